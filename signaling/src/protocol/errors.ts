@@ -1,0 +1,77 @@
+/**
+ * Stable, program-readable error codes of the signaling protocol.
+ *
+ * A response with `ok: false` carries one of these in `error.code`; the client
+ * shows its own French or English text for the code (client/src/i18n) and uses
+ * the server's `message` only for logs. Codes are never renamed: add new ones.
+ */
+export const ErrorCode = {
+  /** The first message was not a valid `hello`, or a request came before it. */
+  HELLO_REQUIRED: 'HELLO_REQUIRED',
+  /** The client speaks a protocol version this server does not. */
+  UNSUPPORTED_PROTOCOL: 'UNSUPPORTED_PROTOCOL',
+  /** No token, or a token that is malformed or not signed by us. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** A well-signed token whose expiry has passed. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** A valid token that does not grant this (e.g. another project). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** A media request before `join`. */
+  NOT_JOINED: 'NOT_JOINED',
+  /** `join` twice on one session. */
+  ALREADY_JOINED: 'ALREADY_JOINED',
+  /** The room reached its participant limit. */
+  ROOM_FULL: 'ROOM_FULL',
+  /** The room was closed (media server failure, shutdown). */
+  ROOM_CLOSED: 'ROOM_CLOSED',
+  /** A transport, producer or consumer id that this peer does not own. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The peer's device cannot receive this producer's codec. */
+  CANNOT_CONSUME: 'CANNOT_CONSUME',
+  /** The message does not match the protocol's schema, or is not JSON. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** A request type this server does not know. */
+  UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
+  /** Too many messages in too short a time. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The server is shutting down. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** Anything unexpected. Details are logged on the server, never sent. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const errorCodes: readonly ErrorCode[] = Object.values(ErrorCode);
+
+/** Why a peer left or a room closed, sent in notifications. */
+export const CloseReason = {
+  LEFT: 'left',
+  DISCONNECTED: 'disconnected',
+  WORKER_DIED: 'worker-died',
+  SHUTDOWN: 'shutdown',
+  REPLACED: 'replaced',
+} as const;
+
+export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
+
+/**
+ * WebSocket close codes. 1002/1008 for protocol violations (RFC 6455), 4000-4999
+ * for application closes that the client can explain to the user.
+ */
+export const WsCloseCode = {
+  PROTOCOL_ERROR: 1002,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  GOING_AWAY: 1001,
+  /** The hello was refused (bad token, wrong project...). */
+  HELLO_REFUSED: 4001,
+  /** The session left its room. */
+  LEFT: 4002,
+  /** The room closed under the session (media server failure). */
+  ROOM_CLOSED: 4003,
+  /** No hello within the allowed time. */
+  HELLO_TIMEOUT: 4004,
+  /** Same user joined the same room from a newer session with the same id. */
+  REPLACED: 4005,
+} as const;

@@ -1,0 +1,260 @@
+/**
+ * The signaling protocol, defined once. The server validates every incoming
+ * message against these schemas (signaling/src/ws/dispatch.ts); the client
+ * imports the same module for its types. See docs/PROTOCOL.md.
+ *
+ * Three envelopes:
+ *   request       {kind:'req', id, type, data}
+ *   response      {kind:'res', id, ok:true, data} | {kind:'res', id, ok:false, error:{code, message}}
+ *   notification  {kind:'ntf', type, data}
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  RtpCapabilities,
+  RtpParameters,
+  SctpParameters,
+} from 'mediasoup/types';
+import { errorCodes, type ErrorCode } from './errors.js';
+
+/** Bumped on any incompatible change; `hello` carries it. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest WebSocket message the server accepts, in bytes. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+// ------------------------------------------------------------------ pieces
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** mediasoup object ids are UUIDs. */
+const MediaId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9a-fA-F-]+$' });
+const DisplayName = Type.String({ minLength: 1, maxLength: 64 });
+
+/**
+ * mediasoup's own ORTC structures. They are checked here for shape and size
+ * only; mediasoup validates their content and its TypeError becomes
+ * BAD_REQUEST.
+ */
+const JsonObject = Type.Object({}, { additionalProperties: true });
+const ObjectList = Type.Array(JsonObject, { maxItems: 64 });
+const RtpCapabilitiesSchema = Type.Unsafe<RtpCapabilities>(
+  Type.Object(
+    { codecs: Type.Optional(ObjectList), headerExtensions: Type.Optional(ObjectList) },
+    { additionalProperties: true },
+  ),
+);
+const RtpParametersSchema = Type.Unsafe<RtpParameters>(
+  Type.Object({ codecs: ObjectList, encodings: Type.Optional(ObjectList) }, { additionalProperties: true }),
+);
+const DtlsParametersSchema = Type.Unsafe<DtlsParameters>(
+  Type.Object({ fingerprints: ObjectList }, { additionalProperties: true }),
+);
+const IceServer = Type.Object({
+  urls: Type.Array(Type.String()),
+  username: Type.Optional(Type.String()),
+  credential: Type.Optional(Type.String()),
+});
+
+export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
+/** What a producer carries, so that the UI can lay it out. */
+export const MediaSource = Type.Union([
+  Type.Literal('mic'),
+  Type.Literal('camera'),
+  Type.Literal('screen'),
+  Type.Literal('screen-audio'),
+]);
+export type MediaSource = Static<typeof MediaSource>;
+
+export const Role = Type.Union([Type.Literal('owner'), Type.Literal('member'), Type.Literal('guest')]);
+export type Role = Static<typeof Role>;
+
+export const ProducerInfo = Type.Object({
+  producerId: MediaId,
+  kind: MediaKind,
+  source: MediaSource,
+  paused: Type.Boolean(),
+});
+export type ProducerInfo = Static<typeof ProducerInfo>;
+
+export const PeerInfo = Type.Object({
+  peerId: Id,
+  userId: Type.String(),
+  displayName: DisplayName,
+  role: Role,
+  producers: Type.Array(ProducerInfo),
+});
+export type PeerInfo = Static<typeof PeerInfo>;
+
+const Empty = Type.Object({}, { additionalProperties: false });
+
+// ---------------------------------------------------------------- requests
+/**
+ * Every request: its `data` schema and its response `data` schema. The server's
+ * handler table is typed from this map, so a missing handler is a compile
+ * error, and the client's `request()` is typed from it too.
+ */
+export const Requests = {
+  /** First message on a socket: authenticate and pick the room. */
+  hello: {
+    request: Type.Object(
+      {
+        protocol: Type.Integer({ minimum: 1, maximum: 1000 }),
+        token: Type.String({ minLength: 1, maxLength: 4096 }),
+        projectId: Id,
+        roomId: Id,
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      protocol: Type.Integer(),
+      peerId: Id,
+      projectId: Id,
+      roomId: Id,
+      self: Type.Object({ userId: Type.String(), displayName: DisplayName, role: Role }),
+      routerRtpCapabilities: Type.Unsafe<RtpCapabilities>(JsonObject),
+      iceServers: Type.Array(IceServer),
+    }),
+  },
+  /** Enter the room: become visible to others, learn who is there. */
+  join: {
+    request: Type.Object(
+      {
+        rtpCapabilities: RtpCapabilitiesSchema,
+        displayName: Type.Optional(DisplayName),
+        device: Type.Optional(Type.Union([Type.Literal('desktop'), Type.Literal('phone')])),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ peers: Type.Array(PeerInfo) }),
+  },
+  createTransport: {
+    request: Type.Object(
+      { direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      transportId: MediaId,
+      iceParameters: Type.Unsafe<IceParameters>(JsonObject),
+      iceCandidates: Type.Unsafe<IceCandidate[]>(ObjectList),
+      dtlsParameters: Type.Unsafe<DtlsParameters>(JsonObject),
+      sctpParameters: Type.Optional(Type.Unsafe<SctpParameters>(JsonObject)),
+    }),
+  },
+  connectTransport: {
+    request: Type.Object(
+      { transportId: MediaId, dtlsParameters: DtlsParametersSchema },
+      { additionalProperties: false },
+    ),
+    response: Empty,
+  },
+  restartIce: {
+    request: Type.Object({ transportId: MediaId }, { additionalProperties: false }),
+    response: Type.Object({ iceParameters: Type.Unsafe<IceParameters>(JsonObject) }),
+  },
+  produce: {
+    request: Type.Object(
+      {
+        transportId: MediaId,
+        kind: MediaKind,
+        rtpParameters: RtpParametersSchema,
+        source: MediaSource,
+        paused: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ producerId: MediaId }),
+  },
+  pauseProducer: {
+    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  resumeProducer: {
+    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  closeProducer: {
+    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /** Receive a producer. The consumer starts paused: resume it once ready. */
+  consume: {
+    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
+    response: Type.Object({
+      consumerId: MediaId,
+      producerId: MediaId,
+      peerId: Id,
+      kind: MediaKind,
+      source: MediaSource,
+      rtpParameters: Type.Unsafe<RtpParameters>(JsonObject),
+      producerPaused: Type.Boolean(),
+    }),
+  },
+  resumeConsumer: {
+    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  pauseConsumer: {
+    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /** Leave the room; the server then closes the socket with 4002. */
+  leave: {
+    request: Empty,
+    response: Empty,
+  },
+} as const satisfies Record<string, { request: TSchema; response: TSchema }>;
+
+export type RequestType = keyof typeof Requests;
+export type RequestData<T extends RequestType> = Static<(typeof Requests)[T]['request']>;
+export type ResponseData<T extends RequestType> = Static<(typeof Requests)[T]['response']>;
+export const requestTypes = Object.keys(Requests) as RequestType[];
+
+// ----------------------------------------------------------- notifications
+export const Notifications = {
+  peerJoined: Type.Object({ peer: PeerInfo }),
+  peerLeft: Type.Object({ peerId: Id, reason: Type.String() }),
+  producerAdded: Type.Object({ peerId: Id, producer: ProducerInfo }),
+  producerClosed: Type.Object({ peerId: Id, producerId: MediaId }),
+  producerPaused: Type.Object({ peerId: Id, producerId: MediaId }),
+  producerResumed: Type.Object({ peerId: Id, producerId: MediaId }),
+  /** A consumer of this peer was closed by the server (its producer went away). */
+  consumerClosed: Type.Object({ consumerId: MediaId }),
+  /** The loudest speaker of the room, or null when nobody speaks. */
+  activeSpeaker: Type.Object({ peerId: Type.Union([Id, Type.Null()]) }),
+  /** The room is gone (worker died, shutdown); the socket closes next. */
+  roomClosed: Type.Object({ reason: Type.String() }),
+} as const satisfies Record<string, TSchema>;
+
+export type NotificationType = keyof typeof Notifications;
+export type NotificationData<T extends NotificationType> = Static<(typeof Notifications)[T]>;
+
+// --------------------------------------------------------------- envelopes
+export const RequestEnvelope = Type.Object(
+  {
+    kind: Type.Literal('req'),
+    id: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    type: Type.String({ minLength: 1, maxLength: 64 }),
+    data: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+export type RequestEnvelope = Static<typeof RequestEnvelope>;
+
+export const ErrorBody = Type.Object({
+  code: Type.Union(errorCodes.map((c) => Type.Literal(c))),
+  message: Type.String(),
+});
+export type ErrorBody = { code: ErrorCode; message: string };
+
+export type ResponseEnvelope =
+  | { kind: 'res'; id: number; ok: true; data: unknown }
+  | { kind: 'res'; id: number | null; ok: false; error: ErrorBody };
+
+export type NotificationEnvelope<T extends NotificationType = NotificationType> = {
+  kind: 'ntf';
+  type: T;
+  data: NotificationData<T>;
+};
+
+export type ServerMessage = ResponseEnvelope | NotificationEnvelope;

@@ -100,7 +100,8 @@ export const Requests = {
     request: Type.Object(
       {
         protocol: Type.Integer({ minimum: 1, maximum: 1000 }),
-        token: Type.String({ minLength: 1, maxLength: 4096 }),
+        /** Access token (JWT). Missing or empty: UNAUTHORIZED. */
+        token: Type.Optional(Type.String({ maxLength: 4096 })),
         projectId: Id,
         roomId: Id,
       },

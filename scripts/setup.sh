@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The one set-up step behind `npm start`, `npm test` and `npm run bench`.
+# Idempotent: a few seconds when everything is already in place. On a fresh
+# Debian 12 machine (as root, or with sudo) it installs, in order:
+#   1. apt packages: the worker's compiler and -dev libraries, redis-server,
+#      coturn, chromium (browser tests), docker-compose (compose file check);
+#   2. npm dependencies (npm ci, no install scripts, no browser download);
+#   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
+#      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
+#   4. the client (vite build), when its sources changed.
+# Set CHANTIER_SKIP_APT=1 to skip step 1 (packages installed another way).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+t0=$(date +%s)
+
+APT_PACKAGES=(
+  # mediasoup worker build (see sfu/WORKER.md)
+  g++ make pkg-config python3 patch ca-certificates meson ninja-build ccache
+  libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
+  # services and test tools
+  redis-server coturn chromium docker-compose
+)
+
+# ------------------------------------------------------------------ 1. apt
+if [ "${CHANTIER_SKIP_APT:-0}" != 1 ]; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    log "apt-get install ${missing[*]}"
+    $SUDO apt-get update -qq
+    # policy-rc.d on such machines keeps apt from starting redis/coturn services:
+    # Chantier starts what it needs itself.
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# ------------------------------------------------------------------ 2. npm
+lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+stamp="node_modules/.chantier-lock-$lock_hash"
+if [ ! -f "$stamp" ]; then
+  log "npm ci"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2
+  rm -f node_modules/.chantier-lock-* && touch "$stamp"
+fi
+
+# --------------------------------------------------------- 3. media worker
+bash sfu/scripts/build-worker.sh >/dev/null
+
+# ---------------------------------------------------------------- 4. client
+if [ ! -f client/dist/index.html ] || \
+   [ -n "$(find client/src client/index.html client/vite.config.ts client/public signaling/src/protocol \
+           package-lock.json -newer client/dist/index.html -print -quit 2>/dev/null)" ]; then
+  log "building the client"
+  npm run build --silent -w client >&2
+fi
+
+log "ready in $(( $(date +%s) - t0 )) s"

@@ -1,0 +1,21 @@
+import type { WorkerLogLevel } from 'mediasoup/types';
+
+/** Everything the SFU needs to know, parsed by the caller (signaling/src/config.ts). */
+export interface SfuConfig {
+  /** mediasoup worker processes; one per core by default. */
+  readonly numWorkers: number;
+  /** IP address the WebRtcServers listen on ('0.0.0.0' for all interfaces). */
+  readonly listenIp: string;
+  /** Address given to browsers in ICE candidates (public IP or name); unset: listenIp. */
+  readonly announcedAddress: string | undefined;
+  /**
+   * UDP and TCP port of worker 0's WebRtcServer; worker i listens on port + i.
+   * 0 picks free ports (tests).
+   */
+  readonly port: number;
+  /** Outgoing bitrate a new transport starts its bandwidth estimation at (bps). */
+  readonly initialAvailableOutgoingBitrate: number;
+  readonly workerLogLevel: WorkerLogLevel;
+  /** Room size limit; a further join gets ROOM_FULL. */
+  readonly maxPeersPerRoom: number;
+}

@@ -1,0 +1,45 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from './config.js';
+import { redisPlugin } from './plugins/redis.js';
+import { sfuPlugin } from './plugins/sfu.js';
+import { wsPlugin } from './plugins/ws.js';
+import { RoomRegistry } from './rooms/RoomRegistry.js';
+import { clientRoutes } from './routes/client.js';
+import { healthRoutes } from './routes/health.js';
+
+export type { Config } from './config.js';
+
+/**
+ * Builds the whole service on a real config: Redis, the mediasoup workers,
+ * the WebSocket signaling, health routes and the client. server.ts listens;
+ * tests call buildApp() and then listen on port 0 or inject.
+ */
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'data.token'], censor: '[redacted]' },
+    },
+    // Large enough for the protocol's largest message; HTTP APIs set their own limits.
+    bodyLimit: 1024 * 1024,
+    // One log line per lifecycle transition, not per request: request lines
+    // only at debug level.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+  });
+  const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+  await app.register(redisPlugin, { config });
+  await app.register(sfuPlugin, { config });
+  app.decorate(
+    'rooms',
+    new RoomRegistry({ sfu: app.sfu, presence: app.meetingPresence, log: app.log, nodeId }),
+  );
+  await app.register(wsPlugin, { config });
+  await app.register(healthRoutes);
+  await app.register(clientRoutes, { clientDir: config.clientDir });
+  return app;
+}

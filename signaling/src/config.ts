@@ -1,0 +1,133 @@
+/**
+ * The one place that reads the environment. Parsed and validated once at
+ * start-up, frozen, and passed to buildApp(); nothing else reads process.env.
+ * Every variable is documented in README.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SfuConfig } from '@chantier/sfu';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL people open (printed demo link). */
+  readonly publicUrl: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the embedded Redis, the JWT secret and (later) documents live. */
+  readonly dataDir: string;
+  /** Unset: start an embedded redis-server under dataDir. */
+  readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key this process writes (tests use one per run). */
+  readonly redisKeyPrefix: string;
+  /** HS256 secret that signs access tokens. */
+  readonly jwtSecret: string;
+  /** Built client served at /, if present. */
+  readonly clientDir: string;
+  /** Close a socket that has not sent a valid hello after this long. */
+  readonly helloTimeoutMs: number;
+  /** Messages per second per socket (burst = 2 s worth). */
+  readonly wsMessagesPerSecond: number;
+  /** Demo project and room printed at start-up for a first run. */
+  readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
+  readonly sfu: SfuConfig;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** First non-internal IPv4 address, so that phones on the LAN can reach the media ports. */
+function lanAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+    }
+  }
+  return undefined;
+}
+
+/** Reads the secret from the data dir, creating it on first start, so tokens survive restarts. */
+function persistentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: fall through and create it
+  }
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const dataDir = resolve(env.DATA_DIR || join(REPO_ROOT, '.data'));
+  const jwtSecret = env.JWT_SECRET || persistentSecret(dataDir);
+  if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+
+  const listenIp = env.RTC_LISTEN_IP || '0.0.0.0';
+  const announcedAddress =
+    env.RTC_ANNOUNCED_ADDRESS || (listenIp === '0.0.0.0' ? (lanAddress() ?? '127.0.0.1') : undefined);
+
+  const demoProject = env.DEMO_PROJECT ?? 'demo';
+  const config: Config = {
+    host,
+    port,
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    dataDir,
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
+    jwtSecret,
+    clientDir: resolve(env.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist')),
+    helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 10_000, 100, 600_000),
+    wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
+    demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion-de-chantier' } : undefined,
+    sfu: {
+      numWorkers: int(env, 'MEDIASOUP_WORKERS', availableParallelism(), 1, 256),
+      listenIp,
+      announcedAddress,
+      port: int(env, 'RTC_PORT', 40000, 0, 65535),
+      initialAvailableOutgoingBitrate: int(env, 'RTC_INITIAL_BITRATE', 1_000_000, 100_000, 100_000_000),
+      workerLogLevel: oneOf(env, 'MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'], 'warn'),
+      maxPeersPerRoom: int(env, 'MAX_PEERS_PER_ROOM', 50, 1, 1000),
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

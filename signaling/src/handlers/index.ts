@@ -1,0 +1,22 @@
+import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
+import { hello } from './hello.js';
+import { join, leave } from './join.js';
+import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
+import { connectTransport, createTransport, restartIce } from './transport.js';
+import type { HandlerTable } from './types.js';
+
+export const handlers: HandlerTable = {
+  hello,
+  join,
+  leave,
+  createTransport,
+  connectTransport,
+  restartIce,
+  produce,
+  pauseProducer,
+  resumeProducer,
+  closeProducer,
+  consume,
+  resumeConsumer,
+  pauseConsumer,
+};

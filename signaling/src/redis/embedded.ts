@@ -1,0 +1,138 @@
+/**
+ * The embedded default: when REDIS_URL is unset, Chantier runs its own
+ * redis-server (Debian's package) in the foreground as a child process, with
+ * an append-only file under <dataDir>/redis, listening on a Unix socket only
+ * (no TCP port to collide with or to expose). It is stopped on shutdown.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
+import type { Logger } from '@chantier/sfu';
+
+export interface EmbeddedRedis {
+  /** Unix socket path to give to the redis client. */
+  readonly socketPath: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedRedisOptions {
+  dir: string;
+  log: Logger;
+  /** Throwaway instance: no persistence (tests). */
+  ephemeral?: boolean;
+  binary?: string;
+}
+
+/** A redis-server left behind by a Chantier that was killed: its parent is gone (reparented). */
+function orphanPid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('redis-server')) return undefined;
+    const ppid = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (ppid === '1' || ppid === '0') return pid;
+    throw new Error(
+      `a redis-server (pid ${pid}) of another running Chantier uses ${pidFile}; stop it, or set DATA_DIR or REDIS_URL`,
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function waitForPing(socketPath: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (existsSync(socketPath)) {
+      const client = createClient({ socket: { path: socketPath, tls: false, reconnectStrategy: false } });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.ping();
+        await client.close();
+        return;
+      } catch (error) {
+        lastError = error;
+        client.destroy();
+      }
+    }
+    await sleep(50);
+  }
+  throw new Error(`redis-server did not answer within ${deadlineMs} ms: ${String(lastError)}`);
+}
+
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+  const dir = options.dir;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const socketPath = join(dir, 'redis.sock');
+  const pidFile = join(dir, 'redis.pid');
+  const orphan = orphanPid(pidFile);
+  if (orphan !== undefined) {
+    options.log.warn({ pid: orphan }, 'stopping a redis-server left by a previous run');
+    process.kill(orphan, 'SIGTERM');
+    for (let i = 0; i < 100 && existsSync(`/proc/${orphan}`); i++) await sleep(50);
+  }
+  rmSync(socketPath, { force: true });
+
+  const args = [
+    '--port', '0',
+    '--unixsocket', socketPath,
+    '--unixsocketperm', '700',
+    '--dir', dir,
+    '--pidfile', pidFile,
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+    '--logfile', '',
+    ...(options.ephemeral
+      ? ['--save', '', '--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '3600 1 300 100']),
+  ];
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (${error.message}); run npm run setup, or set REDIS_URL`)),
+    );
+  });
+  await spawned;
+  const redisLog = options.log.child({ component: 'redis-server', pid: child.pid });
+  const forward = (chunk: Buffer): void => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) redisLog.warn(line.trim());
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) options.log.error({ code, signal }, 'embedded redis-server exited unexpectedly');
+  });
+  try {
+    await waitForPing(socketPath, child, 10_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  options.log.info({ socketPath, pid: child.pid, persistent: !options.ephemeral }, 'embedded redis-server started');
+
+  return {
+    socketPath,
+    pid: child.pid ?? -1,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // SIGTERM makes redis-server flush the append-only file before exiting.
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { AwaitQueue } from 'awaitqueue';
+import type { FastifyBaseLogger } from 'fastify';
+import type { MediaPeer, MediaRoom, Source } from '@chantier/sfu';
+import { AppError } from '../errors.js';
+import {
+  CloseReason,
+  ErrorCode,
+  WsCloseCode,
+  type NotificationData,
+  type NotificationType,
+  type PeerInfo,
+  type ProducerInfo,
+  type RequestData,
+} from '../protocol/index.js';
+import type { MeetingPresence } from '../store/meetingPresence.js';
+import type { Session } from '../ws/Session.js';
+
+/**
+ * One meeting as the signaling side sees it: the sessions attached to it (after
+ * hello), those of them that joined (visible, with media), and the SFU room
+ * that carries their media. Membership and producer changes go through one
+ * queue per room, so two joins (or a join and a new producer) never interleave:
+ * every peer sees one consistent order of events.
+ */
+export class Room {
+  readonly projectId: string;
+  readonly roomId: string;
+  readonly media: MediaRoom;
+  readonly #queue = new AwaitQueue();
+  readonly #attached = new Set<Session>();
+  readonly #joined = new Map<string, Session>();
+  readonly #presence: MeetingPresence;
+  readonly #log: FastifyBaseLogger;
+  readonly #nodeId: string;
+  readonly #onEmpty: (room: Room) => void;
+  #closed = false;
+
+  constructor(options: {
+    projectId: string;
+    roomId: string;
+    media: MediaRoom;
+    presence: MeetingPresence;
+    log: FastifyBaseLogger;
+    nodeId: string;
+    onEmpty: (room: Room) => void;
+  }) {
+    this.projectId = options.projectId;
+    this.roomId = options.roomId;
+    this.media = options.media;
+    this.#presence = options.presence;
+    this.#log = options.log;
+    this.#nodeId = options.nodeId;
+    this.#onEmpty = options.onEmpty;
+    this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
+    this.media.once('close', (reason) => this.#onMediaClosed(reason));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get joinedSessions(): ReadonlyMap<string, Session> {
+    return this.#joined;
+  }
+  get attachedCount(): number {
+    return this.#attached.size;
+  }
+
+  /** Synchronous on purpose: the registry checks `closed` and attaches in one step. */
+  attach(session: Session): void {
+    if (this.#closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+    this.#attached.add(session);
+  }
+
+  join(session: Session, data: RequestData<'join'>): Promise<PeerInfo[]> {
+    return this.#serial('join', async () => {
+      if (this.#closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+      if (!this.#attached.has(session) || session.state !== 'ready') {
+        throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
+      }
+      const peerId = session.peerId!;
+      const identity = session.identity!;
+      const peer = this.media.createPeer(peerId);
+      peer.setRtpCapabilities(data.rtpCapabilities);
+      session.media = peer;
+      session.displayName = data.displayName?.trim() || identity.displayName;
+      session.device = data.device ?? 'desktop';
+      session.state = 'joined';
+      this.#wirePeer(session, peer);
+
+      const others = [...this.#joined.values()].map((s) => this.peerInfo(s));
+      this.#joined.set(peerId, session);
+      this.broadcast('peerJoined', { peer: this.peerInfo(session) }, peerId);
+      await this.#presence
+        .add(this.projectId, this.roomId, {
+          peerId,
+          userId: identity.userId,
+          displayName: session.displayName,
+          role: identity.role,
+          device: session.device,
+          joinedAt: Date.now(),
+          node: this.#nodeId,
+        })
+        .catch((error: unknown) => session.log.warn({ err: error }, 'could not record meeting presence'));
+      session.log.info({ peers: this.#joined.size }, 'peer joined');
+      return others;
+    });
+  }
+
+  /** Runs a producer change in the room's order (so joins see a consistent list). */
+  serialProducerChange<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return this.#serial(name, task);
+  }
+
+  /** Leaves (if joined) and detaches. Idempotent. Closes the room when nobody is attached. */
+  detach(session: Session, reason: CloseReason): Promise<void> {
+    return this.#serial('detach', async () => {
+      if (!this.#attached.delete(session)) return;
+      const peerId = session.peerId;
+      if (peerId && this.#joined.get(peerId) === session) {
+        this.#joined.delete(peerId);
+        session.media?.close();
+        this.broadcast('peerLeft', { peerId, reason });
+        await this.#presence
+          .remove(this.projectId, this.roomId, peerId)
+          .catch((error: unknown) => session.log.warn({ err: error }, 'could not clear meeting presence'));
+        session.log.info({ reason, peers: this.#joined.size }, 'peer left');
+      }
+      if (this.#attached.size === 0 && !this.#closed) {
+        this.#closed = true;
+        this.media.close('empty');
+        this.#onEmpty(this);
+      }
+    });
+  }
+
+  broadcast<T extends NotificationType>(type: T, data: NotificationData<T>, exceptPeerId?: string): void {
+    for (const [peerId, session] of this.#joined) {
+      if (peerId !== exceptPeerId) session.notify(type, data);
+    }
+  }
+
+  peerInfo(session: Session): PeerInfo {
+    return {
+      peerId: session.peerId!,
+      userId: session.identity!.userId,
+      displayName: session.displayName ?? session.identity!.displayName,
+      role: session.identity!.role,
+      producers: session.media ? producerInfos(session.media) : [],
+    };
+  }
+
+  #wirePeer(session: Session, peer: MediaPeer): void {
+    const peerId = peer.id;
+    peer.on('consumerclosed', (consumerId) => session.notify('consumerClosed', { consumerId }));
+    peer.on('producerclosed', (producerId) => this.broadcast('producerClosed', { peerId, producerId }, peerId));
+  }
+
+  async #serial<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return this.#queue.push(task, name);
+  }
+
+  #onMediaClosed(reason: string): void {
+    if (reason === 'empty') return;
+    // The worker died or the server shuts down: tell everyone, then close
+    // their sockets; their close handlers detach them.
+    this.#closed = true;
+    this.#log.warn({ reason, peers: this.#joined.size }, 'room closed under its peers');
+    for (const session of this.#attached) {
+      session.notify('roomClosed', { reason });
+      session.close(WsCloseCode.ROOM_CLOSED, reason);
+    }
+    this.#onEmpty(this);
+  }
+}
+
+export function producerInfos(peer: MediaPeer): ProducerInfo[] {
+  return [...peer.producers.values()].map((p) => ({
+    producerId: p.id,
+    kind: p.kind,
+    source: p.appData.source as Source,
+    paused: p.paused,
+  }));
+}

@@ -1,0 +1,46 @@
+/**
+ * Entry point of `npm start`: load the config, build the app, listen, print a
+ * link to the demo room, and close gracefully on SIGINT/SIGTERM.
+ */
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { mintAccessToken } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await buildApp(config);
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an error');
+    else app.log.info({ signal }, 'closing');
+    await app.close();
+  });
+  await app.listen({ host: config.host, port: config.port });
+
+  if (config.demo) {
+    const token = await mintAccessToken(
+      { userId: 'demo-owner', displayName: 'Démo', projectId: config.demo.projectId, role: 'owner' },
+      config.jwtSecret,
+    );
+    const link = `${config.publicUrl}/p/${config.demo.projectId}/r/${config.demo.roomId}#token=${token}`;
+    // The one line meant for a person, not for the log pipeline.
+    process.stdout.write(
+      `\nChantier is running. Demo meeting (valid 12 h; open it in two tabs):\n\n  ${link}\n\n` +
+        `Mint more links: npm run token -- --project ${config.demo.projectId} --name "Your name"\n\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Chantier failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

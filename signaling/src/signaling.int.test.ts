@@ -1,0 +1,238 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
+import { TestClient } from '../../test/TestClient.js';
+import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from './protocol/index.js';
+
+let t: TestApp;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+afterEach(() => {
+  for (const c of clients) {
+    expect(c.violations, 'server messages must match the protocol').toEqual([]);
+    c.close();
+  }
+  clients.length = 0;
+});
+
+async function connect(): Promise<TestClient> {
+  const c = await TestClient.connect(t.url);
+  clients.push(c);
+  return c;
+}
+
+async function hello(c: TestClient, roomId = 'room1', tokenOptions: Parameters<TestApp['token']>[0] = {}) {
+  return c.request('hello', { protocol: PROTOCOL_VERSION, token: await t.token(tokenOptions), projectId: 'p1', roomId });
+}
+
+/** hello + join with a device's capabilities, as the client does. */
+async function joined(roomId: string, displayName: string) {
+  const c = await connect();
+  const h = await hello(c, roomId, { displayName });
+  const j = await c.request('join', { rtpCapabilities: deviceRtpCapabilities(h.routerRtpCapabilities) });
+  return { c, peerId: h.peerId, peers: j.peers };
+}
+
+describe('handshake', () => {
+  it('answers hello with a peer id, the router capabilities and ICE servers', async () => {
+    const c = await connect();
+    const h = await hello(c, 'room1', { displayName: 'Léa Martin', role: 'owner' });
+    expect(h.protocol).toBe(PROTOCOL_VERSION);
+    expect(h.peerId).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(h.self).toMatchObject({ displayName: 'Léa Martin', role: 'owner' });
+    expect(h.routerRtpCapabilities.codecs?.map((x) => x.mimeType)).toContain('audio/opus');
+    expect(Array.isArray(h.iceServers)).toBe(true);
+  });
+
+  it.each([
+    ['no token', async () => undefined, ErrorCode.UNAUTHORIZED],
+    ['a forged token', async () => t.token({}, 'another-secret-another-secret-another-secret'), ErrorCode.UNAUTHORIZED],
+    ['a garbage token', async () => 'not.a.jwt', ErrorCode.UNAUTHORIZED],
+    ['an expired token', async () => t.token({ ttlSeconds: -60 }), ErrorCode.TOKEN_EXPIRED],
+    ["another project's token", async () => t.token({ projectId: 'p2' }), ErrorCode.FORBIDDEN],
+  ])('refuses hello with %s, then closes the socket with 4001', async (_name, makeToken, code) => {
+    const c = await connect();
+    const token = await makeToken();
+    const error = await c.expectError(
+      c.rawRequest('hello', { protocol: PROTOCOL_VERSION, projectId: 'p1', roomId: 'room1', ...(token ? { token } : {}) }),
+    );
+    expect(error.code).toBe(code);
+    expect(await c.closed).toBe(WsCloseCode.HELLO_REFUSED);
+  });
+
+  it('refuses an unknown protocol version', async () => {
+    const c = await connect();
+    const error = await c.expectError(
+      c.request('hello', { protocol: 99, token: await t.token(), projectId: 'p1', roomId: 'room1' }),
+    );
+    expect(error.code).toBe(ErrorCode.UNSUPPORTED_PROTOCOL);
+  });
+});
+
+describe('bad input gets a coded error and the socket survives', () => {
+  it('answers malformed frames, unknown types, bad data and out-of-order requests', async () => {
+    const c = await connect();
+    expect((await c.sendRaw('{not json')).code).toBe(ErrorCode.BAD_REQUEST);
+    expect((await c.sendRaw(Buffer.from([1, 2, 3]), true)).code).toBe(ErrorCode.BAD_REQUEST);
+    expect((await c.sendRaw(JSON.stringify({ kind: 'req', type: 'hello' }))).code).toBe(ErrorCode.BAD_REQUEST);
+    expect((await c.sendRaw(JSON.stringify([1, 2]))).code).toBe(ErrorCode.BAD_REQUEST);
+    expect((await c.expectError(c.rawRequest('explode', {}))).code).toBe(ErrorCode.UNKNOWN_REQUEST);
+    expect((await c.expectError(c.rawRequest('__proto__', {}))).code).toBe(ErrorCode.UNKNOWN_REQUEST);
+    expect((await c.expectError(c.rawRequest('join', { rtpCapabilities: {} }))).code).toBe(ErrorCode.HELLO_REQUIRED);
+    expect((await c.expectError(c.rawRequest('hello', { protocol: 'one' }))).code).toBe(ErrorCode.BAD_REQUEST);
+    expect(
+      (await c.expectError(c.rawRequest('hello', { protocol: 1, token: 'x', projectId: '../etc', roomId: 'r' }))).code,
+    ).toBe(ErrorCode.BAD_REQUEST);
+
+    // Still usable:
+    await hello(c);
+    expect((await c.expectError(c.rawRequest('createTransport', { direction: 'send' }))).code).toBe(ErrorCode.NOT_JOINED);
+    expect((await c.expectError(c.rawRequest('createTransport', { direction: 'sideways' }))).code).toBe(
+      ErrorCode.BAD_REQUEST,
+    );
+    expect((await c.expectError(c.rawRequest('hello', { protocol: 1, token: 'x', projectId: 'p1', roomId: 'r' }))).code).toBe(
+      ErrorCode.BAD_REQUEST,
+    );
+    await c.request('join', { rtpCapabilities: { codecs: [] } });
+    expect((await c.expectError(c.rawRequest('join', { rtpCapabilities: { codecs: [] } }))).code).toBe(
+      ErrorCode.ALREADY_JOINED,
+    );
+    expect((await c.expectError(c.request('connectTransport', { transportId: 'abc', dtlsParameters: dtlsParameters() }))).code).toBe(
+      ErrorCode.NOT_FOUND,
+    );
+    const send = await c.request('createTransport', { direction: 'send' });
+    expect(
+      (
+        await c.expectError(
+          c.request('produce', {
+            transportId: send.transportId,
+            kind: 'audio',
+            source: 'mic',
+            rtpParameters: { codecs: [{ mimeType: 'audio/unknown' }] } as never,
+          }),
+        )
+      ).code,
+    ).toBe(ErrorCode.BAD_REQUEST);
+    expect(c.closeCode).toBeUndefined();
+  });
+
+  it('closes a socket that never says hello', async () => {
+    const short = await startTestApp({ HELLO_TIMEOUT_MS: '300' });
+    try {
+      const c = await TestClient.connect(short.url);
+      expect(await c.closed).toBe(WsCloseCode.HELLO_TIMEOUT);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('rate-limits a flooding socket with RATE_LIMITED', async () => {
+    const c = await connect();
+    await hello(c);
+    const burst = Array.from({ length: 150 }, () => c.rawRequest('pauseConsumer', { consumerId: 'abc' }).catch((e) => e));
+    const codes = (await Promise.all(burst)).map((e) => (e as { code?: string }).code);
+    expect(codes).toContain(ErrorCode.NOT_JOINED);
+    expect(codes).toContain(ErrorCode.RATE_LIMITED);
+    // Not closed: a burst is refused, the connection lives on.
+    expect(c.closeCode).toBeUndefined();
+  });
+});
+
+describe('a meeting', () => {
+  it('tells peers who joins, what they produce, and who leaves; records presence in Redis', async () => {
+    const alice = await joined('meeting', 'Alice');
+    expect(alice.peers).toEqual([]);
+    const bob = await joined('meeting', 'Bob');
+    expect(bob.peers.map((p) => p.displayName)).toEqual(['Alice']);
+    await alice.c.waitFor('peerJoined', (d) => d.peer.peerId === bob.peerId && d.peer.displayName === 'Bob');
+
+    const presence = await t.app.meetingPresence.list('p1', 'meeting');
+    expect(presence.map((e) => e.displayName).sort()).toEqual(['Alice', 'Bob']);
+
+    const send = await alice.c.request('createTransport', { direction: 'send' });
+    await alice.c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtlsParameters() });
+    const { producerId: micId } = await alice.c.request('produce', {
+      transportId: send.transportId,
+      kind: 'audio',
+      rtpParameters: audioRtpParameters(),
+      source: 'mic',
+    });
+    const { producerId: camId } = await alice.c.request('produce', {
+      transportId: send.transportId,
+      kind: 'video',
+      rtpParameters: videoRtpParameters(),
+      source: 'camera',
+    });
+    const added = await bob.c.waitFor('producerAdded', (d) => d.producer.producerId === camId);
+    expect(added).toMatchObject({ peerId: alice.peerId, producer: { kind: 'video', source: 'camera', paused: false } });
+
+    await bob.c.request('createTransport', { direction: 'recv' });
+    const consumer = await bob.c.request('consume', { producerId: camId });
+    expect(consumer).toMatchObject({ producerId: camId, peerId: alice.peerId, kind: 'video', source: 'camera' });
+    await bob.c.request('resumeConsumer', { consumerId: consumer.consumerId });
+    // Consumers are the peer's own: Alice cannot touch Bob's.
+    expect((await alice.c.expectError(alice.c.request('pauseConsumer', { consumerId: consumer.consumerId }))).code).toBe(
+      ErrorCode.NOT_FOUND,
+    );
+
+    await alice.c.request('pauseProducer', { producerId: micId });
+    await bob.c.waitFor('producerPaused', (d) => d.producerId === micId);
+    await alice.c.request('resumeProducer', { producerId: micId });
+    await bob.c.waitFor('producerResumed', (d) => d.producerId === micId);
+
+    // A late joiner sees Alice's producers in the join answer.
+    const carol = await joined('meeting', 'Carol');
+    const aliceSeenByCarol = carol.peers.find((p) => p.peerId === alice.peerId);
+    expect(aliceSeenByCarol?.producers.map((p) => p.source).sort()).toEqual(['camera', 'mic']);
+
+    await alice.c.request('closeProducer', { producerId: camId });
+    await bob.c.waitFor('consumerClosed', (d) => d.consumerId === consumer.consumerId);
+    await carol.c.waitFor('producerClosed', (d) => d.producerId === camId);
+
+    await alice.c.request('leave', {});
+    expect(await alice.c.closed).toBe(WsCloseCode.LEFT);
+    await bob.c.waitFor('peerLeft', (d) => d.peerId === alice.peerId && d.reason === 'left');
+    // A socket that just drops counts as disconnected.
+    carol.c.close();
+    await bob.c.waitFor('peerLeft', (d) => d.peerId === carol.peerId && d.reason === 'disconnected');
+    await bob.c.until(() => true, 'noop');
+    const after = await t.app.meetingPresence.list('p1', 'meeting');
+    expect(after.map((e) => e.displayName)).toEqual(['Bob']);
+  });
+
+  it('keeps one consistent view when many join at once', async () => {
+    const n = 6;
+    const all = await Promise.all(Array.from({ length: n }, (_, i) => joined('crowd', `P${i}`)));
+    const ids = all.map((p) => p.peerId);
+    for (const me of all) {
+      await me.c.until(() => {
+        const seen = [...me.peers.map((p) => p.peerId), ...me.c.notificationsOf('peerJoined').map((d) => d.peer.peerId)];
+        return seen.length === n - 1;
+      }, 'all other peers');
+      const seen = [...me.peers.map((p) => p.peerId), ...me.c.notificationsOf('peerJoined').map((d) => d.peer.peerId)];
+      expect(new Set(seen).size).toBe(n - 1);
+      expect(seen.sort()).toEqual(ids.filter((id) => id !== me.peerId).sort());
+    }
+  });
+
+  it('closes the room with worker-died when its mediasoup worker is killed', async () => {
+    const a = await joined('fragile', 'A');
+    const b = await joined('fragile', 'B');
+    const room = t.app.rooms.get('p1', 'fragile')!;
+    process.kill(room.media.slot.worker.pid, 'SIGKILL');
+    for (const p of [a, b]) {
+      expect(await p.c.waitFor('roomClosed')).toEqual({ reason: 'worker-died' });
+      expect(await p.c.closed).toBe(WsCloseCode.ROOM_CLOSED);
+    }
+    // The pool replaces the worker; the same room can be used again.
+    await new Promise<void>((resolve) => t.app.sfu.pool.once('workerreplaced', () => resolve()));
+    const again = await joined('fragile', 'A');
+    expect(again.peers).toEqual([]);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The edge of the WebSocket protocol: every incoming frame is parsed,
+ * validated against the protocol's schemas and checked against the session's
+ * state before any handler sees it. Errors become coded responses; the socket
+ * stays open (except after a refused hello). Fastify's error handler does not
+ * run here, so everything is caught in this module.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { RawData } from 'ws';
+import { toClientError } from '../errors.js';
+import type { HandlerContext, HandlerDef } from '../handlers/types.js';
+import { handlers } from '../handlers/index.js';
+import {
+  ErrorCode,
+  RequestEnvelope,
+  Requests,
+  WsCloseCode,
+  type ErrorBody,
+  type RequestType,
+} from '../protocol/index.js';
+import type { Session } from './Session.js';
+
+const checkEnvelope = TypeCompiler.Compile(RequestEnvelope);
+const checkData = Object.fromEntries(
+  Object.entries(Requests).map(([type, def]) => [type, TypeCompiler.Compile(def.request as TSchema)]),
+) as Record<RequestType, TypeCheck<TSchema>>;
+
+function isRequestType(type: string): type is RequestType {
+  return Object.hasOwn(Requests, type);
+}
+
+function firstError(check: TypeCheck<TSchema>, value: unknown): string {
+  const e = check.Errors(value).First();
+  return e ? `${e.path || '/'}: ${e.message}` : 'invalid';
+}
+
+/** After this many rate-limited frames in a row the socket is closed (1008). */
+const MAX_CONSECUTIVE_LIMITED = 100;
+
+export type ContextFactory = (session: Session) => HandlerContext;
+
+export async function dispatch(
+  makeContext: ContextFactory,
+  session: Session,
+  raw: RawData,
+  isBinary: boolean,
+): Promise<void> {
+  if (session.state === 'closed') return;
+  // Every frame costs a token, garbage included; the refusal is sent once the
+  // frame is parsed, so that it carries the request's id when there is one.
+  const allowed = session.limiter.take();
+  if (!allowed && ++session.limitedInARow > MAX_CONSECUTIVE_LIMITED) {
+    session.close(WsCloseCode.POLICY_VIOLATION, 'rate limit');
+    return;
+  }
+  const refuse = (id: number | null, body: ErrorBody): void =>
+    session.fail(id, allowed ? body : { code: ErrorCode.RATE_LIMITED, message: 'too many messages' });
+
+  if (isBinary) {
+    refuse(null, { code: ErrorCode.BAD_REQUEST, message: 'binary frames are not part of the protocol' });
+    return;
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(rawToString(raw));
+  } catch {
+    refuse(null, { code: ErrorCode.BAD_REQUEST, message: 'not JSON' });
+    return;
+  }
+  if (!checkEnvelope.Check(message)) {
+    const id = idOf(message);
+    refuse(id, { code: ErrorCode.BAD_REQUEST, message: `bad envelope: ${firstError(checkEnvelope, message)}` });
+    return;
+  }
+  const { id, type } = message;
+  if (!allowed) {
+    refuse(id, { code: ErrorCode.RATE_LIMITED, message: 'too many messages' });
+    return;
+  }
+  session.limitedInARow = 0;
+  if (!isRequestType(type)) {
+    session.fail(id, { code: ErrorCode.UNKNOWN_REQUEST, message: `unknown request type "${type.slice(0, 64)}"` });
+    return;
+  }
+  const data = message.data ?? {};
+  const check = checkData[type];
+  if (!check.Check(data)) {
+    session.fail(id, { code: ErrorCode.BAD_REQUEST, message: `${type}: ${firstError(check, data)}` });
+    return;
+  }
+  const def = handlers[type] as HandlerDef<RequestType>;
+  const refusal = stateRefusal(session, type, def.requires);
+  if (refusal) {
+    session.fail(id, refusal);
+    return;
+  }
+
+  try {
+    const result = await def.handle(makeContext(session), data as never);
+    session.respond(id, result);
+  } catch (error) {
+    const clientError = toClientError(error);
+    if (clientError) {
+      session.log.debug({ type, id, code: clientError.code, msg: clientError.message }, 'request refused');
+      session.fail(id, { code: clientError.code, message: clientError.message });
+    } else {
+      session.log.error({ err: error, type, id }, 'request failed');
+      session.fail(id, { code: ErrorCode.INTERNAL, message: 'internal error' });
+    }
+    if (type === 'hello' && session.state === 'new') {
+      session.log.info({ code: clientError?.code ?? ErrorCode.INTERNAL }, 'hello refused');
+      session.close(WsCloseCode.HELLO_REFUSED, clientError?.code ?? ErrorCode.INTERNAL);
+    }
+  }
+}
+
+function stateRefusal(session: Session, type: RequestType, requires: HandlerDef<RequestType>['requires']): ErrorBody | undefined {
+  if (requires === 'none') return undefined;
+  if (session.state === 'new') return { code: ErrorCode.HELLO_REQUIRED, message: `send hello before ${type}` };
+  if (requires === 'joined' && session.state !== 'joined') {
+    return { code: ErrorCode.NOT_JOINED, message: `join before ${type}` };
+  }
+  if (type === 'join' && session.state === 'joined') {
+    return { code: ErrorCode.ALREADY_JOINED, message: 'already joined' };
+  }
+  return undefined;
+}
+
+function idOf(message: unknown): number | null {
+  if (message && typeof message === 'object' && 'id' in message) {
+    const id = (message as { id: unknown }).id;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
+  }
+  return null;
+}
+
+function rawToString(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
+  return raw.toString('utf8');
+}

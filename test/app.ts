@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../signaling/src/app.js';
+import { mintAccessToken, type MintOptions } from '../signaling/src/auth/tokens.js';
+import type { Config } from '../signaling/src/config.js';
+import { testConfig } from './config.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  token(options?: Partial<MintOptions>, secret?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real app on a real config, listening on a free loopback port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(env);
+  const app = await buildApp(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    token: (options = {}, secret = config.jwtSecret) =>
+      mintAccessToken(
+        {
+          userId: options.userId ?? `user-${Math.random().toString(36).slice(2, 8)}`,
+          displayName: options.displayName ?? 'Test',
+          projectId: options.projectId ?? 'p1',
+          role: options.role ?? 'member',
+          ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
+        },
+        secret,
+      ),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../signaling/src/config.js';
+import './provided.js';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/**
+ * A real config for a test app: loopback only, ports picked by the system,
+ * one mediasoup worker, the run's Redis with a key prefix of its own.
+ */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-test-data-')),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_PORT: '0',
+    MEDIASOUP_WORKERS: '1',
+    DEMO_PROJECT: '',
+    ...env,
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * One real redis-server for the integration and browser tests of a run
+ * (Debian's redis-server, throwaway: no persistence, a Unix socket in a temp
+ * dir, so no port can collide). Tests isolate themselves by key prefix.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { silentLogger } from '../sfu/src/logger.js';
+import { startEmbeddedRedis } from '../signaling/src/redis/embedded.js';
+import './provided.js';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'chantier-test-redis-'));
+  const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
+  project.provide('redisUrl', `unix://${redis.socketPath}`);
+  return async () => {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

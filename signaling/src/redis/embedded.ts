@@ -94,7 +94,9 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       ? ['--save', '', '--appendonly', 'no']
       : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '3600 1 300 100']),
   ];
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches Chantier, which
+  // then stops Redis last, after clearing presence, instead of both at once.
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error) =>
@@ -102,9 +104,16 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     );
   });
   await spawned;
-  const redisLog = options.log.child({ component: 'redis-server', pid: child.pid });
+  const redisLog = options.log.child({ component: 'redis-server', redisPid: child.pid });
+  // redis-server prints its start-up banner at "warning" level too: only
+  // real warnings go to warn, the rest to debug.
   const forward = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) redisLog.warn(line.trim());
+    for (const raw of chunk.toString().split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      if (/WARNING|error|failed/i.test(line)) redisLog.warn(line);
+      else redisLog.debug(line);
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);

@@ -1,0 +1,155 @@
+/**
+ * Three real Chromium participants open the real client from the real server
+ * and meet through the real SFU (mediasoup workers, Redis). Each must decode
+ * the others' video and receive their audio; the server's own stats must show
+ * the media went through mediasoup; a participant who leaves disappears from
+ * the others' grids within 2 s.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+
+interface ReceiveStat {
+  consumerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: string;
+  packetsReceived: number;
+  framesDecoded: number;
+  bytesReceived: number;
+}
+
+interface Participant {
+  name: string;
+  page: Page;
+  peerId: string;
+}
+
+const PROJECT = 'chantier-lyon-7';
+const ROOM = 'reunion-hebdo';
+
+let t: TestApp;
+let chromium: TestBrowser;
+const participants: Participant[] = [];
+
+async function receiveStats(page: Page): Promise<ReceiveStat[]> {
+  return page.evaluate(async () => {
+    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
+    return (await controller.getReceiveStats()) as never;
+  });
+}
+
+/** Per remote peer: summed video frames decoded and audio packets received. */
+function byPeer(stats: ReceiveStat[]): Map<string, { frames: number; audioPackets: number }> {
+  const out = new Map<string, { frames: number; audioPackets: number }>();
+  for (const s of stats) {
+    const e = out.get(s.peerId) ?? { frames: 0, audioPackets: 0 };
+    if (s.kind === 'video') e.frames += s.framesDecoded;
+    else e.audioPackets += s.packetsReceived;
+    out.set(s.peerId, e);
+  }
+  return out;
+}
+
+async function join(name: string): Promise<Participant> {
+  const context = await chromium.browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`${name}: page error: ${String(error)}`);
+  });
+  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
+  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+  const nameInput = await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
+  // The name comes from the token; the field lets the person change it.
+  expect(await nameInput!.evaluate((el) => (el as HTMLInputElement).value)).toBe(name);
+  await page.click('[data-testid="join-button"]');
+  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
+  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
+  expect(peerId).toBeTruthy();
+  return { name, page, peerId };
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
+  chromium = await launchBrowser();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await t?.close();
+});
+
+describe('a meeting of three browsers through the SFU', () => {
+  it('lets each participant see and hear both others', async () => {
+    for (const name of ['Alice', 'Bruno', 'Chloé']) participants.push(await join(name));
+
+    // Everyone's grid shows three tiles with the right names.
+    for (const p of participants) {
+      await p.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3, {
+        timeout: 15_000,
+      });
+      const names = await p.page.$$eval('[data-testid="tile-name"]', (els) => els.map((e) => e.textContent ?? ''));
+      for (const other of participants) expect(names.join('|')).toContain(other.name);
+    }
+
+    // Media flows from each to each: video decoded, audio received, and rising.
+    for (const p of participants) {
+      const others = participants.filter((o) => o !== p).map((o) => o.peerId);
+      let first = new Map<string, { frames: number; audioPackets: number }>();
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        first = byPeer(await receiveStats(p.page));
+        const ok = others.every((id) => (first.get(id)?.frames ?? 0) > 0 && (first.get(id)?.audioPackets ?? 0) > 0);
+        if (ok) break;
+        if (Date.now() > deadline) {
+          throw new Error(`${p.name} did not receive media from both others: ${JSON.stringify([...first])}`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      const second = byPeer(await receiveStats(p.page));
+      for (const id of others) {
+        expect(second.get(id)!.frames, `${p.name} decodes video of ${id}`).toBeGreaterThan(first.get(id)!.frames);
+        expect(second.get(id)!.audioPackets, `${p.name} receives audio of ${id}`).toBeGreaterThan(
+          first.get(id)!.audioPackets,
+        );
+      }
+    }
+
+    // The server saw the packets: every producer received RTP, every consumer sent RTP.
+    const room = t.app.rooms.get(PROJECT, ROOM)!;
+    expect(room.joinedSessions.size).toBe(3);
+    for (const session of room.joinedSessions.values()) {
+      const peer = session.media!;
+      const sources = [...peer.producers.values()].map((p) => p.appData.source).sort();
+      expect(sources).toEqual(['camera', 'mic']);
+      for (const producer of peer.producers.values()) {
+        const stats = await producer.getStats();
+        const packets = stats.reduce((n, s) => n + s.packetCount, 0);
+        expect(packets, `SFU received ${producer.kind} from ${session.displayName}`).toBeGreaterThan(0);
+      }
+      expect(peer.consumers.size).toBe(4);
+      for (const consumer of peer.consumers.values()) {
+        const stats = await consumer.getStats();
+        const sent = stats.filter((s) => s.type === 'outbound-rtp').reduce((n, s) => n + s.packetCount, 0);
+        expect(sent, `SFU sent ${consumer.kind} to ${session.displayName}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("removes a participant's tile from the others within 2 s of leaving", async () => {
+    const leaving = participants[2]!;
+    await leaving.page.click('[data-testid="leave-button"]');
+    await leaving.page.waitForSelector('[data-testid="left"]', { timeout: 5000 });
+    for (const p of participants.slice(0, 2)) {
+      await p.page.waitForFunction(
+        (id) => !document.querySelector(`[data-testid="tile"][data-peer-id="${id}"]`),
+        { timeout: 2000 },
+        leaving.peerId,
+      );
+      expect(await p.page.$$eval('[data-testid="tile"]', (els) => els.length)).toBe(2);
+    }
+  });
+});

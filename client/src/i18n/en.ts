@@ -1,0 +1,97 @@
+import type { Catalogue } from './fr';
+
+/** English. Typed by the French keys, so a missing or extra key does not compile. */
+export const en: Catalogue = {
+  'app.title': 'Chantier — meeting',
+  'app.name': 'Chantier',
+
+  'home.title': 'Site meetings',
+  'home.body': 'To join a meeting, open the link you received from the project space.',
+
+  'status.connecting': 'Connecting to the server…',
+
+  'join.title': 'Ready to join?',
+  'join.displayName': 'Your name',
+  'join.audioInput': 'Microphone',
+  'join.videoInput': 'Camera',
+  'join.deviceDefault': 'Default device',
+  'join.deviceUnnamed': 'Device {n}',
+  'join.micOn': 'Microphone on',
+  'join.micOff': 'Microphone off',
+  'join.cameraOn': 'Camera on',
+  'join.cameraOff': 'Camera off',
+  'join.previewOff': 'Camera off',
+  'join.button': 'Join the meeting',
+  'join.joining': 'Connecting…',
+
+  'device.audio.NO_DEVICE': 'No microphone available: you will join without a microphone.',
+  'device.audio.PERMISSION_DENIED':
+    'Microphone access denied: you will join without a microphone. You can allow it in the browser settings.',
+  'device.video.NO_DEVICE': 'No camera available: you will join without a camera.',
+  'device.video.PERMISSION_DENIED':
+    'Camera access denied: you will join without a camera. You can allow it in the browser settings.',
+
+  'room.label': 'Meeting',
+  'room.participants': '{n} participant(s)',
+  'tile.you': '{name} (you)',
+  'tile.youMark': '(you)',
+  'tile.micMuted': 'Microphone off',
+  'tile.speaking': 'Speaking',
+
+  'controls.label': 'Meeting controls',
+  'controls.mic': 'Mic',
+  'controls.camera': 'Camera',
+  'controls.leave': 'Leave',
+  'controls.micMute': 'Turn the microphone off',
+  'controls.micUnmute': 'Turn the microphone on',
+  'controls.cameraStop': 'Turn the camera off',
+  'controls.cameraStart': 'Turn the camera on',
+
+  'lang.switch': 'FR',
+  'lang.switchLabel': 'Passer en français',
+
+  'connection.new': 'Connecting…',
+  'connection.connecting': 'Connecting…',
+  'connection.connected': 'Connected',
+  'connection.disconnected': 'Unstable connection…',
+  'connection.failed': 'Media connection lost',
+  'connection.closed': 'Disconnected',
+
+  'screen.error.title': 'Cannot join the meeting',
+  'screen.left.title': 'You left the meeting',
+  'screen.ended.title': 'The meeting has ended',
+  'screen.disconnected.title': 'Connection lost',
+  'screen.disconnected.body': 'The connection to the server was interrupted.',
+  'screen.rejoin': 'Join again',
+  'screen.reconnect': 'Reconnect',
+
+  'ended.reason.shutdown': 'The server is restarting. You can join again in a moment.',
+  'ended.reason.worker-died': 'The media server ran into a problem.',
+  'ended.reason.replaced': 'You joined this meeting from another tab or device.',
+  'ended.reason.left': 'You left the meeting.',
+  'ended.reason.disconnected': 'You were disconnected.',
+  'ended.reason.unknown': 'The meeting was closed.',
+
+  'error.HELLO_REQUIRED': 'The server did not recognise the connection. Reload the page.',
+  'error.UNSUPPORTED_PROTOCOL': 'This version of the app is out of date. Reload the page.',
+  'error.UNAUTHORIZED': 'This meeting link is not valid. Open it again from the project space.',
+  'error.TOKEN_EXPIRED': 'This meeting link has expired. Open it again from the project space.',
+  'error.FORBIDDEN': 'You do not have access to this meeting.',
+  'error.NOT_JOINED': 'You are not in the meeting yet.',
+  'error.ALREADY_JOINED': 'You are already in this meeting.',
+  'error.ROOM_FULL': 'The meeting is full.',
+  'error.ROOM_CLOSED': 'The meeting was closed.',
+  'error.NOT_FOUND': 'Item not found.',
+  'error.CANNOT_CONSUME': 'Your browser cannot receive this stream.',
+  'error.BAD_REQUEST': 'The server refused the request.',
+  'error.UNKNOWN_REQUEST': 'The server does not know this request. Reload the page.',
+  'error.RATE_LIMITED': 'Too many requests. Try again in a moment.',
+  'error.SHUTTING_DOWN': 'The server is restarting. Try again in a moment.',
+  'error.INTERNAL': 'An unexpected error occurred.',
+  'error.TIMEOUT': 'The server is not responding. Check your connection.',
+  'error.CONNECTION_LOST': 'Cannot reach the server. Check your connection.',
+  'error.NO_DEVICE': 'No camera or microphone available.',
+  'error.PERMISSION_DENIED': 'Camera or microphone access denied.',
+  'error.INVALID_LINK': 'This meeting link is incomplete. Open it again from the project space.',
+  'error.UNSUPPORTED_BROWSER': 'This browser cannot do video meetings. Use a recent browser.',
+};

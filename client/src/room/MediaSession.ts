@@ -1,0 +1,354 @@
+/**
+ * The mediasoup-client side of one joined session: the Device, the send and
+ * receive transports, the producers and the consumers. Created and closed by
+ * the RoomController; it bridges mediasoup-client's transport events onto the
+ * signaling protocol and never touches UI state.
+ *
+ * Tracks are not owned here: producers are created with `stopTracks: false`
+ * and the controller's LocalMedia stops what it opened.
+ */
+import { Device } from 'mediasoup-client';
+import type { Consumer, Producer, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
+import type { MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
+import { createLogger } from '../log';
+import type { SignalingClient } from '../signaling/SignalingClient';
+import { SignalingError } from '../signaling/SignalingError';
+import type { MediaConnection } from '../state/roomState';
+import { Emitter } from '../util/Emitter';
+import { worstConnection } from './connectionState';
+import { CAMERA_PRODUCER, MIC_PRODUCER, type LocalSource } from './producerOptions';
+import { SerialQueue } from './SerialQueue';
+import { INBOUND_FIELDS, OUTBOUND_FIELDS, sumStats, type ReceiveStats, type SendStats } from './stats';
+
+const log = createLogger('media-session');
+
+type HelloResponse = ResponseData<'hello'>;
+
+export interface ConsumedTrack {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  source: MediaSource;
+  track: MediaStreamTrack;
+  producerPaused: boolean;
+}
+
+/** What is known about a consumer once it is closed, for the state to forget its track. */
+export interface ClosedConsumer {
+  consumerId: string;
+  peerId: string;
+  source: MediaSource;
+}
+
+interface ConsumerEntry {
+  consumer: Consumer;
+  peerId: string;
+  source: MediaSource;
+}
+
+export type MediaSessionEvents = {
+  connectionstatechange: [MediaConnection];
+  /** A local track the producer was sending has ended (device gone). */
+  producertrackended: [LocalSource];
+};
+
+const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
+
+function isMediaSource(value: unknown): value is MediaSource {
+  return typeof value === 'string' && (MEDIA_SOURCES as readonly string[]).includes(value);
+}
+
+/**
+ * mediasoup-client 3.18 types a header extension URI (packet-id) that
+ * mediasoup 3.19's union does not list, so its RtpCapabilities and
+ * RtpParameters do not assign to the server's types. The shapes are the same
+ * and the server validates the content: only the static type changes here.
+ */
+function toServerOrtc<Client, Server>(value: Client): Server {
+  return value as unknown as Server;
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export class MediaSession {
+  readonly events = new Emitter<MediaSessionEvents>();
+  private sendTransport: Transport | null = null;
+  private recvTransport: Transport | null = null;
+  private readonly producers = new Map<LocalSource, Producer>();
+  private readonly consumers = new Map<string, ConsumerEntry>();
+  /** Consumes one at a time: each is a receive-side SDP renegotiation. */
+  private readonly consumeQueue = new SerialQueue();
+  private readonly transportsReady: Promise<Transport>;
+  private resolveTransports!: (recv: Transport) => void;
+  private rejectTransports!: (error: Error) => void;
+  /** The consume in progress (the queue allows one), to cancel it if closed meanwhile. */
+  private inFlight: { producerId: string; consumerId: string | null; cancelled: boolean } | null = null;
+  private sendState: MediaConnection = 'new';
+  private recvState: MediaConnection = 'new';
+  private closed = false;
+
+  private constructor(
+    private readonly signaling: SignalingClient,
+    private readonly device: Device,
+    private readonly iceServers: RTCIceServer[],
+  ) {
+    this.transportsReady = new Promise<Transport>((resolve, reject) => {
+      this.resolveTransports = resolve;
+      this.rejectTransports = reject;
+    });
+    // Consumes waiting on a session that failed to set up reject on their own.
+    this.transportsReady.catch(() => undefined);
+  }
+
+  /** Creates the Device and loads the router's capabilities. */
+  static async create(
+    signaling: SignalingClient,
+    hello: Pick<HelloResponse, 'routerRtpCapabilities' | 'iceServers'>,
+  ): Promise<MediaSession> {
+    let device: Device;
+    try {
+      device = await Device.factory();
+      await device.load({ routerRtpCapabilities: hello.routerRtpCapabilities });
+    } catch (error) {
+      log.error('cannot load the mediasoup Device', error);
+      throw new SignalingError('UNSUPPORTED_BROWSER', toError(error).message);
+    }
+    return new MediaSession(signaling, device, hello.iceServers);
+  }
+
+  /** What this browser can receive; sent with `join`. */
+  get rtpCapabilities(): RequestData<'join'>['rtpCapabilities'] {
+    // `recvRtpCapabilities` is the non-deprecated name of `device.rtpCapabilities`.
+    return toServerOrtc<RtpCapabilities, RequestData<'join'>['rtpCapabilities']>(this.device.recvRtpCapabilities);
+  }
+
+  async createTransports(): Promise<void> {
+    try {
+      this.sendTransport = await this.createTransport('send');
+      this.recvTransport = await this.createTransport('recv');
+      if (this.closed) throw new SignalingError('CONNECTION_LOST', 'session closed while creating transports');
+      this.resolveTransports(this.recvTransport);
+    } catch (error) {
+      this.rejectTransports(toError(error));
+      throw error;
+    }
+  }
+
+  hasProducer(source: LocalSource): boolean {
+    return this.producers.has(source);
+  }
+
+  async produce(source: LocalSource, track: MediaStreamTrack): Promise<void> {
+    const transport = this.sendTransport;
+    if (!transport || this.closed) throw new SignalingError('NOT_JOINED', `cannot produce ${source}: no send transport`);
+    if (this.producers.has(source)) throw new Error(`already producing ${source}`);
+    const options = source === 'mic' ? MIC_PRODUCER : CAMERA_PRODUCER;
+    const producer = await transport.produce({ ...options, track, appData: { source } });
+    if (this.closed) {
+      producer.close();
+      return;
+    }
+    this.producers.set(source, producer);
+    producer.on('trackended', () => this.events.emit('producertrackended', source));
+    producer.on('transportclose', () => this.producers.delete(source));
+    log.info(`producing ${source}`);
+  }
+
+  /** Pauses (or resumes) here and on the server. */
+  async setPaused(source: LocalSource, paused: boolean): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed || producer.paused === paused) return;
+    // Pause locally first: the user asked for silence, it must not wait for the network.
+    if (paused) producer.pause();
+    else producer.resume();
+    try {
+      await this.signaling.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: producer.id });
+    } catch (error) {
+      // A failed resume would leave us "on" while the server drops our media:
+      // go back to paused and let the caller restore its state. A failed pause
+      // stays paused locally, which is what matters for privacy.
+      if (!paused && !producer.closed) producer.pause();
+      throw error;
+    }
+  }
+
+  /** Swaps the producer's track (device change, camera back on); null sends nothing. */
+  async replaceTrack(source: LocalSource, track: MediaStreamTrack | null): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed) return;
+    await producer.replaceTrack({ track });
+  }
+
+  /**
+   * Receives a producer: `consume` request, local consumer, `resumeConsumer`
+   * (the server creates consumers paused). Queued; resolves null when the
+   * consume failed or was cancelled, so one bad stream never breaks the others.
+   */
+  consume(producerId: string): Promise<ConsumedTrack | null> {
+    return this.consumeQueue
+      .push(() => this.consumeNow(producerId))
+      .catch((error: unknown) => {
+        log.warn(`consume of producer ${producerId} failed`, error);
+        return null;
+      });
+  }
+
+  /** Closes a consumer the server closed, or the one still being created. */
+  closeConsumer(consumerId: string): ClosedConsumer | null {
+    if (this.inFlight?.consumerId === consumerId) this.inFlight.cancelled = true;
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return null;
+    this.consumers.delete(consumerId);
+    entry.consumer.close();
+    return { consumerId, peerId: entry.peerId, source: entry.source };
+  }
+
+  closeConsumersOfProducer(producerId: string): ClosedConsumer[] {
+    if (this.inFlight?.producerId === producerId) this.inFlight.cancelled = true;
+    return [...this.consumers]
+      .filter(([, entry]) => entry.consumer.producerId === producerId)
+      .map(([id]) => this.closeConsumer(id))
+      .filter((closed): closed is ClosedConsumer => closed !== null);
+  }
+
+  closeConsumersOfPeer(peerId: string): void {
+    for (const [id, entry] of [...this.consumers]) {
+      if (entry.peerId === peerId) this.closeConsumer(id);
+    }
+  }
+
+  async getReceiveStats(): Promise<ReceiveStats[]> {
+    const entries = [...this.consumers.values()];
+    return Promise.all(
+      entries.map(async ({ consumer, peerId, source }) => ({
+        consumerId: consumer.id,
+        peerId,
+        kind: consumer.kind,
+        source,
+        ...sumStats(await consumer.getStats(), 'inbound-rtp', INBOUND_FIELDS),
+      })),
+    );
+  }
+
+  async getSendStats(): Promise<SendStats[]> {
+    const entries = [...this.producers];
+    return Promise.all(
+      entries.map(async ([source, producer]) => ({
+        producerId: producer.id,
+        kind: producer.kind,
+        source,
+        ...sumStats(await producer.getStats(), 'outbound-rtp', OUTBOUND_FIELDS),
+      })),
+    );
+  }
+
+  /** Closes transports, and with them every producer and consumer. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inFlight) this.inFlight.cancelled = true;
+    this.rejectTransports(new SignalingError('CONNECTION_LOST', 'session closed'));
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.producers.clear();
+    this.consumers.clear();
+    this.events.removeAllListeners();
+  }
+
+  private async consumeNow(producerId: string): Promise<ConsumedTrack | null> {
+    const transport = await this.transportsReady;
+    if (this.closed) return null;
+    const flight = { producerId, consumerId: null as string | null, cancelled: false };
+    this.inFlight = flight;
+    try {
+      const info = await this.signaling.request('consume', { producerId });
+      flight.consumerId = info.consumerId;
+      if (flight.cancelled || this.closed) return null;
+      const consumer = await transport.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters,
+        appData: { peerId: info.peerId, source: info.source },
+      });
+      // A consumerClosed or producerClosed may have come while the SDP was negotiated.
+      if (flight.cancelled || this.closed) {
+        consumer.close();
+        return null;
+      }
+      this.consumers.set(consumer.id, { consumer, peerId: info.peerId, source: info.source });
+      consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+      await this.signaling.request('resumeConsumer', { consumerId: consumer.id });
+      if (consumer.closed) return null;
+      return {
+        consumerId: consumer.id,
+        producerId: info.producerId,
+        peerId: info.peerId,
+        source: info.source,
+        track: consumer.track,
+        producerPaused: info.producerPaused,
+      };
+    } finally {
+      if (this.inFlight === flight) this.inFlight = null;
+    }
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<Transport> {
+    const info = await this.signaling.request('createTransport', { direction });
+    if (this.closed) throw new SignalingError('CONNECTION_LOST', 'session closed while creating transports');
+    const options = {
+      id: info.transportId,
+      iceParameters: info.iceParameters,
+      iceCandidates: info.iceCandidates,
+      dtlsParameters: info.dtlsParameters,
+      sctpParameters: info.sctpParameters,
+      iceServers: this.iceServers,
+    };
+    const transport =
+      direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.signaling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .then(() => callback())
+        .catch((error: unknown) => errback(toError(error)));
+    });
+
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        const source = appData.source;
+        if (!isMediaSource(source)) {
+          errback(new Error(`produce without a valid appData.source: ${String(source)}`));
+          return;
+        }
+        this.signaling
+          .request('produce', { transportId: transport.id, kind, rtpParameters: toServerOrtc<RtpParameters, RequestData<'produce'>['rtpParameters']>(rtpParameters), source })
+          .then(({ producerId }) => callback({ id: producerId }))
+          .catch((error: unknown) => errback(toError(error)));
+      });
+    }
+
+    transport.on('connectionstatechange', (state) => {
+      log.info(`${direction} transport ${state}`);
+      if (direction === 'send') this.sendState = state;
+      else this.recvState = state;
+      this.events.emit('connectionstatechange', worstConnection(this.sendState, this.recvState));
+      if (state === 'failed') this.restartIce(transport);
+    });
+
+    return transport;
+  }
+
+  /** ICE restart after a network change (Wi-Fi to 4G on a site); media resumes without rejoining. */
+  private restartIce(transport: Transport): void {
+    if (this.closed) return;
+    this.signaling
+      .request('restartIce', { transportId: transport.id })
+      .then(({ iceParameters }) =>
+        transport.closed ? undefined : transport.restartIce({ iceParameters }),
+      )
+      .catch((error: unknown) => log.warn(`ICE restart of ${transport.direction} transport failed`, error));
+  }
+}

@@ -1,0 +1,609 @@
+/**
+ * The one non-UI object of a meeting. It owns the signaling client, the
+ * mediasoup-client objects (through MediaSession) and every MediaStreamTrack
+ * (through LocalMedia), and it is the only writer of the room's signals.
+ * Components read the signals and call the actions below, nothing else.
+ *
+ * Every public action resolves, never rejects: failures end up in state
+ * (phase 'error', a device issue, a toggle left off) and in the log.
+ */
+import { PROTOCOL_VERSION, type NotificationData, type ResponseData } from '@chantier/signaling/protocol';
+import { errorCodeOf, type AppErrorCode } from '../errors';
+import { createLogger } from '../log';
+import { SignalingClient, type SocketClosed } from '../signaling/SignalingClient';
+import {
+  addParticipant,
+  addProducer,
+  participantFromPeer,
+  removeParticipant,
+  removeProducer,
+  setActiveSpeaker,
+  setProducerPaused,
+  setTrack,
+  type Participants,
+} from '../state/participants';
+import type { Phase, RoomState } from '../state/roomState';
+import { normalizeDisplayName } from './displayName';
+import { LocalMedia, type LocalKind } from './LocalMedia';
+import { MediaSession, type ClosedConsumer } from './MediaSession';
+import type { LocalSource } from './producerOptions';
+import { SerialQueue } from './SerialQueue';
+import type { ReceiveStats, SendStats } from './stats';
+
+const log = createLogger('room');
+
+/** What the UI may ask for. */
+export interface RoomActions {
+  setDisplayName(name: string): void;
+  selectAudioInput(deviceId: string): Promise<void>;
+  selectVideoInput(deviceId: string): Promise<void>;
+  setMicEnabled(enabled: boolean): Promise<void>;
+  setCameraEnabled(enabled: boolean): Promise<void>;
+  join(): Promise<void>;
+  leave(): Promise<void>;
+  /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
+  rejoin(): Promise<void>;
+}
+
+export interface RoomControllerOptions {
+  state: RoomState;
+  /** The signaling endpoint (see signaling/socketUrl.ts). */
+  url: string;
+  mediaDevices: MediaDevices | null;
+  /** `join` tells the server whether this is a phone (it may send it less video). */
+  isPhone: () => boolean;
+  createSignaling?: (url: string) => SignalingClient;
+}
+
+interface Credentials {
+  projectId: string;
+  roomId: string;
+  token: string;
+}
+
+type Hello = ResponseData<'hello'>;
+
+/** How long `leave` may wait for its answer before we close anyway. */
+const LEAVE_TIMEOUT_MS = 3_000;
+
+export class RoomController implements RoomActions {
+  readonly state: RoomState;
+  private readonly url: string;
+  private readonly isPhone: () => boolean;
+  private readonly createSignaling: (url: string) => SignalingClient;
+  private readonly local: LocalMedia;
+  /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
+  private readonly mediaOps = new SerialQueue();
+  private signaling: SignalingClient | null = null;
+  private session: MediaSession | null = null;
+  private hello: Hello | null = null;
+  private credentials: Credentials | null = null;
+  private unsubscribe: Array<() => void> = [];
+  /** Bumped by every teardown: async work started before it sees it changed and drops its result. */
+  private generation = 0;
+  /** Set when a joined session lost its socket: rejoin() then joins without the lobby. */
+  private resumeJoin = false;
+  /** A leave request is in flight: a second click must not send another. */
+  private leaving = false;
+
+  constructor(options: RoomControllerOptions) {
+    this.state = options.state;
+    this.url = options.url;
+    this.isPhone = options.isPhone;
+    this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
+    this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Opens the socket and says hello; phase 'lobby' on success, 'error' otherwise. */
+  async connect(projectId: string, roomId: string, token: string): Promise<void> {
+    this.teardown();
+    const generation = this.generation;
+    this.credentials = { projectId, roomId, token };
+    const { state } = this;
+    state.error.value = null;
+    state.endedReason.value = null;
+    state.phase.value = 'connecting';
+
+    const signaling = this.createSignaling(this.url);
+    this.signaling = signaling;
+    this.subscribe(signaling);
+    try {
+      await signaling.connect();
+      const hello = await signaling.request('hello', { protocol: PROTOCOL_VERSION, token, projectId, roomId });
+      if (generation !== this.generation) return;
+      this.hello = hello;
+      state.self.value = { peerId: hello.peerId, ...hello.self };
+      if (state.displayName.value.trim() === '') state.displayName.value = hello.self.displayName;
+      state.phase.value = 'lobby';
+      log.info(`in the lobby of ${projectId}/${roomId} as ${hello.peerId}`);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      log.warn('hello failed', error);
+      this.fail(errorCodeOf(error));
+      return;
+    }
+
+    this.local.watchDevices();
+    await this.runMediaOp(() => this.openLobbyMedia());
+    if (this.resumeJoin && generation === this.generation) await this.join();
+  }
+
+  /** Shows an error screen without a connection (a bad link, found before connecting). */
+  fail(code: AppErrorCode): void {
+    this.resumeJoin = false;
+    this.teardown();
+    this.state.error.value = code;
+    this.state.phase.value = 'error';
+    log.info(`error ${code}`);
+  }
+
+  async join(): Promise<void> {
+    const { state } = this;
+    const signaling = this.signaling;
+    const hello = this.hello;
+    if (state.phase.value !== 'lobby' || !signaling || !hello) return;
+    const generation = this.generation;
+    state.phase.value = 'joining';
+    this.resumeJoin = false;
+    // Let a device switch still running in the lobby (or a permission prompt)
+    // finish before producing its track.
+    await this.mediaOps.push(() => Promise.resolve());
+    if (generation !== this.generation) return;
+
+    try {
+      const session = await MediaSession.create(signaling, hello);
+      if (generation !== this.generation) {
+        session.close();
+        return;
+      }
+      this.session = session;
+      this.unsubscribe.push(
+        session.events.on('connectionstatechange', (connection) => {
+          state.mediaConnection.value = connection;
+        }),
+        session.events.on('producertrackended', (source) => this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video')),
+      );
+
+      const displayName = normalizeDisplayName(state.displayName.value);
+      const { peers } = await signaling.request('join', {
+        rtpCapabilities: session.rtpCapabilities,
+        displayName,
+        device: this.isPhone() ? 'phone' : 'desktop',
+      });
+      if (generation !== this.generation) return;
+
+      const self = state.self.value;
+      if (self && displayName) state.self.value = { ...self, displayName };
+      const others = peers.filter((peer) => peer.peerId !== hello.peerId);
+      state.participants.value = others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value));
+      // Queued now, so that they come before any producerAdded; they wait for the receive transport.
+      for (const peer of others) {
+        for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);
+      }
+
+      await session.createTransports();
+      if (generation !== this.generation) return;
+      state.phase.value = 'joined';
+      this.resumeJoin = true;
+      log.info(`joined with ${others.length} other participant(s)`);
+
+      await this.runMediaOp(() => this.produceInitial(session));
+    } catch (error) {
+      if (generation !== this.generation) return;
+      log.error('join failed', error);
+      this.fail(errorCodeOf(error));
+    }
+  }
+
+  async leave(): Promise<void> {
+    const phase = this.state.phase.value;
+    if (this.leaving || (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby')) return;
+    const signaling = this.signaling;
+    this.leaving = true;
+    this.generation++; // nothing started before leaving may change state any more
+    try {
+      if (signaling && phase !== 'lobby') await signaling.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS });
+    } catch (error) {
+      log.warn('leave request failed; closing anyway', error);
+    } finally {
+      this.leaving = false;
+    }
+    this.end('left');
+  }
+
+  /**
+   * The page is going away (tab closed, navigation, phone app switch that
+   * discards the page): say goodbye without waiting, free the camera.
+   */
+  leaveOnPageHide(): void {
+    const phase = this.state.phase.value;
+    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby') return;
+    if (phase !== 'lobby') {
+      this.signaling
+        ?.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS })
+        .catch((error: unknown) => log.debug('leave on pagehide not answered', error));
+    }
+    this.end('left');
+  }
+
+  async rejoin(): Promise<void> {
+    const credentials = this.credentials;
+    if (!credentials) return;
+    // TODO(resume): a session resume would reattach here instead of a new hello.
+    await this.connect(credentials.projectId, credentials.roomId, credentials.token);
+  }
+
+  /** Stops everything; the controller is not used after this. */
+  dispose(): void {
+    this.teardown();
+    this.local.dispose();
+  }
+
+  // ------------------------------------------------------------- controls
+
+  setDisplayName(name: string): void {
+    this.state.displayName.value = name;
+  }
+
+  selectAudioInput(deviceId: string): Promise<void> {
+    return this.runMediaOp(async () => {
+      this.state.selectedAudioInputId.value = deviceId;
+      if (!this.local.micTrack) return; // applies when the mic is next turned on
+      await this.local.open({ audio: true, video: false });
+      await this.afterTrackSwitch('mic', this.local.micTrack);
+    }, 'mic');
+  }
+
+  selectVideoInput(deviceId: string): Promise<void> {
+    return this.runMediaOp(async () => {
+      this.state.selectedVideoInputId.value = deviceId;
+      if (!this.local.cameraTrack) return;
+      await this.local.open({ audio: false, video: true });
+      await this.afterTrackSwitch('camera', this.local.cameraTrack);
+    }, 'camera');
+  }
+
+  setMicEnabled(enabled: boolean): Promise<void> {
+    return this.runMediaOp(() => this.applyMic(enabled), 'mic');
+  }
+
+  setCameraEnabled(enabled: boolean): Promise<void> {
+    return this.runMediaOp(() => this.applyCamera(enabled), 'camera');
+  }
+
+  // ---------------------------------------------------------- diagnostics
+
+  /** Inbound RTP totals per consumer; browser tests assert on these. */
+  getReceiveStats(): Promise<ReceiveStats[]> {
+    return this.session?.getReceiveStats() ?? Promise.resolve([]);
+  }
+
+  /** Outbound RTP totals per producer (simulcast layers added up). */
+  getSendStats(): Promise<SendStats[]> {
+    return this.session?.getSendStats() ?? Promise.resolve([]);
+  }
+
+  // ------------------------------------------------------- local media ops
+
+  /**
+   * Runs a toggle or device switch after the previous one, marks its source
+   * busy meanwhile, and turns a failure into a log line (the op has already
+   * left state consistent).
+   */
+  private async runMediaOp(op: () => Promise<void>, source?: LocalSource): Promise<void> {
+    const busy = this.state.busy;
+    if (source) busy.value = new Set([...busy.value, source]);
+    try {
+      await this.mediaOps.push(op);
+    } catch (error) {
+      log.error(`media operation failed${source ? ` (${source})` : ''}`, error);
+    } finally {
+      if (source) busy.value = new Set([...busy.value].filter((s) => s !== source));
+    }
+  }
+
+  private async openLobbyMedia(): Promise<void> {
+    const { micEnabled, cameraEnabled } = this.state;
+    const generation = this.generation;
+    await this.local.open({ audio: micEnabled.value, video: cameraEnabled.value });
+    if (generation !== this.generation) return; // left meanwhile: keep the user's choices
+    // A device that could not be opened is shown as off, with the reason beside it.
+    if (!this.local.micTrack) micEnabled.value = false;
+    if (!this.local.cameraTrack) cameraEnabled.value = false;
+    if (!micEnabled.value && !cameraEnabled.value) await this.local.refreshDevices();
+  }
+
+  private async produceInitial(session: MediaSession): Promise<void> {
+    const { micEnabled, cameraEnabled } = this.state;
+    // Left or disconnected while producing: not a failure, and the user's
+    // choices must survive for the next join.
+    const stale = (): boolean => session !== this.session;
+    const mic = this.local.micTrack;
+    if (micEnabled.value && mic) {
+      await session.produce('mic', mic).catch((error: unknown) => {
+        if (stale()) return;
+        log.error('cannot send the microphone', error);
+        micEnabled.value = false;
+        this.local.stop('audio');
+      });
+    }
+    const camera = this.local.cameraTrack;
+    if (!stale() && cameraEnabled.value && camera) {
+      await session.produce('camera', camera).catch((error: unknown) => {
+        if (stale()) return;
+        log.error('cannot send the camera', error);
+        cameraEnabled.value = false;
+        this.local.stop('video');
+      });
+    }
+  }
+
+  private async applyMic(enabled: boolean): Promise<void> {
+    const { micEnabled } = this.state;
+    const phase = this.state.phase.value;
+    const session = this.session;
+    if (enabled === micEnabled.value && (!enabled || this.local.micTrack)) return;
+    if (phase === 'lobby') {
+      if (enabled) await this.local.open({ audio: true, video: false });
+      else this.local.stop('audio');
+      micEnabled.value = enabled && this.local.micTrack !== null;
+      return;
+    }
+    if (phase !== 'joined' || !session) return;
+
+    if (!enabled) {
+      micEnabled.value = false; // at once: the user must see they are muted
+      await session.setPaused('mic', true);
+      return;
+    }
+    if (session.hasProducer('mic') && this.local.micTrack) {
+      await this.resumeProducer(session, 'mic');
+      return;
+    }
+    // Joined with the mic off, or the mic was lost: open it and send it now.
+    if (!this.local.micTrack) await this.local.open({ audio: true, video: false });
+    const track = this.local.micTrack;
+    if (!track) return; // the issue is in state
+    try {
+      if (session.hasProducer('mic')) await session.replaceTrack('mic', track);
+      else await session.produce('mic', track);
+      await this.resumeProducer(session, 'mic');
+    } catch (error) {
+      this.local.stop('audio'); // not sent, so not open either
+      throw error;
+    }
+  }
+
+  private async applyCamera(enabled: boolean): Promise<void> {
+    const { cameraEnabled } = this.state;
+    const phase = this.state.phase.value;
+    const session = this.session;
+    if (enabled === cameraEnabled.value && (!enabled || this.local.cameraTrack)) return;
+    if (phase === 'lobby') {
+      if (enabled) await this.local.open({ audio: false, video: true });
+      else this.local.stop('video');
+      cameraEnabled.value = enabled && this.local.cameraTrack !== null;
+      return;
+    }
+    if (phase !== 'joined' || !session) return;
+
+    if (!enabled) {
+      cameraEnabled.value = false;
+      try {
+        await session.setPaused('camera', true);
+        await session.replaceTrack('camera', null);
+      } finally {
+        // Whatever the server said, the camera light goes off.
+        this.local.stop('video');
+      }
+      return;
+    }
+    await this.local.open({ audio: false, video: true });
+    const track = this.local.cameraTrack;
+    if (!track) return; // the issue is in state
+    try {
+      if (session.hasProducer('camera')) {
+        await session.replaceTrack('camera', track);
+        await this.resumeProducer(session, 'camera');
+      } else {
+        await session.produce('camera', track);
+        cameraEnabled.value = true;
+      }
+    } catch (error) {
+      this.local.stop('video'); // not sent: the camera light must not stay on
+      throw error;
+    }
+  }
+
+  /** Resumes locally and on the server; the toggle shows on only once both agreed. */
+  private async resumeProducer(session: MediaSession, source: LocalSource): Promise<void> {
+    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
+    await session.setPaused(source, false);
+    flag.value = true;
+  }
+
+  /** After a device switch: hand the new track to the producer, or reflect its loss. */
+  private async afterTrackSwitch(source: LocalSource, track: MediaStreamTrack | null): Promise<void> {
+    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
+    if (!track) {
+      flag.value = false;
+      if (this.session?.hasProducer(source)) {
+        await this.session.setPaused(source, true);
+        await this.session.replaceTrack(source, null);
+      }
+      return;
+    }
+    await this.session?.replaceTrack(source, track);
+  }
+
+  private handleLocalTrackEnded(kind: LocalKind): void {
+    const source: LocalSource = kind === 'audio' ? 'mic' : 'camera';
+    // runMediaOp catches and logs, so this promise cannot reject.
+    void this.runMediaOp(async () => {
+      (kind === 'audio' ? this.state.micEnabled : this.state.cameraEnabled).value = false;
+      this.local.stop(kind);
+      const session = this.session;
+      if (session?.hasProducer(source)) {
+        await session.setPaused(source, true);
+        await session.replaceTrack(source, null);
+      }
+    }, source);
+  }
+
+  // -------------------------------------------------------- remote media
+
+  /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
+  private consume(session: MediaSession, peerId: string, producerId: string): void {
+    session
+      .consume(producerId)
+      .then((consumed) => {
+        if (!consumed || session !== this.session) return;
+        const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
+        if (!present) {
+          session.closeConsumer(consumed.consumerId); // the peer left meanwhile
+          return;
+        }
+        this.updateParticipants((list) => {
+          let next = setTrack(list, consumed.peerId, consumed.source, consumed.track);
+          if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
+          return next;
+        });
+        log.debug(`receiving ${consumed.source} of ${peerId}`);
+      })
+      .catch((error: unknown) => log.error('consume result not applied', error));
+  }
+
+  private forgetTracks(closed: readonly ClosedConsumer[]): void {
+    if (closed.length === 0) return;
+    this.updateParticipants((list) =>
+      closed.reduce((acc, c) => setTrack(acc, c.peerId, c.source, null), list),
+    );
+  }
+
+  private updateParticipants(change: (list: Participants) => Participants): void {
+    this.state.participants.value = change(this.state.participants.value);
+  }
+
+  // -------------------------------------------------------- notifications
+
+  private subscribe(signaling: SignalingClient): void {
+    this.unsubscribe.push(
+      signaling.onClose((closed) => this.handleSocketClosed(closed)),
+      signaling.onNotification('peerJoined', (data) => this.onPeerJoined(data)),
+      signaling.onNotification('peerLeft', (data) => this.onPeerLeft(data)),
+      signaling.onNotification('producerAdded', (data) => this.onProducerAdded(data)),
+      signaling.onNotification('producerClosed', (data) => this.onProducerClosed(data)),
+      signaling.onNotification('producerPaused', (data) => this.onProducerPaused(data, true)),
+      signaling.onNotification('producerResumed', (data) => this.onProducerPaused(data, false)),
+      signaling.onNotification('consumerClosed', (data) => this.onConsumerClosed(data)),
+      signaling.onNotification('activeSpeaker', (data) => this.onActiveSpeaker(data)),
+      signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
+    );
+  }
+
+  private isSelf(peerId: string): boolean {
+    return peerId === this.hello?.peerId;
+  }
+
+  private onPeerJoined({ peer }: NotificationData<'peerJoined'>): void {
+    if (this.isSelf(peer.peerId)) return;
+    const session = this.session;
+    // A peer that rejoins under the same id: drop what we received from its old self.
+    session?.closeConsumersOfPeer(peer.peerId);
+    this.updateParticipants((list) => addParticipant(list, participantFromPeer(peer, this.state.activeSpeakerId.value)));
+    log.info(`${peer.peerId} joined`);
+    if (session) for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);
+  }
+
+  private onPeerLeft({ peerId, reason }: NotificationData<'peerLeft'>): void {
+    this.session?.closeConsumersOfPeer(peerId);
+    this.updateParticipants((list) => removeParticipant(list, peerId));
+    if (this.state.activeSpeakerId.value === peerId) this.state.activeSpeakerId.value = null;
+    log.info(`${peerId} left (${reason})`);
+  }
+
+  private onProducerAdded({ peerId, producer }: NotificationData<'producerAdded'>): void {
+    if (this.isSelf(peerId)) return;
+    this.updateParticipants((list) => addProducer(list, peerId, producer));
+    if (this.session) this.consume(this.session, peerId, producer.producerId);
+  }
+
+  private onProducerClosed({ peerId, producerId }: NotificationData<'producerClosed'>): void {
+    this.forgetTracks(this.session?.closeConsumersOfProducer(producerId) ?? []);
+    this.updateParticipants((list) => removeProducer(list, peerId, producerId));
+  }
+
+  private onProducerPaused({ peerId, producerId }: NotificationData<'producerPaused'>, paused: boolean): void {
+    this.updateParticipants((list) => setProducerPaused(list, peerId, producerId, paused));
+  }
+
+  private onConsumerClosed({ consumerId }: NotificationData<'consumerClosed'>): void {
+    const closed = this.session?.closeConsumer(consumerId);
+    if (closed) this.forgetTracks([closed]);
+  }
+
+  private onActiveSpeaker({ peerId }: NotificationData<'activeSpeaker'>): void {
+    this.state.activeSpeakerId.value = peerId;
+    this.updateParticipants((list) => setActiveSpeaker(list, peerId));
+  }
+
+  private onRoomClosed({ reason }: NotificationData<'roomClosed'>): void {
+    log.info(`room closed (${reason})`);
+    this.end('ended', reason);
+  }
+
+  private handleSocketClosed(closed: SocketClosed): void {
+    if (closed.byClient) return;
+    const phase = this.state.phase.value;
+    // During hello, the hello's own rejection reports the error.
+    if (phase === 'connecting') return;
+    switch (closed.kind) {
+      case 'left':
+        this.end('left');
+        return;
+      case 'room-closed':
+        this.end('ended', this.state.endedReason.value ?? 'unknown');
+        return;
+      case 'replaced':
+        this.end('ended', 'replaced');
+        return;
+      case 'hello-refused':
+        this.fail(this.state.error.value ?? 'UNAUTHORIZED');
+        return;
+      case 'lost':
+        log.warn(`connection lost (${closed.code})`);
+        this.end('disconnected');
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ teardown
+
+  private end(phase: Extract<Phase, 'left' | 'ended' | 'disconnected'>, reason?: string): void {
+    // Only a lost connection brings the user back straight into the room.
+    if (phase !== 'disconnected') this.resumeJoin = false;
+    this.teardown();
+    this.state.endedReason.value = phase === 'ended' ? (reason ?? 'unknown') : null;
+    this.state.phase.value = phase;
+    log.info(phase);
+  }
+
+  /** Closes the session, the socket and the local tracks; keeps the user's choices. */
+  private teardown(): void {
+    this.generation++;
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.session?.close();
+    this.session = null;
+    this.signaling?.close(1000, 'client leaving');
+    this.signaling = null;
+    this.hello = null;
+    this.local.stopAll();
+    const { state } = this;
+    state.participants.value = [];
+    state.activeSpeakerId.value = null;
+    state.mediaConnection.value = 'new';
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The room's state as signals. Components read them; only the RoomController
+ * writes them (see room/RoomController.ts).
+ *
+ * MediaStreamTracks appear here as opaque references for <video>/<audio>
+ * elements to attach with `srcObject`; nothing else about media is in state,
+ * and never a mediasoup object.
+ */
+import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
+import type { MediaSource, Role } from '@chantier/signaling/protocol';
+import type { AppErrorCode } from '../errors';
+import type { Participant } from './participants';
+
+export type { Participant } from './participants';
+
+export type Phase = 'connecting' | 'lobby' | 'joining' | 'joined' | 'left' | 'ended' | 'disconnected' | 'error';
+
+export interface SelfInfo {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface DeviceOption {
+  deviceId: string;
+  /** Empty until the user grants access (browsers hide labels before that). */
+  label: string;
+}
+
+/** Why a local device is unavailable; joining goes on without it. */
+export type DeviceIssue = 'NO_DEVICE' | 'PERMISSION_DENIED';
+
+/** The worse of the send and receive transports' ICE/DTLS states. */
+export type MediaConnection = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/** What one tile shows; self included. Derived, never written. */
+export interface TileModel {
+  peerId: string;
+  displayName: string;
+  isSelf: boolean;
+  videoTrack: MediaStreamTrack | null;
+  /** Remote audio only: self is never played back. */
+  audioTrack: MediaStreamTrack | null;
+  screenTrack: MediaStreamTrack | null;
+  micMuted: boolean;
+  cameraOff: boolean;
+  speaking: boolean;
+}
+
+export interface RoomState {
+  phase: Signal<Phase>;
+  /** Set with phase 'error'. */
+  error: Signal<AppErrorCode | null>;
+  /** Set with phase 'ended': the server's CloseReason ('shutdown', 'replaced', ...). */
+  endedReason: Signal<string | null>;
+  self: Signal<SelfInfo | null>;
+  /** The name typed on the join screen; prefilled from self.displayName. */
+  displayName: Signal<string>;
+  /** Remote participants, in order of arrival. */
+  participants: Signal<readonly Participant[]>;
+  micEnabled: Signal<boolean>;
+  cameraEnabled: Signal<boolean>;
+  activeSpeakerId: Signal<string | null>;
+  audioInputs: Signal<readonly DeviceOption[]>;
+  videoInputs: Signal<readonly DeviceOption[]>;
+  selectedAudioInputId: Signal<string | null>;
+  selectedVideoInputId: Signal<string | null>;
+  localAudioTrack: Signal<MediaStreamTrack | null>;
+  /** The camera preview in the lobby, the self view in the room. */
+  localVideoTrack: Signal<MediaStreamTrack | null>;
+  audioIssue: Signal<DeviceIssue | null>;
+  videoIssue: Signal<DeviceIssue | null>;
+  mediaConnection: Signal<MediaConnection>;
+  /** A toggle or device switch is in flight; controls wait for it. */
+  busy: Signal<ReadonlySet<MediaSource>>;
+  /** Self first, then the others. */
+  tiles: ReadonlySignal<readonly TileModel[]>;
+}
+
+export function createRoomState(): RoomState {
+  const self = signal<SelfInfo | null>(null);
+  const participants = signal<readonly Participant[]>([]);
+  const micEnabled = signal(true);
+  const cameraEnabled = signal(true);
+  const activeSpeakerId = signal<string | null>(null);
+  const localAudioTrack = signal<MediaStreamTrack | null>(null);
+  const localVideoTrack = signal<MediaStreamTrack | null>(null);
+
+  const tiles = computed<readonly TileModel[]>(() => {
+    const me = self.value;
+    const others = participants.value.map(
+      (p): TileModel => ({
+        peerId: p.peerId,
+        displayName: p.displayName,
+        isSelf: false,
+        videoTrack: p.cameraOff ? null : p.videoTrack,
+        audioTrack: p.audioTrack,
+        screenTrack: p.screenTrack,
+        micMuted: p.micMuted,
+        cameraOff: p.cameraOff || !p.videoTrack,
+        speaking: p.speaking,
+      }),
+    );
+    if (!me) return others;
+    const video = cameraEnabled.value ? localVideoTrack.value : null;
+    const selfTile: TileModel = {
+      peerId: me.peerId,
+      displayName: me.displayName,
+      isSelf: true,
+      videoTrack: video,
+      audioTrack: null,
+      screenTrack: null,
+      micMuted: !micEnabled.value || !localAudioTrack.value,
+      cameraOff: !video,
+      speaking: activeSpeakerId.value === me.peerId,
+    };
+    return [selfTile, ...others];
+  });
+
+  return {
+    phase: signal<Phase>('connecting'),
+    error: signal<AppErrorCode | null>(null),
+    endedReason: signal<string | null>(null),
+    self,
+    displayName: signal(''),
+    participants,
+    micEnabled,
+    cameraEnabled,
+    activeSpeakerId,
+    audioInputs: signal<readonly DeviceOption[]>([]),
+    videoInputs: signal<readonly DeviceOption[]>([]),
+    selectedAudioInputId: signal<string | null>(null),
+    selectedVideoInputId: signal<string | null>(null),
+    localAudioTrack,
+    localVideoTrack,
+    audioIssue: signal<DeviceIssue | null>(null),
+    videoIssue: signal<DeviceIssue | null>(null),
+    mediaConnection: signal<MediaConnection>('new'),
+    busy: signal<ReadonlySet<MediaSource>>(new Set()),
+    tiles,
+  };
+}

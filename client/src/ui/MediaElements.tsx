@@ -1,0 +1,37 @@
+/**
+ * The only components that touch MediaStreamTracks: they attach the opaque
+ * track references from state to <video>/<audio> through `srcObject`.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import { createLogger } from '../log';
+
+const log = createLogger('media-element');
+
+function useSrcObject<E extends HTMLMediaElement>(track: MediaStreamTrack | null) {
+  const ref = useRef<E>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return undefined;
+    element.srcObject = track ? new MediaStream([track]) : null;
+    if (track) {
+      // Autoplay can be refused before any user gesture; the join click usually counts as one.
+      element.play().catch((error: unknown) => log.debug('play() refused', error));
+    }
+    return () => {
+      element.srcObject = null;
+    };
+  }, [track]);
+  return ref;
+}
+
+export function VideoView({ track, mirrored = false }: { track: MediaStreamTrack; mirrored?: boolean }) {
+  const ref = useSrcObject<HTMLVideoElement>(track);
+  // Muted: a video element never plays sound here, audio has its own element.
+  return <video ref={ref} class={mirrored ? 'video video--mirrored' : 'video'} autoPlay playsInline muted />;
+}
+
+/** Plays a remote participant's audio. Unmuted on purpose: audio stats need a playing element. */
+export function AudioSink({ track }: { track: MediaStreamTrack }) {
+  const ref = useSrcObject<HTMLAudioElement>(track);
+  return <audio ref={ref} autoPlay />;
+}

@@ -1,0 +1,50 @@
+import { t } from '../i18n';
+import { useRoom } from './context';
+import { ControlBar } from './ControlBar';
+import { AudioSink } from './MediaElements';
+import { Tile } from './Tile';
+
+function ConnectionBadge() {
+  const { state } = useRoom();
+  const connection = state.mediaConnection.value;
+  return (
+    <span class={`badge badge--${connection}`} role="status" data-testid="connection-state" data-state={connection}>
+      <span class="badge__dot" aria-hidden="true" />
+      {t(`connection.${connection}`)}
+    </span>
+  );
+}
+
+/** Plays every remote participant's sound, independently of the tiles' layout. */
+function RemoteAudio() {
+  const { state } = useRoom();
+  return (
+    <div class="audio-sinks" aria-hidden="true">
+      {state.participants.value.flatMap((p) => [
+        p.audioTrack && <AudioSink key={`${p.peerId}:mic`} track={p.audioTrack} />,
+        p.screenAudioTrack && <AudioSink key={`${p.peerId}:screen-audio`} track={p.screenAudioTrack} />,
+      ])}
+    </div>
+  );
+}
+
+export function RoomView() {
+  const { state } = useRoom();
+  const tiles = state.tiles.value;
+  return (
+    <main class="room" data-testid="room">
+      <header class="room__header">
+        <h1 class="room__title">{t('room.label')}</h1>
+        <span class="room__count">{t('room.participants', { n: tiles.length })}</span>
+        <ConnectionBadge />
+      </header>
+      <section class={`grid ${tiles.length > 2 ? 'grid--many' : ''}`} data-count={tiles.length}>
+        {tiles.map((tile) => (
+          <Tile key={tile.peerId} tile={tile} />
+        ))}
+      </section>
+      <RemoteAudio />
+      <ControlBar />
+    </main>
+  );
+}

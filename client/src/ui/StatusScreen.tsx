@@ -1,0 +1,82 @@
+import { endedText, errorText, t } from '../i18n';
+import { isRetryable } from '../errors';
+import { act } from './act';
+import { useRoom } from './context';
+import { LangSwitch } from './LangSwitch';
+
+function Screen({ testId, title, body, action, code }: {
+  testId: string;
+  title: string;
+  body?: string;
+  action?: { label: string; run: () => void } | null;
+  code?: string;
+}) {
+  return (
+    <main class="screen" data-testid={testId} data-code={code}>
+      <header class="topbar">
+        <span class="brand">{t('app.name')}</span>
+        <LangSwitch />
+      </header>
+      <div class="screen__body">
+        <h1 class="screen__title">{title}</h1>
+        {body && <p class="screen__text">{body}</p>}
+        {action && (
+          <button type="button" class="button button--primary" data-testid="rejoin-button" onClick={action.run}>
+            {action.label}
+          </button>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/** Connecting, left, ended, disconnected and error: one message, at most one way forward. */
+export function StatusScreen() {
+  const { state, actions } = useRoom();
+  const rejoin = (label: string) => ({ label, run: () => act(actions.rejoin()) });
+  switch (state.phase.value) {
+    case 'connecting':
+      return (
+        <main class="screen" data-testid="connecting" aria-busy="true">
+          <div class="screen__body">
+            <div class="spinner" aria-hidden="true" />
+            <p class="screen__text">{t('status.connecting')}</p>
+          </div>
+        </main>
+      );
+    case 'left':
+      return <Screen testId="left" title={t('screen.left.title')} action={rejoin(t('screen.rejoin'))} />;
+    case 'ended':
+      return (
+        <Screen
+          testId="ended"
+          title={t('screen.ended.title')}
+          body={endedText(state.endedReason.value)}
+          action={rejoin(t('screen.rejoin'))}
+        />
+      );
+    case 'disconnected':
+      return (
+        <Screen
+          testId="disconnected"
+          title={t('screen.disconnected.title')}
+          body={t('screen.disconnected.body')}
+          action={rejoin(t('screen.reconnect'))}
+        />
+      );
+    case 'error': {
+      const code = state.error.value ?? 'INTERNAL';
+      return (
+        <Screen
+          testId="error"
+          code={code}
+          title={t('screen.error.title')}
+          body={errorText(code)}
+          action={isRetryable(code) ? rejoin(t('screen.rejoin')) : null}
+        />
+      );
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+
+/** The signaling server (Fastify) in development; the built app is served by it in production. */
+const SIGNALING = 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [preact()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    proxy: {
+      '/ws': { target: SIGNALING, ws: true, changeOrigin: true },
+      '/api': { target: SIGNALING, changeOrigin: true },
+    },
+  },
+});

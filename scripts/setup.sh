@@ -21,6 +21,8 @@ APT_PACKAGES=(
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
   # services and test tools
   redis-server coturn chromium docker-compose
+  # PDF thumbnails (pdftoppm)
+  poppler-utils
 )
 
 # ------------------------------------------------------------------ 1. apt

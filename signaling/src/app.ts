@@ -2,12 +2,16 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from './config.js';
+import { authPlugin } from './plugins/auth.js';
+import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
 import { wsPlugin } from './plugins/ws.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { clientRoutes } from './routes/client.js';
+import { documentRoutes } from './routes/documents.js';
 import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
 
@@ -32,14 +36,25 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
+  await app.register(authPlugin, { config });
   await app.register(redisPlugin, { config });
+  await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });
   app.decorate(
     'rooms',
-    new RoomRegistry({ sfu: app.sfu, presence: app.meetingPresence, log: app.log, nodeId }),
+    new RoomRegistry({
+      sfu: app.sfu,
+      presence: app.meetingPresence,
+      hub: app.hub,
+      journal: app.journal,
+      log: app.log,
+      nodeId,
+    }),
   );
   await app.register(wsPlugin, { config });
   await app.register(healthRoutes);
+  await app.register(projectRoutes);
+  await app.register(documentRoutes, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBeUndefined();
     expect(config.sfu.port).toBe(40000);
     expect(config.sfu.numWorkers).toBeGreaterThan(0);
-    expect(config.demo).toEqual({ projectId: 'demo', roomId: 'reunion-de-chantier' });
+    expect(config.demo).toEqual({ projectId: 'demo', roomId: 'reunion' });
     expect(Object.isFrozen(config) && Object.isFrozen(config.sfu)).toBe(true);
   });
 

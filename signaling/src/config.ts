@@ -26,6 +26,16 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
+  /** Bearer token of the admin HTTP API (create any project); unset: no admin API. */
+  readonly adminToken: string | undefined;
+  /** Largest document upload, in bytes. */
+  readonly maxUploadBytes: number;
+  /** Where document bytes are stored (content-addressed), under dataDir by default. */
+  readonly documentsDir: string;
+  /** Chat messages a user may post per minute (per connection). */
+  readonly chatMessagesPerMinute: number;
+  /** A connection not seen for this long is dropped from presence (heartbeats come every third of it). */
+  readonly presenceTtlMs: number;
   /** Built client served at /, if present. */
   readonly clientDir: string;
   /** Close a socket that has not sent a valid hello after this long. */
@@ -92,6 +102,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const dataDir = resolve(env.DATA_DIR || join(REPO_ROOT, '.data'));
   const jwtSecret = env.JWT_SECRET || persistentSecret(dataDir);
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters');
 
   const listenIp = env.RTC_LISTEN_IP || '0.0.0.0';
   const announcedAddress =
@@ -107,10 +118,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
     jwtSecret,
+    adminToken: env.ADMIN_TOKEN || undefined,
+    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
+    documentsDir: resolve(env.DOCUMENTS_DIR || join(dataDir, 'documents')),
+    chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE', 30, 1, 10_000),
+    presenceTtlMs: int(env, 'PRESENCE_TTL_MS', 30_000, 1_000, 600_000),
     clientDir: resolve(env.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist')),
     helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 10_000, 100, 600_000),
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
-    demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion-de-chantier' } : undefined,
+    demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     sfu: {
       numWorkers: int(env, 'MEDIASOUP_WORKERS', availableParallelism(), 1, 256),
       listenIp,

@@ -27,15 +27,21 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
 
   if (config.demo) {
-    const token = await mintAccessToken(
-      { userId: 'demo-owner', displayName: 'Démo', projectId: config.demo.projectId, role: 'owner' },
-      config.jwtSecret,
+    const { projectId, roomId } = config.demo;
+    const owner = { userId: 'demo-owner', displayName: 'Démo' };
+    // Idempotent: false when the demo project exists from an earlier start.
+    await app.projects.create(
+      { id: projectId, name: 'Projet de démonstration', createdAt: Date.now(), createdBy: owner.userId },
+      owner,
     );
-    const link = `${config.publicUrl}/p/${config.demo.projectId}/r/${config.demo.roomId}#token=${token}`;
-    // The one line meant for a person, not for the log pipeline.
+    const token = await mintAccessToken({ ...owner, projectId, role: 'owner' }, config.jwtSecret);
+    const base = `${config.publicUrl}/p/${projectId}`;
+    // The lines meant for a person, not for the log pipeline.
     process.stdout.write(
-      `\nChantier is running. Demo meeting (valid 12 h; open it in two tabs):\n\n  ${link}\n\n` +
-        `Mint more links: npm run token -- --project ${config.demo.projectId} --name "Your name"\n\n`,
+      `\nChantier is running. Demo links (valid 12 h):\n\n` +
+        `  project page (chat, documents, who is online):\n  ${base}#token=${token}\n\n` +
+        `  meeting room (open it in two tabs):\n  ${base}/r/${roomId}#token=${token}\n\n` +
+        `Mint more links: npm run token -- --project ${projectId} --name "Your name"\n\n`,
     );
   }
 }

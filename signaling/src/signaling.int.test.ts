@@ -35,7 +35,7 @@ async function hello(c: TestClient, roomId = 'room1', tokenOptions: Parameters<T
 async function joined(roomId: string, displayName: string) {
   const c = await connect();
   const h = await hello(c, roomId, { displayName });
-  const j = await c.request('join', { rtpCapabilities: deviceRtpCapabilities(h.routerRtpCapabilities) });
+  const j = await c.request('join', { rtpCapabilities: deviceRtpCapabilities(h.routerRtpCapabilities!) });
   return { c, peerId: h.peerId, peers: j.peers };
 }
 
@@ -46,7 +46,7 @@ describe('handshake', () => {
     expect(h.protocol).toBe(PROTOCOL_VERSION);
     expect(h.peerId).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(h.self).toMatchObject({ displayName: 'Léa Martin', role: 'owner' });
-    expect(h.routerRtpCapabilities.codecs?.map((x) => x.mimeType)).toContain('audio/opus');
+    expect(h.routerRtpCapabilities!.codecs?.map((x) => x.mimeType)).toContain('audio/opus');
     expect(Array.isArray(h.iceServers)).toBe(true);
   });
 

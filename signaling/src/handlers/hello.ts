@@ -10,7 +10,7 @@ const AUTH_FAILURE_DELAY_MS = 250;
 
 export const hello: HandlerDef<'hello'> = {
   requires: 'none',
-  async handle({ session, config, rooms }, data) {
+  async handle({ app, session, config, rooms }, data) {
     if (session.state !== 'new') throw new AppError(ErrorCode.BAD_REQUEST, 'hello was already sent');
     if (data.protocol !== PROTOCOL_VERSION) {
       throw new AppError(ErrorCode.UNSUPPORTED_PROTOCOL, `this server speaks protocol ${PROTOCOL_VERSION}`);
@@ -27,21 +27,36 @@ export const hello: HandlerDef<'hello'> = {
       await sleep(AUTH_FAILURE_DELAY_MS);
       throw new AppError(ErrorCode.FORBIDDEN, 'the token is for another project');
     }
+    const projectId = data.projectId;
     session.identity = identity;
+    session.projectId = projectId;
+    session.device = data.device ?? 'desktop';
     session.peerId = randomBytes(9).toString('base64url');
-    session.log = session.log.child({ peerId: session.peerId, projectId: data.projectId, roomId: data.roomId });
-    const room = await rooms.attach(session, data.projectId, data.roomId);
+    session.log = session.log.child({ peerId: session.peerId, projectId, roomId: data.roomId });
+
+    const room = data.roomId ? await rooms.attach(session, projectId, data.roomId) : undefined;
     session.room = room;
     session.state = 'ready';
+    await app.hub.connect(session, projectId);
+    await app.projects.remember(projectId, {
+      userId: identity.userId,
+      displayName: identity.displayName,
+      role: identity.role,
+    });
+    const [online, unread] = await Promise.all([
+      app.presence.list(projectId),
+      app.chat.unread(projectId, identity.userId),
+    ]);
     return {
       protocol: PROTOCOL_VERSION,
       peerId: session.peerId,
-      projectId: data.projectId,
-      roomId: data.roomId,
+      projectId,
+      ...(room ? { roomId: room.roomId, routerRtpCapabilities: room.media.rtpCapabilities } : {}),
       self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-      routerRtpCapabilities: room.media.rtpCapabilities,
       // TURN servers with short-lived credentials come with the TURN issue.
       iceServers: [],
+      online,
+      unread,
     };
   },
 };

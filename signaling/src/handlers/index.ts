@@ -1,3 +1,4 @@
+import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello } from './hello.js';
 import { join, leave } from './join.js';
@@ -19,4 +20,7 @@ export const handlers: HandlerTable = {
   consume,
   resumeConsumer,
   pauseConsumer,
+  chatSend,
+  chatHistory,
+  chatMarkRead,
 };

@@ -25,9 +25,28 @@ export const wsPlugin = fp<{ config: Config }>(
     app.decorate('sessions', sessions);
     const makeContext: ContextFactory = (session) => ({ app, config, rooms: app.rooms, session });
 
+    // Liveness: a socket whose peer vanished without closing (phone out of
+    // coverage, frozen tab) answers no ping; it is terminated after two
+    // missed pings, well within the presence TTL.
+    const alive = new WeakMap<object, boolean>();
+    const pingTimer = setInterval(() => {
+      for (const client of app.websocketServer.clients) {
+        if (alive.get(client) === false) {
+          client.terminate();
+          continue;
+        }
+        alive.set(client, false);
+        client.ping();
+      }
+    }, Math.max(100, Math.floor(config.presenceTtlMs / 3)));
+    pingTimer.unref();
+    app.addHook('onClose', () => clearInterval(pingTimer));
+
     app.get('/ws', { websocket: true }, (socket, request) => {
-      const session = new Session(socket, request.log, config.wsMessagesPerSecond);
+      const session = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
       sessions.add(session);
+      alive.set(socket, true);
+      socket.on('pong', () => alive.set(socket, true));
       session.log.debug({ ip: request.ip }, 'socket open');
       const helloTimer = setTimeout(() => {
         if (session.state === 'new') session.close(WsCloseCode.HELLO_TIMEOUT, 'hello timeout');
@@ -48,6 +67,11 @@ export const wsPlugin = fp<{ config: Config }>(
         session.room?.detach(session, wasJoined ? CloseReason.DISCONNECTED : CloseReason.LEFT).catch((error: unknown) =>
           session.log.error({ err: error }, 'detach failed'),
         );
+        if (session.projectId) {
+          app.hub.disconnect(session, session.projectId).catch((error: unknown) =>
+            session.log.warn({ err: error }, 'presence not cleared'),
+          );
+        }
       });
     });
 
@@ -58,9 +82,10 @@ export const wsPlugin = fp<{ config: Config }>(
       for (const session of sessions) {
         session.close(WsCloseCode.GOING_AWAY, 'server shutting down');
         if (session.room) detaches.push(session.room.detach(session, CloseReason.SHUTDOWN));
+        if (session.projectId) detaches.push(app.hub.disconnect(session, session.projectId));
       }
       await Promise.allSettled(detaches);
     });
   },
-  { name: 'ws', dependencies: ['sfu', 'redis'] },
+  { name: 'ws', dependencies: ['sfu', 'redis', 'projects'] },
 );

@@ -34,6 +34,14 @@ export const ErrorCode = {
   UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
   /** Too many messages in too short a time. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** An upload larger than the server's limit (MAX_UPLOAD_BYTES); nothing was kept. */
+  TOO_LARGE: 'TOO_LARGE',
+  /**
+   * An upload whose content is not an accepted document type (PDF, image,
+   * office document, DWG, DXF, IFC), or whose name's extension does not match
+   * its content; nothing was kept.
+   */
+  UNSUPPORTED_TYPE: 'UNSUPPORTED_TYPE',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

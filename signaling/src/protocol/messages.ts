@@ -69,6 +69,64 @@ export type MediaSource = Static<typeof MediaSource>;
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('member'), Type.Literal('guest')]);
 export type Role = Static<typeof Role>;
 
+export const Device = Type.Union([Type.Literal('desktop'), Type.Literal('phone')]);
+export type Device = Static<typeof Device>;
+
+/** One user online in a project: all their tabs and devices folded into one entry. */
+export const PresenceEntry = Type.Object({
+  userId: Type.String(),
+  displayName: DisplayName,
+  role: Role,
+  devices: Type.Array(Device),
+  /** Rooms of the project whose meeting this user is in. */
+  rooms: Type.Array(Id),
+});
+export type PresenceEntry = Static<typeof PresenceEntry>;
+
+/** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
+const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
+
+export const DocumentRef = Type.Object({
+  documentId: Id,
+  name: Type.String(),
+  mimeType: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  version: Type.Integer({ minimum: 1 }),
+});
+export type DocumentRef = Static<typeof DocumentRef>;
+
+export const ChatMessage = Type.Object({
+  id: MessageId,
+  /** The sender's own id for the message, which makes retries idempotent. */
+  clientMessageId: Type.String(),
+  projectId: Id,
+  kind: Type.Union([
+    Type.Literal('text'),
+    Type.Literal('meeting-started'),
+    Type.Literal('meeting-ended'),
+  ]),
+  author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
+  /** Plain text, shown as text, never as HTML. */
+  text: Type.String(),
+  /** Milliseconds since the epoch, from the server. */
+  time: Type.Integer(),
+  attachment: Type.Optional(DocumentRef),
+  /** The meeting this message belongs to (sent during it, or about it). */
+  meetingId: Type.Optional(Type.String()),
+  /** For meeting-started / meeting-ended. */
+  meeting: Type.Optional(
+    Type.Object({
+      roomId: Id,
+      attendees: Type.Array(Type.Object({ userId: Type.String(), displayName: DisplayName })),
+      durationMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+  ),
+});
+export type ChatMessage = Static<typeof ChatMessage>;
+
+/** Longest chat message, in characters. */
+export const MAX_CHAT_TEXT = 4000;
+
 export const ProducerInfo = Type.Object({
   producerId: MediaId,
   kind: MediaKind,
@@ -95,7 +153,10 @@ const Empty = Type.Object({}, { additionalProperties: false });
  * error, and the client's `request()` is typed from it too.
  */
 export const Requests = {
-  /** First message on a socket: authenticate and pick the room. */
+  /**
+   * First message on a socket: authenticate, and pick a meeting room. Without
+   * roomId the socket is a project page's: chat and presence, no media.
+   */
   hello: {
     request: Type.Object(
       {
@@ -103,7 +164,9 @@ export const Requests = {
         /** Access token (JWT). Missing or empty: UNAUTHORIZED. */
         token: Type.Optional(Type.String({ maxLength: 4096 })),
         projectId: Id,
-        roomId: Id,
+        roomId: Type.Optional(Id),
+        /** For presence ("on a phone"); default desktop. */
+        device: Type.Optional(Device),
       },
       { additionalProperties: false },
     ),
@@ -111,10 +174,16 @@ export const Requests = {
       protocol: Type.Integer(),
       peerId: Id,
       projectId: Id,
-      roomId: Id,
+      /** Present when the socket is a meeting's. */
+      roomId: Type.Optional(Id),
       self: Type.Object({ userId: Type.String(), displayName: DisplayName, role: Role }),
-      routerRtpCapabilities: Type.Unsafe<RtpCapabilities>(JsonObject),
+      /** Present when the socket is a meeting's. */
+      routerRtpCapabilities: Type.Optional(Type.Unsafe<RtpCapabilities>(JsonObject)),
       iceServers: Type.Array(IceServer),
+      /** Who is online in the project right now. */
+      online: Type.Array(PresenceEntry),
+      /** Unread chat messages of this user in the project. */
+      unread: Type.Integer({ minimum: 0 }),
     }),
   },
   /** Enter the room: become visible to others, learn who is there. */
@@ -123,7 +192,7 @@ export const Requests = {
       {
         rtpCapabilities: RtpCapabilitiesSchema,
         displayName: Type.Optional(DisplayName),
-        device: Type.Optional(Type.Union([Type.Literal('desktop'), Type.Literal('phone')])),
+        device: Type.Optional(Device),
       },
       { additionalProperties: false },
     ),
@@ -199,6 +268,35 @@ export const Requests = {
     request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
     response: Empty,
   },
+  /**
+   * Post to the project's chat. Answered once Redis has stored it. Sending the
+   * same clientMessageId again (a retry) returns the stored message: never twice.
+   */
+  chatSend: {
+    request: Type.Object(
+      {
+        clientMessageId: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+        text: Type.String({ maxLength: MAX_CHAT_TEXT }),
+        /** A project document to attach (shared into the chat). */
+        documentId: Type.Optional(Id),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ message: ChatMessage }),
+  },
+  /** Older messages, newest first, before a message id (or the latest ones). */
+  chatHistory: {
+    request: Type.Object(
+      { before: Type.Optional(MessageId), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ messages: Type.Array(ChatMessage), hasMore: Type.Boolean() }),
+  },
+  /** Everything up to this message has been read by this user. */
+  chatMarkRead: {
+    request: Type.Object({ messageId: MessageId }, { additionalProperties: false }),
+    response: Type.Object({ unread: Type.Integer({ minimum: 0 }) }),
+  },
   /** Leave the room; the server then closes the socket with 4002. */
   leave: {
     request: Empty,
@@ -223,6 +321,10 @@ export const Notifications = {
   consumerClosed: Type.Object({ consumerId: MediaId }),
   /** The loudest speaker of the room, or null when nobody speaks. */
   activeSpeaker: Type.Object({ peerId: Type.Union([Id, Type.Null()]) }),
+  /** A new message in the project's chat (also to its sender's other tabs). */
+  chatMessage: Type.Object({ message: ChatMessage }),
+  /** Who is online in the project changed: the whole, small, list. */
+  presence: Type.Object({ online: Type.Array(PresenceEntry) }),
   /** The room is gone (worker died, shutdown); the socket closes next. */
   roomClosed: Type.Object({ reason: Type.String() }),
 } as const satisfies Record<string, TSchema>;

@@ -12,6 +12,8 @@ import {
   type ProducerInfo,
   type RequestData,
 } from '../protocol/index.js';
+import type { MeetingJournal } from '../projects/MeetingJournal.js';
+import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
 
@@ -30,6 +32,8 @@ export class Room {
   readonly #attached = new Set<Session>();
   readonly #joined = new Map<string, Session>();
   readonly #presence: MeetingPresence;
+  readonly #hub: ProjectHub;
+  readonly #journal: MeetingJournal;
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
   readonly #onEmpty: (room: Room) => void;
@@ -40,6 +44,8 @@ export class Room {
     roomId: string;
     media: MediaRoom;
     presence: MeetingPresence;
+    hub: ProjectHub;
+    journal: MeetingJournal;
     log: FastifyBaseLogger;
     nodeId: string;
     onEmpty: (room: Room) => void;
@@ -48,6 +54,8 @@ export class Room {
     this.roomId = options.roomId;
     this.media = options.media;
     this.#presence = options.presence;
+    this.#hub = options.hub;
+    this.#journal = options.journal;
     this.#log = options.log;
     this.#nodeId = options.nodeId;
     this.#onEmpty = options.onEmpty;
@@ -101,6 +109,16 @@ export class Room {
           node: this.#nodeId,
         })
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not record meeting presence'));
+      // The project learns who is in the meeting, and the meeting's record who came.
+      // Neither may keep the participant out of the meeting if Redis hiccups.
+      const person = { userId: identity.userId, displayName: session.displayName };
+      await this.#journal
+        .joined(this.projectId, this.roomId, person, others.length === 0)
+        .then((meetingId) => (session.meetingId = meetingId))
+        .catch((error: unknown) => session.log.warn({ err: error }, 'could not record the meeting'));
+      await this.#hub
+        .setRoom(session, this.projectId, this.roomId)
+        .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
       session.log.info({ peers: this.#joined.size }, 'peer joined');
       return others;
     });
@@ -123,6 +141,15 @@ export class Room {
         await this.#presence
           .remove(this.projectId, this.roomId, peerId)
           .catch((error: unknown) => session.log.warn({ err: error }, 'could not clear meeting presence'));
+        session.meetingId = undefined;
+        await this.#hub
+          .setRoom(session, this.projectId, null)
+          .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
+        if (this.#joined.size === 0) {
+          await this.#journal
+            .ended(this.projectId, this.roomId)
+            .catch((error: unknown) => session.log.warn({ err: error }, 'could not close the meeting record'));
+        }
         session.log.info({ reason, peers: this.#joined.size }, 'peer left');
       }
       if (this.#attached.size === 0 && !this.#closed) {

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sfu } from '@chantier/sfu';
+import type { MeetingJournal } from '../projects/MeetingJournal.js';
+import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
 import { Room } from './Room.js';
@@ -13,12 +15,23 @@ export class RoomRegistry {
   readonly #rooms = new Map<string, Room>();
   readonly #sfu: Sfu;
   readonly #presence: MeetingPresence;
+  readonly #hub: ProjectHub;
+  readonly #journal: MeetingJournal;
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
 
-  constructor(options: { sfu: Sfu; presence: MeetingPresence; log: FastifyBaseLogger; nodeId: string }) {
+  constructor(options: {
+    sfu: Sfu;
+    presence: MeetingPresence;
+    hub: ProjectHub;
+    journal: MeetingJournal;
+    log: FastifyBaseLogger;
+    nodeId: string;
+  }) {
     this.#sfu = options.sfu;
     this.#presence = options.presence;
+    this.#hub = options.hub;
+    this.#journal = options.journal;
     this.#log = options.log;
     this.#nodeId = options.nodeId;
   }
@@ -47,6 +60,8 @@ export class RoomRegistry {
             roomId,
             media,
             presence: this.#presence,
+            hub: this.#hub,
+            journal: this.#journal,
             log: this.#log.child({ projectId, roomId }),
             nodeId: this.#nodeId,
             onEmpty: (r) => {

@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Serves the built client (client/dist). Meeting links (/p/<project>/r/<room>)
- * are client-side routes: they get index.html. The access token travels in the
+ * Serves the built client (client/dist). Project pages (/p/<project>) and
+ * meeting links (/p/<project>/r/<room>) are client-side routes: they get
+ * index.html. The access token travels in the
  * link's fragment (#token=…), which browsers never send to the server.
  */
 export async function clientRoutes(app: FastifyInstance, { clientDir }: { clientDir: string }): Promise<void> {
@@ -18,5 +19,6 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
     return;
   }
   await app.register(fastifyStatic, { root: clientDir, index: ['index.html'], wildcard: false });
+  app.get('/p/:projectId', async (_request, reply) => reply.sendFile('index.html'));
   app.get('/p/:projectId/r/:roomId', async (_request, reply) => reply.sendFile('index.html'));
 }

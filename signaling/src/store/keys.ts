@@ -1,20 +1,122 @@
 /**
- * Every Redis key Chantier writes, in one place, each with its structure.
- * All keys start with the configured prefix (REDIS_KEY_PREFIX, default
+ * Every Redis key and channel Chantier uses, in one place, each with its
+ * structure. All start with the configured prefix (REDIS_KEY_PREFIX, default
  * "chantier:"), so that tests and several deployments can share a server.
+ * A project's keys carry its id in braces ({p}) so that a Redis Cluster would
+ * keep one project on one slot (the chat's Lua script touches several keys).
  */
 export interface Keys {
+  /** Hash: the project itself. Fields: id, name, createdAt (ms), createdBy (user id). */
+  project(projectId: string): string;
+  /** Hash: members. Field = user id; value = JSON {userId, displayName, role, addedAt}. */
+  projectMembers(projectId: string): string;
+  /** Set: ids of every project (for admin listings). */
+  projects(): string;
+
+  /**
+   * Stream: the project's chat, oldest first. Entry fields: cmid (client
+   * message id), kind, uid, name, text, time (ms), and optionally att (JSON
+   * DocumentRef), mid (meeting id), meeting (JSON). Never trimmed: the chat is
+   * kept for the life of the project.
+   */
+  chat(projectId: string): string;
+  /**
+   * Hash: idempotency of chat sends. Field = "<user id>:<client message id>";
+   * value = the stream id it was stored under. Written in the same Lua call as
+   * the stream entry, so a retry finds it.
+   */
+  chatClientIds(projectId: string): string;
+  /** Hash: read marks. Field = user id; value = the last stream id that user read. */
+  chatRead(projectId: string): string;
+
+  /**
+   * Sorted set: live connections of the project. Member = connection key
+   * "<node>/<connection id>"; score = expiry (ms since epoch), pushed forward
+   * by each heartbeat. Entries past their score belong to a dead node or a
+   * lost socket and are swept.
+   */
+  presenceConnections(projectId: string): string;
+  /**
+   * Hash: what each live connection is. Field = connection key; value = JSON
+   * {userId, displayName, role, device, roomId|null}. Cleared with its
+   * sorted-set entry.
+   */
+  presenceInfo(projectId: string): string;
+  /** Set: projects that have (or had) live connections: what the sweeper visits. */
+  presenceProjects(): string;
+
   /**
    * Hash: who is in a meeting right now. Field = peer id; value = JSON
-   * {userId, displayName, role, device, joinedAt (ms), node}. A field is
-   * written when the peer joins and deleted when it leaves; the key expires a
-   * day after the last join so that a crashed node leaves nothing forever.
+   * {userId, displayName, role, device, joinedAt (ms), node}. Expires a day
+   * after the last join so that a crashed node leaves nothing forever.
    */
   meetingPeers(projectId: string, roomId: string): string;
+  /**
+   * Hash: the meeting in progress in a room, if any. Fields: meetingId,
+   * startedAt (ms), startedBy (JSON {userId, displayName}), attendees (JSON
+   * array of {userId, displayName}, everyone who came), documents (JSON array
+   * of DocumentRef presented or shared during it).
+   */
+  meetingCurrent(projectId: string, roomId: string): string;
+  /**
+   * Hash: finished meetings' records. Field = meeting id; value = JSON
+   * {meetingId, roomId, startedAt, endedAt, startedBy, attendees, documents}.
+   */
+  meetingRecords(projectId: string): string;
+
+  /**
+   * Hash: the project's documents. Field = document id; value = JSON
+   * {documentId, name, version, mimeType, size, sha256, uploadedBy
+   * {userId, displayName}, uploadedAt (ms), thumbnail (bool)}.
+   */
+  documents(projectId: string): string;
+  /**
+   * Hash: versions by name. Field = normalised file name; value = JSON array
+   * of document ids, oldest version first.
+   */
+  documentNames(projectId: string): string;
+  /** Lock (SET NX PX token) held while a new version of a name is numbered. */
+  documentNameLock(projectId: string, name: string): string;
+  /**
+   * Hash: how many documents (any project, any version) use each stored file.
+   * Field = SHA-256 of the bytes (hex); value = count. Global, not per project,
+   * because the same bytes are stored once for the whole deployment; the file
+   * and its thumbnail are deleted when the count drops to zero.
+   */
+  documentBlobRefs(): string;
+  /** Lock (SET NX PX token) held while a stored file's count changes together with the file itself. */
+  documentBlobLock(sha256: string): string;
+
+  /**
+   * Pub/sub channel of the project's live events (chat messages, presence
+   * changes) for every node. Payload: JSON {type, data}.
+   */
+  projectEvents(projectId: string): string;
+  /** Pattern matching every project's events channel. */
+  projectEventsPattern(): string;
 }
 
 export function makeKeys(prefix: string): Keys {
+  const p = (projectId: string): string => `${prefix}project:{${projectId}}`;
   return {
-    meetingPeers: (projectId, roomId) => `${prefix}meeting:{${projectId}}:${roomId}:peers`,
+    project: (projectId) => p(projectId),
+    projectMembers: (projectId) => `${p(projectId)}:members`,
+    projects: () => `${prefix}projects`,
+    chat: (projectId) => `${p(projectId)}:chat`,
+    chatClientIds: (projectId) => `${p(projectId)}:chat:cmids`,
+    chatRead: (projectId) => `${p(projectId)}:chat:read`,
+    presenceConnections: (projectId) => `${p(projectId)}:presence`,
+    presenceInfo: (projectId) => `${p(projectId)}:presence:info`,
+    presenceProjects: () => `${prefix}presence:projects`,
+    meetingPeers: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:peers`,
+    meetingCurrent: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:current`,
+    meetingRecords: (projectId) => `${p(projectId)}:meetings`,
+    documents: (projectId) => `${p(projectId)}:docs`,
+    documentNames: (projectId) => `${p(projectId)}:docs:names`,
+    documentNameLock: (projectId, name) => `${p(projectId)}:docs:lock:${name}`,
+    documentBlobRefs: () => `${prefix}docblobs:refs`,
+    documentBlobLock: (sha256) => `${prefix}docblobs:lock:${sha256}`,
+    projectEvents: (projectId) => `${prefix}events:${projectId}`,
+    projectEventsPattern: () => `${prefix}events:*`,
   };
 }

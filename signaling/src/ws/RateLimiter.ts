@@ -9,9 +9,10 @@ export class TokenBucket {
   readonly #rate: number;
   readonly #capacity: number;
 
-  constructor(ratePerSecond: number, now: () => number = Date.now) {
+  /** `burst` defaults to two seconds' worth. */
+  constructor(ratePerSecond: number, now: () => number = Date.now, burst = ratePerSecond * 2) {
     this.#rate = ratePerSecond;
-    this.#capacity = ratePerSecond * 2;
+    this.#capacity = Math.max(1, burst);
     this.#tokens = this.#capacity;
     this.now = now;
     this.#last = now();

@@ -24,17 +24,23 @@ export class Session {
   peerId: string | undefined;
   displayName: string | undefined;
   device: 'desktop' | 'phone' = 'desktop';
+  projectId: string | undefined;
   room: Room | undefined;
+  /** The meeting this session is in (after join), for chat messages sent from it. */
+  meetingId: string | undefined;
   media: MediaPeer | undefined;
   readonly limiter: TokenBucket;
+  /** Chat posts: a sustained rate per minute, bursts of ten. */
+  readonly chatLimiter: TokenBucket;
   /** Rate-limited frames since the last accepted one. */
   limitedInARow = 0;
   readonly #socket: WebSocket;
 
-  constructor(socket: WebSocket, log: FastifyBaseLogger, messagesPerSecond: number) {
+  constructor(socket: WebSocket, log: FastifyBaseLogger, messagesPerSecond: number, chatPerMinute: number) {
     this.#socket = socket;
     this.log = log.child({ conn: this.connectionId });
     this.limiter = new TokenBucket(messagesPerSecond);
+    this.chatLimiter = new TokenBucket(chatPerMinute / 60, Date.now, 10);
   }
 
   get open(): boolean {

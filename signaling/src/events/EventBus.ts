@@ -1,0 +1,94 @@
+/**
+ * Live project events shared by every Chantier node through Redis pub/sub:
+ * one subscriber connection per process (PSUBSCRIBE on every project's
+ * channel), fanned out in-process to the sessions of that project.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ChatMessage, PresenceEntry } from '../protocol/index.js';
+import type { RedisClient } from '../plugins/redis.js';
+import type { Keys } from '../store/keys.js';
+
+export type ProjectEvent =
+  | { type: 'chatMessage'; message: ChatMessage }
+  | { type: 'presence'; online: PresenceEntry[] };
+
+type Listener = (event: ProjectEvent) => void;
+
+export class EventBus {
+  readonly #listeners = new Map<string, Set<Listener>>();
+  #subscriber: RedisClient | undefined;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async start(): Promise<void> {
+    const subscriber = this.redis.duplicate();
+    subscriber.on('error', (error: Error) => this.log.warn({ err: error }, 'redis subscriber error'));
+    await subscriber.connect();
+    const prefix = this.keys.projectEvents('');
+    await subscriber.pSubscribe(this.keys.projectEventsPattern(), (payload, channel) => {
+      this.#deliver(channel.slice(prefix.length), payload);
+    });
+    this.#subscriber = subscriber;
+  }
+
+  async stop(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    if (!subscriber) return;
+    try {
+      await subscriber.close();
+    } catch {
+      subscriber.destroy();
+    }
+  }
+
+  /** Listens to one project's events; returns the unsubscribe function. */
+  on(projectId: string, listener: Listener): () => void {
+    let set = this.#listeners.get(projectId);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(projectId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(projectId) === set) this.#listeners.delete(projectId);
+    };
+  }
+
+  async publish(projectId: string, event: ProjectEvent): Promise<void> {
+    await this.redis.publish(this.keys.projectEvents(projectId), JSON.stringify(event));
+  }
+
+  #deliver(projectId: string, payload: string): void {
+    const listeners = this.#listeners.get(projectId);
+    if (!listeners || listeners.size === 0) return;
+    let event: ProjectEvent;
+    try {
+      const raw = JSON.parse(payload) as { type?: string; id?: string; message?: ChatMessage; online?: PresenceEntry[] };
+      if (raw.type === 'chatMessage' && raw.message && raw.id) {
+        // The chat's Lua script publishes the message without its id (unknown until XADD).
+        event = { type: 'chatMessage', message: { ...raw.message, id: raw.id } };
+      } else if (raw.type === 'presence' && Array.isArray(raw.online)) {
+        event = { type: 'presence', online: raw.online };
+      } else {
+        this.log.warn({ projectId }, 'unknown project event');
+        return;
+      }
+    } catch (error) {
+      this.log.warn({ err: error, projectId }, 'malformed project event');
+      return;
+    }
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error({ err: error, projectId }, 'project event listener failed');
+      }
+    }
+  }
+}

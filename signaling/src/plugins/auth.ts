@@ -1,0 +1,109 @@
+import fp from 'fastify-plugin';
+import { timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { verifyAccessToken, type Identity } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { ErrorCode, type ErrorBody } from '../protocol/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by app.authenticate: the verified access token's identity. */
+    identity: Identity | undefined;
+    /** Set by app.authenticate when the bearer is the admin token. */
+    isAdmin: boolean;
+  }
+  interface FastifyInstance {
+    /** preHandler: a valid access token (or the admin token) is required. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Throws FORBIDDEN unless the request may act in this project. */
+    requireProject: (request: FastifyRequest, projectId: string) => Identity | 'admin';
+  }
+}
+
+const AUTH_FAILURE_DELAY_MS = 250;
+
+const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
+  UNAUTHORIZED: 401,
+  TOKEN_EXPIRED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  RATE_LIMITED: 429,
+  ROOM_FULL: 409,
+  TOO_LARGE: 413,
+  UNSUPPORTED_TYPE: 415,
+};
+
+export function statusOf(code: ErrorBody['code']): number {
+  return httpStatus[code] ?? 500;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+function isAdminToken(candidate: string, adminToken: string | undefined): boolean {
+  if (!adminToken) return false;
+  const a = Buffer.from(candidate);
+  const b = Buffer.from(adminToken);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * HTTP authentication: `Authorization: Bearer <access token>` (the same JWT
+ * as the WebSocket's hello) or the admin token from config. Errors use the
+ * protocol's codes in a JSON body `{error: {code, message}}`, like WebSocket
+ * errors, so that the client shows them the same way.
+ */
+export const authPlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
+    app.decorateRequest('identity', undefined);
+    app.decorateRequest('isAdmin', false);
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const token = bearer(request);
+      if (token && isAdminToken(token, config.adminToken)) {
+        request.isAdmin = true;
+        return;
+      }
+      try {
+        if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, 'no bearer token');
+        request.identity = await verifyAccessToken(token, config.jwtSecret);
+      } catch (error) {
+        await sleep(AUTH_FAILURE_DELAY_MS);
+        throw error;
+      }
+    });
+
+    app.decorate('requireProject', (request: FastifyRequest, projectId: string) => {
+      if (request.isAdmin) return 'admin' as const;
+      const identity = request.identity;
+      if (!identity) throw new AppError(ErrorCode.UNAUTHORIZED, 'not authenticated');
+      // The same answer whether the project exists or not: ids cannot be probed.
+      if (identity.projectId !== projectId) throw new AppError(ErrorCode.FORBIDDEN, 'not a member of this project');
+      return identity;
+    });
+
+    // Coded errors become their HTTP status with the protocol's error body;
+    // validation errors are BAD_REQUEST; anything else is INTERNAL and logged.
+    app.setErrorHandler((error, request, reply) => {
+      if (error instanceof AppError) {
+        return reply.code(statusOf(error.code)).send({ error: { code: error.code, message: error.message } });
+      }
+      const e = error as { validation?: unknown; statusCode?: number; message?: string; code?: string };
+      if (e.validation || (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)) {
+        const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 400;
+        const code = status === 413 ? ErrorCode.TOO_LARGE : status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.BAD_REQUEST;
+        return reply.code(status).send({ error: { code, message: e.message ?? 'bad request' } });
+      }
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: { code: ErrorCode.INTERNAL, message: 'internal error' } });
+    });
+  },
+  { name: 'auth' },
+);

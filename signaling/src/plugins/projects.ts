@@ -1,0 +1,48 @@
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { EventBus } from '../events/EventBus.js';
+import { MeetingJournal } from '../projects/MeetingJournal.js';
+import { ProjectHub } from '../projects/ProjectHub.js';
+import { ChatStore } from '../store/chat.js';
+import { MeetingStore } from '../store/meetings.js';
+import { PresenceStore } from '../store/presence.js';
+import { ProjectStore } from '../store/projects.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    projects: ProjectStore;
+    chat: ChatStore;
+    presence: PresenceStore;
+    meetings: MeetingStore;
+    journal: MeetingJournal;
+    bus: EventBus;
+    hub: ProjectHub;
+  }
+}
+
+/** Projects, chat, presence and meetings in Redis, and their live events. */
+export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
+  async (app, { config, nodeId }) => {
+    const chat = new ChatStore(app.redis, app.keys);
+    const presence = new PresenceStore(app.redis, app.keys, config.presenceTtlMs);
+    const meetings = new MeetingStore(app.redis, app.keys);
+    const bus = new EventBus(app.redis, app.keys, app.log.child({ component: 'events' }));
+    await bus.start();
+    const hub = new ProjectHub(bus, presence, app.log.child({ component: 'presence' }), nodeId, config.presenceTtlMs);
+    hub.start();
+    app.decorate('projects', new ProjectStore(app.redis, app.keys));
+    app.decorate('chat', chat);
+    app.decorate('presence', presence);
+    app.decorate('meetings', meetings);
+    app.decorate('journal', new MeetingJournal(meetings, chat, app.log));
+    app.decorate('bus', bus);
+    app.decorate('hub', hub);
+    // Registered after redis: Fastify runs onClose hooks in reverse order of
+    // registration, so these stop before the Redis client closes.
+    app.addHook('onClose', async () => {
+      hub.stop();
+      await bus.stop();
+    });
+  },
+  { name: 'projects', dependencies: ['redis'] },
+);

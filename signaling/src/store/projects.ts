@@ -1,0 +1,69 @@
+/** Projects and their members (keys.ts: project, projectMembers, projects). */
+import type { Role } from '../protocol/index.js';
+import type { RedisClient } from '../plugins/redis.js';
+import type { Keys } from './keys.js';
+
+export interface Member {
+  userId: string;
+  displayName: string;
+  role: Role;
+  addedAt: number;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+export class ProjectStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Creates the project with its first member; false if the id is taken. */
+  async create(project: Project, owner: Omit<Member, 'addedAt' | 'role'>): Promise<boolean> {
+    const created = await this.redis.hSetNX(this.keys.project(project.id), 'id', project.id);
+    if (!created) return false;
+    await this.redis
+      .multi()
+      .hSet(this.keys.project(project.id), {
+        name: project.name,
+        createdAt: String(project.createdAt),
+        createdBy: project.createdBy,
+      })
+      .sAdd(this.keys.projects(), project.id)
+      .hSet(
+        this.keys.projectMembers(project.id),
+        owner.userId,
+        JSON.stringify({ ...owner, role: 'owner', addedAt: project.createdAt } satisfies Member),
+      )
+      .exec();
+    return true;
+  }
+
+  async get(projectId: string): Promise<Project | undefined> {
+    const h = await this.redis.hGetAll(this.keys.project(projectId));
+    if (!h.id) return undefined;
+    return { id: h.id, name: h.name ?? h.id, createdAt: Number(h.createdAt ?? 0), createdBy: h.createdBy ?? '' };
+  }
+
+  async members(projectId: string): Promise<Member[]> {
+    const all = await this.redis.hVals(this.keys.projectMembers(projectId));
+    return all.map((v) => JSON.parse(v) as Member).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+  }
+
+  async setMember(projectId: string, member: Member): Promise<void> {
+    await this.redis.hSet(this.keys.projectMembers(projectId), member.userId, JSON.stringify(member));
+  }
+
+  /** Records a person met through a token, keeping an existing entry's date. */
+  async remember(projectId: string, person: Omit<Member, 'addedAt'>): Promise<void> {
+    const key = this.keys.projectMembers(projectId);
+    const existing = await this.redis.hGet(key, person.userId);
+    const addedAt = existing ? (JSON.parse(existing) as Member).addedAt : Date.now();
+    await this.redis.hSet(key, person.userId, JSON.stringify({ ...person, addedAt } satisfies Member));
+  }
+}

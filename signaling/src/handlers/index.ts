@@ -2,6 +2,7 @@ import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello } from './hello.js';
 import { join, leave } from './join.js';
+import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
 import { connectTransport, createTransport, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
@@ -23,4 +24,7 @@ export const handlers: HandlerTable = {
   chatSend,
   chatHistory,
   chatMarkRead,
+  presentStart,
+  presentUpdate,
+  presentStop,
 };

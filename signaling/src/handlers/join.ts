@@ -4,8 +4,7 @@ import type { HandlerDef } from './types.js';
 export const join: HandlerDef<'join'> = {
   requires: 'ready',
   async handle({ session }, data) {
-    const peers = await session.room!.join(session, data);
-    return { peers };
+    return session.room!.join(session, data);
   },
 };
 

@@ -104,6 +104,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('text'),
     Type.Literal('meeting-started'),
     Type.Literal('meeting-ended'),
+    /** Someone presented a document in a meeting: `attachment` is the document. */
+    Type.Literal('document-presented'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -126,6 +128,38 @@ export type ChatMessage = Static<typeof ChatMessage>;
 
 /** Longest chat message, in characters. */
 export const MAX_CHAT_TEXT = 4000;
+
+/**
+ * What the presenter shows of a document: the page, the zoom (1 = page width
+ * fits the viewer's stage), and the visible area's centre in page coordinates
+ * (0..1 across and down), plus an optional pointer in the same coordinates.
+ * Each viewer renders the document itself (pdf.js), so this is all that
+ * travels: a few dozen bytes per change.
+ */
+export const PresentationView = Type.Object(
+  {
+    page: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    zoom: Type.Number({ minimum: 0.1, maximum: 32 }),
+    centerX: Type.Number({ minimum: 0, maximum: 1 }),
+    centerY: Type.Number({ minimum: 0, maximum: 1 }),
+    pointer: Type.Union([
+      Type.Object({ x: Type.Number({ minimum: 0, maximum: 1 }), y: Type.Number({ minimum: 0, maximum: 1 }) }),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type PresentationView = Static<typeof PresentationView>;
+
+export const Presentation = Type.Object({
+  presentationId: Type.String(),
+  presenterPeerId: Type.String(),
+  presenterName: Type.String(),
+  document: DocumentRef,
+  view: PresentationView,
+  startedAt: Type.Integer(),
+});
+export type Presentation = Static<typeof Presentation>;
 
 export const ProducerInfo = Type.Object({
   producerId: MediaId,
@@ -196,7 +230,11 @@ export const Requests = {
       },
       { additionalProperties: false },
     ),
-    response: Type.Object({ peers: Type.Array(PeerInfo) }),
+    response: Type.Object({
+      peers: Type.Array(PeerInfo),
+      /** The document being presented, if any: a late joiner lands on the current view. */
+      presentation: Type.Union([Presentation, Type.Null()]),
+    }),
   },
   createTransport: {
     request: Type.Object(
@@ -297,6 +335,27 @@ export const Requests = {
     request: Type.Object({ messageId: MessageId }, { additionalProperties: false }),
     response: Type.Object({ unread: Type.Integer({ minimum: 0 }) }),
   },
+  /**
+   * Present a project document (PDF or image) to the meeting. Replaces any
+   * presentation in progress; everyone gets `presentation`.
+   */
+  presentStart: {
+    request: Type.Object(
+      { documentId: Id, view: Type.Optional(PresentationView) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ presentation: Presentation }),
+  },
+  /** The presenter's new view (page, zoom, area, pointer); others get `presentationView`. */
+  presentUpdate: {
+    request: Type.Object({ presentationId: Type.String({ maxLength: 64 }), view: PresentationView }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /** Stop presenting (the presenter; the presentation also ends when its presenter leaves). */
+  presentStop: {
+    request: Type.Object({ presentationId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+    response: Empty,
+  },
   /** Leave the room; the server then closes the socket with 4002. */
   leave: {
     request: Empty,
@@ -325,6 +384,10 @@ export const Notifications = {
   chatMessage: Type.Object({ message: ChatMessage }),
   /** Who is online in the project changed: the whole, small, list. */
   presence: Type.Object({ online: Type.Array(PresenceEntry) }),
+  /** A presentation started, changed presenter, or ended (null). */
+  presentation: Type.Object({ presentation: Type.Union([Presentation, Type.Null()]) }),
+  /** The presenter moved: page, zoom, visible area, pointer. */
+  presentationView: Type.Object({ presentationId: Type.String(), view: PresentationView }),
   /** The room is gone (worker died, shutdown); the socket closes next. */
   roomClosed: Type.Object({ reason: Type.String() }),
 } as const satisfies Record<string, TSchema>;

@@ -9,6 +9,8 @@ import {
   type NotificationData,
   type NotificationType,
   type PeerInfo,
+  type Presentation,
+  type PresentationView,
   type ProducerInfo,
   type RequestData,
 } from '../protocol/index.js';
@@ -37,6 +39,7 @@ export class Room {
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
   readonly #onEmpty: (room: Room) => void;
+  #presentation: Presentation | null = null;
   #closed = false;
 
   constructor(options: {
@@ -72,6 +75,39 @@ export class Room {
   get attachedCount(): number {
     return this.#attached.size;
   }
+  get presentation(): Presentation | null {
+    return this.#presentation;
+  }
+
+  /** Starts (or takes over) the room's presentation; everyone is told. */
+  startPresentation(presentation: Presentation): void {
+    this.#presentation = presentation;
+    this.broadcast('presentation', { presentation });
+  }
+
+  /** The presenter's new view; refused for anyone else or a stale presentation. */
+  updatePresentation(session: Session, presentationId: string, view: PresentationView): void {
+    const current = this.#ownPresentation(session, presentationId);
+    current.view = view;
+    this.broadcast('presentationView', { presentationId, view }, session.peerId);
+  }
+
+  stopPresentation(session: Session, presentationId: string): void {
+    this.#ownPresentation(session, presentationId);
+    this.#presentation = null;
+    this.broadcast('presentation', { presentation: null });
+  }
+
+  #ownPresentation(session: Session, presentationId: string): Presentation {
+    const current = this.#presentation;
+    if (!current || current.presentationId !== presentationId) {
+      throw new AppError(ErrorCode.NOT_FOUND, 'no such presentation in progress');
+    }
+    if (current.presenterPeerId !== session.peerId) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'only the presenter controls the presentation');
+    }
+    return current;
+  }
 
   /** Synchronous on purpose: the registry checks `closed` and attaches in one step. */
   attach(session: Session): void {
@@ -79,7 +115,7 @@ export class Room {
     this.#attached.add(session);
   }
 
-  join(session: Session, data: RequestData<'join'>): Promise<PeerInfo[]> {
+  join(session: Session, data: RequestData<'join'>): Promise<{ peers: PeerInfo[]; presentation: Presentation | null }> {
     return this.#serial('join', async () => {
       if (this.#closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
       if (!this.#attached.has(session) || session.state !== 'ready') {
@@ -120,7 +156,7 @@ export class Room {
         .setRoom(session, this.projectId, this.roomId)
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
       session.log.info({ peers: this.#joined.size }, 'peer joined');
-      return others;
+      return { peers: others, presentation: this.#presentation };
     });
   }
 
@@ -138,6 +174,10 @@ export class Room {
         this.#joined.delete(peerId);
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
+        if (this.#presentation?.presenterPeerId === peerId) {
+          this.#presentation = null;
+          this.broadcast('presentation', { presentation: null });
+        }
         await this.#presence
           .remove(this.projectId, this.roomId, peerId)
           .catch((error: unknown) => session.log.warn({ err: error }, 'could not clear meeting presence'));

@@ -55,12 +55,14 @@ export interface Keys {
    * Hash: the meeting in progress in a room, if any. Fields: meetingId,
    * startedAt (ms), startedBy (JSON {userId, displayName}), attendees (JSON
    * array of {userId, displayName}, everyone who came), documents (JSON array
-   * of DocumentRef presented or shared during it).
+   * of DocumentRef shared in the chat during it), presentations (JSON array of
+   * {document: DocumentRef, by: {userId, displayName}, at (ms)}).
    */
   meetingCurrent(projectId: string, roomId: string): string;
   /**
    * Hash: finished meetings' records. Field = meeting id; value = JSON
-   * {meetingId, roomId, startedAt, endedAt, startedBy, attendees, documents}.
+   * {meetingId, roomId, startedAt, endedAt, startedBy, attendees, documents,
+   * presentations, interrupted?}.
    */
   meetingRecords(projectId: string): string;
 

@@ -21,7 +21,10 @@ export interface MeetingRecord {
   endedAt: number | null;
   startedBy: Person;
   attendees: Person[];
+  /** Documents shared in the chat during the meeting. */
   documents: DocumentRef[];
+  /** Documents presented: which version, by whom, when. */
+  presentations: Array<{ document: DocumentRef; by: Person; at: number }>;
   /** The node hosting it died: endedAt is when this was noticed. */
   interrupted?: boolean;
 }
@@ -43,6 +46,7 @@ export class MeetingStore {
       startedBy: JSON.parse(h.startedBy ?? '{}') as Person,
       attendees: JSON.parse(h.attendees ?? '[]') as Person[],
       documents: JSON.parse(h.documents ?? '[]') as DocumentRef[],
+      presentations: JSON.parse(h.presentations ?? '[]') as MeetingRecord['presentations'],
     };
   }
 
@@ -59,6 +63,7 @@ export class MeetingStore {
       startedBy: by,
       attendees: [by],
       documents: [],
+      presentations: [],
     };
     await this.redis.hSet(this.keys.meetingCurrent(projectId, roomId), {
       meetingId: meeting.meetingId,
@@ -66,6 +71,7 @@ export class MeetingStore {
       startedBy: JSON.stringify(by),
       attendees: JSON.stringify(meeting.attendees),
       documents: '[]',
+      presentations: '[]',
     });
     return closed ? { meeting, stale: closed } : { meeting };
   }
@@ -82,6 +88,13 @@ export class MeetingStore {
     if (!m || m.documents.some((d) => d.documentId === doc.documentId)) return;
     m.documents.push(doc);
     await this.redis.hSet(this.keys.meetingCurrent(projectId, roomId), 'documents', JSON.stringify(m.documents));
+  }
+
+  async addPresentation(projectId: string, roomId: string, document: DocumentRef, by: Person): Promise<void> {
+    const m = await this.current(projectId, roomId);
+    if (!m) return;
+    m.presentations.push({ document, by, at: Date.now() });
+    await this.redis.hSet(this.keys.meetingCurrent(projectId, roomId), 'presentations', JSON.stringify(m.presentations));
   }
 
   /** Ends the meeting in progress and keeps its record. */

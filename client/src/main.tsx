@@ -1,19 +1,35 @@
 /**
- * Start-up: language, route, state, controller, render. Side effects that the
- * components must not do (reading and cleaning the address bar, opening the
- * socket, listening for pagehide) happen here, once.
+ * Start-up: language, route, state, controllers, render. Side effects that
+ * the components must not do (reading and cleaning the address bar, opening
+ * sockets, listening for pagehide, visibility and screen width) happen
+ * here, once.
  */
 import { render } from 'preact';
+import type { ReadonlySignal } from '@preact/signals';
+import type { ChatMessage } from '@chantier/signaling/protocol';
+import { ApiClient } from './api/ApiClient';
+import { ProjectApi } from './api/ProjectApi';
+import { ChatController } from './chat/ChatController';
+import { createChatState } from './chat/chatState';
+import { browserFilesEnvironment, DocumentFiles } from './documents/DocumentFiles';
+import { createDocumentsState, DocumentsController } from './documents/DocumentsController';
 import { bindDocumentLanguage, initLang } from './i18n';
 import { createLogger } from './log';
+import { ProjectController } from './project/ProjectController';
+import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
-import { readMeetingLink } from './route';
+import { linkWithToken, projectPath, readLink, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { createRoomState } from './state/roomState';
-import { App } from './ui/App';
+import { App, type AppModel } from './ui/App';
+import type { ChatContextValue } from './ui/context';
+import { watchMediaQuery, watchPageVisibility } from './util/watch';
 import './ui/styles.css';
 
 const log = createLogger('main');
+
+/** The project page shows its sections side by side from this width. */
+const WIDE_QUERY = '(min-width: 900px)';
 
 function sessionStore(): Storage | null {
   try {
@@ -23,21 +39,39 @@ function sessionStore(): Storage | null {
   }
 }
 
-initLang(window.location.search);
-bindDocumentLanguage(document);
+const isPhone = (): boolean => window.matchMedia('(pointer: coarse)').matches;
 
-const route = readMeetingLink(window.location, window.history, sessionStore());
-const state = createRoomState();
-const controller = new RoomController({
-  state,
-  url: signalingUrl(window.location),
-  // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
-  mediaDevices: navigator.mediaDevices ?? null,
-  isPhone: () => window.matchMedia('(pointer: coarse)').matches,
-});
-window.__chantier = controller;
+/** The chat and the files its attachments open, for one project and token. */
+function createChat(
+  projectId: string,
+  token: string,
+  pageVisible: ReadonlySignal<boolean>,
+  onLiveMessage?: (message: ChatMessage) => void,
+) {
+  const api = new ProjectApi(new ApiClient({ token }), projectId);
+  const files = new DocumentFiles(api, browserFilesEnvironment(window));
+  const chat = new ChatController({ state: createChatState(pageVisible), ...(onLiveMessage ? { onLiveMessage } : {}) });
+  const context: ChatContextValue = {
+    state: chat.state,
+    actions: chat,
+    files: { thumbnails: files.thumbnails, error: files.error, actions: files },
+  };
+  return { api, files, chat, context };
+}
 
-if (route.kind === 'meeting') {
+function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
+  const { chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
+  const state = createRoomState();
+  const controller = new RoomController({
+    state,
+    url: signalingUrl(window.location),
+    // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
+    mediaDevices: navigator.mediaDevices ?? null,
+    isPhone,
+    socketUsers: [chat],
+  });
+  window.__chantier = controller;
+
   if (route.token) {
     controller
       .connect(route.projectId, route.roomId, route.token)
@@ -46,8 +80,76 @@ if (route.kind === 'meeting') {
     controller.fail('INVALID_LINK');
   }
   window.addEventListener('pagehide', () => controller.leaveOnPageHide());
+  return {
+    kind: 'meeting',
+    room: { state, actions: controller },
+    chat: context,
+    projectHref: linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token),
+  };
 }
+
+function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
+  const token = route.token ?? '';
+  let documents: DocumentsController | null = null;
+  const { api, files, chat, context } = createChat(route.projectId, token, pageVisible, (message) => {
+    // A document shared by someone else appears in the list without a reload.
+    if (message.attachment) documents?.noteShared(message.attachment);
+  });
+  const state = createProjectState({
+    projectId: route.projectId,
+    token,
+    tokenStored,
+    wide: watchMediaQuery(window, WIDE_QUERY),
+  });
+  documents = new DocumentsController({
+    state: createDocumentsState(),
+    api,
+    share: async (document) => {
+      // On a phone, show the chat where the shared document just appeared.
+      controller.selectTab('chat');
+      await chat.shareDocument(document);
+    },
+    onRemoved: (documentId) => files.forget(documentId),
+  });
+  const controller = new ProjectController({
+    state,
+    token,
+    url: signalingUrl(window.location),
+    api,
+    chat,
+    documents,
+    isPhone,
+  });
+
+  if (route.token) {
+    controller.start().catch((error: unknown) => log.error('project start failed', error));
+    window.addEventListener('online', () => {
+      controller.reconnect().catch((error: unknown) => log.error('reconnect failed', error));
+    });
+  } else {
+    controller.fail('INVALID_LINK');
+  }
+  // No pagehide handler: the browser closes the socket with the page, and
+  // the server then drops this connection from the presence list.
+  return {
+    kind: 'project',
+    project: { state, actions: controller, documents: { state: documents.state, actions: documents } },
+    chat: context,
+  };
+}
+
+initLang(window.location.search);
+bindDocumentLanguage(document);
+
+const { route, tokenStored } = readLink(window.location, window.history, sessionStore());
+const pageVisible = watchPageVisibility(document);
+const model: AppModel =
+  route.kind === 'meeting'
+    ? startMeeting(route, tokenStored, pageVisible)
+    : route.kind === 'project'
+      ? startProject(route, tokenStored, pageVisible)
+      : { kind: 'home' };
 
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app');
-render(<App route={route} state={state} actions={controller} />, root);
+render(<App model={model} />, root);

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { hashWithoutToken, parseRoute, readMeetingLink } from './route';
+import { hashWithoutToken, linkWithToken, meetingPath, parseRoute, projectPath, readLink, type TokenStorage } from './route';
 
 describe('parseRoute', () => {
-  it('reads project, room and token', () => {
+  it('reads project, room and token of a meeting link', () => {
     expect(parseRoute('/p/proj-1/r/room_2', '#token=abc.def.ghi')).toEqual({
       kind: 'meeting',
       projectId: 'proj-1',
@@ -11,17 +11,28 @@ describe('parseRoute', () => {
     });
   });
 
-  it('accepts a trailing slash and other fragment parameters', () => {
-    expect(parseRoute('/p/a/r/b/', '#x=1&token=tok')).toMatchObject({ kind: 'meeting', token: 'tok' });
+  it('reads project and token of a project link', () => {
+    expect(parseRoute('/p/proj-1', '#token=abc.def.ghi')).toEqual({
+      kind: 'project',
+      projectId: 'proj-1',
+      token: 'abc.def.ghi',
+    });
+    expect(parseRoute('/p/proj-1/', '')).toEqual({ kind: 'project', projectId: 'proj-1', token: null });
   });
 
-  it('gives a meeting without token when the fragment lacks it', () => {
+  it('accepts a trailing slash and other fragment parameters', () => {
+    expect(parseRoute('/p/a/r/b/', '#x=1&token=tok')).toMatchObject({ kind: 'meeting', token: 'tok' });
+    expect(parseRoute('/p/a/', '#x=1&token=tok')).toMatchObject({ kind: 'project', token: 'tok' });
+  });
+
+  it('gives a link without token when the fragment lacks it', () => {
     expect(parseRoute('/p/a/r/b', '')).toEqual({ kind: 'meeting', projectId: 'a', roomId: 'b', token: null });
     expect(parseRoute('/p/a/r/b', '#token=')).toMatchObject({ token: null });
+    expect(parseRoute('/p/a', '#token=%20')).toMatchObject({ kind: 'project', token: null });
   });
 
   it('sends anything else home', () => {
-    for (const path of ['/', '/p/a', '/p/a/r', '/p/a/r/b/c', '/p/a b/r/c', '/x/a/r/b', `/p/${'a'.repeat(65)}/r/b`]) {
+    for (const path of ['/', '/p', '/p/', '/p/a/r', '/p/a/r/b/c', '/p/a b', '/p/a b/r/c', '/x/a/r/b', '/p/a/x', `/p/${'a'.repeat(65)}`, `/p/${'a'.repeat(65)}/r/b`]) {
       expect(parseRoute(path, '#token=t'), path).toEqual({ kind: 'home' });
     }
   });
@@ -35,27 +46,61 @@ describe('hashWithoutToken', () => {
   });
 });
 
-describe('readMeetingLink', () => {
-  function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+describe('links between pages of a project', () => {
+  it('builds paths and carries the token only when it could not be stored', () => {
+    expect(projectPath('p1')).toBe('/p/p1');
+    expect(meetingPath('p1', 'reunion')).toBe('/p/p1/r/reunion');
+    expect(linkWithToken('/p/p1/r/reunion', 'a.b.c', true)).toBe('/p/p1/r/reunion');
+    expect(linkWithToken('/p/p1/r/reunion', 'a.b.c', false)).toBe('/p/p1/r/reunion#token=a.b.c');
+  });
+});
+
+describe('readLink', () => {
+  function memoryStorage(): TokenStorage {
     const map = new Map<string, string>();
     return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
   }
 
   it('removes the token from the address bar, keeping the query', () => {
     const history = { state: null, replaceState: vi.fn() };
-    const route = readMeetingLink({ pathname: '/p/a/r/b', search: '?lang=en', hash: '#token=secret' }, history, null);
+    const { route } = readLink({ pathname: '/p/a/r/b', search: '?lang=en', hash: '#token=secret' }, history, null);
     expect(route).toMatchObject({ kind: 'meeting', token: 'secret' });
     expect(history.replaceState).toHaveBeenCalledWith(null, '', '/p/a/r/b?lang=en');
   });
 
-  it('finds the token again after a reload of the same tab', () => {
+  it('removes the token of a project link too', () => {
+    const history = { state: null, replaceState: vi.fn() };
+    const read = readLink({ pathname: '/p/a', search: '', hash: '#token=secret&x=1' }, history, memoryStorage());
+    expect(read).toEqual({ route: { kind: 'project', projectId: 'a', token: 'secret' }, tokenStored: true });
+    expect(history.replaceState).toHaveBeenCalledWith(null, '', '/p/a#x=1');
+  });
+
+  it('shares the token between the project page and its meetings, in this tab, after a reload', () => {
     const session = memoryStorage();
     const history = { state: null, replaceState: vi.fn() };
-    readMeetingLink({ pathname: '/p/a/r/b', search: '', hash: '#token=secret' }, history, session);
-    const reloaded = readMeetingLink({ pathname: '/p/a/r/b', search: '', hash: '' }, history, session);
-    expect(reloaded).toMatchObject({ token: 'secret' });
-    const otherRoom = readMeetingLink({ pathname: '/p/a/r/c', search: '', hash: '' }, history, session);
-    expect(otherRoom).toMatchObject({ token: null });
+    readLink({ pathname: '/p/a', search: '', hash: '#token=secret' }, history, session);
+    const reloaded = readLink({ pathname: '/p/a', search: '', hash: '' }, history, session);
+    expect(reloaded).toEqual({ route: { kind: 'project', projectId: 'a', token: 'secret' }, tokenStored: true });
+    expect(readLink({ pathname: '/p/a/r/reunion', search: '', hash: '' }, history, session).route).toMatchObject({
+      kind: 'meeting',
+      token: 'secret',
+    });
+    expect(readLink({ pathname: '/p/other', search: '', hash: '' }, history, session)).toEqual({
+      route: { kind: 'project', projectId: 'other', token: null },
+      tokenStored: false,
+    });
     expect(history.replaceState).toHaveBeenCalledTimes(1);
+  });
+
+  it('says when the token could not be stored', () => {
+    const history = { state: null, replaceState: vi.fn() };
+    const blocked: TokenStorage = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    expect(readLink({ pathname: '/p/a', search: '', hash: '#token=t' }, history, blocked).tokenStored).toBe(false);
+    expect(readLink({ pathname: '/p/a', search: '', hash: '#token=t' }, history, null).tokenStored).toBe(false);
   });
 });

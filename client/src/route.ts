@@ -1,24 +1,44 @@
 /**
- * The meeting link: `/p/<projectId>/r/<roomId>#token=<access token>`. The token
- * rides in the fragment so that it never reaches a server log or a Referer
- * header; the app removes it from the address bar as soon as it has read it.
+ * The app's two links:
+ *   `/p/<projectId>#token=<access token>`            the project page
+ *   `/p/<projectId>/r/<roomId>#token=<access token>` a meeting of the project
+ * The token rides in the fragment so that it never reaches a server log or a
+ * Referer header; the app removes it from the address bar as soon as it has
+ * read it.
  */
 
 export type Route =
   | { kind: 'home' }
+  /** `token` null: a project path without a token (an INVALID_LINK). */
+  | { kind: 'project'; projectId: string; token: string | null }
   /** `token` null: a meeting path without a token (an INVALID_LINK). */
   | { kind: 'meeting'; projectId: string; roomId: string; token: string | null };
+
+/** The project's default meeting room, the one the project page's big button joins. */
+export const DEFAULT_ROOM_ID = 'reunion';
 
 /** Same rule as the protocol's ids. */
 const ID = '[A-Za-z0-9_-]{1,64}';
 const MEETING_PATH = new RegExp(`^/p/(${ID})/r/(${ID})/?$`);
+const PROJECT_PATH = new RegExp(`^/p/(${ID})/?$`);
+
+function tokenOf(hash: string): string | null {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token && token.trim() !== '' ? token : null;
+}
 
 export function parseRoute(pathname: string, hash: string): Route {
-  const match = MEETING_PATH.exec(pathname);
-  if (!match) return { kind: 'home' };
-  const [, projectId = '', roomId = ''] = match;
-  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
-  return { kind: 'meeting', projectId, roomId, token: token && token.trim() !== '' ? token : null };
+  const meeting = MEETING_PATH.exec(pathname);
+  if (meeting) {
+    const [, projectId = '', roomId = ''] = meeting;
+    return { kind: 'meeting', projectId, roomId, token: tokenOf(hash) };
+  }
+  const project = PROJECT_PATH.exec(pathname);
+  if (project) {
+    const [, projectId = ''] = project;
+    return { kind: 'project', projectId, token: tokenOf(hash) };
+  }
+  return { kind: 'home' };
 }
 
 /** The fragment without its `token` parameter ('' when nothing else remains). */
@@ -29,31 +49,63 @@ export function hashWithoutToken(hash: string): string {
   return rest === '' ? '' : `#${rest}`;
 }
 
-function tokenKey(projectId: string, roomId: string): string {
-  return `chantier.token:${projectId}/${roomId}`;
+/**
+ * One token per project, not per room: a token grants the whole project, so
+ * the project page and every meeting of it opened in this tab share it.
+ */
+export function tokenKey(projectId: string): string {
+  return `chantier.token:${projectId}`;
+}
+
+export function projectPath(projectId: string): string {
+  return `/p/${encodeURIComponent(projectId)}`;
+}
+
+export function meetingPath(projectId: string, roomId: string): string {
+  return `${projectPath(projectId)}/r/${encodeURIComponent(roomId)}`;
+}
+
+/**
+ * A link from one page of the project to another in the same tab. The token
+ * is normally found in sessionStorage on arrival; only when it could not be
+ * stored there does it ride along in the fragment again.
+ */
+export function linkWithToken(path: string, token: string, tokenStored: boolean): string {
+  return tokenStored ? path : `${path}#token=${encodeURIComponent(token)}`;
+}
+
+export type TokenStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** Whether the token of this route is (now) in sessionStorage. */
+export interface ReadLink {
+  route: Route;
+  tokenStored: boolean;
 }
 
 /**
  * Reads the route from the address bar and removes the token from it. The
  * token is kept in sessionStorage (this tab only, gone when it closes) so that
- * a reload of the page does not turn into an invalid link.
+ * a reload, or going from the project page to its meeting, does not turn into
+ * an invalid link.
  */
-export function readMeetingLink(
+export function readLink(
   location: Pick<Location, 'pathname' | 'search' | 'hash'>,
   history: Pick<History, 'replaceState' | 'state'>,
-  session: Pick<Storage, 'getItem' | 'setItem'> | null,
-): Route {
+  session: TokenStorage | null,
+): ReadLink {
   const route = parseRoute(location.pathname, location.hash);
-  if (route.kind !== 'meeting') return route;
-  const key = tokenKey(route.projectId, route.roomId);
+  if (route.kind === 'home') return { route, tokenStored: false };
+  const key = tokenKey(route.projectId);
   if (route.token) {
     history.replaceState(history.state, '', `${location.pathname}${location.search}${hashWithoutToken(location.hash)}`);
+    let tokenStored = false;
     try {
       session?.setItem(key, route.token);
+      tokenStored = session !== null;
     } catch {
       // Storage full or blocked: a reload will need the link again, nothing worse.
     }
-    return route;
+    return { route, tokenStored };
   }
   let stored: string | null = null;
   try {
@@ -61,5 +113,6 @@ export function readMeetingLink(
   } catch {
     stored = null;
   }
-  return { ...route, token: stored };
+  return { route: { ...route, token: stored }, tokenStored: stored !== null };
 }
+

@@ -107,10 +107,13 @@ export class MediaSession {
     signaling: SignalingClient,
     hello: Pick<HelloResponse, 'routerRtpCapabilities' | 'iceServers'>,
   ): Promise<MediaSession> {
+    const routerRtpCapabilities = hello.routerRtpCapabilities;
+    // A hello without a room (a project page's socket) has none: a bug, not the browser's fault.
+    if (!routerRtpCapabilities) throw new SignalingError('INTERNAL', 'hello carried no router capabilities');
     let device: Device;
     try {
       device = await Device.factory();
-      await device.load({ routerRtpCapabilities: hello.routerRtpCapabilities });
+      await device.load({ routerRtpCapabilities });
     } catch (error) {
       log.error('cannot load the mediasoup Device', error);
       throw new SignalingError('UNSUPPORTED_BROWSER', toError(error).message);

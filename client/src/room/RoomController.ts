@@ -53,6 +53,18 @@ export interface RoomControllerOptions {
   /** `join` tells the server whether this is a phone (it may send it less video). */
   isPhone: () => boolean;
   createSignaling?: (url: string) => SignalingClient;
+  /** Others that use the meeting's socket beside the media (the chat). */
+  socketUsers?: readonly SocketUser[];
+}
+
+/**
+ * Something that uses the meeting's socket without owning it: attached after
+ * each successful hello, detached when the socket goes. The UI never gets
+ * the socket; the user (ChatController) exposes actions and signals.
+ */
+export interface SocketUser {
+  attach(signaling: SignalingClient, hello: Hello): void;
+  detach(): void;
 }
 
 interface Credentials {
@@ -72,6 +84,7 @@ export class RoomController implements RoomActions {
   private readonly isPhone: () => boolean;
   private readonly createSignaling: (url: string) => SignalingClient;
   private readonly local: LocalMedia;
+  private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
   private readonly mediaOps = new SerialQueue();
   private signaling: SignalingClient | null = null;
@@ -91,6 +104,7 @@ export class RoomController implements RoomActions {
     this.url = options.url;
     this.isPhone = options.isPhone;
     this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
+    this.socketUsers = options.socketUsers ?? [];
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
   }
 
@@ -111,9 +125,17 @@ export class RoomController implements RoomActions {
     this.subscribe(signaling);
     try {
       await signaling.connect();
-      const hello = await signaling.request('hello', { protocol: PROTOCOL_VERSION, token, projectId, roomId });
+      const hello = await signaling.request('hello', {
+        protocol: PROTOCOL_VERSION,
+        token,
+        projectId,
+        roomId,
+        // For the project's presence list ("on a phone").
+        device: this.isPhone() ? 'phone' : 'desktop',
+      });
       if (generation !== this.generation) return;
       this.hello = hello;
+      for (const user of this.socketUsers) user.attach(signaling, hello);
       state.self.value = { peerId: hello.peerId, ...hello.self };
       if (state.displayName.value.trim() === '') state.displayName.value = hello.self.displayName;
       state.phase.value = 'lobby';
@@ -595,6 +617,7 @@ export class RoomController implements RoomActions {
     this.generation++;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
+    for (const user of this.socketUsers) user.detach();
     this.session?.close();
     this.session = null;
     this.signaling?.close(1000, 'client leaving');

@@ -1,13 +1,18 @@
-import type { RoomActions } from '../room/RoomController';
-import type { Route } from '../route';
 import type { RoomState } from '../state/roomState';
-import { RoomContext } from './context';
+import { ChatContext, ProjectContext, RoomContext, type ChatContextValue, type ProjectContextValue, type RoomContextValue } from './context';
 import { Home } from './Home';
 import { JoinScreen } from './JoinScreen';
+import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
 import { StatusScreen } from './StatusScreen';
 
-function Meeting({ state }: { state: RoomState }) {
+/** What main.tsx built for the address it was opened at. */
+export type AppModel =
+  | { kind: 'home' }
+  | { kind: 'meeting'; room: RoomContextValue; chat: ChatContextValue; projectHref: string }
+  | { kind: 'project'; project: ProjectContextValue; chat: ChatContextValue };
+
+function Meeting({ state, projectHref }: { state: RoomState; projectHref: string }) {
   switch (state.phase.value) {
     case 'lobby':
     case 'joining':
@@ -15,19 +20,34 @@ function Meeting({ state }: { state: RoomState }) {
     case 'joined':
       return <RoomView />;
     default:
-      return <StatusScreen />;
+      return <StatusScreen projectHref={projectHref} />;
   }
 }
 
 /**
- * Routes on the address (read once at start-up, see route.ts): a meeting link
- * shows the meeting, anything else the home page.
+ * Routes on the address (read once at start-up, see route.ts): a meeting
+ * link shows the meeting, a project link the project page, anything else
+ * the home page.
  */
-export function App({ route, state, actions }: { route: Route; state: RoomState; actions: RoomActions }) {
-  if (route.kind === 'home') return <Home />;
-  return (
-    <RoomContext.Provider value={{ state, actions }}>
-      <Meeting state={state} />
-    </RoomContext.Provider>
-  );
+export function App({ model }: { model: AppModel }) {
+  switch (model.kind) {
+    case 'home':
+      return <Home />;
+    case 'meeting':
+      return (
+        <RoomContext.Provider value={model.room}>
+          <ChatContext.Provider value={model.chat}>
+            <Meeting state={model.room.state} projectHref={model.projectHref} />
+          </ChatContext.Provider>
+        </RoomContext.Provider>
+      );
+    case 'project':
+      return (
+        <ProjectContext.Provider value={model.project}>
+          <ChatContext.Provider value={model.chat}>
+            <ProjectPage />
+          </ChatContext.Provider>
+        </ProjectContext.Provider>
+      );
+  }
 }

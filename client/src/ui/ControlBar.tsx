@@ -1,8 +1,31 @@
+import { unreadLabel } from '../chat/unread';
 import { t } from '../i18n';
 import { act } from './act';
-import { useRoom } from './context';
-import { CameraIcon, CameraOffIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons';
-import { LangSwitch } from './LangSwitch';
+import { useChat, useRoom } from './context';
+import { CameraIcon, CameraOffIcon, ChatIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons';
+
+/** Opens and closes the chat panel; the badge counts what arrived while it was closed. */
+function ChatToggle() {
+  const { state, actions } = useChat();
+  const open = state.open.value;
+  const unread = state.unread.value;
+  return (
+    <button
+      type="button"
+      class={`button control control--chat ${open ? 'control--active' : ''}`}
+      data-testid="chat-toggle"
+      aria-pressed={open}
+      aria-label={unread > 0 ? `${t('controls.chat')} · ${t('chat.unreadLabel', { n: unread })}` : t('controls.chat')}
+      onClick={() => actions.setOpen(!open)}
+    >
+      <ChatIcon />
+      <span>{t('controls.chat')}</span>
+      <span class="control__badge" data-testid="chat-unread" data-count={unread} hidden={unread === 0} aria-hidden="true">
+        {unreadLabel(unread)}
+      </span>
+    </button>
+  );
+}
 
 export function ControlBar() {
   const { state, actions } = useRoom();
@@ -35,6 +58,7 @@ export function ControlBar() {
         {camera ? <CameraIcon /> : <CameraOffIcon />}
         <span>{t('controls.camera')}</span>
       </button>
+      <ChatToggle />
       <button
         type="button"
         class="button control control--leave"
@@ -44,7 +68,6 @@ export function ControlBar() {
         <LeaveIcon />
         <span>{t('controls.leave')}</span>
       </button>
-      <LangSwitch class="control" />
     </nav>
   );
 }

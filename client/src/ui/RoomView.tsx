@@ -1,6 +1,8 @@
 import { t } from '../i18n';
-import { useRoom } from './context';
+import { ChatPanel } from './ChatPanel';
+import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
+import { LangSwitch } from './LangSwitch';
 import { AudioSink } from './MediaElements';
 import { Tile } from './Tile';
 
@@ -30,19 +32,25 @@ function RemoteAudio() {
 
 export function RoomView() {
   const { state } = useRoom();
+  const chat = useChat();
   const tiles = state.tiles.value;
+  const chatOpen = chat.state.open.value;
   return (
-    <main class="room" data-testid="room">
+    <main class={`room ${chatOpen ? 'room--chat' : ''}`} data-testid="room">
       <header class="room__header">
         <h1 class="room__title">{t('room.label')}</h1>
         <span class="room__count">{t('room.participants', { n: tiles.length })}</span>
         <ConnectionBadge />
+        <LangSwitch class="room__lang" />
       </header>
-      <section class={`grid ${tiles.length > 2 ? 'grid--many' : ''}`} data-count={tiles.length}>
-        {tiles.map((tile) => (
-          <Tile key={tile.peerId} tile={tile} />
-        ))}
-      </section>
+      <div class="room__body">
+        <section class={`grid ${tiles.length > 2 ? 'grid--many' : ''}`} data-count={tiles.length}>
+          {tiles.map((tile) => (
+            <Tile key={tile.peerId} tile={tile} />
+          ))}
+        </section>
+        {chatOpen && <ChatPanel />}
+      </div>
       <RemoteAudio />
       <ControlBar />
     </main>

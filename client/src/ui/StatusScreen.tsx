@@ -4,12 +4,14 @@ import { act } from './act';
 import { useRoom } from './context';
 import { LangSwitch } from './LangSwitch';
 
-function Screen({ testId, title, body, action, code }: {
+function Screen({ testId, title, body, action, code, projectHref }: {
   testId: string;
   title: string;
   body?: string;
   action?: { label: string; run: () => void } | null;
   code?: string;
+  /** After a meeting: the way back to the project page. */
+  projectHref?: string;
 }) {
   return (
     <main class="screen" data-testid={testId} data-code={code}>
@@ -25,13 +27,18 @@ function Screen({ testId, title, body, action, code }: {
             {action.label}
           </button>
         )}
+        {projectHref && (
+          <a class="button" data-testid="back-to-project" href={projectHref}>
+            {t('screen.backToProject')}
+          </a>
+        )}
       </div>
     </main>
   );
 }
 
 /** Connecting, left, ended, disconnected and error: one message, at most one way forward. */
-export function StatusScreen() {
+export function StatusScreen({ projectHref }: { projectHref: string }) {
   const { state, actions } = useRoom();
   const rejoin = (label: string) => ({ label, run: () => act(actions.rejoin()) });
   switch (state.phase.value) {
@@ -45,7 +52,9 @@ export function StatusScreen() {
         </main>
       );
     case 'left':
-      return <Screen testId="left" title={t('screen.left.title')} action={rejoin(t('screen.rejoin'))} />;
+      return (
+        <Screen testId="left" title={t('screen.left.title')} action={rejoin(t('screen.rejoin'))} projectHref={projectHref} />
+      );
     case 'ended':
       return (
         <Screen
@@ -53,6 +62,7 @@ export function StatusScreen() {
           title={t('screen.ended.title')}
           body={endedText(state.endedReason.value)}
           action={rejoin(t('screen.rejoin'))}
+          projectHref={projectHref}
         />
       );
     case 'disconnected':

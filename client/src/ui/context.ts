@@ -1,7 +1,21 @@
-import { createContext } from 'preact';
+import { createContext, type Context } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { ReadonlySignal } from '@preact/signals';
+import type { ChatActions } from '../chat/ChatController';
+import type { ChatState } from '../chat/chatState';
+import type { FileActions } from '../documents/DocumentFiles';
+import type { DocumentsActions, DocumentsState } from '../documents/DocumentsController';
+import type { AppErrorCode } from '../errors';
+import type { ProjectActions } from '../project/ProjectController';
+import type { ProjectState } from '../project/projectState';
 import type { RoomActions } from '../room/RoomController';
 import type { RoomState } from '../state/roomState';
+
+function useRequired<T>(context: Context<T | null>, name: string): T {
+  const value = useContext(context);
+  if (!value) throw new Error(`${name} outside its provider`);
+  return value;
+}
 
 /** The room's signals and the actions that change them, given to every component. */
 export interface RoomContextValue {
@@ -12,7 +26,38 @@ export interface RoomContextValue {
 export const RoomContext = createContext<RoomContextValue | null>(null);
 
 export function useRoom(): RoomContextValue {
-  const value = useContext(RoomContext);
-  if (!value) throw new Error('useRoom() outside <RoomContext.Provider>');
-  return value;
+  return useRequired(RoomContext, 'useRoom()');
+}
+
+/** Documents' files as the UI sees them: thumbnails, the last failure, and how to open them. */
+export interface FilesView {
+  thumbnails: ReadonlySignal<ReadonlyMap<string, string | null>>;
+  error: ReadonlySignal<AppErrorCode | null>;
+  actions: FileActions;
+}
+
+/** The chat (project page or meeting panel) and the files its attachments open. */
+export interface ChatContextValue {
+  state: ChatState;
+  actions: ChatActions;
+  files: FilesView;
+}
+
+export const ChatContext = createContext<ChatContextValue | null>(null);
+
+export function useChat(): ChatContextValue {
+  return useRequired(ChatContext, 'useChat()');
+}
+
+/** The project page: its own state, its documents. */
+export interface ProjectContextValue {
+  state: ProjectState;
+  actions: ProjectActions;
+  documents: { state: DocumentsState; actions: DocumentsActions };
+}
+
+export const ProjectContext = createContext<ProjectContextValue | null>(null);
+
+export function useProject(): ProjectContextValue {
+  return useRequired(ProjectContext, 'useProject()');
 }

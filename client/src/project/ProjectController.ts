@@ -1,0 +1,198 @@
+/**
+ * The one non-UI object of the project page. It owns the page's signaling
+ * socket (hello without a room: chat and presence, no media), reconnects it
+ * when it drops, and hands it to the chat; it loads the project's name and
+ * documents over HTTP. It writes the page's signals; the chat and documents
+ * controllers it wires together write theirs.
+ *
+ * Every public action resolves, never rejects.
+ */
+import { effect } from '@preact/signals';
+import { PROTOCOL_VERSION } from '@chantier/signaling/protocol';
+import type { ProjectApi } from '../api/ProjectApi';
+import type { ChatController } from '../chat/ChatController';
+import type { DocumentsController } from '../documents/DocumentsController';
+import { errorCodeOf, isRetryable, type AppErrorCode } from '../errors';
+import { createLogger } from '../log';
+import { SignalingClient, type SocketClosed } from '../signaling/SignalingClient';
+import type { ProjectState, ProjectTab } from './projectState';
+import { reconnectDelay } from './reconnect';
+
+const log = createLogger('project');
+
+/** What the UI may ask for. */
+export interface ProjectActions {
+  selectTab(tab: ProjectTab): void;
+  /** Now, rather than when the scheduled attempt comes. */
+  reconnect(): Promise<void>;
+}
+
+export interface ProjectControllerOptions {
+  state: ProjectState;
+  token: string;
+  /** The signaling endpoint (see signaling/socketUrl.ts). */
+  url: string;
+  api: ProjectApi;
+  chat: ChatController;
+  documents: DocumentsController;
+  /** Presence shows a phone icon for phones. */
+  isPhone: () => boolean;
+  createSignaling?: (url: string) => SignalingClient;
+  timers?: { setTimeout(handler: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+}
+
+export class ProjectController implements ProjectActions {
+  readonly state: ProjectState;
+  private readonly token: string;
+  private readonly url: string;
+  private readonly api: ProjectApi;
+  private readonly chat: ChatController;
+  private readonly documents: DocumentsController;
+  private readonly isPhone: () => boolean;
+  private readonly createSignaling: (url: string) => SignalingClient;
+  private readonly timers: NonNullable<ProjectControllerOptions['timers']>;
+  private signaling: SignalingClient | null = null;
+  private unsubscribe: Array<() => void> = [];
+  /** Bumped by each connection attempt and by dispose: older answers are dropped. */
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: unknown = null;
+  private everOnline = false;
+  private readonly stopEffects: () => void;
+
+  constructor(options: ProjectControllerOptions) {
+    this.state = options.state;
+    this.token = options.token;
+    this.url = options.url;
+    this.api = options.api;
+    this.chat = options.chat;
+    this.documents = options.documents;
+    this.isPhone = options.isPhone;
+    this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
+    this.timers = options.timers ?? {
+      setTimeout: (handler, ms) => globalThis.setTimeout(handler, ms),
+      clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    // The chat is on screen when its column shows (wide) or its tab is chosen (phone).
+    this.stopEffects = effect(() => {
+      this.chat.setOpen(this.state.wide.value || this.state.tab.value === 'chat');
+    });
+  }
+
+  /** Loads the project and connects; the page shows at once and fills in. */
+  async start(): Promise<void> {
+    await Promise.all([this.loadName(), this.documents.refresh(), this.connect()]);
+  }
+
+  selectTab(tab: ProjectTab): void {
+    this.state.tab.value = tab;
+  }
+
+  async reconnect(): Promise<void> {
+    if (this.state.phase.value !== 'offline') return;
+    this.clearRetry();
+    await this.connect();
+  }
+
+  /** Shows an error instead of the page (a bad link, found before connecting, or a refused hello). */
+  fail(code: AppErrorCode): void {
+    this.clearRetry();
+    this.closeSocket();
+    this.state.error.value = code;
+    this.state.phase.value = 'error';
+  }
+
+  /** Stops everything; the controller is not used after this. */
+  dispose(): void {
+    this.generation++;
+    this.clearRetry();
+    this.closeSocket();
+    this.stopEffects();
+  }
+
+  // ------------------------------------------------------------ internals
+
+  /** Never rejects: the project id stands in for a name that did not load. */
+  private async loadName(): Promise<void> {
+    try {
+      const project = await this.api.project();
+      this.state.name.value = project.name;
+    } catch (error) {
+      log.warn('project not loaded', error);
+    }
+  }
+
+  /** Never rejects: failures become phase 'offline' (and a retry) or 'error'. */
+  private async connect(): Promise<void> {
+    this.closeSocket();
+    const generation = ++this.generation;
+    const { state } = this;
+    if (state.phase.value !== 'offline') state.phase.value = 'connecting';
+    const signaling = this.createSignaling(this.url);
+    this.signaling = signaling;
+    this.unsubscribe.push(
+      signaling.onClose((closed) => this.handleClosed(closed, generation)),
+      signaling.onNotification('presence', ({ online }) => {
+        state.online.value = online;
+      }),
+    );
+    try {
+      await signaling.connect();
+      const hello = await signaling.request('hello', {
+        protocol: PROTOCOL_VERSION,
+        token: this.token,
+        projectId: state.projectId,
+        device: this.isPhone() ? 'phone' : 'desktop',
+      });
+      if (generation !== this.generation) return;
+      state.self.value = hello.self;
+      state.online.value = hello.online;
+      state.error.value = null;
+      state.phase.value = 'online';
+      this.attempt = 0;
+      this.chat.attach(signaling, { projectId: state.projectId, self: hello.self, unread: hello.unread });
+      log.info(`online in ${state.projectId} as ${hello.peerId}`);
+      // What changed while offline (the first time, start() loads them).
+      if (this.everOnline) await this.documents.refresh();
+      this.everOnline = true;
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const code = errorCodeOf(error);
+      log.warn(`hello failed (${code})`, error);
+      if (isRetryable(code)) this.scheduleRetry();
+      else this.fail(code);
+    }
+  }
+
+  private handleClosed(closed: SocketClosed, generation: number): void {
+    if (closed.byClient || generation !== this.generation) return;
+    this.chat.detach();
+    // During hello, the hello's own rejection decides what happens.
+    if (this.state.phase.value !== 'online') return;
+    log.warn(`connection lost (${closed.code})`);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    this.clearRetry();
+    this.state.phase.value = 'offline';
+    const delay = reconnectDelay(this.attempt++);
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect(); // connect() never rejects
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private closeSocket(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.chat.detach();
+    this.signaling?.close(1000, 'client leaving');
+    this.signaling = null;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Numbers, sizes, durations, times and system messages in the current
+ * language. Pure functions of their arguments and the `lang` signal.
+ */
+import type { ChatMessage } from '@chantier/signaling/protocol';
+import { lang, t } from '../i18n';
+
+function number(value: number, maximumFractionDigits: number): string {
+  return new Intl.NumberFormat(lang.value, { maximumFractionDigits }).format(value);
+}
+
+/** 980 o, 12 Ko, 2,4 Mo (French) — 980 B, 12 KB, 2.4 MB (English). Decimal units, as file managers show. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return t('size.B', { n: number(bytes, 0) });
+  if (bytes < 1000 ** 2) return t('size.kB', { n: number(bytes / 1000, 0) });
+  if (bytes < 1000 ** 3) return t('size.MB', { n: number(bytes / 1000 ** 2, 1) });
+  return t('size.GB', { n: number(bytes / 1000 ** 3, 1) });
+}
+
+/** "moins d’une minute", "42 min", "1 h 05 min". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return t('duration.short');
+  if (minutes < 60) return t('duration.minutes', { m: minutes });
+  return t('duration.hours', { h: Math.floor(minutes / 60), m: String(minutes % 60).padStart(2, '0') });
+}
+
+/** "14:05" today, "12 mars 14:05" another day. */
+export function formatTime(time: number, now: number = Date.now()): string {
+  const date = new Date(time);
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  return new Intl.DateTimeFormat(lang.value, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(sameDay ? {} : { day: 'numeric', month: 'short' }),
+  }).format(date);
+}
+
+export function formatDate(time: number): string {
+  return new Intl.DateTimeFormat(lang.value, { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(time));
+}
+
+/** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B"). */
+export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text'>): string {
+  if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
+  if (message.kind === 'meeting-ended') {
+    const names = (message.meeting?.attendees ?? []).map((a) => a.displayName).join(', ');
+    const durationMs = message.meeting?.durationMs;
+    return durationMs === undefined
+      ? t('chat.meetingEndedNoDuration', { names })
+      : t('chat.meetingEnded', { duration: formatDuration(durationMs), names });
+  }
+  return message.text;
+}

@@ -55,6 +55,8 @@ describe('presenting a document', () => {
     const lea = await inMeeting('lea', 'Léa');
     const bruno = await inMeeting('bruno', 'Bruno');
     const planId = await upload('plan-RDC.pdf', minimalPdf('plan RDC'), lea.token);
+    // Every open page hears of a new document.
+    await bruno.c.waitFor('documentsChanged', (d) => d.documentId === planId && d.change === 'added');
     const quoteId = await upload('devis.docx', Buffer.concat([Buffer.from('PK\x03\x04'), randomBytes(200)]), lea.token);
 
     // Only PDF and images can be presented; only one's own project's documents.

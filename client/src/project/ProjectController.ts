@@ -135,6 +135,8 @@ export class ProjectController implements ProjectActions {
       signaling.onNotification('presence', ({ online }) => {
         state.online.value = online;
       }),
+      // Someone else's upload or delete shows without a reload (refresh() catches everything).
+      signaling.onNotification('documentsChanged', () => void this.documents.refresh()),
     );
     try {
       await signaling.connect();

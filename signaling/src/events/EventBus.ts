@@ -10,7 +10,8 @@ import type { Keys } from '../store/keys.js';
 
 export type ProjectEvent =
   | { type: 'chatMessage'; message: ChatMessage }
-  | { type: 'presence'; online: PresenceEntry[] };
+  | { type: 'presence'; online: PresenceEntry[] }
+  | { type: 'documentsChanged'; documentId: string; change: 'added' | 'removed' };
 
 type Listener = (event: ProjectEvent) => void;
 
@@ -69,12 +70,21 @@ export class EventBus {
     if (!listeners || listeners.size === 0) return;
     let event: ProjectEvent;
     try {
-      const raw = JSON.parse(payload) as { type?: string; id?: string; message?: ChatMessage; online?: PresenceEntry[] };
+      const raw = JSON.parse(payload) as {
+        type?: string;
+        id?: string;
+        message?: ChatMessage;
+        online?: PresenceEntry[];
+        documentId?: string;
+        change?: 'added' | 'removed';
+      };
       if (raw.type === 'chatMessage' && raw.message && raw.id) {
         // The chat's Lua script publishes the message without its id (unknown until XADD).
         event = { type: 'chatMessage', message: { ...raw.message, id: raw.id } };
       } else if (raw.type === 'presence' && Array.isArray(raw.online)) {
         event = { type: 'presence', online: raw.online };
+      } else if (raw.type === 'documentsChanged' && typeof raw.documentId === 'string' && raw.change) {
+        event = { type: 'documentsChanged', documentId: raw.documentId, change: raw.change };
       } else {
         this.log.warn({ projectId }, 'unknown project event');
         return;

@@ -92,7 +92,8 @@ export class ProjectHub {
   #deliver(projectId: string, event: ProjectEvent): void {
     for (const session of this.#sessions.get(projectId) ?? []) {
       if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
-      else session.notify('presence', { online: event.online });
+      else if (event.type === 'presence') session.notify('presence', { online: event.online });
+      else session.notify('documentsChanged', { documentId: event.documentId, change: event.change });
     }
   }
 

@@ -382,6 +382,8 @@ export const Notifications = {
   activeSpeaker: Type.Object({ peerId: Type.Union([Id, Type.Null()]) }),
   /** A new message in the project's chat (also to its sender's other tabs). */
   chatMessage: Type.Object({ message: ChatMessage }),
+  /** A document was added to or removed from the project: lists refresh. */
+  documentsChanged: Type.Object({ documentId: Type.String(), change: Type.Union([Type.Literal('added'), Type.Literal('removed')]) }),
   /** Who is online in the project changed: the whole, small, list. */
   presence: Type.Object({ online: Type.Array(PresenceEntry) }),
   /** A presentation started, changed presenter, or ended (null). */

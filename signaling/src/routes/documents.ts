@@ -72,7 +72,7 @@ export const documentRoutes = fp<{ config: Config }>(
     const library = new DocumentLibrary({ store, blobs, log: app.log, maxUploadBytes: config.maxUploadBytes });
     await app.register(routes, { config, library, store });
   },
-  { name: 'documents', dependencies: ['auth', 'redis'] },
+  { name: 'documents', dependencies: ['auth', 'redis', 'projects'] },
 );
 
 interface RoutesOptions {
@@ -90,6 +90,13 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
   });
   app.addHook('preHandler', app.authenticate);
 
+  /** Every member's open page learns of it (best effort: the list is also fetched on load). */
+  function announce(projectId: string, documentId: string, change: 'added' | 'removed'): void {
+    app.bus.publish(projectId, { type: 'documentsChanged', documentId, change }).catch((error: unknown) =>
+      app.log.warn({ err: error, projectId }, 'documents change not announced'),
+    );
+  }
+
   async function findDocument(projectId: string, documentId: string): Promise<DocumentMeta> {
     const meta = await store.get(projectId, documentId);
     if (!meta) throw new AppError(ErrorCode.NOT_FOUND, 'no such document');
@@ -102,6 +109,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     async (request, reply) => {
       try {
         const meta = await receiveUpload(request);
+        announce(request.params.projectId, meta.documentId, 'added');
         return reply.code(201).send({ document: { ...meta, latest: true } });
       } catch (error) {
         // A refused upload may still be arriving: close the connection after
@@ -194,6 +202,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
       const allowed = who === 'admin' || who.role === 'owner' || who.userId === meta.uploadedBy.userId;
       if (!allowed) throw new AppError(ErrorCode.FORBIDDEN, 'only the uploader or a project owner may delete a document');
       await library.remove(projectId, documentId);
+      announce(projectId, documentId, 'removed');
       return reply.code(204).send();
     },
   );

@@ -126,6 +126,25 @@ export const ChatMessage = Type.Object({
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
+const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
+
+/** A finished meeting, as the project keeps it (GET /api/projects/:projectId/meetings). */
+export const MeetingRecord = Type.Object({
+  meetingId: Type.String(),
+  roomId: Type.String(),
+  startedAt: Type.Integer(),
+  endedAt: Type.Union([Type.Integer(), Type.Null()]),
+  startedBy: Person,
+  attendees: Type.Array(Person),
+  /** Documents shared in the chat during the meeting. */
+  documents: Type.Array(DocumentRef),
+  /** Documents presented: which version, by whom, when. */
+  presentations: Type.Array(Type.Object({ document: DocumentRef, by: Person, at: Type.Integer() })),
+  /** The server hosting it stopped: endedAt is when this was noticed. */
+  interrupted: Type.Optional(Type.Boolean()),
+});
+export type MeetingRecord = Static<typeof MeetingRecord>;
+
 /** Longest chat message, in characters. */
 export const MAX_CHAT_TEXT = 4000;
 

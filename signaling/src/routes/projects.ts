@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { ChatMessage, ErrorCode, PresenceEntry, Role } from '../protocol/index.js';
+import { ChatMessage, ErrorCode, MeetingRecord, PresenceEntry, Role } from '../protocol/index.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 120 });
@@ -123,7 +123,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/projects/:projectId/meetings',
-    { ...auth, schema: { params: ProjectParams } },
+    { ...auth, schema: { params: ProjectParams, response: { 200: Type.Object({ meetings: Type.Array(MeetingRecord) }) } } },
     async (request) => {
       const { projectId } = request.params as { projectId: string };
       app.requireProject(request, projectId);

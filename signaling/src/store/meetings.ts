@@ -5,7 +5,7 @@
  * (keys.ts: meetingCurrent, meetingRecords).
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentRef } from '../protocol/index.js';
+import type { DocumentRef, MeetingRecord } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from './keys.js';
 
@@ -14,20 +14,9 @@ export interface Person {
   displayName: string;
 }
 
-export interface MeetingRecord {
-  meetingId: string;
-  roomId: string;
-  startedAt: number;
-  endedAt: number | null;
-  startedBy: Person;
-  attendees: Person[];
-  /** Documents shared in the chat during the meeting. */
-  documents: DocumentRef[];
-  /** Documents presented: which version, by whom, when. */
-  presentations: Array<{ document: DocumentRef; by: Person; at: number }>;
-  /** The node hosting it died: endedAt is when this was noticed. */
-  interrupted?: boolean;
-}
+
+/** The record's shape is part of the protocol (the HTTP API returns it). */
+export type { MeetingRecord };
 
 export class MeetingStore {
   constructor(

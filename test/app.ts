@@ -14,9 +14,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a real config, listening on a free loopback port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = testConfig(env);
+/** The real app on a real config, listening on a free loopback port (`redisUrl`: outside vitest). */
+export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string): Promise<TestApp> {
+  const config = testConfig(env, redisUrl);
   const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -41,13 +41,23 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(extraFlags: string[] = []): Promise<TestBrowser> {
+export interface LaunchOptions {
+  /**
+   * Keep `--use-fake-ui-for-media-stream` (default). Without it, permissions
+   * are granted per context with `overridePermissions`; real tab capture
+   * needs that (see test/screenShare.ts).
+   */
+  fakeUi?: boolean;
+}
+
+export async function launchBrowser(extraFlags: string[] = [], options: LaunchOptions = {}): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chantier-chromium-'));
+  const base = options.fakeUi === false ? CHROMIUM_FLAGS.filter((flag) => flag !== '--use-fake-ui-for-media-stream') : CHROMIUM_FLAGS;
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     userDataDir,
-    args: [...CHROMIUM_FLAGS, ...extraFlags],
+    args: [...base, ...extraFlags],
     protocolTimeout: 60_000,
   });
   return {

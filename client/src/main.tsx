@@ -5,7 +5,7 @@
  * here, once.
  */
 import { render } from 'preact';
-import type { ReadonlySignal } from '@preact/signals';
+import { computed, type ReadonlySignal } from '@preact/signals';
 import type { ChatMessage } from '@chantier/signaling/protocol';
 import { ApiClient } from './api/ApiClient';
 import { ProjectApi } from './api/ProjectApi';
@@ -15,11 +15,15 @@ import { browserFilesEnvironment, DocumentFiles } from './documents/DocumentFile
 import { createDocumentsState, DocumentsController } from './documents/DocumentsController';
 import { bindDocumentLanguage, initLang } from './i18n';
 import { createLogger } from './log';
+import { PresentationController } from './presentation/PresentationController';
 import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
+import { readScreenTuning } from './room/screenTuning';
 import { linkWithToken, projectPath, readLink, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
+import { screenShareItems } from './stage/stageItems';
+import { createStage } from './stage/stageState';
 import { createRoomState } from './state/roomState';
 import { App, type AppModel } from './ui/App';
 import type { ChatContextValue } from './ui/context';
@@ -36,6 +40,14 @@ function sessionStore(): Storage | null {
     return window.sessionStorage;
   } catch {
     return null; // blocked storage: the token then lives only in memory
+  }
+}
+
+function localStore(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // blocked storage: no local overrides
   }
 }
 
@@ -60,7 +72,8 @@ function createChat(
 }
 
 function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
-  const { chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
+  const { api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
+  const presentation = new PresentationController(api);
   const state = createRoomState();
   const controller = new RoomController({
     state,
@@ -68,9 +81,22 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat],
+    socketUsers: [chat, presentation],
+    screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
+  // What the stage can show besides the grid of participants.
+  const stage = createStage(
+    computed(() => {
+      const presented = presentation.state.presentation.value;
+      return [
+        ...screenShareItems(state.participants.value),
+        ...(presented
+          ? [{ kind: 'presentation' as const, presentationId: presented.presentationId, presenterName: presented.presenterName }]
+          : []),
+      ];
+    }),
+  );
 
   if (route.token) {
     controller
@@ -83,7 +109,9 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   return {
     kind: 'meeting',
     room: { state, actions: controller },
+    stage,
     chat: context,
+    presentation: { state: presentation.state, actions: presentation },
     projectHref: linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token),
   };
 }
@@ -94,6 +122,10 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
   const { api, files, chat, context } = createChat(route.projectId, token, pageVisible, (message) => {
     // A document shared by someone else appears in the list without a reload.
     if (message.attachment) documents?.noteShared(message.attachment);
+    // A meeting that just ended shows in the past meetings.
+    if (message.kind === 'meeting-ended') {
+      controller.meetingEnded().catch((error: unknown) => log.error('meetings not refreshed', error));
+    }
   });
   const state = createProjectState({
     projectId: route.projectId,

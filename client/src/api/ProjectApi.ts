@@ -2,7 +2,7 @@
  * The calls of one project's HTTP API, with their answers' shapes
  * (signaling/src/routes/projects.ts and documents.ts).
  */
-import type { DocumentRef, Role } from '@chantier/signaling/protocol';
+import type { DocumentRef, MeetingRecord, Role } from '@chantier/signaling/protocol';
 import type { ApiClient, UploadProgress } from './ApiClient';
 
 export interface ProjectInfo {
@@ -53,6 +53,11 @@ export class ProjectApi {
 
   project(): Promise<ProjectInfo> {
     return this.api.getJson<ProjectInfo>(this.base);
+  }
+
+  /** Finished meetings, newest first. */
+  async meetings(): Promise<MeetingRecord[]> {
+    return (await this.api.getJson<{ meetings: MeetingRecord[] }>(`${this.base}/meetings`)).meetings;
   }
 
   async documents(): Promise<ProjectDocument[]> {

@@ -81,7 +81,12 @@ export class ProjectController implements ProjectActions {
 
   /** Loads the project and connects; the page shows at once and fills in. */
   async start(): Promise<void> {
-    await Promise.all([this.loadName(), this.documents.refresh(), this.connect()]);
+    await Promise.all([this.loadName(), this.documents.refresh(), this.loadMeetings(), this.connect()]);
+  }
+
+  /** A meeting just ended (its chat message arrived): its record is ready. */
+  async meetingEnded(): Promise<void> {
+    await this.loadMeetings();
   }
 
   selectTab(tab: ProjectTab): void {
@@ -111,6 +116,15 @@ export class ProjectController implements ProjectActions {
   }
 
   // ------------------------------------------------------------ internals
+
+  /** Never rejects: the list stays as it was when it cannot be loaded. */
+  private async loadMeetings(): Promise<void> {
+    try {
+      this.state.meetings.value = await this.api.meetings();
+    } catch (error) {
+      log.warn('meetings not loaded', error);
+    }
+  }
 
   /** Never rejects: the project id stands in for a name that did not load. */
   private async loadName(): Promise<void> {

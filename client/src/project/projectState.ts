@@ -3,7 +3,7 @@
  * theirs). Components read them; only ProjectController writes them.
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { PresenceEntry, Role } from '@chantier/signaling/protocol';
+import type { MeetingRecord, PresenceEntry, Role } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import { DEFAULT_ROOM_ID, linkWithToken, meetingPath } from '../route';
 import { meetingRooms, sortOnline } from './presence';
@@ -39,6 +39,8 @@ export interface ProjectState {
   name: Signal<string | null>;
   self: Signal<ProjectSelf | null>;
   online: Signal<readonly PresenceEntry[]>;
+  /** Finished meetings, newest first; null until loaded. */
+  meetings: Signal<readonly MeetingRecord[] | null>;
   tab: Signal<ProjectTab>;
   /** Wide screen: columns instead of tabs. */
   wide: ReadonlySignal<boolean>;
@@ -65,6 +67,7 @@ export function createProjectState({ projectId, token, tokenStored, wide }: Proj
     name: signal<string | null>(null),
     self: signal<ProjectSelf | null>(null),
     online,
+    meetings: signal<readonly MeetingRecord[] | null>(null),
     tab: signal<ProjectTab>('chat'),
     wide,
     people: computed(() => sortOnline(online.value)),

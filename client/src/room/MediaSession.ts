@@ -8,7 +8,7 @@
  * and the controller's LocalMedia stops what it opened.
  */
 import { Device } from 'mediasoup-client';
-import type { Consumer, Producer, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
+import type { Consumer, Producer, ProducerOptions, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
 import type { MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
 import type { SignalingClient } from '../signaling/SignalingClient';
@@ -16,9 +16,26 @@ import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
-import { CAMERA_PRODUCER, MIC_PRODUCER, type LocalSource } from './producerOptions';
+import {
+  CAMERA_PRODUCER,
+  MIC_PRODUCER,
+  SCREEN_AUDIO_PRODUCER,
+  SCREEN_DEGRADATION,
+  screenProducerOptions,
+  type LocalSource,
+} from './producerOptions';
+import { chooseScreenCodec, DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
+import { setDegradationPreference } from './senderParameters';
 import { SerialQueue } from './SerialQueue';
-import { INBOUND_FIELDS, OUTBOUND_FIELDS, sumStats, type ReceiveStats, type SendStats } from './stats';
+import {
+  INBOUND_FIELDS,
+  OUTBOUND_FIELDS,
+  receiveDetails,
+  sendDetails,
+  sumStats,
+  type ReceiveStats,
+  type SendStats,
+} from './stats';
 
 const log = createLogger('media-session');
 
@@ -93,6 +110,7 @@ export class MediaSession {
     private readonly signaling: SignalingClient,
     private readonly device: Device,
     private readonly iceServers: RTCIceServer[],
+    private readonly screenTuning: ScreenTuning,
   ) {
     this.transportsReady = new Promise<Transport>((resolve, reject) => {
       this.resolveTransports = resolve;
@@ -106,6 +124,7 @@ export class MediaSession {
   static async create(
     signaling: SignalingClient,
     hello: Pick<HelloResponse, 'routerRtpCapabilities' | 'iceServers'>,
+    screenTuning: ScreenTuning = DEFAULT_SCREEN_TUNING,
   ): Promise<MediaSession> {
     const routerRtpCapabilities = hello.routerRtpCapabilities;
     // A hello without a room (a project page's socket) has none: a bug, not the browser's fault.
@@ -118,7 +137,7 @@ export class MediaSession {
       log.error('cannot load the mediasoup Device', error);
       throw new SignalingError('UNSUPPORTED_BROWSER', toError(error).message);
     }
-    return new MediaSession(signaling, device, hello.iceServers);
+    return new MediaSession(signaling, device, hello.iceServers, screenTuning);
   }
 
   /** What this browser can receive; sent with `join`. */
@@ -147,8 +166,7 @@ export class MediaSession {
     const transport = this.sendTransport;
     if (!transport || this.closed) throw new SignalingError('NOT_JOINED', `cannot produce ${source}: no send transport`);
     if (this.producers.has(source)) throw new Error(`already producing ${source}`);
-    const options = source === 'mic' ? MIC_PRODUCER : CAMERA_PRODUCER;
-    const producer = await transport.produce({ ...options, track, appData: { source } });
+    const producer = await transport.produce({ ...this.producerOptions(source), track, appData: { source } });
     if (this.closed) {
       producer.close();
       return;
@@ -156,7 +174,22 @@ export class MediaSession {
     this.producers.set(source, producer);
     producer.on('trackended', () => this.events.emit('producertrackended', source));
     producer.on('transportclose', () => this.producers.delete(source));
-    log.info(`producing ${source}`);
+    log.info(`producing ${source}${source === 'screen' ? ` with ${producer.rtpParameters.codecs[0]?.mimeType ?? '?'}` : ''}`);
+    if (source === 'screen') await this.preferResolution(producer);
+  }
+
+  /**
+   * Stops sending a source: closed here at once (no more packets), then on
+   * the server, which tells the others. Idempotent; a server that cannot be
+   * told (socket gone) has closed it already with the session.
+   */
+  async closeProducer(source: LocalSource): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+    if (this.closed) return;
+    await this.signaling.request('closeProducer', { producerId: producer.id });
   }
 
   /** Pauses (or resumes) here and on the server. */
@@ -225,25 +258,35 @@ export class MediaSession {
   async getReceiveStats(): Promise<ReceiveStats[]> {
     const entries = [...this.consumers.values()];
     return Promise.all(
-      entries.map(async ({ consumer, peerId, source }) => ({
-        consumerId: consumer.id,
-        peerId,
-        kind: consumer.kind,
-        source,
-        ...sumStats(await consumer.getStats(), 'inbound-rtp', INBOUND_FIELDS),
-      })),
+      entries.map(async ({ consumer, peerId, source }) => {
+        const report = await consumer.getStats();
+        return {
+          consumerId: consumer.id,
+          producerId: consumer.producerId,
+          peerId,
+          kind: consumer.kind,
+          source,
+          ...sumStats(report, 'inbound-rtp', INBOUND_FIELDS),
+          ...receiveDetails(report),
+        };
+      }),
     );
   }
 
   async getSendStats(): Promise<SendStats[]> {
     const entries = [...this.producers];
     return Promise.all(
-      entries.map(async ([source, producer]) => ({
-        producerId: producer.id,
-        kind: producer.kind,
-        source,
-        ...sumStats(await producer.getStats(), 'outbound-rtp', OUTBOUND_FIELDS),
-      })),
+      entries.map(async ([source, producer]) => {
+        const report = await producer.getStats();
+        return {
+          producerId: producer.id,
+          kind: producer.kind,
+          source,
+          ...sumStats(report, 'outbound-rtp', OUTBOUND_FIELDS),
+          ...sendDetails(report),
+          degradationPreference: producer.rtpSender?.getParameters().degradationPreference ?? null,
+        };
+      }),
     );
   }
 
@@ -258,6 +301,37 @@ export class MediaSession {
     this.producers.clear();
     this.consumers.clear();
     this.events.removeAllListeners();
+  }
+
+  private producerOptions(source: LocalSource): ProducerOptions {
+    switch (source) {
+      case 'mic':
+        return MIC_PRODUCER;
+      case 'camera':
+        return CAMERA_PRODUCER;
+      case 'screen-audio':
+        return SCREEN_AUDIO_PRODUCER;
+      case 'screen': {
+        const { codecs, maxBitrate } = this.screenTuning;
+        // sendRtpCapabilities, not the (receive) rtpCapabilities: what this browser can encode for this room.
+        const codec = chooseScreenCodec(this.device.sendRtpCapabilities.codecs ?? [], codecs);
+        if (!codec) log.warn(`none of ${codecs.join(', ')} can be sent; the room's default codec is used`);
+        return { ...screenProducerOptions(maxBitrate), ...(codec ? { codec } : {}) };
+      }
+    }
+  }
+
+  /** Frames, not pixels, go when the link or the CPU is short (see SCREEN_DEGRADATION). */
+  private async preferResolution(producer: Producer): Promise<void> {
+    const sender = producer.rtpSender;
+    if (!sender) return;
+    try {
+      const applied = await setDegradationPreference(sender, SCREEN_DEGRADATION);
+      if (applied !== SCREEN_DEGRADATION) log.warn(`degradationPreference not applied (${String(applied)})`);
+    } catch (error) {
+      // Sharing without it beats not sharing: the content hint already leans the same way.
+      log.warn('cannot set degradationPreference', error);
+    }
   }
 
   private async consumeNow(producerId: string): Promise<ConsumedTrack | null> {

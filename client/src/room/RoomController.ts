@@ -27,6 +27,8 @@ import { normalizeDisplayName } from './displayName';
 import { LocalMedia, type LocalKind } from './LocalMedia';
 import { MediaSession, type ClosedConsumer } from './MediaSession';
 import type { LocalSource } from './producerOptions';
+import { ScreenCapture } from './ScreenCapture';
+import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
 
@@ -39,6 +41,10 @@ export interface RoomActions {
   selectVideoInput(deviceId: string): Promise<void>;
   setMicEnabled(enabled: boolean): Promise<void>;
   setCameraEnabled(enabled: boolean): Promise<void>;
+  /** Opens the browser's picker and shares what is picked; false stops sharing. */
+  setScreenSharing(enabled: boolean): Promise<void>;
+  /** Hides the notice of a share that could not start. */
+  dismissScreenIssue(): void;
   join(): Promise<void>;
   leave(): Promise<void>;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
@@ -55,6 +61,8 @@ export interface RoomControllerOptions {
   createSignaling?: (url: string) => SignalingClient;
   /** Others that use the meeting's socket beside the media (the chat). */
   socketUsers?: readonly SocketUser[];
+  /** Codec and bitrate of a screen share; producerOptions.ts has the defaults. */
+  screenTuning?: ScreenTuning;
 }
 
 /**
@@ -64,6 +72,8 @@ export interface RoomControllerOptions {
  */
 export interface SocketUser {
   attach(signaling: SignalingClient, hello: Hello): void;
+  /** After a successful join, with its answer (e.g. the presentation in progress). */
+  joined?(answer: ResponseData<'join'>): void;
   detach(): void;
 }
 
@@ -84,6 +94,8 @@ export class RoomController implements RoomActions {
   private readonly isPhone: () => boolean;
   private readonly createSignaling: (url: string) => SignalingClient;
   private readonly local: LocalMedia;
+  private readonly screen: ScreenCapture;
+  private readonly screenTuning: ScreenTuning;
   private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
   private readonly mediaOps = new SerialQueue();
@@ -106,6 +118,9 @@ export class RoomController implements RoomActions {
     this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
     this.socketUsers = options.socketUsers ?? [];
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
+    this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
+    this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
+    this.state.canShareScreen.value = this.screen.supported;
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -175,7 +190,7 @@ export class RoomController implements RoomActions {
     if (generation !== this.generation) return;
 
     try {
-      const session = await MediaSession.create(signaling, hello);
+      const session = await MediaSession.create(signaling, hello, this.screenTuning);
       if (generation !== this.generation) {
         session.close();
         return;
@@ -185,16 +200,21 @@ export class RoomController implements RoomActions {
         session.events.on('connectionstatechange', (connection) => {
           state.mediaConnection.value = connection;
         }),
-        session.events.on('producertrackended', (source) => this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video')),
+        session.events.on('producertrackended', (source) => {
+          // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
+          if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
+        }),
       );
 
       const displayName = normalizeDisplayName(state.displayName.value);
-      const { peers } = await signaling.request('join', {
+      const joinAnswer = await signaling.request('join', {
         rtpCapabilities: session.rtpCapabilities,
         displayName,
         device: this.isPhone() ? 'phone' : 'desktop',
       });
       if (generation !== this.generation) return;
+      const { peers } = joinAnswer;
+      for (const user of this.socketUsers) user.joined?.(joinAnswer);
 
       const self = state.self.value;
       if (self && displayName) state.self.value = { ...self, displayName };
@@ -293,6 +313,32 @@ export class RoomController implements RoomActions {
 
   setCameraEnabled(enabled: boolean): Promise<void> {
     return this.runMediaOp(() => this.applyCamera(enabled), 'camera');
+  }
+
+  async setScreenSharing(enabled: boolean): Promise<void> {
+    const { screenShare, screenIssue } = this.state;
+    if (!enabled) {
+      await this.runMediaOp(() => this.stopScreenShare(), 'screen');
+      return;
+    }
+    if (screenShare.value !== 'off' || this.state.phase.value !== 'joined' || !this.session) return;
+    const generation = this.generation;
+    screenShare.value = 'starting';
+    screenIssue.value = null;
+    // The picker opens now, not after queued camera work: browsers allow it only
+    // shortly after the click. It touches no producer, so it needs no queue.
+    const opened = await this.screen.open();
+    if (generation !== this.generation) return; // left meanwhile; teardown stopped the capture
+    if (opened !== 'opened') {
+      screenShare.value = 'off';
+      if (opened === 'failed') screenIssue.value = 'FAILED';
+      return;
+    }
+    await this.runMediaOp(() => this.produceScreen(), 'screen');
+  }
+
+  dismissScreenIssue(): void {
+    this.state.screenIssue.value = null;
   }
 
   // ---------------------------------------------------------- diagnostics
@@ -474,6 +520,59 @@ export class RoomController implements RoomActions {
     }, source);
   }
 
+  // ---------------------------------------------------------- screen share
+
+  private async produceScreen(): Promise<void> {
+    const session = this.session;
+    const video = this.screen.videoTrack;
+    // Stopped (by the browser's bar or the app) while waiting in the queue.
+    if (!session || !video || this.state.screenShare.value !== 'starting') {
+      this.screen.stop();
+      if (this.state.screenShare.value === 'starting') this.state.screenShare.value = 'off';
+      return;
+    }
+    try {
+      await session.produce('screen', video);
+      const audio = this.screen.audioTrack;
+      if (audio) {
+        await session.produce('screen-audio', audio).catch((error: unknown) => {
+          // The picture is what matters: share it without the sound.
+          log.warn('cannot send the shared audio', error);
+          this.screen.stopAudio();
+        });
+      }
+      if (session === this.session) this.state.screenShare.value = 'on';
+    } catch (error) {
+      if (session !== this.session) return;
+      log.error('cannot share the screen', error);
+      await this.stopScreenShare();
+      this.state.screenIssue.value = 'FAILED';
+    }
+  }
+
+  /** Ends the capture at once (the browser's bar goes), then the producers here and on the server. */
+  private async stopScreenShare(): Promise<void> {
+    this.screen.stop();
+    this.state.screenShare.value = 'off';
+    const session = this.session;
+    if (!session) return;
+    await session.closeProducer('screen');
+    await session.closeProducer('screen-audio');
+  }
+
+  /** The browser ended a shared track (its "Stop sharing" bar, the shared window closed). */
+  private handleScreenEnded(kind: 'video' | 'audio'): void {
+    // runMediaOp catches and logs, so this promise cannot reject.
+    void this.runMediaOp(async () => {
+      if (kind === 'video') {
+        await this.stopScreenShare();
+        return;
+      }
+      this.screen.stopAudio();
+      await this.session?.closeProducer('screen-audio');
+    }, 'screen');
+  }
+
   // -------------------------------------------------------- remote media
 
   /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
@@ -488,7 +587,7 @@ export class RoomController implements RoomActions {
           return;
         }
         this.updateParticipants((list) => {
-          let next = setTrack(list, consumed.peerId, consumed.source, consumed.track);
+          let next = setTrack(list, consumed.peerId, consumed.source, consumed.track, performance.now());
           if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
           return next;
         });
@@ -500,7 +599,7 @@ export class RoomController implements RoomActions {
   private forgetTracks(closed: readonly ClosedConsumer[]): void {
     if (closed.length === 0) return;
     this.updateParticipants((list) =>
-      closed.reduce((acc, c) => setTrack(acc, c.peerId, c.source, null), list),
+      closed.reduce((acc, c) => setTrack(acc, c.peerId, c.source, null, performance.now()), list),
     );
   }
 
@@ -624,7 +723,10 @@ export class RoomController implements RoomActions {
     this.signaling = null;
     this.hello = null;
     this.local.stopAll();
+    this.screen.stop();
     const { state } = this;
+    state.screenShare.value = 'off';
+    state.screenIssue.value = null;
     state.participants.value = [];
     state.activeSpeakerId.value = null;
     state.mediaConnection.value = 'new';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INBOUND_FIELDS, OUTBOUND_FIELDS, sumStats } from './stats';
+import { INBOUND_FIELDS, OUTBOUND_FIELDS, receiveDetails, sendDetails, sumStats } from './stats';
 
 describe('sumStats', () => {
   it('adds up the fields of the entries of one type only', () => {
@@ -23,5 +23,28 @@ describe('sumStats', () => {
       framesDecoded: 0,
       bytesReceived: 4000,
     });
+  });
+});
+
+describe('picture details', () => {
+  it('gives the codec, size and rate of the top simulcast layer', () => {
+    const report = new Map<string, unknown>([
+      ['low', { type: 'outbound-rtp', codecId: 'c1', frameWidth: 320, frameHeight: 180, framesPerSecond: 20, qualityLimitationReason: 'none' }],
+      ['high', { type: 'outbound-rtp', codecId: 'c1', frameWidth: 640, frameHeight: 360, framesPerSecond: 19, qualityLimitationReason: 'cpu', targetBitrate: 580_000 }],
+      ['c1', { type: 'codec', id: 'c1', mimeType: 'video/VP8' }],
+    ]);
+    expect(sendDetails(report)).toEqual({
+      codec: 'video/VP8',
+      frameWidth: 640,
+      frameHeight: 360,
+      framesPerSecond: 19,
+      qualityLimitationReason: 'cpu',
+      targetBitrate: 580_000,
+    });
+  });
+
+  it('is all null for audio before anything is known', () => {
+    const report = new Map([['a', { type: 'inbound-rtp', packetsReceived: 3 }]]);
+    expect(receiveDetails(report)).toEqual({ codec: null, frameWidth: null, frameHeight: null, framesPerSecond: null });
   });
 });

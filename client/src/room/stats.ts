@@ -1,11 +1,22 @@
 /**
  * Sums RTP statistics, for browser tests and diagnostics. A simulcast producer
- * has one `outbound-rtp` entry per layer, so entries are added up.
+ * has one `outbound-rtp` entry per layer, so entries are added up; the
+ * picture's details (codec, size, rate) are those of the largest layer.
  */
 import type { MediaSource } from '@chantier/signaling/protocol';
 
-export interface ReceiveStats {
+/** The picture as decoded or encoded; null for audio or before the first frame. */
+export interface VideoDetails {
+  /** MIME type of the codec in use ('video/VP9'). */
+  codec: string | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
+  framesPerSecond: number | null;
+}
+
+export interface ReceiveStats extends VideoDetails {
   consumerId: string;
+  producerId: string;
   peerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
@@ -14,13 +25,18 @@ export interface ReceiveStats {
   bytesReceived: number;
 }
 
-export interface SendStats {
+export interface SendStats extends VideoDetails {
   producerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
   packetsSent: number;
   framesEncoded: number;
   bytesSent: number;
+  /** What holds the encoder back: 'none', 'bandwidth', 'cpu' or 'other'. */
+  qualityLimitationReason: string | null;
+  /** The encoder's bitrate target (bits/s): what congestion control grants it. */
+  targetBitrate: number | null;
+  degradationPreference: RTCDegradationPreference | null;
 }
 
 /** What RTCStatsReport offers, and a Map in tests. */
@@ -44,3 +60,51 @@ export function sumStats<F extends string>(report: StatsLike, type: string, fiel
 
 export const INBOUND_FIELDS = ['packetsReceived', 'framesDecoded', 'bytesReceived'] as const;
 export const OUTBOUND_FIELDS = ['packetsSent', 'framesEncoded', 'bytesSent'] as const;
+
+type Entry = Record<string, unknown>;
+
+function entriesOf(report: StatsLike): Entry[] {
+  const entries: Entry[] = [];
+  report.forEach((entry) => {
+    if (typeof entry === 'object' && entry !== null) entries.push(entry as Entry);
+  });
+  return entries;
+}
+
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** The widest entry of a type (the top simulcast layer), and its codec through `codecId`. */
+function largest(report: StatsLike, type: string): { entry: Entry | null; codec: string | null } {
+  const entries = entriesOf(report);
+  const ofType = entries.filter((e) => e.type === type);
+  const entry = ofType.reduce<Entry | null>(
+    (best, e) => (best === null || (numberOrNull(e.frameWidth) ?? 0) > (numberOrNull(best.frameWidth) ?? 0) ? e : best),
+    null,
+  );
+  const codecEntry = entry ? entries.find((e) => e.type === 'codec' && e.id === entry.codecId) : undefined;
+  return { entry, codec: stringOrNull(codecEntry?.mimeType) };
+}
+
+function videoDetails(entry: Entry | null, codec: string | null): VideoDetails {
+  return {
+    codec,
+    frameWidth: numberOrNull(entry?.frameWidth),
+    frameHeight: numberOrNull(entry?.frameHeight),
+    framesPerSecond: numberOrNull(entry?.framesPerSecond),
+  };
+}
+
+export function receiveDetails(report: StatsLike): VideoDetails {
+  const { entry, codec } = largest(report, 'inbound-rtp');
+  return videoDetails(entry, codec);
+}
+
+export function sendDetails(report: StatsLike): VideoDetails & Pick<SendStats, 'qualityLimitationReason' | 'targetBitrate'> {
+  const { entry, codec } = largest(report, 'outbound-rtp');
+  return {
+    ...videoDetails(entry, codec),
+    qualityLimitationReason: stringOrNull(entry?.qualityLimitationReason),
+    targetBitrate: numberOrNull(entry?.targetBitrate),
+  };
+}

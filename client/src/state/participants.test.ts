@@ -49,18 +49,28 @@ describe('participants', () => {
 
   it('attaches and detaches tracks by source', () => {
     let list: Participants = [participantFromPeer(peer('a'), null)];
-    list = setTrack(list, 'a', 'camera', fakeTrack);
+    list = setTrack(list, 'a', 'camera', fakeTrack, 1);
     expect(list[0]?.videoTrack).toBe(fakeTrack);
     expect(list[0]?.audioTrack).toBeNull();
-    list = setTrack(list, 'a', 'mic', fakeTrack);
-    list = setTrack(list, 'a', 'camera', null);
+    list = setTrack(list, 'a', 'mic', fakeTrack, 2);
+    list = setTrack(list, 'a', 'camera', null, 3);
     expect(list[0]).toMatchObject({ videoTrack: null, audioTrack: fakeTrack });
+  });
+
+  it("dates a screen's arrival, and forgets the date with the track", () => {
+    let list: Participants = [participantFromPeer(peer('a'), null)];
+    list = setTrack(list, 'a', 'screen', fakeTrack, 42);
+    expect(list[0]).toMatchObject({ screenTrack: fakeTrack, screenSince: 42 });
+    list = setTrack(list, 'a', 'mic', fakeTrack, 50);
+    expect(list[0]?.screenSince).toBe(42);
+    list = setTrack(list, 'a', 'screen', null, 60);
+    expect(list[0]).toMatchObject({ screenTrack: null, screenSince: null });
   });
 
   it('adds, replaces a rejoining peer, removes, and ignores unknown peers', () => {
     let list: Participants = addParticipant([], participantFromPeer(peer('a'), null));
     list = addParticipant(list, participantFromPeer(peer('b'), null));
-    list = setTrack(list, 'a', 'mic', fakeTrack);
+    list = setTrack(list, 'a', 'mic', fakeTrack, 2);
     list = addParticipant(list, participantFromPeer(peer('a'), null));
     expect(list.map((p) => p.peerId)).toEqual(['a', 'b']);
     expect(list[0]?.audioTrack).toBeNull();

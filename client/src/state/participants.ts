@@ -17,6 +17,8 @@ export interface Participant {
   videoTrack: MediaStreamTrack | null;
   screenTrack: MediaStreamTrack | null;
   screenAudioTrack: MediaStreamTrack | null;
+  /** When the screen track arrived (the caller's clock), to put the newest share on stage. */
+  screenSince: number | null;
   /** No microphone producer, or a paused one. */
   micMuted: boolean;
   /** No camera producer, or a paused one. */
@@ -64,6 +66,7 @@ export function participantFromPeer(peer: PeerInfo, activeSpeakerId: string | nu
       videoTrack: null,
       screenTrack: null,
       screenAudioTrack: null,
+      screenSince: null,
       micMuted: true,
       cameraOff: true,
       speaking: peer.peerId === activeSpeakerId,
@@ -114,14 +117,22 @@ export function setProducerPaused(
   );
 }
 
-/** Attaches (or with null, detaches) the track received for one of the peer's sources. */
+/**
+ * Attaches (or with null, detaches) the track received for one of the peer's
+ * sources. `now` dates a screen's arrival (any increasing clock).
+ */
 export function setTrack(
   list: Participants,
   peerId: string,
   source: MediaSource,
   track: MediaStreamTrack | null,
+  now: number,
 ): Participants {
-  return update(list, peerId, (p) => ({ ...p, [trackFieldBySource[source]]: track }));
+  return update(list, peerId, (p) => ({
+    ...p,
+    [trackFieldBySource[source]]: track,
+    ...(source === 'screen' ? { screenSince: track ? now : null } : {}),
+  }));
 }
 
 export function setActiveSpeaker(list: Participants, peerId: string | null): Participants {

@@ -31,6 +31,12 @@ export interface DeviceOption {
 /** Why a local device is unavailable; joining goes on without it. */
 export type DeviceIssue = 'NO_DEVICE' | 'PERMISSION_DENIED';
 
+/** This participant's screen share: the picker or the producer on its way is 'starting'. */
+export type ScreenShareState = 'off' | 'starting' | 'on';
+
+/** Why a screen share did not start (closing the picker is not one: nothing to say then). */
+export type ScreenIssue = 'FAILED';
+
 /** The worse of the send and receive transports' ICE/DTLS states. */
 export type MediaConnection = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -42,7 +48,8 @@ export interface TileModel {
   videoTrack: MediaStreamTrack | null;
   /** Remote audio only: self is never played back. */
   audioTrack: MediaStreamTrack | null;
-  screenTrack: MediaStreamTrack | null;
+  /** Shares a screen (shown on the stage, not in the tile). */
+  sharingScreen: boolean;
   micMuted: boolean;
   cameraOff: boolean;
   speaking: boolean;
@@ -72,6 +79,10 @@ export interface RoomState {
   audioIssue: Signal<DeviceIssue | null>;
   videoIssue: Signal<DeviceIssue | null>;
   mediaConnection: Signal<MediaConnection>;
+  /** False where the browser cannot capture a screen (phones): no share button. */
+  canShareScreen: Signal<boolean>;
+  screenShare: Signal<ScreenShareState>;
+  screenIssue: Signal<ScreenIssue | null>;
   /** A toggle or device switch is in flight; controls wait for it. */
   busy: Signal<ReadonlySet<MediaSource>>;
   /** Self first, then the others. */
@@ -86,6 +97,7 @@ export function createRoomState(): RoomState {
   const activeSpeakerId = signal<string | null>(null);
   const localAudioTrack = signal<MediaStreamTrack | null>(null);
   const localVideoTrack = signal<MediaStreamTrack | null>(null);
+  const screenShare = signal<ScreenShareState>('off');
 
   const tiles = computed<readonly TileModel[]>(() => {
     const me = self.value;
@@ -96,7 +108,7 @@ export function createRoomState(): RoomState {
         isSelf: false,
         videoTrack: p.cameraOff ? null : p.videoTrack,
         audioTrack: p.audioTrack,
-        screenTrack: p.screenTrack,
+        sharingScreen: p.producers.some((producer) => producer.source === 'screen'),
         micMuted: p.micMuted,
         cameraOff: p.cameraOff || !p.videoTrack,
         speaking: p.speaking,
@@ -110,7 +122,7 @@ export function createRoomState(): RoomState {
       isSelf: true,
       videoTrack: video,
       audioTrack: null,
-      screenTrack: null,
+      sharingScreen: screenShare.value === 'on',
       micMuted: !micEnabled.value || !localAudioTrack.value,
       cameraOff: !video,
       speaking: activeSpeakerId.value === me.peerId,
@@ -137,6 +149,9 @@ export function createRoomState(): RoomState {
     audioIssue: signal<DeviceIssue | null>(null),
     videoIssue: signal<DeviceIssue | null>(null),
     mediaConnection: signal<MediaConnection>('new'),
+    canShareScreen: signal(false),
+    screenShare,
+    screenIssue: signal<ScreenIssue | null>(null),
     busy: signal<ReadonlySet<MediaSource>>(new Set()),
     tiles,
   };

@@ -1,7 +1,17 @@
 import type { RoomState } from '../state/roomState';
-import { ChatContext, ProjectContext, RoomContext, type ChatContextValue, type ProjectContextValue, type RoomContextValue } from './context';
+import {
+  ChatContext,
+  ProjectContext,
+  RoomContext,
+  StageContext,
+  type ChatContextValue,
+  type ProjectContextValue,
+  type RoomContextValue,
+  type StageContextValue,
+} from './context';
 import { Home } from './Home';
 import { JoinScreen } from './JoinScreen';
+import { PresentationContext, type PresentationContextValue } from './presentation/context';
 import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
 import { StatusScreen } from './StatusScreen';
@@ -9,7 +19,14 @@ import { StatusScreen } from './StatusScreen';
 /** What main.tsx built for the address it was opened at. */
 export type AppModel =
   | { kind: 'home' }
-  | { kind: 'meeting'; room: RoomContextValue; chat: ChatContextValue; projectHref: string }
+  | {
+      kind: 'meeting';
+      room: RoomContextValue;
+      stage: StageContextValue;
+      chat: ChatContextValue;
+      presentation: PresentationContextValue;
+      projectHref: string;
+    }
   | { kind: 'project'; project: ProjectContextValue; chat: ChatContextValue };
 
 function Meeting({ state, projectHref }: { state: RoomState; projectHref: string }) {
@@ -36,9 +53,13 @@ export function App({ model }: { model: AppModel }) {
     case 'meeting':
       return (
         <RoomContext.Provider value={model.room}>
-          <ChatContext.Provider value={model.chat}>
-            <Meeting state={model.room.state} projectHref={model.projectHref} />
-          </ChatContext.Provider>
+          <StageContext.Provider value={model.stage}>
+            <ChatContext.Provider value={model.chat}>
+              <PresentationContext.Provider value={model.presentation}>
+                <Meeting state={model.room.state} projectHref={model.projectHref} />
+              </PresentationContext.Provider>
+            </ChatContext.Provider>
+          </StageContext.Provider>
         </RoomContext.Provider>
       );
     case 'project':

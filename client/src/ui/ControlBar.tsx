@@ -2,7 +2,9 @@ import { unreadLabel } from '../chat/unread';
 import { t } from '../i18n';
 import { act } from './act';
 import { useChat, useRoom } from './context';
-import { CameraIcon, CameraOffIcon, ChatIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons';
+import { CameraIcon, CameraOffIcon, ChatIcon, FileIcon, LeaveIcon, MicIcon, MicOffIcon, ScreenShareIcon, ScreenStopIcon } from './icons';
+import { usePresentation } from './presentation/context';
+import { DocumentPicker } from './presentation/DocumentPicker';
 
 /** Opens and closes the chat panel; the badge counts what arrived while it was closed. */
 function ChatToggle() {
@@ -24,6 +26,50 @@ function ChatToggle() {
         {unreadLabel(unread)}
       </span>
     </button>
+  );
+}
+
+/** Shares a screen, window or tab; absent where the browser cannot (phones). */
+function ScreenToggle() {
+  const { state, actions } = useRoom();
+  if (!state.canShareScreen.value) return null;
+  const share = state.screenShare.value;
+  const on = share === 'on';
+  return (
+    <button
+      type="button"
+      class={`button control ${on ? 'control--active' : ''}`}
+      data-testid="screen-toggle"
+      data-state={share}
+      aria-pressed={on}
+      title={on ? t('controls.screenStopTitle') : t('controls.screenStartTitle')}
+      disabled={share === 'starting' || state.busy.value.has('screen')}
+      onClick={() => act(actions.setScreenSharing(!on))}
+    >
+      {on ? <ScreenStopIcon /> : <ScreenShareIcon />}
+      <span>{on ? t('controls.screenStop') : t('controls.screen')}</span>
+    </button>
+  );
+}
+
+/** Presents a project document (plans, photos); opens the picker. */
+function PresentToggle() {
+  const { state, actions } = usePresentation();
+  const presenting = state.isPresenter.value;
+  return (
+    <>
+      <button
+        type="button"
+        class={`button control ${presenting ? 'control--active' : ''}`}
+        data-testid="present-button"
+        aria-pressed={presenting}
+        onClick={() => act(presenting ? actions.stop() : actions.openPicker())}
+      >
+        <FileIcon />
+        <span>{presenting ? t('present.stop') : t('present.button')}</span>
+      </button>
+      <DocumentPicker />
+    </>
   );
 }
 
@@ -58,6 +104,8 @@ export function ControlBar() {
         {camera ? <CameraIcon /> : <CameraOffIcon />}
         <span>{t('controls.camera')}</span>
       </button>
+      <ScreenToggle />
+      <PresentToggle />
       <ChatToggle />
       <button
         type="button"

@@ -2,6 +2,7 @@
  * The only components that touch MediaStreamTracks: they attach the opaque
  * track references from state to <video>/<audio> through `srcObject`.
  */
+import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { createLogger } from '../log';
 
@@ -28,6 +29,40 @@ export function VideoView({ track, mirrored = false }: { track: MediaStreamTrack
   const ref = useSrcObject<HTMLVideoElement>(track);
   // Muted: a video element never plays sound here, audio has its own element.
   return <video ref={ref} class={mirrored ? 'video video--mirrored' : 'video'} autoPlay playsInline muted />;
+}
+
+/**
+ * A shared screen on the stage: contained in its box (never cropped), sized
+ * and moved by its parent through `style`, and reporting its intrinsic size,
+ * which changes when the sharer resizes the shared window.
+ */
+export function ScreenVideo({
+  track,
+  style,
+  onSize,
+}: {
+  track: MediaStreamTrack;
+  style: JSX.CSSProperties;
+  onSize: (width: number, height: number) => void;
+}) {
+  const ref = useSrcObject<HTMLVideoElement>(track);
+  const report = (event: Event): void => {
+    const video = event.currentTarget as HTMLVideoElement;
+    if (video.videoWidth > 0) onSize(video.videoWidth, video.videoHeight);
+  };
+  return (
+    <video
+      ref={ref}
+      class="screen-video"
+      data-testid="stage-video"
+      style={style}
+      autoPlay
+      playsInline
+      muted
+      onLoadedMetadata={report}
+      onResize={report}
+    />
+  );
 }
 
 /** Plays a remote participant's audio. Unmuted on purpose: audio stats need a playing element. */

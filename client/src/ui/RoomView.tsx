@@ -4,7 +4,8 @@ import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
 import { LangSwitch } from './LangSwitch';
 import { AudioSink } from './MediaElements';
-import { Tile } from './Tile';
+import { ScreenShareNotice } from './ScreenShareNotice';
+import { Stage } from './stage/Stage';
 
 function ConnectionBadge() {
   const { state } = useRoom();
@@ -43,12 +44,9 @@ export function RoomView() {
         <ConnectionBadge />
         <LangSwitch class="room__lang" />
       </header>
+      <ScreenShareNotice />
       <div class="room__body">
-        <section class={`grid ${tiles.length > 2 ? 'grid--many' : ''}`} data-count={tiles.length}>
-          {tiles.map((tile) => (
-            <Tile key={tile.peerId} tile={tile} />
-          ))}
-        </section>
+        <Stage />
         {chatOpen && <ChatPanel />}
       </div>
       <RemoteAudio />

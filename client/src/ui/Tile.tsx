@@ -1,13 +1,13 @@
 import { t } from '../i18n';
 import type { TileModel } from '../state/roomState';
-import { MicOffIcon } from './icons';
+import { MicOffIcon, ScreenShareIcon } from './icons';
 import { initials } from './initials';
 import { VideoView } from './MediaElements';
 
-/** One participant: video (or initials), name, muted mic, active-speaker border. */
+/** One participant: camera (or initials), name, muted mic, sharing mark, active-speaker border. */
 export function Tile({ tile }: { tile: TileModel }) {
-  // A shared screen, when there is one, matters more on a site than a face.
-  const video = tile.screenTrack ?? tile.videoTrack;
+  // The shared screen itself is on the stage; the tile keeps the face.
+  const video = tile.videoTrack;
   const classes = ['tile', tile.speaking ? 'tile--speaking' : '', tile.isSelf ? 'tile--self' : ''].join(' ');
   return (
     <article
@@ -18,16 +18,23 @@ export function Tile({ tile }: { tile: TileModel }) {
       data-speaking={String(tile.speaking)}
       data-mic-muted={String(tile.micMuted)}
       data-camera-off={String(tile.cameraOff)}
+      data-sharing={String(tile.sharingScreen)}
       aria-label={tile.isSelf ? t('tile.you', { name: tile.displayName }) : tile.displayName}
     >
       {video ? (
-        <VideoView track={video} mirrored={tile.isSelf && video === tile.videoTrack} />
+        <VideoView track={video} mirrored={tile.isSelf} />
       ) : (
         <div class="tile__avatar" aria-hidden="true">
           <span>{initials(tile.displayName)}</span>
         </div>
       )}
       <div class="tile__label">
+        {tile.sharingScreen && (
+          <span class="tile__sharing" title={t('tile.sharing')}>
+            <ScreenShareIcon />
+            <span class="visually-hidden">{t('tile.sharing')}</span>
+          </span>
+        )}
         {tile.micMuted && (
           <span class="tile__muted" title={t('tile.micMuted')}>
             <MicOffIcon />

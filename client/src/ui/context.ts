@@ -9,6 +9,7 @@ import type { AppErrorCode } from '../errors';
 import type { ProjectActions } from '../project/ProjectController';
 import type { ProjectState } from '../project/projectState';
 import type { RoomActions } from '../room/RoomController';
+import type { StageActions, StageState } from '../stage/stageState';
 import type { RoomState } from '../state/roomState';
 
 function useRequired<T>(context: Context<T | null>, name: string): T {
@@ -27,6 +28,18 @@ export const RoomContext = createContext<RoomContextValue | null>(null);
 
 export function useRoom(): RoomContextValue {
   return useRequired(RoomContext, 'useRoom()');
+}
+
+/** The meeting's stage: what it can show, what it shows, and the viewer's choice. */
+export interface StageContextValue {
+  state: StageState;
+  actions: StageActions;
+}
+
+export const StageContext = createContext<StageContextValue | null>(null);
+
+export function useStage(): StageContextValue {
+  return useRequired(StageContext, 'useStage()');
 }
 
 /** Documents' files as the UI sees them: thumbnails, the last failure, and how to open them. */

@@ -43,6 +43,7 @@ export function formatDate(time: number): string {
 /** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B"). */
 export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text'>): string {
   if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
+  if (message.kind === 'document-presented') return t('chat.documentPresented', { name: message.author.displayName });
   if (message.kind === 'meeting-ended') {
     const names = (message.meeting?.attendees ?? []).map((a) => a.displayName).join(', ');
     const durationMs = message.meeting?.durationMs;

@@ -170,3 +170,75 @@ export function RetryIcon() {
     </Icon>
   );
 }
+
+export function ScreenShareIcon() {
+  return (
+    <Icon>
+      <rect x="2" y="4" width="20" height="13" rx="2" />
+      <path d="M8 21h8M12 17v4M9 10l3-3 3 3M12 7v6" />
+    </Icon>
+  );
+}
+
+export function ScreenStopIcon() {
+  return (
+    <Icon>
+      <rect x="2" y="4" width="20" height="13" rx="2" />
+      <path d="M8 21h8M12 17v4M9.5 8l5 5M14.5 8l-5 5" />
+    </Icon>
+  );
+}
+
+export function GridIcon() {
+  return (
+    <Icon>
+      <rect x="3" y="3" width="8" height="8" rx="1" />
+      <rect x="13" y="3" width="8" height="8" rx="1" />
+      <rect x="3" y="13" width="8" height="8" rx="1" />
+      <rect x="13" y="13" width="8" height="8" rx="1" />
+    </Icon>
+  );
+}
+
+export function ZoomInIcon() {
+  return (
+    <Icon>
+      <circle cx="11" cy="11" r="7" />
+      <path d="M21 21l-5-5M8 11h6M11 8v6" />
+    </Icon>
+  );
+}
+
+export function ZoomOutIcon() {
+  return (
+    <Icon>
+      <circle cx="11" cy="11" r="7" />
+      <path d="M21 21l-5-5M8 11h6" />
+    </Icon>
+  );
+}
+
+export function FitIcon() {
+  return (
+    <Icon>
+      <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />
+      <rect x="8" y="8" width="8" height="8" rx="1" />
+    </Icon>
+  );
+}
+
+export function FullscreenIcon() {
+  return (
+    <Icon>
+      <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" />
+    </Icon>
+  );
+}
+
+export function ExitFullscreenIcon() {
+  return (
+    <Icon>
+      <path d="M9 4v5H4M15 4v5h5M9 20v-5H4M15 20v-5h5" />
+    </Icon>
+  );
+}

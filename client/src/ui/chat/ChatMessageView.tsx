@@ -33,6 +33,7 @@ export function ChatMessageView({ entry, own }: { entry: ChatEntry; own: boolean
           {systemText(message)}
         </p>
         {time}
+        {message.attachment && <Attachment document={message.attachment} />}
       </li>
     );
   }

@@ -8,6 +8,7 @@ import { useChat, useProject } from '../context';
 import { LangSwitch } from '../LangSwitch';
 import { DocumentsPanel } from './DocumentsPanel';
 import { JoinCard } from './JoinCard';
+import { MeetingsPanel } from './MeetingsPanel';
 import { OnlineList } from './OnlineList';
 
 function ConnectionLine() {
@@ -129,6 +130,7 @@ export function ProjectPage() {
         </Panel>
         <Panel tab="documents">
           <DocumentsPanel />
+          <MeetingsPanel />
         </Panel>
         <Panel tab="online">
           <OnlineList />

@@ -1,0 +1,116 @@
+/**
+ * A participant's shared screen, large: fitted to the stage, then zoomed and
+ * moved by the viewer (wheel and drag, pinch and drag, double tap, keys,
+ * buttons), and full screen on request.
+ */
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+import { layoutOf, MAX_SCALE, MIN_SCALE, type Size } from '../../stage/zoomPan';
+import { useRoom } from '../context';
+import { ExitFullscreenIcon, FitIcon, FullscreenIcon, ZoomInIcon, ZoomOutIcon } from '../icons';
+import { ScreenVideo } from '../MediaElements';
+import { useElementSize } from './useElementSize';
+import { useFullscreen } from './useFullscreen';
+import { usePanZoom } from './usePanZoom';
+
+/** Until the first frame says otherwise: the shape of most screens. */
+const DEFAULT_PICTURE: Size = { width: 1920, height: 1080 };
+
+export function ScreenStage({ peerId }: { peerId: string }) {
+  const { state } = useRoom();
+  const participant = state.participants.value.find((p) => p.peerId === peerId);
+  const box = useRef<HTMLDivElement>(null);
+  const viewport = useRef<HTMLDivElement>(null);
+  const stageSize = useElementSize(viewport);
+  const [picture, setPicture] = useState<Size>(DEFAULT_PICTURE);
+  const layout = useMemo(() => layoutOf(picture, stageSize), [picture, stageSize]);
+  const zoom = usePanZoom(layout);
+  const fullscreen = useFullscreen(box);
+
+  const track = participant?.screenTrack;
+  if (!participant || !track) return null;
+  const { view } = zoom;
+  const name = participant.displayName;
+  // 100 % is one shared pixel per screen pixel: where 8-px text is as sharp as it gets.
+  const percent = picture.width > 0 ? Math.round(((view.scale * layout.fitted.width) / picture.width) * 100) : 100;
+
+  return (
+    <div
+      ref={box}
+      class={`screen-stage ${fullscreen.active && fullscreen.emulated ? 'screen-stage--maximized' : ''}`}
+      data-testid="stage-screen"
+      data-peer-id={peerId}
+      data-scale={view.scale.toFixed(3)}
+    >
+      <div class="screen-stage__bar">
+        <span class="screen-stage__title">{t('stage.screenOf', { name })}</span>
+        <div class="screen-stage__tools" role="toolbar" aria-label={t('stage.tools')}>
+          <button
+            type="button"
+            class="button icon-button"
+            data-testid="zoom-out"
+            aria-label={t('stage.zoomOut')}
+            title={t('stage.zoomOut')}
+            disabled={view.scale <= MIN_SCALE}
+            onClick={zoom.zoomOut}
+          >
+            <ZoomOutIcon />
+          </button>
+          <span class="screen-stage__zoom" role="status" aria-label={t('stage.zoomLevelLabel', { percent })}>
+            {t('stage.zoomLevel', { percent })}
+          </span>
+          <button
+            type="button"
+            class="button icon-button"
+            data-testid="zoom-in"
+            aria-label={t('stage.zoomIn')}
+            title={t('stage.zoomIn')}
+            disabled={view.scale >= MAX_SCALE}
+            onClick={zoom.zoomIn}
+          >
+            <ZoomInIcon />
+          </button>
+          <button
+            type="button"
+            class="button icon-button"
+            data-testid="zoom-fit"
+            aria-label={t('stage.zoomFit')}
+            title={t('stage.zoomFit')}
+            disabled={view.scale <= MIN_SCALE}
+            onClick={zoom.reset}
+          >
+            <FitIcon />
+          </button>
+          <button
+            type="button"
+            class="button icon-button"
+            data-testid="fullscreen-toggle"
+            aria-pressed={fullscreen.active}
+            aria-label={fullscreen.active ? t('stage.exitFullscreen') : t('stage.fullscreen')}
+            title={fullscreen.active ? t('stage.exitFullscreen') : t('stage.fullscreen')}
+            onClick={fullscreen.toggle}
+          >
+            {fullscreen.active ? <ExitFullscreenIcon /> : <FullscreenIcon />}
+          </button>
+        </div>
+      </div>
+      <div
+        ref={viewport}
+        class={`screen-stage__viewport ${view.scale > MIN_SCALE ? 'screen-stage__viewport--zoomed' : ''}`}
+        tabIndex={0}
+        aria-label={t('stage.viewport', { name })}
+        {...zoom.handlers}
+      >
+        <ScreenVideo
+          track={track}
+          onSize={(width, height) => setPicture((old) => (old.width === width && old.height === height ? old : { width, height }))}
+          style={{
+            width: `${layout.fitted.width}px`,
+            height: `${layout.fitted.height}px`,
+            transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})`,
+          }}
+        />
+      </div>
+    </div>
+  );
+}

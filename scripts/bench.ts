@@ -1,0 +1,78 @@
+/**
+ * Runs the benchmarks of scripts/bench/: every module there (or the ones
+ * named: `npm run bench -- screenshare`), one after the other, printing each
+ * one's tables and writing all results to bench-results/<timestamp>.json.
+ * A benchmark prints figures; it asserts nothing (see STYLE.md).
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from './bench/format.js';
+import { isBenchModule, type BenchModule, type BenchResult } from './bench/types.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(here, 'bench');
+const resultsDir = join(here, '..', 'bench-results');
+/** Files of scripts/bench/ that are helpers, not benchmarks. */
+const HELPERS = new Set(['types', 'format', 'cpu']);
+
+function available(): string[] {
+  return readdirSync(benchDir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => file.slice(0, -'.ts'.length))
+    .filter((name) => !HELPERS.has(name))
+    .sort();
+}
+
+async function load(name: string): Promise<BenchModule> {
+  const module: unknown = await import(join(benchDir, `${name}.ts`));
+  if (!isBenchModule(module)) throw new Error(`scripts/bench/${name}.ts does not export name, description and run()`);
+  return module;
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function main(): Promise<number> {
+  const all = available();
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !all.includes(name));
+  if (unknown.length > 0) {
+    print(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
+    return 2;
+  }
+  const names = asked.length > 0 ? asked : all;
+  const startedAt = new Date();
+  const results: Record<string, BenchResult | { error: string }> = {};
+  let failed = 0;
+  for (const name of names) {
+    const module = await load(name);
+    print(`\n=== ${module.name}: ${module.description}\n`);
+    try {
+      const result = await module.run();
+      results[module.name] = result;
+      for (const table of result.tables) print(`${formatTable(table)}\n`);
+      for (const note of result.notes) print(`  · ${note}`);
+    } catch (error) {
+      failed++;
+      results[module.name] = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+      print(`${module.name} failed: ${String(error)}`);
+    }
+  }
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), machine, results }, null, 2)}\n`);
+  print(`\nresults: ${file}`);
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,302 @@
+/**
+ * Screen sharing through the real client, shared by the legibility test
+ * (client/e2e/screenshare.e2e.test.ts) and the codec benchmark
+ * (scripts/bench/screenshare.ts).
+ *
+ * The sharer's browser really captures its own tab (see ../shared/TESTING.md):
+ * launched without the fake media UI, with --auto-accept-this-tab-capture,
+ * camera and microphone granted per context. The only thing emulated is the
+ * person's choice in the picker: `getDisplayMedia` is wrapped before the app
+ * loads to add `preferCurrentTab: true`. The tab shows the test plan over the
+ * app, so the share carries the plan; the viewer draws the same plan itself
+ * as the reference.
+ */
+import type { BrowserContext, Page } from 'puppeteer-core';
+import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
+import type { TestApp } from './app.js';
+import { launchBrowser, type TestBrowser } from './browser.js';
+import { drawPlan, drawScrolledPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH, readScrollOffset } from './plan.js';
+
+export const TAB_CAPTURE_FLAGS = [
+  '--auto-accept-this-tab-capture',
+  // Headless Chromium's screen is 800x600 by default, and a tab capture is no larger.
+  `--screen-info={0,0 ${PLAN_WIDTH}x${PLAN_HEIGHT}}`,
+];
+
+/**
+ * Runs before the app on every load: the picker "picks" this tab, and the
+ * captured stream is kept where the test can reach its track.
+ */
+const PICK_THIS_TAB = `(() => {
+  const media = navigator.mediaDevices;
+  if (!media || !media.getDisplayMedia) return;
+  const original = media.getDisplayMedia.bind(media);
+  media.getDisplayMedia = (options) =>
+    original({ ...(options || {}), preferCurrentTab: true }).then((stream) => {
+      window.__capturedDisplay = stream;
+      return stream;
+    });
+})();`;
+
+export interface MeetingPlace {
+  app: Pick<TestApp, 'url' | 'token'>;
+  projectId: string;
+  roomId: string;
+}
+
+export interface MeetingPage {
+  name: string;
+  page: Page;
+  context: BrowserContext;
+  peerId: string;
+}
+
+export interface JoinOptions {
+  /** hasTouch here, not later: puppeteer reloads the page to change it. */
+  viewport?: { width: number; height: number; hasTouch?: boolean };
+  /** For browsers launched without the fake media UI. */
+  grantMedia?: boolean;
+  /** localStorage entries set before the app starts (the codec override of the benchmark). */
+  localStorage?: Readonly<Record<string, string>>;
+  /** Scripts evaluated before the app on every load. */
+  beforeApp?: readonly string[];
+}
+
+/** The sharer's browser: real tab capture, no fake media UI. */
+export function launchSharerBrowser(): Promise<TestBrowser> {
+  return launchBrowser(TAB_CAPTURE_FLAGS, { fakeUi: false });
+}
+
+/** Opens the meeting link in a fresh context and joins from the lobby. */
+export async function joinMeeting(
+  browser: TestBrowser,
+  place: MeetingPlace,
+  name: string,
+  options: JoinOptions = {},
+): Promise<MeetingPage> {
+  const context = await browser.browser.createBrowserContext();
+  if (options.grantMedia) await context.overridePermissions(place.app.url, ['camera', 'microphone']);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`${name}: page error: ${String(error)}`);
+  });
+  if (options.viewport) await page.setViewport(options.viewport);
+  const storage = Object.entries(options.localStorage ?? {});
+  if (storage.length > 0) {
+    await page.evaluateOnNewDocument(`(() => { for (const [k, v] of ${JSON.stringify(storage)}) localStorage.setItem(k, v); })();`);
+  }
+  for (const script of options.beforeApp ?? []) await page.evaluateOnNewDocument(script);
+  const token = await place.app.token({ displayName: name, projectId: place.projectId, userId: `u-${name}` });
+  await page.goto(`${place.app.url}/p/${place.projectId}/r/${place.roomId}#token=${token}`);
+  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+  await page.click('[data-testid="join-button"]');
+  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
+  const peerId = await self!.evaluate((el) => el.getAttribute('data-peer-id') ?? '');
+  if (!peerId) throw new Error(`${name}: no peer id on the self tile`);
+  return { name, page, context, peerId };
+}
+
+/** Joins with real tab capture armed, the viewport at the plan's size. */
+export function joinAsSharer(
+  browser: TestBrowser,
+  place: MeetingPlace,
+  name: string,
+  options: Pick<JoinOptions, 'localStorage'> = {},
+): Promise<MeetingPage> {
+  return joinMeeting(browser, place, name, {
+    ...options,
+    grantMedia: true,
+    viewport: { width: PLAN_WIDTH, height: PLAN_HEIGHT },
+    beforeApp: [PICK_THIS_TAB],
+  });
+}
+
+/** Lays the plan over the whole viewport; clicks go through it to the app. */
+export async function showPlan(page: Page): Promise<void> {
+  await page.evaluate(
+    (source: string, width: number, height: number) => {
+      const draw = new Function(`return (${source})`)() as (ctx: CanvasRenderingContext2D, w: number, h: number) => void;
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      canvas.setAttribute('data-testid', 'test-plan');
+      canvas.style.cssText = `position:fixed;left:0;top:0;width:${width}px;height:${height}px;z-index:2147483647;pointer-events:none`;
+      draw(canvas.getContext('2d')!, width, height);
+      document.body.append(canvas);
+    },
+    pageSource(drawPlan),
+    PLAN_WIDTH,
+    PLAN_HEIGHT,
+  );
+}
+
+/**
+ * Scrolls the plan at a steady speed (someone panning down a drawing) until
+ * stopScrolling; each frame carries its offset (see drawScrolledPlan). A
+ * string, not a function: the animation loop needs a named callback, which
+ * a transpiler may wrap in a helper the page lacks.
+ */
+export async function startScrolling(page: Page, pixelsPerSecond: number): Promise<void> {
+  await page.evaluate(`(() => {
+    const drawScrolled = (${pageSource(drawScrolledPlan)});
+    const overlay = document.querySelector('[data-testid="test-plan"]');
+    if (!overlay) throw new Error('showPlan first');
+    const plan = document.createElement('canvas');
+    plan.width = overlay.width;
+    plan.height = overlay.height;
+    plan.getContext('2d').drawImage(overlay, 0, 0);
+    const ctx = overlay.getContext('2d');
+    const start = performance.now();
+    const state = { plan, running: true };
+    window.__testScroll = state;
+    const step = (now) => {
+      if (!state.running) return;
+      drawScrolled(ctx, plan, overlay.width, overlay.height, ((now - start) * ${pixelsPerSecond}) / 1000);
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  })()`);
+}
+
+/** Stops the scrolling and puts the plan back still, unscrolled. */
+export async function stopScrolling(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const state = window.__testScroll;
+    const overlay = document.querySelector('[data-testid="test-plan"]');
+    if (!state || !overlay) return;
+    state.running = false;
+    overlay.getContext('2d').drawImage(state.plan, 0, 0);
+  })()`);
+}
+
+/** Clicks the app's share button (the picker picks this tab) and waits for the share to be on. */
+export async function startSharing(sharer: MeetingPage): Promise<void> {
+  await sharer.page.click('[data-testid="screen-toggle"]');
+  await sharer.page.waitForSelector('[data-testid="screen-toggle"][data-state="on"]', { timeout: 10_000 });
+}
+
+/**
+ * What Chrome does when its own "Stop sharing" bar is used: the captured
+ * track fires `ended`. Dispatched on the track the app received.
+ */
+export async function endCaptureFromBrowser(sharer: MeetingPage): Promise<void> {
+  await sharer.page.evaluate(() => {
+    const stream = (window as unknown as { __capturedDisplay?: MediaStream }).__capturedDisplay;
+    const track = stream?.getVideoTracks()[0];
+    if (!track) throw new Error('no captured display track');
+    track.dispatchEvent(new Event('ended'));
+  });
+}
+
+export async function receiveStats(page: Page): Promise<ReceiveStats[]> {
+  return page.evaluate(() => window.__chantier?.getReceiveStats() ?? Promise.resolve([]));
+}
+
+export async function sendStats(page: Page): Promise<SendStats[]> {
+  return page.evaluate(() => window.__chantier?.getSendStats() ?? Promise.resolve([]));
+}
+
+/** The viewer's inbound stats of one peer's screen, or null before it is consumed. */
+export async function screenStats(viewer: Page, sharerPeerId: string): Promise<ReceiveStats | null> {
+  return (await receiveStats(viewer)).find((s) => s.source === 'screen' && s.peerId === sharerPeerId) ?? null;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls until the viewer decodes the share at the plan's resolution (the
+ * inbound-rtp frame size); returns how long it took from `since`.
+ */
+export async function waitForFullResolution(
+  viewer: Page,
+  sharerPeerId: string,
+  since: number,
+  timeoutMs: number,
+): Promise<{ elapsedMs: number; stats: ReceiveStats }> {
+  const deadline = since + timeoutMs;
+  let last: ReceiveStats | null = null;
+  for (;;) {
+    last = await screenStats(viewer, sharerPeerId);
+    if (last && last.framesDecoded > 0 && last.frameWidth === PLAN_WIDTH && last.frameHeight === PLAN_HEIGHT) {
+      return { elapsedMs: Date.now() - since, stats: last };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no ${PLAN_WIDTH}x${PLAN_HEIGHT} share decoded within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    }
+    await sleep(200);
+  }
+}
+
+type Drawing = (ctx: OffscreenCanvasRenderingContext2D, w: number, h: number) => void;
+type ScrolledDrawing = (ctx: OffscreenCanvasRenderingContext2D, plan: CanvasImageSource, w: number, h: number, offset: number) => void;
+
+/**
+ * Luma PSNR (dB) of the frame the viewer's stage video shows now against the
+ * plan drawn by the viewer itself (`scrolled`: at the offset the frame
+ * carries); computed in the page, so that no 8-MB image crosses the
+ * DevTools protocol.
+ */
+export async function framePsnr(viewer: Page, scrolled = false): Promise<number> {
+  return viewer.evaluate(
+    (sources: { draw: string; scrolled: string; read: string; psnr: string }, width: number, height: number, isScrolled: boolean) => {
+      const draw = new Function(`return (${sources.draw})`)() as Drawing;
+      const drawScrolled = new Function(`return (${sources.scrolled})`)() as ScrolledDrawing;
+      const readOffset = new Function(`return (${sources.read})`)() as (data: Uint8ClampedArray, w: number) => number;
+      const psnr = new Function(`return (${sources.psnr})`)() as (a: Uint8ClampedArray, b: Uint8ClampedArray) => number;
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
+      if (!video) throw new Error('no shared screen on the stage');
+      if (video.videoWidth !== width || video.videoHeight !== height) {
+        throw new Error(`stage video is ${video.videoWidth}x${video.videoHeight}, not ${width}x${height}`);
+      }
+      const frame = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+      frame.drawImage(video, 0, 0);
+      const received = frame.getImageData(0, 0, width, height).data;
+      const reference = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+      draw(reference, width, height);
+      if (isScrolled) {
+        const plan = new OffscreenCanvas(width, height);
+        plan.getContext('2d')!.drawImage(reference.canvas, 0, 0);
+        drawScrolled(reference, plan, width, height, readOffset(received, width));
+      }
+      return psnr(received, reference.getImageData(0, 0, width, height).data);
+    },
+    {
+      draw: pageSource(drawPlan),
+      scrolled: pageSource(drawScrolledPlan),
+      read: pageSource(readScrollOffset),
+      psnr: pageSource(lumaPsnr),
+    },
+    PLAN_WIDTH,
+    PLAN_HEIGHT,
+    scrolled,
+  );
+}
+
+export interface SettledPsnr {
+  psnr: number;
+  /** One figure a second, first to last. */
+  history: number[];
+  elapsedMs: number;
+}
+
+/**
+ * A screen encoder starts coarse and refines a still picture over a few
+ * seconds: samples once a second until three successive figures agree
+ * within `toleranceDb`, or until `timeoutMs`; returns the last figure.
+ */
+export async function settledPsnr(viewer: Page, timeoutMs: number, toleranceDb = 0.5): Promise<SettledPsnr> {
+  const start = Date.now();
+  const history: number[] = [];
+  for (;;) {
+    history.push(await framePsnr(viewer));
+    const recent = history.slice(-3);
+    const settled = recent.length === 3 && Math.max(...recent) - Math.min(...recent) <= toleranceDb;
+    if (settled || Date.now() - start > timeoutMs) {
+      return { psnr: history.at(-1)!, history, elapsedMs: Date.now() - start };
+    }
+    await sleep(1000);
+  }
+}

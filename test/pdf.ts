@@ -26,6 +26,11 @@ export function planPdf(pages: number, label = 'plan'): Buffer {
     pageIds.push(pageId);
   }
   objects[1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pages} >>`;
+  return pdfFromObjects(objects);
+}
+
+/** A PDF file from its objects (numbered from 1, the catalog first): header, body, xref, trailer. */
+export function pdfFromObjects(objects: readonly string[]): Buffer {
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((body, i) => {

@@ -3,6 +3,7 @@
  * repository): a one-page PDF written by hand and images encoded by sharp.
  */
 import sharp from 'sharp';
+import { pdfFromObjects } from '../../../test/pdf.js';
 
 /** A valid one-page A4 PDF showing a filled rectangle; `label` makes different bytes. */
 export function minimalPdf(label = 'Chantier'): Buffer {
@@ -13,17 +14,7 @@ export function minimalPdf(label = 'Chantier'): Buffer {
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>',
     `<< /Length ${Buffer.byteLength(content)} >>\nstream\n${content}endstream`,
   ];
-  let pdf = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(pdf));
-    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(pdf);
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) pdf += `${String(offset).padStart(10, '0')} 00000 n \n`;
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(pdf, 'latin1');
+  return pdfFromObjects(objects);
 }
 
 /** A solid-colour image of the given size and format. */

@@ -26,6 +26,8 @@ import {
 // A little longer than phones' 300 ms: slower taps (gloves on site) still count.
 const DOUBLE_TAP_MS = 400;
 const DOUBLE_TAP_PX = 30;
+/** A dblclick this soon after a touch double tap is that same gesture, synthesised by the browser. */
+const TOUCH_DBLCLICK_MS = 1000;
 /** Arrow keys move the picture by this many stage pixels. */
 const KEY_PAN_PX = 60;
 
@@ -52,6 +54,8 @@ export function usePanZoom(layout: Layout): PanZoom {
   const pointers = useRef(new Map<number, Point>());
   const pinch = useRef<PinchStart | null>(null);
   const lastTap = useRef<{ at: number; point: Point } | null>(null);
+  /** When a touch double tap last toggled: the browser's own dblclick that follows must not undo it. */
+  const lastTouchToggle = useRef(-Infinity);
 
   const set = (next: View): void => setStored(next);
 
@@ -63,10 +67,14 @@ export function usePanZoom(layout: Layout): PanZoom {
   const isDoubleTap = (point: Point): boolean => {
     const previous = lastTap.current;
     const now = performance.now();
-    lastTap.current = { at: now, point };
-    if (!previous || now - previous.at > DOUBLE_TAP_MS) return false;
-    lastTap.current = null;
-    return Math.hypot(point.x - previous.point.x, point.y - previous.point.y) < DOUBLE_TAP_PX;
+    const double =
+      !!previous &&
+      now - previous.at <= DOUBLE_TAP_MS &&
+      Math.hypot(point.x - previous.point.x, point.y - previous.point.y) < DOUBLE_TAP_PX;
+    // A tap that does not complete a double tap may start one: it must stay
+    // the "previous" tap (forgetting it made the double tap after a pinch miss).
+    lastTap.current = double ? null : { at: now, point };
+    return double;
   };
 
   return {
@@ -83,6 +91,7 @@ export function usePanZoom(layout: Layout): PanZoom {
         pointers.current.set(event.pointerId, point);
         if (pointers.current.size === 2) startPinch(view);
         else if (event.pointerType !== 'mouse' && pointers.current.size === 1 && isDoubleTap(point)) {
+          lastTouchToggle.current = performance.now();
           set(toggleZoom(view, point, layout));
         }
       },
@@ -110,6 +119,8 @@ export function usePanZoom(layout: Layout): PanZoom {
         set(zoomAt(view, wheelFactor(event.deltaY, event.deltaMode), pointIn(event.currentTarget, event), layout));
       },
       onDblClick(event) {
+        // Chrome also fires dblclick for a touch double tap, already handled above.
+        if (performance.now() - lastTouchToggle.current < TOUCH_DBLCLICK_MS) return;
         set(toggleZoom(view, pointIn(event.currentTarget, event), layout));
       },
       onKeyDown(event) {

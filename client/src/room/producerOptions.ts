@@ -55,23 +55,32 @@ export const SCREEN_DEGRADATION: RTCDegradationPreference = 'maintain-resolution
 
 /**
  * VP9 first, at 2 Mb/s, from `npm run bench -- screenshare` (a 1920x1080 plan
- * with 8-px text shared by tab capture; medians of 3 runs on the 2-core
- * machine, 2026-11-29):
+ * with hairlines and 8-px text shared by real tab capture, viewer and sharer
+ * with their cameras on; Chromium 156 on the 2-core machine, loopback;
+ * medians of 3 runs, each started on an otherwise idle machine; luma PSNR
+ * against the plan; run of 2026-11-29 10:24):
  *
- *   still plan      PSNR dB   ≥40 dB after   kb/s
- *     VP9             46.4       4.0 s        116
- *     VP8             47.3       2.0 s        154
- *     H264            37.8       never         11
- *   scrolling plan (100 px/s, as when someone pans a drawing)
- *     VP9             49.5 (worst 37.1)      678
- *     VP8             28.4 (worst 26.9)     1110
- *     H264            40.2 (worst 38.9)      158
+ *   2 Mb/s cap       first   still plan          scrolling plan (100 px/s)
+ *                    frame   ≥40 dB   PSNR       PSNR (worst)   fps   kb/s
+ *     VP9            3.6 s   5.0 s    46.2 dB    49.3 (38.3)    4.1    646
+ *     VP8            2.5 s   2.0 s    47.1 dB    28.9 (27.3)    3.4    980
+ *     H264           2.2 s   never    38.2 dB    40.3 (39.4)    5.5    245
+ *   VP9 at 1.5 Mb/s  2.5 s   5.0 s    46.3 dB    49.6 (37.6)    4.2    640
+ *   VP9 at 1 Mb/s    2.6 s   6.0 s    46.5 dB    47.6 (37.6)    4.5    588
  *
- * On a still page VP8 and VP9 are equally legible; as soon as the page
- * moves VP8 falls to an unreadable 28 dB while spending 1.6x the bits, and
- * H264 (Chromium's OpenH264 here) never reaches 40 dB. VP9 at 1 or 1.5 Mb/s
- * lost 8 dB while scrolling, so the cap stays at 2 Mb/s (an idle screen
- * uses a tenth of it). Devices without VP9 fall back to VP8, then H264.
+ * On a still page VP8 and VP9 end equally legible (VP8 gets there sooner);
+ * as soon as the page moves VP8 smears to an unreadable 29 dB while spending
+ * 1.5x VP9's bits, and H264 (Chromium's software OpenH264 here) never
+ * sharpens a still plan past 38 dB. CPU was the same for all three (the
+ * capture dominates). Devices without VP9 fall back to VP8, then H264.
+ *
+ * The cap: here the CPU holds the capture to ~4-6 fps and the encoder asks
+ * for ~0.65 Mb/s while scrolling, so 1.5 and 2 Mb/s measure the same and
+ * 1 Mb/s is a little worse (6 s to sharp, one run in 3 at 37 dB while
+ * scrolling). A laptop capturing 3-5x more frames needs 3-5x the bits, so the
+ * cap is the most the uplink budget allows: 2 Mb/s + the camera's 750 kb/s +
+ * voices stays under the server's 3 Mb/s per sender (sfu MAX_INCOMING_BITRATE).
+ * An idle screen uses a tenth of it.
  */
 export const SCREEN_CODECS: readonly string[] = ['video/VP9', 'video/VP8', 'video/H264'];
 export const SCREEN_MAX_BITRATE = 2_000_000;

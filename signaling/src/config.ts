@@ -42,6 +42,13 @@ export interface Config {
   readonly helloTimeoutMs: number;
   /** Messages per second per socket (burst = 2 s worth). */
   readonly wsMessagesPerSecond: number;
+  /**
+   * A meeting peer whose socket is lost is kept this long (its media, its
+   * place in the room) so that it can resume; only then do others see it leave.
+   */
+  readonly peerGraceMs: number;
+  /** How long a call rings before it counts as missed. */
+  readonly callRingMs: number;
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
@@ -126,6 +133,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     clientDir: resolve(env.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist')),
     helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 10_000, 100, 600_000),
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
+    peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
+    callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     sfu: {
       numWorkers: int(env, 'MEDIASOUP_WORKERS', availableParallelism(), 1, 256),

@@ -207,6 +207,8 @@ export const en: Catalogue = {
   'error.RATE_LIMITED': 'Too many requests. Try again in a moment.',
   'error.TOO_LARGE': 'This file is too large.',
   'error.UNSUPPORTED_TYPE': 'This file type is not accepted (PDF, images, office documents, DWG, DXF, IFC).',
+  'error.RESUME_FAILED': 'The connection came back too late; you are joining the meeting again.',
+  'error.AUDIO_ONLY': 'Video is off: you are in audio-only mode.',
   'error.SHUTTING_DOWN': 'The server is restarting. Try again in a moment.',
   'error.INTERNAL': 'An unexpected error occurred.',
   'error.TIMEOUT': 'The server is not responding. Check your connection.',

@@ -210,6 +210,8 @@ export const fr = {
   'error.RATE_LIMITED': 'Trop de demandes. Réessayez dans un instant.',
   'error.TOO_LARGE': 'Ce fichier est trop volumineux.',
   'error.UNSUPPORTED_TYPE': 'Ce type de fichier n’est pas accepté (PDF, images, documents bureautiques, DWG, DXF, IFC).',
+  'error.RESUME_FAILED': 'La connexion est revenue trop tard ; vous rejoignez la réunion à nouveau.',
+  'error.AUDIO_ONLY': 'La vidéo est coupée : vous êtes en mode audio seul.',
   'error.SHUTTING_DOWN': 'Le serveur redémarre. Réessayez dans un instant.',
   'error.INTERNAL': 'Une erreur inattendue est survenue.',
   'error.TIMEOUT': 'Le serveur ne répond pas. Vérifiez votre connexion.',

@@ -60,3 +60,10 @@ export const hello: HandlerDef<'hello'> = {
     };
   },
 };
+
+export const ping: HandlerDef<'ping'> = {
+  requires: 'ready',
+  async handle() {
+    return { time: Date.now() };
+  },
+};

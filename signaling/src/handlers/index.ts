@@ -1,6 +1,7 @@
 import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
-import { hello } from './hello.js';
+import { hello, ping } from './hello.js';
+import { callAnswer, callCancel, callStart, setAudioOnly, setViewport } from './pending.js';
 import { join, leave } from './join.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
@@ -9,6 +10,12 @@ import type { HandlerTable } from './types.js';
 
 export const handlers: HandlerTable = {
   hello,
+  ping,
+  setAudioOnly,
+  setViewport,
+  callStart,
+  callAnswer,
+  callCancel,
   join,
   leave,
   createTransport,

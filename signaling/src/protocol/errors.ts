@@ -42,6 +42,10 @@ export const ErrorCode = {
    * its content; nothing was kept.
    */
   UNSUPPORTED_TYPE: 'UNSUPPORTED_TYPE',
+  /** hello.resume named a session that is gone (grace period over, wrong secret): hello anew and join. */
+  RESUME_FAILED: 'RESUME_FAILED',
+  /** A video consumer for a peer in audio-only mode. */
+  AUDIO_ONLY: 'AUDIO_ONLY',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

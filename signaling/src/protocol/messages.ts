@@ -83,6 +83,37 @@ export const PresenceEntry = Type.Object({
 });
 export type PresenceEntry = Static<typeof PresenceEntry>;
 
+const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
+
+/**
+ * How well a participant's media gets through, from the SFU's own scores of
+ * what it receives from them and what it sends them: good, fair (some loss,
+ * video stepped down), poor (video off or choppy audio), lost (nothing for
+ * seconds: reconnecting).
+ */
+export const Quality = Type.Union([
+  Type.Literal('good'),
+  Type.Literal('fair'),
+  Type.Literal('poor'),
+  Type.Literal('lost'),
+]);
+export type Quality = Static<typeof Quality>;
+
+/**
+ * A call: a project member rings others; those who accept meet in the call's
+ * own room, audio-only at first (anyone may turn video on).
+ */
+export const CallInfo = Type.Object({
+  callId: Id,
+  /** The room the call happens in; joined like any meeting room. */
+  roomId: Id,
+  caller: Person,
+  invitees: Type.Array(Person),
+  startedAt: Type.Integer(),
+  audioOnly: Type.Boolean(),
+});
+export type CallInfo = Static<typeof CallInfo>;
+
 /** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
 const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
 
@@ -106,6 +137,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('meeting-ended'),
     /** Someone presented a document in a meeting: `attachment` is the document. */
     Type.Literal('document-presented'),
+    /** A call nobody (or not everyone) answered: `call` says who called whom. */
+    Type.Literal('missed-call'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -123,10 +156,12 @@ export const ChatMessage = Type.Object({
       durationMs: Type.Optional(Type.Integer({ minimum: 0 })),
     }),
   ),
+  /** For missed-call: the call, and who did not answer it. */
+  call: Type.Optional(
+    Type.Object({ callId: Id, roomId: Id, caller: Person, missed: Type.Array(Person) }),
+  ),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
-
-const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
 /** A finished meeting, as the project keeps it (GET /api/projects/:projectId/meetings). */
 export const MeetingRecord = Type.Object({
@@ -194,6 +229,8 @@ export const PeerInfo = Type.Object({
   displayName: DisplayName,
   role: Role,
   producers: Type.Array(ProducerInfo),
+  /** Receives no video (a phone on a weak network, a call); see setAudioOnly. */
+  audioOnly: Type.Optional(Type.Boolean()),
 });
 export type PeerInfo = Static<typeof PeerInfo>;
 
@@ -220,6 +257,23 @@ export const Requests = {
         roomId: Type.Optional(Id),
         /** For presence ("on a phone"); default desktop. */
         device: Type.Optional(Device),
+        /**
+         * Take back a meeting session whose socket was lost (network switch,
+         * tunnel): same peer, same transports and producers, nothing announced
+         * to others. `secret` is the previous hello's resumeSecret, `lastSeq`
+         * the last notification seq received. Refused with RESUME_FAILED when
+         * the session is gone (grace period over): then hello anew and join.
+         */
+        resume: Type.Optional(
+          Type.Object(
+            {
+              peerId: Id,
+              secret: Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+              lastSeq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -237,7 +291,20 @@ export const Requests = {
       online: Type.Array(PresenceEntry),
       /** Unread chat messages of this user in the project. */
       unread: Type.Integer({ minimum: 0 }),
+      /** Present on a meeting socket: the secret that lets this session be resumed. */
+      resumeSecret: Type.Optional(Type.String()),
+      /**
+       * Present when `resume` succeeded. The notifications missed since lastSeq
+       * follow this response, in order; `joined` says whether the session had
+       * joined (its transports and producers are still on the server).
+       */
+      resumed: Type.Optional(Type.Object({ joined: Type.Boolean() })),
     }),
+  },
+  /** Keep-alive: the client's own check that the socket still carries messages. */
+  ping: {
+    request: Empty,
+    response: Type.Object({ time: Type.Integer() }),
   },
   /** Enter the room: become visible to others, learn who is there. */
   join: {
@@ -246,6 +313,8 @@ export const Requests = {
         rtpCapabilities: RtpCapabilitiesSchema,
         displayName: Type.Optional(DisplayName),
         device: Type.Optional(Device),
+        /** Receive no video at all (no video consumer is created); see setAudioOnly. */
+        audioOnly: Type.Optional(Type.Boolean()),
       },
       { additionalProperties: false },
     ),
@@ -375,6 +444,63 @@ export const Requests = {
     request: Type.Object({ presentationId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
     response: Empty,
   },
+  /**
+   * Switch audio-only on or off during a meeting. On: the server closes this
+   * peer's video consumers (consumerClosed for each) and refuses new ones
+   * (AUDIO_ONLY). Off: the client consumes the video producers again. Others
+   * get peerAudioOnly.
+   */
+  setAudioOnly: {
+    request: Type.Object({ audioOnly: Type.Boolean() }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /**
+   * The video this client shows, and how large (device pixels). Consumers of
+   * video producers not listed are paused on the server; listed ones get the
+   * simulcast layer that fits their height. Sent again whenever it changes.
+   */
+  setViewport: {
+    request: Type.Object(
+      {
+        tiles: Type.Array(
+          Type.Object(
+            {
+              producerId: MediaId,
+              width: Type.Integer({ minimum: 0, maximum: 16_384 }),
+              height: Type.Integer({ minimum: 0, maximum: 16_384 }),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 64 },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    response: Empty,
+  },
+  /**
+   * Ring project members (their open pages and devices). The call gets a room
+   * of its own; the caller joins it, invitees who accept join it too.
+   */
+  callStart: {
+    request: Type.Object(
+      {
+        userIds: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 8 }),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ call: CallInfo }),
+  },
+  /** Accept or decline a ringing call (on any of the invitee's devices). */
+  callAnswer: {
+    request: Type.Object({ callId: Id, accept: Type.Boolean() }, { additionalProperties: false }),
+    response: Type.Object({ call: CallInfo }),
+  },
+  /** The caller hangs up before it is answered: ringing stops everywhere. */
+  callCancel: {
+    request: Type.Object({ callId: Id }, { additionalProperties: false }),
+    response: Empty,
+  },
   /** Leave the room; the server then closes the socket with 4002. */
   leave: {
     request: Empty,
@@ -411,6 +537,29 @@ export const Notifications = {
   presentationView: Type.Object({ presentationId: Type.String(), view: PresentationView }),
   /** The room is gone (worker died, shutdown); the socket closes next. */
   roomClosed: Type.Object({ reason: Type.String() }),
+  /** A peer switched audio-only on or off. */
+  peerAudioOnly: Type.Object({ peerId: Id, audioOnly: Type.Boolean() }),
+  /** Connection quality of the room's peers (this one included), sent when one changes. */
+  connectionQuality: Type.Object({ peers: Type.Array(Type.Object({ peerId: Id, quality: Quality })) }),
+  /** Someone calls this user: ring (on every open page of theirs). */
+  incomingCall: Type.Object({ call: CallInfo }),
+  /** To the caller: an invitee answered, declined, or let it ring out. */
+  callUpdate: Type.Object({
+    callId: Id,
+    userId: Type.String(),
+    displayName: Type.String(),
+    answer: Type.Union([Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('missed')]),
+  }),
+  /** Stop ringing: answered on another device, cancelled by the caller, or rang out. */
+  callEnded: Type.Object({
+    callId: Id,
+    reason: Type.Union([
+      Type.Literal('answered-elsewhere'),
+      Type.Literal('declined'),
+      Type.Literal('cancelled'),
+      Type.Literal('missed'),
+    ]),
+  }),
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;
@@ -442,6 +591,11 @@ export type NotificationEnvelope<T extends NotificationType = NotificationType> 
   kind: 'ntf';
   type: T;
   data: NotificationData<T>;
+  /**
+   * On a meeting socket: 1, 2, 3... per session, kept across a resume, so that
+   * the client can say which it last received (hello.resume.lastSeq).
+   */
+  seq?: number;
 };
 
 export type ServerMessage = ResponseEnvelope | NotificationEnvelope;

@@ -217,7 +217,7 @@ export class Connection implements SignalingChannel {
           return await client.request(type, data, { timeoutMs: remaining });
         } catch (error) {
           const lostOnTheWay =
-            errorCodeOf(error) === 'CONNECTION_LOST' && options.retryOnLost === true && this.stateValue === 'reconnecting';
+            errorCodeOf(error) === 'CONNECTION_LOST' && options.retryOnLost === true && this.reconnecting();
           if (!lostOnTheWay) throw error;
           log.info(`${type} will be sent again after the resume`);
           continue;
@@ -246,6 +246,11 @@ export class Connection implements SignalingChannel {
       }, timeoutMs);
       this.waiters.add(settle);
     });
+  }
+
+  /** Not a plain comparison: TypeScript would keep a narrowing from before an await. */
+  private reconnecting(): boolean {
+    return this.stateValue === 'reconnecting';
   }
 
   private setState(state: ConnectionState): void {

@@ -138,6 +138,8 @@ export const wsPlugin = fp<{ config: Config }>(
       const makeContext: ContextFactory = (s) => ({ app, config, rooms: app.rooms, session: s, connection, afterResponse: [] });
 
       socket.on('message', (raw, isBinary) => {
+        // A socket whose session was resumed on another one has nothing more to say.
+        if (!session.owns(socket)) return;
         dispatch(makeContext, session, raw, isBinary).catch((error: unknown) =>
           session.log.error({ err: error }, 'dispatch failed'),
         );

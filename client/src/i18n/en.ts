@@ -33,6 +33,7 @@ export const en: Catalogue = {
 
   'room.label': 'Meeting',
   'room.participants': '{n} participant(s)',
+  'room.reconnecting': 'Reconnecting…',
   'tile.you': '{name} (you)',
   'tile.youMark': '(you)',
   'tile.micMuted': 'Microphone off',

@@ -36,6 +36,7 @@ export const fr = {
 
   'room.label': 'Réunion',
   'room.participants': '{n} participant(s)',
+  'room.reconnecting': 'Reconnexion…',
   'tile.you': '{name} (vous)',
   'tile.youMark': '(vous)',
   'tile.micMuted': 'Micro coupé',

@@ -7,10 +7,10 @@
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import { PROTOCOL_VERSION, type NotificationData, type ResponseData } from '@chantier/signaling/protocol';
+import type { NotificationData, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
-import { SignalingClient, type SocketClosed } from '../signaling/SignalingClient';
+import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
 import {
   addParticipant,
   addProducer,
@@ -58,7 +58,7 @@ export interface RoomControllerOptions {
   mediaDevices: MediaDevices | null;
   /** `join` tells the server whether this is a phone (it may send it less video). */
   isPhone: () => boolean;
-  createSignaling?: (url: string) => SignalingClient;
+  createConnection?: (options: ConnectionOptions) => Connection;
   /** Others that use the meeting's socket beside the media (the chat). */
   socketUsers?: readonly SocketUser[];
   /** Codec and bitrate of a screen share; producerOptions.ts has the defaults. */
@@ -71,7 +71,7 @@ export interface RoomControllerOptions {
  * the socket; the user (ChatController) exposes actions and signals.
  */
 export interface SocketUser {
-  attach(signaling: SignalingClient, hello: Hello): void;
+  attach(signaling: SignalingChannel, hello: Hello): void;
   /** After a successful join, with its answer (e.g. the presentation in progress). */
   joined?(answer: ResponseData<'join'>): void;
   detach(): void;
@@ -92,14 +92,14 @@ export class RoomController implements RoomActions {
   readonly state: RoomState;
   private readonly url: string;
   private readonly isPhone: () => boolean;
-  private readonly createSignaling: (url: string) => SignalingClient;
+  private readonly createConnection: (options: ConnectionOptions) => Connection;
   private readonly local: LocalMedia;
   private readonly screen: ScreenCapture;
   private readonly screenTuning: ScreenTuning;
   private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
   private readonly mediaOps = new SerialQueue();
-  private signaling: SignalingClient | null = null;
+  private signaling: Connection | null = null;
   private session: MediaSession | null = null;
   private hello: Hello | null = null;
   private credentials: Credentials | null = null;
@@ -115,7 +115,7 @@ export class RoomController implements RoomActions {
     this.state = options.state;
     this.url = options.url;
     this.isPhone = options.isPhone;
-    this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
+    this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
     this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
@@ -134,20 +134,17 @@ export class RoomController implements RoomActions {
     state.error.value = null;
     state.endedReason.value = null;
     state.phase.value = 'connecting';
+    state.connection.value = 'ok';
 
-    const signaling = this.createSignaling(this.url);
+    const signaling = this.createConnection({
+      url: this.url,
+      // For the project's presence list ("on a phone").
+      hello: { token, projectId, roomId, device: this.isPhone() ? 'phone' : 'desktop' },
+    });
     this.signaling = signaling;
     this.subscribe(signaling);
     try {
-      await signaling.connect();
-      const hello = await signaling.request('hello', {
-        protocol: PROTOCOL_VERSION,
-        token,
-        projectId,
-        roomId,
-        // For the project's presence list ("on a phone").
-        device: this.isPhone() ? 'phone' : 'desktop',
-      });
+      const hello = await signaling.open();
       if (generation !== this.generation) return;
       this.hello = hello;
       for (const user of this.socketUsers) user.attach(signaling, hello);
@@ -200,6 +197,7 @@ export class RoomController implements RoomActions {
         session.events.on('connectionstatechange', (connection) => {
           state.mediaConnection.value = connection;
         }),
+        session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
         session.events.on('producertrackended', (source) => {
           // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
           if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
@@ -273,7 +271,6 @@ export class RoomController implements RoomActions {
   async rejoin(): Promise<void> {
     const credentials = this.credentials;
     if (!credentials) return;
-    // TODO(resume): a session resume would reattach here instead of a new hello.
     await this.connect(credentials.projectId, credentials.roomId, credentials.token);
   }
 
@@ -609,9 +606,11 @@ export class RoomController implements RoomActions {
 
   // -------------------------------------------------------- notifications
 
-  private subscribe(signaling: SignalingClient): void {
+  private subscribe(signaling: Connection): void {
     this.unsubscribe.push(
       signaling.onClose((closed) => this.handleSocketClosed(closed)),
+      signaling.onState((connection) => this.onConnectionState(connection)),
+      signaling.onResumed((hello) => this.onResumed(hello)),
       signaling.onNotification('peerJoined', (data) => this.onPeerJoined(data)),
       signaling.onNotification('peerLeft', (data) => this.onPeerLeft(data)),
       signaling.onNotification('producerAdded', (data) => this.onProducerAdded(data)),
@@ -675,7 +674,40 @@ export class RoomController implements RoomActions {
     this.end('ended', reason);
   }
 
-  private handleSocketClosed(closed: SocketClosed): void {
+  // ---------------------------------------------------------- reconnection
+
+  private onConnectionState(connection: ConnectionState): void {
+    // The phase stays as it is while reconnecting: the tiles stay, a banner says it.
+    this.state.connection.value = connection === 'reconnecting' ? 'reconnecting' : 'ok';
+    if (connection === 'expired') this.startOver('the server no longer has our session');
+  }
+
+  /** The session was taken back on a new socket: same peer, same media. */
+  private onResumed(hello: Hello): void {
+    const phase = this.state.phase.value;
+    this.hello = hello;
+    if ((phase === 'joined' || phase === 'joining') && !hello.resumed?.joined) {
+      this.startOver('resumed, but no longer joined');
+      return;
+    }
+    log.info(`resumed as ${hello.peerId}`);
+    this.session?.afterResume();
+  }
+
+  /**
+   * The fallback when a resume is impossible (grace period over, transport
+   * gone on the server): a fresh hello and join, straight back into the room
+   * when we were in it.
+   */
+  private startOver(why: string): void {
+    const phase = this.state.phase.value;
+    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby') return;
+    log.warn(`starting over with a fresh hello and join: ${why}`);
+    this.resumeJoin = phase !== 'lobby';
+    void this.rejoin();
+  }
+
+  private handleSocketClosed(closed: ConnectionClosed): void {
     if (closed.byClient) return;
     const phase = this.state.phase.value;
     // During hello, the hello's own rejection reports the error.
@@ -730,5 +762,6 @@ export class RoomController implements RoomActions {
     state.participants.value = [];
     state.activeSpeakerId.value = null;
     state.mediaConnection.value = 'new';
+    state.connection.value = 'ok';
   }
 }

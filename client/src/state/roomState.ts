@@ -79,6 +79,8 @@ export interface RoomState {
   audioIssue: Signal<DeviceIssue | null>;
   videoIssue: Signal<DeviceIssue | null>;
   mediaConnection: Signal<MediaConnection>;
+  /** The signaling socket: 'reconnecting' while a lost one is being replaced (the session resumes). */
+  connection: Signal<'ok' | 'reconnecting'>;
   /** False where the browser cannot capture a screen (phones): no share button. */
   canShareScreen: Signal<boolean>;
   screenShare: Signal<ScreenShareState>;
@@ -149,6 +151,7 @@ export function createRoomState(): RoomState {
     audioIssue: signal<DeviceIssue | null>(null),
     videoIssue: signal<DeviceIssue | null>(null),
     mediaConnection: signal<MediaConnection>('new'),
+    connection: signal<'ok' | 'reconnecting'>('ok'),
     canShareScreen: signal(false),
     screenShare,
     screenIssue: signal<ScreenIssue | null>(null),

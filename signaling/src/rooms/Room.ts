@@ -165,10 +165,26 @@ export class Room {
     return this.#serial(name, task);
   }
 
-  /** Leaves (if joined) and detaches. Idempotent. Closes the room when nobody is attached. */
-  detach(session: Session, reason: CloseReason): Promise<void> {
+  /** Runs a task in the room's order (a resume: no join, leave or producer change interleaves). */
+  inQueue<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return this.#serial(name, task);
+  }
+
+  /** The attached session (joined or not) with this peer id. */
+  findAttached(peerId: string): Session | undefined {
+    for (const session of this.#attached) if (session.peerId === peerId) return session;
+    return undefined;
+  }
+
+  /**
+   * Leaves (if joined) and detaches. Idempotent. Closes the room when nobody is attached.
+   * `onlyIf`, checked in the room's queue, may call it off (a session resumed
+   * meanwhile); resolves whether the session was detached.
+   */
+  detach(session: Session, reason: CloseReason, onlyIf?: () => boolean): Promise<boolean> {
     return this.#serial('detach', async () => {
-      if (!this.#attached.delete(session)) return;
+      if (!this.#attached.has(session) || (onlyIf && !onlyIf())) return false;
+      this.#attached.delete(session);
       const peerId = session.peerId;
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
@@ -197,6 +213,7 @@ export class Room {
         this.media.close('empty');
         this.#onEmpty(this);
       }
+      return true;
     });
   }
 

@@ -18,6 +18,7 @@ import {
   removeParticipant,
   removeProducer,
   setActiveSpeaker,
+  setAudioOnly as setParticipantAudioOnly,
   setProducerPaused,
   setTrack,
   type Participants,
@@ -31,6 +32,7 @@ import { ScreenCapture } from './ScreenCapture';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
+import { ViewportReporter, type ViewportTiles } from './viewport';
 
 const log = createLogger('room');
 
@@ -45,6 +47,10 @@ export interface RoomActions {
   setScreenSharing(enabled: boolean): Promise<void>;
   /** Hides the notice of a share that could not start. */
   dismissScreenIssue(): void;
+  /** Receive and send no video (before joining or during the meeting). */
+  setAudioOnly(enabled: boolean): Promise<void>;
+  /** A <video> showing a remote producer, for the viewport report; returns the way to stop. */
+  observeVideo(element: Element, producerId: string): () => void;
   join(): Promise<void>;
   leave(): Promise<void>;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
@@ -110,6 +116,8 @@ export class RoomController implements RoomActions {
   private resumeJoin = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
+  /** What this page shows of others' video, reported to the server (setViewport). */
+  private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
@@ -209,6 +217,7 @@ export class RoomController implements RoomActions {
         rtpCapabilities: session.rtpCapabilities,
         displayName,
         device: this.isPhone() ? 'phone' : 'desktop',
+        audioOnly: state.audioOnly.value,
       });
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
@@ -226,6 +235,7 @@ export class RoomController implements RoomActions {
       await session.createTransports();
       if (generation !== this.generation) return;
       state.phase.value = 'joined';
+      this.viewport.setEnabled(!state.audioOnly.value);
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
@@ -276,6 +286,7 @@ export class RoomController implements RoomActions {
 
   /** Stops everything; the controller is not used after this. */
   dispose(): void {
+    this.viewport.dispose();
     this.teardown();
     this.local.dispose();
   }
@@ -338,6 +349,14 @@ export class RoomController implements RoomActions {
     this.state.screenIssue.value = null;
   }
 
+  setAudioOnly(enabled: boolean): Promise<void> {
+    return this.runMediaOp(() => this.applyAudioOnly(enabled), 'camera');
+  }
+
+  observeVideo(element: Element, producerId: string): () => void {
+    return this.viewport.observe(element, producerId);
+  }
+
   // ---------------------------------------------------------- diagnostics
 
   /** Inbound RTP totals per consumer; browser tests assert on these. */
@@ -372,6 +391,7 @@ export class RoomController implements RoomActions {
   private async openLobbyMedia(): Promise<void> {
     const { micEnabled, cameraEnabled } = this.state;
     const generation = this.generation;
+    if (this.state.audioOnly.value) cameraEnabled.value = false; // a call link said audio-only
     await this.local.open({ audio: micEnabled.value, video: cameraEnabled.value });
     if (generation !== this.generation) return; // left meanwhile: keep the user's choices
     // A device that could not be opened is shown as off, with the reason beside it.
@@ -446,6 +466,7 @@ export class RoomController implements RoomActions {
     const phase = this.state.phase.value;
     const session = this.session;
     if (enabled === cameraEnabled.value && (!enabled || this.local.cameraTrack)) return;
+    if (enabled && this.state.audioOnly.value) return; // no camera in audio-only
     if (phase === 'lobby') {
       if (enabled) await this.local.open({ audio: false, video: true });
       else this.local.stop('video');
@@ -517,6 +538,43 @@ export class RoomController implements RoomActions {
     }, source);
   }
 
+  // ------------------------------------------------------------ audio-only
+
+  /**
+   * On: the camera goes off and stays off, no video is consumed, and the
+   * server closes the video consumers (consumerClosed forgets their tracks).
+   * Off: the others' video is consumed again.
+   */
+  private async applyAudioOnly(enabled: boolean): Promise<void> {
+    const { state } = this;
+    if (state.audioOnly.value === enabled) return;
+    if (enabled && state.cameraEnabled.value) await this.applyCamera(false);
+    state.audioOnly.value = enabled; // before the request: no new video consume starts meanwhile
+    const session = this.session;
+    const signaling = this.signaling;
+    if (state.phase.value !== 'joined' || !session || !signaling) return;
+    this.viewport.setEnabled(!enabled);
+    try {
+      await signaling.request('setAudioOnly', { audioOnly: enabled });
+    } catch (error) {
+      if (session !== this.session) return;
+      state.audioOnly.value = !enabled;
+      this.viewport.setEnabled(enabled);
+      throw error;
+    }
+    if (enabled || session !== this.session) return;
+    for (const p of state.participants.value) {
+      for (const producer of p.producers) if (producer.kind === 'video') this.consume(session, p.peerId, producer.producerId);
+    }
+  }
+
+  private sendViewport(tiles: ViewportTiles): void {
+    if (this.state.phase.value !== 'joined') return;
+    this.signaling
+      ?.request('setViewport', { tiles })
+      .catch((error: unknown) => log.debug('setViewport not answered', error));
+  }
+
   // ---------------------------------------------------------- screen share
 
   private async produceScreen(): Promise<void> {
@@ -574,6 +632,10 @@ export class RoomController implements RoomActions {
 
   /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
   private consume(session: MediaSession, peerId: string, producerId: string): void {
+    if (this.state.audioOnly.value) {
+      const producer = this.state.participants.value.find((p) => p.peerId === peerId)?.producers.find((x) => x.producerId === producerId);
+      if (producer?.kind !== 'audio') return; // the server would refuse it (AUDIO_ONLY)
+    }
     session
       .consume(producerId)
       .then((consumed) => {
@@ -620,6 +682,12 @@ export class RoomController implements RoomActions {
       signaling.onNotification('consumerClosed', (data) => this.onConsumerClosed(data)),
       signaling.onNotification('activeSpeaker', (data) => this.onActiveSpeaker(data)),
       signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
+      signaling.onNotification('peerAudioOnly', ({ peerId, audioOnly }) =>
+        this.updateParticipants((list) => setParticipantAudioOnly(list, peerId, audioOnly)),
+      ),
+      signaling.onNotification('connectionQuality', ({ peers }) => {
+        this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
+      }),
     );
   }
 
@@ -746,6 +814,7 @@ export class RoomController implements RoomActions {
   /** Closes the session, the socket and the local tracks; keeps the user's choices. */
   private teardown(): void {
     this.generation++;
+    this.viewport.setEnabled(false);
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     for (const user of this.socketUsers) user.detach();
@@ -763,5 +832,6 @@ export class RoomController implements RoomActions {
     state.activeSpeakerId.value = null;
     state.mediaConnection.value = 'new';
     state.connection.value = 'ok';
+    state.quality.value = new Map();
   }
 }

@@ -18,6 +18,7 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
+import { QualityMonitor } from './QualityMonitor.js';
 
 /**
  * One meeting as the signaling side sees it: the sessions attached to it (after
@@ -39,6 +40,7 @@ export class Room {
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
   readonly #onEmpty: (room: Room) => void;
+  readonly quality: QualityMonitor;
   #presentation: Presentation | null = null;
   #closed = false;
 
@@ -64,6 +66,8 @@ export class Room {
     this.#onEmpty = options.onEmpty;
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
+    // Stops by itself when the media room closes.
+    this.quality = new QualityMonitor(this.media, (peers) => this.broadcast('connectionQuality', { peers }), this.#log);
   }
 
   get closed(): boolean {
@@ -125,6 +129,7 @@ export class Room {
       const identity = session.identity!;
       const peer = this.media.createPeer(peerId);
       peer.setRtpCapabilities(data.rtpCapabilities);
+      peer.setAudioOnly(data.audioOnly ?? false);
       session.media = peer;
       session.displayName = data.displayName?.trim() || identity.displayName;
       session.device = data.device ?? 'desktop';
@@ -230,6 +235,7 @@ export class Room {
       displayName: session.displayName ?? session.identity!.displayName,
       role: session.identity!.role,
       producers: session.media ? producerInfos(session.media) : [],
+      audioOnly: session.media?.audioOnly ?? false,
     };
   }
 

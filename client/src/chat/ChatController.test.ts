@@ -9,6 +9,7 @@ import { serverMessage } from './testMessages';
 interface SentRequest {
   type: RequestType;
   data: unknown;
+  options: { timeoutMs?: number; retryOnLost?: boolean } | undefined;
   resolve: (data: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -18,9 +19,13 @@ class FakeSocket implements ChatSocket {
   readonly requests: SentRequest[] = [];
   private readonly listeners = new Map<string, Array<(data: unknown) => void>>();
 
-  request<T extends RequestType>(type: T, data: RequestData<T>): Promise<ResponseData<T>> {
+  request<T extends RequestType>(
+    type: T,
+    data: RequestData<T>,
+    options?: { timeoutMs?: number; retryOnLost?: boolean },
+  ): Promise<ResponseData<T>> {
     return new Promise<ResponseData<T>>((resolve, reject) => {
-      this.requests.push({ type, data, resolve: resolve as (data: unknown) => void, reject });
+      this.requests.push({ type, data, options, resolve: resolve as (data: unknown) => void, reject });
     });
   }
 
@@ -107,6 +112,19 @@ describe('ChatController', () => {
     request.resolve({ message: mine('5-0', request) });
     await sending;
     expect(statuses(state)).toEqual(['sent:5-0']);
+  });
+
+  it('lets a reconnecting meeting socket send a message again (same id) and wait up to 30 s', async () => {
+    await attach();
+    chat.setDraft('pendant le tunnel');
+    const sending = chat.send();
+    const request = socket.take('chatSend');
+    // The Connection resends it after a resume only when told it is idempotent.
+    expect(request.options).toEqual({ timeoutMs: 30_000, retryOnLost: true });
+    expect(statuses(state)).toEqual(['pending:client-id-1']);
+    request.resolve({ message: mine('6-0', request) });
+    await sending;
+    expect(statuses(state)).toEqual(['sent:6-0']);
   });
 
   it('keeps one entry when the notification comes before the answer', async () => {

@@ -103,6 +103,8 @@ export class MediaSession {
   private recvTransport: Transport | null = null;
   private readonly producers = new Map<LocalSource, Producer>();
   private readonly consumers = new Map<string, ConsumerEntry>();
+  /** Producers being consumed or queued for it: a consume lost with a dead socket is asked again. */
+  private readonly wanted = new Set<string>();
   /** Consumes one at a time: each is a receive-side SDP renegotiation. */
   private readonly consumeQueue = new SerialQueue();
   private readonly transportsReady: Promise<Transport>;
@@ -234,12 +236,22 @@ export class MediaSession {
    * consume failed or was cancelled, so one bad stream never breaks the others.
    */
   consume(producerId: string): Promise<ConsumedTrack | null> {
+    this.wanted.add(producerId);
     return this.consumeQueue
       .push(() => this.consumeNow(producerId))
       .catch((error: unknown) => {
         log.warn(`consume of producer ${producerId} failed`, error);
         return null;
+      })
+      .then((consumed) => {
+        if (!consumed) this.wanted.delete(producerId);
+        return consumed;
       });
+  }
+
+  /** Whether this producer is received, or on its way. */
+  isReceiving(producerId: string): boolean {
+    return this.wanted.has(producerId);
   }
 
   /** Closes a consumer the server closed, or the one still being created. */
@@ -248,12 +260,14 @@ export class MediaSession {
     const entry = this.consumers.get(consumerId);
     if (!entry) return null;
     this.consumers.delete(consumerId);
+    this.wanted.delete(entry.consumer.producerId);
     entry.consumer.close();
     return { consumerId, peerId: entry.peerId, source: entry.source };
   }
 
   closeConsumersOfProducer(producerId: string): ClosedConsumer[] {
     if (this.inFlight?.producerId === producerId) this.inFlight.cancelled = true;
+    this.wanted.delete(producerId);
     return [...this.consumers]
       .filter(([, entry]) => entry.consumer.producerId === producerId)
       .map(([id]) => this.closeConsumer(id))

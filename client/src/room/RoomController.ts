@@ -759,7 +759,16 @@ export class RoomController implements RoomActions {
       return;
     }
     log.info(`resumed as ${hello.peerId}`);
-    this.session?.afterResume();
+    const session = this.session;
+    if (!session) return;
+    session.afterResume();
+    // A consume whose answer was lost with the old socket: ask again (the
+    // replayed notifications that follow take care of what changed meanwhile).
+    for (const participant of this.state.participants.value) {
+      for (const producer of participant.producers) {
+        if (!session.isReceiving(producer.producerId)) this.consume(session, participant.peerId, producer.producerId);
+      }
+    }
   }
 
   /**

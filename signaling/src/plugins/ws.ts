@@ -85,8 +85,10 @@ export const wsPlugin = fp<{ config: Config }>(
       }
       session.dropSocket();
       session.log.info({ graceMs: config.peerGraceMs }, 'socket lost; session kept for a resume');
-      session.graceTimer = setTimeout(() => {
+      const expire = (): void => {
+        clearTimeout(session.graceTimer);
         session.graceTimer = undefined;
+        session.endGrace = undefined;
         if (!room) return;
         // In the room's queue, after any resume already queued: a session
         // taken back meanwhile has a socket again and stays.
@@ -103,7 +105,9 @@ export const wsPlugin = fp<{ config: Config }>(
             if (session.projectId) await app.hub.disconnect(session, session.projectId);
           })
           .catch((error: unknown) => session.log.error({ err: error }, 'grace expiry failed'));
-      }, config.peerGraceMs);
+      };
+      session.endGrace = expire;
+      session.graceTimer = setTimeout(expire, config.peerGraceMs);
       session.graceTimer.unref();
     };
 

@@ -255,9 +255,11 @@ export class Room {
     // their sockets; their close handlers detach them.
     this.#closed = true;
     this.#log.warn({ reason, peers: this.#joined.size }, 'room closed under its peers');
-    for (const session of this.#attached) {
+    for (const session of [...this.#attached]) {
       session.notify('roomClosed', { reason });
       session.close(WsCloseCode.ROOM_CLOSED, reason);
+      // A session waiting for a resume has nothing to come back to.
+      if (!session.hasSocket) session.endGrace?.();
     }
     this.#onEmpty(this);
   }

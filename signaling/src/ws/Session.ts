@@ -47,6 +47,8 @@ export class Session {
   resumeSecret: string | undefined;
   /** Runs while the session has lost its socket; its end detaches the session. */
   graceTimer: NodeJS.Timeout | undefined;
+  /** Ends the grace period now (the room closed under a session without a socket). */
+  endGrace: (() => void) | undefined;
   readonly limiter: TokenBucket;
   /** Chat posts: a sustained rate per minute, bursts of ten. */
   readonly chatLimiter: TokenBucket;
@@ -104,6 +106,7 @@ export class Session {
     this.#socket = socket;
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
+    this.endGrace = undefined;
     return previous === socket ? null : previous;
   }
 

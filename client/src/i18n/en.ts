@@ -164,6 +164,7 @@ export const en: Catalogue = {
   'chat.close': 'Back to the meeting',
   'chat.unreadLabel': '{n} unread message(s)',
   'controls.chat': 'Chat',
+  'controls.chatShort': 'Chat',
   'controls.more': 'More',
   'controls.moreLabel': 'More controls',
   'controls.moreClose': 'Close',

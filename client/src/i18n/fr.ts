@@ -167,6 +167,7 @@ export const fr = {
   'chat.close': 'Retour à la réunion',
   'chat.unreadLabel': '{n} message(s) non lu(s)',
   'controls.chat': 'Discussion',
+  'controls.chatShort': 'Chat',
   'controls.more': 'Plus',
   'controls.moreLabel': 'Autres commandes',
   'controls.moreClose': 'Fermer',

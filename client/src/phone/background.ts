@@ -13,7 +13,7 @@
  * Uses only the room's public actions (setCameraEnabled): no change to the
  * RoomController.
  */
-import { effect, type ReadonlySignal } from '@preact/signals';
+import { effect, untracked, type ReadonlySignal } from '@preact/signals';
 import { createLogger } from '../log';
 import type { Phase } from '../state/roomState';
 
@@ -71,7 +71,8 @@ export function bindBackgroundCamera(camera: BackgroundCamera, visible: Readonly
       first = false;
       return;
     }
-    void camera.onVisibility(now);
+    // Only `visible` triggers this: what onVisibility reads and what the room writes must not.
+    untracked(() => void camera.onVisibility(now));
   });
 }
 

@@ -4,7 +4,7 @@
  * audio outputs listed when they can be. All through the room's signals and
  * public actions.
  */
-import { computed, effect, type ReadonlySignal } from '@preact/signals';
+import { computed, effect, untracked, type ReadonlySignal } from '@preact/signals';
 import type { RoomActions } from '../room/RoomController';
 import type { RoomState } from '../state/roomState';
 import type { AudioOutput } from './audioOutput';
@@ -33,7 +33,7 @@ export function bindMeetingPhoneSupport({ state, actions, visible, isPhone, audi
     effect(() => {
       const phase = state.phase.value;
       void state.audioInputs.value;
-      if (phase === 'lobby' || phase === 'joined') void audioOutput.refresh();
+      if (phase === 'lobby' || phase === 'joined') untracked(() => void audioOutput.refresh());
     }),
   ];
   return () => {

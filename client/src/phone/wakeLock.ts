@@ -5,7 +5,7 @@
  * is hidden, so it is requested again when the page comes back; it is
  * released on leave. Where the API is missing (older iOS), nothing happens.
  */
-import { effect, type ReadonlySignal } from '@preact/signals';
+import { effect, untracked, type ReadonlySignal } from '@preact/signals';
 import { createLogger } from '../log';
 
 const log = createLogger('wake-lock');
@@ -80,6 +80,7 @@ export function bindWakeLock(
   visible: ReadonlySignal<boolean>,
 ): () => void {
   return effect(() => {
-    void lock.set(joined.value && visible.value);
+    const wanted = joined.value && visible.value;
+    untracked(() => void lock.set(wanted));
   });
 }

@@ -150,7 +150,7 @@ function ChatControl({ inSheet }: ControlProps) {
       aria-label={unread > 0 ? `${t('controls.chat')} · ${t('chat.unreadLabel', { n: unread })}` : t('controls.chat')}
       onClick={() => actions.setOpen(!open)}
       icon={<ChatIcon />}
-      label={t('controls.chat')}
+      label={inSheet ? t('controls.chat') : t('controls.chatShort')}
     >
       <span class="control__badge" data-testid="chat-unread" data-count={unread} hidden={unread === 0} aria-hidden="true">
         {unreadLabel(unread)}

@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
+import { serviceWorkerPlugin } from './swPlugin.js';
 
 /** The signaling server (Fastify) in development; the built app is served by it in production. */
 const SIGNALING = 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [preact()],
+  plugins: [preact(), serviceWorkerPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -15,6 +15,10 @@ import { browserFilesEnvironment, DocumentFiles } from './documents/DocumentFile
 import { createDocumentsState, DocumentsController } from './documents/DocumentsController';
 import { bindDocumentLanguage, initLang } from './i18n';
 import { createLogger } from './log';
+import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
+import { isLeavingPageHide } from './phone/background';
+import { bindMeetingPhoneSupport } from './phone/bindMeeting';
+import { registerServiceWorker } from './phone/serviceWorker';
 import { PresentationController } from './presentation/PresentationController';
 import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
@@ -105,13 +109,20 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   } else {
     controller.fail('INVALID_LINK');
   }
-  window.addEventListener('pagehide', () => controller.leaveOnPageHide());
+  // Hidden is not leaving (a phone in a pocket stays in the meeting); a page
+  // kept in the back/forward cache is not leaving either.
+  window.addEventListener('pagehide', (event) => {
+    if (isLeavingPageHide(event)) controller.leaveOnPageHide();
+  });
+  const audioOutput = new AudioOutput(browserOutputEnvironment(window));
+  bindMeetingPhoneSupport({ state, actions: controller, visible: pageVisible, isPhone, audioOutput, wakeLock: navigator.wakeLock });
   return {
     kind: 'meeting',
     room: { state, actions: controller },
     stage,
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
+    audioOutput,
     projectHref: linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token),
   };
 }
@@ -185,3 +196,5 @@ const model: AppModel =
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app');
 render(<App model={model} />, root);
+// The app shell works offline and installs as an app; in development Vite serves modules, no worker.
+if (import.meta.env.PROD) registerServiceWorker(window);

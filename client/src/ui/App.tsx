@@ -1,4 +1,6 @@
+import type { AudioOutput } from '../phone/audioOutput';
 import type { RoomState } from '../state/roomState';
+import { AudioOutputContext } from './AudioOutputPicker';
 import {
   ChatContext,
   ProjectContext,
@@ -25,6 +27,8 @@ export type AppModel =
       stage: StageContextValue;
       chat: ChatContextValue;
       presentation: PresentationContextValue;
+      /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
+      audioOutput: AudioOutput;
       projectHref: string;
     }
   | { kind: 'project'; project: ProjectContextValue; chat: ChatContextValue };
@@ -56,7 +60,9 @@ export function App({ model }: { model: AppModel }) {
           <StageContext.Provider value={model.stage}>
             <ChatContext.Provider value={model.chat}>
               <PresentationContext.Provider value={model.presentation}>
-                <Meeting state={model.room.state} projectHref={model.projectHref} />
+                <AudioOutputContext.Provider value={model.audioOutput}>
+                  <Meeting state={model.room.state} projectHref={model.projectHref} />
+                </AudioOutputContext.Provider>
               </PresentationContext.Provider>
             </ChatContext.Provider>
           </StageContext.Provider>

@@ -1,6 +1,7 @@
 import { t, type MessageKey } from '../i18n';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
 import { act } from './act';
+import { AudioOutputPicker } from './AudioOutputPicker';
 import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
 import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons';
@@ -112,6 +113,8 @@ export function JoinScreen() {
             disabled={joining || busy.has('camera')}
             onSelect={(id) => act(actions.selectVideoInput(id))}
           />
+
+          <AudioOutputPicker id="audio-output" />
 
           {(audioIssue || videoIssue) && (
             <ul class="notice" role="status" data-testid="device-issues">

@@ -65,8 +65,20 @@ export function ScreenVideo({
   );
 }
 
-/** Plays a remote participant's audio. Unmuted on purpose: audio stats need a playing element. */
-export function AudioSink({ track }: { track: MediaStreamTrack }) {
+/** `setSinkId` where the browser has it (not in every DOM typing yet). */
+type SinkElement = HTMLAudioElement & { sinkId?: string; setSinkId?: (id: string) => Promise<void> };
+
+/**
+ * Plays a remote participant's audio. Unmuted on purpose: audio stats need a
+ * playing element. `sinkId` routes it (speaker, earpiece, headset; '' = the
+ * browser's default) where the browser allows it (see phone/audioOutput.ts).
+ */
+export function AudioSink({ track, sinkId = '' }: { track: MediaStreamTrack; sinkId?: string }) {
   const ref = useSrcObject<HTMLAudioElement>(track);
-  return <audio ref={ref} autoPlay />;
+  useEffect(() => {
+    const element = ref.current as SinkElement | null;
+    if (!element?.setSinkId || element.sinkId === sinkId) return;
+    element.setSinkId(sinkId).catch((error: unknown) => log.warn(`setSinkId(${sinkId}) refused`, error));
+  }, [sinkId]);
+  return <audio ref={ref} autoPlay data-sink-id={sinkId} />;
 }

@@ -1,4 +1,5 @@
 import { t } from '../i18n';
+import { useAudioOutput } from './AudioOutputPicker';
 import { ChatPanel } from './ChatPanel';
 import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
@@ -22,11 +23,12 @@ function ConnectionBadge() {
 /** Plays every remote participant's sound, independently of the tiles' layout. */
 function RemoteAudio() {
   const { state } = useRoom();
+  const sinkId = useAudioOutput()?.sinkId.value ?? '';
   return (
     <div class="audio-sinks" aria-hidden="true">
       {state.participants.value.flatMap((p) => [
-        p.audioTrack && <AudioSink key={`${p.peerId}:mic`} track={p.audioTrack} />,
-        p.screenAudioTrack && <AudioSink key={`${p.peerId}:screen-audio`} track={p.screenAudioTrack} />,
+        p.audioTrack && <AudioSink key={`${p.peerId}:mic`} track={p.audioTrack} sinkId={sinkId} />,
+        p.screenAudioTrack && <AudioSink key={`${p.peerId}:screen-audio`} track={p.screenAudioTrack} sinkId={sinkId} />,
       ])}
     </div>
   );

@@ -263,12 +263,30 @@ export function SignalBarsIcon({ level }: { level: number }) {
   );
 }
 
+export function MoreIcon() {
+  return (
+    <Icon>
+      <circle cx="5" cy="12" r="1.5" fill="currentColor" />
+      <circle cx="12" cy="12" r="1.5" fill="currentColor" />
+      <circle cx="19" cy="12" r="1.5" fill="currentColor" />
+    </Icon>
+  );
+}
+
 /** Headphones: audio-only mode. */
 export function HeadphonesIcon() {
   return (
     <Icon>
       <path d="M3 18v-6a9 9 0 0 1 18 0v6" />
       <path d="M21 19a2 2 0 0 1-2 2h-1v-6h3zM3 19a2 2 0 0 0 2 2h1v-6H3z" />
+    </Icon>
+  );
+}
+
+export function SpeakerIcon() {
+  return (
+    <Icon>
+      <path d="M11 5L6 9H3v6h3l5 4V5zM15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />
     </Icon>
   );
 }

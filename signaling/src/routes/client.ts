@@ -1,13 +1,15 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 
 /**
  * Serves the built client (client/dist). Project pages (/p/<project>) and
  * meeting links (/p/<project>/r/<room>) are client-side routes: they get
  * index.html. The access token travels in the
  * link's fragment (#token=…), which browsers never send to the server.
+ * The app-shell service worker (sw.js) and index.html are never cached by
+ * HTTP, so that a deployment reaches phones at their next visit.
  */
 export async function clientRoutes(app: FastifyInstance, { clientDir }: { clientDir: string }): Promise<void> {
   const index = join(clientDir, 'index.html');
@@ -18,7 +20,24 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
     );
     return;
   }
-  await app.register(fastifyStatic, { root: clientDir, index: ['index.html'], wildcard: false });
+  await app.register(fastifyStatic, {
+    root: clientDir,
+    index: ['index.html'],
+    wildcard: false,
+    setHeaders(reply, path) {
+      const name = basename(path);
+      if (name === 'sw.js') {
+        // The browser must see a new build's worker at once, and may let it control the whole app.
+        reply.header('Cache-Control', 'no-cache');
+        reply.header('Service-Worker-Allowed', '/');
+      } else if (name === 'index.html' || name === 'manifest.webmanifest') {
+        reply.header('Cache-Control', 'no-cache');
+      } else if (path.includes(`${sep}assets${sep}`)) {
+        // Hashed names: a file never changes under its name.
+        reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+      }
+    },
+  });
   app.get('/p/:projectId', async (_request, reply) => reply.sendFile('index.html'));
   app.get('/p/:projectId/r/:roomId', async (_request, reply) => reply.sendFile('index.html'));
 }

@@ -1,0 +1,215 @@
+/**
+ * The meeting on a phone, in real Chromium emulating one (touch, mobile
+ * user agent, device pixel ratio 2) at 360×740 and at 320×640, against the
+ * real server and SFU with a second (desktop) participant:
+ * - the join screen, the meeting, the "more" sheet and the chat: every
+ *   visible control at least 44 px (48 in the meeting bar, 56 for mic and
+ *   leave), inside the screen, not covered by anything (test/layout.ts);
+ * - the bar keeps mic, camera, chat and leave, the rest goes to the sheet;
+ * - a tap on the mic toggles it;
+ * - the page going to the background keeps the microphone sending and
+ *   pauses the camera, coming back turns the camera on again; neither is a leave.
+ * Screenshots go to a temp dir whose path is printed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { assertUsableControls } from '../../test/layout.js';
+
+const PROJECT = 'chantier-phone-e2e';
+const ROOM = 'reunion-terrain';
+const MOBILE_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const SCREENS = [
+  { name: '360x740', width: 360, height: 740 },
+  { name: '320x640', width: 320, height: 640 },
+];
+const BAR = '[data-testid="controls"]';
+const PRIMARY = { selector: '[data-testid="mic-toggle"], [data-testid="leave-button"]', minSize: 56 };
+
+let t: TestApp;
+let chromium: TestBrowser;
+let desktop: Page;
+let shots: string;
+
+async function openPage(name: string): Promise<Page> {
+  const context = await chromium.browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`${name}: page error: ${String(error)}`);
+  });
+  return page;
+}
+
+async function meetingLink(name: string): Promise<string> {
+  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
+  return `${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** Sends the page to the background (or back) as a phone's browser does: visibilityState and its event. */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+async function sendStats(page: Page): Promise<Array<{ source: string; packetsSent: number }>> {
+  return page.evaluate(async () => (await window.__chantier!.getSendStats()).map((s) => ({ source: s.source, packetsSent: s.packetsSent })));
+}
+
+async function packetsSent(page: Page, source: string): Promise<number> {
+  return (await sendStats(page)).filter((s) => s.source === source).reduce((sum, s) => sum + s.packetsSent, 0);
+}
+
+async function waitRising(page: Page, source: string): Promise<void> {
+  const before = await packetsSent(page, source);
+  const deadline = Date.now() + 10_000;
+  while ((await packetsSent(page, source)) <= before) {
+    if (Date.now() > deadline) throw new Error(`${source} packets did not rise from ${before}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  shots = mkdtempSync(join(tmpdir(), 'chantier-phone-shots-'));
+  process.stdout.write(`phone screenshots: ${shots}\n`);
+  t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
+  chromium = await launchBrowser();
+  // The second participant, on a desktop: the phone's meeting has someone in it.
+  desktop = await openPage('desktop');
+  await desktop.goto(await meetingLink('Bureau'));
+  await desktop.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+  await desktop.click('[data-testid="join-button"]');
+  await desktop.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await t?.close();
+});
+
+describe.each(SCREENS)('a phone at $name', (screen) => {
+  let phone: Page;
+
+  it('shows a join screen whose every control is big, on screen and uncovered', async () => {
+    phone = await openPage(`phone ${screen.name}`);
+    await phone.emulate({
+      userAgent: MOBILE_UA,
+      viewport: { width: screen.width, height: screen.height, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    });
+    await phone.goto(await meetingLink(`Chef ${screen.width}`));
+    await phone.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+    // The camera preview is on: the lobby has opened the devices.
+    await phone.waitForSelector('.join__preview video', { timeout: 15_000 });
+    expect(await phone.evaluate(() => matchMedia('(pointer: coarse)').matches)).toBe(true);
+    await shot(phone, `${screen.name}-join`);
+    const controls = await assertUsableControls(phone, '[data-testid="join"]', { minSize: 44 });
+    const ids = controls.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['display-name', 'mic-toggle-lobby', 'camera-toggle-lobby', 'join-button']));
+    // The join button is where the thumb is, without scrolling.
+    const join = controls.find((c) => c.id === 'join-button')!;
+    expect(join.scrolled).toBe(false);
+    expect(join.y + join.height).toBeLessThanOrEqual(screen.height);
+  });
+
+  it('joins with a tap and shows a meeting bar with mic, camera, chat, more and leave', async () => {
+    await phone.tap('[data-testid="join-button"]');
+    await phone.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+    await phone.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 2, { timeout: 15_000 });
+    await phone.waitForFunction(() => (document.querySelector('[data-testid="mic-toggle"]') as HTMLButtonElement | null)?.disabled === false);
+    const bar = await phone.$eval(BAR, (el) => ({ inBar: el.getAttribute('data-in-bar'), inSheet: el.getAttribute('data-in-sheet') }));
+    expect(bar.inBar).toBe('mic camera chat leave');
+    // Headless Chromium offers screen sharing even when emulating a phone; Android's Chrome does not.
+    expect(bar.inSheet?.split(' ')).toContain('present');
+    await shot(phone, `${screen.name}-meeting`);
+    const barControls = await assertUsableControls(phone, BAR, { minSize: 48, primary: PRIMARY });
+    expect(barControls.map((c) => c.id)).toEqual(['mic-toggle', 'camera-toggle', 'chat-toggle', 'more-toggle', 'leave-button']);
+    // At the bottom of the screen, in thumb reach.
+    for (const c of barControls) expect(c.y).toBeGreaterThan(screen.height * 0.8);
+    await assertUsableControls(phone, '[data-testid="room"]', { minSize: 44, primary: PRIMARY });
+  });
+
+  it('toggles the microphone with a tap, and the other side sees it', async () => {
+    const pressed = () => phone.$eval('[data-testid="mic-toggle"]', (el) => el.getAttribute('aria-pressed'));
+    expect(await pressed()).toBe('true');
+    await phone.tap('[data-testid="mic-toggle"]');
+    await phone.waitForFunction(() => document.querySelector('[data-testid="mic-toggle"]')?.getAttribute('aria-pressed') === 'false');
+    const self = await phone.$eval('[data-testid="tile"][data-self="true"]', (el) => el.getAttribute('data-peer-id'));
+    await desktop.waitForFunction(
+      (id) => document.querySelector(`[data-testid="tile"][data-peer-id="${id}"]`)?.getAttribute('data-mic-muted') === 'true',
+      { timeout: 10_000 },
+      self,
+    );
+    await phone.waitForFunction(() => (document.querySelector('[data-testid="mic-toggle"]') as HTMLButtonElement).disabled === false);
+    await phone.tap('[data-testid="mic-toggle"]');
+    await phone.waitForFunction(() => document.querySelector('[data-testid="mic-toggle"]')?.getAttribute('aria-pressed') === 'true');
+    expect(await pressed()).toBe('true');
+  });
+
+  it('opens the "more" sheet with usable controls, and closes it', async () => {
+    await phone.tap('[data-testid="more-toggle"]');
+    await phone.waitForSelector('[data-testid="more-sheet"]');
+    await shot(phone, `${screen.name}-more`);
+    const sheet = await assertUsableControls(phone, '[data-testid="more-sheet"]', { minSize: 48 });
+    expect(sheet.map((c) => c.id)).toEqual(expect.arrayContaining(['present-button', 'more-close']));
+    // The bar stays usable above the backdrop (mic and leave included).
+    await assertUsableControls(phone, BAR, { minSize: 48, primary: PRIMARY });
+    await phone.tap('[data-testid="more-close"]');
+    await phone.waitForFunction(() => !document.querySelector('[data-testid="more-sheet"]'));
+    // A tap outside closes it too.
+    await phone.tap('[data-testid="more-toggle"]');
+    await phone.waitForSelector('[data-testid="more-sheet"]');
+    await phone.touchscreen.tap(screen.width / 2, 80);
+    await phone.waitForFunction(() => !document.querySelector('[data-testid="more-sheet"]'));
+  });
+
+  it('opens the chat full screen with usable controls, and comes back', async () => {
+    await phone.tap('[data-testid="chat-toggle"]');
+    await phone.waitForSelector('[data-testid="chat-panel"]');
+    await phone.waitForFunction(() => !document.querySelector('[data-testid="chat"] [role="status"]'));
+    await shot(phone, `${screen.name}-chat`);
+    await assertUsableControls(phone, '[data-testid="chat-panel"]', { minSize: 44 });
+    await phone.tap('[data-testid="chat-close"]');
+    await phone.waitForFunction(() => !document.querySelector('[data-testid="chat-panel"]'));
+    await assertUsableControls(phone, BAR, { minSize: 48, primary: PRIMARY });
+    await shot(phone, `${screen.name}-chat-closed`);
+  });
+
+  it('keeps the microphone and pauses the camera in the background, without leaving', async () => {
+    const self = await phone.$eval('[data-testid="tile"][data-self="true"]', (el) => el.getAttribute('data-peer-id'));
+    const cameraOffOnDesktop = (off: boolean) =>
+      desktop.waitForFunction(
+        (id, off) => document.querySelector(`[data-testid="tile"][data-peer-id="${id}"]`)?.getAttribute('data-camera-off') === String(off),
+        { timeout: 10_000 },
+        self,
+        off,
+      );
+    await cameraOffOnDesktop(false);
+
+    await setHidden(phone, true);
+    await cameraOffOnDesktop(true);
+    await waitRising(phone, 'mic'); // the sound goes on
+    expect(await phone.$('[data-testid="room"]')).not.toBeNull(); // hidden is not leaving
+
+    await setHidden(phone, false);
+    await cameraOffOnDesktop(false);
+    await waitRising(phone, 'camera');
+    expect(await phone.$eval('[data-testid="camera-toggle"]', (el) => el.getAttribute('aria-pressed'))).toBe('true');
+  });
+
+  it('leaves with a tap', async () => {
+    await phone.tap('[data-testid="leave-button"]');
+    await desktop.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 1, { timeout: 10_000 });
+    await phone.browserContext().close();
+  });
+});

@@ -4,7 +4,7 @@ import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
 import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
-import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons';
+import { CameraIcon, CameraOffIcon, HeadphonesIcon, MicIcon, MicOffIcon } from './icons';
 import { LangSwitch } from './LangSwitch';
 import { VideoView } from './MediaElements';
 
@@ -14,6 +14,7 @@ export function JoinScreen() {
   const joining = state.phase.value === 'joining';
   const mic = state.micEnabled.value;
   const camera = state.cameraEnabled.value;
+  const audioOnly = state.audioOnly.value;
   const preview = camera ? state.localVideoTrack.value : null;
   const busy = state.busy.value;
   const audioIssue = state.audioIssue.value;
@@ -83,19 +84,21 @@ export function JoinScreen() {
               {camera ? <CameraIcon /> : <CameraOffIcon />}
               <span>{camera ? t('join.cameraOn') : t('join.cameraOff')}</span>
             </button>
+            {/* A toggle like its neighbours, not a checkbox: a gloved thumb must hit it. */}
+            <button
+              type="button"
+              class={`button toggle ${audioOnly ? 'toggle--active' : ''}`}
+              data-testid="audio-only-lobby"
+              aria-pressed={audioOnly}
+              title={t('join.audioOnlyHint')}
+              disabled={joining || busy.has('camera')}
+              onClick={() => act(actions.setAudioOnly(!audioOnly))}
+            >
+              <HeadphonesIcon />
+              <span>{t('join.audioOnly')}</span>
+            </button>
           </div>
 
-          <label class="join__audio-only" title={t('join.audioOnlyHint')}>
-            <input
-              type="checkbox"
-              data-testid="audio-only-lobby"
-              checked={state.audioOnly.value}
-              disabled={joining || busy.has('camera')}
-              onChange={(event) => act(actions.setAudioOnly(event.currentTarget.checked))}
-            />
-            <span>{t('join.audioOnly')}</span>
-            <small>{t('join.audioOnlyHint')}</small>
-          </label>
 
           <DeviceSelect
             id="audio-input"

@@ -87,6 +87,8 @@ export interface RoomState {
   busy: Signal<ReadonlySet<MediaSource>>;
   /** Self first, then the others. */
   tiles: ReadonlySignal<readonly TileModel[]>;
+  /** Receive no video (join.audioOnly / setAudioOnly): a call, a weak network. */
+  audioOnly: Signal<boolean>;
 }
 
 export function createRoomState(): RoomState {
@@ -154,5 +156,6 @@ export function createRoomState(): RoomState {
     screenIssue: signal<ScreenIssue | null>(null),
     busy: signal<ReadonlySet<MediaSource>>(new Set()),
     tiles,
+    audioOnly: signal(false),
   };
 }

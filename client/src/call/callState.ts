@@ -6,6 +6,13 @@ import { computed, signal, type ReadonlySignal, type Signal } from '@preact/sign
 import type { CallInfo, NotificationData } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 
+/** A call's room id is this prefix and the call id (the server makes it). */
+export const CALL_ROOM_PREFIX = 'appel-';
+
+export function isCallRoom(roomId: string): boolean {
+  return roomId.startsWith(CALL_ROOM_PREFIX);
+}
+
 export type CallAnswer = NotificationData<'callUpdate'>['answer'];
 export type CallEndReason = NotificationData<'callEnded'>['reason'];
 

@@ -186,6 +186,7 @@ export const en: Catalogue = {
   'call.ended.answered-elsewhere': 'Answered on another device',
   'call.ended.cancelled': 'Call cancelled',
   'call.soundBlocked': 'Tap the page to hear the ringtone.',
+  'call.joinCall': 'Join the call',
   'call.failed': 'Call failed: {reason}',
   'chat.missedCall': 'Missed call from {name}',
   'chat.missedCallBy': 'Missed call from {name} · no answer: {names}',

@@ -189,6 +189,7 @@ export const fr = {
   'call.ended.answered-elsewhere': 'Appel pris sur un autre appareil',
   'call.ended.cancelled': 'Appel annulé',
   'call.soundBlocked': 'Touchez la page pour entendre la sonnerie.',
+  'call.joinCall': 'Rejoindre l’appel',
   'call.failed': 'Appel impossible : {reason}',
   'chat.missedCall': 'Appel manqué de {name}',
   'chat.missedCallBy': 'Appel manqué de {name} · sans réponse : {names}',

@@ -149,7 +149,11 @@ export class Calls {
       invitees.push({ userId: member.userId, displayName: member.displayName });
     }
     const rateKey = this.keys.callRate(projectId, caller.userId);
-    const [count] = (await this.redis.multi().incr(rateKey).pExpire(rateKey, 60_000, 'NX').exec()) as unknown as [number];
+    // A fixed window that starts with the first call (SET NX PX, then INCR: Redis < 7 has no PEXPIRE NX).
+    const [, count] = (await this.redis.multi().set(rateKey, '0', { NX: true, PX: 60_000 }).incr(rateKey).exec()) as unknown as [
+      unknown,
+      number,
+    ];
     if (count > this.#callsPerMinute) throw new AppError(ErrorCode.RATE_LIMITED, 'too many calls');
 
     const callId = randomBytes(9).toString('base64url');

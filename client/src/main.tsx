@@ -179,7 +179,10 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   } else {
     controller.fail('INVALID_LINK');
   }
-  window.addEventListener('pagehide', () => controller.leaveOnPageHide());
+  window.addEventListener('pagehide', () => {
+    calls.controller.hangUpOnPageHide(route.roomId);
+    controller.leaveOnPageHide();
+  });
   return {
     kind: 'meeting',
     room: { state, actions: controller },

@@ -201,6 +201,18 @@ describe('CallController', () => {
       expect(cancelled).toEqual(['c1']);
     });
 
+    it("hangs up when the caller's page in the call room closes while it rings, not otherwise", () => {
+      controller.resumeOutgoing(callInfo());
+      controller.hangUpOnPageHide('another-room');
+      expect(socket.requests).toEqual([]);
+      controller.hangUpOnPageHide('appel-c1');
+      expect(socket.take('callCancel').data).toEqual({ callId: 'c1' });
+      // Answered: the call goes on without this page.
+      socket.notify('callUpdate', { callId: 'c1', userId: 'bruno', displayName: 'Bruno', answer: 'accepted' });
+      controller.hangUpOnPageHide('appel-c1');
+      expect(socket.requests).toEqual([]);
+    });
+
     it('drops the call cancelled from another page of the caller', () => {
       controller.resumeOutgoing(callInfo());
       socket.notify('callEnded', { callId: 'c1', reason: 'cancelled' });

@@ -185,6 +185,18 @@ export class CallController implements CallActions {
     this.cancelled(outgoing.call);
   }
 
+  /**
+   * The caller's page in the call's room is closing while the call still
+   * rings: hang up without waiting, so that nobody answers into an empty room.
+   */
+  hangUpOnPageHide(roomId: string): void {
+    const outgoing = this.state.outgoing.value;
+    if (!outgoing || outgoing.ended !== null || outgoing.call.roomId !== roomId || this.state.outgoingAnswered.value) return;
+    this.socket
+      ?.request('callCancel', { callId: outgoing.call.callId })
+      .catch((error: unknown) => log.debug('cancel on pagehide not answered', error));
+  }
+
   dismiss(): void {
     const outgoing = this.state.outgoing.value;
     this.state.error.value = null;

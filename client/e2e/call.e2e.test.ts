@@ -4,7 +4,8 @@
  * sized screen. Bruno's page rings (the incoming-call screen, the WebAudio
  * ringtone running), he answers; both end up in the call's room, audio-only,
  * and each receives the other's sound. Then a call Bruno declines: Alice is
- * told on her "calling…" screen.
+ * told on her "calling…" screen. Then a call Alice hangs up: Bruno's chat
+ * says "Appel manqué de Alice", and its "Rappeler" rings her.
  */
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,5 +185,31 @@ describe('calling a project member', () => {
     // A declined call is an answer: no missed-call message.
     const history = await t.app.chat.history(PROJECT, undefined, 50);
     expect(history.messages.filter((m) => m.kind === 'missed-call')).toEqual([]);
+  });
+
+  it('leaves "Appel manqué de X" in the chat when the caller hangs up, and "Rappeler" rings the caller back', async () => {
+    const alice = await openProject(chromium.browser, 'Alice', { width: 1280, height: 800 });
+    const bruno = await openProject(chromium.browser, 'Bruno', { width: 1280, height: 800 });
+    await alice.waitForSelector('[data-testid="call-u-Bruno"]', { timeout: 10_000 });
+    await alice.click('[data-testid="call-u-Bruno"]');
+    await bruno.waitForSelector('[data-testid="incoming-call"]', { timeout: 10_000 });
+    await callRoomOf(alice);
+    await alice.waitForSelector('[data-testid="call-cancel"]', { timeout: 10_000 });
+    await alice.click('[data-testid="call-cancel"]');
+
+    // Bruno's page stops ringing; the chat says whose call he missed.
+    await bruno.waitForFunction(() => !document.querySelector('[data-testid="incoming-call"]'), { timeout: 5_000 });
+    const missed = '[data-testid="chat-message"][data-kind="missed-call"]';
+    await bruno.waitForSelector(missed, { timeout: 10_000 });
+    expect(await bruno.$eval(`${missed} [data-testid="chat-text"]`, (el) => el.textContent)).toBe('Appel manqué de Alice');
+
+    // Alice is back on the project page; Bruno calls her back from the message.
+    await alice.waitForFunction((p) => location.pathname === `/p/${p}`, { timeout: 10_000 }, PROJECT);
+    await alice.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 10_000 });
+    await bruno.click(`${missed} [data-testid="chat-call-back"]`);
+    await alice.waitForSelector('[data-testid="incoming-call"]', { timeout: 10_000 });
+    expect(await alice.$eval('[data-testid="call-caller"]', (el) => el.textContent)).toContain('Bruno');
+    await alice.click('[data-testid="call-decline"]');
+    await bruno.waitForSelector('[data-testid="outgoing-call"][data-outcome="declined"]', { timeout: 15_000 });
   });
 });

@@ -1,9 +1,12 @@
 /// <reference types="vite/client" />
+import type { CallController } from './call/CallController';
 import type { RoomController } from './room/RoomController';
 
 declare global {
   interface Window {
     /** The room controller, for browser tests and diagnostics (see main.tsx). */
     __chantier?: RoomController;
+    /** The page's calls, for browser tests and diagnostics (see main.tsx). */
+    __chantierCalls?: CallController;
   }
 }

@@ -6,8 +6,11 @@
  */
 import { render } from 'preact';
 import { computed, type ReadonlySignal } from '@preact/signals';
-import type { ChatMessage } from '@chantier/signaling/protocol';
+import type { CallInfo, ChatMessage } from '@chantier/signaling/protocol';
 import { ApiClient } from './api/ApiClient';
+import { CallController, type CallRole } from './call/CallController';
+import { createCallState } from './call/callState';
+import { browserAudioEnvironment, WebAudioRinger } from './call/ringtone';
 import { ProjectApi } from './api/ProjectApi';
 import { ChatController } from './chat/ChatController';
 import { createChatState } from './chat/chatState';
@@ -24,12 +27,13 @@ import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
 import { readScreenTuning } from './room/screenTuning';
-import { linkWithToken, projectPath, readLink, type Route } from './route';
+import { callPath, linkWithToken, projectPath, readLink, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { screenShareItems } from './stage/stageItems';
 import { createStage } from './stage/stageState';
 import { createRoomState } from './state/roomState';
 import { App, type AppModel } from './ui/App';
+import type { CallContextValue } from './ui/call/context';
 import type { ChatContextValue } from './ui/context';
 import { watchMediaQuery, watchPageVisibility } from './util/watch';
 import './ui/styles.css';
@@ -75,17 +79,85 @@ function createChat(
   return { api, files, chat, context };
 }
 
+/** The caller's page hands its call to the call room's page (sessionStorage: this tab only). */
+const outgoingCallKey = (roomId: string): string => `chantier.call:${roomId}`;
+
+/**
+ * Calls for one page. Accepting a call, or placing one, goes to the call's
+ * room: audio-only, without the lobby. `cancelled`: the caller hung up or
+ * nobody answered.
+ */
+function createCalls(
+  projectId: string,
+  token: string,
+  tokenStored: boolean,
+  selfUserId: () => string | null,
+  cancelled?: () => void,
+) {
+  const state = createCallState();
+  const ringer = new WebAudioRinger(browserAudioEnvironment(window), (ringtone) => {
+    state.ringtone.value = ringtone;
+  });
+  // Browsers let a page make sound only after it was touched: get ready on the first touch.
+  for (const type of ['pointerdown', 'keydown'] as const) {
+    window.addEventListener(type, () => ringer.unlock(), { once: true, capture: true });
+  }
+  const controller = new CallController({
+    state,
+    ringer,
+    join: (call, role: CallRole) => {
+      if (role === 'caller') {
+        try {
+          sessionStore()?.setItem(outgoingCallKey(call.roomId), JSON.stringify(call));
+        } catch {
+          // No storage: the call room shows no "calling…" screen, the call still rings.
+        }
+      }
+      window.location.assign(linkWithToken(callPath(projectId, call.roomId), token, tokenStored));
+    },
+    ...(cancelled ? { cancelled } : {}),
+  });
+  window.__chantierCalls = controller;
+  const context: CallContextValue = { state, actions: controller, selfUserId };
+  return { controller, context };
+}
+
 function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const { api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const state = createRoomState();
+  const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
+  const calls = createCalls(
+    route.projectId,
+    route.token ?? '',
+    tokenStored || !route.token,
+    () => state.self.value?.userId ?? null,
+    // The caller hung up, or nobody answered: leave the call's room.
+    () => {
+      void controller.leave().finally(() => window.location.assign(projectHref));
+    },
+  );
+  if (route.audioOnly) {
+    // A call: audio first (anyone may turn the camera on), no video received.
+    state.audioOnly.value = true;
+    state.cameraEnabled.value = false;
+  }
+  try {
+    const stashed = sessionStore()?.getItem(outgoingCallKey(route.roomId));
+    if (stashed) {
+      sessionStore()?.removeItem(outgoingCallKey(route.roomId));
+      calls.controller.resumeOutgoing(JSON.parse(stashed) as CallInfo);
+    }
+  } catch (error) {
+    log.warn('outgoing call not restored', error);
+  }
   const controller = new RoomController({
     state,
     url: signalingUrl(window.location),
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation],
+    socketUsers: [chat, presentation, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
@@ -105,6 +177,8 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   if (route.token) {
     controller
       .connect(route.projectId, route.roomId, route.token)
+      // A call's link: the user already said yes, no lobby.
+      .then(() => (route.autoJoin && state.phase.value === 'lobby' ? controller.join() : undefined))
       .catch((error: unknown) => log.error('connect failed', error));
   } else {
     controller.fail('INVALID_LINK');
@@ -112,7 +186,9 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   // Hidden is not leaving (a phone in a pocket stays in the meeting); a page
   // kept in the back/forward cache is not leaving either.
   window.addEventListener('pagehide', (event) => {
-    if (isLeavingPageHide(event)) controller.leaveOnPageHide();
+    if (!isLeavingPageHide(event)) return;
+    calls.controller.hangUpOnPageHide(route.roomId);
+    controller.leaveOnPageHide();
   });
   const audioOutput = new AudioOutput(browserOutputEnvironment(window));
   bindMeetingPhoneSupport({ state, actions: controller, visible: pageVisible, isPhone, audioOutput, wakeLock: navigator.wakeLock });
@@ -123,7 +199,8 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
     audioOutput,
-    projectHref: linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token),
+    projectHref,
+    calls: calls.context,
   };
 }
 
@@ -154,6 +231,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     },
     onRemoved: (documentId) => files.forget(documentId),
   });
+  const calls = createCalls(route.projectId, token, tokenStored, () => state.self.value?.userId ?? null);
   const controller = new ProjectController({
     state,
     token,
@@ -162,6 +240,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     chat,
     documents,
     isPhone,
+    socketUsers: [calls.controller],
   });
 
   if (route.token) {
@@ -178,6 +257,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     kind: 'project',
     project: { state, actions: controller, documents: { state: documents.state, actions: documents } },
     chat: context,
+    calls: calls.context,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { hashWithoutToken, linkWithToken, meetingPath, parseRoute, projectPath, readLink, type TokenStorage } from './route';
+import { callPath, hashWithoutToken, linkWithToken, meetingPath, parseRoute, projectPath, readLink, type TokenStorage } from './route';
 
 describe('parseRoute', () => {
   it('reads project, room and token of a meeting link', () => {
@@ -29,6 +29,30 @@ describe('parseRoute', () => {
     expect(parseRoute('/p/a/r/b', '')).toEqual({ kind: 'meeting', projectId: 'a', roomId: 'b', token: null });
     expect(parseRoute('/p/a/r/b', '#token=')).toMatchObject({ token: null });
     expect(parseRoute('/p/a', '#token=%20')).toMatchObject({ kind: 'project', token: null });
+  });
+
+  it('reads the audio-only and join flags of a call link', () => {
+    expect(parseRoute('/p/a/r/appel-x', '#token=t', '?audio=1&join=1')).toEqual({
+      kind: 'meeting',
+      projectId: 'a',
+      roomId: 'appel-x',
+      token: 't',
+      audioOnly: true,
+      autoJoin: true,
+    });
+    expect(parseRoute('/p/a/r/b', '', '?audio')).toMatchObject({ audioOnly: true });
+    expect(parseRoute('/p/a/r/b', '', '?audio=true')).toMatchObject({ audioOnly: true });
+    for (const search of ['', '?audio=0', '?audio=no', '?lang=en', '?audioX=1']) {
+      const route = parseRoute('/p/a/r/b', '', search);
+      expect(route, search).not.toHaveProperty('audioOnly');
+      expect(route, search).not.toHaveProperty('autoJoin');
+    }
+    // Flags mean nothing on the project page.
+    expect(parseRoute('/p/a', '', '?audio=1')).toEqual({ kind: 'project', projectId: 'a', token: null });
+    const link = callPath('a', 'appel-x');
+    expect(link).toBe('/p/a/r/appel-x?audio=1&join=1');
+    const url = new URL(linkWithToken(link, 'tok', false), 'http://h');
+    expect(parseRoute(url.pathname, url.hash, url.search)).toMatchObject({ roomId: 'appel-x', token: 'tok', audioOnly: true, autoJoin: true });
   });
 
   it('sends anything else home', () => {

@@ -2,6 +2,10 @@
  * The app's two links:
  *   `/p/<projectId>#token=<access token>`            the project page
  *   `/p/<projectId>/r/<roomId>#token=<access token>` a meeting of the project
+ *   `/p/<projectId>/r/<roomId>?audio=1&join=1#...`   the same, audio-only
+ *                                                    (no camera, no video received)
+ *                                                    and joined without the lobby:
+ *                                                    where a call leads
  * The token rides in the fragment so that it never reaches a server log or a
  * Referer header; the app removes it from the address bar as soon as it has
  * read it.
@@ -11,8 +15,12 @@ export type Route =
   | { kind: 'home' }
   /** `token` null: a project path without a token (an INVALID_LINK). */
   | { kind: 'project'; projectId: string; token: string | null }
-  /** `token` null: a meeting path without a token (an INVALID_LINK). */
-  | { kind: 'meeting'; projectId: string; roomId: string; token: string | null };
+  /**
+   * `token` null: a meeting path without a token (an INVALID_LINK).
+   * `audioOnly` (`?audio=1`): join without camera and receive no video.
+   * `autoJoin` (`?join=1`): skip the lobby (the user already said yes to a call).
+   */
+  | { kind: 'meeting'; projectId: string; roomId: string; token: string | null; audioOnly?: true; autoJoin?: true };
 
 /** The project's default meeting room, the one the project page's big button joins. */
 export const DEFAULT_ROOM_ID = 'reunion';
@@ -27,11 +35,25 @@ function tokenOf(hash: string): string | null {
   return token && token.trim() !== '' ? token : null;
 }
 
-export function parseRoute(pathname: string, hash: string): Route {
+/** A yes/no query flag: `1`, `true` or empty (`?audio`) mean yes. */
+function flag(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  return value !== null && ['', '1', 'true', 'oui', 'yes'].includes(value.toLowerCase());
+}
+
+export function parseRoute(pathname: string, hash: string, search = ''): Route {
   const meeting = MEETING_PATH.exec(pathname);
   if (meeting) {
     const [, projectId = '', roomId = ''] = meeting;
-    return { kind: 'meeting', projectId, roomId, token: tokenOf(hash) };
+    const params = new URLSearchParams(search);
+    return {
+      kind: 'meeting',
+      projectId,
+      roomId,
+      token: tokenOf(hash),
+      ...(flag(params, 'audio') ? { audioOnly: true as const } : {}),
+      ...(flag(params, 'join') ? { autoJoin: true as const } : {}),
+    };
   }
   const project = PROJECT_PATH.exec(pathname);
   if (project) {
@@ -65,6 +87,11 @@ export function meetingPath(projectId: string, roomId: string): string {
   return `${projectPath(projectId)}/r/${encodeURIComponent(roomId)}`;
 }
 
+/** Where a call leads: its room, audio-only, joined without the lobby. */
+export function callPath(projectId: string, roomId: string): string {
+  return `${meetingPath(projectId, roomId)}?audio=1&join=1`;
+}
+
 /**
  * A link from one page of the project to another in the same tab. The token
  * is normally found in sessionStorage on arrival; only when it could not be
@@ -93,7 +120,7 @@ export function readLink(
   history: Pick<History, 'replaceState' | 'state'>,
   session: TokenStorage | null,
 ): ReadLink {
-  const route = parseRoute(location.pathname, location.hash);
+  const route = parseRoute(location.pathname, location.hash, location.search);
   if (route.kind === 'home') return { route, tokenStored: false };
   const key = tokenKey(route.projectId);
   if (route.token) {

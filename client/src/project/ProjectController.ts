@@ -8,7 +8,7 @@
  * Every public action resolves, never rejects.
  */
 import { effect } from '@preact/signals';
-import { PROTOCOL_VERSION } from '@chantier/signaling/protocol';
+import { PROTOCOL_VERSION, type ResponseData } from '@chantier/signaling/protocol';
 import type { ProjectApi } from '../api/ProjectApi';
 import type { ChatController } from '../chat/ChatController';
 import type { DocumentsController } from '../documents/DocumentsController';
@@ -37,6 +37,8 @@ export interface ProjectControllerOptions {
   documents: DocumentsController;
   /** Presence shows a phone icon for phones. */
   isPhone: () => boolean;
+  /** Others that use the page's socket beside the chat (calls), attached after each hello. */
+  socketUsers?: readonly ProjectSocketUser[];
   createSignaling?: (url: string) => SignalingClient;
   timers?: { setTimeout(handler: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
   /** Subscribes to "the network is back" (the window's 'online' event); returns the unsubscribe. */
@@ -53,6 +55,12 @@ function windowOnline(listener: () => void): () => void {
   return () => window.removeEventListener('online', listener);
 }
 
+/** Like the meeting's SocketUser (room/RoomController.ts): attached after each hello, detached when the socket goes. */
+export interface ProjectSocketUser {
+  attach(signaling: SignalingClient, hello: ResponseData<'hello'>): void;
+  detach(): void;
+}
+
 export class ProjectController implements ProjectActions {
   readonly state: ProjectState;
   private readonly token: string;
@@ -61,6 +69,7 @@ export class ProjectController implements ProjectActions {
   private readonly chat: ChatController;
   private readonly documents: DocumentsController;
   private readonly isPhone: () => boolean;
+  private readonly socketUsers: readonly ProjectSocketUser[];
   private readonly createSignaling: (url: string) => SignalingClient;
   private readonly timers: NonNullable<ProjectControllerOptions['timers']>;
   private signaling: SignalingClient | null = null;
@@ -83,6 +92,7 @@ export class ProjectController implements ProjectActions {
     this.chat = options.chat;
     this.documents = options.documents;
     this.isPhone = options.isPhone;
+    this.socketUsers = options.socketUsers ?? [];
     this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
     this.timers = options.timers ?? {
       setTimeout: (handler, ms) => globalThis.setTimeout(handler, ms),
@@ -185,6 +195,7 @@ export class ProjectController implements ProjectActions {
       this.attempt = 0;
       this.startHeartbeat(signaling, generation);
       this.chat.attach(signaling, { projectId: state.projectId, self: hello.self, unread: hello.unread });
+      for (const user of this.socketUsers) user.attach(signaling, hello);
       log.info(`online in ${state.projectId} as ${hello.peerId}`);
       // What changed while offline (the first time, start() loads them).
       if (this.everOnline) await this.documents.refresh();
@@ -201,6 +212,7 @@ export class ProjectController implements ProjectActions {
   private handleClosed(closed: SocketClosed, generation: number): void {
     if (closed.byClient || generation !== this.generation) return;
     this.chat.detach();
+    for (const user of this.socketUsers) user.detach();
     // During hello, the hello's own rejection decides what happens.
     if (this.state.phase.value !== 'online') return;
     log.warn(`connection lost (${closed.code})`);
@@ -263,6 +275,7 @@ export class ProjectController implements ProjectActions {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.chat.detach();
+    for (const user of this.socketUsers) user.detach();
     this.signaling?.close(1000, 'client leaving');
     this.signaling = null;
   }

@@ -1,6 +1,8 @@
 import type { AudioOutput } from '../phone/audioOutput';
 import type { RoomState } from '../state/roomState';
 import { AudioOutputContext } from './AudioOutputPicker';
+import { CallOverlay } from './call/CallOverlay';
+import { CallContext, type CallContextValue } from './call/context';
 import {
   ChatContext,
   ProjectContext,
@@ -30,8 +32,9 @@ export type AppModel =
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
+      calls?: CallContextValue;
     }
-  | { kind: 'project'; project: ProjectContextValue; chat: ChatContextValue };
+  | { kind: 'project'; project: ProjectContextValue; chat: ChatContextValue; calls?: CallContextValue };
 
 function Meeting({ state, projectHref }: { state: RoomState; projectHref: string }) {
   switch (state.phase.value) {
@@ -48,9 +51,19 @@ function Meeting({ state, projectHref }: { state: RoomState; projectHref: string
 /**
  * Routes on the address (read once at start-up, see route.ts): a meeting
  * link shows the meeting, a project link the project page, anything else
- * the home page.
+ * the home page. Calls ring over the project page and meetings alike.
  */
 export function App({ model }: { model: AppModel }) {
+  if (model.kind === 'home' || !model.calls) return <Page model={model} />;
+  return (
+    <CallContext.Provider value={model.calls}>
+      <Page model={model} />
+      <CallOverlay />
+    </CallContext.Provider>
+  );
+}
+
+function Page({ model }: { model: AppModel }) {
   switch (model.kind) {
     case 'home':
       return <Home />;

@@ -40,8 +40,15 @@ export function formatDate(time: number): string {
   return new Intl.DateTimeFormat(lang.value, { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(time));
 }
 
-/** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B"). */
-export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text'>): string {
+/** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B", "Appel manqué de X"). */
+export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text' | 'call'>): string {
+  if (message.kind === 'missed-call') {
+    const name = message.call?.caller.displayName ?? message.author.displayName;
+    const missed = message.call?.missed ?? [];
+    return missed.length > 1
+      ? t('chat.missedCallBy', { name, names: missed.map((p) => p.displayName).join(', ') })
+      : t('chat.missedCall', { name });
+  }
   if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
   if (message.kind === 'document-presented') return t('chat.documentPresented', { name: message.author.displayName });
   if (message.kind === 'meeting-ended') {

@@ -4,14 +4,27 @@
  * channel), fanned out in-process to the sessions of that project.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, PresenceEntry } from '../protocol/index.js';
+import type { ChatMessage, NotificationData, PresenceEntry } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from '../store/keys.js';
 
 export type ProjectEvent =
   | { type: 'chatMessage'; message: ChatMessage }
   | { type: 'presence'; online: PresenceEntry[] }
-  | { type: 'documentsChanged'; documentId: string; change: 'added' | 'removed' };
+  | { type: 'documentsChanged'; documentId: string; change: 'added' | 'removed' }
+  /**
+   * A call's notification for some users' sessions (all their pages and
+   * devices, on every node), except one connection (the device that answered).
+   */
+  | { type: 'call'; to: string[]; except?: string; notification: CallNotification };
+
+/** The notifications of calls (projects/Calls.ts). */
+export type CallNotification =
+  | { type: 'incomingCall'; data: NotificationData<'incomingCall'> }
+  | { type: 'callUpdate'; data: NotificationData<'callUpdate'> }
+  | { type: 'callEnded'; data: NotificationData<'callEnded'> };
+
+const callNotificationTypes = new Set(['incomingCall', 'callUpdate', 'callEnded']);
 
 type Listener = (event: ProjectEvent) => void;
 
@@ -77,6 +90,9 @@ export class EventBus {
         online?: PresenceEntry[];
         documentId?: string;
         change?: 'added' | 'removed';
+        to?: unknown;
+        except?: unknown;
+        notification?: { type?: unknown; data?: unknown };
       };
       if (raw.type === 'chatMessage' && raw.message && raw.id) {
         // The chat's Lua script publishes the message without its id (unknown until XADD).
@@ -85,6 +101,21 @@ export class EventBus {
         event = { type: 'presence', online: raw.online };
       } else if (raw.type === 'documentsChanged' && typeof raw.documentId === 'string' && raw.change) {
         event = { type: 'documentsChanged', documentId: raw.documentId, change: raw.change };
+      } else if (
+        raw.type === 'call' &&
+        Array.isArray(raw.to) &&
+        raw.to.every((u) => typeof u === 'string') &&
+        typeof raw.notification?.type === 'string' &&
+        callNotificationTypes.has(raw.notification.type) &&
+        raw.notification.data !== null &&
+        typeof raw.notification.data === 'object'
+      ) {
+        event = {
+          type: 'call',
+          to: raw.to as string[],
+          ...(typeof raw.except === 'string' ? { except: raw.except } : {}),
+          notification: raw.notification as CallNotification,
+        };
       } else {
         this.log.warn({ projectId }, 'unknown project event');
         return;

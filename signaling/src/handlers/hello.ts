@@ -72,6 +72,10 @@ export const hello: HandlerDef<'hello'> = {
       app.presence.list(projectId),
       app.chat.unread(projectId, identity.userId),
     ]);
+    // After this answer: ringing calls for a new page of an invitee, answers so far for the caller's.
+    app.calls
+      .replay(projectId, identity.userId, data.roomId, (n) => session.notify(n.type, n.data as never))
+      .catch((error: unknown) => session.log.warn({ err: error }, 'calls not replayed'));
     return {
       protocol: PROTOCOL_VERSION,
       peerId: session.peerId,

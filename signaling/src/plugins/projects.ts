@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { EventBus } from '../events/EventBus.js';
+import { Calls } from '../projects/Calls.js';
 import { MeetingJournal } from '../projects/MeetingJournal.js';
 import { ProjectHub } from '../projects/ProjectHub.js';
 import { ChatStore } from '../store/chat.js';
@@ -17,10 +18,11 @@ declare module 'fastify' {
     journal: MeetingJournal;
     bus: EventBus;
     hub: ProjectHub;
+    calls: Calls;
   }
 }
 
-/** Projects, chat, presence and meetings in Redis, and their live events. */
+/** Projects, chat, presence, meetings and calls in Redis, and their live events. */
 export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
   async (app, { config, nodeId }) => {
     const chat = new ChatStore(app.redis, app.keys);
@@ -30,16 +32,23 @@ export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
     await bus.start();
     const hub = new ProjectHub(bus, presence, app.log.child({ component: 'presence' }), nodeId, config.presenceTtlMs);
     hub.start();
-    app.decorate('projects', new ProjectStore(app.redis, app.keys));
+    const projects = new ProjectStore(app.redis, app.keys);
+    const calls = new Calls(app.redis, app.keys, bus, chat, projects, app.log.child({ component: 'calls' }), {
+      ringMs: config.callRingMs,
+    });
+    calls.open();
+    app.decorate('projects', projects);
     app.decorate('chat', chat);
     app.decorate('presence', presence);
     app.decorate('meetings', meetings);
     app.decorate('journal', new MeetingJournal(meetings, chat, app.log));
     app.decorate('bus', bus);
     app.decorate('hub', hub);
+    app.decorate('calls', calls);
     // Registered after redis: Fastify runs onClose hooks in reverse order of
     // registration, so these stop before the Redis client closes.
     app.addHook('onClose', async () => {
+      calls.close();
       hub.stop();
       await bus.stop();
     });

@@ -90,6 +90,18 @@ export class ProjectHub {
   }
 
   #deliver(projectId: string, event: ProjectEvent): void {
+    if (event.type === 'call') {
+      // Only the named users' sessions: a call rings its invitees, not the project.
+      for (const session of this.#sessions.get(projectId) ?? []) {
+        if (!event.to.includes(session.identity?.userId ?? '')) continue;
+        if (event.except === this.connectionKey(session)) continue;
+        const { notification } = event;
+        if (notification.type === 'incomingCall') session.notify('incomingCall', notification.data);
+        else if (notification.type === 'callUpdate') session.notify('callUpdate', notification.data);
+        else session.notify('callEnded', notification.data);
+      }
+      return;
+    }
     for (const session of this.#sessions.get(projectId) ?? []) {
       if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
       else if (event.type === 'presence') session.notify('presence', { online: event.online });

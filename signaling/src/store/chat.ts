@@ -28,6 +28,7 @@ export interface NewMessage {
   attachment?: DocumentRef | undefined;
   meetingId?: string | undefined;
   meeting?: ChatMessage['meeting'] | undefined;
+  call?: ChatMessage['call'] | undefined;
 }
 
 /** Most unread messages counted; the UI shows "99+" long before. */
@@ -52,6 +53,7 @@ export class ChatStore {
       ...(message.attachment ? { attachment: message.attachment } : {}),
       ...(message.meetingId ? { meetingId: message.meetingId } : {}),
       ...(message.meeting ? { meeting: message.meeting } : {}),
+      ...(message.call ? { call: message.call } : {}),
     };
     const fields: string[] = [
       'cmid', message.clientMessageId,
@@ -64,6 +66,7 @@ export class ChatStore {
     if (message.attachment) fields.push('att', JSON.stringify(message.attachment));
     if (message.meetingId) fields.push('mid', message.meetingId);
     if (message.meeting) fields.push('meeting', JSON.stringify(message.meeting));
+    if (message.call) fields.push('call', JSON.stringify(message.call));
 
     const reply = (await this.redis.eval(SEND_SCRIPT, {
       keys: [this.keys.chat(projectId), this.keys.chatClientIds(projectId), this.keys.projectEvents(projectId)],
@@ -128,5 +131,6 @@ function toMessage(projectId: string, id: string, f: Record<string, string>): Ch
     ...(f.att ? { attachment: JSON.parse(f.att) as DocumentRef } : {}),
     ...(f.mid ? { meetingId: f.mid } : {}),
     ...(f.meeting ? { meeting: JSON.parse(f.meeting) as ChatMessage['meeting'] } : {}),
+    ...(f.call ? { call: JSON.parse(f.call) as ChatMessage['call'] } : {}),
   };
 }

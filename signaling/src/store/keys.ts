@@ -16,7 +16,7 @@ export interface Keys {
   /**
    * Stream: the project's chat, oldest first. Entry fields: cmid (client
    * message id), kind, uid, name, text, time (ms), and optionally att (JSON
-   * DocumentRef), mid (meeting id), meeting (JSON). Never trimmed: the chat is
+   * DocumentRef), mid (meeting id), meeting (JSON), call (JSON, missed calls). Never trimmed: the chat is
    * kept for the life of the project.
    */
   chat(projectId: string): string;
@@ -90,8 +90,30 @@ export interface Keys {
   documentBlobLock(sha256: string): string;
 
   /**
+   * Hash: one call (see projects/Calls.ts). Fields: info (JSON CallInfo),
+   * invitees (JSON array of user ids), state ('ringing' | 'ended'), reason
+   * (why it stopped ringing: 'answered' | 'declined' | 'cancelled' |
+   * 'missed'), and one field "ans:<user id>" = 'accepted' | 'declined' per
+   * invitee who answered. Expires some minutes after its ring time.
+   */
+  call(projectId: string, callId: string): string;
+  /**
+   * Sorted set: the project's calls still ringing. Member = call id; score =
+   * when it rings out (ms since epoch). Whichever node removes a member
+   * (ZREM in the same Lua call that ends the call) owns the call's end.
+   */
+  callsRinging(projectId: string): string;
+  /** Set: projects that may have ringing calls: what every node's ring-out sweep visits. */
+  callProjects(): string;
+  /**
+   * String counter: calls a user started in the project in the current
+   * minute (INCR, PEXPIRE on the first), against ringing storms.
+   */
+  callRate(projectId: string, userId: string): string;
+
+  /**
    * Pub/sub channel of the project's live events (chat messages, presence
-   * changes) for every node. Payload: JSON {type, data}.
+   * changes, calls) for every node. Payload: JSON {type, data}.
    */
   projectEvents(projectId: string): string;
   /** Pattern matching every project's events channel. */
@@ -118,6 +140,10 @@ export function makeKeys(prefix: string): Keys {
     documentNameLock: (projectId, name) => `${p(projectId)}:docs:lock:${name}`,
     documentBlobRefs: () => `${prefix}docblobs:refs`,
     documentBlobLock: (sha256) => `${prefix}docblobs:lock:${sha256}`,
+    call: (projectId, callId) => `${p(projectId)}:call:${callId}`,
+    callsRinging: (projectId) => `${p(projectId)}:calls:ringing`,
+    callProjects: () => `${prefix}calls:projects`,
+    callRate: (projectId, userId) => `${p(projectId)}:calls:rate:${userId}`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -55,6 +55,12 @@ export class ProjectStore {
     return all.map((v) => JSON.parse(v) as Member).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
   }
 
+  /** One member, or undefined for someone the project has never met. */
+  async member(projectId: string, userId: string): Promise<Member | undefined> {
+    const raw = await this.redis.hGet(this.keys.projectMembers(projectId), userId);
+    return raw ? (JSON.parse(raw) as Member) : undefined;
+  }
+
   async setMember(projectId: string, member: Member): Promise<void> {
     await this.redis.hSet(this.keys.projectMembers(projectId), member.userId, JSON.stringify(member));
   }

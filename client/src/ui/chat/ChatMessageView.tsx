@@ -1,6 +1,8 @@
+import { callBackTargets } from '../../call/callBack';
 import type { ChatEntry } from '../../chat/chatList';
 import { errorText, t } from '../../i18n';
 import { act } from '../act';
+import { useCalls } from '../call/context';
 import { useChat } from '../context';
 import { formatTime, systemText } from '../format';
 import { RetryIcon } from '../icons';
@@ -12,6 +14,7 @@ import { Attachment } from './Attachment';
  */
 export function ChatMessageView({ entry, own }: { entry: ChatEntry; own: boolean }) {
   const { actions } = useChat();
+  const calls = useCalls();
   const { message, status } = entry;
   const attributes = {
     'data-testid': 'chat-message',
@@ -34,6 +37,7 @@ export function ChatMessageView({ entry, own }: { entry: ChatEntry; own: boolean
         </p>
         {time}
         {message.attachment && <Attachment document={message.attachment} />}
+        {calls && <CallBack targets={callBackTargets(message, calls.selfUserId())} />}
       </li>
     );
   }
@@ -70,5 +74,22 @@ export function ChatMessageView({ entry, own }: { entry: ChatEntry; own: boolean
         </div>
       )}
     </li>
+  );
+}
+
+/** "Rappeler" under a missed call, for the caller and for those who missed it. */
+function CallBack({ targets }: { targets: string[] }) {
+  const calls = useCalls();
+  if (!calls || targets.length === 0) return null;
+  return (
+    <button
+      type="button"
+      class="button msg__call-back"
+      data-testid="chat-call-back"
+      disabled={!calls.state.connected.value || calls.state.placing.value}
+      onClick={() => act(calls.actions.call(targets))}
+    >
+      {t('chat.callBack')}
+    </button>
   );
 }

@@ -1,3 +1,4 @@
+import { isCallRoom } from '../../call/callState';
 import { t } from '../../i18n';
 import { useProject } from '../context';
 import { CameraIcon } from '../icons';
@@ -42,7 +43,7 @@ export function JoinCard() {
             {others.map((room) => (
               <li key={room.roomId} class="join-card__room">
                 <a class="button" data-testid="join-room" data-room-id={room.roomId} href={room.href}>
-                  {t('project.joinRoom', { room: room.roomId })}
+                  {isCallRoom(room.roomId) ? t('call.joinCall') : t('project.joinRoom', { room: room.roomId })}
                 </a>
                 <span class="join-card__room-people">{names(room.people)}</span>
               </li>

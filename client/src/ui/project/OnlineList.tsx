@@ -1,5 +1,7 @@
 import { t } from '../../i18n';
 import { devicesOf } from '../../project/presence';
+import { act } from '../act';
+import { useCalls } from '../call/context';
 import { useProject } from '../context';
 import { DesktopIcon, PhoneIcon } from '../icons';
 import { initials } from '../initials';
@@ -9,11 +11,27 @@ export function OnlineList() {
   const { state } = useProject();
   const people = state.people.value;
   const selfId = state.self.value?.userId;
+  const calls = useCalls();
+  const callable = calls ? people.filter((p) => p.userId !== selfId).map((p) => p.userId) : [];
+  const canCall = calls !== null && calls.state.connected.value && !calls.state.placing.value;
   return (
     <section class="online" data-testid="online" aria-labelledby="online-title">
       <h2 id="online-title" class="section-title">
         {t('online.title')} <span class="section-title__count">{t('online.count', { n: people.length })}</span>
       </h2>
+      {calls && callable.length > 1 && (
+        <button
+          type="button"
+          class="button online__call-all"
+          data-testid="call-all"
+          aria-label={t('call.allLabel', { n: callable.length })}
+          disabled={!canCall}
+          onClick={() => act(calls.actions.call(callable))}
+        >
+          <PhoneIcon />
+          {t('call.all')}
+        </button>
+      )}
       {people.length === 0 ? (
         <p class="muted">{t('online.empty')}</p>
       ) : (
@@ -54,6 +72,18 @@ export function OnlineList() {
                   <span class="pill pill--meeting" data-testid="in-meeting-badge">
                     {t('online.inMeeting')}
                   </span>
+                )}
+                {calls && person.userId !== selfId && (
+                  <button
+                    type="button"
+                    class="button online__call"
+                    data-testid={`call-${person.userId}`}
+                    aria-label={t('call.buttonLabel', { name: person.displayName })}
+                    disabled={!canCall}
+                    onClick={() => act(calls.actions.call([person.userId]))}
+                  >
+                    {t('call.button')}
+                  </button>
                 )}
               </li>
             );

@@ -7,10 +7,14 @@
  * told on her "calling…" screen. Then a call Alice hangs up: Bruno's chat
  * says "Appel manqué de Alice", and its "Rappeler" rings her.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { assertUsableControls } from '../../test/layout.js';
 
 const PROJECT = 'chantier-appels';
 
@@ -20,6 +24,8 @@ interface AudioStat {
   packetsReceived: number;
 }
 
+/** Screenshots of the call views, for a person to look at (path logged). */
+const shots = mkdtempSync(join(tmpdir(), 'chantier-call-shots-'));
 let t: TestApp;
 let chromium: TestBrowser;
 const contexts: BrowserContext[] = [];
@@ -30,6 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  console.log(`call screenshots: ${shots}`);
   for (const context of contexts) await context.close().catch(() => {});
   await chromium?.close();
   await t?.close();
@@ -107,6 +114,9 @@ describe('calling a project member', () => {
     expect(await bruno.$eval('[data-testid="call-caller"]', (el) => el.textContent)).toContain('Alice');
     await bruno.waitForSelector('[data-testid="incoming-call"][data-ringtone="playing"]', { timeout: 5_000 });
     expect(await incoming!.evaluate((el) => el.getAttribute('data-ringing'))).toBe('true');
+    // The call view on a 360x740 phone: every control on screen, uncovered, thumb-sized.
+    await assertUsableControls(bruno, '[data-testid="incoming-call"]', { minSize: 56 });
+    await bruno.screenshot({ path: join(shots, 'incoming-call-360x740.png') });
     // Phone-first: big buttons in the lower part of the screen.
     for (const id of ['call-accept', 'call-decline']) {
       const box = (await bruno.$eval(`[data-testid="${id}"]`, (el) => {
@@ -170,6 +180,8 @@ describe('calling a project member', () => {
     await alice.waitForSelector('[data-testid="outgoing-call"][data-outcome="ringing"]', { timeout: 10_000 });
     const cancel = await alice.$eval('[data-testid="call-cancel"]', (el) => el.getBoundingClientRect().height);
     expect(cancel).toBeGreaterThanOrEqual(56);
+    await assertUsableControls(alice, '[data-testid="outgoing-call"]', { minSize: 48 });
+    await alice.screenshot({ path: join(shots, 'outgoing-call-360x740.png') });
 
     await bruno.waitForSelector('[data-testid="incoming-call"]', { timeout: 10_000 });
     await bruno.click('[data-testid="call-decline"]');

@@ -238,6 +238,46 @@ describe('resume', () => {
   });
 });
 
+describe('resume, other cases', () => {
+  it('a session still in the lobby (hello, no join) resumes as not joined', async () => {
+    const c = await connect();
+    const token = await t.token({ displayName: 'Lobby', userId: 'u-lobby', projectId: PROJECT });
+    const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId: 'lobby' });
+    await drop(c);
+    const again = await connect();
+    const answer = await again.request('hello', {
+      protocol: PROTOCOL_VERSION,
+      token,
+      projectId: PROJECT,
+      roomId: 'lobby',
+      resume: { peerId: hello.peerId, secret: hello.resumeSecret!, lastSeq: lastSeq(c) },
+    });
+    expect(answer.resumed).toEqual({ joined: false });
+    // It joins from there, as the same peer.
+    const joinedAnswer = await again.request('join', { rtpCapabilities: deviceRtpCapabilities(answer.routerRtpCapabilities!) });
+    expect(joinedAnswer.peers).toEqual([]);
+    expect(t.app.rooms.get(PROJECT, 'lobby')!.joinedSessions.has(hello.peerId)).toBe(true);
+  });
+
+  it('a room whose worker dies ends its sessions waiting for a resume at once', async () => {
+    const room = 'worker-dies';
+    const alice = await joined(room, 'Alice');
+    const bob = await joined(room, 'Bob');
+    await alice.c.waitFor('peerJoined');
+    await drop(alice.c);
+    const serverRoom = t.app.rooms.get(PROJECT, room)!;
+    const replaced = new Promise<void>((resolve) => t.app.sfu.pool.once('workerreplaced', () => resolve()));
+    process.kill(serverRoom.media.slot.worker.pid, 'SIGKILL');
+    expect(await bob.c.closed).toBe(WsCloseCode.ROOM_CLOSED);
+    for (let i = 0; i < 50 && serverRoom.attachedCount > 0; i++) await sleep(100);
+    expect(serverRoom.attachedCount).toBe(0);
+    expect([...t.app.sessions].some((s) => s.peerId === alice.hello.peerId)).toBe(false);
+    const { c, answer } = await resume(t, room, alice);
+    expect((await c.expectError(answer)).code).toBe(ErrorCode.RESUME_FAILED);
+    await replaced;
+  });
+});
+
 describe('grace period', () => {
   it('ends with peerLeft "disconnected" when nobody resumes', async () => {
     const room = 'expiry';

@@ -76,29 +76,49 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
   }
 }
 
-/**
- * Starts, in the page, a log of the participant tiles every `everyMs`: the
- * display names shown (self included) and the client's phase. In the page so
- * that sampling keeps its pace while the test awaits other things.
- */
-export async function startTileLog(page: Page, everyMs: number): Promise<void> {
-  await page.evaluate((ms) => {
-    const w = window as unknown as {
-      __tileLog: Array<{ at: number; names: string[]; phase: string }>;
-      __chantier?: { state: { phase: { value: string } } };
-    };
-    w.__tileLog = [];
-    setInterval(() => {
-      const names = [...document.querySelectorAll('[data-testid="tile"] [data-testid="tile-name"]')].map(
-        (el) => el.textContent ?? '',
-      );
-      w.__tileLog.push({ at: Date.now(), names, phase: w.__chantier?.state.phase.value ?? '?' });
-    }, ms);
-  }, everyMs);
+export interface TileSample {
+  at: number;
+  /** Display names of the tiles shown, self included. */
+  names: string[];
+  /** The client's phase ('joined', 'disconnected', ...). */
+  phase: string;
+  /** How many chat messages show the watched text. */
+  textCount: number;
 }
 
-export async function readTileLog(page: Page): Promise<Array<{ at: number; names: string[]; phase: string }>> {
-  return page.evaluate(() => (window as unknown as { __tileLog: Array<{ at: number; names: string[]; phase: string }> }).__tileLog);
+/**
+ * Starts, in the page, a log of the participant tiles every `everyMs`: the
+ * display names shown (self included), the client's phase, and how many chat
+ * messages show `watchText`. In the page so that sampling keeps its pace
+ * while the test awaits other things.
+ */
+export async function startTileLog(page: Page, everyMs: number, watchText = ''): Promise<void> {
+  await page.evaluate(
+    (ms, text) => {
+      const w = window as unknown as {
+        __tileLog: unknown[];
+        __chantier?: { state: { phase: { value: string } } };
+      };
+      w.__tileLog = [];
+      setInterval(() => {
+        const names = [...document.querySelectorAll('[data-testid="tile"] [data-testid="tile-name"]')].map(
+          (el) => el.textContent ?? '',
+        );
+        const textCount = text
+          ? [...document.querySelectorAll('[data-testid="chat-message"] [data-testid="chat-text"]')].filter(
+              (el) => el.textContent === text,
+            ).length
+          : 0;
+        w.__tileLog.push({ at: Date.now(), names, phase: w.__chantier?.state.phase.value ?? '?', textCount });
+      }, ms);
+    },
+    everyMs,
+    watchText,
+  );
+}
+
+export async function readTileLog(page: Page): Promise<TileSample[]> {
+  return page.evaluate(() => (window as unknown as { __tileLog: TileSample[] }).__tileLog);
 }
 
 export async function phaseOf(page: Page): Promise<string> {

@@ -15,8 +15,16 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingPage } from '../../test/screenShare.js';
-import { readTileLog, startLabMeeting, startTileLog, type LabMeeting, type TileSample } from '../../test/netlab/labMeeting.js';
-import { newPackets, pageMedia, type PageMedia } from '../../test/netlab/pageMedia.js';
+import {
+  openChat,
+  readTileLog,
+  sendChat,
+  startLabMeeting,
+  startTileLog,
+  type LabMeeting,
+  type TileSample,
+} from '../../test/netlab/labMeeting.js';
+import { firstNewPackets, pageMedia, type PageMedia } from '../../test/netlab/pageMedia.js';
 
 const CUT_MS = 5_000;
 const RESUME_LIMIT_MS = 3_000;
@@ -42,23 +50,6 @@ async function waitForMedia(page: MeetingPage, streams: number): Promise<PageMed
     if (Date.now() > deadline) throw new Error(`${page.name}: no media from ${streams} others: ${JSON.stringify(media.inbound)}`);
     await sleep(250);
   }
-}
-
-async function openChat(page: Page): Promise<void> {
-  await page.click('[data-testid="chat-toggle"]');
-  await page.waitForSelector('[data-testid="chat"]');
-  await page.waitForFunction(() => !document.querySelector('[data-testid="chat"] [role="status"]'), { timeout: 10_000 });
-}
-
-/** Polls `page` every 100 ms until it receives new RTP packets; ms from `since`, or null after `limitMs`. */
-async function firstNewPackets(page: Page, since: number, limitMs: number): Promise<number | null> {
-  const base = await pageMedia(page);
-  while (Date.now() - since < limitMs) {
-    await sleep(100);
-    const now = await pageMedia(page);
-    if (newPackets(base, now) > 0) return now.at - since;
-  }
-  return null;
 }
 
 /** Times the phase changed, relative to `origin`. */
@@ -96,9 +87,7 @@ describe('a participant whose link is cut for 5 s', () => {
     const cutAt = Date.now();
     await m.lab.down();
     await sleep(1_000);
-    await chloe.page.click('[data-testid="chat-input"]');
-    await chloe.page.keyboard.type(MESSAGE);
-    await chloe.page.click('[data-testid="chat-send"]');
+    await sendChat(chloe.page, MESSAGE);
     await sleep(CUT_MS - (Date.now() - cutAt));
     const linkStats = await m.lab.stats();
     await m.lab.up();

@@ -21,7 +21,8 @@ export interface LabMeeting {
   rootBrowser: TestBrowser;
   /** Inside the lab's namespace: every packet crosses the emulated link. */
   labBrowser: TestBrowser;
-  join(browser: TestBrowser, name: string): Promise<MeetingPage>;
+  /** Joins the meeting's room, or `roomId` (a fresh room per benchmark run). */
+  join(browser: TestBrowser, name: string, roomId?: string): Promise<MeetingPage>;
   /** Closes browsers, app and lab, whatever was made. Idempotent. */
   close(): Promise<void>;
 }
@@ -67,7 +68,8 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
       place,
       rootBrowser,
       labBrowser,
-      join: (browser, name) => joinMeeting(browser, place, name, { beforeApp: [KEEP_PEER_CONNECTIONS] }),
+      join: (browser, name, roomId) =>
+        joinMeeting(browser, roomId ? { ...place, roomId } : place, name, { beforeApp: [KEEP_PEER_CONNECTIONS] }),
       close,
     };
   } catch (error) {
@@ -124,5 +126,33 @@ export async function readTileLog(page: Page): Promise<TileSample[]> {
 export async function phaseOf(page: Page): Promise<string> {
   return page.evaluate(
     () => (window as unknown as { __chantier?: { state: { phase: { value: string } } } }).__chantier?.state.phase.value ?? '?',
+  );
+}
+
+export async function openChat(page: Page): Promise<void> {
+  await page.click('[data-testid="chat-toggle"]');
+  await page.waitForSelector('[data-testid="chat"]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="chat"] [role="status"]'), { timeout: 10_000 });
+}
+
+/** Types `text` in the open chat panel and sends it (works with the link down: it is all local). */
+export async function sendChat(page: Page, text: string): Promise<void> {
+  await page.click('[data-testid="chat-input"]');
+  await page.keyboard.type(text);
+  await page.click('[data-testid="chat-send"]');
+}
+
+/** How many chat messages show `text` (with that data-status, if given). */
+export async function chatCount(page: Page, text: string, status?: string): Promise<number> {
+  return page.$$eval(
+    '[data-testid="chat-message"]',
+    (els, wanted, wantedStatus) =>
+      els.filter(
+        (el) =>
+          el.querySelector('[data-testid="chat-text"]')?.textContent === wanted &&
+          (!wantedStatus || el.getAttribute('data-status') === wantedStatus),
+      ).length,
+    text,
+    status ?? '',
   );
 }

@@ -49,52 +49,62 @@ export interface PageMedia {
   at: number;
   inbound: Inbound[];
   pairs: SelectedPair[];
+  /** Bytes received by all the page's ICE transports: media, retransmissions, probes, RTCP. */
+  transportBytesReceived: number;
 }
 
-export async function pageMedia(page: Page): Promise<PageMedia> {
-  const read = await page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    const inbound: unknown[] = [];
-    const pairs: unknown[] = [];
-    const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-    for (const [index, pc] of pcs.entries()) {
-      let report: RTCStatsReport;
-      try {
-        report = await pc.getStats();
-      } catch {
-        continue; // closed
+/**
+ * Reads every kept connection's stats in the page. A string, not a function:
+ * tsx (the benchmarks' loader) wraps named inner functions in a helper that
+ * does not exist in the page.
+ */
+const READ_STATS = `(async () => {
+  const pcs = window.__pcs || [];
+  const inbound = [];
+  const pairs = [];
+  let transportBytesReceived = 0;
+  const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const show = (c) => (c ? c.address + ':' + c.port + '/' + c.protocol + ' ' + c.candidateType : '?');
+  for (const [index, pc] of pcs.entries()) {
+    let report;
+    try {
+      report = await pc.getStats();
+    } catch {
+      continue; // closed
+    }
+    const byId = new Map();
+    report.forEach((e) => byId.set(e.id, e));
+    for (const e of byId.values()) {
+      if (e.type === 'inbound-rtp') {
+        inbound.push({
+          key: index + ':' + e.ssrc,
+          kind: e.kind,
+          packetsReceived: num(e.packetsReceived),
+          packetsLost: num(e.packetsLost),
+          bytesReceived: num(e.bytesReceived),
+          concealedSamples: num(e.concealedSamples),
+          silentConcealedSamples: num(e.silentConcealedSamples),
+          totalSamplesReceived: num(e.totalSamplesReceived),
+          framesDecoded: num(e.framesDecoded),
+          frameWidth: num(e.frameWidth),
+          frameHeight: num(e.frameHeight),
+        });
       }
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((e: Record<string, unknown>) => byId.set(e.id as string, e));
-      for (const e of byId.values()) {
-        if (e.type === 'inbound-rtp') {
-          inbound.push({
-            key: `${index}:${String(e.ssrc)}`,
-            kind: e.kind,
-            packetsReceived: num(e.packetsReceived),
-            packetsLost: num(e.packetsLost),
-            bytesReceived: num(e.bytesReceived),
-            concealedSamples: num(e.concealedSamples),
-            silentConcealedSamples: num(e.silentConcealedSamples),
-            totalSamplesReceived: num(e.totalSamplesReceived),
-            framesDecoded: num(e.framesDecoded),
-            frameWidth: num(e.frameWidth),
-            frameHeight: num(e.frameHeight),
-          });
-        }
-        if (e.type === 'transport' && typeof e.selectedCandidatePairId === 'string') {
-          const pair = byId.get(e.selectedCandidatePairId);
-          const local = pair && byId.get(pair.localCandidateId as string);
-          const remote = pair && byId.get(pair.remoteCandidateId as string);
-          const show = (c: Record<string, unknown> | undefined): string =>
-            c ? `${String(c.address)}:${String(c.port)}/${String(c.protocol)} ${String(c.candidateType)}` : '?';
-          pairs.push({ local: show(local), remote: show(remote), remoteAddress: String(remote?.address ?? '') });
-        }
+      if (e.type === 'transport') transportBytesReceived += num(e.bytesReceived);
+      if (e.type === 'transport' && typeof e.selectedCandidatePairId === 'string') {
+        const pair = byId.get(e.selectedCandidatePairId);
+        const local = pair && byId.get(pair.localCandidateId);
+        const remote = pair && byId.get(pair.remoteCandidateId);
+        pairs.push({ local: show(local), remote: show(remote), remoteAddress: String((remote && remote.address) || '') });
       }
     }
-    return { inbound, pairs };
-  });
-  return { at: Date.now(), inbound: read.inbound as Inbound[], pairs: read.pairs as SelectedPair[] };
+  }
+  return { inbound, pairs, transportBytesReceived };
+})()`;
+
+export async function pageMedia(page: Page): Promise<PageMedia> {
+  const read = (await page.evaluate(READ_STATS)) as Omit<PageMedia, 'at'>;
+  return { at: Date.now(), ...read };
 }
 
 /** Packets received between two readings, over all streams (a stream new in `after` counts whole). */
@@ -142,4 +152,15 @@ export function deltas(before: PageMedia, after: PageMedia): StreamDelta[] {
     });
   }
   return out;
+}
+
+/** Polls `page` every 100 ms until it receives new RTP packets; ms from `since`, or null after `limitMs`. */
+export async function firstNewPackets(page: Page, since: number, limitMs: number): Promise<number | null> {
+  const base = await pageMedia(page);
+  while (Date.now() - since < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await pageMedia(page);
+    if (newPackets(base, now) > 0) return now.at - since;
+  }
+  return null;
 }

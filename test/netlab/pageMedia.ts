@@ -27,7 +27,9 @@ export interface Inbound {
   kind: 'audio' | 'video';
   packetsReceived: number;
   packetsLost: number;
+  /** RTP payload bytes; headerBytesReceived: their RTP headers. */
   bytesReceived: number;
+  headerBytesReceived: number;
   /** Audio. */
   concealedSamples: number;
   silentConcealedSamples: number;
@@ -82,6 +84,7 @@ const READ_STATS = `(async () => {
           packetsReceived: num(e.packetsReceived),
           packetsLost: num(e.packetsLost),
           bytesReceived: num(e.bytesReceived),
+          headerBytesReceived: num(e.headerBytesReceived),
           concealedSamples: num(e.concealedSamples),
           silentConcealedSamples: num(e.silentConcealedSamples),
           totalSamplesReceived: num(e.totalSamplesReceived),

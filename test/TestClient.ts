@@ -44,6 +44,8 @@ interface Pending {
 export interface ReceivedNotification {
   type: NotificationType;
   data: unknown;
+  /** Meeting sockets number their notifications (resume). */
+  seq?: number;
 }
 
 export class TestClient {
@@ -156,7 +158,7 @@ export class TestClient {
   }
 
   #onMessage(text: string): void {
-    let msg: { kind?: string; id?: number | null; ok?: boolean; type?: string; data?: unknown; error?: unknown };
+    let msg: { kind?: string; id?: number | null; ok?: boolean; type?: string; data?: unknown; error?: unknown; seq?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -190,7 +192,10 @@ export class TestClient {
     } else if (msg.kind === 'ntf' && typeof msg.type === 'string' && msg.type in notificationChecks) {
       const type = msg.type as NotificationType;
       if (!notificationChecks[type].Check(msg.data)) this.violations.push(`${type} notification: ${text.slice(0, 200)}`);
-      this.notifications.push({ type, data: msg.data });
+      if (msg.seq !== undefined && (typeof msg.seq !== 'number' || !Number.isSafeInteger(msg.seq) || msg.seq < 1)) {
+        this.violations.push(`bad seq: ${text.slice(0, 200)}`);
+      }
+      this.notifications.push({ type, data: msg.data, ...(typeof msg.seq === 'number' ? { seq: msg.seq } : {}) });
     } else {
       this.violations.push(`unknown message: ${text.slice(0, 200)}`);
     }

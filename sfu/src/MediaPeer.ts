@@ -7,6 +7,7 @@ import type {
   RtpParameters,
   WebRtcTransport,
 } from 'mediasoup/types';
+import { spatialLayerFor, videoPriority, videosToSuspend } from './adaptation.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
@@ -37,6 +38,31 @@ export interface TransportParams {
   dtlsParameters: WebRtcTransport['dtlsParameters'];
 }
 
+/** Why a consumer is paused; it flows only when there is no reason left. */
+export type PauseReason =
+  /** The receiving client asked (and every consumer starts so, until the client is ready). */
+  | 'client'
+  /** The receiving client does not show this video (setViewport). */
+  | 'viewport'
+  /** The receiver's downlink cannot carry it along with the voices. */
+  | 'bandwidth';
+
+/** One tile of video the receiving client shows, in device pixels. */
+export interface ViewportTile {
+  producerId: string;
+  width: number;
+  height: number;
+}
+
+interface ConsumerControl {
+  readonly reasons: Set<PauseReason>;
+  /** What was last asked of mediasoup (pause or resume). */
+  paused: boolean;
+  priority: number;
+  /** Simulcast layers of the producer (1: single-layer). */
+  readonly spatialLayers: number;
+}
+
 export interface ProduceOptions {
   transportId: string;
   kind: MediaKind;
@@ -48,6 +74,8 @@ export interface ProduceOptions {
 export type MediaPeerEvents = {
   /** A consumer was closed by the server side (its producer or transport went away). */
   consumerclosed: [consumerId: string];
+  /** Video of this peer was stopped (true) or allowed again (false) for lack of downlink bandwidth. */
+  bandwidthlimited: [limited: boolean];
   /** A producer of this peer closed (by request, transport close or room close). */
   producerclosed: [producerId: string];
   close: [];
@@ -68,7 +96,15 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly #transports = new Map<string, WebRtcTransport<TransportAppData>>();
   readonly #producers = new Map<string, Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, Consumer<ConsumerAppData>>();
+  readonly #controls = new Map<string, ConsumerControl>();
   #rtpCapabilities: RtpCapabilities | undefined;
+  #audioOnly = false;
+  /** Shown video by producer id; null until the client first reports (then nothing is hidden). */
+  #viewport: Map<string, ViewportTile> | null = null;
+  /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
+  #estimate: number | undefined;
+  #suspended = new Set<string>();
+  #lastSuspendAt = 0;
   #closed = false;
 
   constructor(id: string, room: MediaRoom, log: Logger) {
@@ -90,15 +126,41 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   get transports(): ReadonlyMap<string, WebRtcTransport> {
     return this.#transports;
   }
+  /** Receives no video: video consumes are refused (AUDIO_ONLY). */
+  get audioOnly(): boolean {
+    return this.#audioOnly;
+  }
+  /** The latest downlink estimate (bps), undefined before the first one. */
+  get availableBitrate(): number | undefined {
+    return this.#estimate;
+  }
+  /** Video consumers stopped because the downlink cannot carry them. */
+  get bandwidthSuspended(): ReadonlySet<string> {
+    return this.#suspended;
+  }
+  /** Why a consumer of this peer is paused (empty: it flows). */
+  pauseReasons(consumerId: string): ReadonlySet<PauseReason> {
+    return this.#controls.get(consumerId)?.reasons ?? new Set();
+  }
 
   /** The receiving device's capabilities; consume() needs them. */
   setRtpCapabilities(caps: RtpCapabilities): void {
     this.#rtpCapabilities = caps;
   }
 
-  async createTransport(direction: Direction): Promise<TransportParams> {
+  /**
+   * `initialAvailableOutgoingBitrate` overrides the configured start of the
+   * bandwidth estimate (a phone: start low rather than flood a weak link).
+   */
+  async createTransport(
+    direction: Direction,
+    options: { initialAvailableOutgoingBitrate?: number } = {},
+  ): Promise<TransportParams> {
     this.#assertOpen();
-    const transport = await this.room.createWebRtcTransport<TransportAppData>({ peerId: this.id, direction });
+    const transport = await this.room.createWebRtcTransport<TransportAppData>(
+      { peerId: this.id, direction },
+      options.initialAvailableOutgoingBitrate,
+    );
     if (this.#closed) {
       transport.close();
       throw new MediaError('CLOSED', 'peer closed');
@@ -112,6 +174,16 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     });
     if (direction === 'send') {
       await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+    } else {
+      // The estimate of what reaches this receiver, about once a second: cheap.
+      transport.on('trace', (trace) => {
+        if (trace.type !== 'bwe') return;
+        const available = (trace.info as { availableBitrate?: unknown }).availableBitrate;
+        if (typeof available !== 'number') return;
+        this.#estimate = available;
+        this.#reconcileBandwidth();
+      });
+      await transport.enableTraceEvent(['bwe']);
     }
     return {
       transportId: transport.id,
@@ -171,6 +243,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     this.#assertOpen();
     if (!this.#rtpCapabilities) throw new MediaError('CANNOT_CONSUME', 'join first with RTP capabilities');
     if (producer.appData.peerId === this.id) throw new MediaError('CANNOT_CONSUME', 'cannot consume own producer');
+    if (this.#audioOnly && producer.kind === 'video') throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
     if (!this.room.router.canConsume({ producerId: producer.id, rtpCapabilities: this.#rtpCapabilities })) {
       throw new MediaError('CANNOT_CONSUME', 'device cannot receive this producer');
     }
@@ -196,7 +269,22 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       consumer.close();
       throw new MediaError('CLOSED', 'peer closed');
     }
+    // Switched to audio-only while this consume was on its way.
+    if (this.#audioOnly && consumer.kind === 'video') {
+      consumer.close();
+      throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
+    }
     this.#consumers.set(consumer.id, consumer);
+    this.#controls.set(consumer.id, {
+      reasons: new Set(['client']),
+      paused: true,
+      priority: 0,
+      spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
+    });
+    consumer.observer.once('close', () => {
+      this.#controls.delete(consumer.id);
+      this.#suspended.delete(consumer.id);
+    });
     const onServerClose = (): void => {
       if (this.#consumers.delete(consumer.id)) this.safeEmit('consumerclosed', consumer.id);
     };
@@ -212,6 +300,55 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     return consumer;
   }
 
+  /** The client's own pause; the consumer flows only when nothing else holds it either. */
+  async pauseConsumer(consumerId: string): Promise<void> {
+    await this.#setReason(this.consumer(consumerId), 'client', true);
+  }
+
+  /** The client is ready for it; it flows unless hidden or held for bandwidth. */
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.consumer(consumerId);
+    this.#applyPriority(consumer);
+    await this.#setReason(consumer, 'client', false);
+    if (consumer.kind === 'video') this.#reconcileBandwidth();
+  }
+
+  /**
+   * Audio-only on: every video consumer of this peer is closed (the client
+   * is told through 'consumerclosed') and new ones are refused. Off: the
+   * client consumes video again.
+   */
+  setAudioOnly(audioOnly: boolean): void {
+    this.#assertOpen();
+    this.#audioOnly = audioOnly;
+    if (!audioOnly) return;
+    for (const consumer of [...this.#consumers.values()]) {
+      if (consumer.kind !== 'video') continue;
+      this.#consumers.delete(consumer.id);
+      consumer.close();
+      this.safeEmit('consumerclosed', consumer.id);
+    }
+  }
+
+  /**
+   * The video the client shows. Video consumers of producers not listed (or
+   * listed with no size) are paused; listed simulcast ones get the layer
+   * that fits their height. Consumers created after this call are left
+   * flowing until the next report (the client reports a new tile at once).
+   */
+  async setViewport(tiles: readonly ViewportTile[]): Promise<void> {
+    this.#assertOpen();
+    this.#viewport = new Map(tiles.filter((t) => t.width > 0 && t.height > 0).map((t) => [t.producerId, t]));
+    const videos = [...this.#consumers.values()].filter((c) => c.kind === 'video');
+    await Promise.all(videos.map((consumer) => this.#applyViewport(consumer)));
+    this.#reconcileBandwidth();
+  }
+
+  /** Bitrate priorities follow the active speaker (MediaRoom calls this when it changes). */
+  refreshPriorities(): void {
+    for (const consumer of this.#consumers.values()) this.#applyPriority(consumer);
+  }
+
   /** Idempotent; closes transports, which closes their producers and consumers. */
   close(): void {
     if (this.#closed) return;
@@ -219,6 +356,90 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     for (const transport of this.#transports.values()) transport.close();
     this.#transports.clear();
     this.safeEmit('close');
+  }
+
+  async #applyViewport(consumer: Consumer<ConsumerAppData>): Promise<void> {
+    const control = this.#controls.get(consumer.id);
+    if (!control || !this.#viewport) return;
+    const tile = this.#viewport.get(consumer.producerId);
+    if (tile && control.spatialLayers > 1) {
+      const spatialLayer = spatialLayerFor(tile.height, control.spatialLayers);
+      if (consumer.preferredLayers?.spatialLayer !== spatialLayer) {
+        await consumer.setPreferredLayers({ spatialLayer }).catch((error: unknown) => {
+          if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id }, 'setPreferredLayers');
+        });
+      }
+    }
+    await this.#setReason(consumer, 'viewport', !tile);
+  }
+
+  #applyPriority(consumer: Consumer<ConsumerAppData>): void {
+    const control = this.#controls.get(consumer.id);
+    if (!control || consumer.kind !== 'video') return;
+    const priority = videoPriority(consumer.appData.source, this.room.activeSpeaker === consumer.appData.producerPeerId);
+    if (priority === control.priority) return;
+    control.priority = priority;
+    consumer.setPriority(priority).catch((error: unknown) => {
+      if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id }, 'setPriority');
+    });
+  }
+
+  /** Stops the least important video when the estimate cannot carry it with the voices. */
+  #reconcileBandwidth(): void {
+    if (this.#estimate === undefined || this.#closed) return;
+    const flowing = (c: Consumer<ConsumerAppData>): boolean => {
+      const reasons = this.#controls.get(c.id)?.reasons;
+      return !!reasons && !reasons.has('client') && !reasons.has('viewport') && !c.producerPaused;
+    };
+    const consumers = [...this.#consumers.values()].filter(flowing);
+    const now = Date.now();
+    const next = videosToSuspend({
+      availableBitrate: this.#estimate,
+      audioConsumers: consumers.filter((c) => c.kind === 'audio').length,
+      videos: consumers
+        .filter((c) => c.kind === 'video')
+        .map((c) => ({
+          consumerId: c.id,
+          priority: this.#controls.get(c.id)?.priority ?? 1,
+          simulcast: (this.#controls.get(c.id)?.spatialLayers ?? 1) > 1,
+        })),
+      suspended: this.#suspended,
+      now,
+      lastSuspendAt: this.#lastSuspendAt,
+    });
+    const before = this.#suspended.size;
+    for (const id of next) {
+      const consumer = this.#consumers.get(id);
+      if (!consumer || this.#suspended.has(id)) continue;
+      this.#lastSuspendAt = now;
+      void this.#setReason(consumer, 'bandwidth', true);
+    }
+    for (const id of this.#suspended) {
+      const consumer = this.#consumers.get(id);
+      if (consumer && !next.has(id)) void this.#setReason(consumer, 'bandwidth', false);
+    }
+    this.#suspended = next;
+    if ((before === 0) !== (next.size === 0)) {
+      this.#log.info({ availableBitrate: this.#estimate, suspended: next.size }, 'video limited by downlink');
+      this.safeEmit('bandwidthlimited', next.size > 0);
+    }
+  }
+
+  /** Adds or removes a pause reason and tells mediasoup when the outcome changes. Never rejects. */
+  async #setReason(consumer: Consumer<ConsumerAppData>, reason: PauseReason, present: boolean): Promise<void> {
+    const control = this.#controls.get(consumer.id);
+    if (!control) return;
+    if (present) control.reasons.add(reason);
+    else control.reasons.delete(reason);
+    const paused = control.reasons.size > 0;
+    if (paused === control.paused) return;
+    control.paused = paused;
+    try {
+      // mediasoup applies requests in order: the last one asked wins.
+      await (paused ? consumer.pause() : consumer.resume());
+    } catch (error) {
+      if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id, paused }, 'consumer pause/resume');
+    }
   }
 
   #transport(transportId: string): WebRtcTransport<TransportAppData> {

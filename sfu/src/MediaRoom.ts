@@ -51,6 +51,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
       const { peerId } = producer.appData as ProducerAppData;
       if (peerId === this.#activeSpeaker) return;
       this.#activeSpeaker = peerId;
+      for (const peer of this.#peers.values()) peer.refreshPriorities();
       this.safeEmit('activespeaker', peerId);
     });
   }
@@ -106,14 +107,17 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   }
 
   /** @internal for MediaPeer */
-  async createWebRtcTransport<T extends AppData>(appData: T): Promise<WebRtcTransport<T>> {
+  async createWebRtcTransport<T extends AppData>(appData: T, initialBitrate?: number): Promise<WebRtcTransport<T>> {
     if (this.#closed) throw new MediaError('CLOSED', 'room closed');
     return this.router.createWebRtcTransport<T>({
       webRtcServer: this.slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: this.#config.initialAvailableOutgoingBitrate,
+      initialAvailableOutgoingBitrate: Math.min(
+        initialBitrate ?? this.#config.initialAvailableOutgoingBitrate,
+        this.#config.initialAvailableOutgoingBitrate,
+      ),
       appData,
     });
   }

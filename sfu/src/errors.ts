@@ -12,7 +12,9 @@ export type MediaErrorCode =
   /** The room or peer is closed. */
   | 'CLOSED'
   /** The room is at its participant limit. */
-  | 'ROOM_FULL';
+  | 'ROOM_FULL'
+  /** A video consumer for a peer that receives audio only. */
+  | 'AUDIO_ONLY';
 
 export class MediaError extends Error {
   override readonly name = 'MediaError';

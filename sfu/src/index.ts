@@ -3,7 +3,16 @@ export { mediaCodecs } from './codecs.js';
 export { Emitter } from './Emitter.js';
 export { MediaError, type MediaErrorCode } from './errors.js';
 export { silentLogger, type Logger } from './logger.js';
-export { MediaPeer, type ConsumerAppData, type Direction, type ProducerAppData, type Source } from './MediaPeer.js';
+export {
+  MediaPeer,
+  type ConsumerAppData,
+  type Direction,
+  type PauseReason,
+  type ProducerAppData,
+  type Source,
+  type ViewportTile,
+} from './MediaPeer.js';
+export * as adaptation from './adaptation.js';
 export { MediaRoom, type RoomCloseReason } from './MediaRoom.js';
 export { Sfu } from './Sfu.js';
 export { WorkerPool, type WorkerSlot } from './WorkerPool.js';

@@ -21,6 +21,7 @@ const mediaCodes: Record<MediaError['code'], ErrorCode> = {
   BAD_PARAMS: ErrorCode.BAD_REQUEST,
   CLOSED: ErrorCode.ROOM_CLOSED,
   ROOM_FULL: ErrorCode.ROOM_FULL,
+  AUDIO_ONLY: ErrorCode.AUDIO_ONLY,
 };
 
 /** The error as the client may see it; undefined for an unexpected one (→ INTERNAL, logged). */

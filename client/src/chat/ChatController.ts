@@ -41,9 +41,13 @@ import { countsAsUnread, ReadMarker } from './unread';
 
 const log = createLogger('chat');
 
-/** The part of SignalingClient the chat uses, so that tests can fake it. */
+/** The part of SignalingClient (or Connection) the chat uses, so that tests can fake it. */
 export interface ChatSocket {
-  request<T extends RequestType>(type: T, data: RequestData<T>): Promise<ResponseData<T>>;
+  request<T extends RequestType>(
+    type: T,
+    data: RequestData<T>,
+    options?: { timeoutMs?: number; retryOnLost?: boolean },
+  ): Promise<ResponseData<T>>;
   onNotification<T extends NotificationType>(type: T, listener: (data: NotificationData<T>) => void): () => void;
 }
 
@@ -79,6 +83,12 @@ export interface ChatControllerOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
+/**
+ * How long a message may stay pending. On a meeting's socket that is
+ * reconnecting, it waits for the resume and is sent again if its socket died
+ * under it (same clientMessageId: the server stores it once).
+ */
+const SEND_TIMEOUT_MS = 30_000;
 
 export class ChatController implements ChatActions {
   readonly state: ChatState;
@@ -239,11 +249,15 @@ export class ChatController implements ChatActions {
       return;
     }
     try {
-      const { message } = await socket.request('chatSend', {
-        clientMessageId,
-        text: entry.message.text,
-        ...(entry.documentId ? { documentId: entry.documentId } : {}),
-      });
+      const { message } = await socket.request(
+        'chatSend',
+        {
+          clientMessageId,
+          text: entry.message.text,
+          ...(entry.documentId ? { documentId: entry.documentId } : {}),
+        },
+        { timeoutMs: SEND_TIMEOUT_MS, retryOnLost: true },
+      );
       // Even from an older socket: the message is stored, show it as such.
       this.update((entries) => upsertMessages(entries, [message]));
     } catch (error) {

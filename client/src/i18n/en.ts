@@ -33,6 +33,7 @@ export const en: Catalogue = {
 
   'room.label': 'Meeting',
   'room.participants': '{n} participant(s)',
+  'room.reconnecting': 'Reconnecting…',
   'tile.you': '{name} (you)',
   'tile.youMark': '(you)',
   'tile.micMuted': 'Microphone off',
@@ -70,6 +71,17 @@ export const en: Catalogue = {
   'stage.exitFullscreen': 'Exit full screen',
   'stage.viewport': 'Screen shared by {name}. Wheel or pinch to zoom, drag to move around.',
   'tile.sharing': 'Sharing their screen',
+  // Audio-only and connection quality (issue 5)
+  'join.audioOnly': 'Audio only',
+  'join.audioOnlyHint': 'No video: for a weak network',
+  'controls.audioOnly': 'Audio only',
+  'controls.audioOnlyOn': 'Switch to audio only (no video received or sent)',
+  'controls.audioOnlyOff': 'Back to video',
+  'tile.audioOnly': 'audio only',
+  'quality.good': 'Connection: good',
+  'quality.fair': 'Connection: fair',
+  'quality.poor': 'Connection: poor',
+  'quality.lost': 'Connection: lost',
 
   'lang.switch': 'FR',
   'lang.switchLabel': 'Passer en français',

@@ -36,6 +36,7 @@ export const fr = {
 
   'room.label': 'Réunion',
   'room.participants': '{n} participant(s)',
+  'room.reconnecting': 'Reconnexion…',
   'tile.you': '{name} (vous)',
   'tile.youMark': '(vous)',
   'tile.micMuted': 'Micro coupé',
@@ -73,6 +74,17 @@ export const fr = {
   'stage.exitFullscreen': 'Quitter le plein écran',
   'stage.viewport': 'Écran partagé par {name}. Molette ou pincement pour zoomer, glisser pour se déplacer.',
   'tile.sharing': 'Partage son écran',
+  // Audio-only and connection quality (issue 5)
+  'join.audioOnly': 'Audio seulement',
+  'join.audioOnlyHint': 'Sans vidéo : pour un réseau faible',
+  'controls.audioOnly': 'Audio seul',
+  'controls.audioOnlyOn': 'Passer en audio seul (aucune vidéo reçue ni envoyée)',
+  'controls.audioOnlyOff': 'Revenir à la vidéo',
+  'tile.audioOnly': 'audio seul',
+  'quality.good': 'Connexion : bonne',
+  'quality.fair': 'Connexion : moyenne',
+  'quality.poor': 'Connexion : faible',
+  'quality.lost': 'Connexion : perdue',
 
   'lang.switch': 'EN',
   'lang.switchLabel': 'Switch to English',

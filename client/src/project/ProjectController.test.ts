@@ -148,6 +148,38 @@ describe('ProjectController', () => {
     expect(state.online.value).toEqual([]);
   });
 
+  it('finds a socket gone silent (a cut link never closes) with a ping, and retries', async () => {
+    vi.useFakeTimers();
+    try {
+      const tick = () => vi.advanceTimersByTimeAsync(0);
+      const starting = controller.start();
+      await tick();
+      const socket = sockets[0]!;
+      socket.open();
+      await tick();
+      const hello = socket.request('hello');
+      socket.receive({
+        kind: 'res',
+        id: hello.id,
+        ok: true,
+        data: { protocol: 1, peerId: 'peer1', projectId: 'p1', self: { userId: 'u-me', displayName: 'Moi', role: 'owner' }, iceServers: [], online: [alice], unread: 0 },
+      });
+      await starting;
+      expect(state.phase.value).toBe('online');
+      await vi.advanceTimersByTimeAsync(5_000);
+      const ping = socket.request('ping');
+      socket.receive({ kind: 'res', id: ping.id, ok: true, data: { time: 1 } });
+      await vi.advanceTimersByTimeAsync(5_000 + 2_900);
+      expect(state.phase.value).toBe('online');
+      await vi.advanceTimersByTimeAsync(200);
+      expect(state.phase.value).toBe('offline');
+      expect(chat.state.connected.value).toBe(false);
+      expect(timers.map((t) => t.ms)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('stops for good on a refused link', async () => {
     const starting = controller.start();
     await flush();

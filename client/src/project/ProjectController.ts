@@ -39,6 +39,18 @@ export interface ProjectControllerOptions {
   isPhone: () => boolean;
   createSignaling?: (url: string) => SignalingClient;
   timers?: { setTimeout(handler: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  /** Subscribes to "the network is back" (the window's 'online' event); returns the unsubscribe. */
+  onOnline?: (listener: () => void) => () => void;
+}
+
+/** A ping this often while online; one unanswered this long means the socket is dead (a cut link never closes). */
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TIMEOUT_MS = 3_000;
+
+function windowOnline(listener: () => void): () => void {
+  if (typeof window === 'undefined') return () => {};
+  window.addEventListener('online', listener);
+  return () => window.removeEventListener('online', listener);
 }
 
 export class ProjectController implements ProjectActions {
@@ -58,6 +70,9 @@ export class ProjectController implements ProjectActions {
   private attempt = 0;
   private retryTimer: unknown = null;
   private everOnline = false;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private pingInFlight = false;
+  private readonly stopOnline: () => void;
   private readonly stopEffects: () => void;
 
   constructor(options: ProjectControllerOptions) {
@@ -73,6 +88,7 @@ export class ProjectController implements ProjectActions {
       setTimeout: (handler, ms) => globalThis.setTimeout(handler, ms),
       clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
     };
+    this.stopOnline = (options.onOnline ?? windowOnline)(() => this.networkBack());
     // The chat is on screen when its column shows (wide) or its tab is chosen (phone).
     this.stopEffects = effect(() => {
       this.chat.setOpen(this.state.wide.value || this.state.tab.value === 'chat');
@@ -112,6 +128,7 @@ export class ProjectController implements ProjectActions {
     this.generation++;
     this.clearRetry();
     this.closeSocket();
+    this.stopOnline();
     this.stopEffects();
   }
 
@@ -166,6 +183,7 @@ export class ProjectController implements ProjectActions {
       state.error.value = null;
       state.phase.value = 'online';
       this.attempt = 0;
+      this.startHeartbeat(signaling, generation);
       this.chat.attach(signaling, { projectId: state.projectId, self: hello.self, unread: hello.unread });
       log.info(`online in ${state.projectId} as ${hello.peerId}`);
       // What changed while offline (the first time, start() loads them).
@@ -189,6 +207,42 @@ export class ProjectController implements ProjectActions {
     this.scheduleRetry();
   }
 
+  /** Presence comes back by itself only if a dead socket is noticed: ping it. */
+  private startHeartbeat(signaling: SignalingClient, generation: number): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => this.checkAlive(signaling, generation), HEARTBEAT_MS);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.pingInFlight = false;
+  }
+
+  private checkAlive(signaling: SignalingClient, generation: number): void {
+    if (this.pingInFlight || generation !== this.generation || this.state.phase.value !== 'online') return;
+    this.pingInFlight = true;
+    signaling
+      .request('ping', {}, { timeoutMs: HEARTBEAT_TIMEOUT_MS })
+      .then(() => {
+        this.pingInFlight = false;
+      })
+      .catch((error: unknown) => {
+        this.pingInFlight = false;
+        if (generation !== this.generation || errorCodeOf(error) !== 'TIMEOUT') return;
+        log.warn('no answer to ping: the socket is dead');
+        this.closeSocket();
+        this.scheduleRetry();
+      });
+  }
+
+  /** The browser says the network is back: check the socket now, or retry now. */
+  private networkBack(): void {
+    const phase = this.state.phase.value;
+    if (phase === 'offline') void this.reconnect();
+    else if (phase === 'online' && this.signaling) this.checkAlive(this.signaling, this.generation);
+  }
+
   private scheduleRetry(): void {
     this.clearRetry();
     this.state.phase.value = 'offline';
@@ -205,6 +259,7 @@ export class ProjectController implements ProjectActions {
   }
 
   private closeSocket(): void {
+    this.stopHeartbeat();
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.chat.detach();

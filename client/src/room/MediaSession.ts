@@ -11,7 +11,8 @@ import { Device } from 'mediasoup-client';
 import type { Consumer, Producer, ProducerOptions, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
 import type { MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
-import type { SignalingClient } from '../signaling/SignalingClient';
+import type { SignalingChannel } from '../signaling/Connection';
+import { errorCodeOf } from '../errors';
 import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
@@ -67,7 +68,14 @@ export type MediaSessionEvents = {
   connectionstatechange: [MediaConnection];
   /** A local track the producer was sending has ended (device gone). */
   producertrackended: [LocalSource];
+  /** The server no longer knows a transport of ours: only a fresh join can mend it. */
+  transportgone: [];
 };
+
+/** After a resume, a transport not connected by then gets an ICE restart. */
+const RESUME_ICE_GRACE_MS = 1_500;
+/** A transport 'disconnected' this long (the socket being fine) gets an ICE restart. */
+const DISCONNECTED_ICE_GRACE_MS = 2_000;
 
 const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
 
@@ -102,12 +110,15 @@ export class MediaSession {
   private rejectTransports!: (error: Error) => void;
   /** The consume in progress (the queue allows one), to cancel it if closed meanwhile. */
   private inFlight: { producerId: string; consumerId: string | null; cancelled: boolean } | null = null;
+  /** Transports with an ICE restart in flight: one at a time each. */
+  private readonly restarting = new Set<Transport>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private sendState: MediaConnection = 'new';
   private recvState: MediaConnection = 'new';
   private closed = false;
 
   private constructor(
-    private readonly signaling: SignalingClient,
+    private readonly signaling: SignalingChannel,
     private readonly device: Device,
     private readonly iceServers: RTCIceServer[],
     private readonly screenTuning: ScreenTuning,
@@ -122,7 +133,7 @@ export class MediaSession {
 
   /** Creates the Device and loads the router's capabilities. */
   static async create(
-    signaling: SignalingClient,
+    signaling: SignalingChannel,
     hello: Pick<HelloResponse, 'routerRtpCapabilities' | 'iceServers'>,
     screenTuning: ScreenTuning = DEFAULT_SCREEN_TUNING,
   ): Promise<MediaSession> {
@@ -296,6 +307,8 @@ export class MediaSession {
     this.closed = true;
     if (this.inFlight) this.inFlight.cancelled = true;
     this.rejectTransports(new SignalingError('CONNECTION_LOST', 'session closed'));
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.producers.clear();
@@ -357,7 +370,7 @@ export class MediaSession {
       }
       this.consumers.set(consumer.id, { consumer, peerId: info.peerId, source: info.source });
       consumer.on('transportclose', () => this.consumers.delete(consumer.id));
-      await this.signaling.request('resumeConsumer', { consumerId: consumer.id });
+      await this.signaling.request('resumeConsumer', { consumerId: consumer.id }, { retryOnLost: true });
       if (consumer.closed) return null;
       return {
         consumerId: consumer.id,
@@ -413,19 +426,50 @@ export class MediaSession {
       else this.recvState = state;
       this.events.emit('connectionstatechange', worstConnection(this.sendState, this.recvState));
       if (state === 'failed') this.restartIce(transport);
+      // Often ICE comes back by itself (the same path returns); if not, restart it.
+      if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);
     });
 
     return transport;
   }
 
+  /**
+   * The signaling session was resumed on a new socket (the network changed
+   * or came back): transports whose ICE failed restart now, those not
+   * connected shortly after restart then. Producers and consumers stay.
+   */
+  afterResume(): void {
+    for (const transport of [this.sendTransport, this.recvTransport]) {
+      if (!transport || transport.closed) continue;
+      const state = transport.connectionState;
+      if (state === 'failed') this.restartIce(transport);
+      else if (state !== 'new' && state !== 'connected') this.restartUnlessConnected(transport, RESUME_ICE_GRACE_MS);
+    }
+  }
+
+  private restartUnlessConnected(transport: Transport, afterMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.closed || transport.closed) return;
+      const state = transport.connectionState;
+      if (state !== 'connected' && state !== 'new') this.restartIce(transport);
+    }, afterMs);
+    this.timers.add(timer);
+  }
+
   /** ICE restart after a network change (Wi-Fi to 4G on a site); media resumes without rejoining. */
   private restartIce(transport: Transport): void {
-    if (this.closed) return;
+    if (this.closed || this.restarting.has(transport)) return;
+    this.restarting.add(transport);
+    log.info(`ICE restart of the ${transport.direction} transport (${transport.connectionState})`);
     this.signaling
-      .request('restartIce', { transportId: transport.id })
-      .then(({ iceParameters }) =>
-        transport.closed ? undefined : transport.restartIce({ iceParameters }),
-      )
-      .catch((error: unknown) => log.warn(`ICE restart of ${transport.direction} transport failed`, error));
+      // Safe to send again after a resume: the last answer's parameters are the ones applied.
+      .request('restartIce', { transportId: transport.id }, { retryOnLost: true })
+      .then(({ iceParameters }) => (transport.closed ? undefined : transport.restartIce({ iceParameters })))
+      .catch((error: unknown) => {
+        log.warn(`ICE restart of ${transport.direction} transport failed`, error);
+        if (errorCodeOf(error) === 'NOT_FOUND' && !this.closed) this.events.emit('transportgone');
+      })
+      .finally(() => this.restarting.delete(transport));
   }
 }

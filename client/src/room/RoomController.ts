@@ -7,10 +7,10 @@
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import { PROTOCOL_VERSION, type NotificationData, type ResponseData } from '@chantier/signaling/protocol';
+import type { NotificationData, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
-import { SignalingClient, type SocketClosed } from '../signaling/SignalingClient';
+import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
 import {
   addParticipant,
   addProducer,
@@ -18,6 +18,7 @@ import {
   removeParticipant,
   removeProducer,
   setActiveSpeaker,
+  setAudioOnly as setParticipantAudioOnly,
   setProducerPaused,
   setTrack,
   type Participants,
@@ -31,6 +32,7 @@ import { ScreenCapture } from './ScreenCapture';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
+import { ViewportReporter, type ViewportTiles } from './viewport';
 
 const log = createLogger('room');
 
@@ -45,6 +47,10 @@ export interface RoomActions {
   setScreenSharing(enabled: boolean): Promise<void>;
   /** Hides the notice of a share that could not start. */
   dismissScreenIssue(): void;
+  /** Receive and send no video (before joining or during the meeting). */
+  setAudioOnly(enabled: boolean): Promise<void>;
+  /** A <video> showing a remote producer, for the viewport report; returns the way to stop. */
+  observeVideo(element: Element, producerId: string): () => void;
   join(): Promise<void>;
   leave(): Promise<void>;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
@@ -58,7 +64,7 @@ export interface RoomControllerOptions {
   mediaDevices: MediaDevices | null;
   /** `join` tells the server whether this is a phone (it may send it less video). */
   isPhone: () => boolean;
-  createSignaling?: (url: string) => SignalingClient;
+  createConnection?: (options: ConnectionOptions) => Connection;
   /** Others that use the meeting's socket beside the media (the chat). */
   socketUsers?: readonly SocketUser[];
   /** Codec and bitrate of a screen share; producerOptions.ts has the defaults. */
@@ -71,7 +77,7 @@ export interface RoomControllerOptions {
  * the socket; the user (ChatController) exposes actions and signals.
  */
 export interface SocketUser {
-  attach(signaling: SignalingClient, hello: Hello): void;
+  attach(signaling: SignalingChannel, hello: Hello): void;
   /** After a successful join, with its answer (e.g. the presentation in progress). */
   joined?(answer: ResponseData<'join'>): void;
   detach(): void;
@@ -92,14 +98,14 @@ export class RoomController implements RoomActions {
   readonly state: RoomState;
   private readonly url: string;
   private readonly isPhone: () => boolean;
-  private readonly createSignaling: (url: string) => SignalingClient;
+  private readonly createConnection: (options: ConnectionOptions) => Connection;
   private readonly local: LocalMedia;
   private readonly screen: ScreenCapture;
   private readonly screenTuning: ScreenTuning;
   private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
   private readonly mediaOps = new SerialQueue();
-  private signaling: SignalingClient | null = null;
+  private signaling: Connection | null = null;
   private session: MediaSession | null = null;
   private hello: Hello | null = null;
   private credentials: Credentials | null = null;
@@ -110,12 +116,14 @@ export class RoomController implements RoomActions {
   private resumeJoin = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
+  /** What this page shows of others' video, reported to the server (setViewport). */
+  private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
     this.url = options.url;
     this.isPhone = options.isPhone;
-    this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
+    this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
     this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
@@ -134,20 +142,17 @@ export class RoomController implements RoomActions {
     state.error.value = null;
     state.endedReason.value = null;
     state.phase.value = 'connecting';
+    state.connection.value = 'ok';
 
-    const signaling = this.createSignaling(this.url);
+    const signaling = this.createConnection({
+      url: this.url,
+      // For the project's presence list ("on a phone").
+      hello: { token, projectId, roomId, device: this.isPhone() ? 'phone' : 'desktop' },
+    });
     this.signaling = signaling;
     this.subscribe(signaling);
     try {
-      await signaling.connect();
-      const hello = await signaling.request('hello', {
-        protocol: PROTOCOL_VERSION,
-        token,
-        projectId,
-        roomId,
-        // For the project's presence list ("on a phone").
-        device: this.isPhone() ? 'phone' : 'desktop',
-      });
+      const hello = await signaling.open();
       if (generation !== this.generation) return;
       this.hello = hello;
       for (const user of this.socketUsers) user.attach(signaling, hello);
@@ -200,6 +205,7 @@ export class RoomController implements RoomActions {
         session.events.on('connectionstatechange', (connection) => {
           state.mediaConnection.value = connection;
         }),
+        session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
         session.events.on('producertrackended', (source) => {
           // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
           if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
@@ -211,6 +217,7 @@ export class RoomController implements RoomActions {
         rtpCapabilities: session.rtpCapabilities,
         displayName,
         device: this.isPhone() ? 'phone' : 'desktop',
+        audioOnly: state.audioOnly.value,
       });
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
@@ -228,6 +235,7 @@ export class RoomController implements RoomActions {
       await session.createTransports();
       if (generation !== this.generation) return;
       state.phase.value = 'joined';
+      this.viewport.setEnabled(!state.audioOnly.value);
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
@@ -273,12 +281,12 @@ export class RoomController implements RoomActions {
   async rejoin(): Promise<void> {
     const credentials = this.credentials;
     if (!credentials) return;
-    // TODO(resume): a session resume would reattach here instead of a new hello.
     await this.connect(credentials.projectId, credentials.roomId, credentials.token);
   }
 
   /** Stops everything; the controller is not used after this. */
   dispose(): void {
+    this.viewport.dispose();
     this.teardown();
     this.local.dispose();
   }
@@ -341,6 +349,14 @@ export class RoomController implements RoomActions {
     this.state.screenIssue.value = null;
   }
 
+  setAudioOnly(enabled: boolean): Promise<void> {
+    return this.runMediaOp(() => this.applyAudioOnly(enabled), 'camera');
+  }
+
+  observeVideo(element: Element, producerId: string): () => void {
+    return this.viewport.observe(element, producerId);
+  }
+
   // ---------------------------------------------------------- diagnostics
 
   /** Inbound RTP totals per consumer; browser tests assert on these. */
@@ -375,6 +391,7 @@ export class RoomController implements RoomActions {
   private async openLobbyMedia(): Promise<void> {
     const { micEnabled, cameraEnabled } = this.state;
     const generation = this.generation;
+    if (this.state.audioOnly.value) cameraEnabled.value = false; // a call link said audio-only
     await this.local.open({ audio: micEnabled.value, video: cameraEnabled.value });
     if (generation !== this.generation) return; // left meanwhile: keep the user's choices
     // A device that could not be opened is shown as off, with the reason beside it.
@@ -449,6 +466,7 @@ export class RoomController implements RoomActions {
     const phase = this.state.phase.value;
     const session = this.session;
     if (enabled === cameraEnabled.value && (!enabled || this.local.cameraTrack)) return;
+    if (enabled && this.state.audioOnly.value) return; // no camera in audio-only
     if (phase === 'lobby') {
       if (enabled) await this.local.open({ audio: false, video: true });
       else this.local.stop('video');
@@ -520,6 +538,43 @@ export class RoomController implements RoomActions {
     }, source);
   }
 
+  // ------------------------------------------------------------ audio-only
+
+  /**
+   * On: the camera goes off and stays off, no video is consumed, and the
+   * server closes the video consumers (consumerClosed forgets their tracks).
+   * Off: the others' video is consumed again.
+   */
+  private async applyAudioOnly(enabled: boolean): Promise<void> {
+    const { state } = this;
+    if (state.audioOnly.value === enabled) return;
+    if (enabled && state.cameraEnabled.value) await this.applyCamera(false);
+    state.audioOnly.value = enabled; // before the request: no new video consume starts meanwhile
+    const session = this.session;
+    const signaling = this.signaling;
+    if (state.phase.value !== 'joined' || !session || !signaling) return;
+    this.viewport.setEnabled(!enabled);
+    try {
+      await signaling.request('setAudioOnly', { audioOnly: enabled });
+    } catch (error) {
+      if (session !== this.session) return;
+      state.audioOnly.value = !enabled;
+      this.viewport.setEnabled(enabled);
+      throw error;
+    }
+    if (enabled || session !== this.session) return;
+    for (const p of state.participants.value) {
+      for (const producer of p.producers) if (producer.kind === 'video') this.consume(session, p.peerId, producer.producerId);
+    }
+  }
+
+  private sendViewport(tiles: ViewportTiles): void {
+    if (this.state.phase.value !== 'joined') return;
+    this.signaling
+      ?.request('setViewport', { tiles })
+      .catch((error: unknown) => log.debug('setViewport not answered', error));
+  }
+
   // ---------------------------------------------------------- screen share
 
   private async produceScreen(): Promise<void> {
@@ -577,6 +632,10 @@ export class RoomController implements RoomActions {
 
   /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
   private consume(session: MediaSession, peerId: string, producerId: string): void {
+    if (this.state.audioOnly.value) {
+      const producer = this.state.participants.value.find((p) => p.peerId === peerId)?.producers.find((x) => x.producerId === producerId);
+      if (producer?.kind !== 'audio') return; // the server would refuse it (AUDIO_ONLY)
+    }
     session
       .consume(producerId)
       .then((consumed) => {
@@ -609,9 +668,11 @@ export class RoomController implements RoomActions {
 
   // -------------------------------------------------------- notifications
 
-  private subscribe(signaling: SignalingClient): void {
+  private subscribe(signaling: Connection): void {
     this.unsubscribe.push(
       signaling.onClose((closed) => this.handleSocketClosed(closed)),
+      signaling.onState((connection) => this.onConnectionState(connection)),
+      signaling.onResumed((hello) => this.onResumed(hello)),
       signaling.onNotification('peerJoined', (data) => this.onPeerJoined(data)),
       signaling.onNotification('peerLeft', (data) => this.onPeerLeft(data)),
       signaling.onNotification('producerAdded', (data) => this.onProducerAdded(data)),
@@ -621,6 +682,12 @@ export class RoomController implements RoomActions {
       signaling.onNotification('consumerClosed', (data) => this.onConsumerClosed(data)),
       signaling.onNotification('activeSpeaker', (data) => this.onActiveSpeaker(data)),
       signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
+      signaling.onNotification('peerAudioOnly', ({ peerId, audioOnly }) =>
+        this.updateParticipants((list) => setParticipantAudioOnly(list, peerId, audioOnly)),
+      ),
+      signaling.onNotification('connectionQuality', ({ peers }) => {
+        this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
+      }),
     );
   }
 
@@ -675,7 +742,40 @@ export class RoomController implements RoomActions {
     this.end('ended', reason);
   }
 
-  private handleSocketClosed(closed: SocketClosed): void {
+  // ---------------------------------------------------------- reconnection
+
+  private onConnectionState(connection: ConnectionState): void {
+    // The phase stays as it is while reconnecting: the tiles stay, a banner says it.
+    this.state.connection.value = connection === 'reconnecting' ? 'reconnecting' : 'ok';
+    if (connection === 'expired') this.startOver('the server no longer has our session');
+  }
+
+  /** The session was taken back on a new socket: same peer, same media. */
+  private onResumed(hello: Hello): void {
+    const phase = this.state.phase.value;
+    this.hello = hello;
+    if ((phase === 'joined' || phase === 'joining') && !hello.resumed?.joined) {
+      this.startOver('resumed, but no longer joined');
+      return;
+    }
+    log.info(`resumed as ${hello.peerId}`);
+    this.session?.afterResume();
+  }
+
+  /**
+   * The fallback when a resume is impossible (grace period over, transport
+   * gone on the server): a fresh hello and join, straight back into the room
+   * when we were in it.
+   */
+  private startOver(why: string): void {
+    const phase = this.state.phase.value;
+    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby') return;
+    log.warn(`starting over with a fresh hello and join: ${why}`);
+    this.resumeJoin = phase !== 'lobby';
+    void this.rejoin();
+  }
+
+  private handleSocketClosed(closed: ConnectionClosed): void {
     if (closed.byClient) return;
     const phase = this.state.phase.value;
     // During hello, the hello's own rejection reports the error.
@@ -714,6 +814,7 @@ export class RoomController implements RoomActions {
   /** Closes the session, the socket and the local tracks; keeps the user's choices. */
   private teardown(): void {
     this.generation++;
+    this.viewport.setEnabled(false);
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     for (const user of this.socketUsers) user.detach();
@@ -730,5 +831,7 @@ export class RoomController implements RoomActions {
     state.participants.value = [];
     state.activeSpeakerId.value = null;
     state.mediaConnection.value = 'new';
+    state.connection.value = 'ok';
+    state.quality.value = new Map();
   }
 }

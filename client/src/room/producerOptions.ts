@@ -14,10 +14,19 @@ export type LocalSource = 'mic' | 'camera' | 'screen' | 'screen-audio';
  */
 const COMMON: ProducerOptions = { stopTracks: false, disableTrackOnPause: true, zeroRtpOnPause: false };
 
-/** Opus, mono, DTX (silence costs nearly nothing) and in-band FEC (lossy site networks). */
+/**
+ * Opus for speech on site networks: mono, DTX (silence costs nearly nothing,
+ * so a room of listeners is cheap), in-band FEC (a lost packet is rebuilt
+ * from the next one) and a speech bitrate. 24 kb/s is wideband speech at
+ * full quality; Opus would otherwise take up to ~40 kb/s on a mono voice,
+ * and three voices plus headers must fit a 300 kb/s link beside some video.
+ * The frame stays at 20 ms: 40 ms would save ~12 kb/s of headers per voice
+ * but adds latency and doubles what each lost packet takes away.
+ */
+export const SPEECH_BITRATE = 24_000;
 export const MIC_PRODUCER: ProducerOptions = {
   ...COMMON,
-  codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
+  codecOptions: { opusStereo: false, opusDtx: true, opusFec: true, opusMaxAverageBitrate: SPEECH_BITRATE },
 };
 
 /**

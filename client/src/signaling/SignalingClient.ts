@@ -3,8 +3,8 @@
  * @chantier/signaling/protocol: typed requests matched to their responses by
  * id, typed notifications, and one `close` event.
  *
- * A client is one socket: once closed it stays closed, and reconnecting means
- * creating a new client (a later session resume will hang off that).
+ * A client is one socket: once closed it stays closed. Reconnecting and
+ * resuming the session on a new socket is Connection's job (Connection.ts).
  */
 import type {
   NotificationData,
@@ -46,7 +46,16 @@ export interface SignalingClientOptions {
 export interface RequestOptions {
   /** Overrides the client's timeout for this request (e.g. a short one for `leave`). */
   timeoutMs?: number;
+  /**
+   * The request is idempotent (a chatSend with its clientMessageId, a ping):
+   * a reconnecting Connection sends it again when the socket it went on died
+   * before the answer. A single socket ignores it.
+   */
+  retryOnLost?: boolean;
 }
+
+/** Every notification, with its seq when the server numbered it. */
+export type AnyNotificationListener = (type: NotificationType, data: unknown, seq: number | undefined) => void;
 
 export interface SocketClosed {
   code: number;
@@ -57,7 +66,7 @@ export interface SocketClosed {
 }
 
 type NotificationEvents = { [T in NotificationType]: [NotificationData<T>] };
-type ClientEvents = { close: [SocketClosed] };
+type ClientEvents = { close: [SocketClosed]; notification: Parameters<AnyNotificationListener> };
 
 interface Pending {
   type: RequestType;
@@ -176,6 +185,11 @@ export class SignalingClient {
     return this.notifications.on(type, listener);
   }
 
+  /** Every notification, before the listeners of its type (a Connection tracks seq and forwards). */
+  onAnyNotification(listener: AnyNotificationListener): () => void {
+    return this.events.on('notification', listener);
+  }
+
   /** Called once, when the socket closes for any reason. */
   onClose(listener: (closed: SocketClosed) => void): () => void {
     return this.events.on('close', listener);
@@ -208,7 +222,7 @@ export class SignalingClient {
         log.warn(`ignored a message: ${message.reason}`);
         return;
       case 'ntf':
-        this.dispatchNotification(message.type, message.data);
+        this.dispatchNotification(message.type, message.data, message.seq);
         return;
       case 'res':
         this.settle(message.id, message);
@@ -238,8 +252,9 @@ export class SignalingClient {
     }
   }
 
-  private dispatchNotification<T extends NotificationType>(type: T, data: unknown): void {
-    log.debug(`notification ${type}`);
+  private dispatchNotification<T extends NotificationType>(type: T, data: unknown, seq: number | undefined): void {
+    log.debug(`notification ${type}${seq === undefined ? '' : ` #${seq}`}`);
+    this.events.emit('notification', type, data, seq);
     // Trusted like responses: the server validates what it sends.
     this.notifications.emit(type, ...([data] as NotificationEvents[T]));
   }

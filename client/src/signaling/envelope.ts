@@ -10,7 +10,7 @@ import { toServerErrorCode } from '../errors';
 export type ServerEnvelope =
   | { kind: 'res'; id: number | null; ok: true; data: unknown }
   | { kind: 'res'; id: number | null; ok: false; error: { code: ErrorCode; message: string } }
-  | { kind: 'ntf'; type: NotificationType; data: unknown };
+  | { kind: 'ntf'; type: NotificationType; data: unknown; seq?: number };
 
 /** Why a message was dropped, for the log. */
 export type ParseFailure = { kind: 'invalid'; reason: string };
@@ -55,7 +55,10 @@ export function parseServerMessage(text: string): ServerEnvelope | ParseFailure 
     if (typeof type !== 'string' || !notificationTypes.has(type)) {
       return { kind: 'invalid', reason: `unknown notification ${String(type)}` };
     }
-    return { kind: 'ntf', type: type as NotificationType, data: message.data };
+    // Meeting sockets number their notifications (resume); a bad number is ignored, not fatal.
+    const seq = message.seq;
+    const numbered = typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0;
+    return { kind: 'ntf', type: type as NotificationType, data: message.data, ...(numbered ? { seq } : {}) };
   }
 
   return { kind: 'invalid', reason: `unknown kind ${String(message.kind)}` };

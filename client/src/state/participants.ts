@@ -24,6 +24,8 @@ export interface Participant {
   /** No camera producer, or a paused one. */
   cameraOff: boolean;
   speaking: boolean;
+  /** Receives no video (audio-only mode). */
+  audioOnly: boolean;
 }
 
 export type Participants = readonly Participant[];
@@ -70,6 +72,7 @@ export function participantFromPeer(peer: PeerInfo, activeSpeakerId: string | nu
       micMuted: true,
       cameraOff: true,
       speaking: peer.peerId === activeSpeakerId,
+      audioOnly: peer.audioOnly ?? false,
     },
     peer.producers,
   );
@@ -138,4 +141,8 @@ export function setTrack(
 export function setActiveSpeaker(list: Participants, peerId: string | null): Participants {
   if (list.every((p) => p.speaking === (p.peerId === peerId))) return list;
   return list.map((p) => (p.speaking === (p.peerId === peerId) ? p : { ...p, speaking: p.peerId === peerId }));
+}
+
+export function setAudioOnly(list: Participants, peerId: string, audioOnly: boolean): Participants {
+  return update(list, peerId, (p) => (p.audioOnly === audioOnly ? p : { ...p, audioOnly }));
 }

@@ -7,7 +7,7 @@
  * and never a mediasoup object.
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { MediaSource, Role } from '@chantier/signaling/protocol';
+import type { MediaSource, Quality, Role } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import type { Participant } from './participants';
 
@@ -53,6 +53,12 @@ export interface TileModel {
   micMuted: boolean;
   cameraOff: boolean;
   speaking: boolean;
+  /** The producer behind videoTrack, for the viewport report; null for self or no video. */
+  videoProducerId: string | null;
+  /** This participant receives no video (audio-only mode). */
+  audioOnly: boolean;
+  /** From the server's connectionQuality; null until the first one. */
+  quality: Quality | null;
 }
 
 export interface RoomState {
@@ -79,12 +85,21 @@ export interface RoomState {
   audioIssue: Signal<DeviceIssue | null>;
   videoIssue: Signal<DeviceIssue | null>;
   mediaConnection: Signal<MediaConnection>;
+  /** The signaling socket: 'reconnecting' while a lost one is being replaced (the session resumes). */
+  connection: Signal<'ok' | 'reconnecting'>;
   /** False where the browser cannot capture a screen (phones): no share button. */
   canShareScreen: Signal<boolean>;
   screenShare: Signal<ScreenShareState>;
   screenIssue: Signal<ScreenIssue | null>;
   /** A toggle or device switch is in flight; controls wait for it. */
   busy: Signal<ReadonlySet<MediaSource>>;
+  /**
+   * Receive no video at all, send none (set before joining by the join
+   * screen or a call link; switchable during the meeting).
+   */
+  audioOnly: Signal<boolean>;
+  /** Each peer's connection quality (self included), from connectionQuality. */
+  quality: Signal<ReadonlyMap<string, Quality>>;
   /** Self first, then the others. */
   tiles: ReadonlySignal<readonly TileModel[]>;
 }
@@ -98,9 +113,12 @@ export function createRoomState(): RoomState {
   const localAudioTrack = signal<MediaStreamTrack | null>(null);
   const localVideoTrack = signal<MediaStreamTrack | null>(null);
   const screenShare = signal<ScreenShareState>('off');
+  const audioOnly = signal(false);
+  const quality = signal<ReadonlyMap<string, Quality>>(new Map());
 
   const tiles = computed<readonly TileModel[]>(() => {
     const me = self.value;
+    const qualities = quality.value;
     const others = participants.value.map(
       (p): TileModel => ({
         peerId: p.peerId,
@@ -112,6 +130,9 @@ export function createRoomState(): RoomState {
         micMuted: p.micMuted,
         cameraOff: p.cameraOff || !p.videoTrack,
         speaking: p.speaking,
+        videoProducerId: p.videoTrack ? (p.producers.find((x) => x.source === 'camera')?.producerId ?? null) : null,
+        audioOnly: p.audioOnly,
+        quality: qualities.get(p.peerId) ?? null,
       }),
     );
     if (!me) return others;
@@ -126,6 +147,9 @@ export function createRoomState(): RoomState {
       micMuted: !micEnabled.value || !localAudioTrack.value,
       cameraOff: !video,
       speaking: activeSpeakerId.value === me.peerId,
+      videoProducerId: null,
+      audioOnly: audioOnly.value,
+      quality: qualities.get(me.peerId) ?? null,
     };
     return [selfTile, ...others];
   });
@@ -149,10 +173,13 @@ export function createRoomState(): RoomState {
     audioIssue: signal<DeviceIssue | null>(null),
     videoIssue: signal<DeviceIssue | null>(null),
     mediaConnection: signal<MediaConnection>('new'),
+    connection: signal<'ok' | 'reconnecting'>('ok'),
     canShareScreen: signal(false),
     screenShare,
     screenIssue: signal<ScreenIssue | null>(null),
     busy: signal<ReadonlySet<MediaSource>>(new Set()),
+    audioOnly,
+    quality,
     tiles,
   };
 }

@@ -3,6 +3,7 @@ import { t } from '../i18n';
 import { act } from './act';
 import { useChat, useRoom } from './context';
 import { CameraIcon, CameraOffIcon, ChatIcon, FileIcon, LeaveIcon, MicIcon, MicOffIcon, ScreenShareIcon, ScreenStopIcon } from './icons';
+import { AudioOnlyToggle } from './AudioOnlyToggle';
 import { usePresentation } from './presentation/context';
 import { DocumentPicker } from './presentation/DocumentPicker';
 
@@ -98,12 +99,13 @@ export function ControlBar() {
         data-testid="camera-toggle"
         aria-pressed={camera}
         title={camera ? t('controls.cameraStop') : t('controls.cameraStart')}
-        disabled={busy.has('camera')}
+        disabled={busy.has('camera') || state.audioOnly.value}
         onClick={() => act(actions.setCameraEnabled(!camera))}
       >
         {camera ? <CameraIcon /> : <CameraOffIcon />}
         <span>{t('controls.camera')}</span>
       </button>
+      <AudioOnlyToggle />
       <ScreenToggle />
       <PresentToggle />
       <ChatToggle />

@@ -76,13 +76,25 @@ export function JoinScreen() {
               class={`button toggle ${camera ? '' : 'toggle--off'}`}
               data-testid="camera-toggle-lobby"
               aria-pressed={camera}
-              disabled={joining || busy.has('camera')}
+              disabled={joining || busy.has('camera') || state.audioOnly.value}
               onClick={() => act(actions.setCameraEnabled(!camera))}
             >
               {camera ? <CameraIcon /> : <CameraOffIcon />}
               <span>{camera ? t('join.cameraOn') : t('join.cameraOff')}</span>
             </button>
           </div>
+
+          <label class="join__audio-only" title={t('join.audioOnlyHint')}>
+            <input
+              type="checkbox"
+              data-testid="audio-only-lobby"
+              checked={state.audioOnly.value}
+              disabled={joining || busy.has('camera')}
+              onChange={(event) => act(actions.setAudioOnly(event.currentTarget.checked))}
+            />
+            <span>{t('join.audioOnly')}</span>
+            <small>{t('join.audioOnlyHint')}</small>
+          </label>
 
           <DeviceSelect
             id="audio-input"

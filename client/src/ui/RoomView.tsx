@@ -3,6 +3,7 @@ import { ChatPanel } from './ChatPanel';
 import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
 import { LangSwitch } from './LangSwitch';
+import { ReconnectingBanner } from './ReconnectingBanner';
 import { AudioSink } from './MediaElements';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
@@ -44,6 +45,7 @@ export function RoomView() {
         <ConnectionBadge />
         <LangSwitch class="room__lang" />
       </header>
+      <ReconnectingBanner />
       <ScreenShareNotice />
       <div class="room__body">
         <Stage />

@@ -1,16 +1,23 @@
+import { useRef } from 'preact/hooks';
 import { t } from '../i18n';
 import type { TileModel } from '../state/roomState';
-import { MicOffIcon, ScreenShareIcon } from './icons';
+import { HeadphonesIcon, MicOffIcon, ScreenShareIcon } from './icons';
 import { initials } from './initials';
 import { VideoView } from './MediaElements';
+import { QualityIndicator } from './QualityIndicator';
+import { useObservedVideo } from './useObservedVideo';
 
 /** One participant: camera (or initials), name, muted mic, sharing mark, active-speaker border. */
 export function Tile({ tile }: { tile: TileModel }) {
   // The shared screen itself is on the stage; the tile keeps the face.
   const video = tile.videoTrack;
+  const ref = useRef<HTMLElement>(null);
+  // The tile is the video's box: its visibility and size go to the server.
+  useObservedVideo(ref, video ? tile.videoProducerId : null);
   const classes = ['tile', tile.speaking ? 'tile--speaking' : '', tile.isSelf ? 'tile--self' : ''].join(' ');
   return (
     <article
+      ref={ref}
       class={classes}
       data-testid="tile"
       data-peer-id={tile.peerId}
@@ -19,6 +26,7 @@ export function Tile({ tile }: { tile: TileModel }) {
       data-mic-muted={String(tile.micMuted)}
       data-camera-off={String(tile.cameraOff)}
       data-sharing={String(tile.sharingScreen)}
+      data-audio-only={String(tile.audioOnly)}
       aria-label={tile.isSelf ? t('tile.you', { name: tile.displayName }) : tile.displayName}
     >
       {video ? (
@@ -29,6 +37,13 @@ export function Tile({ tile }: { tile: TileModel }) {
         </div>
       )}
       <div class="tile__label">
+        {tile.quality && <QualityIndicator peerId={tile.peerId} quality={tile.quality} />}
+        {tile.audioOnly && (
+          <span class="tile__audio-only" data-testid="audio-only-badge" title={t('tile.audioOnly')}>
+            <HeadphonesIcon />
+            <span>{t('tile.audioOnly')}</span>
+          </span>
+        )}
         {tile.sharingScreen && (
           <span class="tile__sharing" title={t('tile.sharing')}>
             <ScreenShareIcon />

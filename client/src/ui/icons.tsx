@@ -242,3 +242,33 @@ export function ExitFullscreenIcon() {
     </Icon>
   );
 }
+
+/** Signal bars: `level` of 3 filled (connection quality). */
+export function SignalBarsIcon({ level }: { level: number }) {
+  return (
+    <Icon>
+      {[0, 1, 2].map((i) => (
+        <rect
+          key={i}
+          x={4 + i * 6}
+          y={16 - i * 5}
+          width="4"
+          height={5 + i * 5}
+          rx="1"
+          fill={i < level ? 'currentColor' : 'none'}
+          opacity={i < level ? 1 : 0.45}
+        />
+      ))}
+    </Icon>
+  );
+}
+
+/** Headphones: audio-only mode. */
+export function HeadphonesIcon() {
+  return (
+    <Icon>
+      <path d="M3 18v-6a9 9 0 0 1 18 0v6" />
+      <path d="M21 19a2 2 0 0 1-2 2h-1v-6h3zM3 19a2 2 0 0 0 2 2h1v-6H3z" />
+    </Icon>
+  );
+}

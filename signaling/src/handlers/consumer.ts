@@ -22,7 +22,7 @@ export const consume: HandlerDef<'consume'> = {
 export const resumeConsumer: HandlerDef<'resumeConsumer'> = {
   requires: 'joined',
   async handle({ session }, { consumerId }) {
-    await session.media!.consumer(consumerId).resume();
+    await session.media!.resumeConsumer(consumerId);
     return {};
   },
 };
@@ -30,7 +30,7 @@ export const resumeConsumer: HandlerDef<'resumeConsumer'> = {
 export const pauseConsumer: HandlerDef<'pauseConsumer'> = {
   requires: 'joined',
   async handle({ session }, { consumerId }) {
-    await session.media!.consumer(consumerId).pause();
+    await session.media!.pauseConsumer(consumerId);
     return {};
   },
 };

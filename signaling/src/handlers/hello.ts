@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
+import { newResumeSecret, resumeSession } from './resume.js';
 import type { HandlerDef } from './types.js';
 
 /** Failed authentication answers late, so that guessing tokens is slow. */
@@ -10,7 +11,8 @@ const AUTH_FAILURE_DELAY_MS = 250;
 
 export const hello: HandlerDef<'hello'> = {
   requires: 'none',
-  async handle({ app, session, config, rooms }, data) {
+  async handle(ctx, data) {
+    const { app, session, config, rooms } = ctx;
     if (session.state !== 'new') throw new AppError(ErrorCode.BAD_REQUEST, 'hello was already sent');
     if (data.protocol !== PROTOCOL_VERSION) {
       throw new AppError(ErrorCode.UNSUPPORTED_PROTOCOL, `this server speaks protocol ${PROTOCOL_VERSION}`);
@@ -28,6 +30,28 @@ export const hello: HandlerDef<'hello'> = {
       throw new AppError(ErrorCode.FORBIDDEN, 'the token is for another project');
     }
     const projectId = data.projectId;
+    if (data.resume) {
+      if (!data.roomId) throw new AppError(ErrorCode.BAD_REQUEST, 'only a meeting socket can be resumed');
+      const resumed = await resumeSession(ctx, identity, rooms.get(projectId, data.roomId), data.resume);
+      const room = resumed.room!;
+      const [online, unread] = await Promise.all([
+        app.presence.list(projectId).catch(() => []),
+        app.chat.unread(projectId, identity.userId).catch(() => 0),
+      ]);
+      return {
+        protocol: PROTOCOL_VERSION,
+        peerId: resumed.peerId!,
+        projectId,
+        roomId: room.roomId,
+        routerRtpCapabilities: room.media.rtpCapabilities,
+        self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
+        iceServers: [],
+        online,
+        unread,
+        resumeSecret: resumed.resumeSecret!,
+        resumed: { joined: resumed.state === 'joined' },
+      };
+    }
     session.identity = identity;
     session.projectId = projectId;
     session.device = data.device ?? 'desktop';
@@ -36,6 +60,7 @@ export const hello: HandlerDef<'hello'> = {
 
     const room = data.roomId ? await rooms.attach(session, projectId, data.roomId) : undefined;
     session.room = room;
+    if (room) session.resumeSecret = newResumeSecret();
     session.state = 'ready';
     await app.hub.connect(session, projectId);
     await app.projects.remember(projectId, {
@@ -57,6 +82,7 @@ export const hello: HandlerDef<'hello'> = {
       iceServers: [],
       online,
       unread,
+      ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),
     };
   },
 };

@@ -1,7 +1,8 @@
+import { setAudioOnly, setViewport } from './adaptation.js';
 import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
-import { callAnswer, callCancel, callStart, setAudioOnly, setViewport } from './pending.js';
+import { callAnswer, callCancel, callStart } from './pending.js';
 import { join, leave } from './join.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';

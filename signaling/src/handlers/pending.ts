@@ -7,15 +7,13 @@ import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 import type { HandlerDef } from './types.js';
 
-function notYet<T extends 'setAudioOnly' | 'setViewport' | 'callStart' | 'callAnswer' | 'callCancel'>(type: T): HandlerDef<T> {
+function notYet<T extends 'callStart' | 'callAnswer' | 'callCancel'>(type: T): HandlerDef<T> {
   return {
     requires: 'ready',
     handle: () => Promise.reject(new AppError(ErrorCode.UNKNOWN_REQUEST, `${type} is not available yet`)),
   };
 }
 
-export const setAudioOnly = notYet('setAudioOnly');
-export const setViewport = notYet('setViewport');
 export const callStart = notYet('callStart');
 export const callAnswer = notYet('callAnswer');
 export const callCancel = notYet('callCancel');

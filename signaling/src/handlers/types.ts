@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import type { RequestData, RequestType, ResponseData } from '../protocol/index.js';
+import type { CloseReason, RequestData, RequestType, ResponseData } from '../protocol/index.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { Session } from '../ws/Session.js';
 
@@ -10,6 +10,21 @@ export interface HandlerContext {
   readonly config: Config;
   readonly rooms: RoomRegistry;
   readonly session: Session;
+  /** The socket the request came on, for a resume to move it to another session. */
+  readonly connection: ConnectionControl;
+  /** Tasks the dispatcher runs right after this request's response is sent. */
+  readonly afterResponse: Array<() => void>;
+}
+
+/** What a handler may do with the socket beyond answering on it (see plugins/ws.ts). */
+export interface ConnectionControl {
+  /**
+   * From now on this socket speaks for `target` (a resumed session); the
+   * session the socket was opened with is dropped without side effects.
+   */
+  takeOver(target: Session): void;
+  /** Ends a session at once: out of its room (peerLeft `reason`) and offline. */
+  end(target: Session, reason: CloseReason): Promise<void>;
 }
 
 /** Which session state a request needs; checked by the dispatcher before the handler runs. */

@@ -5,6 +5,7 @@ import { CloseReason, MAX_MESSAGE_BYTES, WsCloseCode } from '../protocol/index.j
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { dispatch, type ContextFactory } from '../ws/dispatch.js';
 import { Session } from '../ws/Session.js';
+import type { ConnectionControl } from '../handlers/types.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,14 @@ declare module 'fastify' {
     sessions: Set<Session>;
   }
 }
+
+/**
+ * Close codes of a client that closed on purpose (a close frame with no code,
+ * 1000, or 1001 when its page goes away): its session ends at once. Anything
+ * else (1006: the connection just died; 4000: the client gave up on a silent
+ * socket and is reconnecting) starts the grace period of a meeting session.
+ */
+const CLIENT_GOODBYES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
 
 /** The signaling WebSocket at /ws. */
 export const wsPlugin = fp<{ config: Config }>(
@@ -23,7 +32,6 @@ export const wsPlugin = fp<{ config: Config }>(
     });
     const sessions = new Set<Session>();
     app.decorate('sessions', sessions);
-    const makeContext: ContextFactory = (session) => ({ app, config, rooms: app.rooms, session });
 
     // Liveness: a socket whose peer vanished without closing (phone out of
     // coverage, frozen tab) answers no ping; it is terminated after two
@@ -42,17 +50,96 @@ export const wsPlugin = fp<{ config: Config }>(
     pingTimer.unref();
     app.addHook('onClose', () => clearInterval(pingTimer));
 
+    /** Out of its room and offline, now. Idempotent. */
+    const endSession = async (session: Session, reason: CloseReason): Promise<void> => {
+      clearTimeout(session.graceTimer);
+      session.graceTimer = undefined;
+      sessions.delete(session);
+      const wasJoined = session.state === 'joined';
+      session.state = 'closed';
+      const detaches: Promise<unknown>[] = [];
+      if (session.room) detaches.push(session.room.detach(session, wasJoined ? reason : CloseReason.LEFT));
+      if (session.projectId) detaches.push(app.hub.disconnect(session, session.projectId));
+      for (const result of await Promise.allSettled(detaches)) {
+        if (result.status === 'rejected') session.log.warn({ err: result.reason }, 'session not fully ended');
+      }
+    };
+
+    /**
+     * The socket of a session closed (or was terminated) without `leave`. A
+     * meeting session stays in its room for the grace period, so that the
+     * client can resume it; any other ends now.
+     */
+    const socketLost = (session: Session, code: number): void => {
+      const room = session.room;
+      const keep =
+        !CLIENT_GOODBYES.has(code) &&
+        room !== undefined &&
+        !room.closed &&
+        session.resumable &&
+        config.peerGraceMs > 0 &&
+        (session.state === 'ready' || session.state === 'joined');
+      if (!keep) {
+        void endSession(session, CloseReason.DISCONNECTED);
+        return;
+      }
+      session.dropSocket();
+      session.log.info({ graceMs: config.peerGraceMs }, 'socket lost; session kept for a resume');
+      session.graceTimer = setTimeout(() => {
+        session.graceTimer = undefined;
+        if (!room) return;
+        // In the room's queue, after any resume already queued: a session
+        // taken back meanwhile has a socket again and stays.
+        room
+          .detach(session, CloseReason.DISCONNECTED, () => {
+            if (session.hasSocket) return false;
+            session.state = 'closed';
+            return true;
+          })
+          .then(async (detached) => {
+            if (!detached) return;
+            session.log.info('grace period over; session ended');
+            sessions.delete(session);
+            if (session.projectId) await app.hub.disconnect(session, session.projectId);
+          })
+          .catch((error: unknown) => session.log.error({ err: error }, 'grace expiry failed'));
+      }, config.peerGraceMs);
+      session.graceTimer.unref();
+    };
+
     app.get('/ws', { websocket: true }, (socket, request) => {
-      const session = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
-      sessions.add(session);
+      const opened = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
+      /** The session this socket speaks for: `opened`, or the one it resumed. */
+      let session = opened;
+      sessions.add(opened);
       alive.set(socket, true);
       socket.on('pong', () => alive.set(socket, true));
-      session.log.debug({ ip: request.ip }, 'socket open');
+      opened.log.debug({ ip: request.ip }, 'socket open');
       const helloTimer = setTimeout(() => {
         if (session.state === 'new') session.close(WsCloseCode.HELLO_TIMEOUT, 'hello timeout');
       }, config.helloTimeoutMs);
 
+      const connection: ConnectionControl = {
+        takeOver(target) {
+          clearTimeout(helloTimer);
+          // `opened` never went past 'new': nothing of it is anywhere but here.
+          // It keeps the socket only to send the hello's response.
+          opened.state = 'closed';
+          sessions.delete(opened);
+          session = target;
+          const previous = target.takeSocket(socket);
+          // The server had not noticed the old socket was dead: it goes now,
+          // and its close handler leaves the session alone (it no longer owns it).
+          if (previous) previous.close(WsCloseCode.RESUMED, 'resumed on another socket');
+          target.log.info({ conn: opened.connectionId }, 'session resumed');
+        },
+        end: endSession,
+      };
+      const makeContext: ContextFactory = (s) => ({ app, config, rooms: app.rooms, session: s, connection, afterResponse: [] });
+
       socket.on('message', (raw, isBinary) => {
+        // A socket whose session was resumed on another one has nothing more to say.
+        if (!session.owns(socket)) return;
         dispatch(makeContext, session, raw, isBinary).catch((error: unknown) =>
           session.log.error({ err: error }, 'dispatch failed'),
         );
@@ -60,26 +147,19 @@ export const wsPlugin = fp<{ config: Config }>(
       socket.on('error', (error) => session.log.debug({ err: error }, 'socket error'));
       socket.on('close', (code) => {
         clearTimeout(helloTimer);
-        sessions.delete(session);
-        const wasJoined = session.state === 'joined';
-        session.state = 'closed';
         session.log.debug({ code }, 'socket closed');
-        session.room?.detach(session, wasJoined ? CloseReason.DISCONNECTED : CloseReason.LEFT).catch((error: unknown) =>
-          session.log.error({ err: error }, 'detach failed'),
-        );
-        if (session.projectId) {
-          app.hub.disconnect(session, session.projectId).catch((error: unknown) =>
-            session.log.warn({ err: error }, 'presence not cleared'),
-          );
-        }
+        // Taken over by a newer socket (resume): that one speaks for the session now.
+        if (!session.owns(socket)) return;
+        socketLost(session, code);
       });
     });
 
     // Shutdown: tell every room its peers are going, so that presence in
     // Redis is cleared before the Redis client closes (onClose).
     app.addHook('preClose', async () => {
-      const detaches: Promise<void>[] = [];
+      const detaches: Promise<unknown>[] = [];
       for (const session of sessions) {
+        clearTimeout(session.graceTimer);
         session.close(WsCloseCode.GOING_AWAY, 'server shutting down');
         if (session.room) detaches.push(session.room.detach(session, CloseReason.SHUTDOWN));
         if (session.projectId) detaches.push(app.hub.disconnect(session, session.projectId));

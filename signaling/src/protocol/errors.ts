@@ -86,4 +86,9 @@ export const WsCloseCode = {
   HELLO_TIMEOUT: 4004,
   /** Same user joined the same room from a newer session with the same id. */
   REPLACED: 4005,
+  /**
+   * The session was resumed on another socket (hello.resume) while this one
+   * still looked open: the client already uses the new one.
+   */
+  RESUMED: 4006,
 } as const;

@@ -18,6 +18,7 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
+import { QualityMonitor } from './QualityMonitor.js';
 
 /**
  * One meeting as the signaling side sees it: the sessions attached to it (after
@@ -39,6 +40,7 @@ export class Room {
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
   readonly #onEmpty: (room: Room) => void;
+  readonly quality: QualityMonitor;
   #presentation: Presentation | null = null;
   #closed = false;
 
@@ -64,6 +66,8 @@ export class Room {
     this.#onEmpty = options.onEmpty;
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
+    // Stops by itself when the media room closes.
+    this.quality = new QualityMonitor(this.media, (peers) => this.broadcast('connectionQuality', { peers }), this.#log);
   }
 
   get closed(): boolean {
@@ -125,6 +129,7 @@ export class Room {
       const identity = session.identity!;
       const peer = this.media.createPeer(peerId);
       peer.setRtpCapabilities(data.rtpCapabilities);
+      peer.setAudioOnly(data.audioOnly ?? false);
       session.media = peer;
       session.displayName = data.displayName?.trim() || identity.displayName;
       session.device = data.device ?? 'desktop';
@@ -165,10 +170,26 @@ export class Room {
     return this.#serial(name, task);
   }
 
-  /** Leaves (if joined) and detaches. Idempotent. Closes the room when nobody is attached. */
-  detach(session: Session, reason: CloseReason): Promise<void> {
+  /** Runs a task in the room's order (a resume: no join, leave or producer change interleaves). */
+  inQueue<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return this.#serial(name, task);
+  }
+
+  /** The attached session (joined or not) with this peer id. */
+  findAttached(peerId: string): Session | undefined {
+    for (const session of this.#attached) if (session.peerId === peerId) return session;
+    return undefined;
+  }
+
+  /**
+   * Leaves (if joined) and detaches. Idempotent. Closes the room when nobody is attached.
+   * `onlyIf`, checked in the room's queue, may call it off (a session resumed
+   * meanwhile); resolves whether the session was detached.
+   */
+  detach(session: Session, reason: CloseReason, onlyIf?: () => boolean): Promise<boolean> {
     return this.#serial('detach', async () => {
-      if (!this.#attached.delete(session)) return;
+      if (!this.#attached.has(session) || (onlyIf && !onlyIf())) return false;
+      this.#attached.delete(session);
       const peerId = session.peerId;
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
@@ -197,6 +218,7 @@ export class Room {
         this.media.close('empty');
         this.#onEmpty(this);
       }
+      return true;
     });
   }
 
@@ -213,6 +235,7 @@ export class Room {
       displayName: session.displayName ?? session.identity!.displayName,
       role: session.identity!.role,
       producers: session.media ? producerInfos(session.media) : [],
+      audioOnly: session.media?.audioOnly ?? false,
     };
   }
 

@@ -3,24 +3,38 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { MediaPeer } from '@chantier/sfu';
 import type { Identity } from '../auth/tokens.js';
-import type { ErrorBody, NotificationData, NotificationType, ServerMessage } from '../protocol/index.js';
+import type {
+  ErrorBody,
+  NotificationData,
+  NotificationEnvelope,
+  NotificationType,
+  ServerMessage,
+} from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
 import { TokenBucket } from './RateLimiter.js';
 
 /**
- * One WebSocket connection and what it has become: authenticated (after
- * hello), attached to a room, and joined (visible, with media).
+ * One signaling session and what it has become: authenticated (after hello),
+ * attached to a room, and joined (visible, with media).
  *
  *   new --hello--> ready --join--> joined --leave/close--> closed
+ *
+ * A meeting session (attached to a room) may outlive its socket: when the
+ * socket is lost the session stays in its room for the grace period
+ * (config.peerGraceMs), its notifications numbered and kept, so that a new
+ * socket can take it back (hello.resume) and receive what it missed.
  */
 export type SessionState = 'new' | 'ready' | 'joined' | 'closed';
+
+/** How many notifications a meeting session keeps for a resume. */
+export const REPLAY_BUFFER_SIZE = 512;
 
 export class Session {
   readonly connectionId = randomBytes(6).toString('base64url');
   state: SessionState = 'new';
   log: FastifyBaseLogger;
   identity: Identity | undefined;
-  /** Peer id, assigned at hello: stable for the life of the session. */
+  /** Peer id, assigned at hello: stable for the life of the session (resumes included). */
   peerId: string | undefined;
   displayName: string | undefined;
   device: 'desktop' | 'phone' = 'desktop';
@@ -29,12 +43,22 @@ export class Session {
   /** The meeting this session is in (after join), for chat messages sent from it. */
   meetingId: string | undefined;
   media: MediaPeer | undefined;
+  /** Set at hello on a meeting socket: whoever shows it may take this session back. */
+  resumeSecret: string | undefined;
+  /** Runs while the session has lost its socket; its end detaches the session. */
+  graceTimer: NodeJS.Timeout | undefined;
   readonly limiter: TokenBucket;
   /** Chat posts: a sustained rate per minute, bursts of ten. */
   readonly chatLimiter: TokenBucket;
   /** Rate-limited frames since the last accepted one. */
   limitedInARow = 0;
-  readonly #socket: WebSocket;
+  #socket: WebSocket | null;
+  /** Seq of the last notification numbered (0: none yet). */
+  #seq = 0;
+  /** The last REPLAY_BUFFER_SIZE numbered notifications, oldest first. */
+  readonly #replay: NotificationEnvelope[] = [];
+  /** During a resume: notifications are numbered and kept but not sent yet. */
+  #holding = false;
 
   constructor(socket: WebSocket, log: FastifyBaseLogger, messagesPerSecond: number, chatPerMinute: number) {
     this.#socket = socket;
@@ -44,18 +68,99 @@ export class Session {
   }
 
   get open(): boolean {
-    return this.#socket.readyState === this.#socket.OPEN;
+    const socket = this.#socket;
+    return socket !== null && socket.readyState === socket.OPEN;
+  }
+
+  /** True while the session has a socket (open or not yet noticed as dead). */
+  get hasSocket(): boolean {
+    return this.#socket !== null;
+  }
+
+  /** Whether this socket is the session's current one. */
+  owns(socket: WebSocket): boolean {
+    return this.#socket === socket;
+  }
+
+  /**
+   * The raw socket, for tests that must cut a connection the hard way
+   * (terminate(), no close frame). Not used by the server itself.
+   */
+  get socketForTests(): WebSocket | null {
+    return this.#socket;
+  }
+
+  /** The socket is gone: the session keeps its room and buffers what it is sent. */
+  dropSocket(): void {
+    this.#socket = null;
+  }
+
+  /**
+   * A resume: this session continues on `socket`. The previous socket, if the
+   * server had not noticed it was dead, is returned for the caller to close.
+   */
+  takeSocket(socket: WebSocket): WebSocket | null {
+    const previous = this.#socket;
+    this.#socket = socket;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    return previous === socket ? null : previous;
+  }
+
+  /** Meeting sessions number their notifications (for hello.resume.lastSeq). */
+  get resumable(): boolean {
+    return this.resumeSecret !== undefined;
+  }
+
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** Whether the notifications after `lastSeq` are all still in the buffer. */
+  canReplayFrom(lastSeq: number): boolean {
+    if (lastSeq > this.#seq) return false;
+    const oldest = this.#replay[0]?.seq ?? this.#seq + 1;
+    return lastSeq + 1 >= oldest;
+  }
+
+  /** Keeps new notifications back (numbered, buffered) until release(). */
+  hold(): void {
+    this.#holding = true;
+  }
+
+  /**
+   * Sends the notifications after `lastSeq`, in order (see canReplayFrom),
+   * then goes live again. Returns how many were sent.
+   */
+  release(lastSeq: number): number {
+    this.#holding = false;
+    let sent = 0;
+    for (const message of this.#replay) {
+      if ((message.seq ?? 0) > lastSeq) {
+        this.send(message);
+        sent++;
+      }
+    }
+    return sent;
   }
 
   send(message: ServerMessage): void {
-    if (!this.open) return;
-    this.#socket.send(JSON.stringify(message), (error) => {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(message), (error) => {
       if (error) this.log.debug({ err: error }, 'send failed');
     });
   }
 
   notify<T extends NotificationType>(type: T, data: NotificationData<T>): void {
-    this.send({ kind: 'ntf', type, data });
+    if (!this.resumable) {
+      this.send({ kind: 'ntf', type, data });
+      return;
+    }
+    const message: NotificationEnvelope = { kind: 'ntf', type, data, seq: ++this.#seq };
+    this.#replay.push(message);
+    if (this.#replay.length > REPLAY_BUFFER_SIZE) this.#replay.shift();
+    if (!this.#holding) this.send(message);
   }
 
   respond(id: number, data: unknown): void {
@@ -66,9 +171,10 @@ export class Session {
     this.send({ kind: 'res', id, ok: false, error });
   }
 
-  /** Closes the socket (the 'close' handler then detaches from the room). */
+  /** Closes the socket (the 'close' handler then detaches from the room, or starts the grace period). */
   close(code: number, reason: string): void {
-    if (this.#socket.readyState === this.#socket.CLOSED || this.#socket.readyState === this.#socket.CLOSING) return;
-    this.#socket.close(code, reason);
+    const socket = this.#socket;
+    if (!socket || socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
+    socket.close(code, reason);
   }
 }

@@ -96,8 +96,9 @@ export async function dispatch(
     return;
   }
 
+  const context = makeContext(session);
   try {
-    const result = await def.handle(makeContext(session), data as never);
+    const result = await def.handle(context, data as never);
     session.respond(id, result);
   } catch (error) {
     const clientError = toClientError(error);
@@ -108,10 +109,15 @@ export async function dispatch(
       session.log.error({ err: error, type, id }, 'request failed');
       session.fail(id, { code: ErrorCode.INTERNAL, message: 'internal error' });
     }
+    // A refused hello (a refused resume included) closes the socket: the
+    // client starts over on a new one (docs/PROTOCOL.md, "Resume").
     if (type === 'hello' && session.state === 'new') {
       session.log.info({ code: clientError?.code ?? ErrorCode.INTERNAL }, 'hello refused');
       session.close(WsCloseCode.HELLO_REFUSED, clientError?.code ?? ErrorCode.INTERNAL);
     }
+  } finally {
+    // After the response (or the refusal) is on the socket: e.g. a resume's replay.
+    for (const task of context.afterResponse) task();
   }
 }
 

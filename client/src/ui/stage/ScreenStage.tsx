@@ -11,6 +11,7 @@ import { ExitFullscreenIcon, FitIcon, FullscreenIcon, ZoomInIcon, ZoomOutIcon } 
 import { ScreenVideo } from '../MediaElements';
 import { useElementSize } from './useElementSize';
 import { useFullscreen } from './useFullscreen';
+import { useObservedVideo } from '../useObservedVideo';
 import { usePanZoom } from './usePanZoom';
 
 /** Until the first frame says otherwise: the shape of most screens. */
@@ -26,6 +27,9 @@ export function ScreenStage({ peerId }: { peerId: string }) {
   const layout = useMemo(() => layoutOf(picture, stageSize), [picture, stageSize]);
   const zoom = usePanZoom(layout);
   const fullscreen = useFullscreen(box);
+  const producerId = participant?.producers.find((p) => p.source === 'screen')?.producerId ?? null;
+  // The stage's visible area: a screen is single-layer, only shown or not matters.
+  useObservedVideo(viewport, participant?.screenTrack ? producerId : null);
 
   const track = participant?.screenTrack;
   if (!participant || !track) return null;

@@ -1,0 +1,102 @@
+/**
+ * Pure decisions of video adaptation, kept apart from the mediasoup objects
+ * so that they are tested without a worker: which simulcast layer fits a
+ * tile, which consumer matters most, and which video must stop so that audio
+ * keeps flowing on a weak downlink.
+ */
+
+/**
+ * Height in pixels of the top simulcast layer of a camera: the client sends
+ * 640x360 and a half-size copy below it (client/src/room/producerOptions.ts),
+ * each layer down is half the height of the one above.
+ */
+export const TOP_LAYER_HEIGHT = 360;
+
+/**
+ * The lowest spatial layer that looks sharp at `height` device pixels: one
+ * whose height is at least 80 % of the tile's (a little upscaling is not
+ * seen; 180p in a 200-px tile is fine, in a 300-px tile it is blurred).
+ * `spatialLayers` is the producer's number of layers.
+ */
+export function spatialLayerFor(height: number, spatialLayers: number): number {
+  const top = Math.max(0, spatialLayers - 1);
+  for (let layer = 0; layer < top; layer++) {
+    const layerHeight = TOP_LAYER_HEIGHT / 2 ** (top - layer);
+    if (layerHeight >= height * 0.8) return layer;
+  }
+  return top;
+}
+
+/**
+ * Bitrate priority of a video consumer (mediasoup gives each its lowest
+ * layer in priority order, then spreads what is left by priority): a shared
+ * screen first (a plan is what the meeting is about), then whoever speaks,
+ * then the others.
+ */
+export function videoPriority(source: string, isActiveSpeaker: boolean): number {
+  if (source === 'screen') return 3;
+  return isActiveSpeaker ? 2 : 1;
+}
+
+/** What a video consumer costs at least, when shown: its lowest layer. */
+export const MIN_VIDEO_BITRATE = {
+  /** A camera's 180p layer at its lowest frame rate mediasoup may pick; mediasoup steps down within it. */
+  simulcast: 100_000,
+  /** A single-layer video (a screen share) is forwarded whole: mediasoup cannot step it down. */
+  single: 250_000,
+} as const;
+
+/**
+ * Kept for each received voice (Opus at ~24-32 kb/s plus RTP/UDP/IP headers
+ * at 50 packets/s) before any video is allowed on the link.
+ */
+export const AUDIO_RESERVE_BPS = 48_000;
+
+/** Shown video resumes only if the estimate has this much room for it... */
+export const RESUME_HEADROOM = 1.3;
+/** ...and no video of this peer was stopped for bandwidth in this long. */
+export const RESUME_HOLD_MS = 8_000;
+
+export interface VideoDemand {
+  consumerId: string;
+  priority: number;
+  simulcast: boolean;
+}
+
+export interface BandwidthInput {
+  /** The transport's estimate of what reaches this receiver (bps). */
+  availableBitrate: number;
+  /** Audio consumers currently flowing to this receiver. */
+  audioConsumers: number;
+  /** Video consumers the receiver wants (visible, not paused by itself). */
+  videos: readonly VideoDemand[];
+  /** Consumers suspended for bandwidth now. */
+  suspended: ReadonlySet<string>;
+  now: number;
+  /** When a video of this peer was last suspended for bandwidth. */
+  lastSuspendAt: number;
+}
+
+/**
+ * Which video consumers to keep suspended so that the estimate holds every
+ * voice plus the shown video's lowest layers: the most important video is
+ * kept first. A suspended one comes back only with headroom and after a
+ * quiet period, so that a link at its limit does not flap.
+ */
+export function videosToSuspend(input: BandwidthInput): Set<string> {
+  const budget = input.availableBitrate - input.audioConsumers * AUDIO_RESERVE_BPS;
+  const ordered = [...input.videos].sort((a, b) => b.priority - a.priority);
+  const next = new Set<string>();
+  let used = 0;
+  const holdOver = input.now - input.lastSuspendAt >= RESUME_HOLD_MS;
+  for (const video of ordered) {
+    const cost = video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
+    const wasSuspended = input.suspended.has(video.consumerId);
+    // What does not fit is stopped; a cheaper, less important one may still
+    // fit in what is left (a camera when a screen share cannot pass).
+    const fits = wasSuspended ? holdOver && (used + cost) * RESUME_HEADROOM <= budget : used + cost <= budget;
+    if (fits) used += cost;
+    else next.add(video.consumerId);
+  }
+  return next;
+}

@@ -52,14 +52,15 @@ async function waitForMedia(page: MeetingPage, streams: number): Promise<PageMed
   }
 }
 
-/** Times the phase changed, relative to `origin`. */
+/** Times the phase or the signaling state changed, relative to `origin`. */
 function phases(log: TileSample[], origin: number): string[] {
   const out: string[] = [];
   let last = '';
   for (const s of log) {
-    if (s.phase === last) continue;
-    last = s.phase;
-    out.push(`${((s.at - origin) / 1000).toFixed(2)} s ${s.phase}`);
+    const state = `${s.phase}/${s.connection}`;
+    if (state === last) continue;
+    last = state;
+    out.push(`${((s.at - origin) / 1000).toFixed(2)} s ${state}`);
   }
   return out;
 }
@@ -134,6 +135,7 @@ describe('a participant whose link is cut for 5 s', () => {
       toAliceMs: toAlice,
       chatArrivedMs,
       linkDuringCut: { up: linkStats.up.downDropped, down: linkStats.down.downDropped },
+      // Times from the cut; the link came back at CUT_MS.
       chloePhases: phases(chloeLog, cutAt),
       alicePhases: phases(logs[0]!, cutAt),
       pairsBefore,

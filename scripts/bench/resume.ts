@@ -9,8 +9,11 @@
  *   signaling          a chat message Chloé sends at the return is acknowledged
  *                      by the server (shown as sent): her socket carries
  *                      requests again, whether it survived or was resumed
+ *   socket resumed     Chloé's signaling state back to 'ok' after 'reconnecting'
+ *                      (only in runs where her client noticed the cut: it pings
+ *                      every 5 s with a 3-s timeout, so a 5-s cut may pass unseen)
  *   chat of the cut    a message Chloé typed during the cut reaches Alice
- * and Chloé's client phases during the run. Each is polled every 100 ms.
+ * and Chloé's client phase and signaling state during the run. Each is polled every 100 ms.
  * RUNS runs, each in a fresh room with fresh pages (same server, lab and
  * browsers); the table shows median, min and max.
  */
@@ -50,6 +53,8 @@ interface Run {
   toChloeMs: number | null;
   fromChloeMs: number | null;
   signalingMs: number | null;
+  /** From the link's return to the client's signaling state back to 'ok', when it went 'reconnecting'. */
+  resumedMs: number | null;
   cutChatMs: number | null;
   /** How many times Alice showed the message typed during the cut (1 expected). */
   cutChatCopies: number;
@@ -116,13 +121,18 @@ async function measure(m: LabMeeting, index: number): Promise<Run> {
     const cutChatCopies = await chatCount(alice.page, duringCut);
     const log = await readTileLog(chloe.page);
     const phases: string[] = [];
+    let resumedMs: number | null = null;
+    let wasReconnecting = false;
     for (const sample of log) {
-      if (sample.at < cutAt || phases.at(-1)?.endsWith(` ${sample.phase}`)) continue;
-      phases.push(`${((sample.at - upAt) / 1000).toFixed(1)} s ${sample.phase}`);
+      const state = `${sample.phase}/${sample.connection}`;
+      if (sample.at < cutAt || phases.at(-1)?.endsWith(` ${state}`)) continue;
+      phases.push(`${((sample.at - upAt) / 1000).toFixed(1)} s ${state}`);
+      if (sample.connection === 'reconnecting') wasReconnecting = true;
+      else if (wasReconnecting && resumedMs === null && sample.connection === 'ok') resumedMs = sample.at - upAt;
     }
     const seconds = (Date.now() - t0) / 1000;
     const otherCpu = (machineBusySeconds() - machine0 - (treeCpuSeconds(process.pid) - self0)) / seconds;
-    return { toChloeMs, fromChloeMs, signalingMs, cutChatMs, cutChatCopies, phases, otherCpu };
+    return { toChloeMs, fromChloeMs, signalingMs, resumedMs, cutChatMs, cutChatCopies, phases, otherCpu };
   } finally {
     await Promise.all(pages.map((p) => p.context.close().catch(() => {})));
   }
@@ -156,6 +166,7 @@ export async function run(): Promise<BenchResult> {
       ['media to the cut participant', runs.map((r) => r.toChloeMs)],
       ['media from the cut participant', runs.map((r) => r.fromChloeMs)],
       ['signaling (chat sent at return acknowledged)', runs.map((r) => r.signalingMs)],
+      ['socket resumed (reconnecting → ok; runs that reconnected)', runs.filter((r) => r.phases.some((p) => p.endsWith('/reconnecting'))).map((r) => r.resumedMs)],
       ['chat typed during the cut reaches the other', runs.map((r) => r.cutChatMs)],
     ];
     const rows = figures.map(([label, values]) => {
@@ -171,12 +182,13 @@ export async function run(): Promise<BenchResult> {
         },
         {
           title: 'Each run',
-          columns: ['run', 'media to s', 'media from s', 'signaling s', 'cut chat s', 'cut chat copies', 'other CPU %', 'phases of the cut participant (s from return)'],
+          columns: ['run', 'media to s', 'media from s', 'signaling s', 'resumed s', 'cut chat s', 'cut chat copies', 'other CPU %', 'phase/signaling of the cut participant (s from return)'],
           rows: runs.map((r, i) => [
             i + 1,
             (r.toChloeMs ?? Number.NaN) / 1000,
             (r.fromChloeMs ?? Number.NaN) / 1000,
             (r.signalingMs ?? Number.NaN) / 1000,
+            (r.resumedMs ?? Number.NaN) / 1000,
             (r.cutChatMs ?? Number.NaN) / 1000,
             r.cutChatCopies,
             r.otherCpu * 100,

@@ -82,15 +82,17 @@ export interface TileSample {
   at: number;
   /** Display names of the tiles shown, self included. */
   names: string[];
-  /** The client's phase ('joined', 'disconnected', ...). */
+  /** The client's phase ('joined', 'disconnected', ...) and its signaling state ('ok', 'reconnecting'). */
   phase: string;
+  connection: string;
   /** How many chat messages show the watched text. */
   textCount: number;
 }
 
 /**
  * Starts, in the page, a log of the participant tiles every `everyMs`: the
- * display names shown (self included), the client's phase, and how many chat
+ * display names shown (self included), the client's phase and signaling
+ * state, and how many chat
  * messages show `watchText`. In the page so that sampling keeps its pace
  * while the test awaits other things.
  */
@@ -99,7 +101,7 @@ export async function startTileLog(page: Page, everyMs: number, watchText = ''):
     (ms, text) => {
       const w = window as unknown as {
         __tileLog: unknown[];
-        __chantier?: { state: { phase: { value: string } } };
+        __chantier?: { state: { phase: { value: string }; connection?: { value: string } } };
       };
       w.__tileLog = [];
       setInterval(() => {
@@ -111,7 +113,13 @@ export async function startTileLog(page: Page, everyMs: number, watchText = ''):
               (el) => el.textContent === text,
             ).length
           : 0;
-        w.__tileLog.push({ at: Date.now(), names, phase: w.__chantier?.state.phase.value ?? '?', textCount });
+        w.__tileLog.push({
+          at: Date.now(),
+          names,
+          phase: w.__chantier?.state.phase.value ?? '?',
+          connection: w.__chantier?.state.connection?.value ?? '?',
+          textCount,
+        });
       }, ms);
     },
     everyMs,

@@ -47,6 +47,12 @@ const SWITCH_SETTLE_MS = 5_000;
 const MEDIA_TIMEOUT_MS = 90_000;
 const RUN_TIMEOUT_MS = 360_000;
 const CAMERA = { width: 320, height: 180, fps: 15 };
+/**
+ * A laptop's window: the client receives video only for tiles in view
+ * (viewport adaptation), so the number of video streams received is what
+ * this grid shows; the tables say how many.
+ */
+const VIEWPORT = { width: 1600, height: 900 };
 
 /**
  * For send-only participants: drops the ICE candidates from every remote
@@ -104,10 +110,14 @@ async function join(
   options: { cameraOff?: boolean; sendOnly?: boolean },
 ): Promise<MeetingPage> {
   if (!options.cameraOff) {
-    return joinMeeting(browser, place, who, { beforeApp: options.sendOnly ? [KEEP_PEER_CONNECTIONS, SEND_ONLY] : [KEEP_PEER_CONNECTIONS] });
+    return joinMeeting(browser, place, who, {
+      viewport: VIEWPORT,
+      beforeApp: options.sendOnly ? [KEEP_PEER_CONNECTIONS, SEND_ONLY] : [KEEP_PEER_CONNECTIONS],
+    });
   }
   const context = await browser.browser.createBrowserContext();
   const page = await context.newPage();
+  await page.setViewport(VIEWPORT);
   await page.evaluateOnNewDocument(KEEP_PEER_CONNECTIONS);
   const token = await place.app.token({ displayName: who, projectId: place.projectId, userId: `u-${who}` });
   await page.goto(`${place.app.url}/p/${place.projectId}/r/${place.roomId}#token=${token}`);
@@ -121,15 +131,15 @@ async function join(
   return { name: who, page, context, peerId };
 }
 
-/** Waits (bounded) until `page` receives audio from `audio` and video from `video` streams. */
-async function waitForStreams(page: Page, audio: number, video: number): Promise<void> {
+/** Waits (bounded) until `page` receives audio from `audio` streams and decodes video from at least `video`. */
+async function waitForStreams(page: Page, who: string, audio: number, video: number): Promise<void> {
   const deadline = Date.now() + MEDIA_TIMEOUT_MS;
   for (;;) {
     const media = await pageMedia(page);
     const a = media.inbound.filter((s) => s.kind === 'audio' && s.packetsReceived > 0).length;
     const v = media.inbound.filter((s) => s.kind === 'video' && s.framesDecoded > 0).length;
     if (a >= audio && v >= video) return;
-    if (Date.now() > deadline) throw new Error(`media: ${a}/${audio} audio, ${v}/${video} video streams after ${MEDIA_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${who}: media from ${a}/${audio} audio, ${v}/${video} video streams after ${MEDIA_TIMEOUT_MS / 1000} s`);
     await sleep(500);
   }
 }
@@ -202,8 +212,11 @@ async function measure(app: TestApp, browser: TestBrowser): Promise<Measured> {
     process.stderr.write(`[bench] audio-only: sender ${i}/${SENDERS} joined\n`);
   }
   const listener = await join(browser, place, 'Listener', { cameraOff: true });
-  await waitForStreams(listener.page, SENDERS, SENDERS);
-  await waitForStreams(senders[0]!.page, SENDERS - 1, SENDERS - 1);
+  // The listener: every voice, and video from at least one sender (how many
+  // depends on the tiles in view). Sender 1, the reference row: some of each.
+  await waitForStreams(listener.page, 'listener', SENDERS, 1);
+  process.stderr.write('[bench] audio-only: the listener receives every voice\n');
+  await waitForStreams(senders[0]!.page, 'sender 1', 1, 1);
   await sleep(WARM_UP_MS);
   const [full, sender] = await observe([listener.page, senders[0]!.page], browser);
   const mode = await switchToAudioOnly(listener.page);
@@ -267,6 +280,7 @@ export async function run(): Promise<BenchResult> {
           '(simulcast 160x90 and 320x180); microphone: a continuous 440 Hz tone, so no DTX (upper bound of audio)',
         'total: bytes received by the ICE transports (SRTP payload: media, retransmissions, bandwidth probes, RTCP); ' +
           'audio/video: inbound-rtp payload + RTP header bytes; neither counts IP/UDP headers',
+        `pages ${VIEWPORT.width}x${VIEWPORT.height}; video streams: those that decoded frames in the window (the client receives video for the tiles in view)`,
         `each window ${WINDOW_MS / 1000} s after a ${WARM_UP_MS / 1000} s warm-up (audio-only: ${SWITCH_SETTLE_MS / 1000} s after the switch); one run`,
         'browser CPU: the whole Chromium (all ten pages), % of one core; other: the rest of the machine meanwhile',
       ],

@@ -139,7 +139,12 @@ async function waitForStreams(page: Page, who: string, audio: number, video: num
     const a = media.inbound.filter((s) => s.kind === 'audio' && s.packetsReceived > 0).length;
     const v = media.inbound.filter((s) => s.kind === 'video' && s.framesDecoded > 0).length;
     if (a >= audio && v >= video) return;
-    if (Date.now() > deadline) throw new Error(`${who}: media from ${a}/${audio} audio, ${v}/${video} video streams after ${MEDIA_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline) {
+      const state = await page.evaluate(
+        `(() => { const c = window.__chantier; return JSON.stringify({ phase: c?.state.phase.value, connection: c?.state.connection?.value, media: c?.state.mediaConnection?.value, tiles: document.querySelectorAll('[data-testid="tile"]').length, pcs: (window.__pcs || []).map((pc) => pc.connectionState) }); })()`,
+      );
+      throw new Error(`${who}: media from ${a}/${audio} audio, ${v}/${video} video streams after ${MEDIA_TIMEOUT_MS / 1000} s; ${String(state)}; ${media.inbound.length} inbound entries`);
+    }
     await sleep(500);
   }
 }
@@ -275,6 +280,12 @@ export async function run(): Promise<BenchResult> {
         },
       ],
       notes: [
+        ...(m.full.videoStreams === 0 || m.full.audioStreams < SENDERS
+          ? [
+              `WARNING: in the "with video" window the listener decoded video from ${m.full.videoStreams} and heard ` +
+                `${m.full.audioStreams}/${SENDERS} senders: the machine could not carry the call, the ratio means little`,
+            ]
+          : []),
         `audio-only switched by: ${m.mode}`,
         `one Chromium, ${SENDERS + 1} pages (a context each); camera: ${CAMERA.width}x${CAMERA.height} at ${CAMERA.fps} fps from a y4m file ` +
           '(simulcast 160x90 and 320x180); microphone: a continuous 440 Hz tone, so no DTX (upper bound of audio)',

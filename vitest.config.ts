@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          include: ['{sfu,signaling,client,turn}/**/*.int.test.ts', 'test/*.int.test.ts'],
+          include: ['{sfu,signaling,client,turn}/**/*.int.test.ts', 'test/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/globalSetup.ts'],
           testTimeout: 30_000,

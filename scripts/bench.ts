@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, 'bench');
 const resultsDir = join(here, '..', 'bench-results');
 /** Files of scripts/bench/ that are helpers, not benchmarks. */
-const HELPERS = new Set(['types', 'format', 'cpu']);
+const HELPERS = new Set(['types', 'format', 'cpu', 'stats']);
 
 function available(): string[] {
   return readdirSync(benchDir)

@@ -21,6 +21,11 @@ APT_PACKAGES=(
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
   # services and test tools
   redis-server coturn chromium docker-compose
+  # network lab of the weak-network tests and benchmarks (test/netlab/: ip netns,
+  # TUN devices; its link emulator is a python3 script, see linkemu.py)
+  iproute2
+  # fake camera and microphone files of the audio-only benchmark
+  ffmpeg
   # PDF thumbnails (pdftoppm)
   poppler-utils
 )

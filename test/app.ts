@@ -8,22 +8,26 @@ import { testConfig } from './config.js';
 export interface TestApp {
   app: FastifyInstance;
   config: Config;
-  /** http://127.0.0.1:<port> */
+  /** http://<HOST>:<port>: 127.0.0.1 unless the env given says otherwise (a net lab's hostIp). */
   url: string;
   token(options?: Partial<MintOptions>, secret?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** The real app on a real config, listening on a free loopback port (`redisUrl`: outside vitest). */
+/**
+ * The real app on a real config, listening on a free port of HOST (loopback
+ * by default; a net lab passes its root-side address as HOST and
+ * RTC_LISTEN_IP). `redisUrl`: outside vitest.
+ */
 export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string): Promise<TestApp> {
   const config = testConfig(env, redisUrl);
   const app = await buildApp(config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: config.host, port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
     config,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${config.host}:${port}`,
     token: (options = {}, secret = config.jwtSecret) =>
       mintAccessToken(
         {

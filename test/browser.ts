@@ -4,7 +4,7 @@
  * camera and microphone, loopback ICE candidates allowed, and nothing sent off
  * the machine (no DNS of Google hosts, no mDNS).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
@@ -48,23 +48,63 @@ export interface LaunchOptions {
    * needs that (see test/screenShare.ts).
    */
   fakeUi?: boolean;
+  /**
+   * Run Chromium inside this network namespace (see test/netlab/): through a
+   * wrapper that execs `ip netns exec <ns> chromium`, and over a pipe rather
+   * than the DevTools WebSocket, which would listen on the namespace's own
+   * loopback, out of this process's reach.
+   */
+  netns?: string;
+  /**
+   * Origins to treat as secure contexts although they are plain http on a
+   * non-loopback address (getUserMedia needs a secure context), such as
+   * http://198.18.x.1:port of a net lab. Their hosts are also let through
+   * the host resolver rules that send every other name nowhere.
+   */
+  secureOrigins?: string[];
 }
 
 export async function launchBrowser(extraFlags: string[] = [], options: LaunchOptions = {}): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chantier-chromium-'));
-  const base = options.fakeUi === false ? CHROMIUM_FLAGS.filter((flag) => flag !== '--use-fake-ui-for-media-stream') : CHROMIUM_FLAGS;
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir,
-    args: [...base, ...extraFlags],
-    protocolTimeout: 60_000,
-  });
+  let base = options.fakeUi === false ? CHROMIUM_FLAGS.filter((flag) => flag !== '--use-fake-ui-for-media-stream') : CHROMIUM_FLAGS;
+  const secure: string[] = [];
+  if (options.secureOrigins?.length) {
+    secure.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`);
+    const excluded = options.secureOrigins.map((origin) => ` , EXCLUDE ${new URL(origin).hostname}`).join('');
+    base = base.map((flag) => (flag.startsWith('--host-resolver-rules=') ? flag + excluded : flag));
+  }
+  let executablePath = CHROMIUM;
+  let wrapperDir: string | null = null;
+  if (options.netns) {
+    if (!/^[\w.-]+$/.test(options.netns)) throw new Error(`bad namespace name: ${options.netns}`);
+    wrapperDir = mkdtempSync(join(tmpdir(), 'chantier-netns-chromium-'));
+    executablePath = join(wrapperDir, 'chromium');
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${options.netns} ${CHROMIUM} "$@"\n`);
+    chmodSync(executablePath, 0o755);
+  }
+  const cleanUp = (): void => {
+    rmSync(userDataDir, { recursive: true, force: true });
+    if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
+  };
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      userDataDir,
+      args: [...base, ...secure, ...extraFlags],
+      protocolTimeout: 60_000,
+      pipe: options.netns !== undefined,
+    });
+  } catch (error) {
+    cleanUp();
+    throw error;
+  }
   return {
     browser,
     async close() {
       await browser.close().catch(() => {});
-      rmSync(userDataDir, { recursive: true, force: true });
+      cleanUp();
     },
   };
 }

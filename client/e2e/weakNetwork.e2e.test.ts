@@ -1,0 +1,148 @@
+/**
+ * A participant on a weak network: three real Chromium participants in one
+ * meeting through the real server; Alice and Bruno in the root namespace
+ * (camera and microphone), Chloé in a network namespace behind an emulated
+ * link (test/netlab/). Everyone joins on an unshaped link; then Chloé's link
+ * becomes 300 kbit/s, 100 ms one way (200 ms round trip) and 5 % random loss,
+ * in each direction, with a 200-ms bottleneck queue (tail drop). After 10 s
+ * to settle, over a 20-s window, Chloé must keep receiving both others'
+ * audio with under 10 % of its samples concealed, while the video she
+ * receives degrades: under 70 % of the bitrate she received unshaped (a
+ * lower layer, fewer frames, or none), and below the link's rate. The
+ * figures are printed (ICE pairs, per-stream deltas, the link's counters).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeetingPage } from '../../test/screenShare.js';
+import { startLabMeeting, type LabMeeting } from '../../test/netlab/labMeeting.js';
+import { deltas, pageMedia, type PageMedia, type StreamDelta } from '../../test/netlab/pageMedia.js';
+
+const RATE_KBIT = 300;
+const ONE_WAY_DELAY_MS = 100;
+const LOSS_PCT = 5;
+const SETTLE_MS = 10_000;
+const WINDOW_MS = 20_000;
+/** Sub-windows of the window: audio must rise in each one, not only overall. */
+const SLICES = 4;
+
+let m: LabMeeting;
+let alice: MeetingPage;
+let bruno: MeetingPage;
+let chloe: MeetingPage;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits (bounded) until the page receives audio and decodes video from `peers` streams of each kind. */
+async function waitForMedia(page: MeetingPage, streams: number): Promise<PageMedia> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const media = await pageMedia(page.page);
+    const audio = media.inbound.filter((s) => s.kind === 'audio' && s.packetsReceived > 0).length;
+    const video = media.inbound.filter((s) => s.kind === 'video' && s.framesDecoded > 0).length;
+    if (audio >= streams && video >= streams) return media;
+    if (Date.now() > deadline) throw new Error(`${page.name}: no media from ${streams} others: ${JSON.stringify(media.inbound)}`);
+    await sleep(250);
+  }
+}
+
+/** Summed bitrate of a kind; video: the streams that carry pictures, not the server's bandwidth probe. */
+const total = (ds: StreamDelta[], kind: 'audio' | 'video'): number =>
+  ds.filter((d) => d.kind === kind && (kind === 'audio' || d.frameWidth > 0)).reduce((sum, d) => sum + d.kbps, 0);
+
+/** One line per stream, for the figures printed. */
+const brief = (ds: StreamDelta[]): string[] =>
+  ds.map(
+    (d) =>
+      `${d.kind} ${d.key}: ${d.packets} packets, ${d.lost} lost, ${d.kbps.toFixed(1)} kb/s` +
+      (d.kind === 'audio'
+        ? `, concealed ${(d.concealedRatio * 100).toFixed(2)} % (silent ${(d.silentConcealedRatio * 100).toFixed(2)} %)`
+        : `, ${d.frames} frames, ${d.frameWidth}x${d.frameHeight}`),
+  );
+
+beforeAll(async () => {
+  m = await startLabMeeting({ projectId: 'chantier-reseau', roomId: 'reseau-faible' });
+});
+
+afterAll(async () => {
+  await m?.close();
+});
+
+describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', () => {
+  it('keeps receiving audio with little concealment while video degrades', async () => {
+    alice = await m.join(m.rootBrowser, 'Alice');
+    bruno = await m.join(m.rootBrowser, 'Bruno');
+    chloe = await m.join(m.labBrowser, 'Chloé');
+    for (const p of [alice, bruno, chloe]) await waitForMedia(p, 2);
+
+    // Chloé's media really crosses the link: her ICE pair goes from her
+    // namespace address to the server's address on the root side.
+    const first = await pageMedia(chloe.page);
+    expect(first.pairs.length).toBeGreaterThan(0);
+    for (const pair of first.pairs) {
+      expect(pair.remoteAddress).toBe(m.lab.hostIp);
+      expect(pair.local.startsWith(`${m.lab.peerIp}:`)).toBe(true);
+    }
+    const rootPairs = (await pageMedia(alice.page)).pairs;
+
+    // Unshaped reference: what Chloé receives with nothing in the way, once
+    // the senders' and the server's bandwidth estimates have ramped up.
+    await sleep(10_000);
+    const refStart = await pageMedia(chloe.page);
+    await sleep(5_000);
+    const reference = deltas(refStart, await pageMedia(chloe.page));
+    const referenceVideoKbps = total(reference, 'video');
+    // Why the reference is what it is: what a sender encodes, and what holds it back.
+    const aliceSends = await alice.page.evaluate(() =>
+      (window as unknown as { __chantier: { getSendStats(): Promise<unknown> } }).__chantier.getSendStats(),
+    );
+
+    await m.lab.set({ rateKbit: RATE_KBIT, delayMs: ONE_WAY_DELAY_MS, lossPct: LOSS_PCT });
+    await sleep(SETTLE_MS);
+    const linkBefore = await m.lab.stats();
+    const readings: PageMedia[] = [await pageMedia(chloe.page)];
+    for (let i = 0; i < SLICES; i++) {
+      await sleep(WINDOW_MS / SLICES);
+      readings.push(await pageMedia(chloe.page));
+    }
+    const linkAfter = await m.lab.stats();
+    const window = deltas(readings[0]!, readings.at(-1)!);
+    const audio = window.filter((d) => d.kind === 'audio');
+    const down = {
+      packets: linkAfter.down.packets - linkBefore.down.packets,
+      lossDropped: linkAfter.down.lossDropped - linkBefore.down.lossDropped,
+      queueDropped: linkAfter.down.queueDropped - linkBefore.down.queueDropped,
+      deliveredKbps: ((linkAfter.down.deliveredBytes - linkBefore.down.deliveredBytes) * 8) / WINDOW_MS,
+    };
+    const figures = {
+      rootPairs,
+      labPairs: first.pairs,
+      referenceVideoKbps,
+      aliceSends,
+      reference: brief(reference),
+      window: brief(window),
+      slices: readings.slice(1).map((r, i) => deltas(readings[i]!, r).map((d) => `${d.kind} ${d.packets}p ${d.kbps.toFixed(0)}kb/s`)),
+      down,
+    };
+    process.stdout.write(`[weak link] ${JSON.stringify(figures, null, 1)}\n`);
+
+    // Audio from both others, all along the window, with < 10 % concealed.
+    expect(audio).toHaveLength(2);
+    for (let i = 1; i < readings.length; i++) {
+      const slice = deltas(readings[i - 1]!, readings[i]!).filter((d) => d.kind === 'audio');
+      for (const d of slice) expect(d.packets, `audio ${d.key} in slice ${i}`).toBeGreaterThan(0);
+    }
+    for (const d of audio) {
+      expect(d.concealedRatio, `audio ${d.key} concealed`).toBeLessThan(0.1);
+    }
+    // The link was really weak over the window: losses and the rate bound what came down.
+    expect(down.lossDropped).toBeGreaterThan(0);
+    expect(down.deliveredKbps).toBeLessThanOrEqual(RATE_KBIT * 1.02);
+    // Video degrades or stops: well below the unshaped reference (fewer
+    // frames, a lower layer, or none), and never the whole link.
+    const videoKbps = total(window, 'video');
+    expect(reference.filter((d) => d.kind === 'video' && d.frames > 0)).toHaveLength(2);
+    expect(videoKbps).toBeLessThan(RATE_KBIT);
+    expect(videoKbps).toBeLessThan(referenceVideoKbps * 0.7);
+  });
+});

@@ -1,0 +1,37 @@
+/** Small helpers shared by benchmarks: order statistics, bounded waits. */
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects if `work` has no result within `ms` (the work itself is left to its own cleanup). */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** Values that were measured (a never-reached time is left out and counted in `missing`). */
+  count: number;
+  missing: number;
+}
+
+/** Median, min and max of the finite values; NaN everywhere when there is none. */
+export function spread(values: ReadonlyArray<number | null>): Spread {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  const missing = values.length - finite.length;
+  if (finite.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, count: 0, missing };
+  const middle = Math.floor(finite.length / 2);
+  const median = finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
+  return { median, min: finite[0]!, max: finite.at(-1)!, count: finite.length, missing };
+}

@@ -1,0 +1,169 @@
+/**
+ * What a meeting page receives, read straight from its RTCPeerConnections
+ * rather than through the client's controller: a script run before the app
+ * keeps every connection the page makes (the client's own, and new ones if
+ * it rebuilds its transports), so a test sees the raw inbound-rtp counters
+ * (audio concealment included) and the ICE pair in use, whatever the client
+ * does with its objects.
+ */
+import type { Page } from 'puppeteer-core';
+
+/** Pass to joinMeeting's `beforeApp`: keeps each RTCPeerConnection in window.__pcs. */
+export const KEEP_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  const kept = [];
+  window.__pcs = kept;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      kept.push(this);
+    }
+  };
+})();`;
+
+export interface Inbound {
+  /** Connection index and SSRC: stable while the stream lasts. */
+  key: string;
+  kind: 'audio' | 'video';
+  packetsReceived: number;
+  packetsLost: number;
+  /** RTP payload bytes; headerBytesReceived: their RTP headers. */
+  bytesReceived: number;
+  headerBytesReceived: number;
+  /** Audio. */
+  concealedSamples: number;
+  silentConcealedSamples: number;
+  totalSamplesReceived: number;
+  /** Video. */
+  framesDecoded: number;
+  frameWidth: number;
+  frameHeight: number;
+}
+
+export interface SelectedPair {
+  /** address:port/protocol and candidate type, of each end. */
+  local: string;
+  remote: string;
+  remoteAddress: string;
+}
+
+export interface PageMedia {
+  at: number;
+  inbound: Inbound[];
+  pairs: SelectedPair[];
+  /** Bytes received by all the page's ICE transports: media, retransmissions, probes, RTCP. */
+  transportBytesReceived: number;
+}
+
+/**
+ * Reads every kept connection's stats in the page. A string, not a function:
+ * tsx (the benchmarks' loader) wraps named inner functions in a helper that
+ * does not exist in the page.
+ */
+const READ_STATS = `(async () => {
+  const pcs = window.__pcs || [];
+  const inbound = [];
+  const pairs = [];
+  let transportBytesReceived = 0;
+  const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const show = (c) => (c ? c.address + ':' + c.port + '/' + c.protocol + ' ' + c.candidateType : '?');
+  for (const [index, pc] of pcs.entries()) {
+    let report;
+    try {
+      report = await pc.getStats();
+    } catch {
+      continue; // closed
+    }
+    const byId = new Map();
+    report.forEach((e) => byId.set(e.id, e));
+    for (const e of byId.values()) {
+      if (e.type === 'inbound-rtp') {
+        inbound.push({
+          key: index + ':' + e.ssrc,
+          kind: e.kind,
+          packetsReceived: num(e.packetsReceived),
+          packetsLost: num(e.packetsLost),
+          bytesReceived: num(e.bytesReceived),
+          headerBytesReceived: num(e.headerBytesReceived),
+          concealedSamples: num(e.concealedSamples),
+          silentConcealedSamples: num(e.silentConcealedSamples),
+          totalSamplesReceived: num(e.totalSamplesReceived),
+          framesDecoded: num(e.framesDecoded),
+          frameWidth: num(e.frameWidth),
+          frameHeight: num(e.frameHeight),
+        });
+      }
+      if (e.type === 'transport') transportBytesReceived += num(e.bytesReceived);
+      if (e.type === 'transport' && typeof e.selectedCandidatePairId === 'string') {
+        const pair = byId.get(e.selectedCandidatePairId);
+        const local = pair && byId.get(pair.localCandidateId);
+        const remote = pair && byId.get(pair.remoteCandidateId);
+        pairs.push({ local: show(local), remote: show(remote), remoteAddress: String((remote && remote.address) || '') });
+      }
+    }
+  }
+  return { inbound, pairs, transportBytesReceived };
+})()`;
+
+export async function pageMedia(page: Page): Promise<PageMedia> {
+  const read = (await page.evaluate(READ_STATS)) as Omit<PageMedia, 'at'>;
+  return { at: Date.now(), ...read };
+}
+
+/** Packets received between two readings, over all streams (a stream new in `after` counts whole). */
+export function newPackets(before: PageMedia, after: PageMedia, kind?: 'audio' | 'video'): number {
+  const earlier = new Map(before.inbound.map((s) => [s.key, s.packetsReceived]));
+  return after.inbound
+    .filter((s) => kind === undefined || s.kind === kind)
+    .reduce((sum, s) => sum + Math.max(0, s.packetsReceived - (earlier.get(s.key) ?? 0)), 0);
+}
+
+export interface StreamDelta {
+  key: string;
+  kind: 'audio' | 'video';
+  packets: number;
+  lost: number;
+  kbps: number;
+  /** Audio: concealed / total samples over the window (NaN without samples). */
+  concealedRatio: number;
+  silentConcealedRatio: number;
+  frames: number;
+  frameWidth: number;
+  frameHeight: number;
+}
+
+/** Each stream present at both readings: what it received in between. */
+export function deltas(before: PageMedia, after: PageMedia): StreamDelta[] {
+  const seconds = (after.at - before.at) / 1000;
+  const earlier = new Map(before.inbound.map((s) => [s.key, s]));
+  const out: StreamDelta[] = [];
+  for (const s of after.inbound) {
+    const b = earlier.get(s.key);
+    if (!b) continue;
+    const samples = s.totalSamplesReceived - b.totalSamplesReceived;
+    out.push({
+      key: s.key,
+      kind: s.kind,
+      packets: s.packetsReceived - b.packetsReceived,
+      lost: s.packetsLost - b.packetsLost,
+      kbps: ((s.bytesReceived - b.bytesReceived) * 8) / seconds / 1000,
+      concealedRatio: samples > 0 ? (s.concealedSamples - b.concealedSamples) / samples : Number.NaN,
+      silentConcealedRatio: samples > 0 ? (s.silentConcealedSamples - b.silentConcealedSamples) / samples : Number.NaN,
+      frames: s.framesDecoded - b.framesDecoded,
+      frameWidth: s.frameWidth,
+      frameHeight: s.frameHeight,
+    });
+  }
+  return out;
+}
+
+/** Polls `page` every 100 ms until it receives new RTP packets; ms from `since`, or null after `limitMs`. */
+export async function firstNewPackets(page: Page, since: number, limitMs: number): Promise<number | null> {
+  const base = await pageMedia(page);
+  while (Date.now() - since < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await pageMedia(page);
+    if (newPackets(base, now) > 0) return now.at - since;
+  }
+  return null;
+}

@@ -7,7 +7,7 @@ import type {
   RtpParameters,
   WebRtcTransport,
 } from 'mediasoup/types';
-import { spatialLayerFor, videoPriority, videosToSuspend } from './adaptation.js';
+import { spatialLayerFor, videoPriority, videosToSuspend, type Trial } from './adaptation.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
@@ -105,6 +105,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   #estimate: number | undefined;
   #suspended = new Set<string>();
   #lastSuspendAt = 0;
+  #trial: Trial | null = null;
   #closed = false;
 
   constructor(id: string, room: MediaRoom, log: Logger) {
@@ -393,7 +394,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     };
     const consumers = [...this.#consumers.values()].filter(flowing);
     const now = Date.now();
-    const next = videosToSuspend({
+    const decision = videosToSuspend({
       availableBitrate: this.#estimate,
       audioConsumers: consumers.filter((c) => c.kind === 'audio').length,
       videos: consumers
@@ -406,7 +407,13 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       suspended: this.#suspended,
       now,
       lastSuspendAt: this.#lastSuspendAt,
+      trial: this.#trial,
     });
+    const next = decision.suspended;
+    if (decision.trial !== this.#trial) {
+      this.#trial = decision.trial;
+      this.#log.debug({ availableBitrate: this.#estimate, consumerId: decision.trial?.consumerId }, 'video trial');
+    }
     const before = this.#suspended.size;
     for (const id of next) {
       const consumer = this.#consumers.get(id);

@@ -3,6 +3,8 @@ import {
   AUDIO_RESERVE_BPS,
   MIN_VIDEO_BITRATE,
   RESUME_HOLD_MS,
+  TRIAL_INTERVAL_MS,
+  TRIAL_MS,
   spatialLayerFor,
   videoPriority,
   videosToSuspend,
@@ -47,28 +49,30 @@ describe('videosToSuspend', () => {
     suspended: new Set(),
     now: 100_000,
     lastSuspendAt: 0,
+    trial: null,
   };
+  const suspend = (input: BandwidthInput) => videosToSuspend(input).suspended;
 
   it('keeps everything when the estimate is large', () => {
-    expect(videosToSuspend(base)).toEqual(new Set());
+    expect(suspend(base)).toEqual(new Set());
   });
 
   it('stops the least important video first, keeping room for every voice', () => {
     const voices = 3 * AUDIO_RESERVE_BPS;
     // Room for the screen and one camera, not two.
     const available = voices + MIN_VIDEO_BITRATE.single + MIN_VIDEO_BITRATE.simulcast + 50_000;
-    expect(videosToSuspend({ ...base, availableBitrate: available })).toEqual(new Set(['cam-a']));
+    expect(suspend({ ...base, availableBitrate: available })).toEqual(new Set(['cam-a']));
   });
 
   it('stops all video on a link that only holds the voices', () => {
-    expect(videosToSuspend({ ...base, availableBitrate: 3 * AUDIO_RESERVE_BPS + 50_000 })).toEqual(
+    expect(suspend({ ...base, availableBitrate: 3 * AUDIO_RESERVE_BPS + 50_000 })).toEqual(
       new Set(['cam-a', 'cam-b', 'screen']),
     );
   });
 
   it('lets a cheaper camera through when the screen does not fit', () => {
     const available = 3 * AUDIO_RESERVE_BPS + MIN_VIDEO_BITRATE.simulcast + 10_000;
-    expect(videosToSuspend({ ...base, availableBitrate: available })).toEqual(new Set(['screen', 'cam-a']));
+    expect(suspend({ ...base, availableBitrate: available })).toEqual(new Set(['screen', 'cam-a']));
   });
 
   it('brings video back only with headroom and after the hold time', () => {
@@ -81,15 +85,40 @@ describe('videosToSuspend', () => {
       lastSuspendAt: base.now - RESUME_HOLD_MS - 1,
     };
     // Fits, but without headroom: stays off.
-    expect(videosToSuspend({ ...input, availableBitrate: justEnough })).toEqual(new Set(['cam-a']));
+    expect(suspend({ ...input, availableBitrate: justEnough })).toEqual(new Set(['cam-a']));
     // Headroom, but stopped too recently: stays off.
     const roomy = voices + 2 * MIN_VIDEO_BITRATE.simulcast;
-    expect(videosToSuspend({ ...input, availableBitrate: roomy, lastSuspendAt: base.now - 1_000 })).toEqual(
+    expect(suspend({ ...input, availableBitrate: roomy, lastSuspendAt: base.now - 1_000 })).toEqual(
       new Set(['cam-a']),
     );
     // Both: back on.
-    expect(videosToSuspend({ ...input, availableBitrate: roomy })).toEqual(new Set());
+    expect(suspend({ ...input, availableBitrate: roomy })).toEqual(new Set());
     // A video that was never stopped stays on at the same estimate that keeps a stopped one off.
-    expect(videosToSuspend({ ...input, suspended: new Set(), availableBitrate: justEnough })).toEqual(new Set());
+    expect(suspend({ ...input, suspended: new Set(), availableBitrate: justEnough })).toEqual(new Set());
+  });
+
+  it('gives the most important video a trial now and then when nothing flows, and keeps it for the trial', () => {
+    const weak: BandwidthInput = {
+      ...base,
+      availableBitrate: 3 * AUDIO_RESERVE_BPS + 20_000,
+      suspended: new Set(['cam-a', 'cam-b', 'screen']),
+      lastSuspendAt: base.now - 1_000,
+    };
+    // Stopped a second ago: no trial yet.
+    expect(videosToSuspend(weak)).toEqual({ suspended: new Set(['cam-a', 'cam-b', 'screen']), trial: null });
+    // Long enough: the screen (first in priority) gets a trial.
+    const later = { ...weak, now: weak.lastSuspendAt + TRIAL_INTERVAL_MS };
+    const started = videosToSuspend(later);
+    expect(started.suspended).toEqual(new Set(['cam-a', 'cam-b']));
+    expect(started.trial).toEqual({ consumerId: 'screen', until: later.now + TRIAL_MS });
+    // During the trial it stays on although it does not fit...
+    const during = { ...later, now: later.now + 2_000, suspended: started.suspended, trial: started.trial };
+    expect(videosToSuspend(during)).toEqual({ suspended: new Set(['cam-a', 'cam-b']), trial: started.trial });
+    // ...and after it, with the estimate still low, it stops; the next trial waits a full interval.
+    const after = { ...during, now: started.trial!.until + 1 };
+    expect(videosToSuspend(after).suspended).toEqual(new Set(['cam-a', 'cam-b', 'screen']));
+    expect(videosToSuspend({ ...after, suspended: new Set(['cam-a', 'cam-b', 'screen']), lastSuspendAt: after.now }).trial).toBe(
+      started.trial,
+    );
   });
 });

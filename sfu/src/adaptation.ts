@@ -47,20 +47,33 @@ export const MIN_VIDEO_BITRATE = {
 } as const;
 
 /**
- * Kept for each received voice (Opus at ~24-32 kb/s plus RTP/UDP/IP headers
- * at 50 packets/s) before any video is allowed on the link.
+ * Kept for each received voice: Opus at ~13-24 kb/s plus RTP/UDP/IP headers
+ * at 25 packets/s (40-ms frames, client/src/room/producerOptions.ts).
  */
-export const AUDIO_RESERVE_BPS = 48_000;
+export const AUDIO_RESERVE_BPS = 32_000;
 
 /** Shown video resumes only if the estimate has this much room for it... */
 export const RESUME_HEADROOM = 1.3;
 /** ...and no video of this peer was stopped for bandwidth in this long. */
 export const RESUME_HOLD_MS = 8_000;
+/**
+ * With all its video stopped a receiver's estimate cannot grow (mediasoup
+ * probes only for what flows): this often, the most important video gets a
+ * trial of TRIAL_MS, whatever the estimate, so that a link that got better
+ * is found out.
+ */
+export const TRIAL_INTERVAL_MS = 20_000;
+export const TRIAL_MS = 5_000;
 
 export interface VideoDemand {
   consumerId: string;
   priority: number;
   simulcast: boolean;
+}
+
+export interface Trial {
+  consumerId: string;
+  until: number;
 }
 
 export interface BandwidthInput {
@@ -75,28 +88,48 @@ export interface BandwidthInput {
   now: number;
   /** When a video of this peer was last suspended for bandwidth. */
   lastSuspendAt: number;
+  /** The trial in progress or last made, if any. */
+  trial: Trial | null;
+}
+
+export interface BandwidthDecision {
+  suspended: Set<string>;
+  /** Unchanged, or a new trial started now. */
+  trial: Trial | null;
 }
 
 /**
  * Which video consumers to keep suspended so that the estimate holds every
  * voice plus the shown video's lowest layers: the most important video is
- * kept first. A suspended one comes back only with headroom and after a
- * quiet period, so that a link at its limit does not flap.
+ * kept first, and a cheaper one may use what is left. A suspended one comes
+ * back only with headroom and after a quiet period, so that a link at its
+ * limit does not flap; when nothing flows, a periodic trial finds out
+ * whether the link got better.
  */
-export function videosToSuspend(input: BandwidthInput): Set<string> {
+export function videosToSuspend(input: BandwidthInput): BandwidthDecision {
   const budget = input.availableBitrate - input.audioConsumers * AUDIO_RESERVE_BPS;
   const ordered = [...input.videos].sort((a, b) => b.priority - a.priority);
-  const next = new Set<string>();
+  const suspended = new Set<string>();
   let used = 0;
   const holdOver = input.now - input.lastSuspendAt >= RESUME_HOLD_MS;
+  const trial = input.trial;
   for (const video of ordered) {
     const cost = video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
-    const wasSuspended = input.suspended.has(video.consumerId);
-    // What does not fit is stopped; a cheaper, less important one may still
-    // fit in what is left (a camera when a screen share cannot pass).
-    const fits = wasSuspended ? holdOver && (used + cost) * RESUME_HEADROOM <= budget : used + cost <= budget;
-    if (fits) used += cost;
-    else next.add(video.consumerId);
+    const inTrial = trial?.consumerId === video.consumerId && input.now < trial.until;
+    const fits = input.suspended.has(video.consumerId)
+      ? holdOver && (used + cost) * RESUME_HEADROOM <= budget
+      : used + cost <= budget;
+    if (fits || inTrial) used += cost;
+    else suspended.add(video.consumerId);
   }
-  return next;
+  const first = ordered[0];
+  const lastTrialAt = trial ? trial.until - TRIAL_MS : 0;
+  // Stopping one now counts as the latest stop.
+  const newlyStopped = [...suspended].some((id) => !input.suspended.has(id));
+  const lastStopAt = newlyStopped ? input.now : input.lastSuspendAt;
+  if (first && suspended.size === ordered.length && input.now - Math.max(lastStopAt, lastTrialAt) >= TRIAL_INTERVAL_MS) {
+    suspended.delete(first.consumerId);
+    return { suspended, trial: { consumerId: first.consumerId, until: input.now + TRIAL_MS } };
+  }
+  return { suspended, trial };
 }

@@ -52,18 +52,23 @@ export const MIN_VIDEO_BITRATE = {
  */
 export const AUDIO_RESERVE_BPS = 32_000;
 
-/** Shown video resumes only if the estimate has this much room for it... */
-export const RESUME_HEADROOM = 1.3;
-/** ...and no video of this peer was stopped for bandwidth in this long. */
-export const RESUME_HOLD_MS = 8_000;
 /**
- * With all its video stopped a receiver's estimate cannot grow (mediasoup
- * probes only for what flows): this often, the most important video gets a
- * trial of TRIAL_MS, whatever the estimate, so that a link that got better
- * is found out.
+ * mediasoup's estimate is not the link's capacity while little is sent (it
+ * stays near what flows: ~100 kb/s with only voices, measured on loopback)
+ * and rises by probing only once more is wanted. So video is stopped only
+ * when the transport has wanted more than the estimate for this long, with
+ * no new demand meanwhile (the caller restarts the wait when more is
+ * wanted): a congested link, not a start. Measured on a loaded 2-core
+ * loopback: a 2 Mb/s screen share started on a 300 kb/s estimate stayed
+ * under 300 kb/s for more than 3 s (a 3-s wait stopped it in 2 runs of 2;
+ * the screen-share browser test caught it), hence 6 s.
  */
-export const TRIAL_INTERVAL_MS = 20_000;
-export const TRIAL_MS = 5_000;
+export const CONGESTION_MS = 6_000;
+/** A stopped video is tried again after this long (doubled by the caller when it has to stop again soon)... */
+export const RESUME_HOLD_MS = 4_000;
+export const MAX_RESUME_HOLD_MS = 120_000;
+/** ...at once if the link is not limited, or with this much room in the estimate when it is. */
+export const RESUME_HEADROOM = 1.3;
 
 export interface VideoDemand {
   consumerId: string;
@@ -71,14 +76,13 @@ export interface VideoDemand {
   simulcast: boolean;
 }
 
-export interface Trial {
-  consumerId: string;
-  until: number;
-}
-
 export interface BandwidthInput {
   /** The transport's estimate of what reaches this receiver (bps). */
   availableBitrate: number;
+  /** What the flowing consumers want (bps); above the estimate, the link is the limit. */
+  desiredBitrate: number;
+  /** How long the estimate has stayed below what is wanted (0: it is not). */
+  congestedMs: number;
   /** Audio consumers currently flowing to this receiver. */
   audioConsumers: number;
   /** Video consumers the receiver wants (visible, not paused by itself). */
@@ -88,48 +92,35 @@ export interface BandwidthInput {
   now: number;
   /** When a video of this peer was last suspended for bandwidth. */
   lastSuspendAt: number;
-  /** The trial in progress or last made, if any. */
-  trial: Trial | null;
-}
-
-export interface BandwidthDecision {
-  suspended: Set<string>;
-  /** Unchanged, or a new trial started now. */
-  trial: Trial | null;
+  /** How long a suspension holds before video is tried again. */
+  holdMs: number;
 }
 
 /**
- * Which video consumers to keep suspended so that the estimate holds every
- * voice plus the shown video's lowest layers: the most important video is
- * kept first, and a cheaper one may use what is left. A suspended one comes
- * back only with headroom and after a quiet period, so that a link at its
- * limit does not flap; when nothing flows, a periodic trial finds out
- * whether the link got better.
+ * Which video consumers to keep suspended so that a congested downlink
+ * holds every voice plus the shown video's lowest layers: the most
+ * important video is kept first, a cheaper one may use what is left.
+ * mediasoup already steps simulcast down (and off) within the estimate; this
+ * adds room for the voices (mediasoup gives video the whole estimate) and
+ * stops single-layer video, which mediasoup forwards whole. Stopped video is
+ * tried again after the hold: with nothing of it flowing the estimate
+ * cannot grow, so a trial is the only way to learn that the link got better.
  */
-export function videosToSuspend(input: BandwidthInput): BandwidthDecision {
+export function videosToSuspend(input: BandwidthInput): Set<string> {
   const budget = input.availableBitrate - input.audioConsumers * AUDIO_RESERVE_BPS;
+  const limited = input.availableBitrate < input.desiredBitrate;
+  const congested = limited && input.congestedMs >= CONGESTION_MS;
+  const holdOver = input.now - input.lastSuspendAt >= input.holdMs;
   const ordered = [...input.videos].sort((a, b) => b.priority - a.priority);
   const suspended = new Set<string>();
   let used = 0;
-  const holdOver = input.now - input.lastSuspendAt >= RESUME_HOLD_MS;
-  const trial = input.trial;
   for (const video of ordered) {
     const cost = video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
-    const inTrial = trial?.consumerId === video.consumerId && input.now < trial.until;
-    const fits = input.suspended.has(video.consumerId)
-      ? holdOver && (used + cost) * RESUME_HEADROOM <= budget
-      : used + cost <= budget;
-    if (fits || inTrial) used += cost;
+    const keep = input.suspended.has(video.consumerId)
+      ? holdOver && (!limited || (used + cost) * RESUME_HEADROOM <= budget)
+      : !congested || used + cost <= budget;
+    if (keep) used += cost;
     else suspended.add(video.consumerId);
   }
-  const first = ordered[0];
-  const lastTrialAt = trial ? trial.until - TRIAL_MS : 0;
-  // Stopping one now counts as the latest stop.
-  const newlyStopped = [...suspended].some((id) => !input.suspended.has(id));
-  const lastStopAt = newlyStopped ? input.now : input.lastSuspendAt;
-  if (first && suspended.size === ordered.length && input.now - Math.max(lastStopAt, lastTrialAt) >= TRIAL_INTERVAL_MS) {
-    suspended.delete(first.consumerId);
-    return { suspended, trial: { consumerId: first.consumerId, until: input.now + TRIAL_MS } };
-  }
-  return { suspended, trial };
+  return suspended;
 }

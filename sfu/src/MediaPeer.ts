@@ -7,7 +7,13 @@ import type {
   RtpParameters,
   WebRtcTransport,
 } from 'mediasoup/types';
-import { spatialLayerFor, videoPriority, videosToSuspend } from './adaptation.js';
+import {
+  MAX_RESUME_HOLD_MS,
+  RESUME_HOLD_MS,
+  spatialLayerFor,
+  videoPriority,
+  videosToSuspend,
+} from './adaptation.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
@@ -104,7 +110,12 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
   #estimate: number | undefined;
   #suspended = new Set<string>();
+  /** What the flowing consumers want (bps), and since when the estimate has been below it. */
+  #desired = 0;
+  #congestedSince: number | null = null;
   #lastSuspendAt = 0;
+  #lastReleaseAt = 0;
+  #holdMs = RESUME_HOLD_MS;
   #closed = false;
 
   constructor(id: string, room: MediaRoom, log: Logger) {
@@ -178,9 +189,16 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       // The estimate of what reaches this receiver, about once a second: cheap.
       transport.on('trace', (trace) => {
         if (trace.type !== 'bwe') return;
-        const available = (trace.info as { availableBitrate?: unknown }).availableBitrate;
-        if (typeof available !== 'number') return;
-        this.#estimate = available;
+        const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };
+        if (typeof info.availableBitrate !== 'number') return;
+        const desired = typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0;
+        this.#estimate = info.availableBitrate;
+        // More wanted (video just shown or resumed): mediasoup probes for it
+        // now, so the wait for congestion starts again.
+        if (desired > this.#desired * 1.2) this.#congestedSince = null;
+        this.#desired = desired;
+        if (this.#estimate >= desired) this.#congestedSince = null;
+        else this.#congestedSince ??= Date.now();
         this.#reconcileBandwidth();
       });
       await transport.enableTraceEvent(['bwe']);
@@ -395,6 +413,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     const now = Date.now();
     const next = videosToSuspend({
       availableBitrate: this.#estimate,
+      desiredBitrate: this.#desired,
+      congestedMs: this.#congestedSince === null ? 0 : now - this.#congestedSince,
       audioConsumers: consumers.filter((c) => c.kind === 'audio').length,
       videos: consumers
         .filter((c) => c.kind === 'video')
@@ -406,21 +426,34 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       suspended: this.#suspended,
       now,
       lastSuspendAt: this.#lastSuspendAt,
+      holdMs: this.#holdMs,
     });
     const before = this.#suspended.size;
+    let stopped = false;
     for (const id of next) {
       const consumer = this.#consumers.get(id);
       if (!consumer || this.#suspended.has(id)) continue;
-      this.#lastSuspendAt = now;
+      stopped = true;
       void this.#setReason(consumer, 'bandwidth', true);
+    }
+    if (stopped) {
+      // Stopped again soon after a trial: wait longer before the next one.
+      this.#holdMs = now - this.#lastReleaseAt < 30_000 ? Math.min(this.#holdMs * 2, MAX_RESUME_HOLD_MS) : RESUME_HOLD_MS;
+      this.#lastSuspendAt = now;
     }
     for (const id of this.#suspended) {
       const consumer = this.#consumers.get(id);
-      if (consumer && !next.has(id)) void this.#setReason(consumer, 'bandwidth', false);
+      if (consumer && !next.has(id)) {
+        this.#lastReleaseAt = now;
+        void this.#setReason(consumer, 'bandwidth', false);
+      }
     }
     this.#suspended = next;
     if ((before === 0) !== (next.size === 0)) {
-      this.#log.info({ availableBitrate: this.#estimate, suspended: next.size }, 'video limited by downlink');
+      this.#log.info(
+        { availableBitrate: this.#estimate, desiredBitrate: this.#desired, suspended: next.size, holdMs: this.#holdMs },
+        'video limited by downlink',
+      );
       this.safeEmit('bandwidthlimited', next.size > 0);
     }
   }

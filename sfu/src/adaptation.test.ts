@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUDIO_RESERVE_BPS,
   MIN_VIDEO_BITRATE,
+  CONGESTION_MS,
   RESUME_HOLD_MS,
   spatialLayerFor,
   videoPriority,
@@ -36,8 +37,11 @@ describe('videoPriority', () => {
 });
 
 describe('videosToSuspend', () => {
+  const voices = 3 * AUDIO_RESERVE_BPS;
   const base: BandwidthInput = {
     availableBitrate: 2_000_000,
+    desiredBitrate: 1_500_000,
+    congestedMs: 0,
     audioConsumers: 3,
     videos: [
       { consumerId: 'cam-a', priority: 1, simulcast: true },
@@ -47,49 +51,60 @@ describe('videosToSuspend', () => {
     suspended: new Set(),
     now: 100_000,
     lastSuspendAt: 0,
+    holdMs: RESUME_HOLD_MS,
   };
+  /** A link that has carried less than wanted for long enough. */
+  const congested = (availableBitrate: number): BandwidthInput => ({
+    ...base,
+    availableBitrate,
+    desiredBitrate: availableBitrate * 3,
+    congestedMs: CONGESTION_MS,
+  });
 
-  it('keeps everything when the estimate is large', () => {
+  it('keeps everything when the estimate covers what is wanted', () => {
     expect(videosToSuspend(base)).toEqual(new Set());
   });
 
-  it('stops the least important video first, keeping room for every voice', () => {
-    const voices = 3 * AUDIO_RESERVE_BPS;
-    // Room for the screen and one camera, not two.
-    const available = voices + MIN_VIDEO_BITRATE.single + MIN_VIDEO_BITRATE.simulcast + 50_000;
-    expect(videosToSuspend({ ...base, availableBitrate: available })).toEqual(new Set(['cam-a']));
+  it('stops nothing on a low estimate that is not congestion (little sent yet, or a short dip)', () => {
+    // Only voices flowing: the estimate sits near them, and nothing more is wanted yet.
+    expect(videosToSuspend({ ...base, availableBitrate: 90_000, desiredBitrate: 0 })).toEqual(new Set());
+    // Video just resumed: more is wanted than the estimate, but mediasoup is still probing.
+    expect(videosToSuspend({ ...base, availableBitrate: 120_000, desiredBitrate: 2_000_000, congestedMs: 1_000 })).toEqual(
+      new Set(),
+    );
   });
 
-  it('stops all video on a link that only holds the voices', () => {
-    expect(videosToSuspend({ ...base, availableBitrate: 3 * AUDIO_RESERVE_BPS + 50_000 })).toEqual(
-      new Set(['cam-a', 'cam-b', 'screen']),
-    );
+  it('on congestion, stops the least important video first, keeping room for every voice', () => {
+    const available = voices + MIN_VIDEO_BITRATE.single + MIN_VIDEO_BITRATE.simulcast + 50_000;
+    expect(videosToSuspend(congested(available))).toEqual(new Set(['cam-a']));
+    expect(videosToSuspend(congested(voices + 50_000))).toEqual(new Set(['cam-a', 'cam-b', 'screen']));
   });
 
   it('lets a cheaper camera through when the screen does not fit', () => {
-    const available = 3 * AUDIO_RESERVE_BPS + MIN_VIDEO_BITRATE.simulcast + 10_000;
-    expect(videosToSuspend({ ...base, availableBitrate: available })).toEqual(new Set(['screen', 'cam-a']));
+    expect(videosToSuspend(congested(voices + MIN_VIDEO_BITRATE.simulcast + 10_000))).toEqual(new Set(['screen', 'cam-a']));
   });
 
-  it('brings video back only with headroom and after the hold time', () => {
-    const voices = 3 * AUDIO_RESERVE_BPS;
-    const justEnough = voices + MIN_VIDEO_BITRATE.simulcast + 1;
-    const input: BandwidthInput = {
+  it('tries stopped video again after the hold: at once on a free link, with headroom on a limited one', () => {
+    const stopped: BandwidthInput = {
       ...base,
       videos: [{ consumerId: 'cam-a', priority: 1, simulcast: true }],
       suspended: new Set(['cam-a']),
-      lastSuspendAt: base.now - RESUME_HOLD_MS - 1,
+      lastSuspendAt: base.now - RESUME_HOLD_MS,
     };
-    // Fits, but without headroom: stays off.
-    expect(videosToSuspend({ ...input, availableBitrate: justEnough })).toEqual(new Set(['cam-a']));
-    // Headroom, but stopped too recently: stays off.
-    const roomy = voices + 2 * MIN_VIDEO_BITRATE.simulcast;
-    expect(videosToSuspend({ ...input, availableBitrate: roomy, lastSuspendAt: base.now - 1_000 })).toEqual(
+    // Nothing of it flows, so nothing more is wanted: after the hold it gets a trial.
+    expect(videosToSuspend({ ...stopped, availableBitrate: 100_000, desiredBitrate: 0 })).toEqual(new Set());
+    // Not before.
+    expect(
+      videosToSuspend({ ...stopped, availableBitrate: 100_000, desiredBitrate: 0, lastSuspendAt: base.now - 1_000 }),
+    ).toEqual(new Set(['cam-a']));
+    // A longer hold (the caller doubles it after a failed trial) holds longer.
+    expect(videosToSuspend({ ...stopped, desiredBitrate: 0, holdMs: 4 * RESUME_HOLD_MS })).toEqual(new Set(['cam-a']));
+    // On a limited link (other video wants more than the estimate): only with headroom.
+    const justEnough = voices + MIN_VIDEO_BITRATE.simulcast + 1;
+    expect(videosToSuspend({ ...stopped, availableBitrate: justEnough, desiredBitrate: justEnough * 2 })).toEqual(
       new Set(['cam-a']),
     );
-    // Both: back on.
-    expect(videosToSuspend({ ...input, availableBitrate: roomy })).toEqual(new Set());
-    // A video that was never stopped stays on at the same estimate that keeps a stopped one off.
-    expect(videosToSuspend({ ...input, suspended: new Set(), availableBitrate: justEnough })).toEqual(new Set());
+    const roomy = voices + 2 * MIN_VIDEO_BITRATE.simulcast;
+    expect(videosToSuspend({ ...stopped, availableBitrate: roomy, desiredBitrate: roomy * 2 })).toEqual(new Set());
   });
 });

@@ -47,15 +47,28 @@ export const MIN_VIDEO_BITRATE = {
 } as const;
 
 /**
- * Kept for each received voice (Opus at ~24-32 kb/s plus RTP/UDP/IP headers
- * at 50 packets/s) before any video is allowed on the link.
+ * Kept for each received voice: Opus at ~13-24 kb/s plus RTP/UDP/IP headers
+ * at 25 packets/s (40-ms frames, client/src/room/producerOptions.ts).
  */
-export const AUDIO_RESERVE_BPS = 48_000;
+export const AUDIO_RESERVE_BPS = 32_000;
 
-/** Shown video resumes only if the estimate has this much room for it... */
+/**
+ * mediasoup's estimate is not the link's capacity while little is sent (it
+ * stays near what flows: ~100 kb/s with only voices, measured on loopback)
+ * and rises by probing only once more is wanted. So video is stopped only
+ * when the transport has wanted more than the estimate for this long, with
+ * no new demand meanwhile (the caller restarts the wait when more is
+ * wanted): a congested link, not a start. Measured on a loaded 2-core
+ * loopback: a 2 Mb/s screen share started on a 300 kb/s estimate stayed
+ * under 300 kb/s for more than 3 s (a 3-s wait stopped it in 2 runs of 2;
+ * the screen-share browser test caught it), hence 6 s.
+ */
+export const CONGESTION_MS = 6_000;
+/** A stopped video is tried again after this long (doubled by the caller when it has to stop again soon)... */
+export const RESUME_HOLD_MS = 4_000;
+export const MAX_RESUME_HOLD_MS = 120_000;
+/** ...at once if the link is not limited, or with this much room in the estimate when it is. */
 export const RESUME_HEADROOM = 1.3;
-/** ...and no video of this peer was stopped for bandwidth in this long. */
-export const RESUME_HOLD_MS = 8_000;
 
 export interface VideoDemand {
   consumerId: string;
@@ -66,6 +79,10 @@ export interface VideoDemand {
 export interface BandwidthInput {
   /** The transport's estimate of what reaches this receiver (bps). */
   availableBitrate: number;
+  /** What the flowing consumers want (bps); above the estimate, the link is the limit. */
+  desiredBitrate: number;
+  /** How long the estimate has stayed below what is wanted (0: it is not). */
+  congestedMs: number;
   /** Audio consumers currently flowing to this receiver. */
   audioConsumers: number;
   /** Video consumers the receiver wants (visible, not paused by itself). */
@@ -75,28 +92,35 @@ export interface BandwidthInput {
   now: number;
   /** When a video of this peer was last suspended for bandwidth. */
   lastSuspendAt: number;
+  /** How long a suspension holds before video is tried again. */
+  holdMs: number;
 }
 
 /**
- * Which video consumers to keep suspended so that the estimate holds every
- * voice plus the shown video's lowest layers: the most important video is
- * kept first. A suspended one comes back only with headroom and after a
- * quiet period, so that a link at its limit does not flap.
+ * Which video consumers to keep suspended so that a congested downlink
+ * holds every voice plus the shown video's lowest layers: the most
+ * important video is kept first, a cheaper one may use what is left.
+ * mediasoup already steps simulcast down (and off) within the estimate; this
+ * adds room for the voices (mediasoup gives video the whole estimate) and
+ * stops single-layer video, which mediasoup forwards whole. Stopped video is
+ * tried again after the hold: with nothing of it flowing the estimate
+ * cannot grow, so a trial is the only way to learn that the link got better.
  */
 export function videosToSuspend(input: BandwidthInput): Set<string> {
   const budget = input.availableBitrate - input.audioConsumers * AUDIO_RESERVE_BPS;
+  const limited = input.availableBitrate < input.desiredBitrate;
+  const congested = limited && input.congestedMs >= CONGESTION_MS;
+  const holdOver = input.now - input.lastSuspendAt >= input.holdMs;
   const ordered = [...input.videos].sort((a, b) => b.priority - a.priority);
-  const next = new Set<string>();
+  const suspended = new Set<string>();
   let used = 0;
-  const holdOver = input.now - input.lastSuspendAt >= RESUME_HOLD_MS;
   for (const video of ordered) {
     const cost = video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
-    const wasSuspended = input.suspended.has(video.consumerId);
-    // What does not fit is stopped; a cheaper, less important one may still
-    // fit in what is left (a camera when a screen share cannot pass).
-    const fits = wasSuspended ? holdOver && (used + cost) * RESUME_HEADROOM <= budget : used + cost <= budget;
-    if (fits) used += cost;
-    else next.add(video.consumerId);
+    const keep = input.suspended.has(video.consumerId)
+      ? holdOver && (!limited || (used + cost) * RESUME_HEADROOM <= budget)
+      : !congested || used + cost <= budget;
+    if (keep) used += cost;
+    else suspended.add(video.consumerId);
   }
-  return next;
+  return suspended;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIO_CONSTRAINTS } from './media';
-import { CAMERA_PRODUCER, MIC_PRODUCER, SCREEN_AUDIO_PRODUCER, SPEECH_BITRATE } from './producerOptions';
+import { CAMERA_PRODUCER, MIC_PRODUCER, SCREEN_AUDIO_PRODUCER, SPEECH_BITRATE, SPEECH_PTIME_MS } from './producerOptions';
 
 describe('speech', () => {
   it('sends the microphone as mono Opus with DTX, in-band FEC and a speech bitrate', () => {
@@ -9,7 +9,10 @@ describe('speech', () => {
       opusDtx: true,
       opusFec: true,
       opusMaxAverageBitrate: SPEECH_BITRATE,
+      opusPtime: SPEECH_PTIME_MS,
     });
+    // Longer frames save headers; beyond 60 ms the delay and each loss are heard.
+    expect([20, 40, 60]).toContain(SPEECH_PTIME_MS);
     expect(SPEECH_BITRATE).toBeGreaterThanOrEqual(16_000);
     expect(SPEECH_BITRATE).toBeLessThanOrEqual(32_000);
     // No video-only options leak into the audio producer.

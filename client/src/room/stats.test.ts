@@ -22,6 +22,9 @@ describe('sumStats', () => {
       packetsReceived: 50,
       framesDecoded: 0,
       bytesReceived: 4000,
+      totalAudioEnergy: 0,
+      concealedSamples: 0,
+      totalSamplesReceived: 0,
     });
   });
 });

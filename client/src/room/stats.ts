@@ -23,6 +23,9 @@ export interface ReceiveStats extends VideoDetails {
   packetsReceived: number;
   framesDecoded: number;
   bytesReceived: number;
+  totalAudioEnergy: number;
+  concealedSamples: number;
+  totalSamplesReceived: number;
 }
 
 export interface SendStats extends VideoDetails {
@@ -58,7 +61,19 @@ export function sumStats<F extends string>(report: StatsLike, type: string, fiel
   return totals;
 }
 
-export const INBOUND_FIELDS = ['packetsReceived', 'framesDecoded', 'bytesReceived'] as const;
+/**
+ * Audio adds the energy heard (rises only while the track plays in an
+ * element) and concealment (samples the jitter buffer had to invent: the
+ * share of lost audio).
+ */
+export const INBOUND_FIELDS = [
+  'packetsReceived',
+  'framesDecoded',
+  'bytesReceived',
+  'totalAudioEnergy',
+  'concealedSamples',
+  'totalSamplesReceived',
+] as const;
 export const OUTBOUND_FIELDS = ['packetsSent', 'framesEncoded', 'bytesSent'] as const;
 
 type Entry = Record<string, unknown>;

@@ -80,6 +80,18 @@ async function waitRising(page: Page, source: string): Promise<void> {
   }
 }
 
+describe('a desktop in the same meeting', () => {
+  it('shows every control in one bar, none in a sheet', async () => {
+    await desktop.setViewport({ width: 1280, height: 800 });
+    await desktop.waitForFunction(() => document.querySelector('[data-testid="controls"]')?.getAttribute('data-in-sheet') === '');
+    await shot(desktop, 'desktop-1280x800-meeting');
+    const bar = await assertUsableControls(desktop, BAR, { minSize: 48, primary: PRIMARY });
+    expect(bar.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['mic-toggle', 'camera-toggle', 'screen-toggle', 'present-button', 'chat-toggle', 'leave-button']),
+    );
+  });
+});
+
 beforeAll(async () => {
   shots = mkdtempSync(join(tmpdir(), 'chantier-phone-shots-'));
   process.stdout.write(`phone screenshots: ${shots}\n`);
@@ -164,6 +176,21 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
     expect(sheet.map((c) => c.id)).toEqual(expect.arrayContaining(['present-button', 'more-close']));
     // The bar stays usable above the backdrop (mic and leave included).
     await assertUsableControls(phone, BAR, { minSize: 48, primary: PRIMARY });
+
+    // Chromium lets a page route its sound: the outputs are listed, and the choice reaches every remote <audio>.
+    const outputs = await phone.$$eval('[data-testid="audio-output"] option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(outputs.length).toBeGreaterThanOrEqual(2);
+    const chosen = outputs[outputs.length - 1]!;
+    await phone.select('[data-testid="audio-output"]', chosen);
+    await phone.waitForFunction(
+      (id) => {
+        const sinks = [...document.querySelectorAll<HTMLAudioElement & { sinkId: string }>('.audio-sinks audio')];
+        return sinks.length > 0 && sinks.every((a) => a.sinkId === id);
+      },
+      { timeout: 5_000 },
+      chosen,
+    );
+    expect(await phone.$('[data-testid="more-sheet"]')).not.toBeNull(); // choosing does not close the sheet
     await phone.tap('[data-testid="more-close"]');
     await phone.waitForFunction(() => !document.querySelector('[data-testid="more-sheet"]'));
     // A tap outside closes it too.

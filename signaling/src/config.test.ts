@@ -44,4 +44,41 @@ describe('loadConfig', () => {
       'meet.example.fr',
     );
   });
+  describe('TURN', () => {
+    const SECRET = 'turn-secret-turn-secret-turn-secret-0123';
+
+    it('has no TURN by default (empty iceServers, as before)', () => {
+      expect(loadConfig(base()).turn).toBeUndefined();
+      expect(loadConfig({ ...base(), TURN_URLS: ' , ' }).turn).toBeUndefined();
+    });
+
+    it('reads comma-separated URLs, the secret and a 12 h credential lifetime by default', () => {
+      const config = loadConfig({
+        ...base(),
+        TURN_URLS: 'turn:turn.example.fr:3478?transport=udp, turn:turn.example.fr:3478?transport=tcp,turns:[2001:db8::1]:443',
+        TURN_SECRET: SECRET,
+      });
+      expect(config.turn).toEqual({
+        urls: ['turn:turn.example.fr:3478?transport=udp', 'turn:turn.example.fr:3478?transport=tcp', 'turns:[2001:db8::1]:443'],
+        secret: SECRET,
+        credentialTtlS: 43_200,
+      });
+      expect(Object.isFrozen(config.turn) && Object.isFrozen(config.turn!.urls)).toBe(true);
+      expect(loadConfig({ ...base(), TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '600' }).turn!.credentialTtlS).toBe(600);
+    });
+
+    it.each([
+      [{ TURN_URLS: 'turn:127.0.0.1:3478' }, /TURN_SECRET must be at least 32/],
+      [{ TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'short' }, /TURN_SECRET must be at least 32/],
+      [{ TURN_URLS: 'stun:127.0.0.1:3478', TURN_SECRET: SECRET }, /not a turn: or turns: URL/],
+      [{ TURN_URLS: 'turn:127.0.0.1:3478?transport=sctp', TURN_SECRET: SECRET }, /not a turn: or turns: URL/],
+      [{ TURN_URLS: 'https://turn.example.fr', TURN_SECRET: SECRET }, /not a turn: or turns: URL/],
+      [{ TURN_SECRET: SECRET }, /TURN_SECRET is set but TURN_URLS is empty/],
+      [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '30' }, /TURN_CREDENTIAL_TTL_S must be between 60 and 86400/],
+      [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '86401' }, /TURN_CREDENTIAL_TTL_S must be between/],
+    ])('refuses %o', (env, message) => {
+      expect(() => loadConfig({ ...base(), ...env })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base(), ...env })).toThrow(message);
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SfuConfig } from '@chantier/sfu';
+import type { TurnSettings } from '@chantier/turn';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -52,6 +53,8 @@ export interface Config {
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
+  /** TURN servers handed to browsers with short-lived credentials; unset: none. */
+  readonly turn: TurnSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +139,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
+    turn: turnSettings(env),
     sfu: {
       numWorkers: int(env, 'MEDIASOUP_WORKERS', availableParallelism(), 1, 256),
       listenIp,
@@ -147,6 +151,38 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
   };
   return deepFreeze(config);
+}
+
+/** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */
+const TURN_URL = /^turns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
+
+/**
+ * Default lifetime of a TURN credential: 12 h. Credentials are not renewed
+ * during a meeting yet, and coturn refuses an allocation's refreshes once its
+ * credential has expired, so the lifetime must outlast the longest meeting
+ * (a site meeting can run a working day). Capped at 24 h, the TURN REST
+ * draft's recommendation, so that a leaked credential does not last longer.
+ */
+const TURN_CREDENTIAL_TTL_DEFAULT_S = 12 * 3600;
+
+function turnSettings(env: Env): TurnSettings | undefined {
+  const urls = (env.TURN_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  const credentialTtlS = int(env, 'TURN_CREDENTIAL_TTL_S', TURN_CREDENTIAL_TTL_DEFAULT_S, 60, 86_400);
+  if (urls.length === 0) {
+    if (env.TURN_SECRET) throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty');
+    return undefined;
+  }
+  for (const url of urls) {
+    if (!TURN_URL.test(url)) {
+      throw new ConfigError(`TURN_URLS: "${url}" is not a turn: or turns: URL (turn:host[:port][?transport=udp|tcp])`);
+    }
+  }
+  const secret = env.TURN_SECRET ?? '';
+  if (secret.length < 32) throw new ConfigError('TURN_SECRET must be at least 32 characters when TURN_URLS is set');
+  return { urls, secret, credentialTtlS };
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

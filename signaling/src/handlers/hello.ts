@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { iceServersFor } from '@chantier/turn';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
@@ -45,7 +46,7 @@ export const hello: HandlerDef<'hello'> = {
         roomId: room.roomId,
         routerRtpCapabilities: room.media.rtpCapabilities,
         self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-        iceServers: [],
+        iceServers: iceServersFor(config.turn, identity.userId),
         online,
         unread,
         resumeSecret: resumed.resumeSecret!,
@@ -82,8 +83,8 @@ export const hello: HandlerDef<'hello'> = {
       projectId,
       ...(room ? { roomId: room.roomId, routerRtpCapabilities: room.media.rtpCapabilities } : {}),
       self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-      // TURN servers with short-lived credentials come with the TURN issue.
-      iceServers: [],
+      // Fresh TURN credentials for this user (none when TURN is not configured).
+      iceServers: iceServersFor(config.turn, identity.userId),
       online,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),

@@ -1,0 +1,162 @@
+/**
+ * Two Chromium participants meet through the SFU while one of them may only
+ * use TURN relay candidates, as behind a firewall that lets nothing but the
+ * TURN server through. The app hands out credentials for the test's own
+ * coturn; both must see and hear each other, and the relayed page's selected
+ * candidate pairs must be relay ones, over UDP and then over TCP to coturn.
+ */
+import { Coturn } from '@chantier/turn';
+import type { Page } from 'puppeteer-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+
+const SECRET = 'turn-e2e-secret-turn-e2e-secret-0123456789';
+const PROJECT = 'chantier-turn';
+const ROOM = 'reunion-relais';
+
+/**
+ * Test-only page script: every RTCPeerConnection the page makes is forced to
+ * iceTransportPolicy 'relay' and kept in window.__relayPcs for inspection.
+ * The app has no such switch; this stands for a network that blocks the rest.
+ */
+const FORCE_RELAY = `(() => {
+  const Native = window.RTCPeerConnection;
+  const pcs = [];
+  window.__relayPcs = pcs;
+  class RelayOnly extends Native {
+    constructor(config, ...rest) {
+      super({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest);
+      pcs.push(this);
+    }
+  }
+  window.RTCPeerConnection = RelayOnly;
+})();`;
+
+interface Flow {
+  frames: number;
+  audioPackets: number;
+}
+
+interface SelectedPair {
+  localType: string;
+  relayProtocol: string | undefined;
+  remoteType: string;
+}
+
+let coturn: Coturn;
+let chromium: TestBrowser;
+let t: TestApp | undefined;
+
+beforeAll(async () => {
+  coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true });
+  chromium = await launchBrowser();
+});
+
+afterEach(async () => {
+  for (const context of chromium.browser.browserContexts()) {
+    if (context !== chromium.browser.defaultBrowserContext()) await context.close();
+  }
+  await t?.close();
+  t = undefined;
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await coturn?.stop();
+});
+
+async function join(app: TestApp, name: string, relayOnly: boolean): Promise<{ page: Page; peerId: string }> {
+  const context = await chromium.browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`${name}: page error: ${String(error)}`);
+  });
+  if (relayOnly) await page.evaluateOnNewDocument(FORCE_RELAY);
+  const token = await app.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
+  await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+  await page.click('[data-testid="join-button"]');
+  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
+  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
+  return { page, peerId };
+}
+
+/** Video frames decoded and audio packets received from `peerId`. */
+async function flowFrom(page: Page, peerId: string): Promise<Flow> {
+  const stats = await page.evaluate(async () => {
+    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
+    return (await controller.getReceiveStats()) as { peerId: string; kind: string; framesDecoded: number; packetsReceived: number }[];
+  });
+  const flow = { frames: 0, audioPackets: 0 };
+  for (const s of stats.filter((x) => x.peerId === peerId)) {
+    if (s.kind === 'video') flow.frames += s.framesDecoded;
+    else flow.audioPackets += s.packetsReceived;
+  }
+  return flow;
+}
+
+/** Waits until video and audio from `peerId` have started, then until both have risen. */
+async function expectMediaRising(page: Page, peerId: string, what: string): Promise<void> {
+  let first: Flow;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    first = await flowFrom(page, peerId);
+    if (first.frames > 0 && first.audioPackets > 0) break;
+    if (Date.now() > deadline) throw new Error(`${what}: no media: ${JSON.stringify(first)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  let second = first;
+  const until = Date.now() + 10_000;
+  do {
+    await new Promise((r) => setTimeout(r, 500));
+    second = await flowFrom(page, peerId);
+  } while (!(second.frames > first.frames && second.audioPackets > first.audioPackets) && Date.now() < until);
+  expect(second.frames, `${what}: video frames decoded`).toBeGreaterThan(first.frames);
+  expect(second.audioPackets, `${what}: audio packets received`).toBeGreaterThan(first.audioPackets);
+}
+
+/** The selected candidate pair of each connected peer connection of a relay-only page. */
+async function selectedPairs(page: Page): Promise<SelectedPair[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __relayPcs: RTCPeerConnection[] }).__relayPcs;
+    const out: { localType: string; relayProtocol: string | undefined; remoteType: string }[] = [];
+    for (const pc of pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const report = await pc.getStats();
+      const all = [...report.values()] as Record<string, unknown>[];
+      const transport = all.find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+      const pair = transport && report.get(transport.selectedCandidatePairId as string);
+      if (!pair) continue;
+      const local = report.get(pair.localCandidateId);
+      const remote = report.get(pair.remoteCandidateId);
+      out.push({ localType: local?.candidateType, relayProtocol: local?.relayProtocol, remoteType: remote?.candidateType });
+    }
+    return out;
+  });
+}
+
+describe('a meeting with one participant reachable only through TURN', () => {
+  it.each([['udp'], ['tcp']] as const)('carries audio and video both ways through coturn over %s', async (transport) => {
+    t = await startTestApp({ TURN_URLS: coturn.url(transport), TURN_SECRET: SECRET });
+    const open = await join(t, 'Ouvert', false);
+    const relayed = await join(t, 'Relais', true);
+
+    await expectMediaRising(open.page, relayed.peerId, 'open page from relayed page');
+    await expectMediaRising(relayed.page, open.peerId, 'relayed page from open page');
+
+    // Send and receive transports: both connected, both through a relay candidate of this transport.
+    let pairs: SelectedPair[] = [];
+    const deadline = Date.now() + 10_000;
+    do {
+      pairs = await selectedPairs(relayed.page);
+      if (pairs.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
+    expect(pairs.length, JSON.stringify(pairs)).toBeGreaterThanOrEqual(2);
+    for (const pair of pairs) {
+      expect(pair.localType).toBe('relay');
+      expect(pair.relayProtocol).toBe(transport);
+    }
+  });
+});

@@ -41,6 +41,7 @@ import {
 } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
 import type { BenchResult, Table } from './types.js';
+import { sleep, withTimeout } from './stats.js';
 
 export const name = 'screenshare';
 export const description = 'screen share of a 1920x1080 plan: VP9, VP8, H264, and bitrate caps (real tab capture, loopback)';
@@ -103,22 +104,6 @@ interface Run {
   /** PSNR once a second from the first frame (still phase), then while scrolling. */
   stillTimeline: Timeline;
   scrollTimeline: Timeline;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function pidOf(browser: TestBrowser): number {

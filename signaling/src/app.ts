@@ -6,6 +6,7 @@ import { authPlugin } from './plugins/auth.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
+import { turnPlugin } from './plugins/turn.js';
 import { wsPlugin } from './plugins/ws.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { clientRoutes } from './routes/client.js';
@@ -40,6 +41,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(redisPlugin, { config });
   await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });
+  await app.register(turnPlugin, { config });
   app.decorate(
     'rooms',
     new RoomRegistry({

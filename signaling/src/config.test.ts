@@ -74,7 +74,7 @@ describe('loadConfig', () => {
       [{ TURN_URLS: 'turn:127.0.0.1:3478?transport=sctp', TURN_SECRET: SECRET }, /not a turn: or turns: URL/],
       [{ TURN_URLS: 'https://turn.example.fr', TURN_SECRET: SECRET }, /not a turn: or turns: URL/],
       [{ TURN_SECRET: SECRET }, /TURN_SECRET is set but TURN_URLS is empty/],
-      [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '30' }, /TURN_CREDENTIAL_TTL_S must be between 60 and 86400/],
+      [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '9' }, /TURN_CREDENTIAL_TTL_S must be between 10 and 86400/],
       [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '86401' }, /TURN_CREDENTIAL_TTL_S must be between/],
     ])('refuses %o', (env, message) => {
       expect(() => loadConfig({ ...base(), ...env })).toThrow(ConfigError);

@@ -53,8 +53,41 @@ export interface Config {
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
+  /**
+   * TURN: 'off' (none), 'external' (a coturn run elsewhere, TURN_URLS), or
+   * 'embedded' (this process runs coturn itself, with `turnServer`).
+   */
+  readonly turnMode: TurnMode;
   /** TURN servers handed to browsers with short-lived credentials; unset: none. */
   readonly turn: TurnSettings | undefined;
+  /**
+   * The coturn to run: by this process when turnMode is 'embedded', by
+   * `npm run coturn` (the compose file's coturn service) otherwise. Unset
+   * when no TURN secret is known.
+   */
+  readonly turnServer: TurnServerSettings | undefined;
+}
+
+export type TurnMode = 'off' | 'external' | 'embedded';
+
+/** How to run coturn; turn/src/coturn.ts renders it into coturn's config file. */
+export interface TurnServerSettings {
+  /** Shared with the signaling server (TURN REST credentials). */
+  readonly secret: string;
+  readonly realm: string;
+  /** '0.0.0.0': every interface. */
+  readonly listenIp: string;
+  /** UDP and TCP port (3478). */
+  readonly port: number;
+  /** Relay ports, one per allocation. */
+  readonly minPort: number;
+  readonly maxPort: number;
+  /** The public address put in relayed candidates when coturn is behind NAT or in a container. */
+  readonly externalIp: string | undefined;
+  /** TURN over TLS (turns:), when a certificate is given. */
+  readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Relay to loopback peers: the SFU announces 127.0.0.1 (a machine without a LAN address). */
+  readonly allowLoopbackPeers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -92,8 +125,8 @@ function lanAddress(): string | undefined {
 }
 
 /** Reads the secret from the data dir, creating it on first start, so tokens survive restarts. */
-function persistentSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+function persistentSecret(dataDir: string, name = 'jwt-secret'): string {
+  const file = join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
     if (existing.length >= 32) return existing;
@@ -118,6 +151,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const announcedAddress =
     env.RTC_ANNOUNCED_ADDRESS || (listenIp === '0.0.0.0' ? (lanAddress() ?? '127.0.0.1') : undefined);
 
+  const turn = turnConfig(env, dataDir, announcedAddress ?? listenIp, publicUrlHost(env, port));
   const demoProject = env.DEMO_PROJECT ?? 'demo';
   const config: Config = {
     host,
@@ -139,7 +173,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
-    turn: turnSettings(env),
+    ...turn,
     sfu: {
       numWorkers: int(env, 'MEDIASOUP_WORKERS', availableParallelism(), 1, 256),
       listenIp,
@@ -157,32 +191,105 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 const TURN_URL = /^turns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
 
 /**
- * Default lifetime of a TURN credential: 12 h. Credentials are not renewed
- * during a meeting yet, and coturn refuses an allocation's refreshes once its
- * credential has expired, so the lifetime must outlast the longest meeting
- * (a site meeting can run a working day). Capped at 24 h, the TURN REST
+ * Default lifetime of a TURN credential: 12 h. A meeting socket is sent fresh
+ * ones at three quarters of the lifetime (coturn refuses an allocation's
+ * refreshes once its credential has expired). Capped at 24 h, the TURN REST
  * draft's recommendation, so that a leaked credential does not last longer.
  */
 const TURN_CREDENTIAL_TTL_DEFAULT_S = 12 * 3600;
 
-function turnSettings(env: Env): TurnSettings | undefined {
-  const urls = (env.TURN_URLS ?? '')
+const DEFAULT_TURN_RELAY_PORTS = '49160-49400';
+
+function publicUrlHost(env: Env, port: number): string {
+  try {
+    return new URL(env.PUBLIC_URL || `http://localhost:${port}`).hostname;
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be a URL, got "${env.PUBLIC_URL}"`);
+  }
+}
+
+function portRange(env: Env, name: string, fallback: string): { minPort: number; maxPort: number } {
+  const raw = env[name] || fallback;
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
+  const minPort = Number(match?.[1]);
+  const maxPort = Number(match?.[2]);
+  if (!match || minPort < 1024 || maxPort > 65535 || minPort > maxPort) {
+    throw new ConfigError(`${name} must be a port range like 49160-49400 (1024-65535), got "${raw}"`);
+  }
+  return { minPort, maxPort };
+}
+
+function turnConfig(
+  env: Env,
+  dataDir: string,
+  rtcAddress: string,
+  publicHost: string,
+): Pick<Config, 'turnMode' | 'turn' | 'turnServer'> {
+  const urlsFromEnv = (env.TURN_URLS ?? '')
     .split(',')
     .map((u) => u.trim())
     .filter((u) => u !== '');
-  const credentialTtlS = int(env, 'TURN_CREDENTIAL_TTL_S', TURN_CREDENTIAL_TTL_DEFAULT_S, 60, 86_400);
-  if (urls.length === 0) {
-    if (env.TURN_SECRET) throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty');
-    return undefined;
-  }
-  for (const url of urls) {
+  const turnMode = oneOf<TurnMode>(env, 'TURN_MODE', ['off', 'external', 'embedded'], urlsFromEnv.length > 0 ? 'external' : 'off');
+  const credentialTtlS = int(env, 'TURN_CREDENTIAL_TTL_S', TURN_CREDENTIAL_TTL_DEFAULT_S, 10, 86_400);
+  for (const url of urlsFromEnv) {
     if (!TURN_URL.test(url)) {
       throw new ConfigError(`TURN_URLS: "${url}" is not a turn: or turns: URL (turn:host[:port][?transport=udp|tcp])`);
     }
   }
-  const secret = env.TURN_SECRET ?? '';
-  if (secret.length < 32) throw new ConfigError('TURN_SECRET must be at least 32 characters when TURN_URLS is set');
-  return { urls, secret, credentialTtlS };
+  if (turnMode === 'external' && urlsFromEnv.length === 0) throw new ConfigError('TURN_MODE=external needs TURN_URLS');
+  if (turnMode === 'off' && env.TURN_SECRET && urlsFromEnv.length === 0) {
+    throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty (set TURN_URLS, or TURN_MODE=embedded)');
+  }
+  if (env.TURN_SECRET !== undefined && env.TURN_SECRET.length < 32) {
+    throw new ConfigError('TURN_SECRET must be at least 32 characters');
+  }
+  if (turnMode === 'external' && !env.TURN_SECRET) {
+    throw new ConfigError('TURN_SECRET must be at least 32 characters when TURN_URLS is set');
+  }
+  // Embedded: the secret survives restarts in the data dir, as the JWT secret does.
+  const secret = env.TURN_SECRET || (turnMode === 'embedded' ? persistentSecret(dataDir, 'turn-secret') : undefined);
+
+  const port = int(env, 'TURN_PORT', 3478, 1, 65535);
+  const tlsCert = env.TURN_TLS_CERT || undefined;
+  const tlsKey = env.TURN_TLS_KEY || undefined;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TURN_TLS_CERT and TURN_TLS_KEY go together');
+  const tls = tlsCert && tlsKey ? { port: int(env, 'TURN_TLS_PORT', 5349, 1, 65535), certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined;
+  if (tls && tls.port === port) throw new ConfigError('TURN_TLS_PORT must differ from TURN_PORT');
+  const externalIp = env.TURN_EXTERNAL_IP || undefined;
+  if (externalIp !== undefined && !/^[0-9A-Fa-f:.]+(\/[0-9A-Fa-f:.]+)?$/.test(externalIp)) {
+    throw new ConfigError(`TURN_EXTERNAL_IP must be an IP address (or public/private), got "${externalIp}"`);
+  }
+  const turnServer: TurnServerSettings | undefined = secret
+    ? {
+        secret,
+        realm: env.TURN_REALM || publicHost,
+        listenIp: env.TURN_LISTEN_IP || '0.0.0.0',
+        port,
+        ...portRange(env, 'TURN_RELAY_PORTS', DEFAULT_TURN_RELAY_PORTS),
+        externalIp,
+        tls,
+        allowLoopbackPeers: /^127\./.test(rtcAddress),
+      }
+    : undefined;
+
+  let turn: TurnSettings | undefined;
+  if (turnMode === 'external') {
+    turn = { urls: urlsFromEnv, secret: secret!, credentialTtlS };
+  } else if (turnMode === 'embedded') {
+    // What browsers are told: TURN_URLS if given, else this machine's RTC address on coturn's ports.
+    const host = env.TURN_HOST || rtcAddress;
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    const urls =
+      urlsFromEnv.length > 0
+        ? urlsFromEnv
+        : [
+            `turn:${hostPart}:${port}?transport=udp`,
+            `turn:${hostPart}:${port}?transport=tcp`,
+            ...(tls ? [`turns:${hostPart}:${tls.port}?transport=tcp`] : []),
+          ];
+    turn = { urls, secret: secret!, credentialTtlS };
+  }
+  return { turnMode, turn, turnServer };
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

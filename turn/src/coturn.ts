@@ -132,6 +132,11 @@ export class Coturn {
     return this.child.pid!;
   }
 
+  /** False once the process has exited (crashed, killed or stopped). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get port(): number {
     return this.settings.port;
   }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { iceServersFor } from '@chantier/turn';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
@@ -46,7 +45,7 @@ export const hello: HandlerDef<'hello'> = {
         roomId: room.roomId,
         routerRtpCapabilities: room.media.rtpCapabilities,
         self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-        iceServers: iceServersFor(config.turn, identity.userId),
+        iceServers: app.turn.iceServers(identity.userId),
         online,
         unread,
         resumeSecret: resumed.resumeSecret!,
@@ -84,7 +83,7 @@ export const hello: HandlerDef<'hello'> = {
       ...(room ? { roomId: room.roomId, routerRtpCapabilities: room.media.rtpCapabilities } : {}),
       self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
       // Fresh TURN credentials for this user (none when TURN is not configured).
-      iceServers: iceServersFor(config.turn, identity.userId),
+      iceServers: app.turn.iceServers(identity.userId),
       online,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),

@@ -550,6 +550,13 @@ export const Notifications = {
     displayName: Type.String(),
     answer: Type.Union([Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('missed')]),
   }),
+  /**
+   * Fresh TURN credentials for a meeting socket, sent before the ones it holds
+   * expire (at three quarters of their lifetime). The client gives them to its
+   * transports and restarts ICE on a transport that goes through a relay, so
+   * that its TURN allocation is renewed under the new credential.
+   */
+  iceServers: Type.Object({ iceServers: Type.Array(IceServer) }),
   /** Stop ringing: answered on another device, cancelled by the caller, or rang out. */
   callEnded: Type.Object({
     callId: Id,

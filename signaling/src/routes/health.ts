@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-/** Liveness (the process answers) and readiness (Redis and a media worker are up). */
+/** Liveness (the process answers) and readiness (Redis, a media worker and, when embedded, coturn are up). */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -12,7 +12,11 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     } catch {
       redis = false;
     }
-    const ready = redis && workers > 0;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', redis, workers });
+    const turn = await app.turn.status();
+    // An embedded coturn is this process's own part: down means not ready. An
+    // external one is reported but not required: taking this node out of a
+    // load balancer would help nobody while meetings on open networks work.
+    const ready = redis && workers > 0 && !(turn.mode === 'embedded' && turn.state === 'down');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', redis, workers, turn });
   });
 }

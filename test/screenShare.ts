@@ -15,6 +15,7 @@ import type { BrowserContext, Page } from 'puppeteer-core';
 import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
 import type { TestApp } from './app.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
+import { joinFromLobby } from './join.js';
 import { drawPlan, drawScrolledPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH, readScrollOffset } from './plan.js';
 
 export const TAB_CAPTURE_FLAGS = [
@@ -88,9 +89,7 @@ export async function joinMeeting(
   for (const script of options.beforeApp ?? []) await page.evaluateOnNewDocument(script);
   const token = await place.app.token({ displayName: name, projectId: place.projectId, userId: `u-${name}` });
   await page.goto(`${place.app.url}/p/${place.projectId}/r/${place.roomId}#token=${token}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="join-button"]');
-  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(page);
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
   const peerId = await self!.evaluate((el) => el.getAttribute('data-peer-id') ?? '');
   if (!peerId) throw new Error(`${name}: no peer id on the self tile`);

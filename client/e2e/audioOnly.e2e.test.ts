@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 
 interface ReceiveStat {
   peerId: string;
@@ -92,13 +93,15 @@ async function join(name: string, audioOnly = false): Promise<Participant> {
   const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
   await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
   await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
-  if (audioOnly) {
-    await page.click('[data-testid="audio-only-lobby"]');
-    // The camera preview goes, and the camera cannot be turned back on.
-    await page.waitForSelector('[data-testid="camera-toggle-lobby"][aria-pressed="false"][disabled]');
-  }
-  await page.click('[data-testid="join-button"]');
-  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(page, {
+    beforePress: audioOnly
+      ? async (page) => {
+          await page.click('[data-testid="audio-only-lobby"]');
+          // The camera preview goes, and the camera cannot be turned back on.
+          await page.waitForSelector('[data-testid="camera-toggle-lobby"][aria-pressed="false"][disabled]');
+        }
+      : undefined,
+  });
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
   const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { name, page, peerId };

@@ -12,6 +12,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 
 const PROJECT = 'chantier-chat-e2e';
 const ROOM = 'reunion';
@@ -55,9 +56,7 @@ async function token(name: string): Promise<string> {
 async function joinMeeting(name: string): Promise<Page> {
   const page = await openPage(name);
   await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${await token(name)}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="join-button"]');
-  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(page);
   return page;
 }
 

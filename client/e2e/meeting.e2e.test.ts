@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 
 interface ReceiveStat {
   consumerId: string;
@@ -63,8 +64,7 @@ async function join(name: string): Promise<Participant> {
   const nameInput = await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
   // The name comes from the token; the field lets the person change it.
   expect(await nameInput!.evaluate((el) => (el as HTMLInputElement).value)).toBe(name);
-  await page.click('[data-testid="join-button"]');
-  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(page);
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
   const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   expect(peerId).toBeTruthy();

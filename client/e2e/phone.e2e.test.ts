@@ -18,6 +18,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 import { assertUsableControls } from '../../test/layout.js';
 
 const PROJECT = 'chantier-phone-e2e';
@@ -100,9 +101,7 @@ beforeAll(async () => {
   // The second participant, on a desktop: the phone's meeting has someone in it.
   desktop = await openPage('desktop');
   await desktop.goto(await meetingLink('Bureau'));
-  await desktop.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await desktop.click('[data-testid="join-button"]');
-  await desktop.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(desktop);
 });
 
 afterAll(async () => {
@@ -135,8 +134,7 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
   });
 
   it('joins with a tap and shows a meeting bar with mic, camera, chat, more and leave', async () => {
-    await phone.tap('[data-testid="join-button"]');
-    await phone.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+    await joinFromLobby(phone, { tap: true });
     await phone.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 2, { timeout: 15_000 });
     await phone.waitForFunction(() => (document.querySelector('[data-testid="mic-toggle"]') as HTMLButtonElement | null)?.disabled === false);
     const bar = await phone.$eval(BAR, (el) => ({ inBar: el.getAttribute('data-in-bar'), inSheet: el.getAttribute('data-in-sheet') }));

@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 import { planPdf } from '../../test/pdf.js';
 
 const PROJECT = 'chantier-present-e2e';
@@ -46,11 +47,12 @@ async function join(name: string): Promise<Page> {
   });
   const token = await t.token({ projectId: PROJECT, userId: `u-${name}`, displayName: name });
   await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="camera-toggle-lobby"]');
-  await page.click('[data-testid="mic-toggle-lobby"]');
-  await page.click('[data-testid="join-button"]');
-  await page.waitForSelector('[data-testid="room"]', { timeout: 15_000 });
+  await joinFromLobby(page, {
+    beforePress: async (page) => {
+      await page.click('[data-testid="camera-toggle-lobby"]');
+      await page.click('[data-testid="mic-toggle-lobby"]');
+    },
+  });
   return page;
 }
 

@@ -18,6 +18,7 @@ import type { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
 
 interface ReceiveStat {
   peerId: string;
@@ -55,8 +56,7 @@ async function join(name: string): Promise<Participant> {
   });
   const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
   await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="join-button"]');
+  await joinFromLobby(page);
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
   const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   await page.click('[data-testid="chat-toggle"]');

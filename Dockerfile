@@ -19,9 +19,10 @@ RUN bash sfu/scripts/build-worker.sh && npm run build -w client && npm prune --o
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data
-# The worker's shared libraries (see sfu/WORKER.md); poppler-utils for PDF thumbnails (pdftoppm).
+# The worker's shared libraries (see sfu/WORKER.md); poppler-utils for PDF thumbnails (pdftoppm);
+# coturn for the compose file's coturn service (same image, npm run coturn).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 libnss3 ca-certificates poppler-utils \
+      libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 libnss3 ca-certificates poppler-utils coturn \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app /app

@@ -71,6 +71,27 @@ export async function freeUdpTcpPort(host = '127.0.0.1'): Promise<number> {
   throw new Error('no port free for both UDP and TCP');
 }
 
+/**
+ * Whether nothing listens on `host:port`, UDP or TCP. coturn binds with
+ * SO_REUSEPORT, so a second coturn on a taken port starts "fine" and shares
+ * the first one's traffic; the STUN probe then answers from the first. Ask
+ * before starting instead. Binding 0.0.0.0 also catches a listener on one address.
+ */
+export async function udpTcpPortFree(host: string, port: number): Promise<boolean> {
+  const udp = createSocket('udp4');
+  const udpFree = await new Promise<boolean>((resolve) => {
+    udp.once('error', () => resolve(false));
+    udp.bind(port, host, () => resolve(true));
+  });
+  udp.close();
+  if (!udpFree) return false;
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 /** One STUN Binding request over UDP; true when a Binding success response comes back in time. */
 export async function stunBindingAnswers(host: string, port: number, timeoutMs = 300): Promise<boolean> {
   const socket = createSocket('udp4');
@@ -117,7 +138,8 @@ export interface StartCoturnOptions {
 }
 
 export class Coturn {
-  private readonly exited: Promise<void>;
+  /** Settles when the process has exited, whatever the reason. */
+  readonly exited: Promise<void>;
   private stopping: Promise<void> | undefined;
 
   private constructor(

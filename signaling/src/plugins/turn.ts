@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
-import { Coturn, iceServersFor, stunBindingAnswers, type TurnSettings } from '@chantier/turn';
-import type { Config, TurnMode } from '../config.js';
+import { Coturn, iceServersFor, stunBindingAnswers, udpTcpPortFree, type TurnSettings } from '@chantier/turn';
+import type { Config, TurnMode, TurnServerSettings } from '../config.js';
 
 export interface IceServer {
   urls: string[];
@@ -48,6 +48,30 @@ export function udpProbeTarget(urls: readonly string[]): { host: string; port: n
   return undefined;
 }
 
+/** Runs coturn with the config's settings (npm start's embedded one, and `npm run coturn`). */
+export async function startCoturn(server: TurnServerSettings, onLog: (line: string) => void): Promise<Coturn> {
+  for (const port of [server.port, ...(server.tls ? [server.tls.port] : [])]) {
+    if (!(await udpTcpPortFree(server.listenIp, port))) {
+      throw new Error(`TURN port ${port} on ${server.listenIp} is in use (another coturn?): set TURN_PORT/TURN_TLS_PORT`);
+    }
+  }
+  return Coturn.start({
+    secret: server.secret,
+    realm: server.realm,
+    listeningIp: server.listenIp,
+    port: server.port,
+    minPort: server.minPort,
+    maxPort: server.maxPort,
+    allowLoopbackPeers: server.allowLoopbackPeers,
+    onLog,
+  });
+}
+
+/** Where to send a STUN probe to a coturn listening on `listenIp`. */
+export function probeHost(listenIp: string): string {
+  return listenIp === '0.0.0.0' ? '127.0.0.1' : listenIp;
+}
+
 /**
  * TURN for browsers behind restrictive networks. TURN_MODE=embedded: start
  * Debian's coturn as a child (like the embedded Redis) and stop it on close;
@@ -64,16 +88,7 @@ export const turnPlugin = fp<{ config: Config }>(
     if (config.turnMode === 'embedded' && config.turnServer) {
       const server = config.turnServer;
       try {
-        coturn = await Coturn.start({
-          secret: server.secret,
-          realm: server.realm,
-          listeningIp: server.listenIp,
-          port: server.port,
-          minPort: server.minPort,
-          maxPort: server.maxPort,
-          allowLoopbackPeers: server.allowLoopbackPeers,
-          onLog: (line) => log.debug({ coturn: line }),
-        });
+        coturn = await startCoturn(server, (line) => log.debug({ coturn: line }));
         log.info({ pid: coturn.pid, port: server.port, tlsPort: server.tls?.port, urls: settings?.urls }, 'embedded coturn started');
       } catch (error) {
         log.error({ err: error }, 'embedded coturn did not start: no TURN for this run');
@@ -91,8 +106,8 @@ export const turnPlugin = fp<{ config: Config }>(
       async status() {
         if (!settings) return { mode: config.turnMode, state: config.turnMode === 'off' ? 'off' : 'down' };
         if (coturn) {
-          const host = config.turnServer!.listenIp === '0.0.0.0' ? '127.0.0.1' : config.turnServer!.listenIp;
-          const alive = coturn.running && (await stunBindingAnswers(host, config.turnServer!.port, 500));
+          const server = config.turnServer!;
+          const alive = coturn.running && (await stunBindingAnswers(probeHost(server.listenIp), server.port, 500));
           return { mode: config.turnMode, state: alive ? 'ok' : 'down' };
         }
         if (!target) return { mode: config.turnMode, state: 'ok' }; // TCP/TLS only: nothing cheap to probe

@@ -76,9 +76,84 @@ describe('loadConfig', () => {
       [{ TURN_SECRET: SECRET }, /TURN_SECRET is set but TURN_URLS is empty/],
       [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '9' }, /TURN_CREDENTIAL_TTL_S must be between 10 and 86400/],
       [{ TURN_URLS: 'turn:127.0.0.1', TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: '86401' }, /TURN_CREDENTIAL_TTL_S must be between/],
+      [{ TURN_MODE: 'always' }, /TURN_MODE must be one of off, external, embedded/],
+      [{ TURN_MODE: 'external' }, /TURN_MODE=external needs TURN_URLS/],
+      [{ TURN_MODE: 'embedded', TURN_SECRET: 'short' }, /TURN_SECRET must be at least 32/],
+      [{ TURN_MODE: 'embedded', TURN_TLS_CERT: '/etc/ssl/turn.pem' }, /TURN_TLS_CERT and TURN_TLS_KEY go together/],
+      [{ TURN_MODE: 'embedded', TURN_TLS_CERT: 'c.pem', TURN_TLS_KEY: 'k.pem', TURN_TLS_PORT: '3478' }, /TURN_TLS_PORT must differ/],
+      [{ TURN_MODE: 'embedded', TURN_RELAY_PORTS: '49160' }, /TURN_RELAY_PORTS must be a port range/],
+      [{ TURN_MODE: 'embedded', TURN_RELAY_PORTS: '50000-49000' }, /TURN_RELAY_PORTS must be a port range/],
+      [{ TURN_MODE: 'embedded', TURN_RELAY_PORTS: '80-90' }, /TURN_RELAY_PORTS must be a port range/],
+      [{ TURN_MODE: 'embedded', TURN_EXTERNAL_IP: 'turn.example.fr' }, /TURN_EXTERNAL_IP must be an IP address/],
+      [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL must be a URL/],
     ])('refuses %o', (env, message) => {
       expect(() => loadConfig({ ...base(), ...env })).toThrow(ConfigError);
       expect(() => loadConfig({ ...base(), ...env })).toThrow(message);
+    });
+
+    it('embedded: runs coturn on 3478 with a secret kept in the data dir, and hands out its URLs', () => {
+      const env = { ...base(), TURN_MODE: 'embedded', RTC_ANNOUNCED_ADDRESS: '192.0.2.7', PUBLIC_URL: 'https://reunion.example.fr' };
+      const config = loadConfig(env);
+      expect(config.turnMode).toBe('embedded');
+      expect(config.turnServer).toEqual({
+        secret: readFileSync(join(env.DATA_DIR, 'turn-secret'), 'utf8').trim(),
+        realm: 'reunion.example.fr',
+        listenIp: '0.0.0.0',
+        port: 3478,
+        minPort: 49160,
+        maxPort: 49400,
+        externalIp: undefined,
+        tls: undefined,
+        allowLoopbackPeers: false,
+      });
+      expect(config.turn).toEqual({
+        urls: ['turn:192.0.2.7:3478?transport=udp', 'turn:192.0.2.7:3478?transport=tcp'],
+        secret: config.turnServer!.secret,
+        credentialTtlS: 43200,
+      });
+      // Same secret on the next start: credentials handed out before a restart stay valid.
+      expect(loadConfig(env).turnServer!.secret).toBe(config.turnServer!.secret);
+    });
+
+    it('embedded with TLS: a turns: URL on the TLS port, the host name browsers know', () => {
+      const config = loadConfig({
+        ...base(),
+        TURN_MODE: 'embedded',
+        TURN_SECRET: SECRET,
+        TURN_HOST: 'turn.example.fr',
+        TURN_TLS_CERT: '/etc/ssl/turn.pem',
+        TURN_TLS_KEY: '/etc/ssl/turn.key',
+        TURN_TLS_PORT: '443',
+        TURN_EXTERNAL_IP: '203.0.113.5',
+      });
+      expect(config.turn!.urls).toEqual([
+        'turn:turn.example.fr:3478?transport=udp',
+        'turn:turn.example.fr:3478?transport=tcp',
+        'turns:turn.example.fr:443?transport=tcp',
+      ]);
+      expect(config.turnServer).toMatchObject({
+        secret: SECRET,
+        externalIp: '203.0.113.5',
+        tls: { port: 443, certFile: '/etc/ssl/turn.pem', keyFile: '/etc/ssl/turn.key' },
+      });
+    });
+
+    it('embedded on a machine whose media address is loopback: relays to loopback peers', () => {
+      const config = loadConfig({ ...base(), TURN_MODE: 'embedded', RTC_LISTEN_IP: '127.0.0.1' });
+      expect(config.turnServer!.allowLoopbackPeers).toBe(true);
+      expect(config.turn!.urls[0]).toBe('turn:127.0.0.1:3478?transport=udp');
+    });
+
+    it('external: TURN_URLS as given, and the coturn settings for npm run coturn', () => {
+      const config = loadConfig({ ...base(), TURN_URLS: 'turn:turn.example.fr:3478', TURN_SECRET: SECRET, TURN_RELAY_PORTS: '50000-50100' });
+      expect(config.turnMode).toBe('external');
+      expect(config.turn!.urls).toEqual(['turn:turn.example.fr:3478']);
+      expect(config.turnServer).toMatchObject({ secret: SECRET, minPort: 50000, maxPort: 50100 });
+    });
+
+    it('off: no TURN even when URLs are set', () => {
+      const config = loadConfig({ ...base(), TURN_MODE: 'off', TURN_URLS: 'turn:turn.example.fr', TURN_SECRET: SECRET });
+      expect(config.turn).toBeUndefined();
     });
   });
 });

@@ -77,4 +77,14 @@ describe('TURN through coturn', () => {
     const result = await turnAllocate('127.0.0.1', coturn.port, stretched, real.credential);
     expect(result).toMatchObject({ ok: false, code: 401 });
   });
+
+  it("is scoped to its user: another user's name on it is refused, and each user gets their own", async () => {
+    const [lea] = await helloIceServers('u-lea');
+    const [marc] = await helloIceServers('u-marc');
+    expect(marc!.username).toMatch(/:u-marc$/);
+    expect(marc!.credential).not.toBe(lea!.credential);
+    const borrowed = lea!.username!.replace(/:u-lea$/, ':u-marc');
+    const result = await turnAllocate('127.0.0.1', coturn.port, borrowed, lea!.credential!);
+    expect(result).toMatchObject({ ok: false, code: 401 });
+  });
 });

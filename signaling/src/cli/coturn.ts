@@ -34,7 +34,7 @@ async function main(): Promise<number> {
 
   const log = pino({ level: config.logLevel, base: { component: 'coturn' } });
   const coturn = await startCoturn(server, (line) => log.info({ coturn: line }));
-  log.info({ pid: coturn.pid, port: server.port, relayPorts: `${server.minPort}-${server.maxPort}`, externalIp: server.externalIp }, 'coturn started');
+  log.info({ coturnPid: coturn.pid, port: server.port, relayPorts: `${server.minPort}-${server.maxPort}`, externalIp: server.externalIp }, 'coturn started');
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -89,7 +89,7 @@ export const turnPlugin = fp<{ config: Config }>(
       const server = config.turnServer;
       try {
         coturn = await startCoturn(server, (line) => log.debug({ coturn: line }));
-        log.info({ pid: coturn.pid, port: server.port, tlsPort: server.tls?.port, urls: settings?.urls }, 'embedded coturn started');
+        log.info({ coturnPid: coturn.pid, port: server.port, tlsPort: server.tls?.port, urls: settings?.urls }, 'embedded coturn started');
       } catch (error) {
         log.error({ err: error }, 'embedded coturn did not start: no TURN for this run');
         settings = undefined;

@@ -24,6 +24,8 @@ APT_PACKAGES=(
   # network lab of the weak-network tests and benchmarks (test/netlab/: ip netns,
   # TUN devices; its link emulator is a python3 script, see linkemu.py)
   iproute2
+  # its UDP firewall (test/netlab/firewall.ts: nft inside the lab's namespace)
+  nftables
   # fake camera and microphone files of the audio-only benchmark
   ffmpeg
   # PDF thumbnails (pdftoppm)

@@ -15,7 +15,7 @@ const ROOM = '[data-testid="room"]';
 export interface JoinOptions {
   /** A touch tap instead of a mouse click (phones). */
   tap?: boolean;
-  /** How long the room may take to appear after the press. Default 20 s. */
+  /** How long the lobby (default 15 s) and then the room (default 30 s) may take to appear. */
   timeoutMs?: number;
   /** Called once the lobby is settled, before the press (toggle devices...). */
   beforePress?: (page: Page) => Promise<void>;
@@ -65,15 +65,16 @@ export async function describePage(page: Page): Promise<string> {
 
 /** From the lobby into the room; throws with the page's state when the room does not appear. */
 export async function joinFromLobby(page: Page, options: JoinOptions = {}): Promise<void> {
-  await waitForSettledLobby(page);
+  const lobbyTimeout = options.timeoutMs ?? 15_000;
+  await waitForSettledLobby(page, lobbyTimeout);
   if (options.beforePress) {
     await options.beforePress(page);
-    await waitForSettledLobby(page);
+    await waitForSettledLobby(page, lobbyTimeout);
   }
   if (options.tap) await page.tap(JOIN);
   else await page.click(JOIN);
   try {
-    await page.waitForSelector(ROOM, { timeout: options.timeoutMs ?? 20_000 });
+    await page.waitForSelector(ROOM, { timeout: options.timeoutMs ?? 30_000 });
   } catch (error) {
     throw new Error(`the room did not appear after pressing join: ${await describePage(page)}`, { cause: error });
   }

@@ -61,6 +61,8 @@ export interface JoinOptions {
   localStorage?: Readonly<Record<string, string>>;
   /** Scripts evaluated before the app on every load. */
   beforeApp?: readonly string[];
+  /** Bound of the lobby's and then the room's showing; default 15 s each. */
+  timeoutMs?: number;
 }
 
 /** The sharer's browser: real tab capture, no fake media UI. */
@@ -89,7 +91,7 @@ export async function joinMeeting(
   for (const script of options.beforeApp ?? []) await page.evaluateOnNewDocument(script);
   const token = await place.app.token({ displayName: name, projectId: place.projectId, userId: `u-${name}` });
   await page.goto(`${place.app.url}/p/${place.projectId}/r/${place.roomId}#token=${token}`);
-  await joinFromLobby(page);
+  await joinFromLobby(page, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
   const peerId = await self!.evaluate((el) => el.getAttribute('data-peer-id') ?? '');
   if (!peerId) throw new Error(`${name}: no peer id on the self tile`);

@@ -45,15 +45,50 @@ export interface SelectedPair {
   local: string;
   remote: string;
   remoteAddress: string;
+  remotePort: number;
+  /** 'udp' or 'tcp': of a relay candidate, between the relay and the server. */
+  localProtocol: string;
+  remoteProtocol: string;
+  /** 'host', 'srflx', 'prflx' or 'relay'. */
+  localType: string;
+  /** A relay candidate: how the page reaches its TURN server ('udp', 'tcp', 'tls'); '' otherwise. */
+  relayProtocol: string;
+}
+
+/** Any candidate pair ICE tried, selected or not. */
+export interface CandidatePair {
+  local: string;
+  remote: string;
+  localProtocol: string;
+  localType: string;
+  relayProtocol: string;
+  /** 'frozen', 'waiting', 'in-progress', 'failed' or 'succeeded'. */
+  state: string;
 }
 
 export interface PageMedia {
   at: number;
   inbound: Inbound[];
   pairs: SelectedPair[];
+  candidatePairs: CandidatePair[];
   /** Bytes received by all the page's ICE transports: media, retransmissions, probes, RTCP. */
   transportBytesReceived: number;
 }
+
+/**
+ * Pass to joinMeeting's `beforeApp` after KEEP_PEER_CONNECTIONS: every
+ * connection the page makes may use TURN relay candidates only, as behind a
+ * network that lets nothing through but the TURN server. The app has no such
+ * switch; this stands for the network.
+ */
+export const RELAY_ONLY = `(() => {
+  const Kept = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Kept {
+    constructor(config, ...rest) {
+      super({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest);
+    }
+  };
+})();`;
 
 /**
  * Reads every kept connection's stats in the page. A string, not a function:
@@ -64,6 +99,7 @@ const READ_STATS = `(async () => {
   const pcs = window.__pcs || [];
   const inbound = [];
   const pairs = [];
+  const candidatePairs = [];
   let transportBytesReceived = 0;
   const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const show = (c) => (c ? c.address + ':' + c.port + '/' + c.protocol + ' ' + c.candidateType : '?');
@@ -93,16 +129,36 @@ const READ_STATS = `(async () => {
           frameHeight: num(e.frameHeight),
         });
       }
+      if (e.type === 'candidate-pair') {
+        const local = byId.get(e.localCandidateId);
+        candidatePairs.push({
+          local: show(local),
+          remote: show(byId.get(e.remoteCandidateId)),
+          localProtocol: String((local && local.protocol) || ''),
+          localType: String((local && local.candidateType) || ''),
+          relayProtocol: String((local && local.relayProtocol) || ''),
+          state: String(e.state || ''),
+        });
+      }
       if (e.type === 'transport') transportBytesReceived += num(e.bytesReceived);
       if (e.type === 'transport' && typeof e.selectedCandidatePairId === 'string') {
         const pair = byId.get(e.selectedCandidatePairId);
         const local = pair && byId.get(pair.localCandidateId);
         const remote = pair && byId.get(pair.remoteCandidateId);
-        pairs.push({ local: show(local), remote: show(remote), remoteAddress: String((remote && remote.address) || '') });
+        pairs.push({
+          local: show(local),
+          remote: show(remote),
+          remoteAddress: String((remote && remote.address) || ''),
+          remotePort: num(remote && remote.port),
+          localProtocol: String((local && local.protocol) || ''),
+          remoteProtocol: String((remote && remote.protocol) || ''),
+          localType: String((local && local.candidateType) || ''),
+          relayProtocol: String((local && local.relayProtocol) || ''),
+        });
       }
     }
   }
-  return { inbound, pairs, transportBytesReceived };
+  return { inbound, pairs, candidatePairs, transportBytesReceived };
 })()`;
 
 export async function pageMedia(page: Page): Promise<PageMedia> {

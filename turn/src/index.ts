@@ -1,2 +1,15 @@
 export { iceServersFor, turnCredential, type TurnCredential, type TurnSettings } from './credentials.js';
-export { Coturn, freeUdpTcpPort, renderCoturnConfig, stunBindingAnswers, type CoturnSettings, type StartCoturnOptions } from './coturn.js';
+export {
+  ALL_INTERFACES,
+  checkTlsFiles,
+  Coturn,
+  CoturnConfigError,
+  freeUdpTcpPort,
+  renderCoturnConfig,
+  stunBindingAnswers,
+  tlsHandshakeAnswers,
+  type CoturnSettings,
+  type CoturnTls,
+  type StartCoturnOptions,
+  type TurnTransport,
+} from './coturn.js';

@@ -116,6 +116,32 @@ describe('coturn with a certificate', () => {
   });
 });
 
+describe('coturn on every interface, behind NAT', () => {
+  it('is found ready through loopback, and writes the public address into relayed candidates', async () => {
+    const coturn = await Coturn.start({
+      secret: SECRET,
+      listeningIp: '0.0.0.0',
+      externalIp: '203.0.113.7',
+      tls: { port: await freeUdpTcpPort('0.0.0.0'), certFile: cert.certFile, keyFile: cert.keyFile },
+    });
+    try {
+      expect(coturn.settings.relayIp).toBeUndefined();
+      expect(coturn.urls()).toEqual([
+        `turn:127.0.0.1:${coturn.port}?transport=udp`,
+        `turn:127.0.0.1:${coturn.port}?transport=tcp`,
+        `turns:127.0.0.1:${coturn.tlsPort}?transport=tcp`,
+      ]);
+      const { username, credential } = turnCredential(SECRET, 'u-nat', 600);
+      for (const [transport, port] of [['udp', coturn.port], ['tls', coturn.tlsPort!]] as const) {
+        const result = await turnAllocate('127.0.0.1', port, username, credential, { transport });
+        expect(result, transport).toMatchObject({ ok: true, relayedAddress: '203.0.113.7' });
+      }
+    } finally {
+      await coturn.stop();
+    }
+  });
+});
+
 describe('TLS files are checked before coturn starts', () => {
   it('names a missing, unreadable or mismatched file', async () => {
     const tls = { port: 1, certFile: cert.certFile, keyFile: cert.keyFile };

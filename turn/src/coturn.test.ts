@@ -111,7 +111,7 @@ describe('renderCoturnConfig', () => {
   });
 
   it('refuses a value that would add a directive, and an unknown placeholder', () => {
-    expect(() => renderCoturnConfig({ ...settings, realm: 'x\nno-auth' })).toThrow(/newline/);
+    expect(() => renderCoturnConfig({ ...settings, dir: '/tmp/x\nno-auth' })).toThrow(/dir contains a newline/);
     expect(() => renderCoturnConfig({ ...settings, tls: { ...tls, certFile: '/tmp/c.pem\nno-auth' } })).toThrow(/tls.*newline/);
     expect(() => renderCoturnConfig({ ...settings, tls: { ...tls, keyFile: '/tmp/k.pem\r' } })).toThrow(/newline/);
     expect(() => renderCoturnConfig({ ...settings, extraLines: ['verbose\nno-auth'] })).toThrow(/newline/);
@@ -129,5 +129,7 @@ describe('renderCoturnConfig', () => {
     expect(() => renderCoturnConfig({ ...settings, minPort: 50100 })).toThrow(/minPort is above maxPort/);
     expect(() => renderCoturnConfig({ ...settings, tls: { ...tls, port: settings.port } })).toThrow(/must differ/);
     expect(() => renderCoturnConfig({ ...settings, userQuota: -1 })).toThrow(/userQuota/);
+    expect(() => renderCoturnConfig({ ...settings, secret: '"quoted-secret-quoted-secret-quoted"' })).toThrow(/secret must be printable/);
+    expect(() => renderCoturnConfig({ ...settings, secret: 'with space with space with space 12' })).toThrow(/secret must be printable/);
   });
 });

@@ -120,6 +120,11 @@ export function renderCoturnConfig(settings: CoturnSettings, template = readFile
     if (!Number.isInteger(quota) || quota < 0) throw new CoturnConfigError(`coturn ${name} must be a whole number ≥ 0 (0: no limit)`);
   }
   const allowed = (settings.allowedPeerIps ?? []).map((range) => checkIpRange('allowedPeerIps', range));
+  // coturn trims blanks and '=' after the directive name and strips quotes: a
+  // secret with those would differ from the one the signaling server signs with.
+  for (const [name, value] of [['secret', settings.secret], ['realm', settings.realm]] as const) {
+    if (!/^[!#-~]+$/.test(value)) throw new CoturnConfigError(`coturn ${name} must be printable ASCII without spaces or quotes`);
+  }
 
   // Scalars go inside a line; blocks (arrays) replace a line of their own.
   const values: Record<string, string | readonly string[]> = {
@@ -157,7 +162,6 @@ export function renderCoturnConfig(settings: CoturnSettings, template = readFile
   for (const [name, value] of Object.entries(values)) {
     // A newline in a value would smuggle in another directive (and coturn reads no control characters).
     for (const item of typeof value === 'string' ? [value] : value) {
-      // eslint-disable-next-line no-control-regex
       if (/[\u0000-\u001f\u007f]/.test(item)) throw new CoturnConfigError(`coturn setting ${name} contains a newline or control character`);
     }
   }

@@ -123,7 +123,7 @@ export function renderCoturnConfig(settings: CoturnSettings, template = readFile
   // coturn trims blanks and '=' after the directive name and strips quotes: a
   // secret with those would differ from the one the signaling server signs with.
   for (const [name, value] of [['secret', settings.secret], ['realm', settings.realm]] as const) {
-    if (!/^[!#-~]+$/.test(value)) throw new CoturnConfigError(`coturn ${name} must be printable ASCII without spaces or quotes`);
+    if (!/^[!#-<>-~][!#-~]*$/.test(value)) throw new CoturnConfigError(`coturn ${name} must be printable ASCII without spaces or quotes, not starting with =`);
   }
 
   // Scalars go inside a line; blocks (arrays) replace a line of their own.

@@ -3,8 +3,10 @@
  * here by openssl, the URLs it hands out, the peers the template lets a
  * credential reach, and the per-user quota.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnAllocate, type TurnClientTransport } from '../../test/turnAllocate.js';
 import { makeTestCert, type TestCert } from '../../test/tlsCert.js';
@@ -137,6 +139,40 @@ describe('coturn on every interface, behind NAT', () => {
         expect(result, transport).toMatchObject({ ok: true, relayedAddress: '203.0.113.7' });
       }
     } finally {
+      await coturn.stop();
+    }
+  });
+});
+
+describe('coturn behind a TLS front', () => {
+  it('relays for clients whose TLS a proxy ends before forwarding plain TCP to coturn', async () => {
+    // What Traefik on 443 does in a deployment: coturn itself has no certificate.
+    const coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true });
+    const front = createTlsServer({ cert: cert.certPem, key: readFileSync(cert.keyFile) }, (client) => {
+      const upstream = tcpConnect({ host: '127.0.0.1', port: coturn.port });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontPort = (front.address() as AddressInfo).port;
+    try {
+      expect(() => coturn.url('tls')).toThrow(/no TLS/);
+      expect(coturn.urls()).toHaveLength(2);
+      const urls = coturn.urls('127.0.0.1', { publicTlsPort: frontPort });
+      expect(urls[2]).toBe(`turns:127.0.0.1:${frontPort}?transport=tcp`);
+      const { transport, host, port } = parseTurnUrl(urls[2]!);
+      const { username, credential } = turnCredential(SECRET, 'u-front', 600);
+      const result = await turnAllocate(host, port, username, credential, {
+        transport,
+        ca: cert.certPem,
+        servername: 'localhost',
+        permissions: ['127.0.0.1'],
+      });
+      // The front speaks TLS 1.3, which coturn 4.6.1 cannot.
+      expect(result).toMatchObject({ ok: true, permissions: { '127.0.0.1': 200 }, tls: { protocol: 'TLSv1.3' } });
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
       await coturn.stop();
     }
   });

@@ -196,7 +196,6 @@ async function open(host: string, port: number, options: TurnAllocateOptions, ti
     }, timeoutMs);
     s.once(transport === 'tcp' ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
-      s.off('error', reject);
       resolve(s);
     });
     s.once('error', (error) => {

@@ -382,6 +382,7 @@ export class Coturn {
     const listeningIp = options.listeningIp ?? '127.0.0.1';
     const minPort = options.minPort ?? 50000 + 100 * Math.floor(Math.random() * 99);
     const maxPort = options.maxPort ?? minPort + 99;
+    const port = options.port ?? (await freeUdpTcpPort(listeningIp));
     const dir = mkdtempSync(join(tmpdir(), 'chantier-coturn-'));
     const settings: CoturnSettings = {
       secret: options.secret,
@@ -389,7 +390,7 @@ export class Coturn {
       listeningIp,
       relayIp: options.relayIp ?? (listeningIp === ALL_INTERFACES ? undefined : listeningIp),
       externalIp: options.externalIp,
-      port: options.port ?? (await freeUdpTcpPort(listeningIp)),
+      port,
       minPort,
       maxPort,
       tls: options.tls,

@@ -30,6 +30,8 @@ APT_PACKAGES=(
   ffmpeg
   # PDF thumbnails (pdftoppm)
   poppler-utils
+  # test certificates of TURN over TLS (test/tlsCert.ts)
+  openssl
 )
 
 # ------------------------------------------------------------------ 1. apt

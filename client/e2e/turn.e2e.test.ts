@@ -3,13 +3,20 @@
  * use TURN relay candidates, as behind a firewall that lets nothing but the
  * TURN server through. The app hands out credentials for the test's own
  * coturn; both must see and hear each other, and the relayed page's selected
- * candidate pairs must be relay ones, over UDP and then over TCP to coturn.
+ * candidate pairs must be relay ones, over UDP, over TCP and over TLS to coturn.
+ *
+ * Chromium checks the certificate of a turns: server like any HTTPS one (a
+ * self-signed one fails with icecandidateerror 701 and no relay candidate:
+ * the last test shows it). The browser here trusts the test certificate's key
+ * alone, through --ignore-certificate-errors-spki-list, rather than ignoring
+ * every certificate error.
  */
-import { Coturn } from '@chantier/turn';
+import { Coturn, freeUdpTcpPort, turnCredential } from '@chantier/turn';
 import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { makeTestCert, type TestCert } from '../../test/tlsCert.js';
 
 const SECRET = 'turn-e2e-secret-turn-e2e-secret-0123456789';
 const PROJECT = 'chantier-turn';
@@ -44,13 +51,19 @@ interface SelectedPair {
   remoteType: string;
 }
 
+let cert: TestCert;
 let coturn: Coturn;
 let chromium: TestBrowser;
 let t: TestApp | undefined;
 
 beforeAll(async () => {
-  coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true });
-  chromium = await launchBrowser();
+  cert = makeTestCert();
+  coturn = await Coturn.start({
+    secret: SECRET,
+    allowLoopbackPeers: true,
+    tls: { port: await freeUdpTcpPort(), certFile: cert.certFile, keyFile: cert.keyFile },
+  });
+  chromium = await launchBrowser([`--ignore-certificate-errors-spki-list=${cert.spkiSha256}`]);
 });
 
 afterEach(async () => {
@@ -64,6 +77,7 @@ afterEach(async () => {
 afterAll(async () => {
   await chromium?.close();
   await coturn?.stop();
+  cert?.remove();
 });
 
 async function join(app: TestApp, name: string, relayOnly: boolean): Promise<{ page: Page; peerId: string }> {
@@ -137,7 +151,7 @@ async function selectedPairs(page: Page): Promise<SelectedPair[]> {
 }
 
 describe('a meeting with one participant reachable only through TURN', () => {
-  it.each([['udp'], ['tcp']] as const)('carries audio and video both ways through coturn over %s', async (transport) => {
+  it.each([['udp'], ['tcp'], ['tls']] as const)('carries audio and video both ways through coturn over %s', async (transport) => {
     t = await startTestApp({ TURN_URLS: coturn.url(transport), TURN_SECRET: SECRET });
     const open = await join(t, 'Ouvert', false);
     const relayed = await join(t, 'Relais', true);
@@ -158,5 +172,62 @@ describe('a meeting with one participant reachable only through TURN', () => {
       expect(pair.localType).toBe('relay');
       expect(pair.relayProtocol).toBe(transport);
     }
+  });
+});
+
+interface Gathered {
+  state: string;
+  relays: { address: string | null; relayProtocol: string | undefined }[];
+  errors: { errorCode: number; url: string }[];
+}
+
+/** Relay candidates (and candidate errors) a bare relay-only peer connection of a fresh page gathers from `url`. */
+async function gatherRelays(browser: TestBrowser, url: string): Promise<Gathered> {
+  const { username, credential } = turnCredential(SECRET, 'u-gather', 600);
+  const page = await browser.browser.newPage();
+  try {
+    // A string, not a function: nothing of the test's transpiled code leaks into the page.
+    return await page.evaluate(`(async () => {
+      const pc = new RTCPeerConnection({
+        iceServers: [{ urls: ${JSON.stringify(url)}, username: ${JSON.stringify(username)}, credential: ${JSON.stringify(credential)} }],
+        iceTransportPolicy: 'relay',
+      });
+      const relays = [];
+      const errors = [];
+      pc.onicecandidate = (e) => {
+        if (e.candidate && e.candidate.type === 'relay') relays.push({ address: e.candidate.address, relayProtocol: e.candidate.relayProtocol });
+      };
+      pc.onicecandidateerror = (e) => errors.push({ errorCode: e.errorCode, url: e.url });
+      pc.createDataChannel('probe');
+      await pc.setLocalDescription();
+      const deadline = Date.now() + 30000;
+      while (pc.iceGatheringState !== 'complete' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const state = pc.iceGatheringState;
+      pc.close();
+      return { state, relays, errors };
+    })()`) as Gathered;
+  } finally {
+    await page.close();
+  }
+}
+
+describe('Chromium and the certificate of a turns: server', () => {
+  it('refuses a self-signed one, and takes it when told to trust its key', async () => {
+    const url = coturn.url('tls');
+    const plain = await launchBrowser();
+    let refused: Gathered;
+    try {
+      refused = await gatherRelays(plain, url);
+    } finally {
+      await plain.close();
+    }
+    expect(refused.state).toBe('complete');
+    expect(refused.relays).toEqual([]);
+    // 701: "the TURN server could not be reached", here a failed TLS handshake.
+    expect(refused.errors).toContainEqual({ errorCode: 701, url });
+
+    const trusted = await gatherRelays(chromium, url);
+    expect(trusted.state).toBe('complete');
+    expect(trusted.relays).toEqual([{ address: '127.0.0.1', relayProtocol: 'tls' }]);
   });
 });

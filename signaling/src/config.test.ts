@@ -86,6 +86,11 @@ describe('loadConfig', () => {
       [{ TURN_MODE: 'embedded', TURN_RELAY_PORTS: '80-90' }, /TURN_RELAY_PORTS must be a port range/],
       [{ TURN_MODE: 'embedded', TURN_EXTERNAL_IP: 'turn.example.fr' }, /TURN_EXTERNAL_IP must be an IP address/],
       [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL must be a URL/],
+      [{ TURN_MODE: 'embedded', TURN_SECRET: '"quoted-secret-quoted-secret-quoted-secret"' }, /TURN_SECRET must be printable ASCII without spaces or quotes/],
+      [{ TURN_MODE: 'embedded', TURN_SECRET: '=leading-equals-leading-equals-leading-equals' }, /TURN_SECRET must be printable ASCII/],
+      [{ TURN_MODE: 'embedded', TURN_REALM: 'my realm' }, /TURN_REALM must be printable ASCII/],
+      [{ TURN_MODE: 'embedded', TURN_RELAY_IP: 'eth0' }, /TURN_RELAY_IP must be an IP address/],
+      [{ TURN_MODE: 'embedded', TURN_EXTERNAL_IP: '203.0.113.5/10.0.0.5/1.2.3.4' }, /TURN_EXTERNAL_IP must be an IP address/],
     ])('refuses %o', (env, message) => {
       expect(() => loadConfig({ ...base(), ...env })).toThrow(ConfigError);
       expect(() => loadConfig({ ...base(), ...env })).toThrow(message);
@@ -104,7 +109,10 @@ describe('loadConfig', () => {
         maxPort: 49400,
         externalIp: undefined,
         tls: undefined,
+        relayIp: undefined, // 192.0.2.7 is not this machine's
         allowLoopbackPeers: false,
+        // The SFU's address may be private (a LAN): coturn must still relay to it.
+        allowedPeerIps: ['192.0.2.7'],
       });
       expect(config.turn).toEqual({
         urls: ['turn:192.0.2.7:3478?transport=udp', 'turn:192.0.2.7:3478?transport=tcp'],

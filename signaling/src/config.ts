@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,8 +87,18 @@ export interface TurnServerSettings {
   readonly externalIp: string | undefined;
   /** TURN over TLS (turns:), when a certificate is given. */
   readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * The address relays are opened from; unset: every address coturn finds.
+   * Default: the SFU's announced address when it is one of this machine's.
+   */
+  readonly relayIp: string | undefined;
   /** Relay to loopback peers: the SFU announces 127.0.0.1 (a machine without a LAN address). */
   readonly allowLoopbackPeers: boolean;
+  /**
+   * Peers allowed although in a range coturn's template denies (private
+   * networks): the SFU's own address, so that a LAN or docker deployment relays.
+   */
+  readonly allowedPeerIps: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -112,6 +123,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1';
+}
+
+/** Every address of this machine's interfaces. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address));
 }
 
 /** First non-internal IPv4 address, so that phones on the LAN can reach the media ports. */
@@ -199,6 +219,7 @@ const TURN_URL = /^turns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:\
 const TURN_CREDENTIAL_TTL_DEFAULT_S = 12 * 3600;
 
 const DEFAULT_TURN_RELAY_PORTS = '49160-49400';
+const COTURN_SAFE_VALUE = /^[!#-<>-~][!#-~]*$/;
 
 function publicUrlHost(env: Env, port: number): string {
   try {
@@ -243,6 +264,14 @@ function turnConfig(
   if (env.TURN_SECRET !== undefined && env.TURN_SECRET.length < 32) {
     throw new ConfigError('TURN_SECRET must be at least 32 characters');
   }
+  // coturn's config reader trims blanks, strips quotes and a leading '=':
+  // such a secret would differ in coturn and every credential would get 401.
+  for (const name of ['TURN_SECRET', 'TURN_REALM']) {
+    const value = env[name];
+    if (value && !COTURN_SAFE_VALUE.test(value)) {
+      throw new ConfigError(`${name} must be printable ASCII without spaces or quotes, not starting with =`);
+    }
+  }
   if (turnMode === 'external' && !env.TURN_SECRET) {
     throw new ConfigError('TURN_SECRET must be at least 32 characters when TURN_URLS is set');
   }
@@ -256,8 +285,11 @@ function turnConfig(
   const tls = tlsCert && tlsKey ? { port: int(env, 'TURN_TLS_PORT', 5349, 1, 65535), certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined;
   if (tls && tls.port === port) throw new ConfigError('TURN_TLS_PORT must differ from TURN_PORT');
   const externalIp = env.TURN_EXTERNAL_IP || undefined;
-  if (externalIp !== undefined && !/^[0-9A-Fa-f:.]+(\/[0-9A-Fa-f:.]+)?$/.test(externalIp)) {
+  if (externalIp !== undefined && !externalIp.split('/').every((ip, i, all) => all.length <= 2 && isIP(ip) !== 0)) {
     throw new ConfigError(`TURN_EXTERNAL_IP must be an IP address (or public/private), got "${externalIp}"`);
+  }
+  if (env.TURN_RELAY_IP && isIP(env.TURN_RELAY_IP) === 0) {
+    throw new ConfigError(`TURN_RELAY_IP must be an IP address, got "${env.TURN_RELAY_IP}"`);
   }
   const turnServer: TurnServerSettings | undefined = secret
     ? {
@@ -268,7 +300,9 @@ function turnConfig(
         ...portRange(env, 'TURN_RELAY_PORTS', DEFAULT_TURN_RELAY_PORTS),
         externalIp,
         tls,
-        allowLoopbackPeers: /^127\./.test(rtcAddress),
+        relayIp: env.TURN_RELAY_IP || (localAddresses().includes(rtcAddress) && !isLoopback(rtcAddress) ? rtcAddress : undefined),
+        allowLoopbackPeers: isLoopback(rtcAddress),
+        allowedPeerIps: isIP(rtcAddress) !== 0 && !isLoopback(rtcAddress) ? [rtcAddress] : [],
       }
     : undefined;
 

@@ -1,2 +1,16 @@
 export { iceServersFor, turnCredential, type TurnCredential, type TurnSettings } from './credentials.js';
-export { Coturn, freeUdpTcpPort, renderCoturnConfig, stunBindingAnswers, udpTcpPortFree, type CoturnSettings, type StartCoturnOptions } from './coturn.js';
+export {
+  ALL_INTERFACES,
+  checkTlsFiles,
+  Coturn,
+  CoturnConfigError,
+  freeUdpTcpPort,
+  renderCoturnConfig,
+  stunBindingAnswers,
+  tlsHandshakeAnswers,
+  udpTcpPortFree,
+  type CoturnSettings,
+  type CoturnTls,
+  type StartCoturnOptions,
+  type TurnTransport,
+} from './coturn.js';

@@ -59,10 +59,14 @@ export async function startCoturn(server: TurnServerSettings, onLog: (line: stri
     secret: server.secret,
     realm: server.realm,
     listeningIp: server.listenIp,
+    ...(server.relayIp ? { relayIp: server.relayIp } : {}),
+    ...(server.externalIp ? { externalIp: server.externalIp } : {}),
     port: server.port,
+    ...(server.tls ? { tls: server.tls } : {}),
     minPort: server.minPort,
     maxPort: server.maxPort,
     allowLoopbackPeers: server.allowLoopbackPeers,
+    allowedPeerIps: server.allowedPeerIps,
     onLog,
   });
 }

@@ -3,6 +3,8 @@
  * coturn itself (as it does Redis), hands out credentials for it, reports it
  * in /readyz, and stops it on shutdown. A coturn that cannot start (its port
  * taken) leaves a server that runs without TURN and says it is not ready.
+ * With a certificate it serves TURN over TLS too; on a LAN it relays to the
+ * SFU's private address and to no other private one.
  */
 import { execFileSync } from 'node:child_process';
 import { freeUdpTcpPort } from '@chantier/turn';
@@ -12,6 +14,7 @@ import { mintAccessToken } from '../signaling/src/auth/tokens.js';
 import { TEST_JWT_SECRET } from './config.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
 import { TestClient } from './TestClient.js';
+import { makeTestCert } from './tlsCert.js';
 import { turnAllocate } from './turnAllocate.js';
 
 const SECRET = 'embedded-turn-secret-embedded-turn-0123456789';
@@ -127,6 +130,51 @@ describe('the embedded coturn of npm start', () => {
     const ready = await readyz(server.url);
     expect(ready.status).toBe(503);
     expect(ready.body.turn.state).toBe('down');
+  });
+
+  it('with a certificate, also hands out and serves TURN over TLS', async () => {
+    const cert = makeTestCert();
+    const port = await freeUdpTcpPort('127.0.0.1');
+    const tlsPort = await freeUdpTcpPort('127.0.0.1');
+    const tls = await startServerProcess({
+      ...turnEnv(port),
+      TURN_TLS_CERT: cert.certFile,
+      TURN_TLS_KEY: cert.keyFile,
+      TURN_TLS_PORT: String(tlsPort),
+    });
+    try {
+      const [server] = await helloIceServers(tls.url, 'u-bureau-etudes');
+      expect(server!.urls).toContain(`turns:127.0.0.1:${tlsPort}?transport=tcp`);
+      const result = await turnAllocate('127.0.0.1', tlsPort, server!.username!, server!.credential!, {
+        transport: 'tls',
+        ca: cert.certPem,
+        servername: 'localhost',
+      });
+      expect(result.ok).toBe(true);
+      expect(result.tls?.fingerprint256).toBe(cert.fingerprint256);
+    } finally {
+      await tls.kill();
+      cert.remove();
+    }
+  });
+
+  it("relays to the SFU's private LAN address, and to no other private or metadata address", async () => {
+    const lan = await startServerProcess({ ...turnEnv(await freeUdpTcpPort('127.0.0.1')), RTC_ANNOUNCED_ADDRESS: '10.20.30.40' });
+    try {
+      const [server] = await helloIceServers(lan.url, 'u-electricien');
+      const port = Number(/:(\d+)\?transport=udp$/.exec(server!.urls[0]!)![1]);
+      const result = await turnAllocate('127.0.0.1', port, server!.username!, server!.credential!, {
+        permissions: ['10.20.30.40', '10.20.30.41', '192.168.1.1', '169.254.169.254'],
+      });
+      expect(result.ok && result.permissions).toEqual({
+        '10.20.30.40': 200,
+        '10.20.30.41': 403,
+        '192.168.1.1': 403,
+        '169.254.169.254': 403,
+      });
+    } finally {
+      await lan.kill();
+    }
   });
 
   it('stops its coturn on shutdown', async () => {

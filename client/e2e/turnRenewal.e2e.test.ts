@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Coturn } from '@chantier/turn';
 import type { Page } from 'puppeteer-core';
+import type { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
@@ -91,7 +92,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function join(app: TestApp, name: string, relayOnly: boolean): Promise<Participant> {
+async function join(app: TestApp, name: string, relayOnly: boolean, debugLog = false): Promise<Participant> {
   const context = await chromium.browser.createBrowserContext();
   const page = await context.newPage();
   const log: string[] = [];
@@ -102,6 +103,8 @@ async function join(app: TestApp, name: string, relayOnly: boolean): Promise<Par
     throw new Error(`${name}: page error: ${String(error)}`);
   });
   if (relayOnly) await page.evaluateOnNewDocument(FORCE_RELAY);
+  // The client's debug lines (client/src/log.ts), read once when the app loads.
+  if (debugLog) await page.evaluateOnNewDocument(() => localStorage.setItem('chantier.debug', '1'));
   const userId = `u-${name}`;
   const token = await app.token({ displayName: name, projectId: PROJECT, userId });
   await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
@@ -202,6 +205,32 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
   }
 }
 
+interface RelayState {
+  locals: string[];
+  /** The username coturn allocated each selected relay candidate under. */
+  users: string[];
+}
+
+/**
+ * Polls the relay-only page until at least two connected transports are on
+ * relay candidates whose allocation is known and `accept`ed.
+ */
+async function relayPairs(page: Page, what: string, timeoutMs: number, accept: (state: RelayState) => boolean, context: unknown = {}): Promise<RelayState> {
+  let pairs: SelectedPair[] = [];
+  return until(
+    what,
+    timeoutMs,
+    async () => {
+      pairs = await selectedPairs(page);
+      const users = pairs.map((p) => allocations().get(p.local));
+      if (pairs.length < 2 || pairs.some((p) => p.localType !== 'relay') || users.some((u) => u === undefined)) return undefined;
+      const state = { locals: pairs.map((p) => p.local), users: users as string[] };
+      return accept(state) ? state : undefined;
+    },
+    () => ({ context, pairs, allocations: [...allocations()] }),
+  );
+}
+
 describe('TURN credentials renewed during a meeting', () => {
   it('a relayed page re-allocates under the new credential and keeps its media past the old one\'s expiry', async () => {
     const started = Date.now();
@@ -213,35 +242,18 @@ describe('TURN credentials renewed during a meeting', () => {
     const mediaAt = Date.now();
 
     // Where the relayed page is now: two relay pairs, on allocations of some credential of its user.
-    let pairs: SelectedPair[] = [];
-    const before = await until(
-      'two relay pairs on known allocations',
-      15_000,
-      async () => {
-        pairs = await selectedPairs(relayed.page);
-        const users = pairs.map((p) => allocations().get(p.local));
-        if (pairs.length < 2 || pairs.some((p) => p.localType !== 'relay') || users.some((u) => u === undefined)) return undefined;
-        return { locals: pairs.map((p) => p.local), users: users as string[] };
-      },
-      () => ({ pairs, allocations: [...allocations()] }),
-    );
+    const before = await relayPairs(relayed.page, 'two relay pairs on known allocations', 15_000, () => true);
     for (const user of before.users) expect(user).toMatch(/^\d+:u-Relais$/);
     const oldExpiry = Math.max(...before.users.map(expiryOf));
 
     // A renewal comes (at most 9 s after the last credentials): both transports move to new
     // allocations, made under a username that expires later.
-    const after = await until(
+    const after = await relayPairs(
+      relayed.page,
       'both relay pairs on allocations under a newer credential',
       2 * RENEW_MS + 15_000,
-      async () => {
-        pairs = await selectedPairs(relayed.page);
-        const users = pairs.map((p) => allocations().get(p.local));
-        const moved =
-          pairs.length >= 2 &&
-          pairs.every((p, i) => p.localType === 'relay' && !before.locals.includes(p.local) && expiryOf(users[i]) > oldExpiry);
-        return moved ? { locals: pairs.map((p) => p.local), users: users as string[] } : undefined;
-      },
-      () => ({ before, pairs, allocations: [...allocations()] }),
+      (state) => state.locals.every((local, i) => !before.locals.includes(local) && expiryOf(state.users[i]) > oldExpiry),
+      { before },
     );
     const renewedAt = Date.now();
     for (const user of after.users) expect(user).toMatch(/^\d+:u-Relais$/);
@@ -273,5 +285,62 @@ describe('TURN credentials renewed during a meeting', () => {
       `[turnRenewal] media after ${mediaAt - started} ms; relays moved to a new credential ${renewedAt - mediaAt} ms later; ` +
         `restarts logged: ${restarts.length}; old credential expired ${Math.round(Date.now() / 1000 - oldExpiry)} s before the end`,
     );
+  });
+  it('after a resume, a renewal replayed from the outage does not undo the resume\'s fresher credentials', async () => {
+    t = await startTestApp({ TURN_URLS: coturn.url('udp'), TURN_SECRET: SECRET, TURN_CREDENTIAL_TTL_S: String(TTL_S) });
+    const app = t;
+    const open = await join(app, 'Ouvert', false);
+    const relayed = await join(app, 'Relais', true, true);
+    await expectMediaRising(relayed.page, open.peerId, 'relayed page from open page');
+    await relayPairs(relayed.page, 'two relay pairs on known allocations', 15_000, () => true);
+
+    // The relayed page's signaling socket is cut, and its new sockets refused, until a renewal
+    // has fallen due while the session had no socket: it is kept, numbered, for the replay.
+    const session = [...app.app.sessions].find((s) => s.peerId === relayed.peerId)!;
+    const duringOutage: string[] = [];
+    const notify = session.notify.bind(session);
+    session.notify = ((type, data) => {
+      if (type === 'iceServers' && !session.hasSocket) {
+        duringOutage.push((data as { iceServers: { username?: string }[] }).iceServers[0]!.username!);
+      }
+      notify(type, data);
+    }) as typeof session.notify;
+    const refuse = (ws: WebSocket): void => ws.terminate();
+    app.app.websocketServer.on('connection', refuse);
+    try {
+      session.socketForTests!.terminate();
+      await until('a renewal during the outage', RENEW_MS + 10_000, async () => (duringOutage.length > 0 ? true : undefined), () => duringOutage);
+      // The resume's hello then hands out credentials at least a second newer than the replayed ones.
+      await sleep(1_100);
+    } finally {
+      app.app.websocketServer.off('connection', refuse);
+    }
+    const replayedExpiry = expiryOf(duringOutage[0]);
+
+    await until('the resume', 15_000, async () => (relayed.log.some((l) => l.includes('new TURN credentials (resume)')) ? true : undefined), () => relayed.log);
+    await until(
+      'the replayed renewal ignored',
+      10_000,
+      async () => (relayed.log.some((l) => l.includes('TURN credentials of the renewal ignored')) ? true : undefined),
+      () => relayed.log,
+    );
+    // The relays end up allocated under the resume's credentials, not the replayed older ones
+    // (which a client taking whatever came last would have restarted ICE with).
+    const resumed = await relayPairs(
+      relayed.page,
+      'relay pairs on allocations under the resume\'s credentials',
+      15_000,
+      (state) => state.users.every((user) => expiryOf(user) > replayedExpiry),
+      { replayedExpiry },
+    );
+    expect(resumed.users.every((u) => u.endsWith(':u-Relais'))).toBe(true);
+    // The client never adopted the replayed credentials: it says so, and coturn never saw them.
+    // (It never held them before the resume, so one allocation under them would be a restart with them.)
+    await sleep(2_000);
+    const replayedUntil = new Date(replayedExpiry * 1000).toISOString();
+    expect(relayed.log.filter((l) => l.includes(`new TURN credentials (renewal), valid until ${replayedUntil}`))).toEqual([]);
+    expect(coturnLog.filter((l) => l.includes(`username=<${duringOutage[0]}>`))).toEqual([]);
+    await expectMediaRising(relayed.page, open.peerId, 'relayed page from open page, after the resume');
+    await expectMediaRising(open.page, relayed.peerId, 'open page from relayed page, after the resume');
   });
 });

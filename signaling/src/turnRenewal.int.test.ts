@@ -228,4 +228,17 @@ describe.concurrent('TURN credential renewal', () => {
     expect(expiryOf(replayed.iceServers)).toBeLessThan(expiryOf(resumed.iceServers));
     expect(c.violations).toEqual([]);
   }, 40_000);
+  it('a server that closes stops every renewal', async ({ expect }) => {
+    const own = await startTestApp(TURN_ENV);
+    let session: Session;
+    try {
+      const carol = await hello(own, 'Carol', 'renew-shutdown');
+      session = serverSession(own, 'renew-shutdown', carol.hello.peerId);
+      expect(session.credentialRenewal!.pending).toBe(true);
+    } finally {
+      await own.close();
+    }
+    expect(session.credentialRenewal!.stopped).toBe(true);
+    expect(session.credentialRenewal!.pending).toBe(false);
+  }, 40_000);
 });

@@ -17,6 +17,7 @@ import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
+import { renewTransports } from './iceServers';
 import {
   CAMERA_PRODUCER,
   MIC_PRODUCER,
@@ -114,6 +115,8 @@ export class MediaSession {
   private inFlight: { producerId: string; consumerId: string | null; cancelled: boolean } | null = null;
   /** Transports with an ICE restart in flight: one at a time each. */
   private readonly restarting = new Set<Transport>();
+  /** Transports to restart again once their restart in flight is over (new credentials came meanwhile). */
+  private readonly restartAgain = new Set<Transport>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private sendState: MediaConnection = 'new';
   private recvState: MediaConnection = 'new';
@@ -122,7 +125,8 @@ export class MediaSession {
   private constructor(
     private readonly signaling: SignalingChannel,
     private readonly device: Device,
-    private readonly iceServers: RTCIceServer[],
+    /** The newest TURN credentials: given to transports created from now on. */
+    private iceServers: RTCIceServer[],
     private readonly screenTuning: ScreenTuning,
   ) {
     this.transportsReady = new Promise<Transport>((resolve, reject) => {
@@ -448,6 +452,23 @@ export class MediaSession {
   }
 
   /**
+   * Newer TURN credentials (the caller checked they are): transports created
+   * from now on use them; the open transports get them, and those that go
+   * through a relay restart ICE so that their allocation is made anew under
+   * the new credential before the old one expires.
+   */
+  async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
+    if (this.closed) return;
+    this.iceServers = iceServers;
+    await renewTransports(
+      [this.sendTransport, this.recvTransport],
+      iceServers,
+      (transport) => this.restartIce(transport, 'new TURN credentials'),
+      (transport, error) => log.warn(`cannot give new TURN credentials to the ${transport.direction} transport`, error),
+    );
+  }
+
+  /**
    * The signaling session was resumed on a new socket (the network changed
    * or came back): transports whose ICE failed restart now, those not
    * connected shortly after restart then. Producers and consumers stay.
@@ -471,11 +492,20 @@ export class MediaSession {
     this.timers.add(timer);
   }
 
-  /** ICE restart after a network change (Wi-Fi to 4G on a site); media resumes without rejoining. */
-  private restartIce(transport: Transport): void {
-    if (this.closed || this.restarting.has(transport)) return;
+  /**
+   * ICE restart after a network change (Wi-Fi to 4G on a site), or to
+   * re-allocate a relay under new TURN credentials; media resumes without
+   * rejoining. A renewal that comes during a restart in flight restarts
+   * again after it: the one in flight may have gathered with the old servers.
+   */
+  private restartIce(transport: Transport, why?: string): void {
+    if (this.closed) return;
+    if (this.restarting.has(transport)) {
+      if (why) this.restartAgain.add(transport);
+      return;
+    }
     this.restarting.add(transport);
-    log.info(`ICE restart of the ${transport.direction} transport (${transport.connectionState})`);
+    log.info(`ICE restart of the ${transport.direction} transport (${transport.connectionState})${why ? `: ${why}` : ''}`);
     this.signaling
       // Safe to send again after a resume: the last answer's parameters are the ones applied.
       .request('restartIce', { transportId: transport.id }, { retryOnLost: true })
@@ -484,6 +514,9 @@ export class MediaSession {
         log.warn(`ICE restart of ${transport.direction} transport failed`, error);
         if (errorCodeOf(error) === 'NOT_FOUND' && !this.closed) this.events.emit('transportgone');
       })
-      .finally(() => this.restarting.delete(transport));
+      .finally(() => {
+        this.restarting.delete(transport);
+        if (this.restartAgain.delete(transport) && !transport.closed) this.restartIce(transport, 'new TURN credentials');
+      });
   }
 }

@@ -29,6 +29,7 @@ import { LocalMedia, type LocalKind } from './LocalMedia';
 import { MediaSession, type ClosedConsumer } from './MediaSession';
 import type { LocalSource } from './producerOptions';
 import { ScreenCapture } from './ScreenCapture';
+import { credentialExpiry, isFresher } from './iceServers';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
@@ -108,6 +109,8 @@ export class RoomController implements RoomActions {
   private signaling: Connection | null = null;
   private session: MediaSession | null = null;
   private hello: Hello | null = null;
+  /** The newest TURN credentials of this socket's session: the hello's, then renewals (see iceServers.ts). */
+  private iceServers: Hello['iceServers'] = [];
   private credentials: Credentials | null = null;
   private unsubscribe: Array<() => void> = [];
   /** Bumped by every teardown: async work started before it sees it changed and drops its result. */
@@ -155,6 +158,7 @@ export class RoomController implements RoomActions {
       const hello = await signaling.open();
       if (generation !== this.generation) return;
       this.hello = hello;
+      this.iceServers = hello.iceServers;
       for (const user of this.socketUsers) user.attach(signaling, hello);
       state.self.value = { peerId: hello.peerId, ...hello.self };
       if (state.displayName.value.trim() === '') state.displayName.value = hello.self.displayName;
@@ -195,7 +199,8 @@ export class RoomController implements RoomActions {
     if (generation !== this.generation) return;
 
     try {
-      const session = await MediaSession.create(signaling, hello, this.screenTuning);
+      // The newest credentials: a renewal may have come in the lobby.
+      const session = await MediaSession.create(signaling, { ...hello, iceServers: this.iceServers }, this.screenTuning);
       if (generation !== this.generation) {
         session.close();
         return;
@@ -688,7 +693,29 @@ export class RoomController implements RoomActions {
       signaling.onNotification('connectionQuality', ({ peers }) => {
         this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
       }),
+      signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
     );
+  }
+
+  /**
+   * TURN credentials from a renewal or a resume's hello: kept if they expire
+   * later than those held (a renewal replayed after a resume is older than
+   * the resume's own), then handed to the media session, which restarts ICE
+   * on its relayed transports. A resume's credentials are applied like a
+   * renewal: the server's next renewal counts from that hello, possibly after
+   * the credential a relay was allocated with has expired.
+   */
+  private offerIceServers(iceServers: Hello['iceServers'], from: 'renewal' | 'resume'): void {
+    if (!isFresher(iceServers, this.iceServers)) {
+      log.debug(`TURN credentials of the ${from} ignored: not newer than those held`);
+      return;
+    }
+    this.iceServers = iceServers;
+    const expiry = credentialExpiry(iceServers)!;
+    log.info(`new TURN credentials (${from}), valid until ${new Date(expiry * 1000).toISOString()}`);
+    this.session
+      ?.renewIceServers(iceServers)
+      .catch((error: unknown) => log.warn('new TURN credentials not applied', error));
   }
 
   private isSelf(peerId: string): boolean {
@@ -759,6 +786,8 @@ export class RoomController implements RoomActions {
       return;
     }
     log.info(`resumed as ${hello.peerId}`);
+    // Before afterResume: a transport it restarts gathers with these.
+    this.offerIceServers(hello.iceServers, 'resume');
     const session = this.session;
     if (!session) return;
     session.afterResume();
@@ -832,6 +861,7 @@ export class RoomController implements RoomActions {
     this.signaling?.close(1000, 'client leaving');
     this.signaling = null;
     this.hello = null;
+    this.iceServers = [];
     this.local.stopAll();
     this.screen.stop();
     const { state } = this;

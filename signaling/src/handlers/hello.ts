@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
+import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
 import type { HandlerDef } from './types.js';
 
@@ -45,7 +46,8 @@ export const hello: HandlerDef<'hello'> = {
         roomId: room.roomId,
         routerRtpCapabilities: room.media.rtpCapabilities,
         self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-        iceServers: app.turn.iceServers(identity.userId),
+        // Fresh credentials; the session's renewal now counts from these.
+        iceServers: helloIceServers(app.turn, resumed),
         online,
         unread,
         resumeSecret: resumed.resumeSecret!,
@@ -82,8 +84,9 @@ export const hello: HandlerDef<'hello'> = {
       projectId,
       ...(room ? { roomId: room.roomId, routerRtpCapabilities: room.media.rtpCapabilities } : {}),
       self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
-      // Fresh TURN credentials for this user (none when TURN is not configured).
-      iceServers: app.turn.iceServers(identity.userId),
+      // Fresh TURN credentials for this user (none when TURN is not configured),
+      // renewed before they expire on a meeting socket.
+      iceServers: helloIceServers(app.turn, session),
       online,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),

@@ -13,6 +13,7 @@ export const leave: HandlerDef<'leave'> = {
   async handle({ session }) {
     await session.room!.detach(session, CloseReason.LEFT);
     session.state = 'closed';
+    session.credentialRenewal?.stop();
     // Close after the response has been queued on the socket.
     setImmediate(() => session.close(WsCloseCode.LEFT, 'left'));
     return {};

@@ -54,6 +54,7 @@ export const wsPlugin = fp<{ config: Config }>(
     const endSession = async (session: Session, reason: CloseReason): Promise<void> => {
       clearTimeout(session.graceTimer);
       session.graceTimer = undefined;
+      session.credentialRenewal?.stop();
       sessions.delete(session);
       const wasJoined = session.state === 'joined';
       session.state = 'closed';
@@ -96,6 +97,7 @@ export const wsPlugin = fp<{ config: Config }>(
           .detach(session, CloseReason.DISCONNECTED, () => {
             if (session.hasSocket) return false;
             session.state = 'closed';
+            session.credentialRenewal?.stop();
             return true;
           })
           .then(async (detached) => {
@@ -164,6 +166,7 @@ export const wsPlugin = fp<{ config: Config }>(
       const detaches: Promise<unknown>[] = [];
       for (const session of sessions) {
         clearTimeout(session.graceTimer);
+        session.credentialRenewal?.stop();
         session.close(WsCloseCode.GOING_AWAY, 'server shutting down');
         if (session.room) detaches.push(session.room.detach(session, CloseReason.SHUTDOWN));
         if (session.projectId) detaches.push(app.hub.disconnect(session, session.projectId));

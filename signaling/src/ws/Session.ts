@@ -11,6 +11,7 @@ import type {
   ServerMessage,
 } from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
+import type { CredentialRenewal } from '../turn/CredentialRenewal.js';
 import { TokenBucket } from './RateLimiter.js';
 
 /**
@@ -49,6 +50,8 @@ export class Session {
   graceTimer: NodeJS.Timeout | undefined;
   /** Ends the grace period now (the room closed under a session without a socket). */
   endGrace: (() => void) | undefined;
+  /** Meeting sessions with TURN: fresh credentials before the held ones expire; stopped when the session ends. */
+  credentialRenewal: CredentialRenewal | undefined;
   readonly limiter: TokenBucket;
   /** Chat posts: a sustained rate per minute, bursts of ten. */
   readonly chatLimiter: TokenBucket;

@@ -16,34 +16,13 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
+import { expectMediaRising, makeRelayOnly } from '../../test/relayMeeting.js';
 import { makeTestCert, type TestCert } from '../../test/tlsCert.js';
 
 const SECRET = 'turn-e2e-secret-turn-e2e-secret-0123456789';
 const PROJECT = 'chantier-turn';
 const ROOM = 'reunion-relais';
-
-/**
- * Test-only page script: every RTCPeerConnection the page makes is forced to
- * iceTransportPolicy 'relay' and kept in window.__relayPcs for inspection.
- * The app has no such switch; this stands for a network that blocks the rest.
- */
-const FORCE_RELAY = `(() => {
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  window.__relayPcs = pcs;
-  class RelayOnly extends Native {
-    constructor(config, ...rest) {
-      super({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest);
-      pcs.push(this);
-    }
-  }
-  window.RTCPeerConnection = RelayOnly;
-})();`;
-
-interface Flow {
-  frames: number;
-  audioPackets: number;
-}
 
 interface SelectedPair {
   localType: string;
@@ -86,54 +65,19 @@ async function join(app: TestApp, name: string, relayOnly: boolean): Promise<{ p
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
-  if (relayOnly) await page.evaluateOnNewDocument(FORCE_RELAY);
+  if (relayOnly) await makeRelayOnly(page);
   const token = await app.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
   await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="join-button"]');
+  await joinFromLobby(page);
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
   const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { page, peerId };
 }
 
-/** Video frames decoded and audio packets received from `peerId`. */
-async function flowFrom(page: Page, peerId: string): Promise<Flow> {
-  const stats = await page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as { peerId: string; kind: string; framesDecoded: number; packetsReceived: number }[];
-  });
-  const flow = { frames: 0, audioPackets: 0 };
-  for (const s of stats.filter((x) => x.peerId === peerId)) {
-    if (s.kind === 'video') flow.frames += s.framesDecoded;
-    else flow.audioPackets += s.packetsReceived;
-  }
-  return flow;
-}
-
-/** Waits until video and audio from `peerId` have started, then until both have risen. */
-async function expectMediaRising(page: Page, peerId: string, what: string): Promise<void> {
-  let first: Flow;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    first = await flowFrom(page, peerId);
-    if (first.frames > 0 && first.audioPackets > 0) break;
-    if (Date.now() > deadline) throw new Error(`${what}: no media: ${JSON.stringify(first)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  let second = first;
-  const until = Date.now() + 10_000;
-  do {
-    await new Promise((r) => setTimeout(r, 500));
-    second = await flowFrom(page, peerId);
-  } while (!(second.frames > first.frames && second.audioPackets > first.audioPackets) && Date.now() < until);
-  expect(second.frames, `${what}: video frames decoded`).toBeGreaterThan(first.frames);
-  expect(second.audioPackets, `${what}: audio packets received`).toBeGreaterThan(first.audioPackets);
-}
-
 /** The selected candidate pair of each connected peer connection of a relay-only page. */
 async function selectedPairs(page: Page): Promise<SelectedPair[]> {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __relayPcs: RTCPeerConnection[] }).__relayPcs;
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
     const out: { localType: string; relayProtocol: string | undefined; remoteType: string }[] = [];
     for (const pc of pcs) {
       if (pc.connectionState !== 'connected') continue;

@@ -8,43 +8,22 @@
  * the open page, on a direct path, restarts nothing. Audio and video still
  * flow both ways once the first credential has expired.
  *
- * coturn logs the username of each allocation only when verbose; Coturn.start
- * has no switch for it, so the test runs it through a wrapper that adds -v.
+ * coturn logs the username of each allocation only when verbose (-v).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { Coturn } from '@chantier/turn';
 import type { Page } from 'puppeteer-core';
 import type { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { joinFromLobby } from '../../test/join.js';
+import { expectMediaRising, makeRelayOnly } from '../../test/relayMeeting.js';
 
 const SECRET = 'turn-renewal-e2e-secret-0123456789abcdef';
 const PROJECT = 'chantier-renouvellement';
 const ROOM = 'reunion-longue';
 const TTL_S = 12;
 const RENEW_MS = (TTL_S * 1000 * 3) / 4;
-
-/** Test-only: every RTCPeerConnection of the page is relay-only, and kept for inspection. */
-const FORCE_RELAY = `(() => {
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  window.__relayPcs = pcs;
-  class RelayOnly extends Native {
-    constructor(config, ...rest) {
-      super({ ...(config || {}), iceTransportPolicy: 'relay' }, ...rest);
-      pcs.push(this);
-    }
-  }
-  window.RTCPeerConnection = RelayOnly;
-})();`;
-
-interface Flow {
-  frames: number;
-  audioPackets: number;
-}
 
 interface SelectedPair {
   localType: string;
@@ -63,16 +42,10 @@ interface Participant {
 let coturn: Coturn;
 let chromium: TestBrowser;
 let t: TestApp | undefined;
-let wrapperDir: string;
 const coturnLog: string[] = [];
 
 beforeAll(async () => {
-  wrapperDir = mkdtempSync(joinPath(tmpdir(), 'chantier-turn-verbose-'));
-  const bin = joinPath(wrapperDir, 'turnserver');
-  // exec: the pid Coturn stops is turnserver's own.
-  writeFileSync(bin, '#!/bin/sh\nexec turnserver -v "$@"\n');
-  chmodSync(bin, 0o755);
-  coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true, bin, onLog: (line) => coturnLog.push(line) });
+  coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true, verbose: true, onLog: (line) => coturnLog.push(line) });
   chromium = await launchBrowser();
 });
 
@@ -87,7 +60,6 @@ afterEach(async () => {
 afterAll(async () => {
   await chromium?.close();
   await coturn?.stop();
-  if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,56 +74,22 @@ async function join(app: TestApp, name: string, relayOnly: boolean, debugLog = f
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
-  if (relayOnly) await page.evaluateOnNewDocument(FORCE_RELAY);
+  if (relayOnly) await makeRelayOnly(page);
   // The client's debug lines (client/src/log.ts), read once when the app loads.
   if (debugLog) await page.evaluateOnNewDocument(() => localStorage.setItem('chantier.debug', '1'));
   const userId = `u-${name}`;
   const token = await app.token({ displayName: name, projectId: PROJECT, userId });
   await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
-  await page.click('[data-testid="join-button"]');
+  await joinFromLobby(page);
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
   const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { page, peerId, userId, log };
 }
 
-async function flowFrom(page: Page, peerId: string): Promise<Flow> {
-  const stats = await page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as { peerId: string; kind: string; framesDecoded: number; packetsReceived: number }[];
-  });
-  const flow = { frames: 0, audioPackets: 0 };
-  for (const s of stats.filter((x) => x.peerId === peerId)) {
-    if (s.kind === 'video') flow.frames += s.framesDecoded;
-    else flow.audioPackets += s.packetsReceived;
-  }
-  return flow;
-}
-
-/** Waits until video and audio from `peerId` have started, then until both have risen. */
-async function expectMediaRising(page: Page, peerId: string, what: string): Promise<void> {
-  let first: Flow;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    first = await flowFrom(page, peerId);
-    if (first.frames > 0 && first.audioPackets > 0) break;
-    if (Date.now() > deadline) throw new Error(`${what}: no media: ${JSON.stringify(first)}`);
-    await sleep(250);
-  }
-  let second = first;
-  const until = Date.now() + 10_000;
-  do {
-    await sleep(500);
-    second = await flowFrom(page, peerId);
-  } while (!(second.frames > first.frames && second.audioPackets > first.audioPackets) && Date.now() < until);
-  expect(second.frames, `${what}: video frames decoded`).toBeGreaterThan(first.frames);
-  expect(second.audioPackets, `${what}: audio packets received`).toBeGreaterThan(first.audioPackets);
-}
-
 /** The selected candidate pair of each connected peer connection of the relay-only page. */
 async function selectedPairs(page: Page): Promise<SelectedPair[]> {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __relayPcs: RTCPeerConnection[] }).__relayPcs;
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
     const out: { localType: string; local: string }[] = [];
     for (const pc of pcs) {
       if (pc.connectionState !== 'connected') continue;

@@ -11,6 +11,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
@@ -340,6 +341,8 @@ export interface StartCoturnOptions {
   extraLines?: readonly string[];
   /** Default `turnserver` on the PATH. */
   bin?: string;
+  /** coturn's -v: among other things, the username of each allocation in the log (tests). */
+  verbose?: boolean;
   /** Called with each line coturn prints. */
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
@@ -435,16 +438,16 @@ export class Coturn {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    const child = spawn(options.bin ?? 'turnserver', ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.bin ?? 'turnserver', ['-c', configFile, ...(options.verbose ? ['-v'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const coturn = new Coturn(child, settings, configFile);
     let output = '';
-    const onData = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      output = (output + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim()) options.onLog?.(line);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    // Whole lines, even when a line arrives in two chunks.
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        output = (output + line + '\n').slice(-4000);
+        if (line.trim()) options.onLog?.(line);
+      });
+    }
     let exitCode: number | null | undefined;
     child.once('exit', (code) => (exitCode = code));
     let spawnError: Error | undefined;

@@ -181,6 +181,9 @@ export interface MintOptions {
   ttlSeconds?: number;
   /** The `room` claim: limit the token to one meeting room. */
   roomId?: string;
+  /** `iss` and `aud`, for a server that checks them (JWT_ISSUER, JWT_AUDIENCE). */
+  issuer?: string | undefined;
+  audience?: string | undefined;
 }
 
 export async function mintAccessToken(options: MintOptions, secret: string): Promise<string> {
@@ -190,6 +193,8 @@ export async function mintAccessToken(options: MintOptions, secret: string): Pro
     project: options.projectId,
     role: options.role,
     ...(options.roomId !== undefined ? { room: options.roomId } : {}),
+    ...(options.issuer !== undefined ? { iss: options.issuer } : {}),
+    ...(options.audience !== undefined ? { aud: options.audience } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.userId)

@@ -16,6 +16,7 @@ import { ChatController } from './chat/ChatController';
 import { createChatState } from './chat/chatState';
 import { browserFilesEnvironment, DocumentFiles } from './documents/DocumentFiles';
 import { createDocumentsState, DocumentsController } from './documents/DocumentsController';
+import { watchTokenUpdates } from './embed/tokenUpdates';
 import { bindDocumentLanguage, initLang } from './i18n';
 import { createLogger } from './log';
 import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
@@ -27,7 +28,7 @@ import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
 import { readScreenTuning } from './room/screenTuning';
-import { callPath, linkWithToken, projectPath, readLink, type Route } from './route';
+import { callPath, linkWithToken, projectPath, readLink, tokenKey, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { screenShareItems } from './stage/stageItems';
 import { createStage } from './stage/stageState';
@@ -68,7 +69,8 @@ function createChat(
   pageVisible: ReadonlySignal<boolean>,
   onLiveMessage?: (message: ChatMessage) => void,
 ) {
-  const api = new ProjectApi(new ApiClient({ token }), projectId);
+  const client = new ApiClient({ token });
+  const api = new ProjectApi(client, projectId);
   const files = new DocumentFiles(api, browserFilesEnvironment(window));
   const chat = new ChatController({ state: createChatState(pageVisible), ...(onLiveMessage ? { onLiveMessage } : {}) });
   const context: ChatContextValue = {
@@ -76,7 +78,24 @@ function createChat(
     actions: chat,
     files: { thumbnails: files.thumbnails, error: files.error, actions: files },
   };
-  return { api, files, chat, context };
+  return { client, api, files, chat, context };
+}
+
+/**
+ * A fresh token handed to the open page (the embedding platform, by
+ * postMessage or in the fragment): kept for a reload, used by the HTTP calls,
+ * and given to the page's controller (its socket, resumes, reconnects).
+ */
+function followTokenUpdates(projectId: string, client: ApiClient, controller: { refreshToken(token: string): Promise<void> }): void {
+  watchTokenUpdates(window, (token) => {
+    try {
+      sessionStore()?.setItem(tokenKey(projectId), token);
+    } catch {
+      // No storage: a reload needs the link again, as before.
+    }
+    client.setToken(token);
+    controller.refreshToken(token).catch((error: unknown) => log.warn('token not refreshed', error));
+  });
 }
 
 /** The caller's page hands its call to the call room's page (sessionStorage: this tab only). */
@@ -123,7 +142,7 @@ function createCalls(
 }
 
 function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
-  const { api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
+  const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const state = createRoomState();
   const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
@@ -174,6 +193,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     }),
   );
 
+  followTokenUpdates(route.projectId, client, controller);
   if (route.token) {
     controller
       .connect(route.projectId, route.roomId, route.token)
@@ -207,7 +227,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
 function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const token = route.token ?? '';
   let documents: DocumentsController | null = null;
-  const { api, files, chat, context } = createChat(route.projectId, token, pageVisible, (message) => {
+  const { client, api, files, chat, context } = createChat(route.projectId, token, pageVisible, (message) => {
     // A document shared by someone else appears in the list without a reload.
     if (message.attachment) documents?.noteShared(message.attachment);
     // A meeting that just ended shows in the past meetings.
@@ -243,6 +263,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     socketUsers: [calls.controller],
   });
 
+  followTokenUpdates(route.projectId, client, controller);
   if (route.token) {
     controller.start().catch((error: unknown) => log.error('project start failed', error));
     window.addEventListener('online', () => {

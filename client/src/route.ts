@@ -30,7 +30,8 @@ const ID = '[A-Za-z0-9_-]{1,64}';
 const MEETING_PATH = new RegExp(`^/p/(${ID})/r/(${ID})/?$`);
 const PROJECT_PATH = new RegExp(`^/p/(${ID})/?$`);
 
-function tokenOf(hash: string): string | null {
+/** The `token` parameter of a URL fragment, if any. */
+export function tokenOf(hash: string): string | null {
   const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
   return token && token.trim() !== '' ? token : null;
 }

@@ -11,6 +11,7 @@ import { wsPlugin } from './plugins/ws.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { clientRoutes } from './routes/client.js';
 import { documentRoutes } from './routes/documents.js';
+import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { projectRoutes } from './routes/projects.js';
 
@@ -55,6 +56,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   );
   await app.register(wsPlugin, { config });
   await app.register(healthRoutes);
+  await app.register(embedRoutes, { origins: config.embedOrigins });
   await app.register(projectRoutes);
   await app.register(documentRoutes, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });

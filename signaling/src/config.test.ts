@@ -37,6 +37,51 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base(), ...env })).toThrow(message);
   });
 
+  it('verifies HS256 tokens only by default, RS256/ES256 from a JWKS when one is set', () => {
+    expect(loadConfig(base()).jwt).toEqual({
+      algorithms: ['HS256'],
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      clockToleranceS: 30,
+    });
+    const jwks = loadConfig({ ...base(), JWT_JWKS_URL: 'https://platform.example/.well-known/jwks.json' }).jwt;
+    expect(jwks.algorithms).toEqual(['RS256', 'ES256']);
+    expect(jwks.jwksUrl).toBe('https://platform.example/.well-known/jwks.json');
+    const both = loadConfig({
+      ...base(),
+      JWT_JWKS_URL: 'http://127.0.0.1:8080/jwks',
+      JWT_ALGORITHMS: 'HS256, ES256',
+      JWT_ISSUER: 'https://platform.example',
+      JWT_AUDIENCE: 'chantier',
+      JWT_CLOCK_TOLERANCE_S: '5',
+    }).jwt;
+    expect(both).toMatchObject({ algorithms: ['HS256', 'ES256'], issuer: 'https://platform.example', audience: 'chantier', clockToleranceS: 5 });
+  });
+
+  it('reads the embedding origins', () => {
+    expect(loadConfig(base()).embedOrigins).toEqual([]);
+    expect(loadConfig({ ...base(), EMBED_ORIGINS: 'https://platform.example, http://localhost:5173/' }).embedOrigins).toEqual([
+      'https://platform.example',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it.each([
+    [{ JWT_JWKS_URL: 'http://platform.example/jwks' }, /https/],
+    [{ JWT_JWKS_URL: 'not a url' }, /JWT_JWKS_URL must be a URL/],
+    [{ JWT_ALGORITHMS: 'RS256' }, /need JWT_JWKS_URL/],
+    [{ JWT_ALGORITHMS: 'none' }, /"none" is not one of/],
+    [{ JWT_ALGORITHMS: 'HS512' }, /"HS512" is not one of/],
+    [{ JWT_ALGORITHMS: ' , ' }, /at least one/],
+    [{ JWT_CLOCK_TOLERANCE_S: '3600' }, /JWT_CLOCK_TOLERANCE_S/],
+    [{ EMBED_ORIGINS: 'https://platform.example/app' }, /EMBED_ORIGINS/],
+    [{ EMBED_ORIGINS: 'platform.example' }, /EMBED_ORIGINS/],
+    [{ EMBED_ORIGINS: '*' }, /EMBED_ORIGINS/],
+  ])('refuses token settings %o', (env, message) => {
+    expect(() => loadConfig({ ...base(), ...env })).toThrow(message);
+  });
+
   it('announces the listen address when it is a specific one', () => {
     const config = loadConfig({ ...base(), RTC_LISTEN_IP: '127.0.0.1' });
     expect(config.sfu.announcedAddress).toBeUndefined();

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SfuConfig } from '@chantier/sfu';
 import type { TurnSettings } from '@chantier/turn';
+import { TOKEN_ALGORITHMS, type TokenAlgorithm } from './auth/tokens.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,6 +29,23 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
+  /**
+   * How access tokens are verified (signaling/src/auth/tokens.ts): enabled
+   * algorithms, the JWKS URL of the platform's public keys (RS256/ES256), the
+   * expected issuer and audience (checked when set), the clock leeway.
+   */
+  readonly jwt: {
+    readonly algorithms: readonly TokenAlgorithm[];
+    readonly jwksUrl: string | undefined;
+    readonly issuer: string | undefined;
+    readonly audience: string | undefined;
+    readonly clockToleranceS: number;
+  };
+  /**
+   * Origins of the pages allowed to embed Chantier in an iframe and hand it
+   * fresh tokens by postMessage (scheme://host[:port]); empty: none.
+   */
+  readonly embedOrigins: readonly string[];
   /** Bearer token of the admin HTTP API (create any project); unset: no admin API. */
   readonly adminToken: string | undefined;
   /** Largest document upload, in bytes. */
@@ -182,6 +200,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
     jwtSecret,
+    jwt: jwtConfig(env),
+    embedOrigins: embedOrigins(env),
     adminToken: env.ADMIN_TOKEN || undefined,
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     documentsDir: resolve(env.DOCUMENTS_DIR || join(dataDir, 'documents')),
@@ -205,6 +225,63 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
   };
   return deepFreeze(config);
+}
+
+function jwtConfig(env: Env): Config['jwt'] {
+  let jwksUrl: string | undefined;
+  if (env.JWT_JWKS_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.JWT_JWKS_URL);
+    } catch {
+      throw new ConfigError(`JWT_JWKS_URL must be a URL, got "${env.JWT_JWKS_URL}"`);
+    }
+    // Keys fetched in clear could be swapped on the way: https, except on this machine (tests).
+    const loopback = url.hostname === 'localhost' || isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      throw new ConfigError('JWT_JWKS_URL must be an https: URL (http: only on a loopback address)');
+    }
+    jwksUrl = url.href;
+  }
+  const algorithms = env.JWT_ALGORITHMS
+    ? [...new Set(env.JWT_ALGORITHMS.split(',').map((a) => a.trim()).filter((a) => a !== ''))]
+    : jwksUrl
+      ? ['RS256', 'ES256']
+      : ['HS256'];
+  if (algorithms.length === 0) throw new ConfigError('JWT_ALGORITHMS must name at least one algorithm');
+  for (const alg of algorithms) {
+    if (!(TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new ConfigError(`JWT_ALGORITHMS: "${alg}" is not one of ${TOKEN_ALGORITHMS.join(', ')}`);
+    }
+  }
+  if (!jwksUrl && algorithms.some((a) => a !== 'HS256')) {
+    throw new ConfigError('JWT_ALGORITHMS: RS256 and ES256 need JWT_JWKS_URL');
+  }
+  return {
+    algorithms: algorithms as TokenAlgorithm[],
+    jwksUrl,
+    issuer: env.JWT_ISSUER || undefined,
+    audience: env.JWT_AUDIENCE || undefined,
+    clockToleranceS: int(env, 'JWT_CLOCK_TOLERANCE_S', 30, 0, 300),
+  };
+}
+
+/** EMBED_ORIGINS: comma-separated origins, each scheme://host[:port] exactly (no path). */
+function embedOrigins(env: Env): string[] {
+  const origins: string[] = [];
+  for (const raw of (env.EMBED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+    let origin: string;
+    try {
+      origin = new URL(raw).origin;
+    } catch {
+      origin = 'null';
+    }
+    if (origin === 'null' || origin !== raw.replace(/\/+$/, '')) {
+      throw new ConfigError(`EMBED_ORIGINS: "${raw}" is not an origin like https://platform.example`);
+    }
+    origins.push(origin);
+  }
+  return [...new Set(origins)];
 }
 
 /** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */

@@ -34,7 +34,12 @@ async function main(): Promise<void> {
       { id: projectId, name: 'Projet de démonstration', createdAt: Date.now(), createdBy: owner.userId },
       owner,
     );
-    const token = await mintAccessToken({ ...owner, projectId, role: 'owner' }, config.jwtSecret);
+    // Tokens signed here verify only where HS256 is enabled (not with a JWKS alone).
+    if (!config.jwt.algorithms.includes('HS256')) return;
+    const token = await mintAccessToken(
+      { ...owner, projectId, role: 'owner', issuer: config.jwt.issuer, audience: config.jwt.audience },
+      config.jwtSecret,
+    );
     const base = `${config.publicUrl}/p/${projectId}`;
     // The lines meant for a person, not for the log pipeline.
     process.stdout.write(

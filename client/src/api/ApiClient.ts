@@ -64,11 +64,16 @@ export interface ApiClientOptions {
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 export class ApiClient {
-  private readonly token: string;
+  private token: string;
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private readonly createXhr: () => XhrLike;
   private readonly timeoutMs: number;
+
+  /** A fresh access token (from the embedding platform) for the calls from now on. */
+  setToken(token: string): void {
+    this.token = token;
+  }
 
   constructor(options: ApiClientOptions) {
     this.token = options.token;

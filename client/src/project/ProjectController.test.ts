@@ -130,6 +130,26 @@ describe('ProjectController', () => {
     expect(state.online.value).toEqual([]);
   });
 
+  it('sends a fresh token on the socket, applies a new role, and says hello with it after a drop', async () => {
+    const starting = controller.start();
+    await flush();
+    await helloAnswered(sockets[0]!);
+    await starting;
+    const refreshing = controller.refreshToken('tok-2');
+    await flush();
+    const refresh = sockets[0]!.request('refreshToken');
+    expect(refresh.data).toEqual({ token: 'tok-2' });
+    sockets[0]!.receive({ kind: 'res', id: refresh.id, ok: true, data: { expiresAt: 1_900_000_000, role: 'member' } });
+    await refreshing;
+    expect(state.self.value?.role).toBe('member');
+
+    sockets[0]!.serverClose(1006);
+    timers[0]!.handler();
+    await flush();
+    await helloAnswered(sockets[1]!, []);
+    expect(sockets[1]!.request('hello').data).toMatchObject({ token: 'tok-2' });
+  });
+
   it('goes offline when the socket drops, and comes back on the scheduled retry', async () => {
     const starting = controller.start();
     await flush();

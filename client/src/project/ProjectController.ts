@@ -63,7 +63,7 @@ export interface ProjectSocketUser {
 
 export class ProjectController implements ProjectActions {
   readonly state: ProjectState;
-  private readonly token: string;
+  private token: string;
   private readonly url: string;
   private readonly api: ProjectApi;
   private readonly chat: ChatController;
@@ -117,6 +117,27 @@ export class ProjectController implements ProjectActions {
 
   selectTab(tab: ProjectTab): void {
     this.state.tab.value = tab;
+  }
+
+  /**
+   * A fresh access token from the embedding platform: the next hello uses it
+   * and, when online, the server is told now (refreshToken). A page refused
+   * for an expired token connects again with it.
+   */
+  async refreshToken(token: string): Promise<void> {
+    this.token = token;
+    const { state } = this;
+    if (state.phase.value === 'error' && state.error.value === 'TOKEN_EXPIRED') {
+      state.phase.value = 'connecting';
+      await this.connect();
+      return;
+    }
+    const signaling = this.signaling;
+    if (state.phase.value !== 'online' || !signaling) return;
+    const answer = await signaling.request('refreshToken', { token });
+    const self = state.self.value;
+    if (self && self.role !== answer.role) state.self.value = { ...self, role: answer.role };
+    log.info(`token refreshed, valid until ${new Date(answer.expiresAt * 1000).toISOString()}`);
   }
 
   async reconnect(): Promise<void> {

@@ -283,6 +283,30 @@ export class RoomController implements RoomActions {
     this.end('left');
   }
 
+  /**
+   * A fresh access token from the embedding platform: later resumes and
+   * reconnects use it, and the server is told now (refreshToken), so that the
+   * call goes on past the first token's expiry. A page refused for an expired
+   * token connects again with it.
+   */
+  async refreshToken(token: string): Promise<void> {
+    const credentials = this.credentials;
+    if (!credentials) return;
+    this.credentials = { ...credentials, token };
+    const { state } = this;
+    if (state.phase.value === 'error' && state.error.value === 'TOKEN_EXPIRED') {
+      await this.rejoin();
+      return;
+    }
+    const signaling = this.signaling;
+    if (!signaling) return;
+    signaling.setToken(token);
+    const answer = await signaling.request('refreshToken', { token });
+    const self = state.self.value;
+    if (self && self.role !== answer.role) state.self.value = { ...self, role: answer.role };
+    log.info(`token refreshed, valid until ${new Date(answer.expiresAt * 1000).toISOString()}`);
+  }
+
   async rejoin(): Promise<void> {
     const credentials = this.credentials;
     if (!credentials) return;

@@ -161,6 +161,17 @@ describe('Connection', () => {
     expect(connection.lastSeq).toBe(2);
   });
 
+  it('resumes with the newest token given by setToken', async () => {
+    connection = await opened();
+    connection.setToken('fresh-token');
+    newest().serverClose(1006);
+    const before = sockets.length;
+    await vi.advanceTimersByTimeAsync(300);
+    const socket = await resumeOnNextSocket(before);
+    expect(socket.last('hello').data).toMatchObject({ token: 'fresh-token', projectId: 'p1', roomId: 'r1' });
+    expect(socket.last('hello').data.resume).toMatchObject({ peerId: 'peer-1' });
+  });
+
   it('after a lost socket, resumes with peerId, secret and lastSeq, with backoff between attempts', async () => {
     connection = await opened();
     newest().notify('activeSpeaker', { peerId: 'a' }, 7);

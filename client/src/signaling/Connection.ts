@@ -108,7 +108,7 @@ export class Connection implements SignalingChannel {
   readonly events = new Emitter<ConnectionEvents>();
   private readonly notifications = new Emitter<NotificationEvents>();
   private readonly url: string;
-  private readonly helloParams: HelloParams;
+  private helloParams: HelloParams;
   private readonly timing: ConnectionTiming;
   private readonly requestTimeoutMs: number;
   private readonly createClient: (url: string, timeoutMs: number) => SignalingClient;
@@ -150,6 +150,11 @@ export class Connection implements SignalingChannel {
   /** Seq of the last notification received. */
   get lastSeq(): number {
     return this.lastSeqValue;
+  }
+
+  /** A fresh access token: later resumes authenticate with it (refreshToken tells the server now). */
+  setToken(token: string): void {
+    this.helloParams = { ...this.helloParams, token };
   }
 
   /** Opens the first socket and says hello. Rejects like SignalingClient (server code, TIMEOUT, CONNECTION_LOST). */

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
+  if (!config.jwt.algorithms.includes('HS256')) {
+    process.stderr.write('warning: JWT_ALGORITHMS does not include HS256: this server will refuse the token below\n');
+  }
   const token = await mintAccessToken(
     {
       userId: values.user ?? `u-${randomBytes(4).toString('hex')}`,
@@ -40,6 +43,8 @@ async function main(): Promise<void> {
       projectId: values.project,
       role,
       ttlSeconds: ttl,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
     },
     config.jwtSecret,
   );

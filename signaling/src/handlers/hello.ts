@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifyAccessToken } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
@@ -13,7 +12,7 @@ const AUTH_FAILURE_DELAY_MS = 250;
 export const hello: HandlerDef<'hello'> = {
   requires: 'none',
   async handle(ctx, data) {
-    const { app, session, config, rooms } = ctx;
+    const { app, session, rooms } = ctx;
     if (session.state !== 'new') throw new AppError(ErrorCode.BAD_REQUEST, 'hello was already sent');
     if (data.protocol !== PROTOCOL_VERSION) {
       throw new AppError(ErrorCode.UNSUPPORTED_PROTOCOL, `this server speaks protocol ${PROTOCOL_VERSION}`);
@@ -21,7 +20,7 @@ export const hello: HandlerDef<'hello'> = {
     let identity;
     try {
       if (!data.token) throw new AppError(ErrorCode.UNAUTHORIZED, 'no token');
-      identity = await verifyAccessToken(data.token, config.jwtSecret);
+      identity = await app.tokens.verify(data.token);
     } catch (error) {
       await sleep(AUTH_FAILURE_DELAY_MS);
       throw error;
@@ -30,10 +29,17 @@ export const hello: HandlerDef<'hello'> = {
       await sleep(AUTH_FAILURE_DELAY_MS);
       throw new AppError(ErrorCode.FORBIDDEN, 'the token is for another project');
     }
+    // A token limited to one meeting opens that meeting's socket only (not the project page's).
+    if (identity.roomId !== undefined && identity.roomId !== data.roomId) {
+      await sleep(AUTH_FAILURE_DELAY_MS);
+      throw new AppError(ErrorCode.FORBIDDEN, 'the token is for another meeting');
+    }
     const projectId = data.projectId;
     if (data.resume) {
       if (!data.roomId) throw new AppError(ErrorCode.BAD_REQUEST, 'only a meeting socket can be resumed');
       const resumed = await resumeSession(ctx, identity, rooms.get(projectId, data.roomId), data.resume);
+      // The resuming token is the newest the client has: it becomes the session's.
+      resumed.identity = identity;
       const room = resumed.room!;
       const [online, unread] = await Promise.all([
         app.presence.list(projectId).catch(() => []),

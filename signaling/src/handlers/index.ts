@@ -6,12 +6,14 @@ import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
+import { refreshToken } from './refreshToken.js';
 import { connectTransport, createTransport, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
 
 export const handlers: HandlerTable = {
   hello,
   ping,
+  refreshToken,
   setAudioOnly,
   setViewport,
   callStart,

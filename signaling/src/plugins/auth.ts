@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { verifyAccessToken, type Identity } from '../auth/tokens.js';
+import { createTokenVerifier, type Identity, type TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { ErrorCode, type ErrorBody } from '../protocol/index.js';
@@ -15,6 +15,8 @@ declare module 'fastify' {
     isAdmin: boolean;
   }
   interface FastifyInstance {
+    /** Verifies access tokens as configured (HS256 secret and/or JWKS); hello and refreshToken use it too. */
+    tokens: TokenVerifier;
     /** preHandler: a valid access token (or the admin token) is required. */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** Throws FORBIDDEN unless the request may act in this project. */
@@ -62,6 +64,12 @@ function isAdminToken(candidate: string, adminToken: string | undefined): boolea
  */
 export const authPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
+    const tokens = createTokenVerifier({
+      ...config.jwt,
+      secret: config.jwtSecret,
+      onKeySetError: (error) => app.log.warn({ err: error, jwksUrl: config.jwt.jwksUrl }, 'token keys could not be fetched'),
+    });
+    app.decorate('tokens', tokens);
     app.decorateRequest('identity', undefined);
     app.decorateRequest('isAdmin', false);
 
@@ -73,7 +81,7 @@ export const authPlugin = fp<{ config: Config }>(
       }
       try {
         if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, 'no bearer token');
-        request.identity = await verifyAccessToken(token, config.jwtSecret);
+        request.identity = await tokens.verify(token);
       } catch (error) {
         await sleep(AUTH_FAILURE_DELAY_MS);
         throw error;

@@ -301,6 +301,20 @@ export const Requests = {
       resumed: Type.Optional(Type.Object({ joined: Type.Boolean() })),
     }),
   },
+  /**
+   * A fresh access token for this session (long meetings): same subject and
+   * project, else FORBIDDEN and the session keeps its identity; a new role
+   * applies at once. The call is not interrupted. Invalid or expired token:
+   * UNAUTHORIZED / TOKEN_EXPIRED (answered late), session untouched.
+   */
+  refreshToken: {
+    request: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+    response: Type.Object({
+      /** The new token's exp (seconds since epoch). */
+      expiresAt: Type.Integer(),
+      role: Role,
+    }),
+  },
   /** Keep-alive: the client's own check that the socket still carries messages. */
   ping: {
     request: Empty,

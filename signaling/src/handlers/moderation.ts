@@ -1,5 +1,5 @@
 /**
- * Moderation (moderators only, see rooms/moderation.ts) and raised hands
+ * Moderation (moderators only, see protocol/moderation.ts) and raised hands
  * (everyone). Every effect is enforced here, on the server: a muted
  * microphone is paused on the SFU, a stopped camera's producer is closed, a
  * removed participant's session is ended; a client that ignores the
@@ -7,8 +7,7 @@
  */
 import type { Source } from '@chantier/sfu';
 import { AppError } from '../errors.js';
-import { CloseReason, ErrorCode, WsCloseCode } from '../protocol/index.js';
-import { canModerate } from '../rooms/moderation.js';
+import { canModerate, CloseReason, ErrorCode, WsCloseCode } from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
 import type { Session } from '../ws/Session.js';
 import type { HandlerDef } from './types.js';

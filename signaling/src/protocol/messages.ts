@@ -527,7 +527,7 @@ export const Requests = {
     response: Empty,
   },
   /**
-   * Moderators only (FORBIDDEN otherwise; see rooms/moderation.ts): act on
+   * Moderators only (FORBIDDEN otherwise; see protocol/moderation.ts): act on
    * another joined participant of this room (NOT_FOUND if there is none).
    * mute pauses their microphone on the server; stopCamera / stopScreen close
    * those producers; remove ends their session (socket closed with 4007) and

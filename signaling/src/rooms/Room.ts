@@ -14,12 +14,12 @@ import {
   type ProducerInfo,
   type RequestData,
   type RoomPolicy,
+  canModerate,
 } from '../protocol/index.js';
 import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
-import { canModerate } from './moderation.js';
 import { QualityMonitor } from './QualityMonitor.js';
 
 /**

@@ -7,7 +7,7 @@
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import type { NotificationData, ResponseData } from '@chantier/signaling/protocol';
+import type { ModerationAction, NotificationData, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
@@ -19,6 +19,7 @@ import {
   removeProducer,
   setActiveSpeaker,
   setAudioOnly as setParticipantAudioOnly,
+  setHandRaised,
   setProducerPaused,
   setTrack,
   type Participants,
@@ -54,6 +55,16 @@ export interface RoomActions {
   observeVideo(element: Element, producerId: string): () => void;
   join(): Promise<void>;
   leave(): Promise<void>;
+  /** Raise or lower this participant's hand. */
+  setHandRaised(raised: boolean): Promise<void>;
+  /** Moderators: act on another participant (the server refuses anyone else). */
+  moderate(peerId: string, action: ModerationAction): Promise<void>;
+  /** Moderators: lock or unlock the meeting to new joins. */
+  setRoomLocked(locked: boolean): Promise<void>;
+  /** Moderators: end the meeting for everyone. */
+  endMeetingForAll(): Promise<void>;
+  /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
+  dismissModerationNotice(): void;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
   rejoin(): Promise<void>;
 }
@@ -144,6 +155,7 @@ export class RoomController implements RoomActions {
     const { state } = this;
     state.error.value = null;
     state.endedReason.value = null;
+    state.removedBy.value = null;
     state.phase.value = 'connecting';
     state.connection.value = 'ok';
 
@@ -226,6 +238,7 @@ export class RoomController implements RoomActions {
       });
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
+      state.policy.value = joinAnswer.policy ?? { locked: false, allowSelfUnmute: true };
       for (const user of this.socketUsers) user.joined?.(joinAnswer);
 
       const self = state.self.value;
@@ -360,6 +373,78 @@ export class RoomController implements RoomActions {
 
   observeVideo(element: Element, producerId: string): () => void {
     return this.viewport.observe(element, producerId);
+  }
+
+  // ----------------------------------------------------------- moderation
+
+  async setHandRaised(raised: boolean): Promise<void> {
+    const signaling = this.signaling;
+    if (this.state.phase.value !== 'joined' || !signaling) return;
+    const before = this.state.handRaised.value;
+    this.state.handRaised.value = raised; // at once; the server's handRaised confirms it
+    try {
+      await signaling.request('raiseHand', { raised });
+    } catch (error) {
+      if (signaling === this.signaling) this.state.handRaised.value = before;
+      log.warn('raiseHand failed', error);
+    }
+  }
+
+  async moderate(peerId: string, action: ModerationAction): Promise<void> {
+    await this.moderatorRequest(`moderate ${action}`, (signaling) => signaling.request('moderate', { peerId, action }));
+  }
+
+  async setRoomLocked(locked: boolean): Promise<void> {
+    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
+      const { policy } = await signaling.request('setRoomPolicy', { locked });
+      this.state.policy.value = policy;
+    });
+  }
+
+  async endMeetingForAll(): Promise<void> {
+    // roomClosed {reason:'ended'} and the socket's close end the page like everyone else's.
+    await this.moderatorRequest('endMeeting', (signaling) => signaling.request('endMeeting', {}));
+  }
+
+  dismissModerationNotice(): void {
+    this.state.moderationNotice.value = null;
+  }
+
+  private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
+    const signaling = this.signaling;
+    if (this.state.phase.value !== 'joined' || !signaling) return;
+    try {
+      await run(signaling);
+      log.info(what);
+    } catch (error) {
+      log.warn(`${what} failed`, error);
+    }
+  }
+
+  /** A moderator acted on someone; on this participant, the page follows what the server already did. */
+  private onModerated({ peerId, action, by }: NotificationData<'moderated'>): void {
+    if (!this.isSelf(peerId) || action === 'remove') return;
+    log.info(`${action} by moderator ${by.peerId}`);
+    const locked = action === 'mute' && !this.state.policy.value.allowSelfUnmute;
+    this.state.moderationNotice.value = { action, by: by.displayName, locked };
+    const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
+    void this.runMediaOp(async () => {
+      const session = this.session;
+      if (action === 'mute') {
+        this.state.micEnabled.value = false;
+        // Paused on the server already; this pauses the sender too (no packets sent in vain).
+        await session?.setPaused('mic', true);
+      } else if (action === 'stopCamera') {
+        this.state.cameraEnabled.value = false;
+        session?.dropProducer('camera');
+        this.local.stop('video');
+      } else {
+        this.screen.stop();
+        this.state.screenShare.value = 'off';
+        session?.dropProducer('screen');
+        session?.dropProducer('screen-audio');
+      }
+    }, source);
   }
 
   // ---------------------------------------------------------- diagnostics
@@ -694,6 +779,21 @@ export class RoomController implements RoomActions {
         this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
       }),
       signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
+      signaling.onNotification('moderated', (data) => this.onModerated(data)),
+      signaling.onNotification('removed', ({ by }) => {
+        // The socket closes with 4007 next: the screen says who.
+        this.state.removedBy.value = by.displayName;
+        log.info(`removed from the meeting by ${by.peerId}`);
+      }),
+      signaling.onNotification('roomPolicy', ({ policy }) => {
+        this.state.policy.value = policy;
+        const notice = this.state.moderationNotice.value;
+        if (policy.allowSelfUnmute && notice?.locked) this.state.moderationNotice.value = { ...notice, locked: false };
+      }),
+      signaling.onNotification('handRaised', ({ peerId, raised }) => {
+        if (this.isSelf(peerId)) this.state.handRaised.value = raised;
+        else this.updateParticipants((list) => setHandRaised(list, peerId, raised));
+      }),
     );
   }
 
@@ -828,6 +928,10 @@ export class RoomController implements RoomActions {
       case 'replaced':
         this.end('ended', 'replaced');
         return;
+      case 'removed':
+        // No resume, no rejoin: the removed screen has no way back in.
+        this.end('ended', 'removed');
+        return;
       case 'hello-refused':
         this.fail(this.state.error.value ?? 'UNAUTHORIZED');
         return;
@@ -872,5 +976,8 @@ export class RoomController implements RoomActions {
     state.mediaConnection.value = 'new';
     state.connection.value = 'ok';
     state.quality.value = new Map();
+    state.handRaised.value = false;
+    state.moderationNotice.value = null;
+    state.policy.value = { locked: false, allowSelfUnmute: true };
   }
 }

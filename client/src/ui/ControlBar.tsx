@@ -12,6 +12,7 @@
  */
 import type { ComponentChildren, ComponentType, JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { canModerate } from '@chantier/signaling/protocol';
 import { unreadLabel } from '../chat/unread';
 import { t } from '../i18n';
 import { act } from './act';
@@ -25,7 +26,9 @@ import {
   HeadphonesIcon,
   CloseIcon,
   FileIcon,
+  HandIcon,
   LeaveIcon,
+  LockIcon,
   MicIcon,
   MicOffIcon,
   MoreIcon,
@@ -33,6 +36,7 @@ import {
   ScreenStopIcon,
 } from './icons';
 import { usePresentation } from './presentation/context';
+import { EndMeetingConfirm, endConfirmOpen } from './moderation/EndMeetingConfirm';
 import { DocumentPicker } from './presentation/DocumentPicker';
 import { useElementSize } from './stage/useElementSize';
 
@@ -179,6 +183,56 @@ function ChatControl({ inSheet }: ControlProps) {
   );
 }
 
+/** Raise or lower one's hand; everyone sees it on the tile. */
+function HandControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const raised = state.handRaised.value;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={raised ? 'active' : undefined}
+      data-testid="hand-toggle"
+      aria-pressed={raised}
+      onClick={() => act(actions.setHandRaised(!raised))}
+      icon={<HandIcon />}
+      label={raised ? t('controls.lowerHand') : t('controls.raiseHand')}
+    />
+  );
+}
+
+/** Moderators: no new participant gets in while locked. */
+function LockControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const locked = state.policy.value.locked;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={locked ? 'active' : undefined}
+      data-testid="lock-toggle"
+      aria-pressed={locked}
+      onClick={() => act(actions.setRoomLocked(!locked))}
+      icon={<LockIcon />}
+      label={locked ? t('moderation.unlock') : t('moderation.lock')}
+    />
+  );
+}
+
+/** Moderators: end the meeting for everyone, after a confirmation. */
+function EndForAllControl({ inSheet }: ControlProps) {
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone="danger"
+      data-testid="end-for-all"
+      onClick={() => {
+        endConfirmOpen.value = true;
+      }}
+      icon={<LeaveIcon />}
+      label={t('moderation.endForAll')}
+    />
+  );
+}
+
 function LeaveControl({ inSheet }: ControlProps) {
   const { actions } = useRoom();
   return (
@@ -201,6 +255,8 @@ interface ControlEntry extends ControlSpec {
 /** The bar's controls, in bar order. Adding a control = adding one entry here. */
 function useControlEntries(): ControlEntry[] {
   const { state } = useRoom();
+  const self = state.self.value;
+  const moderator = self !== null && canModerate(self);
   return [
     { id: 'mic', priority: 0, pinned: true, available: true, Component: MicControl },
     { id: 'camera', priority: 1, available: true, Component: CameraControl },
@@ -208,6 +264,9 @@ function useControlEntries(): ControlEntry[] {
     { id: 'screen', priority: 4, available: state.canShareScreen.value, Component: ScreenControl },
     { id: 'present', priority: 4, available: true, Component: PresentControl },
     { id: 'chat', priority: 2, available: true, Component: ChatControl },
+    { id: 'hand', priority: 3, available: true, Component: HandControl },
+    { id: 'lock', priority: 5, available: moderator, Component: LockControl },
+    { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },
   ];
 }
@@ -307,6 +366,7 @@ export function ControlBar() {
         {sheetOpen && <MoreSheet entries={inSheet} onClose={close} />}
         {/* Outside the sheet: the picker stays open after the sheet closes. */}
         <DocumentPicker />
+        <EndMeetingConfirm />
       </nav>
     </>
   );

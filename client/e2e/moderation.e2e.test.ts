@@ -9,12 +9,16 @@
  *     was removed and by whom, with no way back in; her old session cannot be
  *     resumed, and reloading the page (same link, same token) does not get
  *     her back into the meeting.
+ *  3. Bruno raises his hand (Alice sees it); Alice keeps muted participants
+ *     muted (Bruno's mic button is disabled), then lets them unmute (he does,
+ *     and is heard again); she locks the meeting (a newcomer is refused) and
+ *     ends it for all, after confirming.
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby, waitForSettledLobby } from '../../test/join.js';
+import { describePage, joinFromLobby, waitForSettledLobby } from '../../test/join.js';
 import { TestClient } from '../../test/TestClient.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from '../../signaling/src/protocol/index.js';
 
@@ -111,6 +115,18 @@ async function tileCount(page: Page, n: number): Promise<void> {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tile"]').length === n, { timeout: 15_000 }, n);
 }
 
+/** Presses a control of the bar, through the "more" sheet when it sits there. */
+async function pressControl(page: Page, testId: string): Promise<void> {
+  const selector = `[data-testid="controls"] > [data-testid="${testId}"]`;
+  if (!(await page.$(selector))) {
+    await page.click('[data-testid="more-toggle"]');
+    await page.waitForSelector(`[data-testid="more-sheet"] [data-testid="${testId}"]`, { visible: true, timeout: 5_000 });
+    await page.click(`[data-testid="more-sheet"] [data-testid="${testId}"]`);
+    return;
+  }
+  await page.click(selector);
+}
+
 beforeAll(async () => {
   t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
   chromium = await launchBrowser();
@@ -204,4 +220,54 @@ describe('a moderator in the browser', () => {
     expect(serverRoom().joinedSessions.size).toBe(2);
     for (const p of [alice, bruno]) await tileCount(p.page, 2);
   });
+
+  it('sees Bruno raise his hand, keeps him muted then lets him unmute, locks the meeting, ends it for all', async () => {
+    await pressControl(bruno.page, 'hand-toggle');
+    await alice.page.waitForSelector(
+      `[data-testid="tile"][data-peer-id="${bruno.peerId}"][data-hand-raised="true"] [data-testid="hand-raised"]`,
+      { timeout: 10_000 },
+    );
+
+    // Muted participants stay muted: Bruno (muted above) cannot turn his microphone back on.
+    await pressControl(alice.page, 'self-unmute-toggle');
+    await bruno.page.waitForSelector('[data-testid="mic-toggle"][disabled]', { timeout: 10_000 });
+    // Allowed again: he unmutes, and is heard.
+    await pressControl(alice.page, 'self-unmute-toggle');
+    await bruno.page.waitForSelector('[data-testid="mic-toggle"]:not([disabled])', { timeout: 10_000 });
+    await bruno.page.click('[data-testid="mic-toggle"]');
+    await bruno.page.waitForSelector('[data-testid="mic-toggle"][aria-pressed="true"]', { timeout: 10_000 });
+    await audioRises(alice.page, bruno.peerId, 'Alice hears Bruno after he unmuted');
+
+    // Locked: a newcomer gets to the lobby, but not in.
+    await pressControl(alice.page, 'lock-toggle');
+    await waitUntil(() => serverRoom().policy.locked, 'the room to be locked');
+    const context = await chromium.browser.createBrowserContext();
+    const denis = await context.newPage();
+    const token = await t.token({ displayName: 'Denis', projectId: PROJECT, userId: 'u-Denis', role: 'member' });
+    await denis.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+    await waitForSettledLobby(denis);
+    await denis.click('[data-testid="join-button"]');
+    await denis.waitForSelector('[data-testid="error"][data-code="ROOM_LOCKED"]', { timeout: 15_000 });
+    await denis.close();
+
+    // End for all: asked first, then everyone's page says so.
+    await pressControl(alice.page, 'end-for-all');
+    await alice.page.waitForSelector('[data-testid="end-confirm"]', { visible: true, timeout: 5_000 });
+    await alice.page.click('[data-testid="end-confirm-yes"]');
+    for (const p of [alice, bruno]) {
+      const ended = await p.page.waitForSelector('[data-testid="ended"]', { timeout: 15_000 }).catch(async (e: unknown) => {
+        throw new Error(`${p.name}: ${await describePage(p.page)}`, { cause: e });
+      });
+      expect(await ended!.evaluate((el) => el.textContent ?? '')).toContain('Un organisateur a terminé la réunion pour tous.');
+    }
+    await waitUntil(() => t.app.rooms.get(PROJECT, ROOM) === undefined, 'the room to close on the server');
+  });
 });
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

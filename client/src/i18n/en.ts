@@ -124,6 +124,8 @@ export const en: Catalogue = {
   'moderation.unlock': 'Unlock the meeting',
   'moderation.locked': 'Meeting locked',
   'moderation.endForAll': 'End for everyone',
+  'moderation.blockUnmute': 'Keep muted participants muted',
+  'moderation.allowUnmute': 'Let muted participants unmute',
   'moderation.endConfirm': 'End the meeting for all participants?',
   'moderation.endConfirmYes': 'End for everyone',
   'moderation.endConfirmNo': 'Cancel',

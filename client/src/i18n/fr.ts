@@ -127,6 +127,8 @@ export const fr = {
   'moderation.unlock': 'Déverrouiller la réunion',
   'moderation.locked': 'Réunion verrouillée',
   'moderation.endForAll': 'Terminer pour tous',
+  'moderation.blockUnmute': 'Empêcher de réactiver son micro',
+  'moderation.allowUnmute': 'Autoriser à réactiver son micro',
   'moderation.endConfirm': 'Terminer la réunion pour tous les participants ?',
   'moderation.endConfirmYes': 'Terminer pour tous',
   'moderation.endConfirmNo': 'Annuler',

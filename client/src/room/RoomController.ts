@@ -61,6 +61,8 @@ export interface RoomActions {
   moderate(peerId: string, action: ModerationAction): Promise<void>;
   /** Moderators: lock or unlock the meeting to new joins. */
   setRoomLocked(locked: boolean): Promise<void>;
+  /** Moderators: whether those they mute may unmute themselves. */
+  setSelfUnmuteAllowed(allowed: boolean): Promise<void>;
   /** Moderators: end the meeting for everyone. */
   endMeetingForAll(): Promise<void>;
   /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
@@ -128,6 +130,8 @@ export class RoomController implements RoomActions {
   private generation = 0;
   /** Set when a joined session lost its socket: rejoin() then joins without the lobby. */
   private resumeJoin = false;
+  /** A moderator muted this participant, who has not unmuted since (the server keeps the same fact). */
+  private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
   /** What this page shows of others' video, reported to the server (setViewport). */
@@ -401,6 +405,13 @@ export class RoomController implements RoomActions {
     });
   }
 
+  async setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
+    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
+      const { policy } = await signaling.request('setRoomPolicy', { allowSelfUnmute: allowed });
+      this.state.policy.value = policy;
+    });
+  }
+
   async endMeetingForAll(): Promise<void> {
     // roomClosed {reason:'ended'} and the socket's close end the page like everyone else's.
     await this.moderatorRequest('endMeeting', (signaling) => signaling.request('endMeeting', {}));
@@ -427,6 +438,10 @@ export class RoomController implements RoomActions {
     log.info(`${action} by moderator ${by.peerId}`);
     const locked = action === 'mute' && !this.state.policy.value.allowSelfUnmute;
     this.state.moderationNotice.value = { action, by: by.displayName, locked };
+    if (action === 'mute') {
+      this.moderatorMuted = true;
+      this.state.micLocked.value = locked;
+    }
     const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
     void this.runMediaOp(async () => {
       const session = this.session;
@@ -598,6 +613,7 @@ export class RoomController implements RoomActions {
     const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
     await session.setPaused(source, false);
     flag.value = true;
+    if (source === 'mic') this.moderatorMuted = false;
   }
 
   /** After a device switch: hand the new track to the producer, or reflect its loss. */
@@ -789,6 +805,9 @@ export class RoomController implements RoomActions {
         this.state.policy.value = policy;
         const notice = this.state.moderationNotice.value;
         if (policy.allowSelfUnmute && notice?.locked) this.state.moderationNotice.value = { ...notice, locked: false };
+        // Allowing self-unmute forgets past mutes, on the server as here.
+        if (policy.allowSelfUnmute) this.moderatorMuted = false;
+        this.state.micLocked.value = this.moderatorMuted && !policy.allowSelfUnmute;
       }),
       signaling.onNotification('handRaised', ({ peerId, raised }) => {
         if (this.isSelf(peerId)) this.state.handRaised.value = raised;
@@ -978,6 +997,8 @@ export class RoomController implements RoomActions {
     state.quality.value = new Map();
     state.handRaised.value = false;
     state.moderationNotice.value = null;
+    state.micLocked.value = false;
+    this.moderatorMuted = false;
     state.policy.value = { locked: false, allowSelfUnmute: true };
   }
 }

@@ -116,6 +116,8 @@ export interface RoomState {
   policy: Signal<RoomPolicy>;
   /** The last moderation that hit this participant (muted, camera stopped...). */
   moderationNotice: Signal<ModerationNotice | null>;
+  /** A moderator muted this participant and the meeting does not let them unmute themselves. */
+  micLocked: Signal<boolean>;
   /** Set with phase 'ended' and endedReason 'removed': the moderator's name. */
   removedBy: Signal<string | null>;
   /** Self first, then the others. */
@@ -204,6 +206,7 @@ export function createRoomState(): RoomState {
     handRaised,
     policy: signal<RoomPolicy>({ locked: false, allowSelfUnmute: true }),
     moderationNotice: signal<ModerationNotice | null>(null),
+    micLocked: signal(false),
     removedBy: signal<string | null>(null),
     tiles,
   };

@@ -76,8 +76,9 @@ function MicControl({ inSheet }: ControlProps) {
       tone={mic ? undefined : 'off'}
       data-testid="mic-toggle"
       aria-pressed={mic}
-      title={mic ? t('controls.micMute') : t('controls.micUnmute')}
-      disabled={state.busy.value.has('mic')}
+      title={state.micLocked.value ? t('error.UNMUTE_NOT_ALLOWED') : mic ? t('controls.micMute') : t('controls.micUnmute')}
+      // Muted by a moderator who does not let them unmute: the server would refuse it.
+      disabled={state.busy.value.has('mic') || (state.micLocked.value && !mic)}
       onClick={() => act(actions.setMicEnabled(!mic))}
       icon={mic ? <MicIcon /> : <MicOffIcon />}
       label={t('controls.mic')}
@@ -217,6 +218,23 @@ function LockControl({ inSheet }: ControlProps) {
   );
 }
 
+/** Moderators: whether the participants they mute may turn their microphone back on. */
+function SelfUnmuteControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const allowed = state.policy.value.allowSelfUnmute;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={allowed ? undefined : 'active'}
+      data-testid="self-unmute-toggle"
+      aria-pressed={!allowed}
+      onClick={() => act(actions.setSelfUnmuteAllowed(!allowed))}
+      icon={<MicOffIcon />}
+      label={allowed ? t('moderation.blockUnmute') : t('moderation.allowUnmute')}
+    />
+  );
+}
+
 /** Moderators: end the meeting for everyone, after a confirmation. */
 function EndForAllControl({ inSheet }: ControlProps) {
   return (
@@ -266,6 +284,7 @@ function useControlEntries(): ControlEntry[] {
     { id: 'chat', priority: 2, available: true, Component: ChatControl },
     { id: 'hand', priority: 3, available: true, Component: HandControl },
     { id: 'lock', priority: 5, available: moderator, Component: LockControl },
+    { id: 'self-unmute', priority: 6, available: moderator, Component: SelfUnmuteControl },
     { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },
   ];

@@ -59,6 +59,15 @@ async function join(name: string, role: 'owner' | 'member'): Promise<Participant
   return { name, userId, page, peerId };
 }
 
+/** Video frames `page` has decoded from `peerId` so far. */
+async function framesFrom(page: Page, peerId: string): Promise<number> {
+  const stats = await page.evaluate(async () => {
+    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
+    return (await controller.getReceiveStats()) as Array<ReceiveStat & { framesDecoded: number }>;
+  });
+  return stats.filter((s) => s.peerId === peerId && s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0);
+}
+
 /** Audio packets `page` has received from `peerId` so far. */
 async function audioFrom(page: Page, peerId: string): Promise<number> {
   const stats = await page.evaluate(async () => {
@@ -98,7 +107,7 @@ async function audioStops(page: Page, peerId: string, what: string): Promise<voi
 }
 
 /** Opens the moderator's menu on `target`'s tile in `page` and picks `action`. */
-async function moderateFromTile(page: Page, target: Participant, action: 'mute' | 'remove'): Promise<void> {
+async function moderateFromTile(page: Page, target: Participant, action: 'mute' | 'stopCamera' | 'remove'): Promise<void> {
   const tile = `[data-testid="tile"][data-peer-id="${target.peerId}"]`;
   await page.click(`${tile} [data-testid="tile-menu-toggle"]`);
   await page.waitForSelector(`[data-testid="moderate-${action}"]`, { visible: true, timeout: 5_000 });
@@ -174,6 +183,35 @@ describe('a moderator in the browser', () => {
         timeout: 10_000,
       });
     }
+  });
+
+  it("stops Bruno's camera: closed on the SFU, his page says so; he may turn it back on", async () => {
+    await moderateFromTile(alice.page, bruno, 'stopCamera');
+    await bruno.page.waitForSelector('[data-testid="moderation-notice"][data-action="stopCamera"]', { timeout: 10_000 });
+    expect(await bruno.page.$eval('[data-testid="moderation-notice"]', (el) => el.textContent ?? '')).toContain(
+      'Alice a arrêté votre caméra',
+    );
+    await bruno.page.waitForSelector('[data-testid="camera-toggle"][aria-pressed="false"]', { timeout: 10_000 });
+    const sources = () =>
+      [...serverRoom().joinedSessions.get(bruno.peerId)!.media!.producers.values()].map((p) => p.appData.source);
+    expect(sources()).not.toContain('camera');
+    await alice.page.waitForSelector(`[data-testid="tile"][data-peer-id="${bruno.peerId}"][data-camera-off="true"]`, {
+      timeout: 10_000,
+    });
+
+    // Not a ban: his camera comes back when he turns it on, and Alice sees it.
+    await bruno.page.waitForSelector('[data-testid="camera-toggle"]:not([disabled])', { timeout: 10_000 });
+    await bruno.page.click('[data-testid="camera-toggle"]');
+    await bruno.page.waitForSelector('[data-testid="camera-toggle"][aria-pressed="true"]', { timeout: 15_000 });
+    await waitUntil(() => sources().includes('camera'), 'a new camera producer');
+    const before = await framesFrom(alice.page, bruno.peerId);
+    const deadline = Date.now() + 15_000;
+    while ((await framesFrom(alice.page, bruno.peerId)) <= before) {
+      if (Date.now() > deadline) throw new Error("Alice decodes no frame of Bruno's camera after it came back");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await bruno.page.click('[data-testid="moderation-notice-dismiss"]');
+    await bruno.page.waitForFunction(() => !document.querySelector('[data-testid="moderation-notice"]'));
   });
 
   it('removes Chloé: her page says why, her old session is void, a reload does not get her back in', async () => {

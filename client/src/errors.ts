@@ -57,6 +57,7 @@ export function isRetryable(code: AppErrorCode): boolean {
     case 'FORBIDDEN':
     case 'UNSUPPORTED_BROWSER':
     case 'UNSUPPORTED_PROTOCOL':
+    case 'REMOVED':
       return false;
     default:
       return true;

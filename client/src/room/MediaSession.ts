@@ -209,6 +209,17 @@ export class MediaSession {
     await this.signaling.request('closeProducer', { producerId: producer.id });
   }
 
+  /**
+   * Forgets a producer the server already closed (a moderator stopped it):
+   * closed here, nothing asked of the server.
+   */
+  dropProducer(source: LocalSource): void {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+  }
+
   /** Pauses (or resumes) here and on the server. */
   async setPaused(source: LocalSource, paused: boolean): Promise<void> {
     const producer = this.producers.get(source);

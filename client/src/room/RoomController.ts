@@ -7,7 +7,7 @@
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import type { NotificationData, ResponseData } from '@chantier/signaling/protocol';
+import type { ModerationAction, NotificationData, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
@@ -19,6 +19,7 @@ import {
   removeProducer,
   setActiveSpeaker,
   setAudioOnly as setParticipantAudioOnly,
+  setHandRaised,
   setProducerPaused,
   setTrack,
   type Participants,
@@ -54,6 +55,18 @@ export interface RoomActions {
   observeVideo(element: Element, producerId: string): () => void;
   join(): Promise<void>;
   leave(): Promise<void>;
+  /** Raise or lower this participant's hand. */
+  setHandRaised(raised: boolean): Promise<void>;
+  /** Moderators: act on another participant (the server refuses anyone else). */
+  moderate(peerId: string, action: ModerationAction): Promise<void>;
+  /** Moderators: lock or unlock the meeting to new joins. */
+  setRoomLocked(locked: boolean): Promise<void>;
+  /** Moderators: whether those they mute may unmute themselves. */
+  setSelfUnmuteAllowed(allowed: boolean): Promise<void>;
+  /** Moderators: end the meeting for everyone. */
+  endMeetingForAll(): Promise<void>;
+  /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
+  dismissModerationNotice(): void;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
   rejoin(): Promise<void>;
 }
@@ -117,6 +130,8 @@ export class RoomController implements RoomActions {
   private generation = 0;
   /** Set when a joined session lost its socket: rejoin() then joins without the lobby. */
   private resumeJoin = false;
+  /** A moderator muted this participant, who has not unmuted since (the server keeps the same fact). */
+  private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
   /** What this page shows of others' video, reported to the server (setViewport). */
@@ -144,6 +159,7 @@ export class RoomController implements RoomActions {
     const { state } = this;
     state.error.value = null;
     state.endedReason.value = null;
+    state.removedBy.value = null;
     state.phase.value = 'connecting';
     state.connection.value = 'ok';
 
@@ -226,6 +242,7 @@ export class RoomController implements RoomActions {
       });
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
+      state.policy.value = joinAnswer.policy ?? { locked: false, allowSelfUnmute: true };
       for (const user of this.socketUsers) user.joined?.(joinAnswer);
 
       const self = state.self.value;
@@ -386,6 +403,89 @@ export class RoomController implements RoomActions {
     return this.viewport.observe(element, producerId);
   }
 
+  // ----------------------------------------------------------- moderation
+
+  async setHandRaised(raised: boolean): Promise<void> {
+    const signaling = this.signaling;
+    if (this.state.phase.value !== 'joined' || !signaling) return;
+    const before = this.state.handRaised.value;
+    this.state.handRaised.value = raised; // at once; the server's handRaised confirms it
+    try {
+      await signaling.request('raiseHand', { raised });
+    } catch (error) {
+      if (signaling === this.signaling) this.state.handRaised.value = before;
+      log.warn('raiseHand failed', error);
+    }
+  }
+
+  async moderate(peerId: string, action: ModerationAction): Promise<void> {
+    await this.moderatorRequest(`moderate ${action}`, (signaling) => signaling.request('moderate', { peerId, action }));
+  }
+
+  async setRoomLocked(locked: boolean): Promise<void> {
+    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
+      const { policy } = await signaling.request('setRoomPolicy', { locked });
+      this.state.policy.value = policy;
+    });
+  }
+
+  async setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
+    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
+      const { policy } = await signaling.request('setRoomPolicy', { allowSelfUnmute: allowed });
+      this.state.policy.value = policy;
+    });
+  }
+
+  async endMeetingForAll(): Promise<void> {
+    // roomClosed {reason:'ended'} and the socket's close end the page like everyone else's.
+    await this.moderatorRequest('endMeeting', (signaling) => signaling.request('endMeeting', {}));
+  }
+
+  dismissModerationNotice(): void {
+    this.state.moderationNotice.value = null;
+  }
+
+  private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
+    const signaling = this.signaling;
+    if (this.state.phase.value !== 'joined' || !signaling) return;
+    try {
+      await run(signaling);
+      log.info(what);
+    } catch (error) {
+      log.warn(`${what} failed`, error);
+    }
+  }
+
+  /** A moderator acted on someone; on this participant, the page follows what the server already did. */
+  private onModerated({ peerId, action, by }: NotificationData<'moderated'>): void {
+    if (!this.isSelf(peerId) || action === 'remove') return;
+    log.info(`${action} by moderator ${by.peerId}`);
+    const locked = action === 'mute' && !this.state.policy.value.allowSelfUnmute;
+    this.state.moderationNotice.value = { action, by: by.displayName, locked };
+    if (action === 'mute') {
+      this.moderatorMuted = true;
+      this.state.micLocked.value = locked;
+    }
+    const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
+    void this.runMediaOp(async () => {
+      const session = this.session;
+      if (action === 'mute') {
+        this.state.micEnabled.value = false;
+        // Paused on the server already; this pauses the sender too (no packets sent in vain).
+        await session?.setPaused('mic', true);
+      } else if (action === 'stopCamera') {
+        this.state.cameraEnabled.value = false;
+        session?.dropProducer('camera');
+        this.local.stop('video');
+      } else {
+        this.screen.stop();
+        this.state.screenShare.value = 'off';
+        session?.dropProducer('screen');
+        session?.dropProducer('screen-audio');
+      }
+    }, source);
+  }
+
   // ---------------------------------------------------------- diagnostics
 
   /** Inbound RTP totals per consumer; browser tests assert on these. */
@@ -537,6 +637,7 @@ export class RoomController implements RoomActions {
     const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
     await session.setPaused(source, false);
     flag.value = true;
+    if (source === 'mic') this.moderatorMuted = false;
   }
 
   /** After a device switch: hand the new track to the producer, or reflect its loss. */
@@ -718,6 +819,24 @@ export class RoomController implements RoomActions {
         this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
       }),
       signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
+      signaling.onNotification('moderated', (data) => this.onModerated(data)),
+      signaling.onNotification('removed', ({ by }) => {
+        // The socket closes with 4007 next: the screen says who.
+        this.state.removedBy.value = by.displayName;
+        log.info(`removed from the meeting by ${by.peerId}`);
+      }),
+      signaling.onNotification('roomPolicy', ({ policy }) => {
+        this.state.policy.value = policy;
+        const notice = this.state.moderationNotice.value;
+        if (policy.allowSelfUnmute && notice?.locked) this.state.moderationNotice.value = { ...notice, locked: false };
+        // Allowing self-unmute forgets past mutes, on the server as here.
+        if (policy.allowSelfUnmute) this.moderatorMuted = false;
+        this.state.micLocked.value = this.moderatorMuted && !policy.allowSelfUnmute;
+      }),
+      signaling.onNotification('handRaised', ({ peerId, raised }) => {
+        if (this.isSelf(peerId)) this.state.handRaised.value = raised;
+        else this.updateParticipants((list) => setHandRaised(list, peerId, raised));
+      }),
     );
   }
 
@@ -852,6 +971,10 @@ export class RoomController implements RoomActions {
       case 'replaced':
         this.end('ended', 'replaced');
         return;
+      case 'removed':
+        // No resume, no rejoin: the removed screen has no way back in.
+        this.end('ended', 'removed');
+        return;
       case 'hello-refused':
         this.fail(this.state.error.value ?? 'UNAUTHORIZED');
         return;
@@ -896,5 +1019,10 @@ export class RoomController implements RoomActions {
     state.mediaConnection.value = 'new';
     state.connection.value = 'ok';
     state.quality.value = new Map();
+    state.handRaised.value = false;
+    state.moderationNotice.value = null;
+    state.micLocked.value = false;
+    this.moderatorMuted = false;
+    state.policy.value = { locked: false, allowSelfUnmute: true };
   }
 }

@@ -299,6 +299,17 @@ describe('Connection', () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it('removed by a moderator (4007): final, never resumed', async () => {
+    connection = await opened();
+    const closed = vi.fn();
+    connection.onClose(closed);
+    newest().serverClose(4007);
+    expect(connection.state).toBe('closed');
+    expect(closed).toHaveBeenCalledWith(expect.objectContaining({ code: 4007, kind: 'removed' }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+
   it('without a resume secret (a project page) a lost socket ends the connection', async () => {
     const { resumeSecret: _none, ...projectHello } = HELLO;
     connection = await opened({ ...projectHello, roomId: undefined });

@@ -1,7 +1,7 @@
 import { WsCloseCode } from '@chantier/signaling/protocol';
 
 /** What a socket close means for the user. */
-export type CloseKind = 'hello-refused' | 'left' | 'room-closed' | 'replaced' | 'lost';
+export type CloseKind = 'hello-refused' | 'left' | 'room-closed' | 'replaced' | 'removed' | 'lost';
 
 /**
  * The server closes with 4000-4999 for reasons the client can explain; any
@@ -18,6 +18,9 @@ export function classifyClose(code: number): CloseKind {
       return 'room-closed';
     case WsCloseCode.REPLACED:
       return 'replaced';
+    // Final: never resumed (only 'lost' is), never rejoined on its own.
+    case WsCloseCode.REMOVED:
+      return 'removed';
     default:
       return 'lost';
   }

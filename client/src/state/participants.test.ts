@@ -7,6 +7,7 @@ import {
   removeParticipant,
   removeProducer,
   setActiveSpeaker,
+  setHandRaised,
   setProducerPaused,
   setTrack,
   type Participants,
@@ -26,6 +27,17 @@ const camera = { producerId: 'bbbb-2', kind: 'video', source: 'camera', paused: 
 const fakeTrack = { id: 'track' } as unknown as MediaStreamTrack;
 
 describe('participants', () => {
+  it('carries a raised hand from the peer info and follows handRaised', () => {
+    expect(participantFromPeer(peer('a'), null).handRaised).toBe(false);
+    const list: Participants = [participantFromPeer({ ...peer('a'), handRaised: true }, null), participantFromPeer(peer('b'), null)];
+    expect(list[0]!.handRaised).toBe(true);
+    const lowered = setHandRaised(list, 'a', false);
+    expect(lowered.map((p) => p.handRaised)).toEqual([false, false]);
+    expect(setHandRaised(lowered, 'b', true).map((p) => p.handRaised)).toEqual([false, true]);
+    expect(setHandRaised(lowered, 'nobody', true)).toBe(lowered);
+  });
+
+
   it('derives micMuted and cameraOff from the announced producers', () => {
     const p = participantFromPeer(peer('a', [mic, camera]), null);
     expect(p.micMuted).toBe(false);

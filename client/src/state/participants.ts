@@ -26,6 +26,8 @@ export interface Participant {
   speaking: boolean;
   /** Receives no video (audio-only mode). */
   audioOnly: boolean;
+  /** Has raised their hand. */
+  handRaised: boolean;
 }
 
 export type Participants = readonly Participant[];
@@ -73,6 +75,7 @@ export function participantFromPeer(peer: PeerInfo, activeSpeakerId: string | nu
       cameraOff: true,
       speaking: peer.peerId === activeSpeakerId,
       audioOnly: peer.audioOnly ?? false,
+      handRaised: peer.handRaised ?? false,
     },
     peer.producers,
   );
@@ -145,4 +148,8 @@ export function setActiveSpeaker(list: Participants, peerId: string | null): Par
 
 export function setAudioOnly(list: Participants, peerId: string, audioOnly: boolean): Participants {
   return update(list, peerId, (p) => (p.audioOnly === audioOnly ? p : { ...p, audioOnly }));
+}
+
+export function setHandRaised(list: Participants, peerId: string, handRaised: boolean): Participants {
+  return update(list, peerId, (p) => (p.handRaised === handRaised ? p : { ...p, handRaised }));
 }

@@ -7,7 +7,7 @@
  * and never a mediasoup object.
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { MediaSource, Quality, Role } from '@chantier/signaling/protocol';
+import type { MediaSource, ModerationAction, Quality, Role, RoomPolicy } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import type { Participant } from './participants';
 
@@ -37,6 +37,15 @@ export type ScreenShareState = 'off' | 'starting' | 'on';
 /** Why a screen share did not start (closing the picker is not one: nothing to say then). */
 export type ScreenIssue = 'FAILED';
 
+/** What a moderator did to this participant, shown until dismissed (or replaced by the next one). */
+export interface ModerationNotice {
+  action: Exclude<ModerationAction, 'remove'>;
+  /** The moderator's display name. */
+  by: string;
+  /** Mute only: the meeting does not let this participant unmute themselves. */
+  locked: boolean;
+}
+
 /** The worse of the send and receive transports' ICE/DTLS states. */
 export type MediaConnection = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -59,6 +68,7 @@ export interface TileModel {
   audioOnly: boolean;
   /** From the server's connectionQuality; null until the first one. */
   quality: Quality | null;
+  handRaised: boolean;
 }
 
 export interface RoomState {
@@ -100,6 +110,16 @@ export interface RoomState {
   audioOnly: Signal<boolean>;
   /** Each peer's connection quality (self included), from connectionQuality. */
   quality: Signal<ReadonlyMap<string, Quality>>;
+  /** This participant's raised hand. */
+  handRaised: Signal<boolean>;
+  /** The meeting's moderation rules (from join, then roomPolicy). */
+  policy: Signal<RoomPolicy>;
+  /** The last moderation that hit this participant (muted, camera stopped...). */
+  moderationNotice: Signal<ModerationNotice | null>;
+  /** A moderator muted this participant and the meeting does not let them unmute themselves. */
+  micLocked: Signal<boolean>;
+  /** Set with phase 'ended' and endedReason 'removed': the moderator's name. */
+  removedBy: Signal<string | null>;
   /** Self first, then the others. */
   tiles: ReadonlySignal<readonly TileModel[]>;
 }
@@ -115,6 +135,7 @@ export function createRoomState(): RoomState {
   const screenShare = signal<ScreenShareState>('off');
   const audioOnly = signal(false);
   const quality = signal<ReadonlyMap<string, Quality>>(new Map());
+  const handRaised = signal(false);
 
   const tiles = computed<readonly TileModel[]>(() => {
     const me = self.value;
@@ -133,6 +154,7 @@ export function createRoomState(): RoomState {
         videoProducerId: p.videoTrack ? (p.producers.find((x) => x.source === 'camera')?.producerId ?? null) : null,
         audioOnly: p.audioOnly,
         quality: qualities.get(p.peerId) ?? null,
+        handRaised: p.handRaised,
       }),
     );
     if (!me) return others;
@@ -150,6 +172,7 @@ export function createRoomState(): RoomState {
       videoProducerId: null,
       audioOnly: audioOnly.value,
       quality: qualities.get(me.peerId) ?? null,
+      handRaised: handRaised.value,
     };
     return [selfTile, ...others];
   });
@@ -180,6 +203,11 @@ export function createRoomState(): RoomState {
     busy: signal<ReadonlySet<MediaSource>>(new Set()),
     audioOnly,
     quality,
+    handRaised,
+    policy: signal<RoomPolicy>({ locked: false, allowSelfUnmute: true }),
+    moderationNotice: signal<ModerationNotice | null>(null),
+    micLocked: signal(false),
+    removedBy: signal<string | null>(null),
     tiles,
   };
 }

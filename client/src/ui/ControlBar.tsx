@@ -12,6 +12,7 @@
  */
 import type { ComponentChildren, ComponentType, JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { canModerate } from '@chantier/signaling/protocol';
 import { unreadLabel } from '../chat/unread';
 import { t } from '../i18n';
 import { act } from './act';
@@ -25,7 +26,9 @@ import {
   HeadphonesIcon,
   CloseIcon,
   FileIcon,
+  HandIcon,
   LeaveIcon,
+  LockIcon,
   MicIcon,
   MicOffIcon,
   MoreIcon,
@@ -33,6 +36,7 @@ import {
   ScreenStopIcon,
 } from './icons';
 import { usePresentation } from './presentation/context';
+import { EndMeetingConfirm, endConfirmOpen } from './moderation/EndMeetingConfirm';
 import { DocumentPicker } from './presentation/DocumentPicker';
 import { useElementSize } from './stage/useElementSize';
 
@@ -72,8 +76,9 @@ function MicControl({ inSheet }: ControlProps) {
       tone={mic ? undefined : 'off'}
       data-testid="mic-toggle"
       aria-pressed={mic}
-      title={mic ? t('controls.micMute') : t('controls.micUnmute')}
-      disabled={state.busy.value.has('mic')}
+      title={state.micLocked.value ? t('error.UNMUTE_NOT_ALLOWED') : mic ? t('controls.micMute') : t('controls.micUnmute')}
+      // Muted by a moderator who does not let them unmute: the server would refuse it.
+      disabled={state.busy.value.has('mic') || (state.micLocked.value && !mic)}
       onClick={() => act(actions.setMicEnabled(!mic))}
       icon={mic ? <MicIcon /> : <MicOffIcon />}
       label={t('controls.mic')}
@@ -179,6 +184,73 @@ function ChatControl({ inSheet }: ControlProps) {
   );
 }
 
+/** Raise or lower one's hand; everyone sees it on the tile. */
+function HandControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const raised = state.handRaised.value;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={raised ? 'active' : undefined}
+      data-testid="hand-toggle"
+      aria-pressed={raised}
+      onClick={() => act(actions.setHandRaised(!raised))}
+      icon={<HandIcon />}
+      label={raised ? t('controls.lowerHand') : t('controls.raiseHand')}
+    />
+  );
+}
+
+/** Moderators: no new participant gets in while locked. */
+function LockControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const locked = state.policy.value.locked;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={locked ? 'active' : undefined}
+      data-testid="lock-toggle"
+      aria-pressed={locked}
+      onClick={() => act(actions.setRoomLocked(!locked))}
+      icon={<LockIcon />}
+      label={locked ? t('moderation.unlock') : t('moderation.lock')}
+    />
+  );
+}
+
+/** Moderators: whether the participants they mute may turn their microphone back on. */
+function SelfUnmuteControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const allowed = state.policy.value.allowSelfUnmute;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={allowed ? undefined : 'active'}
+      data-testid="self-unmute-toggle"
+      aria-pressed={!allowed}
+      onClick={() => act(actions.setSelfUnmuteAllowed(!allowed))}
+      icon={<MicOffIcon />}
+      label={allowed ? t('moderation.blockUnmute') : t('moderation.allowUnmute')}
+    />
+  );
+}
+
+/** Moderators: end the meeting for everyone, after a confirmation. */
+function EndForAllControl({ inSheet }: ControlProps) {
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone="danger"
+      data-testid="end-for-all"
+      onClick={() => {
+        endConfirmOpen.value = true;
+      }}
+      icon={<LeaveIcon />}
+      label={t('moderation.endForAll')}
+    />
+  );
+}
+
 function LeaveControl({ inSheet }: ControlProps) {
   const { actions } = useRoom();
   return (
@@ -201,6 +273,8 @@ interface ControlEntry extends ControlSpec {
 /** The bar's controls, in bar order. Adding a control = adding one entry here. */
 function useControlEntries(): ControlEntry[] {
   const { state } = useRoom();
+  const self = state.self.value;
+  const moderator = self !== null && canModerate(self);
   return [
     { id: 'mic', priority: 0, pinned: true, available: true, Component: MicControl },
     { id: 'camera', priority: 1, available: true, Component: CameraControl },
@@ -208,6 +282,10 @@ function useControlEntries(): ControlEntry[] {
     { id: 'screen', priority: 4, available: state.canShareScreen.value, Component: ScreenControl },
     { id: 'present', priority: 4, available: true, Component: PresentControl },
     { id: 'chat', priority: 2, available: true, Component: ChatControl },
+    { id: 'hand', priority: 3, available: true, Component: HandControl },
+    { id: 'lock', priority: 5, available: moderator, Component: LockControl },
+    { id: 'self-unmute', priority: 6, available: moderator, Component: SelfUnmuteControl },
+    { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },
   ];
 }
@@ -307,6 +385,7 @@ export function ControlBar() {
         {sheetOpen && <MoreSheet entries={inSheet} onClose={close} />}
         {/* Outside the sheet: the picker stays open after the sheet closes. */}
         <DocumentPicker />
+        <EndMeetingConfirm />
       </nav>
     </>
   );

@@ -6,6 +6,7 @@ import { ControlBar } from './ControlBar';
 import { LangSwitch } from './LangSwitch';
 import { ReconnectingBanner } from './ReconnectingBanner';
 import { AudioSink } from './MediaElements';
+import { ModerationNotice } from './moderation/ModerationNotice';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
 
@@ -49,6 +50,7 @@ export function RoomView() {
       </header>
       <ReconnectingBanner />
       <ScreenShareNotice />
+      <ModerationNotice />
       <div class="room__body">
         <Stage />
         {chatOpen && <ChatPanel />}

@@ -56,6 +56,19 @@ export function StatusScreen({ projectHref }: { projectHref: string }) {
         <Screen testId="left" title={t('screen.left.title')} action={rejoin(t('screen.rejoin'))} projectHref={projectHref} />
       );
     case 'ended':
+      // Removed by a moderator: why and by whom, and no way back in from here.
+      if (state.endedReason.value === 'removed') {
+        const by = state.removedBy.value;
+        return (
+          <Screen
+            testId="removed"
+            code="REMOVED"
+            title={t('screen.removed.title')}
+            body={by ? t('screen.removed.by', { name: by }) : t('ended.reason.removed')}
+            projectHref={projectHref}
+          />
+        );
+      }
       return (
         <Screen
           testId="ended"

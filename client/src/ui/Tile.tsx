@@ -1,9 +1,12 @@
 import { useRef } from 'preact/hooks';
+import { canModerate } from '@chantier/signaling/protocol';
 import { t } from '../i18n';
 import type { TileModel } from '../state/roomState';
-import { HeadphonesIcon, MicOffIcon, ScreenShareIcon } from './icons';
+import { useRoom } from './context';
+import { HandIcon, HeadphonesIcon, MicOffIcon, ScreenShareIcon } from './icons';
 import { initials } from './initials';
 import { VideoView } from './MediaElements';
+import { ModeratorMenu } from './moderation/ModeratorMenu';
 import { QualityIndicator } from './QualityIndicator';
 import { useObservedVideo } from './useObservedVideo';
 
@@ -14,6 +17,8 @@ export function Tile({ tile }: { tile: TileModel }) {
   const ref = useRef<HTMLElement>(null);
   // The tile is the video's box: its visibility and size go to the server.
   useObservedVideo(ref, video ? tile.videoProducerId : null);
+  const self = useRoom().state.self.value;
+  const moderator = !tile.isSelf && self !== null && canModerate(self);
   const classes = ['tile', tile.speaking ? 'tile--speaking' : '', tile.isSelf ? 'tile--self' : ''].join(' ');
   return (
     <article
@@ -27,6 +32,7 @@ export function Tile({ tile }: { tile: TileModel }) {
       data-camera-off={String(tile.cameraOff)}
       data-sharing={String(tile.sharingScreen)}
       data-audio-only={String(tile.audioOnly)}
+      data-hand-raised={String(tile.handRaised)}
       aria-label={tile.isSelf ? t('tile.you', { name: tile.displayName }) : tile.displayName}
     >
       {video ? (
@@ -36,6 +42,13 @@ export function Tile({ tile }: { tile: TileModel }) {
           <span>{initials(tile.displayName)}</span>
         </div>
       )}
+      {tile.handRaised && (
+        <span class="tile__hand" data-testid="hand-raised" title={t('tile.handRaised')}>
+          <HandIcon />
+          <span class="visually-hidden">{t('tile.handRaised')}</span>
+        </span>
+      )}
+      {moderator && <ModeratorMenu tile={tile} />}
       <div class="tile__label">
         {tile.quality && <QualityIndicator peerId={tile.peerId} quality={tile.quality} />}
         {tile.audioOnly && (

@@ -290,3 +290,34 @@ export function SpeakerIcon() {
     </Icon>
   );
 }
+
+/** An open hand: a raised hand. */
+export function HandIcon() {
+  return (
+    <Icon>
+      <path d="M18 11V6a2 2 0 0 0-4 0M14 10V4a2 2 0 0 0-4 0v2M10 10.5V6a2 2 0 0 0-4 0v8" />
+      <path d="M18 8a2 2 0 1 1 4 0v6a8 8 0 0 1-8 8h-2c-2.8 0-4.5-.9-6-2.4l-3.6-3.6a2 2 0 0 1 2.8-2.8L7 15" />
+    </Icon>
+  );
+}
+
+/** A padlock: the meeting is locked. */
+export function LockIcon() {
+  return (
+    <Icon>
+      <rect x="4" y="11" width="16" height="10" rx="2" />
+      <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+    </Icon>
+  );
+}
+
+/** Three dots upright: a tile's menu. */
+export function KebabIcon() {
+  return (
+    <Icon>
+      <circle cx="12" cy="5" r="1.5" fill="currentColor" />
+      <circle cx="12" cy="12" r="1.5" fill="currentColor" />
+      <circle cx="12" cy="19" r="1.5" fill="currentColor" />
+    </Icon>
+  );
+}

@@ -4,6 +4,7 @@ import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
+import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
 import { refreshToken } from './refreshToken.js';
@@ -37,4 +38,8 @@ export const handlers: HandlerTable = {
   presentStart,
   presentUpdate,
   presentStop,
+  moderate,
+  setRoomPolicy,
+  endMeeting,
+  raiseHand,
 };

@@ -1,10 +1,18 @@
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
 import type { HandlerDef } from './types.js';
+
+const UNMUTE_REFUSED = 'a moderator muted you and the meeting does not allow unmuting yourself';
 
 export const produce: HandlerDef<'produce'> = {
   requires: 'joined',
   async handle({ session }, data) {
     const room = session.room!;
     const peerId = session.peerId!;
+    // A new microphone would get round a moderator's mute.
+    if (data.source === 'mic' && !data.paused && room.selfUnmuteBlocked(peerId)) {
+      throw new AppError(ErrorCode.UNMUTE_NOT_ALLOWED, UNMUTE_REFUSED);
+    }
     // In the room's order: a peer joining now either lists this producer in
     // its join answer or gets producerAdded, never both and never neither.
     return room.serialProducerChange('produce', async () => {
@@ -35,6 +43,11 @@ export const resumeProducer: HandlerDef<'resumeProducer'> = {
   requires: 'joined',
   async handle({ session }, { producerId }) {
     const producer = session.media!.producer(producerId);
+    if (producer.appData.source === 'mic') {
+      const room = session.room!;
+      if (room.selfUnmuteBlocked(session.peerId!)) throw new AppError(ErrorCode.UNMUTE_NOT_ALLOWED, UNMUTE_REFUSED);
+      room.clearMuted(session.peerId!);
+    }
     if (producer.paused) {
       await producer.resume();
       session.room!.broadcast('producerResumed', { peerId: session.peerId!, producerId }, session.peerId);

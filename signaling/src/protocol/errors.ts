@@ -46,6 +46,12 @@ export const ErrorCode = {
   RESUME_FAILED: 'RESUME_FAILED',
   /** A video consumer for a peer in audio-only mode. */
   AUDIO_ONLY: 'AUDIO_ONLY',
+  /** `join` while a moderator has locked the meeting (moderators still get in). */
+  ROOM_LOCKED: 'ROOM_LOCKED',
+  /** A moderator removed this user from the meeting: no way back in until the meeting ends. */
+  REMOVED: 'REMOVED',
+  /** Unmuting a microphone a moderator muted, while the meeting does not allow self-unmute. */
+  UNMUTE_NOT_ALLOWED: 'UNMUTE_NOT_ALLOWED',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */
@@ -63,6 +69,10 @@ export const CloseReason = {
   WORKER_DIED: 'worker-died',
   SHUTDOWN: 'shutdown',
   REPLACED: 'replaced',
+  /** A moderator removed the peer (moderate remove). */
+  REMOVED: 'removed',
+  /** A moderator ended the meeting for everyone (endMeeting). */
+  ENDED: 'ended',
 } as const;
 
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
@@ -91,4 +101,10 @@ export const WsCloseCode = {
    * still looked open: the client already uses the new one.
    */
   RESUMED: 4006,
+  /**
+   * A moderator removed the session from its meeting (a `removed` notification
+   * came first). Final: the session is ended, its resume secret is void, and
+   * the client must not resume or rejoin on its own.
+   */
+  REMOVED: 4007,
 } as const;

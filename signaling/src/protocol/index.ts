@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './messages.js';
+export * from './moderation.js';

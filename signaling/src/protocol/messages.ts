@@ -231,10 +231,33 @@ export const PeerInfo = Type.Object({
   producers: Type.Array(ProducerInfo),
   /** Receives no video (a phone on a weak network, a call); see setAudioOnly. */
   audioOnly: Type.Optional(Type.Boolean()),
+  /** Has raised their hand (raiseHand); absent = false. */
+  handRaised: Type.Optional(Type.Boolean()),
 });
 export type PeerInfo = Static<typeof PeerInfo>;
 
 const Empty = Type.Object({}, { additionalProperties: false });
+
+/** What a moderator can do to another participant (request `moderate`). */
+export const ModerationAction = Type.Union([
+  Type.Literal('mute'),
+  Type.Literal('stopCamera'),
+  Type.Literal('stopScreen'),
+  Type.Literal('remove'),
+]);
+export type ModerationAction = Static<typeof ModerationAction>;
+
+/** The meeting's rules, set by moderators (setRoomPolicy); sent on join and on change. */
+export const RoomPolicy = Type.Object({
+  /** New joins are refused (ROOM_LOCKED), except moderators'. */
+  locked: Type.Boolean(),
+  /** A participant a moderator muted may unmute themselves (default true). */
+  allowSelfUnmute: Type.Boolean(),
+});
+export type RoomPolicy = Static<typeof RoomPolicy>;
+
+/** Who did it: a moderator, as others see them. */
+const Actor = Type.Object({ peerId: Id, displayName: Type.String() });
 
 // ---------------------------------------------------------------- requests
 /**
@@ -336,6 +359,8 @@ export const Requests = {
       peers: Type.Array(PeerInfo),
       /** The document being presented, if any: a late joiner lands on the current view. */
       presentation: Type.Union([Presentation, Type.Null()]),
+      /** The meeting's moderation rules (absent from servers before moderation). */
+      policy: Type.Optional(RoomPolicy),
     }),
   },
   createTransport: {
@@ -515,6 +540,36 @@ export const Requests = {
     request: Type.Object({ callId: Id }, { additionalProperties: false }),
     response: Empty,
   },
+  /**
+   * Moderators only (FORBIDDEN otherwise; see protocol/moderation.ts): act on
+   * another joined participant of this room (NOT_FOUND if there is none).
+   * mute pauses their microphone on the server; stopCamera / stopScreen close
+   * those producers; remove ends their session (socket closed with 4007) and
+   * keeps their user out of this meeting until it ends (REMOVED).
+   * Everyone (the target included) gets `moderated`.
+   */
+  moderate: {
+    request: Type.Object({ peerId: Id, action: ModerationAction }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /** Moderators only: change the meeting's rules; everyone gets `roomPolicy`. */
+  setRoomPolicy: {
+    request: Type.Object(
+      { locked: Type.Optional(Type.Boolean()), allowSelfUnmute: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ policy: RoomPolicy }),
+  },
+  /** Moderators only: end the meeting for everyone (roomClosed {reason:'ended'}, sockets closed with 4003). */
+  endMeeting: {
+    request: Empty,
+    response: Empty,
+  },
+  /** Raise or lower one's hand; everyone gets `handRaised`. */
+  raiseHand: {
+    request: Type.Object({ raised: Type.Boolean() }, { additionalProperties: false }),
+    response: Empty,
+  },
   /** Leave the room; the server then closes the socket with 4002. */
   leave: {
     request: Empty,
@@ -549,8 +604,16 @@ export const Notifications = {
   presentation: Type.Object({ presentation: Type.Union([Presentation, Type.Null()]) }),
   /** The presenter moved: page, zoom, visible area, pointer. */
   presentationView: Type.Object({ presentationId: Type.String(), view: PresentationView }),
-  /** The room is gone (worker died, shutdown); the socket closes next. */
+  /** The room is gone (worker died, shutdown, 'ended' by a moderator); the socket closes next. */
   roomClosed: Type.Object({ reason: Type.String() }),
+  /** A moderator acted on a participant (`peerId`, possibly this one); see `moderate`. */
+  moderated: Type.Object({ peerId: Id, action: ModerationAction, by: Actor }),
+  /** To the removed participant only, just before its socket closes with 4007. */
+  removed: Type.Object({ by: Actor, reason: Type.String() }),
+  /** The meeting's rules changed (setRoomPolicy). */
+  roomPolicy: Type.Object({ policy: RoomPolicy, by: Actor }),
+  /** A participant raised or lowered their hand (this one included). */
+  handRaised: Type.Object({ peerId: Id, raised: Type.Boolean() }),
   /** A peer switched audio-only on or off. */
   peerAudioOnly: Type.Object({ peerId: Id, audioOnly: Type.Boolean() }),
   /** Connection quality of the room's peers (this one included), sent when one changes. */

@@ -13,6 +13,8 @@ import {
   type PresentationView,
   type ProducerInfo,
   type RequestData,
+  type RoomPolicy,
+  canModerate,
 } from '../protocol/index.js';
 import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
@@ -43,6 +45,17 @@ export class Room {
   readonly quality: QualityMonitor;
   #presentation: Presentation | null = null;
   #closed = false;
+  /** endMeeting in progress: no more attaches or joins; the last detach closes the room. */
+  #ending = false;
+  #policy: RoomPolicy = { locked: false, allowSelfUnmute: true };
+  /**
+   * Users a moderator removed: refused (REMOVED) for as long as this Room
+   * lives, i.e. until the meeting ends (the last session leaves it). A new
+   * meeting in the same room id starts with an empty list.
+   */
+  readonly #removedUsers = new Set<string>();
+  /** Peers whose microphone a moderator muted and who have not unmuted since. */
+  readonly #mutedByModerator = new Set<string>();
 
   constructor(options: {
     projectId: string;
@@ -82,6 +95,52 @@ export class Room {
   get presentation(): Presentation | null {
     return this.#presentation;
   }
+  get policy(): RoomPolicy {
+    return { ...this.#policy };
+  }
+
+  /** Changes the rules; allowing self-unmute again forgets past mutes (a later disallow does not revive them). */
+  setPolicy(patch: Partial<RoomPolicy>): RoomPolicy {
+    this.#policy = { ...this.#policy, ...patch };
+    if (this.#policy.allowSelfUnmute) this.#mutedByModerator.clear();
+    return this.policy;
+  }
+
+  isRemoved(userId: string): boolean {
+    return this.#removedUsers.has(userId);
+  }
+
+  markRemoved(userId: string): void {
+    this.#removedUsers.add(userId);
+  }
+
+  /** A moderator muted this peer's microphone. */
+  markMuted(peerId: string): void {
+    this.#mutedByModerator.add(peerId);
+  }
+
+  /** The peer unmuted (allowed): a later policy change does not block it again. */
+  clearMuted(peerId: string): void {
+    this.#mutedByModerator.delete(peerId);
+  }
+
+  /** Whether this peer may not turn its microphone back on (muted by a moderator, self-unmute disallowed). */
+  selfUnmuteBlocked(peerId: string): boolean {
+    return !this.#policy.allowSelfUnmute && this.#mutedByModerator.has(peerId);
+  }
+
+  /**
+   * endMeeting: refuses attaches and joins from now on and returns every
+   * attached session, each already sent roomClosed {reason:'ended'}; the
+   * caller closes their sockets and ends them (the last detach closes the room).
+   */
+  beginEnd(): Session[] {
+    this.#ending = true;
+    const sessions = [...this.#attached];
+    for (const session of sessions) session.notify('roomClosed', { reason: CloseReason.ENDED });
+    this.#log.info({ peers: this.#joined.size }, 'meeting ended by a moderator');
+    return sessions;
+  }
 
   /** Starts (or takes over) the room's presentation; everyone is told. */
   startPresentation(presentation: Presentation): void {
@@ -115,18 +174,27 @@ export class Room {
 
   /** Synchronous on purpose: the registry checks `closed` and attaches in one step. */
   attach(session: Session): void {
-    if (this.#closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+    if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
     this.#attached.add(session);
   }
 
-  join(session: Session, data: RequestData<'join'>): Promise<{ peers: PeerInfo[]; presentation: Presentation | null }> {
+  join(
+    session: Session,
+    data: RequestData<'join'>,
+  ): Promise<{ peers: PeerInfo[]; presentation: Presentation | null; policy: RoomPolicy }> {
     return this.#serial('join', async () => {
-      if (this.#closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+      if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
       if (!this.#attached.has(session) || session.state !== 'ready') {
         throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
       }
       const peerId = session.peerId!;
       const identity = session.identity!;
+      if (this.#removedUsers.has(identity.userId)) {
+        throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
+      }
+      if (this.#policy.locked && !canModerate(identity)) {
+        throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
+      }
       const peer = this.media.createPeer(peerId);
       peer.setRtpCapabilities(data.rtpCapabilities);
       peer.setAudioOnly(data.audioOnly ?? false);
@@ -161,7 +229,7 @@ export class Room {
         .setRoom(session, this.projectId, this.roomId)
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
       session.log.info({ peers: this.#joined.size }, 'peer joined');
-      return { peers: others, presentation: this.#presentation };
+      return { peers: others, presentation: this.#presentation, policy: this.policy };
     });
   }
 
@@ -193,6 +261,7 @@ export class Room {
       const peerId = session.peerId;
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
+        this.#mutedByModerator.delete(peerId);
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
         if (this.#presentation?.presenterPeerId === peerId) {
@@ -236,6 +305,7 @@ export class Room {
       role: session.identity!.role,
       producers: session.media ? producerInfos(session.media) : [],
       audioOnly: session.media?.audioOnly ?? false,
+      ...(session.handRaised ? { handRaised: true } : {}),
     };
   }
 

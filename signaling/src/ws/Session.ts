@@ -44,6 +44,8 @@ export class Session {
   /** The meeting this session is in (after join), for chat messages sent from it. */
   meetingId: string | undefined;
   media: MediaPeer | undefined;
+  /** Raised hand (raiseHand), shown to others and to late joiners. */
+  handRaised = false;
   /** Set at hello on a meeting socket: whoever shows it may take this session back. */
   resumeSecret: string | undefined;
   /** Runs while the session has lost its socket; its end detaches the session. */

@@ -51,6 +51,14 @@ export interface Config {
   readonly peerGraceMs: number;
   /** How long a call rings before it counts as missed. */
   readonly callRingMs: number;
+  /**
+   * Origins allowed to embed Chantier in a frame (CSP frame-ancestors) and to
+   * open its WebSocket from their pages (EMBED_ORIGINS, comma-separated);
+   * empty: none, Chantier cannot be framed.
+   */
+  readonly embedOrigins: readonly string[];
+  /** Per-IP limits of the edge (plugins/edge.ts); per node, not shared through Redis. */
+  readonly edge: EdgeLimits;
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
@@ -67,6 +75,24 @@ export interface Config {
    * when no TURN secret is known.
    */
   readonly turnServer: TurnServerSettings | undefined;
+}
+
+/** Per client address, counted in this process. */
+export interface EdgeLimits {
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (TRUST_PROXY). */
+  readonly trustProxy: boolean;
+  /** HTTP API requests (/api/*) per minute. */
+  readonly httpRequestsPerMinute: number;
+  /** Document uploads per minute. */
+  readonly uploadsPerMinute: number;
+  /** WebSockets open at once. */
+  readonly wsConnections: number;
+  /** New WebSockets per minute. */
+  readonly wsConnectsPerMinute: number;
+  /** `join` requests per minute. */
+  readonly joinsPerMinute: number;
+  /** `chatSend` requests per minute (all of the address's sockets together). */
+  readonly chatMessagesPerMinute: number;
 }
 
 export type TurnMode = 'off' | 'external' | 'embedded';
@@ -192,6 +218,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
+    embedOrigins: origins(env, 'EMBED_ORIGINS'),
+    edge: {
+      trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'], 'false') === 'true',
+      httpRequestsPerMinute: int(env, 'HTTP_REQUESTS_PER_MINUTE', 1200, 1, 1_000_000),
+      uploadsPerMinute: int(env, 'UPLOADS_PER_MINUTE', 30, 1, 100_000),
+      wsConnections: int(env, 'WS_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      wsConnectsPerMinute: int(env, 'WS_CONNECTS_PER_MINUTE', 300, 1, 1_000_000),
+      joinsPerMinute: int(env, 'JOINS_PER_MINUTE', 120, 1, 1_000_000),
+      chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE_PER_IP', 300, 1, 1_000_000),
+    },
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     ...turn,
     sfu: {
@@ -205,6 +241,26 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
   };
   return deepFreeze(config);
+}
+
+/** A comma-separated list of origins (scheme://host[:port]), each checked and normalised. */
+function origins(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      let url: URL;
+      try {
+        url = new URL(o);
+      } catch {
+        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port])`);
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port], no path)`);
+      }
+      return url.origin;
+    });
 }
 
 /** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */

@@ -7,7 +7,6 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { TSchema } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../../test/app.js';
@@ -17,6 +16,7 @@ import { TestClient } from '../../test/TestClient.js';
 import { buildApp, redactQuery } from './app.js';
 import { mintAccessToken } from './auth/tokens.js';
 import { minimalPdf } from './documents/fixtures.js';
+import { unboundedParts } from './edge/bounds.js';
 import { ErrorCode, PROTOCOL_VERSION } from './protocol/index.js';
 
 const PROJECT = 'p1';
@@ -315,23 +315,6 @@ describe('routes', () => {
     await t.close();
   });
 
-  /** Paths (JSON pointers) of strings without maxLength and arrays without maxItems in a request schema. */
-  function unbounded(schema: unknown, path = ''): string[] {
-    if (!schema || typeof schema !== 'object') return [];
-    const s = schema as TSchema & Record<string, unknown>;
-    const out: string[] = [];
-    if (s.type === 'string' && s.maxLength === undefined && s.const === undefined && s.enum === undefined) out.push(path || '/');
-    if (s.type === 'array' && s.maxItems === undefined) out.push(path || '/');
-    if (s.type === 'object' && s.additionalProperties !== false && s.patternProperties === undefined && path !== '' && s.properties === undefined) out.push(path);
-    for (const [key, value] of Object.entries((s.properties as Record<string, unknown> | undefined) ?? {})) out.push(...unbounded(value, `${path}/${key}`));
-    for (const key of ['items', 'anyOf', 'oneOf', 'allOf'] as const) {
-      const sub = s[key];
-      if (Array.isArray(sub)) sub.forEach((v, i) => out.push(...unbounded(v, `${path}/${key}/${i}`)));
-      else if (sub) out.push(...unbounded(sub, `${path}/${key}`));
-    }
-    return out;
-  }
-
   /** Routes whose body is not JSON and is limited elsewhere, with the reason. */
   const BODY_CHECKED_ELSEWHERE: Record<string, string> = {
     'POST /api/projects/:projectId/documents': 'multipart: @fastify/multipart limits (one file, maxUploadBytes, 10 fields of 1 KiB) and magic bytes',
@@ -357,7 +340,7 @@ describe('routes', () => {
         problems.push(`${name}: no body schema`);
       }
       for (const part of ['params', 'querystring', 'body', 'headers'] as const) {
-        for (const p of unbounded(schema[part])) problems.push(`${name}: ${part}${p} is not bounded`);
+        for (const p of unboundedParts(schema[part])) problems.push(`${name}: ${part}${p} is not bounded`);
       }
     }
     expect(problems).toEqual([]);

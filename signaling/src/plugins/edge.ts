@@ -178,10 +178,7 @@ export const edgePlugin = fp<{ config: Config }>(
 
     app.addHook('onRequest', async (request, reply) => {
       if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
-      // A refused upgrade gets its answer and then loses its connection: it
-      // must not stay open, as an upgraded socket, waiting for nothing.
       const socket = request.raw.socket;
-      reply.raw.once('finish', () => socket.end());
       // Browsers always send Origin on a WebSocket; a client without one
       // (a bot, a test's ws client) is no cross-site page and still needs a token.
       const origin = request.headers.origin;
@@ -211,7 +208,10 @@ export const edgePlugin = fp<{ config: Config }>(
   { name: 'edge', dependencies: ['auth'] },
 );
 
+/** Answers a WebSocket upgrade with an HTTP error, then ends its connection (it must not stay open, waiting for nothing). */
 function refuse(reply: FastifyReply, status: number, code: string, message: string, retryAfterMs?: number): FastifyReply {
+  const socket = reply.request.raw.socket;
+  reply.raw.once('finish', () => socket.end());
   if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
   return reply.code(status).header('connection', 'close').send({ error: { code, message } });
 }

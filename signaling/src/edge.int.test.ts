@@ -98,6 +98,7 @@ describe('security headers and the Content-Security-Policy', () => {
       expect(csp.has('upgrade-insecure-requests')).toBe(false);
       expect(response.headers.get('strict-transport-security')).toBeNull();
       expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('permissions-policy')).toContain('camera=(self)');
@@ -157,6 +158,8 @@ describe('an https deployment embedded by a platform', () => {
     expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=31536000/);
     // X-Frame-Options cannot name origins: frame-ancestors alone decides.
     expect(response.headers.get('x-frame-options')).toBeNull();
+    // The platform may open the client in a window of its own and talk to it.
+    expect(response.headers.get('cross-origin-opener-policy')).toBeNull();
   });
 
   it('opens the WebSocket from its own origin, an embedder or a client without Origin; refuses others before any message', async () => {

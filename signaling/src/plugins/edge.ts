@@ -124,8 +124,9 @@ export const edgePlugin = fp<{ config: Config }>(
       referrerPolicy: { policy: 'no-referrer' },
       // HSTS only on a deployment served over https; on http it would be ignored at best.
       strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
-      // Chantier's pages open no cross-origin windows they need to talk to.
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      // Alone, Chantier talks to no other window; an embedding platform may
+      // open it as a popup and talk to it (postMessage): no COOP then.
+      crossOriginOpenerPolicy: config.embedOrigins.length > 0 ? false : { policy: 'same-origin' },
       crossOriginResourcePolicy: { policy: 'same-origin' },
       // Cross-origin isolation would need CORP on every resource a page loads; not needed.
       crossOriginEmbedderPolicy: false,

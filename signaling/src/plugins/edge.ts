@@ -177,6 +177,7 @@ export const edgePlugin = fp<{ config: Config }>(
       }
     };
 
+    // Refusals are logged at debug level only: a flood of them must not flood the log.
     app.addHook('onRequest', async (request, reply) => {
       if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
       const socket = request.raw.socket;
@@ -184,18 +185,18 @@ export const edgePlugin = fp<{ config: Config }>(
       // (a bot, a test's ws client) is no cross-site page and still needs a token.
       const origin = request.headers.origin;
       if (origin !== undefined && !allowedOrigin(origin, request.headers.host)) {
-        request.log.info({ origin, ip: request.ip }, 'websocket refused: origin not allowed');
+        request.log.debug({ origin, ip: request.ip }, 'websocket refused: origin not allowed');
         return refuse(reply, 403, ErrorCode.FORBIDDEN, 'origin not allowed');
       }
       const ip = request.ip;
       const open = openSockets.get(ip) ?? 0;
       if (open >= config.edge.wsConnections) {
-        request.log.info({ ip, open }, 'websocket refused: too many open sockets');
+        request.log.debug({ ip, open }, 'websocket refused: too many open sockets');
         return refuse(reply, 429, ErrorCode.RATE_LIMITED, 'too many open connections', 30_000);
       }
       const wait = connects.take(ip);
       if (wait > 0) {
-        request.log.info({ ip }, 'websocket refused: too many new sockets');
+        request.log.debug({ ip }, 'websocket refused: too many new sockets');
         return refuse(reply, 429, ErrorCode.RATE_LIMITED, 'too many new connections', wait);
       }
       openSockets.set(ip, open + 1);

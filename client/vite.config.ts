@@ -16,7 +16,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/ws': { target: SIGNALING, ws: true, changeOrigin: true },
+      // Host kept (localhost:5173): the server accepts a WebSocket whose Origin is the request's own host.
+      '/ws': { target: SIGNALING, ws: true, changeOrigin: false },
       '/api': { target: SIGNALING, changeOrigin: true },
     },
   },

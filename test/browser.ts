@@ -7,7 +7,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 export const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
 
@@ -107,4 +107,32 @@ export async function launchBrowser(extraFlags: string[] = [], options: LaunchOp
       cleanUp();
     },
   };
+}
+
+/**
+ * Content-Security-Policy violations reported by the pages given to
+ * watchCsp() in this test file (vitest runs each file in its own module
+ * graph). A browser test ends by expecting it empty: the client must work
+ * entirely under the server's policy (signaling/src/plugins/edge.ts).
+ */
+export const cspViolations: string[] = [];
+
+/**
+ * Records the page's CSP violations (the DOM's securitypolicyviolation
+ * events, and Chromium's console reports, which also cover workers started
+ * by the page). Call it before the page's first navigation.
+ */
+export async function watchCsp(page: Page, label: string): Promise<void> {
+  await page.exposeFunction('__chantierCspViolation', (text: string) => {
+    cspViolations.push(`${label}: ${text}`);
+  });
+  await page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __chantierCspViolation(text: string): Promise<void> }).__chantierCspViolation;
+      void report(`${event.effectiveDirective} refused ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (/Content[ -]Security[ -]Policy/i.test(message.text())) cspViolations.push(`${label}: console: ${message.text()}`);
+  });
 }

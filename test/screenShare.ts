@@ -14,7 +14,7 @@
 import type { BrowserContext, Page } from 'puppeteer-core';
 import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
 import type { TestApp } from './app.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from './browser.js';
 import { joinFromLobby } from './join.js';
 import { drawPlan, drawScrolledPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH, readScrollOffset } from './plan.js';
 
@@ -80,6 +80,7 @@ export async function joinMeeting(
   const context = await browser.browser.createBrowserContext();
   if (options.grantMedia) await context.overridePermissions(place.app.url, ['camera', 'microphone']);
   const page = await context.newPage();
+  await watchCsp(page, name);
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
 
 const PROJECT = 'chantier-chat-e2e';
@@ -43,6 +43,7 @@ interface ShownMessage {
 async function openPage(name: string): Promise<Page> {
   const context = await chromium.browser.createBrowserContext();
   const page = await context.newPage();
+  await watchCsp(page, name);
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
@@ -223,5 +224,12 @@ describe('the project chat in meetings and on the project page', () => {
     const tab = await (await viewer).page();
     expect(await tab!.evaluate(() => document.contentType)).toBe('image/png');
     await tab!.close();
+  });
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
 
 interface ReceiveStat {
@@ -56,6 +56,7 @@ function byPeer(stats: ReceiveStat[]): Map<string, { frames: number; audioPacket
 async function join(name: string): Promise<Participant> {
   const context = await chromium.browser.createBrowserContext();
   const page = await context.newPage();
+  await watchCsp(page, name);
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
@@ -162,5 +163,12 @@ describe('a meeting of three browsers through the SFU', () => {
       );
       expect(await p.page.$$eval('[data-testid="tile"]', (els) => els.length)).toBe(2);
     }
+  });
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
 import { assertUsableControls } from '../../test/layout.js';
 
@@ -40,6 +40,7 @@ let shots: string;
 async function openPage(name: string): Promise<Page> {
   const context = await chromium.browser.createBrowserContext();
   const page = await context.newPage();
+  await watchCsp(page, name);
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
@@ -236,5 +237,12 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
     await phone.tap('[data-testid="leave-button"]');
     await desktop.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 1, { timeout: 10_000 });
     await phone.browserContext().close();
+  });
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
 import { planPdf } from '../../test/pdf.js';
 
@@ -41,6 +41,7 @@ afterAll(async () => {
 
 async function join(name: string): Promise<Page> {
   const page = await (await chromium.browser.createBrowserContext()).newPage();
+  await watchCsp(page, name);
   await page.setViewport({ width: 1000, height: 700 });
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
@@ -148,6 +149,7 @@ describe('presenting a plan', () => {
       await page.close();
     }
     const projectPage = await (await chromium.browser.createBrowserContext()).newPage();
+    await watchCsp(projectPage, 'Eve (project page)');
     await projectPage.setViewport({ width: 1280, height: 800 });
     const token = await t.token({ projectId: PROJECT, userId: 'u-Eve', displayName: 'Eve' });
     await projectPage.goto(`${t.url}/p/${PROJECT}#token=${token}`);
@@ -156,5 +158,12 @@ describe('presenting a plan', () => {
     expect(text).toContain('plan-niveaux.pdf');
     expect(text).toContain('Archi');
     expect(text).toContain('Dany');
+  });
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 
 interface ManifestIcon {
   src: string;
@@ -136,6 +136,7 @@ describe('the app-shell service worker', () => {
   it('registers in Chromium and controls the page', async () => {
     const context = await chromium.browser.createBrowserContext();
     page = await context.newPage();
+    await watchCsp(page, 'pwa');
     page.on('pageerror', (error) => {
       throw new Error(`page error: ${String(error)}`);
     });
@@ -186,4 +187,11 @@ describe('the app-shell service worker', () => {
     await page.browserContext().close();
   });
 
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
+  });
 });

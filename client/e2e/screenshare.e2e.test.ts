@@ -19,7 +19,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import {
   endCaptureFromBrowser,
   joinAsSharer,
@@ -242,5 +242,12 @@ describe('sharing a tab through the SFU', () => {
     await chloe.page.waitForSelector('[data-testid="screen-toggle"][data-state="off"]');
     await bruno.page.waitForFunction(() => document.querySelectorAll('[data-testid="stage-option"]').length === 0, { timeout: 2_000 });
     await within(2_000, 'no screen producer on the server', () => (screenProducersOnServer().length === 0 ? true : null));
+  });
+});
+
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
+import { edgePlugin } from './plugins/edge.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
@@ -22,12 +24,48 @@ export type { Config } from './config.js';
  * the WebSocket signaling, health routes and the client. server.ts listens;
  * tests call buildApp() and then listen on port 0 or inject.
  */
-export async function buildApp(config: Config): Promise<FastifyInstance> {
+/** Query parameters whose values never reach a log line. */
+const SECRET_QUERY = /([?&](?:token|access_token|jwt|secret|resume)=)[^&#]*/gi;
+
+/** `url` with the values of token-like query parameters replaced. */
+export function redactQuery(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+export interface BuildOptions {
+  /** Where log lines go instead of stdout (a test reading what is logged). */
+  logStream?: DestinationStream;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'data.token'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          // @fastify/multipart logs busboy's options, request headers included, at trace level.
+          '*.headers.authorization',
+          '*.headers.cookie',
+          'headers.authorization',
+          'token',
+          '*.token',
+          'data.token',
+        ],
+        censor: '[redacted]',
+      },
+      // Request lines (debug level) without what a misbehaving client may put in a query string.
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          url: redactQuery(request.url),
+          remoteAddress: request.ip,
+        }),
+      },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
+    // Behind a reverse proxy, per-IP limits need the client's address, not the proxy's.
+    trustProxy: config.edge.trustProxy,
     // Large enough for the protocol's largest message; HTTP APIs set their own limits.
     bodyLimit: 1024 * 1024,
     // One log line per lifecycle transition, not per request: request lines
@@ -39,6 +77,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   await app.register(authPlugin, { config });
+  // Before every route: its hooks (headers, rate limits, the WebSocket's checks) apply to all of them.
+  await app.register(edgePlugin, { config });
   await app.register(redisPlugin, { config });
   await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });

@@ -210,3 +210,34 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('the edge settings', () => {
+  it('default to no embedder and generous per-IP limits, read from the environment', () => {
+    const defaults = loadConfig(base());
+    expect(defaults.embedOrigins).toEqual([]);
+    expect(defaults.edge).toEqual({
+      trustProxy: false,
+      httpRequestsPerMinute: 1200,
+      uploadsPerMinute: 30,
+      wsConnections: 200,
+      wsConnectsPerMinute: 300,
+      joinsPerMinute: 120,
+      chatMessagesPerMinute: 300,
+    });
+    const set = loadConfig({ ...base(), TRUST_PROXY: 'true', JOINS_PER_MINUTE: '5', WS_CONNECTIONS_PER_IP: '7' });
+    expect(set.edge).toMatchObject({ trustProxy: true, joinsPerMinute: 5, wsConnections: 7 });
+    expect(Object.isFrozen(set.edge)).toBe(true);
+  });
+
+  it('takes EMBED_ORIGINS as a list of origins, normalised', () => {
+    const config = loadConfig({ ...base(), EMBED_ORIGINS: ' https://Platform.example.com/ ,http://10.0.0.5:8080' });
+    expect(config.embedOrigins).toEqual(['https://platform.example.com', 'http://10.0.0.5:8080']);
+  });
+
+  it.each(['platform.example.com', 'https://platform.example.com/app', 'ftp://files.example.com', 'https://a.example.com?x=1', 'https://user@a.example.com', '*'])(
+    'refuses %s in EMBED_ORIGINS',
+    (origin) => {
+      expect(() => loadConfig({ ...base(), EMBED_ORIGINS: origin })).toThrow(ConfigError);
+    },
+  );
+});

@@ -41,11 +41,6 @@ export interface Config {
     readonly audience: string | undefined;
     readonly clockToleranceS: number;
   };
-  /**
-   * Origins of the pages allowed to embed Chantier in an iframe and hand it
-   * fresh tokens by postMessage (scheme://host[:port]); empty: none.
-   */
-  readonly embedOrigins: readonly string[];
   /** Bearer token of the admin HTTP API (create any project); unset: no admin API. */
   readonly adminToken: string | undefined;
   /** Largest document upload, in bytes. */
@@ -69,6 +64,15 @@ export interface Config {
   readonly peerGraceMs: number;
   /** How long a call rings before it counts as missed. */
   readonly callRingMs: number;
+  /**
+   * Origins allowed to embed Chantier in a frame (CSP frame-ancestors), to
+   * open its WebSocket from their pages and to hand it fresh tokens by
+   * postMessage (EMBED_ORIGINS, comma-separated scheme://host[:port]);
+   * empty: none, Chantier cannot be framed.
+   */
+  readonly embedOrigins: readonly string[];
+  /** Per-IP limits of the edge (plugins/edge.ts); per node, not shared through Redis. */
+  readonly edge: EdgeLimits;
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
@@ -85,6 +89,24 @@ export interface Config {
    * when no TURN secret is known.
    */
   readonly turnServer: TurnServerSettings | undefined;
+}
+
+/** Per client address, counted in this process. */
+export interface EdgeLimits {
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (TRUST_PROXY). */
+  readonly trustProxy: boolean;
+  /** HTTP API requests (/api/*) per minute. */
+  readonly httpRequestsPerMinute: number;
+  /** Document uploads per minute. */
+  readonly uploadsPerMinute: number;
+  /** WebSockets open at once. */
+  readonly wsConnections: number;
+  /** New WebSockets per minute. */
+  readonly wsConnectsPerMinute: number;
+  /** `join` requests per minute. */
+  readonly joinsPerMinute: number;
+  /** `chatSend` requests per minute (all of the address's sockets together). */
+  readonly chatMessagesPerMinute: number;
 }
 
 export type TurnMode = 'off' | 'external' | 'embedded';
@@ -201,7 +223,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
     jwtSecret,
     jwt: jwtConfig(env),
-    embedOrigins: embedOrigins(env),
     adminToken: env.ADMIN_TOKEN || undefined,
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     documentsDir: resolve(env.DOCUMENTS_DIR || join(dataDir, 'documents')),
@@ -212,6 +233,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
+    embedOrigins: origins(env, 'EMBED_ORIGINS'),
+    edge: {
+      trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'], 'false') === 'true',
+      httpRequestsPerMinute: int(env, 'HTTP_REQUESTS_PER_MINUTE', 1200, 1, 1_000_000),
+      uploadsPerMinute: int(env, 'UPLOADS_PER_MINUTE', 30, 1, 100_000),
+      wsConnections: int(env, 'WS_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      wsConnectsPerMinute: int(env, 'WS_CONNECTS_PER_MINUTE', 300, 1, 1_000_000),
+      joinsPerMinute: int(env, 'JOINS_PER_MINUTE', 120, 1, 1_000_000),
+      chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE_PER_IP', 300, 1, 1_000_000),
+    },
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     ...turn,
     sfu: {
@@ -266,22 +297,24 @@ function jwtConfig(env: Env): Config['jwt'] {
   };
 }
 
-/** EMBED_ORIGINS: comma-separated origins, each scheme://host[:port] exactly (no path). */
-function embedOrigins(env: Env): string[] {
-  const origins: string[] = [];
-  for (const raw of (env.EMBED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '')) {
-    let origin: string;
-    try {
-      origin = new URL(raw).origin;
-    } catch {
-      origin = 'null';
-    }
-    if (origin === 'null' || origin !== raw.replace(/\/+$/, '')) {
-      throw new ConfigError(`EMBED_ORIGINS: "${raw}" is not an origin like https://platform.example`);
-    }
-    origins.push(origin);
-  }
-  return [...new Set(origins)];
+/** A comma-separated list of origins (scheme://host[:port]), each checked and normalised. */
+function origins(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
+    .map((o) => {
+      let url: URL;
+      try {
+        url = new URL(o);
+      } catch {
+        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port])`);
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port], no path)`);
+      }
+      return url.origin;
+    });
 }
 
 /** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */

@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import { Type } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { CloseReason, MAX_MESSAGE_BYTES, WsCloseCode } from '../protocol/index.js';
@@ -113,10 +114,12 @@ export const wsPlugin = fp<{ config: Config }>(
       session.graceTimer.unref();
     };
 
-    app.get('/ws', { websocket: true }, (socket, request) => {
+    // Everything arrives in messages, each checked by the protocol's schemas (ws/dispatch.ts).
+    app.get('/ws', { websocket: true, schema: { querystring: Type.Object({}, { additionalProperties: false }) } }, (socket, request) => {
       const opened = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
       /** The session this socket speaks for: `opened`, or the one it resumed. */
       let session = opened;
+      opened.ip = request.ip;
       sessions.add(opened);
       alive.set(socket, true);
       socket.on('pong', () => alive.set(socket, true));
@@ -133,6 +136,7 @@ export const wsPlugin = fp<{ config: Config }>(
           opened.state = 'closed';
           sessions.delete(opened);
           session = target;
+          target.ip = opened.ip;
           const previous = target.takeSocket(socket);
           // The server had not noticed the old socket was dead: it goes now,
           // and its close handler leaves the session alone (it no longer owns it).

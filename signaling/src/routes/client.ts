@@ -1,4 +1,5 @@
 import fastifyStatic from '@fastify/static';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
@@ -38,6 +39,11 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
       }
     },
   });
-  app.get('/p/:projectId', async (_request, reply) => reply.sendFile('index.html'));
-  app.get('/p/:projectId/r/:roomId', async (_request, reply) => reply.sendFile('index.html'));
+  const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+  const schema = (params: string[]) => ({
+    params: Type.Object(Object.fromEntries(params.map((p) => [p, Id]))),
+    querystring: Type.Object({}, { additionalProperties: false }),
+  });
+  app.get('/p/:projectId', { schema: schema(['projectId']) }, async (_request, reply) => reply.sendFile('index.html'));
+  app.get('/p/:projectId/r/:roomId', { schema: schema(['projectId', 'roomId']) }, async (_request, reply) => reply.sendFile('index.html'));
 }

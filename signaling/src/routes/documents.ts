@@ -40,7 +40,7 @@ declare module 'fastify' {
   }
 }
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const ProjectParams = Type.Object({ projectId: Id });
 const DocumentParams = Type.Object({ projectId: Id, documentId: Id });
 const DownloadQuery = Type.Object({ inline: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) });
@@ -105,7 +105,11 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
 
   app.post<{ Params: ProjectParams }>(
     '/api/projects/:projectId/documents',
-    { schema: { params: ProjectParams, response: { 201: Type.Object({ document: DocumentEntry }) } } },
+    {
+      schema: { params: ProjectParams, response: { 201: Type.Object({ document: DocumentEntry }) } },
+      // Per address, stricter than the API's general limit (plugins/edge.ts).
+      config: { rateLimit: { max: config.edge.uploadsPerMinute, timeWindow: 60_000 } },
+    },
     async (request, reply) => {
       try {
         const meta = await receiveUpload(request);

@@ -1,10 +1,14 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+
+/** These routes read nothing from the request. */
+const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
 
 /** Liveness (the process answers) and readiness (Redis, a media worker and, when embedded, coturn are up). */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema }, async (_request, reply) => {
     const workers = app.sfu.pool.slots.filter((s) => !s.worker.closed).length;
     let redis = false;
     try {

@@ -95,7 +95,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         params: ProjectParams,
         querystring: Type.Object({
-          before: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$' })),
+          before: Type.Optional(Type.String({ maxLength: 41, pattern: '^[0-9]{1,20}-[0-9]{1,20}$' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
         }),
         response: { 200: Type.Object({ messages: Type.Array(ChatMessage), hasMore: Type.Boolean(), unread: Type.Integer() }) },

@@ -57,6 +57,8 @@ export class Session {
   readonly limiter: TokenBucket;
   /** Chat posts: a sustained rate per minute, bursts of ten. */
   readonly chatLimiter: TokenBucket;
+  /** The client's address (per-IP limits of some requests); set when the socket opens. */
+  ip = '';
   /** Rate-limited frames since the last accepted one. */
   limitedInARow = 0;
   #socket: WebSocket | null;

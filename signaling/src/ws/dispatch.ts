@@ -97,6 +97,12 @@ export async function dispatch(
   }
 
   const context = makeContext(session);
+  // Per address, over all of its sockets (per-socket limits are above).
+  const wait = context.app.ipLimits.take(type, session.ip);
+  if (wait > 0) {
+    session.fail(id, { code: ErrorCode.RATE_LIMITED, message: `too many ${type} requests from this address; retry in ${Math.ceil(wait / 1000)} s` });
+    return;
+  }
   try {
     const result = await def.handle(context, data as never);
     session.respond(id, result);

@@ -1,0 +1,56 @@
+/**
+ * The client under the server's Content-Security-Policy (signaling/src/plugins/edge.ts):
+ * the project page and a meeting's lobby load without a single violation, and
+ * the watcher the other browser tests rely on (test/browser.ts, watchCsp) does
+ * see a violation when there is one, so their "no violation" checks can fail.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+
+const PROJECT = 'csp';
+let t: TestApp;
+let chromium: TestBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
+  chromium = await launchBrowser();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await t?.close();
+});
+
+describe('the client under its Content-Security-Policy', () => {
+  it('loads the project page and a meeting lobby with no violation', async () => {
+    page = await (await chromium.browser.createBrowserContext()).newPage();
+    await watchCsp(page, 'csp');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const token = await t.token({ projectId: PROJECT, displayName: 'Céline', userId: 'u-celine' });
+    const response = await page.goto(`${t.url}/p/${PROJECT}#token=${token}`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
+    await page.goto(`${t.url}/p/${PROJECT}/r/reunion#token=${token}`);
+    await page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+    expect(errors).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('reports an inline script the policy refuses, so that the other tests\' checks can fail', async () => {
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true;';
+      document.body.append(script);
+      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    const deadline = Date.now() + 10_000;
+    while (cspViolations.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(cspViolations.join('\n')).toMatch(/script-src/);
+    cspViolations.length = 0;
+  });
+});

@@ -68,6 +68,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.edge.trustProxy,
     // Large enough for the protocol's largest message; HTTP APIs set their own limits.
     bodyLimit: 1024 * 1024,
+    // On close, end every connection, not only the idle ones: a keep-alive
+    // connection whose request was answered before its body was read to the
+    // end (a multipart upload's closing boundary) never counts as idle, and
+    // close() then waited for the client to hang up. Sockets and meetings are
+    // closed by their own onClose hooks first.
+    forceCloseConnections: true,
     // One log line per lifecycle transition, not per request: request lines
     // only at debug level.
     logController: new LogController({

@@ -1,4 +1,8 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+
+/** Reads nothing from the request. */
+const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
 
 /**
  * GET /api/embed → {origins: [...]}: the pages allowed to embed the client
@@ -7,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
  * Only an embedded client asks (window.parent !== window).
  */
 export async function embedRoutes(app: FastifyInstance, { origins }: { origins: readonly string[] }): Promise<void> {
-  app.get('/api/embed', async (_request, reply) => {
+  app.get('/api/embed', { schema }, async (_request, reply) => {
     reply.header('Cache-Control', 'no-cache');
     return { origins };
   });

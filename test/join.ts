@@ -63,19 +63,64 @@ export async function describePage(page: Page): Promise<string> {
   }
 }
 
-/** From the lobby into the room; throws with the page's state when the room does not appear. */
+/** Whether the page is still in the lobby with an enabled join button (a press that did nothing). */
+async function pressIgnored(page: Page): Promise<boolean> {
+  return page
+    .evaluate(() => {
+      const button = document.querySelector<HTMLButtonElement>('[data-testid="join-button"]');
+      return button !== null && !button.disabled && document.querySelector('[data-testid="room"]') === null;
+    })
+    .catch(() => false);
+}
+
+/**
+ * From the lobby into the room; throws with the page's state and its client
+ * log when the room does not appear. A press that leaves the lobby as it was
+ * (button enabled, not joining) after 8 s is reported on stdout and made
+ * again, once, as a person would: CI lost such a press twice under load, and
+ * the report is there to find out why.
+ */
 export async function joinFromLobby(page: Page, options: JoinOptions = {}): Promise<void> {
+  const clientLog: string[] = [];
+  const onConsole = (message: { text(): string }): void => {
+    const text = message.text();
+    if (text.startsWith('[chantier:')) clientLog.push(`${new Date().toISOString().slice(11, 23)} ${text}`);
+  };
+  page.on('console', onConsole);
+  try {
+    await pressJoin(page, options, clientLog);
+  } finally {
+    page.off('console', onConsole);
+  }
+}
+
+async function pressJoin(page: Page, options: JoinOptions, clientLog: string[]): Promise<void> {
   const lobbyTimeout = options.timeoutMs ?? 15_000;
   await waitForSettledLobby(page, lobbyTimeout);
   if (options.beforePress) {
     await options.beforePress(page);
     await waitForSettledLobby(page, lobbyTimeout);
   }
-  if (options.tap) await page.tap(JOIN);
-  else await page.click(JOIN);
-  try {
-    await page.waitForSelector(ROOM, { timeout: options.timeoutMs ?? 30_000 });
-  } catch (error) {
-    throw new Error(`the room did not appear after pressing join: ${await describePage(page)}`, { cause: error });
+  const press = () => (options.tap ? page.tap(JOIN) : page.click(JOIN));
+  await press();
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const firstLook = Date.now() + 8_000;
+  let pressedAgain = false;
+  for (;;) {
+    if (await page.$(ROOM)) return;
+    if (!pressedAgain && Date.now() > firstLook && (await pressIgnored(page))) {
+      process.stdout.write(
+        `[join] a press of the join button was ignored; pressing again. ${await describePage(page)}\n` +
+          `[join] client log:\n  ${clientLog.join('\n  ')}\n`,
+      );
+      pressedAgain = true;
+      await press();
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the room did not appear after pressing join: ${await describePage(page)}\nclient log:\n  ${clientLog.join('\n  ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

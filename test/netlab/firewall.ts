@@ -47,7 +47,12 @@ function nft(lab: Lab, args: string[], input = ''): Promise<string> {
         else resolve(stdout);
       },
     );
-    child.stdin?.end(input);
+    // nft may exit before reading its stdin (a command that takes none, or an
+    // early error): the write then fails with EPIPE, which must not become an
+    // uncaught exception; the exit status above reports what happened.
+    child.stdin?.on('error', () => undefined);
+    if (input) child.stdin?.end(input);
+    else child.stdin?.end();
   });
 }
 

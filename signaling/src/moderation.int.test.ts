@@ -120,6 +120,20 @@ describe('who may moderate', () => {
     });
   }
 
+  it('a project moderator (not an owner) moderates like an owner, and cannot remove an owner', async () => {
+    const room = newRoom('moderator-role');
+    const owner = await joined(room, 'Olga', 'owner');
+    const moderator = await joined(room, 'Marc', 'moderator');
+    const target = await joined(room, 'Tom', 'member');
+    await moderator.c.request('moderate', { peerId: target.peerId, action: 'mute' });
+    await target.c.waitFor('moderated', (d) => d.peerId === target.peerId && d.action === 'mute' && d.by.peerId === moderator.peerId);
+    const { policy } = await moderator.c.request('setRoomPolicy', { locked: true });
+    expect(policy.locked).toBe(true);
+    expect((await moderator.c.expectError(moderator.c.request('moderate', { peerId: owner.peerId, action: 'remove' }))).code).toBe(
+      ErrorCode.FORBIDDEN,
+    );
+  });
+
   it('an owner acting on a peer that is not in this room gets NOT_FOUND; a moderator cannot be removed', async () => {
     const room = newRoom('not-found');
     const owner = await joined(room, 'Olga', 'owner');

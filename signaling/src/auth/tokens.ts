@@ -5,7 +5,7 @@
  *   sub      user id (string)
  *   name     display name
  *   project  project id the token grants access to
- *   role     'owner' | 'member' | 'guest'
+ *   role     'owner' | 'moderator' | 'member' | 'guest'
  *   exp      expiry (seconds since epoch), required
  *   room     optional: the one meeting room the token is limited to
  *   iss/aud  checked when JWT_ISSUER / JWT_AUDIENCE are set

@@ -1,5 +1,5 @@
 /**
- * npm run token -- --project P --name N [--user U] [--role owner|member|guest]
+ * npm run token -- --project P --name N [--user U] [--role owner|moderator|member|guest]
  *                  [--room R] [--ttl SECONDS]
  * Prints an access token signed with the server's secret, and a meeting link.
  */
@@ -7,9 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { mintAccessToken } from '../auth/tokens.js';
 import { loadConfig } from '../config.js';
+import { Role } from '../protocol/index.js';
+import { Value } from '@sinclair/typebox/value';
+
+function isRole(role: string | undefined): role is Role {
+  return Value.Check(Role, role);
+}
 
 const usage =
-  'usage: npm run token -- --project <id> --name <display name> [--user <id>] [--role owner|member|guest] [--room <id>] [--ttl <seconds>]';
+  'usage: npm run token -- --project <id> --name <display name> [--user <id>] [--role owner|moderator|member|guest] [--room <id>] [--ttl <seconds>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,7 +30,7 @@ async function main(): Promise<void> {
   });
   const role = values.role;
   const ttl = Number(values.ttl);
-  if (!values.project || !values.name || (role !== 'owner' && role !== 'member' && role !== 'guest') || !Number.isFinite(ttl)) {
+  if (!values.project || !values.name || !isRole(role) || !Number.isFinite(ttl)) {
     process.stderr.write(usage + '\n');
     process.exit(2);
   }

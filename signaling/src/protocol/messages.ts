@@ -66,7 +66,19 @@ export const MediaSource = Type.Union([
 ]);
 export type MediaSource = Static<typeof MediaSource>;
 
-export const Role = Type.Union([Type.Literal('owner'), Type.Literal('member'), Type.Literal('guest')]);
+/**
+ * A person's role in a project. owner: manages the project (members,
+ * invitations, anyone's documents) and moderates meetings; moderator:
+ * moderates meetings (mute, stop, remove, lock, end, admit guests) and is
+ * otherwise a member; member: takes part; guest: an outsider invited in
+ * (waits in the lobby when the meeting asks it).
+ */
+export const Role = Type.Union([
+  Type.Literal('owner'),
+  Type.Literal('moderator'),
+  Type.Literal('member'),
+  Type.Literal('guest'),
+]);
 export type Role = Static<typeof Role>;
 
 export const Device = Type.Union([Type.Literal('desktop'), Type.Literal('phone')]);

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { ChatMessage, ErrorCode, MeetingRecord, PresenceEntry, Role } from '../protocol/index.js';
+import type { Role as RoleType } from '../protocol/index.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 120 });
@@ -82,7 +83,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
       const { projectId, userId } = request.params as { projectId: string; userId: string };
       const who = app.requireProject(request, projectId);
       if (who !== 'admin' && who.role !== 'owner') throw new AppError(ErrorCode.FORBIDDEN, 'only an owner manages members');
-      const body = request.body as { displayName: string; role: 'owner' | 'member' | 'guest' };
+      const body = request.body as { displayName: string; role: RoleType };
       await app.projects.setMember(projectId, { userId, displayName: body.displayName, role: body.role, addedAt: Date.now() });
       return reply.code(204).send();
     },

@@ -252,6 +252,35 @@ describe('per-IP limits of the HTTP API and of WebSocket requests', () => {
     }
   });
 
+  it('counts an IPv6 client by its /64 and an IPv4 client by its address (behind a trusted proxy), on the API and the WebSocket', async () => {
+    const u = await startTestApp({ TRUST_PROXY: 'true', HTTP_REQUESTS_PER_MINUTE: '3', WS_CONNECTS_PER_MINUTE: '3' });
+    const sockets: (WebSocket | undefined)[] = [];
+    try {
+      const sameSubnet = ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:abcd::3', '2001:db8:1:2:ffff:ffff:ffff:ffff'];
+      // HTTP (@fastify/rate-limit groups IPv6 by /64 itself).
+      const from = async (ip: string) => (await fetch(`${u.url}/api/projects/${PROJECT}`, { headers: { 'x-forwarded-for': ip } })).status;
+      const statuses = [];
+      for (const ip of sameSubnet) statuses.push(await from(ip));
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(await from('2001:db8:1:3::1')).toBe(401);
+      for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']) expect(await from(ip)).toBe(401);
+      // WebSocket upgrades (our own limits): four addresses of one /64 are one client.
+      const upgrades = [];
+      for (const ip of sameSubnet) {
+        const opened = await upgrade(u.url, { 'x-forwarded-for': ip });
+        sockets.push(opened.ws);
+        upgrades.push(opened.status);
+      }
+      expect(upgrades).toEqual([101, 101, 101, 429]);
+      const other = await upgrade(u.url, { 'x-forwarded-for': '2001:db8:1:3::1' });
+      sockets.push(other.ws);
+      expect(other.status).toBe(101);
+    } finally {
+      await Promise.all(sockets.map(closeSocket));
+      await u.close();
+    }
+  });
+
   it('limits uploads more strictly than the rest of the API', async () => {
     // A fresh app: the API allowance of the test above is spent.
     const u = await startTestApp({ UPLOADS_PER_MINUTE: '2' });

@@ -22,6 +22,7 @@ import type { FastifyReply, FastifySchema } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
 import { IpRate } from '../edge/IpRate.js';
+import { clientKey } from '../edge/clientKey.js';
 import { ErrorCode, type RequestType } from '../protocol/index.js';
 
 export interface RouteEntry {
@@ -163,7 +164,7 @@ export const edgePlugin = fp<{ config: Config }>(
     sweeper.unref();
     app.addHook('onClose', () => clearInterval(sweeper));
     app.decorate('ipLimits', {
-      take: (type: RequestType, ip: string) => requestLimits[type]?.take(ip) ?? 0,
+      take: (type: RequestType, ip: string) => requestLimits[type]?.take(clientKey(ip)) ?? 0,
     });
 
     const allowedOrigin = (origin: string, host: string | undefined): boolean => {
@@ -188,7 +189,7 @@ export const edgePlugin = fp<{ config: Config }>(
         request.log.debug({ origin, ip: request.ip }, 'websocket refused: origin not allowed');
         return refuse(reply, 403, ErrorCode.FORBIDDEN, 'origin not allowed');
       }
-      const ip = request.ip;
+      const ip = clientKey(request.ip);
       const open = openSockets.get(ip) ?? 0;
       if (open >= config.edge.wsConnections) {
         request.log.debug({ ip, open }, 'websocket refused: too many open sockets');

@@ -270,7 +270,7 @@ export const en: Catalogue = {
   'invite.title': 'Invitation: {project}',
   'invite.role.guest': 'guest',
   'invite.role.member': 'member',
-  'invite.roleLine': 'You are invited as a {role}.',
+  'invite.roleLine': 'You will join as a {role}.',
   'invite.meetingLine': 'This link opens the meeting “{room}”.',
   'invite.expires': 'Link valid until {date}.',
   'invite.name': 'Your name',

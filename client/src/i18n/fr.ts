@@ -273,7 +273,7 @@ export const fr = {
   'invite.title': 'Invitation : {project}',
   'invite.role.guest': 'invité',
   'invite.role.member': 'membre',
-  'invite.roleLine': 'Vous êtes invité en tant que {role}.',
+  'invite.roleLine': 'Vous rejoindrez le projet comme {role}.',
   'invite.meetingLine': 'Ce lien ouvre la réunion « {room} ».',
   'invite.expires': 'Lien valable jusqu’au {date}.',
   'invite.name': 'Votre nom',

@@ -245,7 +245,9 @@ describe('opening a link', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 240);
     expect([look.status, look.body.error?.code]).toEqual([404, ErrorCode.INVITATION_INVALID]);
     expect([accept.status, accept.body.error?.code]).toEqual([404, ErrorCode.INVITATION_INVALID]);
-    // A malformed code never reaches the store.
+    // A truncated link is just as invalid; a malformed code never reaches the store.
+    const truncated = await api('GET', `/api/invitations/${(await create({ role: 'guest', expiresInS: 600 })).code.slice(0, 20)}`);
+    expect([truncated.status, truncated.body.error?.code]).toEqual([404, ErrorCode.INVITATION_INVALID]);
     const malformed = await api('GET', `/api/invitations/${'x'.repeat(65)}`);
     expect(malformed.body.error?.code).toBe(ErrorCode.BAD_REQUEST);
   });
@@ -258,9 +260,12 @@ describe('opening a link', () => {
     const accept = await api('POST', `/api/invitations/${code}/accept`, { body: { displayName: 'Tard' } });
     expect([accept.status, accept.body.error?.code]).toEqual([410, ErrorCode.INVITATION_EXPIRED]);
     // Expired links stay listed for a while (so the owner sees them), not forever: the keys expire.
-    const ttl = await t.app.redis.ttl(makeKeys(t.config.redisKeyPrefix).invitationCode(hashCode(code)));
+    const keys = makeKeys(t.config.redisKeyPrefix);
+    const ttl = await t.app.redis.ttl(keys.invitationCode(hashCode(code)));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
+    // The project's index outlives its every invitation, never the other way round.
+    expect(await t.app.redis.ttl(keys.invitations(PROJECT))).toBeGreaterThanOrEqual(ttl);
   });
 
   it('holds maxUses under 20 concurrent accepts', async () => {
@@ -275,6 +280,18 @@ describe('opening a link', () => {
     expect(look.body.error?.code).toBe(ErrorCode.INVITATION_USED_UP);
     const listed = (await api('GET', `/api/projects/${PROJECT}/invitations`, { token: ownerToken })).body.invitations as Array<{ invitationId: string; uses: number }>;
     expect(listed.find((i) => i.invitationId === invitation.invitationId)?.uses).toBe(3);
+  });
+
+  it('holds maxUses when 20 redeems reach Redis interleaved (the store itself, one pipeline)', async () => {
+    // Through HTTP the requests may arrive one after the other; here every
+    // lookup is sent before any use is counted, which a read-then-write
+    // redeem would get wrong.
+    const store = new InvitationStore(t.app.redis, makeKeys(t.config.redisKeyPrefix));
+    const { code, invitation } = await store.create({ projectId: PROJECT, role: 'guest', createdBy: 'owner-1', expiresInS: 600, maxUses: 3 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.redeem(code)));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.problem))).toEqual(Array(17).fill('usedUp'));
+    expect((await store.get(PROJECT, invitation.invitationId))?.uses).toBe(3);
   });
 
   it('keeps no code in Redis: only its hash', async () => {

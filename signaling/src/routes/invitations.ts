@@ -24,7 +24,6 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 import {
-  CODE_PATTERN,
   INVITATION_MAX_LIFETIME_S,
   InvitationStore,
   type InvitationProblem,
@@ -35,7 +34,11 @@ const FAILED_LOOKUP_DELAY_MS = 250;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const InvitationId = Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z0-9_-]+$' });
-const Code = Type.String({ minLength: 1, maxLength: 64, pattern: CODE_PATTERN });
+/**
+ * Any id-shaped code gets the store's answer (a truncated link is
+ * INVITATION_INVALID, late, like an unknown one); only junk is BAD_REQUEST.
+ */
+const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const InvitationRoleSchema = Type.Union([Type.Literal('member'), Type.Literal('guest')]);
 const ProjectParams = Type.Object({ projectId: Id });
 const CodeParams = Type.Object({ code: Code });

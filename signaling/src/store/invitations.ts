@@ -52,8 +52,7 @@ export const INVITATION_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** The longest-lived link: 30 days. */
 export const INVITATION_MAX_LIFETIME_S = 30 * 24 * 3600;
 
-/** The shape of a code in a URL: 24 base64url characters (18 random bytes). */
-export const CODE_PATTERN = '^[A-Za-z0-9_-]{24}$';
+/** A code: 18 random bytes, 24 base64url characters. */
 const CODE_BYTES = 18;
 
 /**
@@ -125,6 +124,7 @@ export class InvitationStore {
     const codeHash = hashCode(code);
     const key = this.keys.invitation(input.projectId, invitation.invitationId);
     const codeKey = this.keys.invitationCode(codeHash);
+    const index = this.keys.invitations(input.projectId);
     const dropAt = Math.ceil((invitation.expiresAt + INVITATION_RETENTION_MS) / 1000);
     const fields: Record<string, string> = { codeHash };
     for (const [name, value] of Object.entries(invitation)) fields[name] = String(value);
@@ -133,7 +133,10 @@ export class InvitationStore {
       .hSet(key, fields)
       .expireAt(key, dropAt)
       .set(codeKey, `${input.projectId}/${invitation.invitationId}`, { EXAT: dropAt })
-      .zAdd(this.keys.invitations(input.projectId), { score: invitation.expiresAt, value: invitation.invitationId })
+      .zAdd(index, { score: invitation.expiresAt, value: invitation.invitationId })
+      // The index lives as long as its longest-lived invitation (NX: a new index; GT: a later one).
+      .expireAt(index, dropAt, 'NX')
+      .expireAt(index, dropAt, 'GT')
       .exec();
     return { invitation, code };
   }

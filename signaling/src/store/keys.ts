@@ -119,7 +119,10 @@ export interface Keys {
    * EXPIREAT some days after expiresAt.
    */
   invitation(projectId: string, invitationId: string): string;
-  /** Sorted set: the project's invitations. Member = invitation id; score = expiresAt (ms). */
+  /**
+   * Sorted set: the project's invitations. Member = invitation id; score =
+   * expiresAt (ms). Trimmed when listed; EXPIREAT as its longest-lived invitation.
+   */
   invitations(projectId: string): string;
   /**
    * String: "<project id>/<invitation id>" of the link whose code has this

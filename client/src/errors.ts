@@ -58,6 +58,10 @@ export function isRetryable(code: AppErrorCode): boolean {
     case 'UNSUPPORTED_BROWSER':
     case 'UNSUPPORTED_PROTOCOL':
     case 'REMOVED':
+    case 'INVITATION_INVALID':
+    case 'INVITATION_EXPIRED':
+    case 'INVITATION_USED_UP':
+    case 'INVITATIONS_DISABLED':
       return false;
     default:
       return true;

@@ -24,11 +24,13 @@ import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
 import { PresentationController } from './presentation/PresentationController';
+import { InvitationController, createInvitationState } from './invite/InvitationController';
+import { createInvitesState, InvitesController } from './project/InvitesController';
 import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
 import { readScreenTuning } from './room/screenTuning';
-import { callPath, linkWithToken, projectPath, readLink, tokenKey, type Route } from './route';
+import { callPath, DEFAULT_ROOM_ID, invitationTarget, linkWithToken, projectPath, readLink, tokenKey, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { screenShareItems } from './stage/stageItems';
 import { createStage } from './stage/stageState';
@@ -224,6 +226,36 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   };
 }
 
+/** The name typed on an invitation page, offered again on the next one (this browser). */
+const DISPLAY_NAME_KEY = 'chantier.displayName';
+
+function startInvitation(route: Extract<Route, { kind: 'invitation' }>): AppModel {
+  let remembered = '';
+  try {
+    remembered = localStore()?.getItem(DISPLAY_NAME_KEY) ?? '';
+  } catch {
+    // No storage: an empty field.
+  }
+  const state = createInvitationState(remembered);
+  const controller = new InvitationController({
+    state,
+    // No token: the code is the credential.
+    api: new ApiClient({ token: '' }),
+    code: route.code,
+    onAccepted: (answer, displayName) => {
+      try {
+        localStore()?.setItem(DISPLAY_NAME_KEY, displayName);
+      } catch {
+        // Not remembered: nothing worse.
+      }
+      // replace(): the link's code leaves this tab's history.
+      window.location.replace(invitationTarget(answer, sessionStore()));
+    },
+  });
+  controller.load().catch((error: unknown) => log.error('invitation not loaded', error));
+  return { kind: 'invitation', state, actions: controller };
+}
+
 function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const token = route.token ?? '';
   let documents: DocumentsController | null = null;
@@ -274,9 +306,21 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
   }
   // No pagehide handler: the browser closes the socket with the page, and
   // the server then drops this connection from the presence list.
+  const invites = createInvitesState();
+  const invitesController = new InvitesController({
+    state: invites,
+    api,
+    roomId: DEFAULT_ROOM_ID,
+    linkOf: (code) => `${window.location.origin}/i/${encodeURIComponent(code)}`,
+  });
   return {
     kind: 'project',
-    project: { state, actions: controller, documents: { state: documents.state, actions: documents } },
+    project: {
+      state,
+      actions: controller,
+      documents: { state: documents.state, actions: documents },
+      invites: { state: invites, actions: invitesController },
+    },
     chat: context,
     calls: calls.context,
   };
@@ -292,7 +336,9 @@ const model: AppModel =
     ? startMeeting(route, tokenStored, pageVisible)
     : route.kind === 'project'
       ? startProject(route, tokenStored, pageVisible)
-      : { kind: 'home' };
+      : route.kind === 'invitation'
+        ? startInvitation(route)
+        : { kind: 'home' };
 
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app');

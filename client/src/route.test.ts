@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { callPath, hashWithoutToken, linkWithToken, meetingPath, parseRoute, projectPath, readLink, type TokenStorage } from './route';
+import { callPath, hashWithoutToken, invitationTarget, linkWithToken, meetingPath, parseRoute, projectPath, readLink, type TokenStorage } from './route';
 
 describe('parseRoute', () => {
   it('reads project, room and token of a meeting link', () => {
@@ -126,5 +126,40 @@ describe('readLink', () => {
     };
     expect(readLink({ pathname: '/p/a', search: '', hash: '#token=t' }, history, blocked).tokenStored).toBe(false);
     expect(readLink({ pathname: '/p/a', search: '', hash: '#token=t' }, history, null).tokenStored).toBe(false);
+  });
+});
+
+describe('invitation links', () => {
+  it('reads the code of /i/<code>', () => {
+    expect(parseRoute('/i/Ab_9-xYz012345678901234', '')).toEqual({ kind: 'invitation', code: 'Ab_9-xYz012345678901234' });
+    expect(parseRoute('/i/abc/', '#token=t')).toEqual({ kind: 'invitation', code: 'abc' });
+    expect(parseRoute('/i/', '')).toEqual({ kind: 'home' });
+    expect(parseRoute('/i/a b', '')).toEqual({ kind: 'home' });
+    expect(parseRoute(`/i/${'a'.repeat(65)}`, '')).toEqual({ kind: 'home' });
+  });
+
+  it('leaves the address bar and the storage alone on an invitation link', () => {
+    const replaceState = vi.fn();
+    const session = { getItem: vi.fn(() => null), setItem: vi.fn() };
+    const read = readLink({ pathname: '/i/code1', search: '', hash: '' }, { replaceState, state: null }, session);
+    expect(read).toEqual({ route: { kind: 'invitation', code: 'code1' }, tokenStored: false });
+    expect(replaceState).not.toHaveBeenCalled();
+    expect(session.setItem).not.toHaveBeenCalled();
+  });
+
+  it('stores the accepted token like a #token= link and leads to the meeting or the project', () => {
+    const store = new Map<string, string>();
+    const session: TokenStorage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v) };
+    expect(invitationTarget({ token: 'tok', projectId: 'p1', roomId: 'reunion' }, session)).toBe('/p/p1/r/reunion');
+    expect(store.get('chantier.token:p1')).toBe('tok');
+    expect(invitationTarget({ token: 'tok2', projectId: 'p2' }, session)).toBe('/p/p2');
+    // The next page finds it as it would a #token= link's.
+    expect(readLink({ pathname: '/p/p2', search: '', hash: '' }, { replaceState: vi.fn(), state: null }, session).route).toMatchObject({ token: 'tok2' });
+  });
+
+  it('puts the token in the fragment when it cannot be stored', () => {
+    const full: TokenStorage = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
+    expect(invitationTarget({ token: 'a.b.c', projectId: 'p1', roomId: 'r' }, full)).toBe('/p/p1/r/r#token=a.b.c');
+    expect(invitationTarget({ token: 'a.b.c', projectId: 'p1' }, null)).toBe('/p/p1#token=a.b.c');
   });
 });

@@ -6,6 +6,9 @@
  *                                                    (no camera, no video received)
  *                                                    and joined without the lobby:
  *                                                    where a call leads
+ *   `/i/<code>`                                      an invitation link: pick a name,
+ *                                                    get a token, go to the project
+ *                                                    or its meeting
  * The token rides in the fragment so that it never reaches a server log or a
  * Referer header; the app removes it from the address bar as soon as it has
  * read it.
@@ -20,7 +23,9 @@ export type Route =
    * `audioOnly` (`?audio=1`): join without camera and receive no video.
    * `autoJoin` (`?join=1`): skip the lobby (the user already said yes to a call).
    */
-  | { kind: 'meeting'; projectId: string; roomId: string; token: string | null; audioOnly?: true; autoJoin?: true };
+  | { kind: 'meeting'; projectId: string; roomId: string; token: string | null; audioOnly?: true; autoJoin?: true }
+  /** An invitation link: `code` is its secret, checked by the server. */
+  | { kind: 'invitation'; code: string };
 
 /** The project's default meeting room, the one the project page's big button joins. */
 export const DEFAULT_ROOM_ID = 'reunion';
@@ -29,6 +34,7 @@ export const DEFAULT_ROOM_ID = 'reunion';
 const ID = '[A-Za-z0-9_-]{1,64}';
 const MEETING_PATH = new RegExp(`^/p/(${ID})/r/(${ID})/?$`);
 const PROJECT_PATH = new RegExp(`^/p/(${ID})/?$`);
+const INVITATION_PATH = new RegExp(`^/i/(${ID})/?$`);
 
 /** The `token` parameter of a URL fragment, if any. */
 export function tokenOf(hash: string): string | null {
@@ -61,6 +67,8 @@ export function parseRoute(pathname: string, hash: string, search = ''): Route {
     const [, projectId = ''] = project;
     return { kind: 'project', projectId, token: tokenOf(hash) };
   }
+  const invitation = INVITATION_PATH.exec(pathname);
+  if (invitation) return { kind: 'invitation', code: invitation[1] ?? '' };
   return { kind: 'home' };
 }
 
@@ -104,6 +112,26 @@ export function linkWithToken(path: string, token: string, tokenStored: boolean)
 
 export type TokenStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
+/**
+ * Where an accepted invitation leads: the token goes to sessionStorage as a
+ * `#token=` link's would (so a reload keeps it), or rides in the fragment when
+ * it cannot be stored.
+ */
+export function invitationTarget(
+  answer: { token: string; projectId: string; roomId?: string },
+  session: TokenStorage | null,
+): string {
+  let stored = false;
+  try {
+    session?.setItem(tokenKey(answer.projectId), answer.token);
+    stored = session !== null;
+  } catch {
+    // Storage full or blocked: the token rides in the link.
+  }
+  const path = answer.roomId !== undefined ? meetingPath(answer.projectId, answer.roomId) : projectPath(answer.projectId);
+  return linkWithToken(path, answer.token, stored);
+}
+
 /** Whether the token of this route is (now) in sessionStorage. */
 export interface ReadLink {
   route: Route;
@@ -122,7 +150,7 @@ export function readLink(
   session: TokenStorage | null,
 ): ReadLink {
   const route = parseRoute(location.pathname, location.hash, location.search);
-  if (route.kind === 'home') return { route, tokenStored: false };
+  if (route.kind === 'home' || route.kind === 'invitation') return { route, tokenStored: false };
   const key = tokenKey(route.projectId);
   if (route.token) {
     history.replaceState(history.state, '', `${location.pathname}${location.search}${hashWithoutToken(location.hash)}`);

@@ -15,6 +15,7 @@ import { clientRoutes } from './routes/client.js';
 import { documentRoutes } from './routes/documents.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
+import { invitationRoutes } from './routes/invitations.js';
 import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
@@ -27,9 +28,12 @@ export type { Config } from './config.js';
 /** Query parameters whose values never reach a log line. */
 const SECRET_QUERY = /([?&](?:token|access_token|jwt|secret|resume)=)[^&#]*/gi;
 
-/** `url` with the values of token-like query parameters replaced. */
+/** Paths that carry an invitation link's secret code: the link itself and its API. */
+const SECRET_PATH = /^(\/(?:api\/invitations|i)\/)[^/?#]+/;
+
+/** `url` with the values of token-like query parameters, and invitation codes, replaced. */
 export function redactQuery(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]');
+  return url.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]');
 }
 
 export interface BuildOptions {
@@ -104,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes);
   await app.register(embedRoutes, { origins: config.embedOrigins });
   await app.register(projectRoutes);
+  await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;

@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config) && Object.isFrozen(config.sfu)).toBe(true);
   });
 
+  it('gives invitation sessions 12 h by default, INVITATION_SESSION_TTL_S within 60 s to 7 days', () => {
+    expect(loadConfig(base()).invitationSessionTtlS).toBe(12 * 3600);
+    expect(loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '3600' }).invitationSessionTtlS).toBe(3600);
+    expect(() => loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '59' })).toThrow(/INVITATION_SESSION_TTL_S/);
+    expect(() => loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '1h' })).toThrow(/INVITATION_SESSION_TTL_S/);
+  });
+
   it('creates the JWT secret once in the data dir and keeps it across restarts', () => {
     const env = base();
     const first = loadConfig(env).jwtSecret;

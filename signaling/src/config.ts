@@ -65,6 +65,11 @@ export interface Config {
   /** How long a call rings before it counts as missed. */
   readonly callRingMs: number;
   /**
+   * Lifetime of the access token an invitation link gives (INVITATION_SESSION_TTL_S),
+   * never longer than the link's own lifetime (routes/invitations.ts).
+   */
+  readonly invitationSessionTtlS: number;
+  /**
    * Origins allowed to embed Chantier in a frame (CSP frame-ancestors), to
    * open its WebSocket from their pages and to hand it fresh tokens by
    * postMessage (EMBED_ORIGINS, comma-separated scheme://host[:port]);
@@ -233,6 +238,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
+    invitationSessionTtlS: int(env, 'INVITATION_SESSION_TTL_S', 12 * 3600, 60, 7 * 24 * 3600),
     embedOrigins: origins(env, 'EMBED_ORIGINS'),
     edge: {
       trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'], 'false') === 'true',

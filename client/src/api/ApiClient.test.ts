@@ -24,6 +24,25 @@ describe('ApiClient', () => {
     expect(init.headers).toEqual({ Authorization: 'Bearer a.b.c' });
   });
 
+  it('posts JSON, and makes public calls (an invitation link) without any Authorization header', async () => {
+    const fetch = vi.fn(async () => answer(200, { token: 'x' }));
+    const api = new ApiClient({ token: '', fetch });
+    expect(await api.postJson('/api/invitations/c/accept', { displayName: 'Léa' })).toEqual({ token: 'x' });
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/invitations/c/accept');
+    expect(init.method).toBe('POST');
+    expect(init.headers).toEqual({ 'Content-Type': 'application/json' });
+    expect(init.body).toBe('{"displayName":"Léa"}');
+    await api.getJson('/api/invitations/c');
+    expect((fetch.mock.calls[1] as unknown as [string, RequestInit])[1].headers).toEqual({});
+  });
+
+  it('maps invitation refusals to their codes', async () => {
+    for (const code of ['INVITATION_INVALID', 'INVITATION_EXPIRED', 'INVITATION_USED_UP', 'INVITATIONS_DISABLED']) {
+      expect(errorFromBody(410, JSON.stringify({ error: { code, message: 'm' } })).code).toBe(code);
+    }
+  });
+
   it("turns the server's error body into its code", async () => {
     const fetch = vi.fn(async () => answer(403, { error: { code: 'FORBIDDEN', message: 'not a member' } }));
     const error = await failure(new ApiClient({ token: 't', fetch }).getJson('/x'));

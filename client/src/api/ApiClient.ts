@@ -89,6 +89,12 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /** A JSON body; resolves with the JSON answer. */
+  async postJson<T>(path: string, body: unknown): Promise<T> {
+    const response = await this.call('POST', path, this.timeoutMs, body);
+    return (await response.json()) as T;
+  }
+
   async delete(path: string): Promise<void> {
     await this.call('DELETE', path, this.timeoutMs);
   }
@@ -132,12 +138,17 @@ export class ApiClient {
     });
   }
 
-  private async call(method: string, path: string, timeoutMs: number | null): Promise<Response> {
+  private async call(method: string, path: string, timeoutMs: number | null, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await this.fetchImpl(this.baseUrl + path, {
         method,
-        headers: { Authorization: `Bearer ${this.token}` },
+        // No token: a public call (an invitation link's).
+        headers: {
+          ...(this.token !== '' ? { Authorization: `Bearer ${this.token}` } : {}),
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         // The server sets no cookies; nothing to send but the bearer.
         credentials: 'omit',
         ...(timeoutMs !== null ? { signal: AbortSignal.timeout(timeoutMs) } : {}),

@@ -41,6 +41,29 @@ export function toDocumentRef(document: ProjectDocument): DocumentRef {
   };
 }
 
+/** An invitation link as owners see it (signaling/src/routes/invitations.ts): never its code. */
+export interface ProjectInvitation {
+  invitationId: string;
+  projectId: string;
+  role: 'member' | 'guest';
+  roomId?: string;
+  label?: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  maxUses?: number;
+  uses: number;
+  revokedAt?: number;
+}
+
+export interface NewInvitation {
+  role: 'member' | 'guest';
+  expiresInS: number;
+  maxUses?: number;
+  roomId?: string;
+  label?: string;
+}
+
 export class ProjectApi {
   private readonly base: string;
 
@@ -80,6 +103,20 @@ export class ProjectApi {
 
   thumbnail(documentId: string): Promise<Blob> {
     return this.api.getBlob(`${this.documentPath(documentId)}/thumbnail`);
+  }
+
+  /** Owners only. */
+  async invitations(): Promise<ProjectInvitation[]> {
+    return (await this.api.getJson<{ invitations: ProjectInvitation[] }>(`${this.base}/invitations`)).invitations;
+  }
+
+  /** The code comes back this once. */
+  createInvitation(invitation: NewInvitation): Promise<{ invitation: ProjectInvitation; code: string; url: string }> {
+    return this.api.postJson(`${this.base}/invitations`, invitation);
+  }
+
+  revokeInvitation(invitationId: string): Promise<void> {
+    return this.api.delete(`${this.base}/invitations/${encodeURIComponent(invitationId)}`);
   }
 
   private documentPath(documentId: string): string {

@@ -9,6 +9,10 @@ describe('routeOf', () => {
   it('serves page navigations network-first with the shell as fallback, meeting links included', () => {
     expect(get('/', 'navigate')).toBe('shell');
     expect(get('/p/tour-b/r/reunion?lang=en', 'navigate')).toBe('shell');
+    // Invitation links are pages too; what they open is asked of the API, never cached.
+    expect(get('/i/Ab_9-xYz0123456789012345', 'navigate')).toBe('shell');
+    expect(get('/api/invitations/Ab_9-xYz0123456789012345')).toBe('bypass');
+    expect(get('/api/invitations/Ab_9-xYz0123456789012345/accept', 'cors', 'POST')).toBe('bypass');
   });
 
   it('never caches the API, documents, thumbnails, the socket or health checks', () => {

@@ -2,7 +2,7 @@
  * What the service worker does with each request. Pure, so that it is
  * unit-tested; sw.ts applies it.
  *
- * - 'shell': a page navigation (/, /p/…, /p/…/r/…): network first, so a
+ * - 'shell': a page navigation (/, /p/…, /p/…/r/…, /i/…): network first, so a
  *   deployment shows at once; the precached index.html when the network
  *   fails or is too slow (a site's weak 3G): the app shell then starts and
  *   says the server is out of reach instead of the browser's dinosaur.

@@ -14,6 +14,8 @@ import {
   type StageContextValue,
 } from './context';
 import { Home } from './Home';
+import type { InvitationActions, InvitationState } from '../invite/InvitationController';
+import { InvitationPage } from './invite/InvitationPage';
 import { JoinScreen } from './JoinScreen';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
 import { ProjectPage } from './project/ProjectPage';
@@ -23,6 +25,7 @@ import { StatusScreen } from './StatusScreen';
 /** What main.tsx built for the address it was opened at. */
 export type AppModel =
   | { kind: 'home' }
+  | { kind: 'invitation'; state: InvitationState; actions: InvitationActions }
   | {
       kind: 'meeting';
       room: RoomContextValue;
@@ -54,7 +57,7 @@ function Meeting({ state, projectHref }: { state: RoomState; projectHref: string
  * the home page. Calls ring over the project page and meetings alike.
  */
 export function App({ model }: { model: AppModel }) {
-  if (model.kind === 'home' || !model.calls) return <Page model={model} />;
+  if (model.kind === 'home' || model.kind === 'invitation' || !model.calls) return <Page model={model} />;
   return (
     <CallContext.Provider value={model.calls}>
       <Page model={model} />
@@ -67,6 +70,8 @@ function Page({ model }: { model: AppModel }) {
   switch (model.kind) {
     case 'home':
       return <Home />;
+    case 'invitation':
+      return <InvitationPage state={model.state} actions={model.actions} />;
     case 'meeting':
       return (
         <RoomContext.Provider value={model.room}>

@@ -6,6 +6,7 @@ import type { ChatState } from '../chat/chatState';
 import type { FileActions } from '../documents/DocumentFiles';
 import type { DocumentsActions, DocumentsState } from '../documents/DocumentsController';
 import type { AppErrorCode } from '../errors';
+import type { InvitesActions, InvitesState } from '../project/InvitesController';
 import type { ProjectActions } from '../project/ProjectController';
 import type { ProjectState } from '../project/projectState';
 import type { RoomActions } from '../room/RoomController';
@@ -67,6 +68,8 @@ export interface ProjectContextValue {
   state: ProjectState;
   actions: ProjectActions;
   documents: { state: DocumentsState; actions: DocumentsActions };
+  /** The owners' invitation links (the panel shows for owners only). */
+  invites?: { state: InvitesState; actions: InvitesActions };
 }
 
 export const ProjectContext = createContext<ProjectContextValue | null>(null);

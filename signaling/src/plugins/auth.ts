@@ -36,6 +36,10 @@ const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   ROOM_FULL: 409,
   TOO_LARGE: 413,
   UNSUPPORTED_TYPE: 415,
+  INVITATION_INVALID: 404,
+  INVITATION_EXPIRED: 410,
+  INVITATION_USED_UP: 410,
+  INVITATIONS_DISABLED: 409,
 };
 
 export function statusOf(code: ErrorBody['code']): number {

@@ -52,6 +52,14 @@ export const ErrorCode = {
   REMOVED: 'REMOVED',
   /** Unmuting a microphone a moderator muted, while the meeting does not allow self-unmute. */
   UNMUTE_NOT_ALLOWED: 'UNMUTE_NOT_ALLOWED',
+  /** An invitation link that does not exist or was revoked (same answer for both: codes cannot be probed). */
+  INVITATION_INVALID: 'INVITATION_INVALID',
+  /** An invitation link past its expiry. */
+  INVITATION_EXPIRED: 'INVITATION_EXPIRED',
+  /** An invitation link whose every use (maxUses) has been taken. */
+  INVITATION_USED_UP: 'INVITATION_USED_UP',
+  /** This server cannot issue invitations: it does not accept its own HS256 tokens (JWT_ALGORITHMS). */
+  INVITATIONS_DISABLED: 'INVITATIONS_DISABLED',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

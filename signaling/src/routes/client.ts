@@ -6,7 +6,7 @@ import { basename, join, sep } from 'node:path';
 
 /**
  * Serves the built client (client/dist). Project pages (/p/<project>) and
- * meeting links (/p/<project>/r/<room>) are client-side routes: they get
+ * meeting links (/p/<project>/r/<room>) and invitation links (/i/<code>) are client-side routes: they get
  * index.html. The access token travels in the
  * link's fragment (#token=…), which browsers never send to the server.
  * The app-shell service worker (sw.js) and index.html are never cached by
@@ -46,4 +46,6 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
   });
   app.get('/p/:projectId', { schema: schema(['projectId']) }, async (_request, reply) => reply.sendFile('index.html'));
   app.get('/p/:projectId/r/:roomId', { schema: schema(['projectId', 'roomId']) }, async (_request, reply) => reply.sendFile('index.html'));
+  // An invitation link (/i/<code>): the page asks the API what the code opens.
+  app.get('/i/:code', { schema: schema(['code']) }, async (_request, reply) => reply.sendFile('index.html'));
 }

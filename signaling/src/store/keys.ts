@@ -112,6 +112,26 @@ export interface Keys {
   callRate(projectId: string, userId: string): string;
 
   /**
+   * Hash: one invitation link (store/invitations.ts). Fields: invitationId,
+   * projectId, role ('member' | 'guest'), roomId?, label?, createdBy,
+   * createdAt (ms), expiresAt (ms), maxUses?, uses, revokedAt? (ms), codeHash
+   * (hex SHA-256 of the link's secret code; the code itself is never stored).
+   * EXPIREAT some days after expiresAt.
+   */
+  invitation(projectId: string, invitationId: string): string;
+  /**
+   * Sorted set: the project's invitations. Member = invitation id; score =
+   * expiresAt (ms). Trimmed when listed; EXPIREAT as its longest-lived invitation.
+   */
+  invitations(projectId: string): string;
+  /**
+   * String: "<project id>/<invitation id>" of the link whose code has this
+   * hex SHA-256. Global (a link names no project). Deleted on revoke;
+   * EXPIREAT as the invitation's hash.
+   */
+  invitationCode(codeHash: string): string;
+
+  /**
    * Pub/sub channel of the project's live events (chat messages, presence
    * changes, calls) for every node. Payload: JSON {type, data}.
    */
@@ -144,6 +164,9 @@ export function makeKeys(prefix: string): Keys {
     callsRinging: (projectId) => `${p(projectId)}:calls:ringing`,
     callProjects: () => `${prefix}calls:projects`,
     callRate: (projectId, userId) => `${p(projectId)}:calls:rate:${userId}`,
+    invitation: (projectId, invitationId) => `${p(projectId)}:inv:${invitationId}`,
+    invitations: (projectId) => `${p(projectId)}:invs`,
+    invitationCode: (codeHash) => `${prefix}invcode:${codeHash}`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -7,6 +7,7 @@ import { Chat } from '../chat/Chat';
 import { useChat, useProject } from '../context';
 import { LangSwitch } from '../LangSwitch';
 import { DocumentsPanel } from './DocumentsPanel';
+import { InvitesPanel } from './InvitesPanel';
 import { JoinCard } from './JoinCard';
 import { MeetingsPanel } from './MeetingsPanel';
 import { OnlineList } from './OnlineList';
@@ -133,6 +134,7 @@ export function ProjectPage() {
           <MeetingsPanel />
         </Panel>
         <Panel tab="online">
+          <InvitesPanel />
           <OnlineList />
         </Panel>
       </div>

@@ -56,9 +56,11 @@ export const identityTitles: Record<IdentityKind, string> = {
 export type Expected = 'ok' | ErrorCode;
 
 export interface Rule {
-  /** A preset's name (or 'custom'), shown in the table. */
+  /** A preset's name (or an exception's), shown in the table. */
   readonly name: string;
   readonly expect: Readonly<Record<IdentityKind, Expected>>;
+  /** What the test acts on, when the answer depends on it (shown in the table). */
+  readonly on?: string;
 }
 
 export interface RouteRule extends Rule {
@@ -116,7 +118,7 @@ const ws = {
 export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   hello: ws.hello,
   /** A fresh token of the same user and project. */
-  refreshToken: ws.authenticated,
+  refreshToken: on(ws.authenticated, 'a fresh token of the same user'),
   ping: ws.authenticated,
   /**
    * Entering the meeting (not yet joined). A removed user stays out until the
@@ -133,7 +135,7 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   resumeProducer: ws.joinedParticipant,
   closeProducer: ws.joinedParticipant,
   /** A producer of another participant of the same meeting. */
-  consume: ws.joinedParticipant,
+  consume: on(ws.joinedParticipant, 'another participant\'s producer'),
   resumeConsumer: ws.joinedParticipant,
   pauseConsumer: ws.joinedParticipant,
   /** The project's chat: any authenticated session of the project. */
@@ -142,16 +144,16 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   chatMarkRead: ws.authenticated,
   /** A document of the project; update and stop: the presenter's own presentation. */
   presentStart: ws.joinedParticipant,
-  presentUpdate: ws.joinedParticipant,
-  presentStop: ws.joinedParticipant,
+  presentUpdate: on(ws.joinedParticipant, 'their own presentation'),
+  presentStop: on(ws.joinedParticipant, 'their own presentation'),
   setAudioOnly: ws.joinedParticipant,
   setViewport: ws.joinedParticipant,
   /** Calls ring project members; answer: an invitee; cancel: the caller. */
   callStart: ws.authenticated,
-  callAnswer: ws.authenticated,
-  callCancel: ws.authenticated,
+  callAnswer: on(ws.authenticated, 'a call ringing them'),
+  callCancel: on(ws.authenticated, 'a call they placed'),
   /** Tested with the strongest action, remove, on a member of the meeting. */
-  moderate: ws.moderator,
+  moderate: on(ws.moderator, 'remove a member'),
   setRoomPolicy: ws.moderator,
   endMeeting: ws.moderator,
   raiseHand: ws.joinedParticipant,
@@ -187,8 +189,13 @@ const http = {
   }),
 } as const;
 
-function route(base: Rule, okStatus = 200): RouteRule {
-  return { ...base, okStatus };
+function route(base: Rule, okStatus = 200, on?: string): RouteRule {
+  return { ...base, okStatus, ...(on ? { on } : {}) };
+}
+
+/** A rule whose answer depends on its target: the table says which one the test uses. */
+function on(base: Rule, target: string): Rule {
+  return { ...base, on: target };
 }
 
 /** A GET route and its HEAD twin (Fastify's exposeHeadRoutes): same rule. */
@@ -216,14 +223,14 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   ...getAndHead('/p/:projectId', route(http.public)),
   ...getAndHead('/p/:projectId/r/:roomId', route(http.public)),
   /** Creating the project of one's own owner token (tested on a project that does not exist yet). */
-  'POST /api/projects': route(http.projectOwner, 201),
+  'POST /api/projects': route(http.projectOwner, 201, 'its own project id, not created yet'),
   ...getAndHead('/api/projects/:projectId', route(http.projectMember)),
   'PUT /api/projects/:projectId/members/:userId': route(http.projectOwner, 204),
   ...getAndHead('/api/projects/:projectId/chat', route(http.meetingPage)),
   ...getAndHead('/api/projects/:projectId/presence', route(http.projectMember)),
   ...getAndHead('/api/projects/:projectId/meetings', route(http.projectMember)),
   /** Tested on the matrix's meeting: a token limited to another meeting is refused. */
-  ...getAndHead('/api/projects/:projectId/meetings/:roomId/current', route(http.projectMember)),
+  ...getAndHead('/api/projects/:projectId/meetings/:roomId/current', route(http.projectMember, 200, 'a meeting of the project')),
   'POST /api/projects/:projectId/documents': route(http.meetingPage, 201),
   ...getAndHead('/api/projects/:projectId/documents', route(http.meetingPage)),
   ...getAndHead('/api/projects/:projectId/documents/:documentId', route(http.meetingPage)),
@@ -233,6 +240,7 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   'DELETE /api/projects/:projectId/documents/:documentId': route(
     except(http.projectOwner, 'uploaderOrOwner', {}),
     204,
+    'a document another member uploaded',
   ),
 };
 
@@ -283,6 +291,10 @@ function cell(expected: Expected, okStatus?: number): string {
   return expected;
 }
 
+function ruleName(r: Rule): string {
+  return r.on ? `${r.name}: ${r.on}` : r.name;
+}
+
 /** The policy as Markdown tables (WebSocket requests, then HTTP routes), between the markers. */
 export function renderAccessTable(): string {
   const header = (first: string): string[] => [
@@ -291,13 +303,21 @@ export function renderAccessTable(): string {
   ];
   const lines = [TABLE_BEGIN, '', '**WebSocket requests** (on a meeting\'s socket)', '', ...header('request')];
   for (const [type, r] of Object.entries(requestAccess)) {
-    lines.push(`| \`${type}\` | ${identityKinds.map((k) => cell(r.expect[k])).join(' | ')} | ${r.name} |`);
+    lines.push(`| \`${type}\` | ${identityKinds.map((k) => cell(r.expect[k])).join(' | ')} | ${ruleName(r)} |`);
   }
   lines.push('', '**HTTP routes** (HEAD answers as GET; every file of the built client: public)', '', ...header('route'));
   for (const [key, r] of Object.entries(routeAccess)) {
     if (key.startsWith('HEAD ')) continue;
-    lines.push(`| \`${key}\` | ${identityKinds.map((k) => cell(r.expect[k], r.okStatus)).join(' | ')} | ${r.name} |`);
+    lines.push(`| \`${key}\` | ${identityKinds.map((k) => cell(r.expect[k], r.okStatus)).join(' | ')} | ${ruleName(r)} |`);
   }
   lines.push('', TABLE_END);
   return lines.join('\n');
+}
+
+/** `markdown` with the access table between its markers replaced by the current one. */
+export function withAccessTable(markdown: string): string {
+  const begin = markdown.indexOf(TABLE_BEGIN);
+  const end = markdown.indexOf(TABLE_END);
+  if (begin < 0 || end < begin) throw new Error('the document has no access table markers');
+  return markdown.slice(0, begin) + renderAccessTable() + markdown.slice(end + TABLE_END.length);
 }

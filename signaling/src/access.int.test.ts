@@ -18,6 +18,7 @@ import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
 import {
+  foreignTargetAccess,
   identityKinds,
   policyGaps,
   requestAccess,
@@ -123,7 +124,7 @@ interface Scene {
   /** An owner in the meeting: removes the `removed` identity's user. */
   host: Peer;
   /** A member in the meeting, sending a microphone and a camera. */
-  target: Peer & { mic: string; camera: string };
+  target: Peer & { mic: string; camera: string; send: string };
 }
 
 async function newScene(): Promise<Scene> {
@@ -135,7 +136,7 @@ async function newScene(): Promise<Scene> {
   const send = await target.c.request('createTransport', { direction: 'send' });
   const mic = await target.c.request('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
   const camera = await target.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() });
-  return { roomId, host, target: { ...target, mic: mic.producerId, camera: camera.producerId } };
+  return { roomId, host, target: { ...target, mic: mic.producerId, camera: camera.producerId, send: send.transportId } };
 }
 
 /** The actor of one case: how far it got (none: its hello is refused). */
@@ -353,6 +354,93 @@ describe('WebSocket requests, identity by identity', () => {
     expect(await answer(c.request('join', { rtpCapabilities: caps }))).toBe(ErrorCode.BAD_REQUEST);
     expect(await answer(c.request('leave', {}))).toBe(ErrorCode.BAD_REQUEST);
     expect(await answer(c.request('ping', {}))).toBe('ok');
+  });
+});
+
+describe('requests aimed at what is not the caller\'s', () => {
+  interface Elsewhere {
+    /** A producer of another meeting of the project. */
+    producer: string;
+    /** A participant of another meeting of the project. */
+    peerId: string;
+    /** A document and a user of another project. */
+    document: string;
+    user: string;
+  }
+  let elsewhere: Elsewhere;
+  let other: Peer;
+
+  type ForeignPrepare = (s: Scene, a: Peer, e: Elsewhere) => Promise<unknown>;
+  const foreign: Partial<Record<RequestType, ForeignPrepare>> = {
+    connectTransport: async (s) => ({ transportId: s.target.send, dtlsParameters: dtlsParameters() }),
+    restartIce: async (s) => ({ transportId: s.target.send }),
+    produce: async (s) => ({ transportId: s.target.send, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }),
+    pauseProducer: async (s) => ({ producerId: s.target.mic }),
+    resumeProducer: async (s) => ({ producerId: s.target.mic }),
+    closeProducer: async (s) => ({ producerId: s.target.mic }),
+    consume: async (_s, a, e) => {
+      await a.c.request('createTransport', { direction: 'recv' });
+      return { producerId: e.producer };
+    },
+    resumeConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
+    pauseConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
+    chatSend: async (_s, _a, e) => ({ clientMessageId: uid('msg'), text: 'pièce jointe', documentId: e.document }),
+    presentStart: async (_s, _a, e) => ({ documentId: e.document }),
+    presentUpdate: async (s) => ({ presentationId: await targetPresentation(s), view }),
+    presentStop: async (s) => ({ presentationId: await targetPresentation(s) }),
+    callStart: async (_s, _a, e) => ({ userIds: [e.user] }),
+    callAnswer: async (s) => ({ callId: (await s.target.c.request('callStart', { userIds: [s.host.userId] })).call.callId, accept: true }),
+    callCancel: async (s, a) => ({ callId: (await s.target.c.request('callStart', { userIds: [a.userId] })).call.callId }),
+    moderate: async (_s, _a, e) => ({ peerId: e.peerId, action: 'remove' }),
+  };
+
+  /** The host consumes the target's microphone: a consumer that is the host's. */
+  async function hostConsumer(s: Scene): Promise<string> {
+    await s.host.c.request('createTransport', { direction: 'recv' });
+    return (await s.host.c.request('consume', { producerId: s.target.mic })).consumerId;
+  }
+  async function targetPresentation(s: Scene): Promise<string> {
+    return (await s.target.c.request('presentStart', { documentId })).presentation.presentationId;
+  }
+
+  beforeAll(async () => {
+    const uploader = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
+    if (!documentId) documentId = await upload(uploader);
+    const otherScene = await newScene();
+    other = otherScene.target;
+    const outsider = uid('outsider');
+    const c = await connect();
+    const outsiderToken = await t.token({ userId: outsider, projectId: OTHER_PROJECT, role: 'owner' });
+    await c.request('hello', { protocol: PROTOCOL_VERSION, token: outsiderToken, projectId: OTHER_PROJECT });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'ailleurs.pdf');
+    const response = await fetch(`${t.url}/api/projects/${OTHER_PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${outsiderToken}` }, body: form });
+    expect(response.status).toBe(201);
+    const { document } = (await response.json()) as { document: { documentId: string } };
+    elsewhere = { producer: otherScene.target.mic, peerId: otherScene.target.peerId, document: document.documentId, user: outsider };
+  });
+
+  it('every declared case has its target here, and the other way round', () => {
+    expect(Object.keys(foreign).sort()).toEqual(Object.keys(foreignTargetAccess).sort());
+  });
+
+  it('is refused as declared', async () => {
+    const mismatches: string[] = [];
+    for (const [type, rule] of Object.entries(foreignTargetAccess) as Array<[RequestType, NonNullable<(typeof foreignTargetAccess)[RequestType]>]>) {
+      const scene = await newScene();
+      const actor = await actorIn(scene, rule.as, 'joined');
+      const data = await foreign[type]!(scene, actor.peer!, elsewhere);
+      const got = await answer(actor.peer!.c.rawRequest(type, data));
+      if (got !== rule.expect) mismatches.push(`${type} on ${rule.on} as ${rule.as}: got ${got}, policy says ${rule.expect}`);
+      for (const c of [scene.host.c, scene.target.c, actor.peer!.c]) {
+        expect(c.violations).toEqual([]);
+        c.close();
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // The other meeting's participant was not removed by an owner of this one: still in, still joined.
+    expect(other.c.closeCode).toBeUndefined();
+    expect(await answer(other.c.request('raiseHand', { raised: true }))).toBe('ok');
   });
 });
 

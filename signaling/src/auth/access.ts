@@ -159,6 +159,38 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   raiseHand: ws.joinedParticipant,
 };
 
+/**
+ * The same requests aimed at what is not the caller's: each is sent by a
+ * joined participant (`as`) of the matrix's meeting with a real target that
+ * belongs to someone else, and refused with `expect`. Ids never cross peers,
+ * meetings or projects.
+ */
+export interface ForeignTarget {
+  readonly on: string;
+  readonly as: IdentityKind;
+  readonly expect: Expected;
+}
+
+export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTarget>>> = {
+  connectTransport: { on: 'another participant\'s transport', as: 'member', expect: 'NOT_FOUND' },
+  restartIce: { on: 'another participant\'s transport', as: 'member', expect: 'NOT_FOUND' },
+  produce: { on: 'another participant\'s send transport', as: 'member', expect: 'NOT_FOUND' },
+  pauseProducer: { on: 'another participant\'s producer', as: 'member', expect: 'NOT_FOUND' },
+  resumeProducer: { on: 'another participant\'s producer', as: 'member', expect: 'NOT_FOUND' },
+  closeProducer: { on: 'another participant\'s producer', as: 'member', expect: 'NOT_FOUND' },
+  consume: { on: 'a producer of another meeting', as: 'member', expect: 'NOT_FOUND' },
+  resumeConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
+  pauseConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
+  chatSend: { on: 'a document of another project, attached', as: 'member', expect: 'NOT_FOUND' },
+  presentStart: { on: 'a document of another project', as: 'member', expect: 'NOT_FOUND' },
+  presentUpdate: { on: 'another participant\'s presentation', as: 'member', expect: 'FORBIDDEN' },
+  presentStop: { on: 'another participant\'s presentation', as: 'member', expect: 'FORBIDDEN' },
+  callStart: { on: 'a user of another project', as: 'member', expect: 'NOT_FOUND' },
+  callAnswer: { on: 'a call ringing someone else', as: 'member', expect: 'NOT_FOUND' },
+  callCancel: { on: 'a call someone else placed (ringing the caller)', as: 'member', expect: 'FORBIDDEN' },
+  moderate: { on: 'a participant of another meeting', as: 'owner', expect: 'NOT_FOUND' },
+};
+
 // ------------------------------------------------------------------ HTTP
 const NO_TOKEN = { anonymous: 'UNAUTHORIZED', expired: 'TOKEN_EXPIRED' } as const;
 
@@ -304,6 +336,11 @@ export function renderAccessTable(): string {
   const lines = [TABLE_BEGIN, '', '**WebSocket requests** (on a meeting\'s socket)', '', ...header('request')];
   for (const [type, r] of Object.entries(requestAccess)) {
     lines.push(`| \`${type}\` | ${identityKinds.map((k) => cell(r.expect[k])).join(' | ')} | ${ruleName(r)} |`);
+  }
+  lines.push('', '**Aimed at what is not theirs** (a joined participant, with a real target of someone else)', '');
+  lines.push('| request | target | as | answer |', '| --- | --- | --- | --- |');
+  for (const [type, f] of Object.entries(foreignTargetAccess)) {
+    lines.push(`| \`${type}\` | ${f.on} | ${identityTitles[f.as]} | ${cell(f.expect)} |`);
   }
   lines.push('', '**HTTP routes** (HEAD answers as GET; every file of the built client: public)', '', ...header('route'));
   for (const [key, r] of Object.entries(routeAccess)) {

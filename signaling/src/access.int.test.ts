@@ -112,10 +112,12 @@ async function helloed(roomId: string, role: Role, userId = uid(role)): Promise<
 
 /**
  * Makes a helloed identity a joined participant of its meeting: the ONE place
- * that does it, so that an admission step (the guests' lobby: knock, then a
- * moderator's admit) is added here and nowhere else.
+ * that does it, so that an admission step (the guests' lobby: knock, then
+ * `moderator` admits) is added here and nowhere else. `moderator`: a joined
+ * owner of the same meeting (none for the first one in).
  */
-async function makeJoined(peer: Peer): Promise<void> {
+async function makeJoined(peer: Peer, moderator?: Peer): Promise<void> {
+  void moderator;
   await peer.c.request('join', { rtpCapabilities: peer.caps });
 }
 
@@ -132,7 +134,7 @@ async function newScene(): Promise<Scene> {
   const host = await helloed(roomId, 'owner');
   await makeJoined(host);
   const target = await helloed(roomId, 'member');
-  await makeJoined(target);
+  await makeJoined(target, host);
   const send = await target.c.request('createTransport', { direction: 'send' });
   const mic = await target.c.request('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
   const camera = await target.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() });
@@ -157,14 +159,14 @@ async function actorIn(scene: Scene, kind: IdentityKind, stopAt: 'ready' | 'join
   if (!role) return { kind, state: 'none', userId: uid(kind) };
   const peer = await helloed(scene.roomId, role);
   if (kind === 'removed') {
-    await makeJoined(peer);
+    await makeJoined(peer, scene.host);
     await scene.host.c.request('moderate', { peerId: peer.peerId, action: 'remove' });
     expect(await peer.c.closed).toBe(WsCloseCode.REMOVED);
     const back = await helloed(scene.roomId, role, peer.userId);
     return { kind, state: 'ready', peer: back, userId: peer.userId };
   }
   if (stopAt === 'ready') return { kind, state: 'ready', peer, userId: peer.userId };
-  await makeJoined(peer);
+  await makeJoined(peer, scene.host);
   return { kind, state: 'joined', peer, userId: peer.userId };
 }
 

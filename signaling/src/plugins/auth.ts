@@ -19,12 +19,29 @@ declare module 'fastify' {
     tokens: TokenVerifier;
     /** preHandler: a valid access token (or the admin token) is required. */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-    /** Throws FORBIDDEN unless the request may act in this project. */
-    requireProject: (request: FastifyRequest, projectId: string) => Identity | 'admin';
+    /**
+     * Throws FORBIDDEN unless the request may act in this project. A token
+     * limited to one meeting (`room` claim) is refused unless the route says
+     * the meeting's page needs it (`reach`, see MeetingReach).
+     */
+    requireProject: (request: FastifyRequest, projectId: string, reach?: MeetingReach) => Identity | 'admin';
   }
 }
 
 const AUTH_FAILURE_DELAY_MS = 250;
+
+/**
+ * What a token limited to one meeting (the `room` claim: a guest invited to
+ * one meeting, a link for one site visit) may reach over HTTP:
+ *   'project'   nothing (the default): the project's page, its members, its
+ *               presence, other meetings' records are not that meeting's;
+ *   'meeting'   what a meeting's page uses: the project's documents (to
+ *               present and view them) and its chat (the meeting's socket
+ *               reads it already);
+ *   {roomId}    that room's own data only (its meeting in progress).
+ * docs/SECURITY.md's access table lists every route's answer.
+ */
+export type MeetingReach = 'project' | 'meeting' | { readonly roomId: string };
 
 const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   UNAUTHORIZED: 401,
@@ -92,12 +109,16 @@ export const authPlugin = fp<{ config: Config }>(
       }
     });
 
-    app.decorate('requireProject', (request: FastifyRequest, projectId: string) => {
+    app.decorate('requireProject', (request: FastifyRequest, projectId: string, reach: MeetingReach = 'project') => {
       if (request.isAdmin) return 'admin' as const;
       const identity = request.identity;
       if (!identity) throw new AppError(ErrorCode.UNAUTHORIZED, 'not authenticated');
       // The same answer whether the project exists or not: ids cannot be probed.
       if (identity.projectId !== projectId) throw new AppError(ErrorCode.FORBIDDEN, 'not a member of this project');
+      if (identity.roomId !== undefined) {
+        const allowed = reach === 'meeting' || (typeof reach === 'object' && reach.roomId === identity.roomId);
+        if (!allowed) throw new AppError(ErrorCode.FORBIDDEN, 'the token is for one meeting only');
+      }
       return identity;
     });
 

@@ -81,14 +81,16 @@ export const edgePlugin = fp<{ config: Config }>(
     app.decorate('routeTable', routeTable);
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const websocket = Boolean((route as { websocket?: boolean }).websocket);
       for (const method of methods) {
         routeTable.push({
           method,
           url: route.url,
           schema: route.schema,
-          // @fastify/static's routes are the only ones without a handler of ours and with `schema.hide`.
-          staticFile: (route.schema as { hide?: boolean } | undefined)?.hide === true && route.prefix === '' && !route.url.includes(':'),
-          websocket: Boolean((route as { websocket?: boolean }).websocket),
+          // @fastify/static's routes are the only ones without a handler of ours and with `schema.hide`
+          // (@fastify/websocket hides its routes too: the HEAD twin of /ws is seen hidden).
+          staticFile: !websocket && (route.schema as { hide?: boolean } | undefined)?.hide === true && route.prefix === '' && !route.url.includes(':'),
+          websocket,
         });
       }
     });

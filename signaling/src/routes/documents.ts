@@ -126,7 +126,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
 
   async function receiveUpload(request: FastifyRequest<{ Params: ProjectParams }>): Promise<DocumentMeta> {
     const { projectId } = request.params;
-    const who = app.requireProject(request, projectId);
+    const who = app.requireProject(request, projectId, 'meeting');
     // Refuse a declared oversize body before reading any of it.
     const declared = Number(request.headers['content-length']);
     if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw tooLargeError(config.maxUploadBytes);
@@ -147,7 +147,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     { schema: { params: ProjectParams, response: { 200: Type.Object({ documents: Type.Array(DocumentEntry) }) } } },
     async (request) => {
       const { projectId } = request.params;
-      app.requireProject(request, projectId);
+      app.requireProject(request, projectId, 'meeting');
       return { documents: await store.list(projectId) };
     },
   );
@@ -157,7 +157,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     { schema: { params: DocumentParams, response: { 200: Type.Object({ document: DocumentEntry }) } } },
     async (request) => {
       const { projectId, documentId } = request.params;
-      app.requireProject(request, projectId);
+      app.requireProject(request, projectId, 'meeting');
       const meta = await findDocument(projectId, documentId);
       return { document: { ...meta, latest: await store.isLatest(projectId, meta) } };
     },
@@ -168,7 +168,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     { schema: { params: DocumentParams, querystring: DownloadQuery } },
     async (request, reply) => {
       const { projectId, documentId } = request.params;
-      app.requireProject(request, projectId);
+      app.requireProject(request, projectId, 'meeting');
       const meta = await findDocument(projectId, documentId);
       const inline = request.query.inline === '1';
       if (inline && !inlineMimeTypes.has(meta.mimeType)) {
@@ -188,7 +188,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     { schema: { params: DocumentParams } },
     async (request, reply) => {
       const { projectId, documentId } = request.params;
-      app.requireProject(request, projectId);
+      app.requireProject(request, projectId, 'meeting');
       const meta = await findDocument(projectId, documentId);
       const handle = await library.openThumbnail(meta);
       if (!handle) throw new AppError(ErrorCode.NOT_FOUND, 'this document has no thumbnail');
@@ -201,7 +201,7 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     { schema: { params: DocumentParams } },
     async (request, reply) => {
       const { projectId, documentId } = request.params;
-      const who = app.requireProject(request, projectId);
+      const who = app.requireProject(request, projectId, 'meeting');
       const meta = await findDocument(projectId, documentId);
       const allowed = who === 'admin' || who.role === 'owner' || who.userId === meta.uploadedBy.userId;
       if (!allowed) throw new AppError(ErrorCode.FORBIDDEN, 'only the uploader or a project owner may delete a document');

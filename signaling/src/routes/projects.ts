@@ -104,7 +104,8 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { projectId } = request.params as { projectId: string };
-      const who = app.requireProject(request, projectId);
+      // The meeting's socket reads the same chat (chatHistory): a meeting-limited token may too.
+      const who = app.requireProject(request, projectId, 'meeting');
       const { before, limit } = request.query as { before?: string; limit?: number };
       const page = await app.chat.history(projectId, before, limit ?? 50);
       const unread = who === 'admin' ? 0 : await app.chat.unread(projectId, who.userId);
@@ -137,7 +138,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     { ...auth, schema: { params: Type.Object({ projectId: Id, roomId: Id }) } },
     async (request) => {
       const { projectId, roomId } = request.params as { projectId: string; roomId: string };
-      app.requireProject(request, projectId);
+      app.requireProject(request, projectId, { roomId });
       return {
         meeting: (await app.meetings.current(projectId, roomId)) ?? null,
         participants: await app.meetingPresence.list(projectId, roomId),

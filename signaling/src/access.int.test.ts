@@ -1,0 +1,552 @@
+/**
+ * The authorisation matrix, on the real server (real Redis, real mediasoup):
+ * every WebSocket request type and every HTTP route the app registers,
+ * iterated FROM the registries (Requests, app.routeTable), against every kind
+ * of caller (auth/access.ts identityKinds), compared with the declared policy
+ * (auth/access.ts). A request type or route without a rule fails.
+ *
+ * Each request is sent with real targets (a joined peer, the actor's own
+ * transport or producer, a project document, a ringing call...) so that the
+ * answer is authorisation's, not "no such thing". Requests that change the
+ * meeting (remove, lock, end, leave...) get a fresh meeting each: every
+ * WebSocket case runs in a scene of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RtpCapabilities } from 'mediasoup/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
+import { RequestFailed, TestClient } from '../../test/TestClient.js';
+import {
+  foreignTargetAccess,
+  identityKinds,
+  policyGaps,
+  requestAccess,
+  routeKey,
+  ruleOf,
+  type Expected,
+  type IdentityKind,
+} from './auth/access.js';
+import { minimalPdf } from './documents/fixtures.js';
+import { statusOf } from './plugins/auth.js';
+import { ErrorCode, PROTOCOL_VERSION, requestTypes, WsCloseCode, type RequestType, type Role } from './protocol/index.js';
+
+const PROJECT = 'matrix';
+const OTHER_PROJECT = 'elsewhere';
+/** The meeting a token of identity otherMeeting is limited to (never the one it asks for). */
+const OTHER_MEETING = 'other-meeting';
+/** A media id no one owns (placeholders, where the request is refused before any lookup). */
+const NO_MEDIA = '00000000-0000-0000-0000-000000000000';
+
+let t: TestApp;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  // The matrix opens a few hundred sockets and joins from one address within a minute.
+  t = await startTestApp({
+    JOINS_PER_MINUTE: '100000',
+    WS_CONNECTS_PER_MINUTE: '100000',
+    WS_CONNECTIONS_PER_IP: '100000',
+    HTTP_REQUESTS_PER_MINUTE: '100000',
+    UPLOADS_PER_MINUTE: '10000',
+    CHAT_MESSAGES_PER_MINUTE_PER_IP: '100000',
+  });
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+const uid = (prefix: string): string => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+// --------------------------------------------------------------- identities
+/** Roles that the matrix's tokens of this project carry. */
+const roleOf: Partial<Record<IdentityKind, Role>> = {
+  owner: 'owner',
+  moderator: 'moderator',
+  member: 'member',
+  guest: 'guest',
+  removed: 'member',
+};
+
+/**
+ * The credentials of an identity kind for `userId`: one token, or (anonymous)
+ * none and a garbage one, which must get the same answers.
+ */
+async function credentials(kind: IdentityKind, userId: string): Promise<Array<string | undefined>> {
+  switch (kind) {
+    case 'anonymous':
+      return [undefined, 'garbage.not-a.token'];
+    case 'otherProject':
+      return [await t.token({ userId, projectId: OTHER_PROJECT, role: 'owner' })];
+    case 'otherMeeting':
+      return [await t.token({ userId, projectId: PROJECT, role: 'member', roomId: OTHER_MEETING })];
+    case 'expired':
+      return [await t.token({ userId, projectId: PROJECT, role: 'member', ttlSeconds: -3600 })];
+    default:
+      return [await t.token({ userId, projectId: PROJECT, role: roleOf[kind]! })];
+  }
+}
+
+// ---------------------------------------------------------------- meetings
+interface Peer {
+  c: TestClient;
+  userId: string;
+  peerId: string;
+  token: string;
+  caps: RtpCapabilities;
+}
+
+async function connect(): Promise<TestClient> {
+  const c = await TestClient.connect(t.url);
+  clients.push(c);
+  return c;
+}
+
+async function helloed(roomId: string, role: Role, userId = uid(role)): Promise<Peer> {
+  const c = await connect();
+  const token = await t.token({ userId, projectId: PROJECT, role });
+  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId });
+  return { c, userId, peerId: hello.peerId, token, caps: deviceRtpCapabilities(hello.routerRtpCapabilities!) };
+}
+
+/**
+ * Makes a helloed identity a joined participant of its meeting: the ONE place
+ * that does it, so that an admission step (the guests' lobby: knock, then
+ * `moderator` admits) is added here and nowhere else. `moderator`: a joined
+ * owner of the same meeting (none for the first one in).
+ */
+async function makeJoined(peer: Peer, moderator?: Peer): Promise<void> {
+  void moderator;
+  await peer.c.request('join', { rtpCapabilities: peer.caps });
+}
+
+interface Scene {
+  roomId: string;
+  /** An owner in the meeting: removes the `removed` identity's user. */
+  host: Peer;
+  /** A member in the meeting, sending a microphone and a camera. */
+  target: Peer & { mic: string; camera: string; send: string };
+}
+
+async function newScene(): Promise<Scene> {
+  const roomId = uid('room');
+  const host = await helloed(roomId, 'owner');
+  await makeJoined(host);
+  const target = await helloed(roomId, 'member');
+  await makeJoined(target, host);
+  const send = await target.c.request('createTransport', { direction: 'send' });
+  const mic = await target.c.request('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
+  const camera = await target.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() });
+  return { roomId, host, target: { ...target, mic: mic.producerId, camera: camera.producerId, send: send.transportId } };
+}
+
+/** The actor of one case: how far it got (none: its hello is refused). */
+interface Actor {
+  kind: IdentityKind;
+  state: 'none' | 'ready' | 'joined';
+  peer?: Peer;
+  userId: string;
+}
+
+/**
+ * An actor of `kind` in the scene's meeting: helloed, then joined unless
+ * `stopAt` is 'ready'. `removed`: joined, removed by the host, back on a new
+ * socket (hello succeeds, join is refused).
+ */
+async function actorIn(scene: Scene, kind: IdentityKind, stopAt: 'ready' | 'joined'): Promise<Actor> {
+  const role = roleOf[kind];
+  if (!role) return { kind, state: 'none', userId: uid(kind) };
+  const peer = await helloed(scene.roomId, role);
+  if (kind === 'removed') {
+    await makeJoined(peer, scene.host);
+    await scene.host.c.request('moderate', { peerId: peer.peerId, action: 'remove' });
+    expect(await peer.c.closed).toBe(WsCloseCode.REMOVED);
+    const back = await helloed(scene.roomId, role, peer.userId);
+    return { kind, state: 'ready', peer: back, userId: peer.userId };
+  }
+  if (stopAt === 'ready') return { kind, state: 'ready', peer, userId: peer.userId };
+  await makeJoined(peer, scene.host);
+  return { kind, state: 'joined', peer, userId: peer.userId };
+}
+
+// --------------------------------------------------- what each request needs
+const PDF = minimalPdf('matrice');
+let documentId = '';
+let messageId = '';
+
+/** A document of the project, uploaded by `token`'s user. */
+async function upload(token: string, name = 'plan.pdf'): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), name);
+  const response = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { document: { documentId: string } }).document.documentId;
+}
+
+const view = { page: 1, zoom: 1, centerX: 0.5, centerY: 0.5, pointer: null };
+
+/**
+ * The data of one request for one actor: real targets when the actor is in
+ * the state to use them, else schema-valid placeholders (the request is then
+ * refused before any lookup: HELLO_REQUIRED or NOT_JOINED). A request type
+ * missing here is a compile error.
+ */
+type Prepare = (s: Scene, a: Actor) => Promise<unknown>;
+const own = (a: Actor): TestClient | undefined => (a.state === 'joined' ? a.peer!.c : undefined);
+
+async function ownTransport(a: Actor, direction: 'send' | 'recv'): Promise<string> {
+  const c = own(a);
+  return c ? (await c.request('createTransport', { direction })).transportId : NO_MEDIA;
+}
+async function ownProducer(a: Actor): Promise<string> {
+  const c = own(a);
+  if (!c) return NO_MEDIA;
+  const transportId = await ownTransport(a, 'send');
+  return (await c.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() })).producerId;
+}
+async function ownConsumer(s: Scene, a: Actor): Promise<string> {
+  const c = own(a);
+  if (!c) return NO_MEDIA;
+  await ownTransport(a, 'recv');
+  return (await c.request('consume', { producerId: s.target.mic })).consumerId;
+}
+async function ownPresentation(a: Actor): Promise<string> {
+  const c = own(a);
+  return c ? (await c.request('presentStart', { documentId })).presentation.presentationId : 'none';
+}
+
+const prepare: Record<RequestType, Prepare> = {
+  hello: async () => ({}), // sent as the first message (see the tests below)
+  refreshToken: async (_s, a) => ({ token: (await credentials(a.kind, a.userId))[0] ?? 'x' }),
+  ping: async () => ({}),
+  join: async (s) => ({ rtpCapabilities: s.target.caps }),
+  leave: async () => ({}),
+  createTransport: async () => ({ direction: 'send' }),
+  connectTransport: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), dtlsParameters: dtlsParameters() }),
+  restartIce: async (_s, a) => ({ transportId: await ownTransport(a, 'send') }),
+  produce: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }),
+  pauseProducer: async (_s, a) => ({ producerId: await ownProducer(a) }),
+  resumeProducer: async (_s, a) => ({ producerId: await ownProducer(a) }),
+  closeProducer: async (_s, a) => ({ producerId: await ownProducer(a) }),
+  consume: async (s, a) => {
+    await ownTransport(a, 'recv');
+    return { producerId: s.target.mic };
+  },
+  resumeConsumer: async (s, a) => ({ consumerId: await ownConsumer(s, a) }),
+  pauseConsumer: async (s, a) => ({ consumerId: await ownConsumer(s, a) }),
+  chatSend: async () => ({ clientMessageId: uid('msg'), text: 'matrice' }),
+  chatHistory: async () => ({ limit: 5 }),
+  chatMarkRead: async () => ({ messageId }),
+  presentStart: async () => ({ documentId }),
+  presentUpdate: async (_s, a) => ({ presentationId: await ownPresentation(a), view }),
+  presentStop: async (_s, a) => ({ presentationId: await ownPresentation(a) }),
+  setAudioOnly: async () => ({ audioOnly: true }),
+  setViewport: async (s) => ({ tiles: [{ producerId: s.target.camera, width: 320, height: 180 }] }),
+  callStart: async (s) => ({ userIds: [s.target.userId] }),
+  // A call the target places to the actor (when the actor is a helloed member of the project).
+  callAnswer: async (s, a) => {
+    if (a.state === 'none') return { callId: 'none', accept: false };
+    const { call } = await s.target.c.request('callStart', { userIds: [a.userId] });
+    return { callId: call.callId, accept: false };
+  },
+  // A call the actor placed.
+  callCancel: async (s, a) => {
+    if (a.state === 'none') return { callId: 'none' };
+    const { call } = await a.peer!.c.request('callStart', { userIds: [s.target.userId] });
+    return { callId: call.callId };
+  },
+  moderate: async (s) => ({ peerId: s.target.peerId, action: 'remove' }),
+  setRoomPolicy: async () => ({ locked: true }),
+  endMeeting: async () => ({}),
+  raiseHand: async () => ({ raised: true }),
+};
+
+/** What the server answered: 'ok' or the error code. */
+async function answer(promise: Promise<unknown>): Promise<Expected> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof RequestFailed) return error.code;
+    throw error;
+  }
+}
+
+const helloedKinds = identityKinds.filter((k) => roleOf[k] !== undefined);
+const refusedKinds = identityKinds.filter((k) => roleOf[k] === undefined);
+
+// -------------------------------------------------------------------- tests
+describe('the declared policy covers the registries', () => {
+  it('has exactly one rule for every request type and every registered route', () => {
+    const gaps = policyGaps(t.app.routeTable, requestTypes);
+    expect(gaps).toEqual([]);
+    // The registry is the real one: the socket, the client's pages and files are in it.
+    expect(t.app.routeTable.some((r) => r.url === '/ws')).toBe(true);
+    expect(t.app.routeTable.some((r) => r.staticFile)).toBe(true);
+    expect(t.app.routeTable.some((r) => r.method === 'HEAD')).toBe(true);
+  });
+});
+
+describe('WebSocket requests, identity by identity', () => {
+  beforeAll(async () => {
+    const uploader = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
+    documentId = await upload(uploader);
+    const writer = await helloed(uid('room'), 'member');
+    messageId = (await writer.c.request('chatSend', { clientMessageId: uid('first'), text: 'premier message' })).message.id;
+  });
+
+  it('hello: the token decides; a refused hello closes the socket (4001)', async () => {
+    const mismatches: string[] = [];
+    const roomId = uid('room');
+    await Promise.all(
+      identityKinds.map(async (kind) => {
+        for (const token of await credentials(kind, uid(kind))) {
+          const c = await connect();
+          const got = await answer(c.request('hello', { protocol: PROTOCOL_VERSION, ...(token ? { token } : {}), projectId: PROJECT, roomId }));
+          const want = requestAccess.hello.expect[kind];
+          if (got !== want) mismatches.push(`hello as ${kind}${token ? '' : ' (no token)'}: got ${got}, policy says ${want}`);
+          if (want !== 'ok') expect(await c.closed).toBe(WsCloseCode.HELLO_REFUSED);
+        }
+      }),
+    );
+    expect(mismatches).toEqual([]);
+  });
+
+  it('before hello (identities whose hello is refused): every other request is HELLO_REQUIRED', async () => {
+    const scene = await newScene();
+    const mismatches: string[] = [];
+    for (const kind of refusedKinds) {
+      const actor: Actor = { kind, state: 'none', userId: uid(kind) };
+      const c = await connect();
+      for (const type of requestTypes.filter((x) => x !== 'hello')) {
+        const got = await answer(c.rawRequest(type, await prepare[type](scene, actor)));
+        const want = requestAccess[type].expect[kind];
+        if (got !== want) mismatches.push(`${type} as ${kind}: got ${got}, policy says ${want}`);
+      }
+      expect(c.violations).toEqual([]);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  for (const kind of helloedKinds) {
+    it(`every request type as ${kind}, each in a meeting of its own`, async () => {
+      const mismatches: string[] = [];
+      for (const type of requestTypes.filter((x) => x !== 'hello')) {
+        const scene = await newScene();
+        const actor = await actorIn(scene, kind, type === 'join' ? 'ready' : 'joined');
+        const got = await answer(actor.peer!.c.rawRequest(type, await prepare[type](scene, actor)));
+        const want = requestAccess[type].expect[kind];
+        if (got !== want) mismatches.push(`${type} as ${kind}: got ${got}, policy says ${want}`);
+        for (const c of [scene.host.c, scene.target.c, actor.peer!.c]) {
+          expect(c.violations).toEqual([]);
+          c.close();
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  it('a project page\'s socket (no meeting) refuses join and leave with BAD_REQUEST, not INTERNAL', async () => {
+    const c = await connect();
+    const token = await t.token({ userId: uid('page'), projectId: PROJECT, role: 'owner' });
+    const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT });
+    expect(hello.roomId).toBeUndefined();
+    const caps = deviceRtpCapabilities((await newScene()).target.caps);
+    expect(await answer(c.request('join', { rtpCapabilities: caps }))).toBe(ErrorCode.BAD_REQUEST);
+    expect(await answer(c.request('leave', {}))).toBe(ErrorCode.BAD_REQUEST);
+    expect(await answer(c.request('ping', {}))).toBe('ok');
+  });
+});
+
+describe('requests aimed at what is not the caller\'s', () => {
+  interface Elsewhere {
+    /** A producer of another meeting of the project. */
+    producer: string;
+    /** A participant of another meeting of the project. */
+    peerId: string;
+    /** A document and a user of another project. */
+    document: string;
+    user: string;
+  }
+  let elsewhere: Elsewhere;
+  let other: Peer;
+
+  type ForeignPrepare = (s: Scene, a: Peer, e: Elsewhere) => Promise<unknown>;
+  const foreign: Partial<Record<RequestType, ForeignPrepare>> = {
+    connectTransport: async (s) => ({ transportId: s.target.send, dtlsParameters: dtlsParameters() }),
+    restartIce: async (s) => ({ transportId: s.target.send }),
+    produce: async (s) => ({ transportId: s.target.send, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }),
+    pauseProducer: async (s) => ({ producerId: s.target.mic }),
+    resumeProducer: async (s) => ({ producerId: s.target.mic }),
+    closeProducer: async (s) => ({ producerId: s.target.mic }),
+    consume: async (_s, a, e) => {
+      await a.c.request('createTransport', { direction: 'recv' });
+      return { producerId: e.producer };
+    },
+    resumeConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
+    pauseConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
+    chatSend: async (_s, _a, e) => ({ clientMessageId: uid('msg'), text: 'pièce jointe', documentId: e.document }),
+    presentStart: async (_s, _a, e) => ({ documentId: e.document }),
+    presentUpdate: async (s) => ({ presentationId: await targetPresentation(s), view }),
+    presentStop: async (s) => ({ presentationId: await targetPresentation(s) }),
+    callStart: async (_s, _a, e) => ({ userIds: [e.user] }),
+    callAnswer: async (s) => ({ callId: (await s.target.c.request('callStart', { userIds: [s.host.userId] })).call.callId, accept: true }),
+    callCancel: async (s, a) => ({ callId: (await s.target.c.request('callStart', { userIds: [a.userId] })).call.callId }),
+    moderate: async (_s, _a, e) => ({ peerId: e.peerId, action: 'remove' }),
+  };
+
+  /** The host consumes the target's microphone: a consumer that is the host's. */
+  async function hostConsumer(s: Scene): Promise<string> {
+    await s.host.c.request('createTransport', { direction: 'recv' });
+    return (await s.host.c.request('consume', { producerId: s.target.mic })).consumerId;
+  }
+  async function targetPresentation(s: Scene): Promise<string> {
+    return (await s.target.c.request('presentStart', { documentId })).presentation.presentationId;
+  }
+
+  beforeAll(async () => {
+    const uploader = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
+    if (!documentId) documentId = await upload(uploader);
+    const otherScene = await newScene();
+    other = otherScene.target;
+    const outsider = uid('outsider');
+    const c = await connect();
+    const outsiderToken = await t.token({ userId: outsider, projectId: OTHER_PROJECT, role: 'owner' });
+    await c.request('hello', { protocol: PROTOCOL_VERSION, token: outsiderToken, projectId: OTHER_PROJECT });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'ailleurs.pdf');
+    const response = await fetch(`${t.url}/api/projects/${OTHER_PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${outsiderToken}` }, body: form });
+    expect(response.status).toBe(201);
+    const { document } = (await response.json()) as { document: { documentId: string } };
+    elsewhere = { producer: otherScene.target.mic, peerId: otherScene.target.peerId, document: document.documentId, user: outsider };
+  });
+
+  it('every declared case has its target here, and the other way round', () => {
+    expect(Object.keys(foreign).sort()).toEqual(Object.keys(foreignTargetAccess).sort());
+  });
+
+  it('is refused as declared', async () => {
+    const mismatches: string[] = [];
+    for (const [type, rule] of Object.entries(foreignTargetAccess) as Array<[RequestType, NonNullable<(typeof foreignTargetAccess)[RequestType]>]>) {
+      const scene = await newScene();
+      const actor = await actorIn(scene, rule.as, 'joined');
+      const data = await foreign[type]!(scene, actor.peer!, elsewhere);
+      const got = await answer(actor.peer!.c.rawRequest(type, data));
+      if (got !== rule.expect) mismatches.push(`${type} on ${rule.on} as ${rule.as}: got ${got}, policy says ${rule.expect}`);
+      for (const c of [scene.host.c, scene.target.c, actor.peer!.c]) {
+        expect(c.violations).toEqual([]);
+        c.close();
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // The other meeting's participant was not removed by an owner of this one: still in, still joined.
+    expect(other.c.closeCode).toBeUndefined();
+    expect(await answer(other.c.request('raiseHand', { raised: true }))).toBe('ok');
+  });
+});
+
+describe('HTTP routes, identity by identity', () => {
+  /** Parameters of the routes, by name. */
+  const params: Record<string, () => string> = {
+    projectId: () => PROJECT,
+    roomId: () => 'site-meeting',
+    documentId: () => documentId,
+    userId: () => 'someone',
+  };
+  let uploaderToken = '';
+  /** A user a moderator removed from a meeting: its token still opens the project. */
+  let removedUserId = '';
+
+  interface HttpCase {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: BodyInit;
+  }
+
+  /** The request of one route: parameters filled in, a body where one is needed, a fresh target where it is consumed. */
+  async function requestFor(method: string, url: string): Promise<Omit<HttpCase, 'headers'> & { headers: Record<string, string> }> {
+    const key = `${method} ${url}`;
+    let docId = documentId;
+    if (key === 'DELETE /api/projects/:projectId/documents/:documentId') docId = await upload(uploaderToken, 'a-supprimer.pdf');
+    const path = url.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
+      if (name === 'documentId') return docId;
+      const value = params[name];
+      if (!value) throw new Error(`${key}: no fixture for parameter ${name} (access.int.test.ts params)`);
+      return encodeURIComponent(value());
+    });
+    switch (key) {
+      case 'POST /api/projects':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: PROJECT, name: 'Chantier matrice' }) };
+      case 'PUT /api/projects/:projectId/members/:userId':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Quelqu’un', role: 'member' }) };
+      case 'POST /api/projects/:projectId/documents': {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'envoi.pdf');
+        return { method, path, headers: {}, body: form };
+      }
+      default:
+        if (['POST', 'PUT', 'PATCH'].includes(method)) throw new Error(`${key}: no body fixture (access.int.test.ts requestFor)`);
+        return { method, path, headers: {} };
+    }
+  }
+
+  beforeAll(async () => {
+    const scene = await newScene();
+    removedUserId = (await actorIn(scene, 'removed', 'joined')).userId;
+    uploaderToken = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
+    if (!documentId) documentId = await upload(uploaderToken);
+    // The thumbnail is made after the upload: wait for it, so that the route answers as authorisation says.
+    const owner = await t.token({ projectId: PROJECT, role: 'owner' });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await fetch(`${t.url}/api/projects/${PROJECT}/documents/${documentId}/thumbnail`, { headers: { authorization: `Bearer ${owner}` } });
+      await r.arrayBuffer();
+      if (r.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`no thumbnail after 20 s (${r.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  for (const kind of identityKinds) {
+    it(`every route as ${kind}`, async () => {
+      const mismatches: string[] = [];
+      const tokens = await credentials(kind, kind === 'removed' ? removedUserId : uid(kind));
+      const routes = t.app.routeTable;
+      expect(routes.length).toBeGreaterThan(20);
+      // In parallel: each refused authentication answers after 250 ms.
+      const cases = routes.flatMap((route) => tokens.map((token) => ({ route, token })));
+      await Promise.all(
+        cases.map(async ({ route, token }) => {
+          const rule = ruleOf(route);
+          if (!rule) {
+            mismatches.push(`${routeKey(route)}: no rule in auth/access.ts`);
+            return;
+          }
+          const req = await requestFor(route.method, route.url);
+          const headers = { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+          const response = await fetch(`${t.url}${req.path}`, { method: req.method, headers, ...(req.body ? { body: req.body } : {}) });
+          const text = await response.text();
+          const want = rule.expect[kind];
+          const wantStatus = want === 'ok' ? rule.okStatus : statusOf(want);
+          // HEAD answers carry no body; @fastify/websocket answers a request without upgrade by a bare 404.
+          const statusOnly = route.method === 'HEAD' || route.websocket;
+          let got = `${response.status}`;
+          if (response.status >= 400 && !statusOnly) {
+            try {
+              got += ` ${(JSON.parse(text) as { error: { code: string } }).error.code}`;
+            } catch {
+              got += ' (no coded error body)';
+            }
+          }
+          const expected = want === 'ok' || statusOnly ? `${wantStatus}` : `${wantStatus} ${want}`;
+          if (got !== expected) {
+            mismatches.push(`${routeKey(route)} as ${kind}${token ? '' : ' (no token)'}: got ${got}, policy says ${expected}`);
+          }
+        }),
+      );
+      expect(mismatches).toEqual([]);
+    });
+  }
+});

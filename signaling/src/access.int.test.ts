@@ -453,7 +453,23 @@ describe('HTTP routes, identity by identity', () => {
     roomId: () => 'site-meeting',
     documentId: () => documentId,
     userId: () => 'someone',
+    code: () => invitationCode,
   };
+  /** A live invitation code of the project (its routes are public: the code is the credential). */
+  let invitationCode = '';
+
+  /** A fresh invitation, made by an owner: each revoke needs its own. */
+  async function invite(): Promise<{ invitationId: string; code: string }> {
+    const owner = await t.token({ projectId: PROJECT, role: 'owner' });
+    const response = await fetch(`${t.url}/api/projects/${PROJECT}/invitations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'guest', expiresInS: 3600, roomId: 'site-meeting' }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { invitation: { invitationId: string }; code: string };
+    return { invitationId: created.invitation.invitationId, code: created.code };
+  }
   let uploaderToken = '';
   /** A user a moderator removed from a meeting: its token still opens the project. */
   let removedUserId = '';
@@ -470,8 +486,10 @@ describe('HTTP routes, identity by identity', () => {
     const key = `${method} ${url}`;
     let docId = documentId;
     if (key === 'DELETE /api/projects/:projectId/documents/:documentId') docId = await upload(uploaderToken, 'a-supprimer.pdf');
+    const invitationId = key === 'DELETE /api/projects/:projectId/invitations/:invitationId' ? (await invite()).invitationId : '';
     const path = url.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
       if (name === 'documentId') return docId;
+      if (name === 'invitationId' && invitationId) return invitationId;
       const value = params[name];
       if (!value) throw new Error(`${key}: no fixture for parameter ${name} (access.int.test.ts params)`);
       return encodeURIComponent(value());
@@ -481,6 +499,10 @@ describe('HTTP routes, identity by identity', () => {
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: PROJECT, name: 'Chantier matrice' }) };
       case 'PUT /api/projects/:projectId/members/:userId':
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Quelqu’un', role: 'member' }) };
+      case 'POST /api/projects/:projectId/invitations':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'guest', expiresInS: 3600 }) };
+      case 'POST /api/invitations/:code/accept':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Invitée' }) };
       case 'POST /api/projects/:projectId/documents': {
         const form = new FormData();
         form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'envoi.pdf');
@@ -496,6 +518,7 @@ describe('HTTP routes, identity by identity', () => {
     const scene = await newScene();
     removedUserId = (await actorIn(scene, 'removed', 'joined')).userId;
     uploaderToken = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
+    invitationCode = (await invite()).code;
     if (!documentId) documentId = await upload(uploaderToken);
     // The thumbnail is made after the upload: wait for it, so that the route answers as authorisation says.
     const owner = await t.token({ projectId: PROJECT, role: 'owner' });

@@ -263,6 +263,15 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   ...getAndHead('/api/projects/:projectId/meetings', route(http.projectMember)),
   /** Tested on the matrix's meeting: a token limited to another meeting is refused. */
   ...getAndHead('/api/projects/:projectId/meetings/:roomId/current', route(http.projectMember, 200, 'a meeting of the project')),
+  /** Invitation links: owners make, list and revoke them (a moderator runs meetings, not the guest list). */
+  'POST /api/projects/:projectId/invitations': route(http.projectOwner, 201),
+  ...getAndHead('/api/projects/:projectId/invitations', route(http.projectOwner)),
+  /** Tested on a fresh invitation of the project each time. */
+  'DELETE /api/projects/:projectId/invitations/:invitationId': route(http.projectOwner, 204, 'a live invitation of the project'),
+  /** Opening a link: the code is the credential, no token is read (tested with a live code). */
+  ...getAndHead('/api/invitations/:code', route(http.public, 200, 'a live code')),
+  'POST /api/invitations/:code/accept': route(http.public, 200, 'a live code'),
+  ...getAndHead('/i/:code', route(http.public)),
   'POST /api/projects/:projectId/documents': route(http.meetingPage, 201),
   ...getAndHead('/api/projects/:projectId/documents', route(http.meetingPage)),
   ...getAndHead('/api/projects/:projectId/documents/:documentId', route(http.meetingPage)),

@@ -65,6 +65,11 @@ export interface Config {
   /** How long a call rings before it counts as missed. */
   readonly callRingMs: number;
   /**
+   * Whether a new meeting makes guests wait in the lobby until a moderator
+   * admits them (GUEST_LOBBY on|off); moderators change it per meeting.
+   */
+  readonly guestLobby: boolean;
+  /**
    * Origins allowed to embed Chantier in a frame (CSP frame-ancestors), to
    * open its WebSocket from their pages and to hand it fresh tokens by
    * postMessage (EMBED_ORIGINS, comma-separated scheme://host[:port]);
@@ -233,6 +238,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
+    guestLobby: oneOf(env, 'GUEST_LOBBY', ['on', 'off'], 'on') === 'on',
     embedOrigins: origins(env, 'EMBED_ORIGINS'),
     edge: {
       trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'], 'false') === 'true',

@@ -21,7 +21,10 @@ export function LobbyRequests() {
       </p>
       <ul class="lobby-requests__list">
         {waiting.map((entry) => (
-          <li key={entry.peerId} class="lobby-requests__item" data-testid="lobby-request" data-peer-id={entry.peerId}>
+          <li
+            key={entry.peerId}
+            class={`lobby-requests__item ${one ? '' : 'lobby-requests__item--named'}`}
+            data-testid="lobby-request" data-peer-id={entry.peerId}>
             {!one && <span class="lobby-requests__name">{entry.displayName}</span>}
             <button
               type="button"

@@ -243,12 +243,23 @@ export class RoomController implements RoomActions {
       );
 
       const displayName = normalizeDisplayName(state.displayName.value);
-      const joinAnswer = await signaling.request('join', {
-        rtpCapabilities: session.rtpCapabilities,
-        displayName,
-        device: this.isPhone() ? 'phone' : 'desktop',
-        audioOnly: state.audioOnly.value,
-      });
+      const sendJoin = () =>
+        signaling.request('join', {
+          rtpCapabilities: session.rtpCapabilities,
+          displayName,
+          device: this.isPhone() ? 'phone' : 'desktop',
+          audioOnly: state.audioOnly.value,
+        });
+      let joinAnswer: ResponseData<'join'>;
+      try {
+        joinAnswer = await sendJoin();
+      } catch (error) {
+        // A moderator turned the lobby on since the knock (or a refreshed token made us a guest): wait, once.
+        if (errorCodeOf(error) !== 'ADMISSION_REQUIRED' || generation !== this.generation) throw error;
+        log.info('the meeting asks for admission now: knocking');
+        if (!(await this.awaitAdmission(signaling, generation))) return;
+        joinAnswer = await sendJoin();
+      }
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
       state.policy.value = joinAnswer.policy ?? DEFAULT_POLICY;

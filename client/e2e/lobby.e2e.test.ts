@@ -11,8 +11,8 @@
  *     other's audio.
  *  3. Gil (another guest) knocks; Olga refuses: his page says the organiser
  *     refused, and he is not in the meeting.
- *  4. Hugo (a guest) knocks; Olga turns the lobby off from the control bar:
- *     Hugo comes in.
+ *  4. Hugo (a guest) knocks; his socket is cut: his page resumes and knocks
+ *     again. Olga turns the lobby off from the control bar: Hugo comes in.
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,10 +204,22 @@ describe('guests wait in the lobby until a moderator lets them in', () => {
     await gil.page.close();
   });
 
-  it('a guest waiting when the owner turns the lobby off comes in', async () => {
+  it('a waiting guest whose socket is cut resumes and knocks again; turning the lobby off lets him in', async () => {
     const hugo = await open('Hugo', 'guest');
     await knockFromLobby(hugo.page);
     const hugoPeerId = await waitingPeerId('Hugo');
+    await olga.page.waitForSelector(`[data-testid="lobby-request"][data-peer-id="${hugoPeerId}"]`, { timeout: 15_000 });
+
+    // Cut abruptly (no close frame): the server takes him out of the list; his page resumes the
+    // session on a new socket and knocks again, still on the waiting screen.
+    const session = serverRoom().findAttached(hugoPeerId)!;
+    const cut = session.socketForTests!;
+    cut.terminate();
+    await waitUntil(
+      () => session.hasSocket && !session.owns(cut) && serverRoom().lobby.some((w) => w.peerId === hugoPeerId),
+      'Hugo back in the lobby on a new socket',
+    );
+    expect(await hugo.page.$('[data-testid="waiting-screen"]')).not.toBeNull();
     await olga.page.waitForSelector(`[data-testid="lobby-request"][data-peer-id="${hugoPeerId}"]`, { timeout: 15_000 });
 
     await pressControl(olga.page, 'guest-lobby-toggle');

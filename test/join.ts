@@ -11,6 +11,8 @@ import type { Page } from 'puppeteer-core';
 
 const JOIN = '[data-testid="join-button"]';
 const ROOM = '[data-testid="room"]';
+/** A guest's page while a moderator has not let them in yet (the meeting's lobby). */
+const WAITING = '[data-testid="waiting-screen"]';
 
 export interface JoinOptions {
   /** A touch tap instead of a mouse click (phones). */
@@ -64,12 +66,12 @@ export async function describePage(page: Page): Promise<string> {
 }
 
 /** Whether the page is still in the lobby with an enabled join button (a press that did nothing). */
-async function pressIgnored(page: Page): Promise<boolean> {
+async function pressIgnored(page: Page, target: string): Promise<boolean> {
   return page
-    .evaluate(() => {
+    .evaluate((target) => {
       const button = document.querySelector<HTMLButtonElement>('[data-testid="join-button"]');
-      return button !== null && !button.disabled && document.querySelector('[data-testid="room"]') === null;
-    })
+      return button !== null && !button.disabled && document.querySelector(target) === null;
+    }, target)
     .catch(() => false);
 }
 
@@ -81,6 +83,31 @@ async function pressIgnored(page: Page): Promise<boolean> {
  * the report is there to find out why.
  */
 export async function joinFromLobby(page: Page, options: JoinOptions = {}): Promise<void> {
+  await withClientLog(page, (clientLog) => pressJoin(page, options, clientLog, ROOM));
+}
+
+/**
+ * A guest in a meeting whose guests wait to be admitted: from the lobby to
+ * the waiting screen ("En attente d'admission…"), pressing join as
+ * joinFromLobby does. A moderator then admits (or refuses) them; see
+ * waitForRoom for what comes after an admission.
+ */
+export async function knockFromLobby(page: Page, options: JoinOptions = {}): Promise<void> {
+  await withClientLog(page, (clientLog) => pressJoin(page, options, clientLog, WAITING));
+}
+
+/** After an admission: the waiting screen gives way to the room (the page joins by itself). */
+export async function waitForRoom(page: Page, timeoutMs = 30_000): Promise<void> {
+  await withClientLog(page, async (clientLog) => {
+    try {
+      await page.waitForSelector(ROOM, { timeout: timeoutMs });
+    } catch {
+      throw new Error(`the room did not appear: ${await describePage(page)}\nclient log:\n  ${clientLog.join('\n  ')}`);
+    }
+  });
+}
+
+async function withClientLog(page: Page, run: (clientLog: string[]) => Promise<void>): Promise<void> {
   const clientLog: string[] = [];
   const onConsole = (message: { text(): string }): void => {
     const text = message.text();
@@ -88,13 +115,14 @@ export async function joinFromLobby(page: Page, options: JoinOptions = {}): Prom
   };
   page.on('console', onConsole);
   try {
-    await pressJoin(page, options, clientLog);
+    await run(clientLog);
   } finally {
     page.off('console', onConsole);
   }
 }
 
-async function pressJoin(page: Page, options: JoinOptions, clientLog: string[]): Promise<void> {
+/** Presses join and waits for `target` (the room, or a guest's waiting screen). */
+async function pressJoin(page: Page, options: JoinOptions, clientLog: string[], target: string): Promise<void> {
   const lobbyTimeout = options.timeoutMs ?? 15_000;
   await waitForSettledLobby(page, lobbyTimeout);
   if (options.beforePress) {
@@ -107,8 +135,8 @@ async function pressJoin(page: Page, options: JoinOptions, clientLog: string[]):
   const firstLook = Date.now() + 8_000;
   let pressedAgain = false;
   for (;;) {
-    if (await page.$(ROOM)) return;
-    if (!pressedAgain && Date.now() > firstLook && (await pressIgnored(page))) {
+    if (await page.$(target)) return;
+    if (!pressedAgain && Date.now() > firstLook && (await pressIgnored(page, target))) {
       process.stdout.write(
         `[join] a press of the join button was ignored; pressing again. ${await describePage(page)}\n` +
           `[join] client log:\n  ${clientLog.join('\n  ')}\n`,
@@ -118,7 +146,7 @@ async function pressJoin(page: Page, options: JoinOptions, clientLog: string[]):
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `the room did not appear after pressing join: ${await describePage(page)}\nclient log:\n  ${clientLog.join('\n  ')}`,
+        `${target === ROOM ? 'the room' : 'the waiting screen'} did not appear after pressing join: ${await describePage(page)}\nclient log:\n  ${clientLog.join('\n  ')}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -117,7 +117,12 @@ async function helloed(roomId: string, role: Role, userId = uid(role)): Promise<
  * owner of the same meeting (none for the first one in).
  */
 async function makeJoined(peer: Peer, moderator?: Peer): Promise<void> {
-  void moderator;
+  const knocked = await peer.c.request('knock', {});
+  if (knocked.status === 'waiting') {
+    if (!moderator) throw new Error('a guest needs a moderator in the meeting to be admitted');
+    await moderator.c.request('admit', { peerId: peer.peerId, allow: true });
+    await peer.c.waitFor('admission', (d) => d.granted);
+  }
   await peer.c.request('join', { rtpCapabilities: peer.caps });
 }
 
@@ -220,6 +225,14 @@ const prepare: Record<RequestType, Prepare> = {
   hello: async () => ({}), // sent as the first message (see the tests below)
   refreshToken: async (_s, a) => ({ token: (await credentials(a.kind, a.userId))[0] ?? 'x' }),
   ping: async () => ({}),
+  knock: async () => ({}),
+  // A guest knocking in the scene's meeting, waiting for a moderator.
+  admit: async (s, a) => {
+    if (a.state === 'none') return { peerId: 'none', allow: true };
+    const guest = await helloed(s.roomId, 'guest');
+    expect((await guest.c.request('knock', {})).status).toBe('waiting');
+    return { peerId: guest.peerId, allow: true };
+  },
   join: async (s) => ({ rtpCapabilities: s.target.caps }),
   leave: async () => ({}),
   createTransport: async () => ({ direction: 'send' }),
@@ -334,7 +347,7 @@ describe('WebSocket requests, identity by identity', () => {
       const mismatches: string[] = [];
       for (const type of requestTypes.filter((x) => x !== 'hello')) {
         const scene = await newScene();
-        const actor = await actorIn(scene, kind, type === 'join' ? 'ready' : 'joined');
+        const actor = await actorIn(scene, kind, type === 'join' || type === 'knock' ? 'ready' : 'joined');
         const got = await answer(actor.peer!.c.rawRequest(type, await prepare[type](scene, actor)));
         const want = requestAccess[type].expect[kind];
         if (got !== want) mismatches.push(`${type} as ${kind}: got ${got}, policy says ${want}`);

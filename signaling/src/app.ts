@@ -102,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       journal: app.journal,
       log: app.log,
       nodeId,
+      guestLobby: config.guestLobby,
     }),
   );
   await app.register(wsPlugin, { config });

@@ -248,3 +248,14 @@ describe('the edge settings', () => {
     },
   );
 });
+
+describe('the guests\' lobby', () => {
+  it('is on by default (guests wait to be admitted); GUEST_LOBBY=off turns it off; anything else is refused', () => {
+    expect(loadConfig(base()).guestLobby).toBe(true);
+    expect(loadConfig({ ...base(), GUEST_LOBBY: 'on' }).guestLobby).toBe(true);
+    expect(loadConfig({ ...base(), GUEST_LOBBY: 'off' }).guestLobby).toBe(false);
+    for (const value of ['false', 'yes', 'OFF']) {
+      expect(() => loadConfig({ ...base(), GUEST_LOBBY: value }), value).toThrow(ConfigError);
+    }
+  });
+});

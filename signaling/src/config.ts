@@ -70,6 +70,11 @@ export interface Config {
    */
   readonly invitationSessionTtlS: number;
   /**
+   * Whether a new meeting makes guests wait in the lobby until a moderator
+   * admits them (GUEST_LOBBY on|off); moderators change it per meeting.
+   */
+  readonly guestLobby: boolean;
+  /**
    * Origins allowed to embed Chantier in a frame (CSP frame-ancestors), to
    * open its WebSocket from their pages and to hand it fresh tokens by
    * postMessage (EMBED_ORIGINS, comma-separated scheme://host[:port]);
@@ -239,6 +244,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
     invitationSessionTtlS: int(env, 'INVITATION_SESSION_TTL_S', 12 * 3600, 60, 7 * 24 * 3600),
+    guestLobby: oneOf(env, 'GUEST_LOBBY', ['on', 'off'], 'on') === 'on',
     embedOrigins: origins(env, 'EMBED_ORIGINS'),
     edge: {
       trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'], 'false') === 'true',

@@ -22,7 +22,8 @@ let t: TestApp;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Guests here are participants like the others; the lobby they would wait in is lobby.int.test.ts's.
+  t = await startTestApp({ GUEST_LOBBY: 'off' });
 });
 afterAll(async () => {
   await t.close();
@@ -112,7 +113,7 @@ describe('who may moderate', () => {
       expect(session.media!.producers.get(media.mic)?.paused).toBe(false);
       expect(session.media!.producers.has(media.camera)).toBe(true);
       expect(session.media!.producers.has(media.screen)).toBe(true);
-      expect(t.app.rooms.get(PROJECT, room)!.policy).toEqual({ locked: false, allowSelfUnmute: true });
+      expect(t.app.rooms.get(PROJECT, room)!.policy).toEqual({ locked: false, allowSelfUnmute: true, guestLobby: false });
       expect(target.c.notificationsOf('moderated')).toEqual([]);
       // Everyone may still raise a hand.
       await asker.c.request('raiseHand', { raised: true });
@@ -203,7 +204,7 @@ describe('mute', () => {
     const otherMedia = await sendAll(other);
 
     const { policy } = await owner.c.request('setRoomPolicy', { allowSelfUnmute: false });
-    expect(policy).toEqual({ locked: false, allowSelfUnmute: false });
+    expect(policy).toEqual({ locked: false, allowSelfUnmute: false, guestLobby: false });
     await target.c.waitFor('roomPolicy', (d) => !d.policy.allowSelfUnmute && d.by.peerId === owner.peerId);
     await owner.c.request('moderate', { peerId: target.peerId, action: 'mute' });
 
@@ -344,11 +345,11 @@ describe('lock', () => {
       expect(error.code).toBe(ErrorCode.ROOM_LOCKED);
     }
     const otherOwner = await joined(room, 'Oscar', 'owner');
-    expect(otherOwner.join.policy).toEqual({ locked: true, allowSelfUnmute: true });
+    expect(otherOwner.join.policy).toEqual({ locked: true, allowSelfUnmute: true, guestLobby: false });
 
     await owner.c.request('setRoomPolicy', { locked: false });
     const member = await joined(room, 'Max', 'member');
-    expect(member.join.policy).toEqual({ locked: false, allowSelfUnmute: true });
+    expect(member.join.policy).toEqual({ locked: false, allowSelfUnmute: true, guestLobby: false });
   });
 });
 

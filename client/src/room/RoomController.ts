@@ -24,7 +24,7 @@ import {
   setTrack,
   type Participants,
 } from '../state/participants';
-import type { Phase, RoomState } from '../state/roomState';
+import { DEFAULT_POLICY, type Phase, type RoomState } from '../state/roomState';
 import { normalizeDisplayName } from './displayName';
 import { LocalMedia, type LocalKind } from './LocalMedia';
 import { MediaSession, type ClosedConsumer } from './MediaSession';
@@ -65,6 +65,10 @@ export interface RoomActions {
   setSelfUnmuteAllowed(allowed: boolean): Promise<void>;
   /** Moderators: end the meeting for everyone. */
   endMeetingForAll(): Promise<void>;
+  /** Moderators: let a guest waiting in the lobby in, or refuse them. */
+  admit(peerId: string, allow: boolean): Promise<void>;
+  /** Moderators: whether guests wait in the lobby (off lets everyone waiting in). */
+  setGuestLobby(enabled: boolean): Promise<void>;
   /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
   dismissModerationNotice(): void;
   /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
@@ -134,6 +138,8 @@ export class RoomController implements RoomActions {
   private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
+  /** Phase 'waiting': settles the wait with the moderator's decision (false also when torn down). */
+  private admissionWaiter: ((granted: boolean) => void) | null = null;
   /** What this page shows of others' video, reported to the server (setViewport). */
   private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
@@ -215,6 +221,9 @@ export class RoomController implements RoomActions {
     if (generation !== this.generation) return;
 
     try {
+      // A guest may have to wait for a moderator first (the meeting's lobby).
+      if (state.self.value?.role === 'guest' && !(await this.awaitAdmission(signaling, generation))) return;
+
       // The newest credentials: a renewal may have come in the lobby.
       const session = await MediaSession.create(signaling, { ...hello, iceServers: this.iceServers }, this.screenTuning);
       if (generation !== this.generation) {
@@ -234,15 +243,27 @@ export class RoomController implements RoomActions {
       );
 
       const displayName = normalizeDisplayName(state.displayName.value);
-      const joinAnswer = await signaling.request('join', {
-        rtpCapabilities: session.rtpCapabilities,
-        displayName,
-        device: this.isPhone() ? 'phone' : 'desktop',
-        audioOnly: state.audioOnly.value,
-      });
+      const sendJoin = () =>
+        signaling.request('join', {
+          rtpCapabilities: session.rtpCapabilities,
+          displayName,
+          device: this.isPhone() ? 'phone' : 'desktop',
+          audioOnly: state.audioOnly.value,
+        });
+      let joinAnswer: ResponseData<'join'>;
+      try {
+        joinAnswer = await sendJoin();
+      } catch (error) {
+        // A moderator turned the lobby on since the knock (or a refreshed token made us a guest): wait, once.
+        if (errorCodeOf(error) !== 'ADMISSION_REQUIRED' || generation !== this.generation) throw error;
+        log.info('the meeting asks for admission now: knocking');
+        if (!(await this.awaitAdmission(signaling, generation))) return;
+        joinAnswer = await sendJoin();
+      }
       if (generation !== this.generation) return;
       const { peers } = joinAnswer;
-      state.policy.value = joinAnswer.policy ?? { locked: false, allowSelfUnmute: true };
+      state.policy.value = joinAnswer.policy ?? DEFAULT_POLICY;
+      state.lobby.value = joinAnswer.lobby ?? [];
       for (const user of this.socketUsers) user.joined?.(joinAnswer);
 
       const self = state.self.value;
@@ -271,12 +292,13 @@ export class RoomController implements RoomActions {
 
   async leave(): Promise<void> {
     const phase = this.state.phase.value;
-    if (this.leaving || (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby')) return;
+    if (this.leaving || (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting')) return;
     const signaling = this.signaling;
     this.leaving = true;
     this.generation++; // nothing started before leaving may change state any more
     try {
-      if (signaling && phase !== 'lobby') await signaling.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS });
+      // Not yet in (lobby, waiting to be admitted): closing the socket is goodbye enough.
+      if (signaling && phase !== 'lobby' && phase !== 'waiting') await signaling.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS });
     } catch (error) {
       log.warn('leave request failed; closing anyway', error);
     } finally {
@@ -291,8 +313,8 @@ export class RoomController implements RoomActions {
    */
   leaveOnPageHide(): void {
     const phase = this.state.phase.value;
-    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby') return;
-    if (phase !== 'lobby') {
+    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting') return;
+    if (phase !== 'lobby' && phase !== 'waiting') {
       this.signaling
         ?.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS })
         .catch((error: unknown) => log.debug('leave on pagehide not answered', error));
@@ -443,6 +465,79 @@ export class RoomController implements RoomActions {
 
   dismissModerationNotice(): void {
     this.state.moderationNotice.value = null;
+  }
+
+  async admit(peerId: string, allow: boolean): Promise<void> {
+    await this.moderatorRequest(allow ? 'admit' : 'refuse', async (signaling) => {
+      await signaling.request('admit', { peerId, allow });
+      // At once; the server's next lobby notification says the same.
+      this.state.lobby.value = this.state.lobby.value.filter((entry) => entry.peerId !== peerId);
+    });
+  }
+
+  async setGuestLobby(enabled: boolean): Promise<void> {
+    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
+      const { policy } = await signaling.request('setRoomPolicy', { guestLobby: enabled });
+      this.state.policy.value = policy;
+    });
+  }
+
+  // ---------------------------------------------------------------- lobby
+
+  /**
+   * A guest knocks before joining: admitted at once, or waits (phase
+   * 'waiting') until a moderator decides. Resolves true to go on joining;
+   * false when refused (the error screen says so) or when the wait ended
+   * otherwise (left, torn down). A refused knock (locked, lobby full,
+   * refused a moment ago) rejects with its code.
+   */
+  private async awaitAdmission(signaling: Connection, generation: number): Promise<boolean> {
+    const { state } = this;
+    const answer = await signaling.request('knock', this.knockData());
+    if (generation !== this.generation) return false;
+    if (answer.status === 'admitted') return true;
+    state.moderatorsPresent.value = answer.moderatorsPresent;
+    const decision = new Promise<boolean>((resolve) => {
+      this.admissionWaiter = resolve;
+    });
+    state.phase.value = 'waiting';
+    log.info(`waiting in the lobby; ${answer.moderatorsPresent} moderator(s) present`);
+    const granted = await decision;
+    this.admissionWaiter = null;
+    if (generation !== this.generation) return false;
+    if (!granted) {
+      this.fail('ADMISSION_DENIED');
+      return false;
+    }
+    log.info('admitted by a moderator');
+    state.phase.value = 'joining';
+    return true;
+  }
+
+  private knockData(): { displayName?: string } {
+    const displayName = normalizeDisplayName(this.state.displayName.value);
+    return displayName ? { displayName } : {};
+  }
+
+  /**
+   * Resumed while waiting: the server took us out of the list with the lost
+   * socket (moderators see nobody who cannot come in), so knock again. A
+   * decision made meanwhile came with the replayed notifications.
+   */
+  private knockAgain(signaling: Connection): void {
+    const generation = this.generation;
+    signaling
+      .request('knock', this.knockData())
+      .then((answer) => {
+        if (generation !== this.generation) return;
+        if (answer.status === 'admitted') this.admissionWaiter?.(true);
+        else this.state.moderatorsPresent.value = answer.moderatorsPresent;
+      })
+      .catch((error: unknown) => {
+        if (generation !== this.generation || this.state.phase.value !== 'waiting') return;
+        log.warn('knock after a resume failed', error);
+        this.fail(errorCodeOf(error));
+      });
   }
 
   private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
@@ -833,6 +928,16 @@ export class RoomController implements RoomActions {
         if (policy.allowSelfUnmute) this.moderatorMuted = false;
         this.state.micLocked.value = this.moderatorMuted && !policy.allowSelfUnmute;
       }),
+      signaling.onNotification('lobby', ({ waiting }) => {
+        this.state.lobby.value = waiting;
+      }),
+      signaling.onNotification('lobbyStatus', ({ moderatorsPresent }) => {
+        this.state.moderatorsPresent.value = moderatorsPresent;
+      }),
+      signaling.onNotification('admission', ({ granted, by }) => {
+        log.info(`${granted ? 'admitted' : 'refused'} by ${by.peerId}`);
+        this.admissionWaiter?.(granted);
+      }),
       signaling.onNotification('handRaised', ({ peerId, raised }) => {
         if (this.isSelf(peerId)) this.state.handRaised.value = raised;
         else this.updateParticipants((list) => setHandRaised(list, peerId, raised));
@@ -928,6 +1033,11 @@ export class RoomController implements RoomActions {
       this.startOver('resumed, but no longer joined');
       return;
     }
+    if (phase === 'waiting' && this.signaling) {
+      log.info(`resumed as ${hello.peerId} while waiting in the lobby`);
+      this.knockAgain(this.signaling);
+      return;
+    }
     log.info(`resumed as ${hello.peerId}`);
     // Before afterResume: a transport it restarts gathers with these.
     this.offerIceServers(hello.iceServers, 'resume');
@@ -950,7 +1060,7 @@ export class RoomController implements RoomActions {
    */
   private startOver(why: string): void {
     const phase = this.state.phase.value;
-    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby') return;
+    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting') return;
     log.warn(`starting over with a fresh hello and join: ${why}`);
     this.resumeJoin = phase !== 'lobby';
     void this.rejoin();
@@ -1023,6 +1133,11 @@ export class RoomController implements RoomActions {
     state.moderationNotice.value = null;
     state.micLocked.value = false;
     this.moderatorMuted = false;
-    state.policy.value = { locked: false, allowSelfUnmute: true };
+    state.policy.value = DEFAULT_POLICY;
+    state.lobby.value = [];
+    state.moderatorsPresent.value = 0;
+    // A wait in the lobby ends with the socket (generation bumped above: it changes nothing).
+    this.admissionWaiter?.(false);
+    this.admissionWaiter = null;
   }
 }

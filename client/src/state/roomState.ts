@@ -7,13 +7,20 @@
  * and never a mediasoup object.
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { MediaSource, ModerationAction, Quality, Role, RoomPolicy } from '@chantier/signaling/protocol';
+import type { LobbyEntry, MediaSource, ModerationAction, Quality, Role, RoomPolicy } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import type { Participant } from './participants';
 
 export type { Participant } from './participants';
 
-export type Phase = 'connecting' | 'lobby' | 'joining' | 'joined' | 'left' | 'ended' | 'disconnected' | 'error';
+/**
+ * 'waiting': a guest knocked and waits for a moderator to admit them (the
+ * meeting's guest lobby); admitted, they go on to 'joining' by themselves.
+ */
+export type Phase = 'connecting' | 'lobby' | 'joining' | 'waiting' | 'joined' | 'left' | 'ended' | 'disconnected' | 'error';
+
+/** The meeting's rules before the server says otherwise. */
+export const DEFAULT_POLICY: RoomPolicy = { locked: false, allowSelfUnmute: true, guestLobby: false };
 
 export interface SelfInfo {
   peerId: string;
@@ -114,6 +121,10 @@ export interface RoomState {
   handRaised: Signal<boolean>;
   /** The meeting's moderation rules (from join, then roomPolicy). */
   policy: Signal<RoomPolicy>;
+  /** Moderators: the guests waiting to be admitted (from join, then lobby notifications). */
+  lobby: Signal<readonly LobbyEntry[]>;
+  /** Phase 'waiting': how many moderators are in the meeting (0: nobody can admit yet). */
+  moderatorsPresent: Signal<number>;
   /** The last moderation that hit this participant (muted, camera stopped...). */
   moderationNotice: Signal<ModerationNotice | null>;
   /** A moderator muted this participant and the meeting does not let them unmute themselves. */
@@ -204,7 +215,9 @@ export function createRoomState(): RoomState {
     audioOnly,
     quality,
     handRaised,
-    policy: signal<RoomPolicy>({ locked: false, allowSelfUnmute: true }),
+    policy: signal<RoomPolicy>(DEFAULT_POLICY),
+    lobby: signal<readonly LobbyEntry[]>([]),
+    moderatorsPresent: signal(0),
     moderationNotice: signal<ModerationNotice | null>(null),
     micLocked: signal(false),
     removedBy: signal<string | null>(null),

@@ -21,6 +21,7 @@ import { PresentationContext, type PresentationContextValue } from './presentati
 import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
 import { StatusScreen } from './StatusScreen';
+import { WaitingScreen } from './WaitingScreen';
 
 /** What main.tsx built for the address it was opened at. */
 export type AppModel =
@@ -44,6 +45,8 @@ function Meeting({ state, projectHref }: { state: RoomState; projectHref: string
     case 'lobby':
     case 'joining':
       return <JoinScreen />;
+    case 'waiting':
+      return <WaitingScreen />;
     case 'joined':
       return <RoomView />;
     default:

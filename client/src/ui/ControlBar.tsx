@@ -25,6 +25,7 @@ import {
   ChatIcon,
   HeadphonesIcon,
   CloseIcon,
+  DoorIcon,
   FileIcon,
   HandIcon,
   LeaveIcon,
@@ -218,6 +219,23 @@ function LockControl({ inSheet }: ControlProps) {
   );
 }
 
+/** Moderators: whether guests wait in the lobby until admitted (off lets everyone waiting in). */
+function GuestLobbyControl({ inSheet }: ControlProps) {
+  const { state, actions } = useRoom();
+  const on = state.policy.value.guestLobby;
+  return (
+    <ControlButton
+      inSheet={inSheet}
+      tone={on ? 'active' : undefined}
+      data-testid="guest-lobby-toggle"
+      aria-pressed={on}
+      onClick={() => act(actions.setGuestLobby(!on))}
+      icon={<DoorIcon />}
+      label={on ? t('lobby.disable') : t('lobby.enable')}
+    />
+  );
+}
+
 /** Moderators: whether the participants they mute may turn their microphone back on. */
 function SelfUnmuteControl({ inSheet }: ControlProps) {
   const { state, actions } = useRoom();
@@ -284,6 +302,7 @@ function useControlEntries(): ControlEntry[] {
     { id: 'chat', priority: 2, available: true, Component: ChatControl },
     { id: 'hand', priority: 3, available: true, Component: HandControl },
     { id: 'lock', priority: 5, available: moderator, Component: LockControl },
+    { id: 'guest-lobby', priority: 6, available: moderator, Component: GuestLobbyControl },
     { id: 'self-unmute', priority: 6, available: moderator, Component: SelfUnmuteControl },
     { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },

@@ -6,6 +6,7 @@ import { ControlBar } from './ControlBar';
 import { LangSwitch } from './LangSwitch';
 import { ReconnectingBanner } from './ReconnectingBanner';
 import { AudioSink } from './MediaElements';
+import { LobbyRequests } from './moderation/LobbyRequests';
 import { ModerationNotice } from './moderation/ModerationNotice';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
@@ -51,6 +52,7 @@ export function RoomView() {
       <ReconnectingBanner />
       <ScreenShareNotice />
       <ModerationNotice />
+      <LobbyRequests />
       <div class="room__body">
         <Stage />
         {chatOpen && <ChatPanel />}

@@ -321,3 +321,14 @@ export function KebabIcon() {
     </Icon>
   );
 }
+
+/** A door ajar: the lobby, where guests wait to be let in. */
+export function DoorIcon() {
+  return (
+    <Icon>
+      <path d="M4 21h16" />
+      <path d="M6 21V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v17" />
+      <path d="M14 12h.01" />
+    </Icon>
+  );
+}

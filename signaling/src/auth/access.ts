@@ -24,7 +24,7 @@ export const identityKinds = [
   'moderator',
   /** Role member in the project. */
   'member',
-  /** Role guest in the project (a platform guest token; no lobby yet). */
+  /** Role guest in the project (a platform or invitation guest token; admitted from the lobby to join). */
   'guest',
   /** A member a moderator removed from the meeting, back with a new socket and a valid token. */
   'removed',
@@ -121,10 +121,18 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   refreshToken: on(ws.authenticated, 'a fresh token of the same user'),
   ping: ws.authenticated,
   /**
-   * Entering the meeting (not yet joined). A removed user stays out until the
-   * meeting ends. (With the guests' lobby, a guest must be admitted first.)
+   * Asking to enter (helloed, not joined): answered `admitted` at once, or
+   * `waiting` for a guest when the meeting has its lobby (GUEST_LOBBY on by
+   * default). A removed user stays out until the meeting ends.
    */
-  join: except(ws.joinedParticipant, 'join', { removed: 'REMOVED' }),
+  knock: except(ws.authenticated, 'knock', { removed: 'REMOVED' }),
+  /** Letting a waiting guest in (or not): moderators. Tested on a guest waiting in the meeting. */
+  admit: on(ws.moderator, 'a guest waiting in the lobby'),
+  /**
+   * Entering the meeting (helloed, not admitted by anyone). A removed user
+   * stays out until the meeting ends; a guest must be admitted first (knock).
+   */
+  join: except(ws.joinedParticipant, 'join', { removed: 'REMOVED', guest: 'ADMISSION_REQUIRED' }),
   /** Leaving works from a helloed socket too (it is detached from the meeting). */
   leave: ws.authenticated,
   createTransport: ws.joinedParticipant,

@@ -4,6 +4,7 @@ import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
+import { admit, knock } from './lobby.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
@@ -21,6 +22,8 @@ export const handlers: HandlerTable = {
   callAnswer,
   callCancel,
   join,
+  knock,
+  admit,
   leave,
   createTransport,
   connectTransport,

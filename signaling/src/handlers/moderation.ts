@@ -12,7 +12,7 @@ import type { Room } from '../rooms/Room.js';
 import type { Session } from '../ws/Session.js';
 import type { HandlerDef } from './types.js';
 
-function requireModerator(session: Session): { room: Room; by: { peerId: string; displayName: string } } {
+export function requireModerator(session: Session): { room: Room; by: { peerId: string; displayName: string } } {
   if (!canModerate(session.identity!)) throw new AppError(ErrorCode.FORBIDDEN, 'only a moderator may do this');
   return {
     room: session.room!,
@@ -88,8 +88,11 @@ export const setRoomPolicy: HandlerDef<'setRoomPolicy'> = {
     const policy = room.setPolicy({
       ...(data.locked !== undefined ? { locked: data.locked } : {}),
       ...(data.allowSelfUnmute !== undefined ? { allowSelfUnmute: data.allowSelfUnmute } : {}),
+      ...(data.guestLobby !== undefined ? { guestLobby: data.guestLobby } : {}),
     });
     room.broadcast('roomPolicy', { policy, by });
+    // No lobby any more: whoever waits comes in.
+    if (!policy.guestLobby) room.admitAllWaiting(by);
     session.log.info({ policy }, 'room policy changed');
     return { policy };
   },

@@ -155,8 +155,11 @@ export const edgePlugin = fp<{ config: Config }>(
     // The WebSocket upgrade: refused before the socket exists.
     const openSockets = new Map<string, number>();
     const connects = new IpRate(config.edge.wsConnectsPerMinute);
+    const joins = new IpRate(config.edge.joinsPerMinute);
     const requestLimits: Partial<Record<RequestType, IpRate>> = {
-      join: new IpRate(config.edge.joinsPerMinute),
+      join: joins,
+      // A knock is a guest's first step in: counted as a join, so that many sockets cannot pester moderators.
+      knock: joins,
       chatSend: new IpRate(config.edge.chatMessagesPerMinute),
     };
     const sweeper = setInterval(() => {

@@ -86,6 +86,8 @@ export const wsPlugin = fp<{ config: Config }>(
         return;
       }
       session.dropSocket();
+      // A guest waiting in the lobby leaves it: moderators see no one who cannot be let in.
+      room.leaveLobby(session);
       session.log.info({ graceMs: config.peerGraceMs }, 'socket lost; session kept for a resume');
       const expire = (): void => {
         clearTimeout(session.graceTimer);

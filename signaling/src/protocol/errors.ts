@@ -60,6 +60,12 @@ export const ErrorCode = {
   INVITATION_USED_UP: 'INVITATION_USED_UP',
   /** This server cannot issue invitations: it does not accept its own HS256 tokens (JWT_ALGORITHMS). */
   INVITATIONS_DISABLED: 'INVITATIONS_DISABLED',
+  /** A guest's `join` before a moderator admitted them (the meeting has a guest lobby): knock first. */
+  ADMISSION_REQUIRED: 'ADMISSION_REQUIRED',
+  /** A moderator refused this guest a moment ago: no new knock until the back-off is over. */
+  ADMISSION_DENIED: 'ADMISSION_DENIED',
+  /** The meeting's lobby already holds as many waiting guests as it may. */
+  LOBBY_FULL: 'LOBBY_FULL',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

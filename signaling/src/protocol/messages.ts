@@ -265,8 +265,25 @@ export const RoomPolicy = Type.Object({
   locked: Type.Boolean(),
   /** A participant a moderator muted may unmute themselves (default true). */
   allowSelfUnmute: Type.Boolean(),
+  /**
+   * Guests wait in the lobby (knock) until a moderator admits them; default
+   * from the server's GUEST_LOBBY. Turning it off admits everyone waiting.
+   */
+  guestLobby: Type.Boolean(),
 });
 export type RoomPolicy = Static<typeof RoomPolicy>;
+
+/** A guest waiting in the lobby, as moderators see them. */
+export const LobbyEntry = Type.Object({
+  peerId: Id,
+  displayName: Type.String(),
+  /** When they knocked (ms since the epoch, server clock). */
+  since: Type.Integer(),
+});
+export type LobbyEntry = Static<typeof LobbyEntry>;
+
+/** Most guests waiting in one meeting's lobby; beyond, knock answers LOBBY_FULL. */
+export const MAX_LOBBY_WAITING = 50;
 
 /** Who did it: a moderator, as others see them. */
 const Actor = Type.Object({ peerId: Id, displayName: Type.String() });
@@ -373,7 +390,43 @@ export const Requests = {
       presentation: Type.Union([Presentation, Type.Null()]),
       /** The meeting's moderation rules (absent from servers before moderation). */
       policy: Type.Optional(RoomPolicy),
+      /** Moderators only: the guests waiting in the lobby (then `lobby` notifications). */
+      lobby: Type.Optional(Type.Array(LobbyEntry, { maxItems: MAX_LOBBY_WAITING })),
     }),
+  },
+  /**
+   * Before join: may this session come in? 'admitted' at once for anyone but
+   * a guest, when the meeting has no guest lobby, or for a guest already
+   * admitted in this meeting; otherwise the guest waits in the lobby
+   * (moderators get `lobby`) until `admission` comes. REMOVED, ROOM_LOCKED,
+   * ADMISSION_DENIED (refused a moment ago) and LOBBY_FULL as join would.
+   * Knocking again while waiting changes nothing.
+   */
+  knock: {
+    request: Type.Object(
+      {
+        /** The name moderators see (the one the guest will join with); default the token's. */
+        displayName: Type.Optional(DisplayName),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Union([
+      Type.Object({ status: Type.Literal('admitted') }),
+      Type.Object({
+        status: Type.Literal('waiting'),
+        /** Moderators in the meeting now; 0: nobody can admit yet (`lobbyStatus` tells when it changes). */
+        moderatorsPresent: Type.Integer({ minimum: 0 }),
+      }),
+    ]),
+  },
+  /**
+   * Moderators only (FORBIDDEN otherwise): let a waiting guest in, or refuse
+   * them (NOT_FOUND if `peerId` is not waiting). The guest gets `admission`;
+   * a refused guest's knocks are refused (ADMISSION_DENIED) for a minute.
+   */
+  admit: {
+    request: Type.Object({ peerId: Id, allow: Type.Boolean() }, { additionalProperties: false }),
+    response: Empty,
   },
   createTransport: {
     request: Type.Object(
@@ -567,7 +620,11 @@ export const Requests = {
   /** Moderators only: change the meeting's rules; everyone gets `roomPolicy`. */
   setRoomPolicy: {
     request: Type.Object(
-      { locked: Type.Optional(Type.Boolean()), allowSelfUnmute: Type.Optional(Type.Boolean()) },
+      {
+        locked: Type.Optional(Type.Boolean()),
+        allowSelfUnmute: Type.Optional(Type.Boolean()),
+        guestLobby: Type.Optional(Type.Boolean()),
+      },
       { additionalProperties: false },
     ),
     response: Type.Object({ policy: RoomPolicy }),
@@ -624,6 +681,12 @@ export const Notifications = {
   removed: Type.Object({ by: Actor, reason: Type.String() }),
   /** The meeting's rules changed (setRoomPolicy). */
   roomPolicy: Type.Object({ policy: RoomPolicy, by: Actor }),
+  /** To moderators in the meeting: who waits in the lobby now (sent when it changes, a few times a second at most). */
+  lobby: Type.Object({ waiting: Type.Array(LobbyEntry, { maxItems: MAX_LOBBY_WAITING }) }),
+  /** To a waiting guest: a moderator let them in (join now) or refused them. */
+  admission: Type.Object({ granted: Type.Boolean(), by: Actor }),
+  /** To a waiting guest: how many moderators are in the meeting now (someone can admit them). */
+  lobbyStatus: Type.Object({ moderatorsPresent: Type.Integer({ minimum: 0 }) }),
   /** A participant raised or lowered their hand (this one included). */
   handRaised: Type.Object({ peerId: Id, raised: Type.Boolean() }),
   /** A peer switched audio-only on or off. */

@@ -8,6 +8,7 @@ import {
   WsCloseCode,
   type NotificationData,
   type NotificationType,
+  type LobbyEntry,
   type PeerInfo,
   type Presentation,
   type PresentationView,
@@ -20,7 +21,16 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
+import { Lobby } from './Lobby.js';
 import { QualityMonitor } from './QualityMonitor.js';
+
+/** Who did it, as others see them (a moderator). */
+export interface Actor {
+  peerId: string;
+  displayName: string;
+}
+
+export type KnockAnswer = { status: 'admitted' } | { status: 'waiting'; moderatorsPresent: number };
 
 /**
  * One meeting as the signaling side sees it: the sessions attached to it (after
@@ -47,7 +57,9 @@ export class Room {
   #closed = false;
   /** endMeeting in progress: no more attaches or joins; the last detach closes the room. */
   #ending = false;
-  #policy: RoomPolicy = { locked: false, allowSelfUnmute: true };
+  #policy: RoomPolicy;
+  /** Guests waiting for a moderator, and who was let in or refused (see Lobby.ts). */
+  readonly #lobby: Lobby;
   /**
    * Users a moderator removed: refused (REMOVED) for as long as this Room
    * lives, i.e. until the meeting ends (the last session leaves it). A new
@@ -67,6 +79,8 @@ export class Room {
     log: FastifyBaseLogger;
     nodeId: string;
     onEmpty: (room: Room) => void;
+    /** Whether guests wait in the lobby until admitted, at the meeting's start (config GUEST_LOBBY). */
+    guestLobby: boolean;
   }) {
     this.projectId = options.projectId;
     this.roomId = options.roomId;
@@ -77,6 +91,8 @@ export class Room {
     this.#log = options.log;
     this.#nodeId = options.nodeId;
     this.#onEmpty = options.onEmpty;
+    this.#policy = { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
+    this.#lobby = new Lobby({ onChange: (waiting) => this.#toModerators('lobby', { waiting }) });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
     // Stops by itself when the media room closes.
@@ -104,6 +120,80 @@ export class Room {
     this.#policy = { ...this.#policy, ...patch };
     if (this.#policy.allowSelfUnmute) this.#mutedByModerator.clear();
     return this.policy;
+  }
+
+  /** The guests waiting in the lobby, oldest first. */
+  get lobby(): LobbyEntry[] {
+    return this.#lobby.waiting;
+  }
+
+  /** Joined moderators: someone who can admit a waiting guest. */
+  get moderatorsPresent(): number {
+    let n = 0;
+    for (const session of this.#joined.values()) if (canModerate(session.identity!)) n++;
+    return n;
+  }
+
+  /**
+   * May this session come in? See the `knock` request. A guest who must wait
+   * is put in the lobby (moderators get `lobby`). Refusals as `join` would
+   * refuse, so that a guest does not wait for nothing.
+   */
+  knock(session: Session, displayName: string | undefined): KnockAnswer {
+    if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+    const identity = session.identity!;
+    if (this.#removedUsers.has(identity.userId)) {
+      throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
+    }
+    if (this.#policy.locked && !canModerate(identity)) throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
+    if (!this.#mustWait(session)) return { status: 'admitted' };
+    const name = displayName?.trim() || identity.displayName;
+    if (this.#lobby.add(session.peerId!, identity.userId, name)) {
+      session.log.info({ moderators: this.moderatorsPresent, waiting: this.#lobby.size }, 'guest waits in the lobby');
+    }
+    return { status: 'waiting', moderatorsPresent: this.moderatorsPresent };
+  }
+
+  /**
+   * A moderator's decision on a waiting guest: let in (their join succeeds
+   * from now on, for the rest of the meeting) or refused (their knocks are
+   * refused for a while). The guest gets `admission`.
+   */
+  admit(peerId: string, allow: boolean, by: Actor): void {
+    const entry = this.#lobby.remove(peerId);
+    if (!entry) throw new AppError(ErrorCode.NOT_FOUND, 'nobody with this peer id waits in the lobby');
+    if (allow) this.#lobby.admit(entry.userId);
+    else this.#lobby.deny(entry.userId);
+    this.findAttached(peerId)?.notify('admission', { granted: allow, by });
+    this.#log.info({ peerId, allow, by: by.peerId }, allow ? 'guest admitted' : 'guest refused');
+  }
+
+  /** The lobby was turned off: everyone waiting comes in. */
+  admitAllWaiting(by: Actor): void {
+    const admitted = this.#lobby.admitAll();
+    for (const entry of admitted) this.findAttached(entry.peerId)?.notify('admission', { granted: true, by });
+    if (admitted.length > 0) this.#log.info({ guests: admitted.length, by: by.peerId }, 'lobby opened: waiting guests admitted');
+  }
+
+  /** A waiting guest's socket is gone (it may resume, and then knocks again): out of the list. */
+  leaveLobby(session: Session): void {
+    if (session.peerId) this.#lobby.remove(session.peerId);
+  }
+
+  /** Whether this session's user must be admitted before joining. */
+  #mustWait(session: Session): boolean {
+    const identity = session.identity!;
+    return this.#policy.guestLobby && identity.role === 'guest' && !this.#lobby.isAdmitted(identity.userId);
+  }
+
+  #toModerators<T extends NotificationType>(type: T, data: NotificationData<T>): void {
+    for (const session of this.#joined.values()) if (canModerate(session.identity!)) session.notify(type, data);
+  }
+
+  /** Waiting guests learn how many moderators could let them in. */
+  #moderatorsChanged(): void {
+    const moderatorsPresent = this.moderatorsPresent;
+    for (const peerId of this.#lobby.waitingPeerIds) this.findAttached(peerId)?.notify('lobbyStatus', { moderatorsPresent });
   }
 
   isRemoved(userId: string): boolean {
@@ -181,7 +271,7 @@ export class Room {
   join(
     session: Session,
     data: RequestData<'join'>,
-  ): Promise<{ peers: PeerInfo[]; presentation: Presentation | null; policy: RoomPolicy }> {
+  ): Promise<{ peers: PeerInfo[]; presentation: Presentation | null; policy: RoomPolicy; lobby?: LobbyEntry[] }> {
     return this.#serial('join', async () => {
       if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
       if (!this.#attached.has(session) || session.state !== 'ready') {
@@ -195,6 +285,11 @@ export class Room {
       if (this.#policy.locked && !canModerate(identity)) {
         throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
       }
+      if (this.#mustWait(session)) {
+        const denied = this.#lobby.deniedFor(identity.userId);
+        if (denied > 0) throw new AppError(ErrorCode.ADMISSION_DENIED, 'a moderator refused you');
+        throw new AppError(ErrorCode.ADMISSION_REQUIRED, 'guests wait in the lobby: knock, then join once admitted');
+      }
       const peer = this.media.createPeer(peerId);
       peer.setRtpCapabilities(data.rtpCapabilities);
       peer.setAudioOnly(data.audioOnly ?? false);
@@ -206,7 +301,10 @@ export class Room {
 
       const others = [...this.#joined.values()].map((s) => this.peerInfo(s));
       this.#joined.set(peerId, session);
+      this.#lobby.remove(peerId);
       this.broadcast('peerJoined', { peer: this.peerInfo(session) }, peerId);
+      const moderator = canModerate(identity);
+      if (moderator) this.#moderatorsChanged();
       await this.#presence
         .add(this.projectId, this.roomId, {
           peerId,
@@ -229,7 +327,13 @@ export class Room {
         .setRoom(session, this.projectId, this.roomId)
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
       session.log.info({ peers: this.#joined.size }, 'peer joined');
-      return { peers: others, presentation: this.#presentation, policy: this.policy };
+      return {
+        peers: others,
+        presentation: this.#presentation,
+        policy: this.policy,
+        // Taken now, not before the awaits above: a knock may have come meanwhile.
+        ...(moderator ? { lobby: this.#lobby.waiting } : {}),
+      };
     });
   }
 
@@ -259,9 +363,11 @@ export class Room {
       if (!this.#attached.has(session) || (onlyIf && !onlyIf())) return false;
       this.#attached.delete(session);
       const peerId = session.peerId;
+      if (peerId) this.#lobby.remove(peerId);
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
         this.#mutedByModerator.delete(peerId);
+        if (session.identity && canModerate(session.identity)) this.#moderatorsChanged();
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
         if (this.#presentation?.presenterPeerId === peerId) {
@@ -284,6 +390,7 @@ export class Room {
       }
       if (this.#attached.size === 0 && !this.#closed) {
         this.#closed = true;
+        this.#lobby.close();
         this.media.close('empty');
         this.#onEmpty(this);
       }
@@ -324,6 +431,7 @@ export class Room {
     // The worker died or the server shuts down: tell everyone, then close
     // their sockets; their close handlers detach them.
     this.#closed = true;
+    this.#lobby.close();
     this.#log.warn({ reason, peers: this.#joined.size }, 'room closed under its peers');
     for (const session of [...this.#attached]) {
       session.notify('roomClosed', { reason });

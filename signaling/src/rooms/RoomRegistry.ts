@@ -19,6 +19,7 @@ export class RoomRegistry {
   readonly #journal: MeetingJournal;
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
+  readonly #guestLobby: boolean;
 
   constructor(options: {
     sfu: Sfu;
@@ -27,6 +28,8 @@ export class RoomRegistry {
     journal: MeetingJournal;
     log: FastifyBaseLogger;
     nodeId: string;
+    /** Each new meeting's guest lobby setting (config GUEST_LOBBY). */
+    guestLobby: boolean;
   }) {
     this.#sfu = options.sfu;
     this.#presence = options.presence;
@@ -34,6 +37,7 @@ export class RoomRegistry {
     this.#journal = options.journal;
     this.#log = options.log;
     this.#nodeId = options.nodeId;
+    this.#guestLobby = options.guestLobby;
   }
 
   get rooms(): ReadonlyMap<string, Room> {
@@ -64,6 +68,7 @@ export class RoomRegistry {
             journal: this.#journal,
             log: this.#log.child({ projectId, roomId }),
             nodeId: this.#nodeId,
+            guestLobby: this.#guestLobby,
             onEmpty: (r) => {
               if (this.#rooms.get(key) === r) this.#rooms.delete(key);
             },

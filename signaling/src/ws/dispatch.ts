@@ -133,7 +133,7 @@ function stateRefusal(session: Session, type: RequestType, requires: HandlerDef<
   if (requires === 'joined' && session.state !== 'joined') {
     return { code: ErrorCode.NOT_JOINED, message: `join before ${type}` };
   }
-  if (type === 'join' && session.state === 'joined') {
+  if ((type === 'join' || type === 'knock') && session.state === 'joined') {
     return { code: ErrorCode.ALREADY_JOINED, message: 'already joined' };
   }
   return undefined;

@@ -6,7 +6,9 @@
  *     "Inviter" panel and shows it once.
  *  2. A second page, with no token at all, opens the link: it sees the
  *     project's name and the guest role, types a name, lands in the meeting's
- *     lobby and joins; the owner's page sees the guest in the meeting.
+ *     lobby and asks to join: a guest waits (GUEST_LOBBY on, the default)
+ *     until the owner, in the meeting from another page, admits them; the
+ *     owner's project page then sees both in the meeting.
  *  3. The owner revokes the link; a third page opening it is told the link is
  *     no longer valid (French text, code INVITATION_INVALID).
  */
@@ -14,7 +16,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { joinFromLobby, knockFromLobby, waitForRoom } from '../../test/join.js';
 
 const PROJECT = 'chantier-invitations-e2e';
 const PROJECT_NAME = 'Résidence Les Tilleuls';
@@ -92,11 +94,19 @@ describe('invitation links in the browser', () => {
     // The code left the address bar and the tab's history; the token is in sessionStorage, not in the address.
     expect(guest.url()).not.toContain('/i/');
     expect(guest.url()).not.toContain('token=');
-    await joinFromLobby(guest);
+    await knockFromLobby(guest);
+    // The owner enters the meeting from another page and lets the guest in.
+    const ownerMeeting = await newPage(chromium.browser, 'owner-meeting');
+    await ownerMeeting.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${ownerToken}`);
+    await joinFromLobby(ownerMeeting);
+    const requests = await ownerMeeting.waitForSelector('[data-testid="lobby-requests"]', { timeout: 15_000 });
+    expect(await requests!.evaluate((el) => el.textContent ?? '')).toContain('Gaspard Invité');
+    await ownerMeeting.click('[data-testid="lobby-request"] [data-testid="lobby-admit"]');
+    await waitForRoom(guest);
     const selfName = await guest.waitForSelector('[data-testid="tile"][data-self="true"] [data-testid="tile-name"]', { timeout: 15_000 });
     expect(await selfName!.evaluate((el) => el.textContent)).toContain('Gaspard Invité');
-    // The owner's page sees the guest in the meeting.
-    await owner.waitForSelector('[data-testid="meeting-people"][data-count="1"]', { timeout: 20_000 });
+    // The owner's project page sees both in the meeting.
+    await owner.waitForSelector('[data-testid="meeting-people"][data-count="2"]', { timeout: 20_000 });
 
     // 3. The owner revokes the link; the list empties; a third page is refused.
     await owner.click('[data-testid="invite-revoke"]');

@@ -123,6 +123,10 @@ describe('bad input gets a coded error and the socket survives', () => {
         )
       ).code,
     ).toBe(ErrorCode.BAD_REQUEST);
+    // No codec: refused by the schema (the fuzz test found the worker logging each one as an error).
+    expect(
+      (await c.expectError(c.rawRequest('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: { codecs: [] } }))).code,
+    ).toBe(ErrorCode.BAD_REQUEST);
     expect(c.closeCode).toBeUndefined();
   });
 

@@ -117,6 +117,7 @@ class Connection {
     ws.on('close', (code) => {
       this.closed = true;
       this.closeCode = code;
+      lane.settle(this);
       this.#wake();
     });
     ws.on('error', () => {});
@@ -345,8 +346,8 @@ export class FuzzLane {
     conn.ws.terminate();
   }
 
-  /** Books a closed socket's figures: its close code, its unanswered frames. */
-  #settle(conn: Connection): void {
+  /** Books a closed socket's figures (once, when it closes): its close code, its unanswered frames. */
+  settle(conn: Connection): void {
     if (!conn.closingByUs) {
       const code = conn.closeCode ?? -1;
       this.stats.closes.set(code, (this.stats.closes.get(code) ?? 0) + 1);
@@ -361,7 +362,6 @@ export class FuzzLane {
   async #open(deadline: number): Promise<Connection | undefined> {
     const current = this.#connection;
     if (current && !current.closed) return current;
-    if (current) this.#settle(current);
     this.#connection = undefined;
     for (let attempt = 0; Date.now() < deadline && attempt < 50; attempt++) {
       try {

@@ -44,8 +44,12 @@ const RtpCapabilitiesSchema = Type.Unsafe<RtpCapabilities>(
     { additionalProperties: true },
   ),
 );
+/** At least one codec: the worker refuses an empty list too, logging each refusal as an error. */
 const RtpParametersSchema = Type.Unsafe<RtpParameters>(
-  Type.Object({ codecs: ObjectList, encodings: Type.Optional(ObjectList) }, { additionalProperties: true }),
+  Type.Object(
+    { codecs: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }), encodings: Type.Optional(ObjectList) },
+    { additionalProperties: true },
+  ),
 );
 /**
  * At least one fingerprint: the mediasoup worker refuses an empty list too,

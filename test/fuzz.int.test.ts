@@ -66,6 +66,7 @@ let server: ServerProcess;
 let inspector: Inspector;
 let chromium: TestBrowser;
 const serverErrors: string[] = [];
+let workerRaces = 0;
 const stderrLines: string[] = [];
 let inspectorUrl: string | undefined;
 
@@ -148,7 +149,16 @@ beforeAll(async () => {
       nodeArgs: ['--inspect=127.0.0.1:0'],
       onStdout: (line) => {
         // pino: 50 error, 60 fatal.
-        if (/"level":(50|60)/.test(line) && serverErrors.length < 50) serverErrors.push(line.slice(0, 600));
+        if (!/"level":(50|60)/.test(line)) return;
+        // mediasoup's worker logs, as an error, a request on an object it has
+        // just closed (a consumer's setPriority racing its producer's close);
+        // our side expects the race and catches it (sfu/src/MediaPeer.ts).
+        // Counted and reported, not a failure.
+        if (/"component":"mediasoup"/.test(line) && /Channel request handler with ID [\w-]+ not found/.test(line)) {
+          workerRaces++;
+          return;
+        }
+        if (serverErrors.length < 50) serverErrors.push(line.slice(0, 600));
       },
       onStderr: (line) => {
         const match = INSPECTOR_LINE.exec(line);
@@ -281,7 +291,7 @@ describe('the signaling server under 100,000 fuzzed messages', () => {
         `[fuzz] heap after GC: baseline ${mb(baseline)}, after the run ${mb(after)} (${after >= baseline ? '+' : ''}${mb(after - baseline)}), after closing the lanes ${mb(afterClose)}`,
         `[fuzz] /healthz: ${health.probes} probes, slowest ${health.slowestMs} ms, ${health.failures.length} failed`,
         `[fuzz] longest media gaps (ms): ${gaps.map((g, i) => `page ${i}: video ${g.video}, audio ${g.audio}`).join('; ')}`,
-        `[fuzz] set-up failures ${total.setupFailures}, stalls ${total.stalls}, violations ${total.violations.length}, server error lines ${serverErrors.length}, stderr lines ${stderrLines.length}`,
+        `[fuzz] set-up failures ${total.setupFailures}, stalls ${total.stalls}, violations ${total.violations.length}, server error lines ${serverErrors.length} (+${workerRaces} worker request-on-closed-object lines), stderr lines ${stderrLines.length}`,
         ...total.violations.slice(0, 15).map((v) => `[fuzz]   violation: ${v}`),
         ...serverErrors.slice(0, 5).map((l) => `[fuzz]   server error: ${l}`),
         ...stderrLines.slice(0, 10).map((l) => `[fuzz]   stderr: ${l}`),

@@ -74,6 +74,20 @@ describe('the fuzz generator', () => {
     expect(other.map((m) => m.frame.toString())).not.toEqual(one.map((m) => m.frame.toString()));
   });
 
+  it('makes the same choices for a seed whatever ids the live server handed out (a replay meets other ids)', () => {
+    const other = context();
+    other.ids = ['someOtherPeerIdThatIsLonger', 'x', 'y', 'z'];
+    other.mediaIds = ['ffff', 'eeee', 'dddd'];
+    other.captured = [...other.captured, '{"kind":"req","id":9,"type":"ping","data":{}}'];
+    const a = new FuzzGenerator(77, context());
+    const b = new FuzzGenerator(77, other);
+    for (let i = 0; i < 5000; i++) {
+      const x = a.next();
+      const y = b.next();
+      expect([y.category, y.type], `message ${i}`).toEqual([x.category, x.type]);
+    }
+  });
+
   it('covers every request type and every category, in the proportions of CATEGORY_WEIGHTS', () => {
     const n = 50_000;
     const messages = run(99, n);

@@ -474,7 +474,9 @@ export class FuzzGenerator {
   #mutation(): Omit<FuzzMessage, 'category' | 'size'> {
     const rng = this.rng;
     let text: string;
-    if (this.ctx.captured.length > 0 && rng.bool(0.8)) text = rng.pick(this.ctx.captured);
+    const useCaptured = rng.bool(0.8);
+    const index = rng.int(0, 1_000_000);
+    if (useCaptured && this.ctx.captured.length > 0) text = this.ctx.captured[index % this.ctx.captured.length]!;
     else {
       const type = rng.pick(requestTypes);
       text = JSON.stringify({ kind: 'req', id: this.#id(), type, data: this.validData(type).data });
@@ -497,9 +499,11 @@ export class FuzzGenerator {
         case 3:
           text = text.slice(0, at) + rng.pick(['"', '{', '}', '[', ']', ',', ':', '\\', '\\u', 'null']) + text.slice(at);
           break;
-        case 4:
-          text = text.replace(/-?\d+(\.\d+)?/, () => rng.pick(NUMBER_TEXTS));
+        case 4: {
+          const number = rng.pick(NUMBER_TEXTS);
+          text = text.replace(/-?\d+(\.\d+)?/, () => number);
           break;
+        }
         case 5: {
           // A duplicate key: JSON.parse keeps the last one.
           const key = rng.pick(['"id":', '"type":', '"kind":', '"data":']);
@@ -507,11 +511,15 @@ export class FuzzGenerator {
           text = text.replace('{', `{${key}${value},`);
           break;
         }
-        case 6:
-          text = text.replace(/"[^"\\]*"/, () => JSON.stringify(rng.pick(UNICODE_POOL)));
+        case 6: {
+          const odd = JSON.stringify(rng.pick(UNICODE_POOL));
+          text = text.replace(/"[^"\\]*"/, () => odd);
           break;
-        default:
-          text = text.replace(/"(true|false)"|true|false/, () => rng.pick(['"true"', '0', 'null', 'tru']));
+        }
+        default: {
+          const notBoolean = rng.pick(['"true"', '0', 'null', 'tru']);
+          text = text.replace(/"(true|false)"|true|false/, () => notBoolean);
+        }
       }
     }
     return { frame: text, binary: false };
@@ -618,9 +626,12 @@ export class FuzzGenerator {
     const pattern = schema.pattern as string | undefined;
     const min = (schema.minLength as number | undefined) ?? 0;
     const max = Math.min((schema.maxLength as number | undefined) ?? 32, 48);
-    if (name === 'token' && this.ctx.tokens.length > 0 && rng.bool(0.7)) return rng.pick(this.ctx.tokens);
-    if (name === 'projectId' && rng.bool(0.8)) return this.ctx.projectId;
-    if (name === 'roomId' && rng.bool(0.8)) return this.ctx.roomId;
+    // The PRNG is drawn from the same way whatever the context holds, so that
+    // a seed gives the same sequence of choices on every run (FUZZ_SEED).
+    const known = rng.bool(0.6);
+    if (name === 'token' && known && this.ctx.tokens.length > 0) return this.ctx.tokens[rng.int(0, 1_000_000) % this.ctx.tokens.length]!;
+    if (name === 'projectId' && known) return this.ctx.projectId;
+    if (name === 'roomId' && known) return this.ctx.roomId;
     const length = rng.int(Math.max(1, min), Math.max(Math.max(1, min), max));
     if (pattern === undefined) {
       let s = '';
@@ -629,15 +640,16 @@ export class FuzzGenerator {
     }
     if (pattern === '^[0-9]{1,20}-[0-9]{1,20}$') return `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
     if (pattern === '^[0-9a-fA-F-]+$') {
-      if (this.ctx.mediaIds.length > 0 && rng.bool(0.6)) return rng.pick(this.ctx.mediaIds);
-      return this.#fromClass('0123456789abcdef-', length);
+      const random = this.#fromClass('0123456789abcdef-', length);
+      const index = rng.int(0, 1_000_000);
+      return known && this.ctx.mediaIds.length > 0 ? this.ctx.mediaIds[index % this.ctx.mediaIds.length]! : random;
     }
     if (pattern === '^[A-Za-z0-9_-]+$') {
-      if (this.ctx.ids.length > 0 && rng.bool(0.5)) {
-        const known = rng.pick(this.ctx.ids);
-        if (known.length >= min && known.length <= ((schema.maxLength as number | undefined) ?? 64)) return known;
-      }
-      return this.#fromClass(`${ALNUM}_-`, length);
+      const random = this.#fromClass(`${ALNUM}_-`, length);
+      const index = rng.int(0, 1_000_000);
+      const id = this.ctx.ids.length > 0 ? this.ctx.ids[index % this.ctx.ids.length]! : undefined;
+      const fits = id !== undefined && id.length >= min && id.length <= ((schema.maxLength as number | undefined) ?? 64);
+      return known && fits ? id : random;
     }
     throw new Error(`fuzz generator: no generator for the pattern ${pattern} (add one)`);
   }

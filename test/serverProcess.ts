@@ -20,8 +20,16 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/server.ts'], {
+export interface ProcessOptions {
+  /** Node's own options before the script (e.g. --inspect=127.0.0.1:0, --max-old-space-size). */
+  nodeArgs?: string[];
+  /** Every line the process writes to stdout / stderr (pino's JSON lines go to stdout). */
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+}
+
+export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'signaling/src/server.ts'], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
@@ -41,10 +49,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  if (options.onStderr) createInterface({ input: child.stderr! }).on('line', options.onStderr);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 30_000);
     void exited.then((code) => reject(new Error(`server exited (${code}): ${stderr.join('')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      options.onStdout?.(line);
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (match) {
         clearTimeout(timer);

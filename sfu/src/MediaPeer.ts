@@ -100,6 +100,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly room: MediaRoom;
   readonly #log: Logger;
   readonly #transports = new Map<string, WebRtcTransport<TransportAppData>>();
+  /** Transports connect() was asked of (once only: the worker refuses a second, logging it as an error). */
+  readonly #connected = new Set<string>();
   readonly #producers = new Map<string, Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, Consumer<ConsumerAppData>>();
   readonly #controls = new Map<string, ConsumerControl>();
@@ -177,7 +179,10 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       throw new MediaError('CLOSED', 'peer closed');
     }
     this.#transports.set(transport.id, transport);
-    transport.observer.once('close', () => this.#transports.delete(transport.id));
+    transport.observer.once('close', () => {
+      this.#transports.delete(transport.id);
+      this.#connected.delete(transport.id);
+    });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') {
         this.#log.warn({ transportId: transport.id, state }, 'transport DTLS state');
@@ -213,7 +218,15 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
 
   async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
     const transport = this.#transport(transportId);
-    await withClientParams('connect', () => transport.connect({ dtlsParameters }));
+    // Found by the fuzz test: a second connect was an INTERNAL error and an error line in the log.
+    if (this.#connected.has(transportId)) throw new MediaError('BAD_PARAMS', 'transport already connected');
+    this.#connected.add(transportId);
+    try {
+      await withClientParams('connect', () => transport.connect({ dtlsParameters }));
+    } catch (error) {
+      this.#connected.delete(transportId);
+      throw error;
+    }
   }
 
   async restartIce(transportId: string): Promise<WebRtcTransport['iceParameters']> {

@@ -110,6 +110,9 @@ describe('SFU against real mediasoup workers', () => {
       return 'no error';
     };
     expect(await code(bob.peer.connectTransport(alice.send.transportId, dtlsParameters()))).toBe('NOT_FOUND');
+    // Connected once only (found by the fuzz test: the second was an INTERNAL error before).
+    expect(await code(alice.peer.connectTransport(alice.send.transportId, dtlsParameters()))).toBe('no error');
+    expect(await code(alice.peer.connectTransport(alice.send.transportId, dtlsParameters()))).toBe('BAD_PARAMS');
     expect(await code(() => bob.peer.producer(cam.id))).toBe('NOT_FOUND');
     expect(await code(alice.peer.consume(cam))).toBe('CANNOT_CONSUME');
     expect(

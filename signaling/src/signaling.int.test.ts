@@ -106,6 +106,10 @@ describe('bad input gets a coded error and the socket survives', () => {
     expect((await c.expectError(c.request('connectTransport', { transportId: 'abc', dtlsParameters: dtlsParameters() }))).code).toBe(
       ErrorCode.NOT_FOUND,
     );
+    // No fingerprint: refused by the schema (the fuzz test found the worker logging each one as an error).
+    expect(
+      (await c.expectError(c.rawRequest('connectTransport', { transportId: 'abc', dtlsParameters: { role: 'client', fingerprints: [] } }))).code,
+    ).toBe(ErrorCode.BAD_REQUEST);
     const send = await c.request('createTransport', { direction: 'send' });
     expect(
       (
@@ -119,7 +123,37 @@ describe('bad input gets a coded error and the socket survives', () => {
         )
       ).code,
     ).toBe(ErrorCode.BAD_REQUEST);
+    // No codec: refused by the schema (the fuzz test found the worker logging each one as an error).
+    expect(
+      (await c.expectError(c.rawRequest('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: { codecs: [] } }))).code,
+    ).toBe(ErrorCode.BAD_REQUEST);
     expect(c.closeCode).toBeUndefined();
+  });
+
+  it('refuses join on a project page socket with BAD_REQUEST, and lets it leave (found by the fuzz test: INTERNAL before)', async () => {
+    const c = await connect();
+    await c.request('hello', { protocol: PROTOCOL_VERSION, token: await t.token(), projectId: 'p1' });
+    expect((await c.expectError(c.request('join', { rtpCapabilities: { codecs: [] } }))).code).toBe(ErrorCode.BAD_REQUEST);
+    await c.request('ping', {});
+    expect(await c.request('leave', {})).toEqual({});
+    expect(await c.closed).toBe(WsCloseCode.LEFT);
+  });
+
+  it('closes with 1009 on a frame too big and 1007 on a text frame not UTF-8, every time (found by the fuzz test: often 1006 before)', async () => {
+    // The old error handler terminated the socket under ws's close frame: about one close in three came as 1006.
+    const closes: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const big = await connect();
+      // Each followed by more frames, as a busy client sends them.
+      const more = JSON.stringify({ kind: 'req', id: 2, type: 'ping', data: {} });
+      big.ws.send(JSON.stringify({ kind: 'req', id: 1, type: 'ping', data: { x: 'x'.repeat(200_000) } }));
+      for (let j = 0; j < 50; j++) big.ws.send(more);
+      const bad = await connect();
+      bad.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+      for (let j = 0; j < 50; j++) bad.ws.send(more);
+      closes.push(await big.closed, await bad.closed);
+    }
+    expect(closes).toEqual(Array.from({ length: 8 }, () => [WsCloseCode.MESSAGE_TOO_BIG, WsCloseCode.INVALID_PAYLOAD]).flat());
   });
 
   it('closes a socket that never says hello', async () => {

@@ -30,6 +30,21 @@ export const wsPlugin = fp<{ config: Config }>(
       options: { maxPayload: MAX_MESSAGE_BYTES },
       // Sockets are closed by our own preClose hook, after telling their rooms.
       preClose: () => {},
+      errorHandler: (error, socket, request) => {
+        // A bad frame from the client (too big, not UTF-8, broken framing):
+        // ws has already answered it by closing with its code (1009, 1007,
+        // 1002) and destroys the socket if the client does not close in turn.
+        // The default handler's terminate() cut that close frame off (the
+        // client saw 1006), and logged the client's doing as a server error,
+        // once per frame. Found by the fuzz test (test/fuzz.int.test.ts).
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+          request.log.debug({ err: error }, 'bad websocket frame; socket closed');
+          return;
+        }
+        request.log.warn({ err: error }, 'websocket error');
+        socket.terminate();
+      },
     });
     const sessions = new Set<Session>();
     app.decorate('sessions', sessions);

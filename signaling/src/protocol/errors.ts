@@ -99,6 +99,8 @@ export const WsCloseCode = {
   PROTOCOL_ERROR: 1002,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
+  /** A text frame that is not valid UTF-8 (RFC 6455 "invalid frame payload data"). */
+  INVALID_PAYLOAD: 1007,
   GOING_AWAY: 1001,
   /** The hello was refused (bad token, wrong project...). */
   HELLO_REFUSED: 4001,

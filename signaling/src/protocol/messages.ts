@@ -44,11 +44,19 @@ const RtpCapabilitiesSchema = Type.Unsafe<RtpCapabilities>(
     { additionalProperties: true },
   ),
 );
+/** At least one codec: the worker refuses an empty list too, logging each refusal as an error. */
 const RtpParametersSchema = Type.Unsafe<RtpParameters>(
-  Type.Object({ codecs: ObjectList, encodings: Type.Optional(ObjectList) }, { additionalProperties: true }),
+  Type.Object(
+    { codecs: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }), encodings: Type.Optional(ObjectList) },
+    { additionalProperties: true },
+  ),
 );
+/**
+ * At least one fingerprint: the mediasoup worker refuses an empty list too,
+ * but logs each refusal at error level (a client could fill the log with them).
+ */
 const DtlsParametersSchema = Type.Unsafe<DtlsParameters>(
-  Type.Object({ fingerprints: ObjectList }, { additionalProperties: true }),
+  Type.Object({ fingerprints: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }) }, { additionalProperties: true }),
 );
 const IceServer = Type.Object({
   urls: Type.Array(Type.String()),

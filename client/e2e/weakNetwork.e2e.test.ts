@@ -87,10 +87,18 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
 
     // Unshaped reference: what Chloé receives with nothing in the way, once
     // the senders' and the server's bandwidth estimates have ramped up.
+    // On a starved machine (a loaded CI host) the client's downlink guard
+    // may pause a video for a while even on this unshaped link: the reference
+    // is the first 5-s window in which both videos come, within four tries.
     await sleep(10_000);
-    const refStart = await pageMedia(chloe.page);
-    await sleep(5_000);
-    const reference = deltas(refStart, await pageMedia(chloe.page));
+    let reference: ReturnType<typeof deltas> = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const refStart = await pageMedia(chloe.page);
+      await sleep(5_000);
+      reference = deltas(refStart, await pageMedia(chloe.page));
+      if (reference.filter((d) => d.kind === 'video' && d.frames > 0).length === 2) break;
+      process.stdout.write(`[weak link] reference window ${attempt}: not both videos yet: ${JSON.stringify(brief(reference))}\n`);
+    }
     const referenceVideoKbps = total(reference, 'video');
     // Why the reference is what it is: what a sender encodes, and what holds it back.
     const aliceSends = await alice.page.evaluate(() =>
@@ -144,5 +152,5 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
     expect(reference.filter((d) => d.kind === 'video' && d.frames > 0)).toHaveLength(2);
     expect(videoKbps).toBeLessThan(RATE_KBIT);
     expect(videoKbps).toBeLessThan(referenceVideoKbps * 0.7);
-  });
+  }, 180_000);
 });

@@ -50,6 +50,8 @@ beforeAll(async () => {
     HTTP_REQUESTS_PER_MINUTE: '100000',
     UPLOADS_PER_MINUTE: '10000',
     CHAT_MESSAGES_PER_MINUTE_PER_IP: '100000',
+    // /metrics is on, for a token none of the matrix's identities holds.
+    METRICS_TOKEN: 'metrics-token-of-the-access-matrix-0123456789',
   });
 });
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { edgePlugin } from './plugins/edge.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
@@ -16,6 +17,7 @@ import { documentRoutes } from './routes/documents.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { invitationRoutes } from './routes/invitations.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
@@ -105,8 +107,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       guestLobby: config.guestLobby,
     }),
   );
+  await app.register(metricsPlugin);
   await app.register(wsPlugin, { config });
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, { token: config.metricsToken });
   await app.register(embedRoutes, { origins: config.embedOrigins });
   await app.register(projectRoutes);
   await app.register(invitationRoutes, { config });

@@ -259,3 +259,13 @@ describe('the guests\' lobby', () => {
     }
   });
 });
+
+describe('the metrics token', () => {
+  it('is unset by default (/metrics off); METRICS_TOKEN must be 32+ printable characters without spaces', () => {
+    expect(loadConfig(base()).metricsToken).toBeUndefined();
+    const token = 'm'.repeat(31) + '~';
+    expect(loadConfig({ ...base(), METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(() => loadConfig({ ...base(), METRICS_TOKEN: 'm'.repeat(31) })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base(), METRICS_TOKEN: `${'m'.repeat(20)} ${'m'.repeat(20)}` })).toThrow(/METRICS_TOKEN/);
+  });
+});

@@ -43,6 +43,11 @@ export interface Config {
   };
   /** Bearer token of the admin HTTP API (create any project); unset: no admin API. */
   readonly adminToken: string | undefined;
+  /**
+   * Bearer token of GET /metrics (Prometheus; METRICS_TOKEN, 32+ characters);
+   * unset: /metrics answers NOT_FOUND.
+   */
+  readonly metricsToken: string | undefined;
   /** Largest document upload, in bytes. */
   readonly maxUploadBytes: number;
   /** Where document bytes are stored (content-addressed), under dataDir by default. */
@@ -216,6 +221,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const jwtSecret = env.JWT_SECRET || persistentSecret(dataDir);
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
   if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters');
+  if (env.METRICS_TOKEN && !/^[\x21-\x7e]{32,}$/.test(env.METRICS_TOKEN)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 32 printable characters without spaces');
+  }
 
   const listenIp = env.RTC_LISTEN_IP || '0.0.0.0';
   const announcedAddress =
@@ -234,6 +242,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jwtSecret,
     jwt: jwtConfig(env),
     adminToken: env.ADMIN_TOKEN || undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     documentsDir: resolve(env.DOCUMENTS_DIR || join(dataDir, 'documents')),
     chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE', 30, 1, 10_000),

@@ -252,6 +252,15 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   ...getAndHead('/readyz', route(http.public)),
   ...getAndHead('/api/embed', route(http.public)),
   /**
+   * Prometheus metrics: the bearer of METRICS_TOKEN only (routes/metrics.ts),
+   * which is no person's token: every identity of the matrix, owners
+   * included, is refused. Tested with METRICS_TOKEN set (unset: NOT_FOUND).
+   */
+  ...getAndHead('/metrics', route(except(http.public, 'metricsToken', {
+    owner: 'UNAUTHORIZED', moderator: 'UNAUTHORIZED', member: 'UNAUTHORIZED', guest: 'UNAUTHORIZED', removed: 'UNAUTHORIZED',
+    otherProject: 'UNAUTHORIZED', otherMeeting: 'UNAUTHORIZED', anonymous: 'UNAUTHORIZED', expired: 'UNAUTHORIZED',
+  }))),
+  /**
    * The signaling socket: hello authenticates (requestAccess). A plain GET or
    * HEAD (no upgrade) is answered 404 without a body by @fastify/websocket.
    */

@@ -167,7 +167,7 @@ export const wsPlugin = fp<{ config: Config }>(
       socket.on('message', (raw, isBinary) => {
         // A socket whose session was resumed on another one has nothing more to say.
         if (!session.owns(socket)) return;
-        dispatch(makeContext, session, raw, isBinary).catch((error: unknown) =>
+        dispatch(makeContext, session, raw, isBinary, app.metrics).catch((error: unknown) =>
           session.log.error({ err: error }, 'dispatch failed'),
         );
       });
@@ -195,5 +195,5 @@ export const wsPlugin = fp<{ config: Config }>(
       await Promise.allSettled(detaches);
     });
   },
-  { name: 'ws', dependencies: ['sfu', 'redis', 'projects'] },
+  { name: 'ws', dependencies: ['sfu', 'redis', 'projects', 'metrics'] },
 );

@@ -40,13 +40,33 @@ const MAX_CONSECUTIVE_LIMITED = 100;
 
 export type ContextFactory = (session: Session) => HandlerContext;
 
+/** Told of every answer to a request (metrics/Metrics.ts): what it was, how long it took, its error code if refused. */
+export interface AnswerObserver {
+  observeAnswer(type: RequestType | undefined, seconds: number, code: ErrorBody['code'] | undefined): void;
+}
+
 export async function dispatch(
   makeContext: ContextFactory,
   session: Session,
   raw: RawData,
   isBinary: boolean,
+  observer?: AnswerObserver,
 ): Promise<void> {
   if (session.state === 'closed') return;
+  const arrived = performance.now();
+  /** The request's type once known to be one; labels what is observed. */
+  let known: RequestType | undefined;
+  const observe = (code: ErrorBody['code'] | undefined): void => {
+    try {
+      observer?.observeAnswer(known, (performance.now() - arrived) / 1000, code);
+    } catch (error) {
+      session.log.warn({ err: error }, 'answer not observed');
+    }
+  };
+  const fail = (id: number | null, body: ErrorBody): void => {
+    session.fail(id, body);
+    observe(body.code);
+  };
   // Every frame costs a token, garbage included; the refusal is sent once the
   // frame is parsed, so that it carries the request's id when there is one.
   const allowed = session.limiter.take();
@@ -55,7 +75,7 @@ export async function dispatch(
     return;
   }
   const refuse = (id: number | null, body: ErrorBody): void =>
-    session.fail(id, allowed ? body : { code: ErrorCode.RATE_LIMITED, message: 'too many messages' });
+    fail(id, allowed ? body : { code: ErrorCode.RATE_LIMITED, message: 'too many messages' });
 
   if (isBinary) {
     refuse(null, { code: ErrorCode.BAD_REQUEST, message: 'binary frames are not part of the protocol' });
@@ -74,25 +94,26 @@ export async function dispatch(
     return;
   }
   const { id, type } = message;
+  if (isRequestType(type)) known = type;
   if (!allowed) {
     refuse(id, { code: ErrorCode.RATE_LIMITED, message: 'too many messages' });
     return;
   }
   session.limitedInARow = 0;
   if (!isRequestType(type)) {
-    session.fail(id, { code: ErrorCode.UNKNOWN_REQUEST, message: `unknown request type "${type.slice(0, 64)}"` });
+    fail(id, { code: ErrorCode.UNKNOWN_REQUEST, message: `unknown request type "${type.slice(0, 64)}"` });
     return;
   }
   const data = message.data ?? {};
   const check = checkData[type];
   if (!check.Check(data)) {
-    session.fail(id, { code: ErrorCode.BAD_REQUEST, message: `${type}: ${firstError(check, data)}` });
+    fail(id, { code: ErrorCode.BAD_REQUEST, message: `${type}: ${firstError(check, data)}` });
     return;
   }
   const def = handlers[type] as HandlerDef<RequestType>;
   const refusal = stateRefusal(session, type, def.requires);
   if (refusal) {
-    session.fail(id, refusal);
+    fail(id, refusal);
     return;
   }
 
@@ -100,20 +121,21 @@ export async function dispatch(
   // Per address, over all of its sockets (per-socket limits are above).
   const wait = context.app.ipLimits.take(type, session.ip);
   if (wait > 0) {
-    session.fail(id, { code: ErrorCode.RATE_LIMITED, message: `too many ${type} requests from this address; retry in ${Math.ceil(wait / 1000)} s` });
+    fail(id, { code: ErrorCode.RATE_LIMITED, message: `too many ${type} requests from this address; retry in ${Math.ceil(wait / 1000)} s` });
     return;
   }
   try {
     const result = await def.handle(context, data as never);
     session.respond(id, result);
+    observe(undefined);
   } catch (error) {
     const clientError = toClientError(error);
     if (clientError) {
       session.log.debug({ type, id, code: clientError.code, msg: clientError.message }, 'request refused');
-      session.fail(id, { code: clientError.code, message: clientError.message });
+      fail(id, { code: clientError.code, message: clientError.message });
     } else {
       session.log.error({ err: error, type, id }, 'request failed');
-      session.fail(id, { code: ErrorCode.INTERNAL, message: 'internal error' });
+      fail(id, { code: ErrorCode.INTERNAL, message: 'internal error' });
     }
     // A refused hello (a refused resume included) closes the socket: the
     // client starts over on a new one (docs/PROTOCOL.md, "Resume").

@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
+
+/** Reads nothing from the request but its Authorization header. */
+const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
+
+const AUTH_FAILURE_DELAY_MS = 250;
+
+function bearerIs(request: FastifyRequest, expected: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  if (!match?.[1]) return false;
+  const a = Buffer.from(match[1]);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * GET /metrics: Prometheus exposition text, for the bearer of METRICS_TOKEN
+ * only (a scraper's `authorization` setting). Unset: the route answers
+ * NOT_FOUND, metrics are off. Access tokens of people, the admin token
+ * included, are not it: what a node carries is the operator's business.
+ */
+export async function metricsRoutes(app: FastifyInstance, { token }: { token: string | undefined }): Promise<void> {
+  app.get('/metrics', { schema }, async (request, reply) => {
+    if (!token) throw new AppError(ErrorCode.NOT_FOUND, 'metrics are off (METRICS_TOKEN is not set)');
+    if (!bearerIs(request, token)) {
+      await sleep(AUTH_FAILURE_DELAY_MS);
+      throw new AppError(ErrorCode.UNAUTHORIZED, 'the metrics token is required');
+    }
+    const text = await app.metrics.metrics();
+    return reply.header('content-type', app.metrics.contentType).header('cache-control', 'no-store').send(text);
+  });
+}

@@ -213,7 +213,7 @@ describe('a participant whose signaling socket is lost', () => {
       await send(alice.page, 'Message pendant la coupure');
       await alice.page.waitForFunction(
         () => document.querySelector('[data-testid="chat-message"][data-status="pending"]') !== null,
-        { timeout: 2_000 },
+        { timeout: 10_000 },
       );
       expect(await shown(alice.page, 'Message pendant la coupure')).toEqual(['pending']);
       // Still in the room on her screen, and for the server.

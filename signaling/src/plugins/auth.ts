@@ -28,7 +28,8 @@ declare module 'fastify' {
   }
 }
 
-const AUTH_FAILURE_DELAY_MS = 250;
+/** How late a refused credential is answered (tokens, the metrics token, invitation codes). */
+export const AUTH_FAILURE_DELAY_MS = 250;
 
 /**
  * What a token limited to one meeting (the `room` claim: a guest invited to
@@ -63,17 +64,18 @@ export function statusOf(code: ErrorBody['code']): number {
   return httpStatus[code] ?? 500;
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+export function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match?.[1];
 }
 
-function isAdminToken(candidate: string, adminToken: string | undefined): boolean {
-  if (!adminToken) return false;
+/** Whether `candidate` is the configured secret, compared in constant time. */
+export function isSecret(candidate: string, secret: string | undefined): boolean {
+  if (!secret) return false;
   const a = Buffer.from(candidate);
-  const b = Buffer.from(adminToken);
+  const b = Buffer.from(secret);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -96,7 +98,7 @@ export const authPlugin = fp<{ config: Config }>(
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const token = bearer(request);
-      if (token && isAdminToken(token, config.adminToken)) {
+      if (token && isSecret(token, config.adminToken)) {
         request.isAdmin = true;
         return;
       }

@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mintAccessToken } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { AUTH_FAILURE_DELAY_MS } from '../plugins/auth.js';
 import { ErrorCode } from '../protocol/index.js';
 import {
   INVITATION_MAX_LIFETIME_S,
@@ -30,7 +31,6 @@ import {
   type InvitationRole,
 } from '../store/invitations.js';
 
-const FAILED_LOOKUP_DELAY_MS = 250;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const InvitationId = Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z0-9_-]+$' });
@@ -90,7 +90,7 @@ export async function invitationRoutes(app: FastifyInstance, { config, now = Dat
   }
 
   async function refuse(problem: InvitationProblem): Promise<never> {
-    await sleep(FAILED_LOOKUP_DELAY_MS);
+    await sleep(AUTH_FAILURE_DELAY_MS);
     throw new AppError(problemCodes[problem], `invitation ${problem}`);
   }
 

@@ -1,22 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.js';
+import { AUTH_FAILURE_DELAY_MS, bearer, isSecret } from '../plugins/auth.js';
 import { ErrorCode } from '../protocol/index.js';
 
 /** Reads nothing from the request but its Authorization header. */
 const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
-
-const AUTH_FAILURE_DELAY_MS = 250;
-
-function bearerIs(request: FastifyRequest, expected: string): boolean {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  if (!match?.[1]) return false;
-  const a = Buffer.from(match[1]);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * GET /metrics: Prometheus exposition text, for the bearer of METRICS_TOKEN
@@ -27,7 +17,7 @@ function bearerIs(request: FastifyRequest, expected: string): boolean {
 export async function metricsRoutes(app: FastifyInstance, { token }: { token: string | undefined }): Promise<void> {
   app.get('/metrics', { schema }, async (request, reply) => {
     if (!token) throw new AppError(ErrorCode.NOT_FOUND, 'metrics are off (METRICS_TOKEN is not set)');
-    if (!bearerIs(request, token)) {
+    if (!isSecret(bearer(request) ?? '', token)) {
       await sleep(AUTH_FAILURE_DELAY_MS);
       throw new AppError(ErrorCode.UNAUTHORIZED, 'the metrics token is required');
     }

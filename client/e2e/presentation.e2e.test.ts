@@ -107,7 +107,8 @@ describe('presenting a plan', () => {
       (sel) => {
         const el = document.querySelector(sel);
         const key = el?.getAttribute('data-rendered') ?? '';
-        return key.startsWith('3:') && !key.startsWith('3:1.0000') ? key : false;
+        // Both zoom steps (1.25 each): an intermediate render at 1.25 is not the target.
+        return key.startsWith('3:1.5625:') ? key : false;
       },
       { timeout: 5000 },
       STAGE,

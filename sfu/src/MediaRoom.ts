@@ -190,6 +190,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
 
   /** @internal for MediaPeer: whether a device can receive `producer` (checked where it is produced). */
   canConsume(producer: Producer<ProducerAppData>, rtpCapabilities: RtpCapabilities): boolean {
+    if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
     const source = this.#sourceOf(producer);
     return source.router.canConsume({ producerId: producer.id, rtpCapabilities });
   }

@@ -18,6 +18,7 @@ import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
 import type { MediaRoom } from './MediaRoom.js';
+import type { WorkerSlot } from './WorkerPool.js';
 
 export type Direction = 'send' | 'recv';
 /** What a producer carries; chosen by the client, used by the UI. */
@@ -98,6 +99,8 @@ const MAX_INCOMING_BITRATE = 3_000_000;
 export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly id: string;
   readonly room: MediaRoom;
+  /** The worker of this peer's transports (the room's home one unless the room spread). */
+  readonly slot: WorkerSlot;
   readonly #log: Logger;
   readonly #transports = new Map<string, WebRtcTransport<TransportAppData>>();
   /** Transports connect() was asked of (once only: the worker refuses a second, logging it as an error). */
@@ -120,10 +123,11 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   #holdMs = RESUME_HOLD_MS;
   #closed = false;
 
-  constructor(id: string, room: MediaRoom, log: Logger) {
+  constructor(id: string, room: MediaRoom, slot: WorkerSlot, log: Logger) {
     super();
     this.id = id;
     this.room = room;
+    this.slot = slot;
     this.#log = log;
   }
 
@@ -171,6 +175,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   ): Promise<TransportParams> {
     this.#assertOpen();
     const transport = await this.room.createWebRtcTransport<TransportAppData>(
+      this,
       { peerId: this.id, direction },
       options.initialAvailableOutgoingBitrate,
     );
@@ -275,11 +280,14 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     if (!this.#rtpCapabilities) throw new MediaError('CANNOT_CONSUME', 'join first with RTP capabilities');
     if (producer.appData.peerId === this.id) throw new MediaError('CANNOT_CONSUME', 'cannot consume own producer');
     if (this.#audioOnly && producer.kind === 'video') throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
-    if (!this.room.router.canConsume({ producerId: producer.id, rtpCapabilities: this.#rtpCapabilities })) {
+    if (!this.room.canConsume(producer, this.#rtpCapabilities)) {
       throw new MediaError('CANNOT_CONSUME', 'device cannot receive this producer');
     }
     const transport = [...this.#transports.values()].find((t) => t.appData.direction === 'recv');
     if (!transport) throw new MediaError('NOT_FOUND', 'no receive transport');
+    // A producer on another worker of a spread room is consumed from its pipe producer here.
+    await this.room.pipeProducerTo(producer, this.slot);
+    this.#assertOpen();
     let consumer: Consumer<ConsumerAppData>;
     try {
       consumer = await transport.consume<ConsumerAppData>({

@@ -1,11 +1,19 @@
-import type { ActiveSpeakerObserver, AppData, Producer, Router, WebRtcTransport } from 'mediasoup/types';
+import type {
+  ActiveSpeakerObserver,
+  AppData,
+  Producer,
+  Router,
+  RtpCapabilities,
+  WebRtcTransport,
+} from 'mediasoup/types';
 import { mediaCodecs } from './codecs.js';
 import type { SfuConfig } from './config.js';
 import { Emitter } from './Emitter.js';
 import { MediaError } from './errors.js';
 import type { Logger } from './logger.js';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.js';
-import type { WorkerSlot } from './WorkerPool.js';
+import { workerForPeer } from './placement.js';
+import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
 
 /** Why a room closed. */
 export type RoomCloseReason = 'worker-died' | 'shutdown' | 'empty';
@@ -16,18 +24,57 @@ export type MediaRoomEvents = {
   close: [reason: RoomCloseReason];
 };
 
+/** One router of a room, on one worker. */
+export interface RoomRouter {
+  readonly slot: WorkerSlot;
+  readonly router: Router;
+}
+
+/** Where a room's media is, for logs and tests: which participant is on which worker. */
+export interface RoomLayout {
+  /** The worker of the home router (where the room was created). */
+  home: number;
+  routers: { worker: number; routerId: string; peers: string[]; pipeProducers: number }[];
+}
+
 /**
- * One meeting's media: a router on one worker, its peers, and an
+ * One meeting's media: a home router on one worker, its peers, and an
  * ActiveSpeakerObserver fed by every microphone.
+ *
+ * A room too big for one worker spreads (placement.ts): a participant who
+ * joins while the home worker is at its consumer limit gets a router of the
+ * room on another worker, created then. A producer is piped
+ * (`pipeToRouter`) to each other router of the room once one of its
+ * participants consumes it, lazily, once per producer and router; the pipe
+ * closes with its producer (mediasoup closes the pipe consumer, which closes
+ * the pipe producer and so the consumers of it), and a router closes, with
+ * its pipes, when its last participant leaves. Pause and resume of a
+ * producer reach the consumers of its pipe producers (mediasoup pauses a
+ * pipe consumer with its producer and the pipe producer with it).
+ * Microphones on another worker are piped home for the speaker observer.
+ *
+ * The death of any worker the room is on closes the whole room with
+ * 'worker-died', as a room on one worker does: its clients rejoin, and are
+ * placed again.
  */
 export class MediaRoom extends Emitter<MediaRoomEvents> {
   readonly id: string;
+  /** The home router. */
   readonly router: Router;
+  /** The home worker. */
   readonly slot: WorkerSlot;
+  readonly #pool: WorkerPool;
   readonly #config: SfuConfig;
   readonly #log: Logger;
   readonly #speakerObserver: ActiveSpeakerObserver;
   readonly #peers = new Map<string, MediaPeer>();
+  /** Live routers by worker index (the home one included). */
+  readonly #routers = new Map<number, RoomRouter>();
+  readonly #creating = new Map<number, Promise<RoomRouter>>();
+  /** Participants by the worker they were placed on (their router may still be being created). */
+  readonly #placed = new Map<number, Set<string>>();
+  /** Pipes made: producer id → target router id → the pipe (settled once made). */
+  readonly #pipes = new Map<string, Map<string, Promise<void>>>();
   #activeSpeaker: string | null = null;
   #closed = false;
 
@@ -36,6 +83,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     slot: WorkerSlot,
     router: Router,
     speakerObserver: ActiveSpeakerObserver,
+    pool: WorkerPool,
     config: SfuConfig,
     log: Logger,
   ) {
@@ -43,10 +91,11 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     this.id = id;
     this.slot = slot;
     this.router = router;
+    this.#pool = pool;
     this.#speakerObserver = speakerObserver;
     this.#config = config;
     this.#log = log;
-    router.on('workerclose', () => this.close('worker-died'));
+    this.#adopt(slot, router);
     speakerObserver.on('dominantspeaker', ({ producer }) => {
       const { peerId } = producer.appData as ProducerAppData;
       if (peerId === this.#activeSpeaker) return;
@@ -56,11 +105,11 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     });
   }
 
-  static async create(id: string, slot: WorkerSlot, config: SfuConfig, log: Logger): Promise<MediaRoom> {
+  static async create(id: string, slot: WorkerSlot, pool: WorkerPool, config: SfuConfig, log: Logger): Promise<MediaRoom> {
     const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
     try {
       const observer = await router.createActiveSpeakerObserver({ interval: 300 });
-      return new MediaRoom(id, slot, router, observer, config, log);
+      return new MediaRoom(id, slot, router, observer, pool, config, log);
     } catch (error) {
       router.close();
       throw error;
@@ -76,18 +125,51 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   get peers(): ReadonlyMap<string, MediaPeer> {
     return this.#peers;
   }
+  /** Every router of the room works with the same codecs: the home one answers for all. */
   get rtpCapabilities(): Router['rtpCapabilities'] {
     return this.router.rtpCapabilities;
   }
+  /** Live routers by worker index, the home one included. */
+  get routers(): ReadonlyMap<number, RoomRouter> {
+    return this.#routers;
+  }
+  /** Whether the room has routers on more than one worker. */
+  get spread(): boolean {
+    return this.#routers.size > 1;
+  }
 
+  /** Which participant is on which worker, and how many producers were piped to each router. */
+  layout(): RoomLayout {
+    const pipedTo = new Map<string, number>();
+    for (const byRouter of this.#pipes.values()) {
+      for (const routerId of byRouter.keys()) pipedTo.set(routerId, (pipedTo.get(routerId) ?? 0) + 1);
+    }
+    return {
+      home: this.slot.index,
+      routers: [...this.#routers.values()].map(({ slot, router }) => ({
+        worker: slot.index,
+        routerId: router.id,
+        peers: [...(this.#placed.get(slot.index) ?? [])],
+        pipeProducers: pipedTo.get(router.id) ?? 0,
+      })),
+    };
+  }
+
+  /** A participant, placed on the home worker or, when the room spreads, on the least-loaded one. */
   createPeer(peerId: string): MediaPeer {
     if (this.#closed) throw new MediaError('CLOSED', 'room closed');
     if (this.#peers.has(peerId)) throw new MediaError('BAD_PARAMS', 'peer exists');
     if (this.#peers.size >= this.#config.maxPeersPerRoom) throw new MediaError('ROOM_FULL', 'room is full');
-    const peer = new MediaPeer(peerId, this, this.#log.child({ peerId }));
+    const slot = this.#place(peerId);
+    const peer = new MediaPeer(peerId, this, slot, this.#log.child({ peerId, worker: slot.index }));
     this.#peers.set(peerId, peer);
+    let placed = this.#placed.get(slot.index);
+    if (!placed) this.#placed.set(slot.index, (placed = new Set()));
+    placed.add(peerId);
     peer.once('close', () => {
       this.#peers.delete(peerId);
+      placed.delete(peerId);
+      this.#closeUnusedRouter(slot);
       // The observer has no "silence" event: a speaker who leaves is no longer one.
       if (this.#activeSpeaker === peerId && !this.#closed) {
         this.#activeSpeaker = null;
@@ -97,7 +179,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     return peer;
   }
 
-  /** Finds a producer of any peer in this room. */
+  /** Finds a producer of any peer in this room (the participant's own, not a pipe producer). */
   findProducer(producerId: string): Producer<ProducerAppData> {
     for (const peer of this.#peers.values()) {
       const producer = peer.producers.get(producerId);
@@ -106,11 +188,24 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     throw new MediaError('NOT_FOUND', 'no such producer in this room');
   }
 
+  /** @internal for MediaPeer: whether a device can receive `producer` (checked where it is produced). */
+  canConsume(producer: Producer<ProducerAppData>, rtpCapabilities: RtpCapabilities): boolean {
+    if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
+    const source = this.#sourceOf(producer);
+    return source.router.canConsume({ producerId: producer.id, rtpCapabilities });
+  }
+
   /** @internal for MediaPeer */
-  async createWebRtcTransport<T extends AppData>(appData: T, initialBitrate?: number): Promise<WebRtcTransport<T>> {
+  async createWebRtcTransport<T extends AppData>(
+    peer: MediaPeer,
+    appData: T,
+    initialBitrate?: number,
+  ): Promise<WebRtcTransport<T>> {
     if (this.#closed) throw new MediaError('CLOSED', 'room closed');
-    return this.router.createWebRtcTransport<T>({
-      webRtcServer: this.slot.webRtcServer,
+    const { router, slot } = await this.#routerOn(peer.slot);
+    if (this.#closed || router.closed) throw new MediaError('CLOSED', 'room closed');
+    return router.createWebRtcTransport<T>({
+      webRtcServer: slot.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
@@ -122,21 +217,175 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     });
   }
 
-  /** @internal for MediaPeer */
-  observeSpeaker(producer: Producer): void {
-    this.#speakerObserver.addProducer({ producerId: producer.id }).catch((error: unknown) => {
-      if (!producer.closed) this.#log.warn({ err: error, producerId: producer.id }, 'active speaker observer');
-    });
+  /**
+   * @internal for MediaPeer: makes `producer` consumable on the router of
+   * `slot` (a pipe from the producer's router, made once and shared).
+   * Nothing to do when both are on the same worker.
+   */
+  async pipeProducerTo(producer: Producer<ProducerAppData>, slot: WorkerSlot): Promise<void> {
+    if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
+    const source = this.#sourceOf(producer);
+    if (source.slot === slot) return;
+    const target = await this.#routerOn(slot);
+    let byRouter = this.#pipes.get(producer.id);
+    if (!byRouter) {
+      if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
+      const created = new Map<string, Promise<void>>();
+      this.#pipes.set(producer.id, (byRouter = created));
+      producer.observer.once('close', () => {
+        if (this.#pipes.get(producer.id) === created) this.#pipes.delete(producer.id);
+      });
+    }
+    let pipe = byRouter.get(target.router.id);
+    if (!pipe) {
+      const made = source.router.pipeToRouter({ producerId: producer.id, router: target.router }).then(({ pipeProducer }) => {
+        this.#log.debug(
+          { producerId: producer.id, from: source.slot.index, to: target.slot.index, kind: pipeProducer?.kind },
+          'producer piped to another worker',
+        );
+      });
+      pipe = made;
+      byRouter.set(target.router.id, made);
+      const map = byRouter;
+      // A failed pipe is tried again by the next consumer.
+      made.catch(() => {
+        if (map.get(target.router.id) === made) map.delete(target.router.id);
+      });
+    }
+    try {
+      await pipe;
+    } catch (error) {
+      if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
+      if (this.#closed || target.router.closed) throw new MediaError('CLOSED', 'room closed');
+      throw error;
+    }
   }
 
-  /** Idempotent. Closes every peer and the router (and so everything on it). */
+  /** @internal for MediaPeer: feeds a microphone to the speaker observer (on the home router). */
+  observeSpeaker(producer: Producer<ProducerAppData>): void {
+    this.pipeProducerTo(producer, this.slot)
+      .then(() => this.#speakerObserver.addProducer({ producerId: producer.id }))
+      .catch((error: unknown) => {
+        if (!producer.closed && !this.#closed) this.#log.warn({ err: error, producerId: producer.id }, 'active speaker observer');
+      });
+  }
+
+  /** Idempotent. Closes every peer and every router of the room (and so everything on them). */
   close(reason: RoomCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const peer of [...this.#peers.values()]) peer.close();
     this.#peers.clear();
+    for (const { router } of [...this.#routers.values()]) router.close();
     this.router.close();
     this.#log.info({ reason }, 'media room closed');
     this.safeEmit('close', reason);
+  }
+
+  /** The worker for a joining participant (placement.ts). */
+  #place(peerId: string): WorkerSlot {
+    const workers = this.#pool.alive;
+    if (!workers.includes(this.slot)) workers.unshift(this.slot);
+    const roomWorkers = new Set<number>([this.slot.index, ...this.#routers.keys(), ...this.#creating.keys()]);
+    for (const [index, peers] of this.#placed) if (peers.size > 0) roomWorkers.add(index);
+    const { worker, spread, overLimit } = workerForPeer({
+      home: this.slot,
+      roomWorkers,
+      workers,
+      maxConsumersPerWorker: this.#config.maxConsumersPerWorker,
+    });
+    if (overLimit) {
+      this.#log.warn(
+        { peerId, worker: worker.index, consumers: worker.load.consumers, limit: this.#config.maxConsumersPerWorker },
+        'every worker is at its consumer limit: placed on the least loaded',
+      );
+    }
+    if (spread) this.#log.info({ peerId, worker: worker.index, home: this.slot.index }, 'participant placed on a spread room');
+    return worker;
+  }
+
+  /** The router of the room on `slot`, created on first use. */
+  #routerOn(slot: WorkerSlot): Promise<RoomRouter> {
+    const existing = this.#routers.get(slot.index);
+    if (existing?.slot === slot) return Promise.resolve(existing);
+    let pending = this.#creating.get(slot.index);
+    if (!pending) {
+      pending = this.#createRouter(slot).finally(() => this.#creating.delete(slot.index));
+      this.#creating.set(slot.index, pending);
+    }
+    return pending;
+  }
+
+  async #createRouter(slot: WorkerSlot): Promise<RoomRouter> {
+    let router: Router;
+    try {
+      router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: this.id } });
+    } catch (error) {
+      // The worker died since this participant was placed on it.
+      if (slot.worker.closed) {
+        this.close('worker-died');
+        throw new MediaError('CLOSED', 'room closed');
+      }
+      throw error;
+    }
+    if (this.#closed) {
+      router.close();
+      throw new MediaError('CLOSED', 'room closed');
+    }
+    const rr = this.#adopt(slot, router);
+    this.#log.info({ worker: slot.index, routerId: router.id, routers: this.#routers.size }, 'room spread to another worker');
+    return rr;
+  }
+
+  /** Counts what the router carries into its worker's load, and closes the room with the worker. */
+  #adopt(slot: WorkerSlot, router: Router): RoomRouter {
+    const rr: RoomRouter = { slot, router };
+    this.#routers.set(slot.index, rr);
+    const load = slot.load;
+    load.routers++;
+    router.observer.once('close', () => {
+      load.routers--;
+      if (this.#routers.get(slot.index) === rr) this.#routers.delete(slot.index);
+      for (const byRouter of this.#pipes.values()) byRouter.delete(router.id);
+    });
+    router.on('workerclose', () => this.close('worker-died'));
+    router.observer.on('newtransport', (transport) => {
+      if (transport.type === 'pipe') {
+        load.pipeTransports++;
+        transport.observer.once('close', () => load.pipeTransports--);
+      }
+      transport.observer.on('newproducer', (producer) => {
+        load.producers++;
+        producer.observer.once('close', () => load.producers--);
+      });
+      transport.observer.on('newconsumer', (consumer) => {
+        load.consumers++;
+        consumer.observer.once('close', () => load.consumers--);
+      });
+    });
+    return rr;
+  }
+
+  /** A router other than the home one closes when nobody is left on its worker (its pipes close with it). */
+  #closeUnusedRouter(slot: WorkerSlot): void {
+    if (this.#closed || slot === this.slot || (this.#placed.get(slot.index)?.size ?? 0) > 0) return;
+    this.#placed.delete(slot.index);
+    const close = (rr: RoomRouter): void => {
+      // Someone was placed there again meanwhile.
+      if ((this.#placed.get(slot.index)?.size ?? 0) > 0 || rr.router.closed) return;
+      rr.router.close();
+      this.#log.info({ worker: slot.index, routerId: rr.router.id }, 'router of the room closed: nobody left on its worker');
+    };
+    const rr = this.#routers.get(slot.index);
+    if (rr?.slot === slot) close(rr);
+    else this.#creating.get(slot.index)?.then(close, () => {});
+  }
+
+  /** The router a participant's producer is on. */
+  #sourceOf(producer: Producer<ProducerAppData>): RoomRouter {
+    const owner = this.#peers.get(producer.appData.peerId);
+    const rr = owner && this.#routers.get(owner.slot.index);
+    if (!rr || rr.slot !== owner.slot) throw new MediaError('NOT_FOUND', 'producer closed');
+    return rr;
   }
 }

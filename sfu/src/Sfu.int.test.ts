@@ -13,6 +13,7 @@ const config: SfuConfig = {
   initialAvailableOutgoingBitrate: 1_000_000,
   workerLogLevel: 'error',
   maxPeersPerRoom: 3,
+  maxConsumersPerWorker: 500,
 };
 
 async function peerWithTransports(sfu: Sfu, roomId: string, peerId: string) {

@@ -55,17 +55,16 @@ export class Sfu extends Emitter<SfuEvents> {
 
   async #createRoom(roomId: string): Promise<MediaRoom> {
     const slot: WorkerSlot = this.pool.leastLoaded();
-    slot.load++;
+    // Held while the router is made, so that rooms created together spread.
+    slot.load.routers++;
     let room: MediaRoom;
     try {
-      room = await MediaRoom.create(roomId, slot, this.config, this.#log.child({ roomId, worker: slot.index }));
-    } catch (error) {
-      slot.load--;
-      throw error;
+      room = await MediaRoom.create(roomId, slot, this.pool, this.config, this.#log.child({ roomId, home: slot.index }));
+    } finally {
+      slot.load.routers--;
     }
     this.#rooms.set(roomId, room);
     room.once('close', (reason) => {
-      slot.load--;
       if (this.#rooms.get(roomId) === room) this.#rooms.delete(roomId);
       this.safeEmit('roomclosed', roomId, reason);
     });

@@ -3,6 +3,7 @@ import type { WebRtcServer, Worker } from 'mediasoup/types';
 import type { SfuConfig } from './config.js';
 import { Emitter } from './Emitter.js';
 import type { Logger } from './logger.js';
+import { WorkerLoad, workerForRoom } from './placement.js';
 
 /** One mediasoup worker process with its WebRtcServer (one UDP and one TCP port). */
 export interface WorkerSlot {
@@ -12,8 +13,8 @@ export interface WorkerSlot {
   /** Ports actually bound (differs from config when config.port is 0). */
   readonly udpPort: number;
   readonly tcpPort: number;
-  /** Rooms placed on this worker, for least-loaded placement. */
-  load: number;
+  /** What the worker carries (kept exact by the rooms on it), for least-loaded placement. */
+  readonly load: WorkerLoad;
 }
 
 export type WorkerPoolEvents = {
@@ -68,12 +69,14 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
     return this.#slots.filter((s): s is WorkerSlot => s !== undefined);
   }
 
-  /** The live worker with the fewest rooms. Throws when none is alive. */
+  /** Live workers whose process is still up (a dying one may still be in `slots` for a moment). */
+  get alive(): WorkerSlot[] {
+    return this.slots.filter((s) => !s.worker.closed);
+  }
+
+  /** The live worker for a new room (placement.ts: lowest cost). Throws when none is alive. */
   leastLoaded(): WorkerSlot {
-    let best: WorkerSlot | undefined;
-    for (const slot of this.#slots) {
-      if (slot && !slot.worker.closed && (!best || slot.load < best.load)) best = slot;
-    }
+    const best = workerForRoom(this.alive);
     if (!best) throw new Error('no mediasoup worker is alive');
     return best;
   }
@@ -113,7 +116,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
       webRtcServer,
       udpPort: dump.udpSockets[0]?.port ?? port,
       tcpPort: dump.tcpServers[0]?.port ?? port,
-      load: 0,
+      load: new WorkerLoad(),
     };
     worker.on('died', (error) => this.#onDied(slot, error));
     this.#log.info(

@@ -18,4 +18,9 @@ export interface SfuConfig {
   readonly workerLogLevel: WorkerLogLevel;
   /** Room size limit; a further join gets ROOM_FULL. */
   readonly maxPeersPerRoom: number;
+  /**
+   * Consumers (pipe ones included) a worker takes before a room on it spreads
+   * new participants to other workers (placement.ts). mediasoup plans ~500.
+   */
+  readonly maxConsumersPerWorker: number;
 }

@@ -13,6 +13,7 @@ export {
   type ViewportTile,
 } from './MediaPeer.js';
 export * as adaptation from './adaptation.js';
-export { MediaRoom, type RoomCloseReason } from './MediaRoom.js';
+export { MediaRoom, type RoomCloseReason, type RoomLayout, type RoomRouter } from './MediaRoom.js';
+export { PRODUCER_WEIGHT, WorkerLoad, workerForPeer, workerForRoom } from './placement.js';
 export { Sfu } from './Sfu.js';
 export { WorkerPool, type WorkerSlot } from './WorkerPool.js';

@@ -25,6 +25,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '1h' })).toThrow(/INVITATION_SESSION_TTL_S/);
   });
 
+  it('gives each mediasoup worker 500 consumers before a room spreads, SFU_MAX_CONSUMERS_PER_WORKER from 1', () => {
+    expect(loadConfig(base()).sfu.maxConsumersPerWorker).toBe(500);
+    expect(loadConfig({ ...base(), SFU_MAX_CONSUMERS_PER_WORKER: '4' }).sfu.maxConsumersPerWorker).toBe(4);
+    expect(() => loadConfig({ ...base(), SFU_MAX_CONSUMERS_PER_WORKER: '0' })).toThrow(/SFU_MAX_CONSUMERS_PER_WORKER/);
+    expect(() => loadConfig({ ...base(), SFU_MAX_CONSUMERS_PER_WORKER: 'many' })).toThrow(/SFU_MAX_CONSUMERS_PER_WORKER/);
+  });
+
   it('creates the JWT secret once in the data dir and keeps it across restarts', () => {
     const env = base();
     const first = loadConfig(env).jwtSecret;

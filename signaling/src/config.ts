@@ -274,6 +274,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       initialAvailableOutgoingBitrate: int(env, 'RTC_INITIAL_BITRATE', 1_000_000, 100_000, 100_000_000),
       workerLogLevel: oneOf(env, 'MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'], 'warn'),
       maxPeersPerRoom: int(env, 'MAX_PEERS_PER_ROOM', 50, 1, 1000),
+      maxConsumersPerWorker: int(env, 'SFU_MAX_CONSUMERS_PER_WORKER', 500, 1, 100_000),
     },
   };
   return deepFreeze(config);

@@ -52,9 +52,12 @@ export class Metrics {
       gauge.reset();
       for (const slot of sources().sfu.pool.slots) gauge.set(workerLabels(slot), count(slot));
     };
-    const mediaRooms = (slot: WorkerSlot) => [...sources().sfu.rooms.values()].filter((r) => r.slot === slot && !r.closed);
-    const mediaPeers = (slot: WorkerSlot) => mediaRooms(slot).flatMap((r) => [...r.peers.values()]);
+    // A meeting counts on its home worker; its participants, and their media, on the worker
+    // they were placed on (another one when the meeting spread, sfu/src/placement.ts).
+    const mediaPeers = (slot: WorkerSlot) =>
+      [...sources().sfu.rooms.values()].filter((r) => !r.closed).flatMap((r) => [...r.peers.values()].filter((p) => p.slot === slot));
     const meetings = (slot: WorkerSlot) => [...sources().rooms.rooms.values()].filter((r) => r.media.slot === slot && !r.closed);
+    const openMeetings = () => [...sources().rooms.rooms.values()].filter((r) => !r.closed);
 
     new Gauge<WorkerLabels>({
       name: 'chantier_rooms',
@@ -71,7 +74,12 @@ export class Metrics {
       labelNames: ['worker', 'pid'],
       registers,
       collect() {
-        perWorker(this, (slot) => meetings(slot).reduce((n, r) => n + r.joinedSessions.size, 0));
+        perWorker(this, (slot) =>
+          openMeetings().reduce(
+            (n, r) => n + [...r.joinedSessions.values()].filter((s) => (s.media?.slot ?? r.media.slot) === slot).length,
+            0,
+          ),
+        );
       },
     });
     new Gauge<WorkerLabels>({
@@ -99,6 +107,15 @@ export class Metrics {
       registers,
       collect() {
         perWorker(this, (slot) => mediaPeers(slot).reduce((n, p) => n + p.consumers.size, 0));
+      },
+    });
+    new Gauge<WorkerLabels>({
+      name: 'chantier_pipe_transports',
+      help: 'Pipe transports between workers (a meeting spread over several workers), by worker',
+      labelNames: ['worker', 'pid'],
+      registers,
+      collect() {
+        perWorker(this, (slot) => slot.load.pipeTransports);
       },
     });
     new Counter<WorkerLabels>({
@@ -189,13 +206,14 @@ export class Metrics {
     const slots = sfu.pool.slots;
     const reads: Promise<{ slot: WorkerSlot; id: string; bytes: number; bitrate: number }>[] = [];
     for (const room of sfu.rooms.values()) {
-      if (room.closed || !slots.includes(room.slot)) continue;
+      if (room.closed) continue;
       for (const peer of room.peers.values()) {
+        if (!slots.includes(peer.slot)) continue;
         for (const transport of peer.transports.values()) {
           if ((transport.appData as { direction?: unknown }).direction !== 'recv' || transport.closed) continue;
           reads.push(
             transport.getStats().then(([stats]) => ({
-              slot: room.slot,
+              slot: peer.slot,
               id: transport.id,
               bytes: stats?.rtpBytesSent ?? 0,
               bitrate: stats?.rtpSendBitrate ?? 0,

@@ -17,9 +17,11 @@
  * Per cell a bounded search over R or N (at most 3 points): a first point
  * at a load the BEFORE worker holds on a quiet machine, then the load its
  * measured CPU per packet predicts for ~90 % of a core, stepping down if
- * that loses ≥ 1 %. Figures: the most packets/s forwarded at < 1 % loss,
- * the worker's µs of CPU per forwarded packet, and packets/s per worker core
- * (10^6 ÷ µs). Cut to stay within ~4 min: windows of 3 s after 1 s of
+ * that loses ≥ 1 %; a point where the worker lost packets without using
+ * most of its core (others' load on CPU 1) ends the cell's search. Figures:
+ * the most packets/s forwarded at < 1 % loss, the worker's µs of CPU per
+ * forwarded packet over all the cell's windows, and packets/s per worker
+ * core (10^6 ÷ µs). Cut to stay within ~4 min: windows of 3 s after 1 s of
  * spread-in and 2 s of warm-up (the recipe used 10 s after 3 s), ≤ 3 points
  * per cell, no AEAD_AES_128_GCM cell. Loopback only; bounded loads.
  */

@@ -238,6 +238,7 @@ export async function run(): Promise<BenchResult> {
         `${cells.reduce((n, cell) => n + cell.points.length, 0)} points in ${seconds} s; each: fresh worker pinned to CPU 1, 1 s spread-in, 2 s warm-up, 3 s window (recipe: 3 s + 10 s); ≤ ${MAX_POINTS} points per cell; cells measured before then after, case by case.`,
         'Publisher: VP8 640x360 ~525 kbps (~66 pkt/s) + Opus (50 pkt/s), replayed from a recording; SRTP on both legs (the generator protects, the worker unprotects and protects).',
         'µs/pkt = the worker\'s CPU over all windows of the cell ÷ packets it forwarded in them; pkt/s per core = 10^6 ÷ µs/pkt. max fwd pkt/s is quantised by the sizes tried and bounded by the search.',
+        'loss % = 1 − received ÷ (sent × fan-out) over the whole point, counted after the generator stopped and 0.5 s of drain (a window-only count can go negative when a backlog drains into it).',
         `"starved": the worker lost ≥ ${LOSS_LIMIT_PCT} % while using < ${STARVED_CORES} of its core, i.e. CPU 1 was busy with other work: the search stops there (on a shared machine; the final figures want a quiet one). µs/pkt stays valid.`,
         `generator + controller on CPU 0 used at most ${generatorMax.toFixed(2)} of a core.`,
         'Loopback: the kernel\'s delivery into the receiving socket is charged to the sender, which inflates the worker\'s µs/pkt compared with a real NIC.',

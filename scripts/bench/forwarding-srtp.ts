@@ -46,7 +46,7 @@ const CLIP_NAME = 'rtp-clip-vp8-640x360-opus-v1.bin';
 const MAX_POINTS = 3;
 const LOSS_LIMIT_PCT = 1;
 /** Measurement budget: past it, each remaining cell gets its first point only. */
-const BUDGET_MS = 180_000;
+const BUDGET_MS = 200_000;
 const POINT_TIMEOUT_MS = 90_000;
 
 interface Case {
@@ -55,13 +55,18 @@ interface Case {
   /** First point: about 60 % of what the BEFORE worker held at < 1 % loss on a quiet machine (issue 9). */
   start: number;
 }
+/**
+ * In order of importance, since the budget may cut the last cells short:
+ * GCM is what Chromium negotiates with the SFU, AES_CM what other browsers
+ * may, plain RTP the control (its ratio shows the run's noise).
+ */
 const CASES: Case[] = [
-  { mode: 'rooms', suite: 'none', start: 12 },
-  { mode: 'rooms', suite: 'AES_CM_128_HMAC_SHA1_80', start: 6 },
   { mode: 'rooms', suite: 'AEAD_AES_256_GCM', start: 8 },
-  { mode: 'fanout', suite: 'none', start: 250 },
-  { mode: 'fanout', suite: 'AES_CM_128_HMAC_SHA1_80', start: 120 },
   { mode: 'fanout', suite: 'AEAD_AES_256_GCM', start: 180 },
+  { mode: 'rooms', suite: 'AES_CM_128_HMAC_SHA1_80', start: 6 },
+  { mode: 'fanout', suite: 'AES_CM_128_HMAC_SHA1_80', start: 120 },
+  { mode: 'rooms', suite: 'none', start: 12 },
+  { mode: 'fanout', suite: 'none', start: 250 },
 ];
 const SHORT: Record<Suite, string> = {
   none: 'plain RTP',

@@ -1,10 +1,11 @@
 # Chantier: signaling + SFU in one image. The mediasoup worker is built by the
 # same script as `npm start`/`npm test` use (sfu/scripts/build-worker.sh),
-# against Debian 12's libraries.
+# against Debian 12's libraries; libsrtp is built from Debian's source package
+# (apt-get source, hence dpkg-dev) with OpenSSL and linked in statically.
 FROM node:20-bookworm AS build
 ENV DEBIAN_FRONTEND=noninteractive PUPPETEER_SKIP_DOWNLOAD=1 CHANTIER_CACHE_DIR=/cache
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      g++ make pkg-config python3 patch ca-certificates meson ninja-build ccache \
+      g++ make pkg-config python3 patch ca-certificates meson ninja-build ccache dpkg-dev \
       libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -19,10 +20,10 @@ RUN bash sfu/scripts/build-worker.sh && npm run build -w client && npm prune --o
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data
-# The worker's shared libraries (see sfu/WORKER.md); poppler-utils for PDF thumbnails (pdftoppm);
+# The worker's shared libraries (see sfu/WORKER.md; libsrtp is linked in statically, so no libsrtp2-1/libnss3); poppler-utils for PDF thumbnails (pdftoppm);
 # coturn for the compose file's coturn service (same image, npm run coturn).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 libnss3 ca-certificates poppler-utils coturn \
+      libssl3 libuv1 libusrsctp2 libabsl20220623 ca-certificates poppler-utils coturn \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app /app

@@ -19,6 +19,8 @@ APT_PACKAGES=(
   # mediasoup worker build (see sfu/WORKER.md)
   g++ make pkg-config python3 patch ca-certificates meson ninja-build ccache
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler
+  # apt-get source libsrtp2: libsrtp built with OpenSSL, linked into the worker
+  dpkg-dev
   # services and test tools
   redis-server coturn chromium docker-compose
   # network lab of the weak-network tests and benchmarks (test/netlab/: ip netns,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
+import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
 
 interface ReceiveStat {
   consumerId: string;
@@ -57,6 +58,7 @@ async function join(name: string): Promise<Participant> {
   const context = await chromium.browser.createBrowserContext();
   const page = await context.newPage();
   await watchCsp(page, name);
+  await page.evaluateOnNewDocument(KEEP_PEER_CONNECTIONS);
   page.on('pageerror', (error) => {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
@@ -128,6 +130,26 @@ describe('a meeting of three browsers through the SFU', () => {
           first.get(id)!.audioPackets,
         );
       }
+    }
+
+    // SRTP with AES-GCM (issue 9: the cheapest safe suite for the SFU) on every connected transport;
+    // Chromium 156 with mediasoup negotiates SRTP_AEAD_AES_256_GCM (mediasoup offers GCM first).
+    for (const p of participants) {
+      const ciphers = await p.page.evaluate(`(async () => {
+        const out = [];
+        for (const pc of window.__pcs || []) {
+          let report;
+          try {
+            report = await pc.getStats();
+          } catch {
+            continue; // closed
+          }
+          report.forEach((e) => { if (e.type === 'transport' && e.dtlsState === 'connected') out.push(String(e.srtpCipher)); });
+        }
+        return out;
+      })()`);
+      expect((ciphers as string[]).length, `${p.name}'s connected transports (send and receive)`).toBeGreaterThanOrEqual(2);
+      for (const cipher of ciphers as string[]) expect(cipher, `${p.name}'s SRTP suite`).toMatch(/^(SRTP_)?AEAD_AES_(128|256)_GCM$/);
     }
 
     // The server saw the packets: every producer received RTP, every consumer sent RTP.

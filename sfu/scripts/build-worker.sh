@@ -15,7 +15,18 @@
 # reused in about a second; otherwise a build takes ~8-12 min on 2 cores with a
 # cold ccache (kept in the same cache dir) and ~15 s with a warm one.
 #
+# Two variants of the worker's SRTP (sfu/WORKER.md):
+#   openssl-srtp  (default) libsrtp 2.5.0 from Debian's source package, built with
+#                 its OpenSSL crypto backend as a static library (-fPIC) and linked
+#                 into the worker. Needs dpkg-dev and apt access to Debian sources.
+#   debian-srtp   Debian's shared libsrtp2-1 (built against NSS): the worker as it
+#                 was before; kept buildable so that the forwarding benchmark
+#                 measures BEFORE and AFTER in one run.
+#
 # Environment:
+#   MS_SRTP             openssl-srtp (default) or debian-srtp
+#   MS_INSTALL=0        only build/cache the binary and print its cached path; do
+#                       not install it into node_modules (the benchmark's BEFORE)
 #   CHANTIER_CACHE_DIR  cache root (default: $XDG_CACHE_HOME/chantier or ~/.cache/chantier)
 #   MS_PKG_DIR          installed mediasoup package (default: resolved from node_modules)
 #   MS_FORCE=1          rebuild even when a cached binary matches
@@ -34,14 +45,22 @@ MESON_OPTS=(--buildtype release -Db_ndebug=true -Dms_disable_liburing=true)
 DEV_PACKAGES=(g++ meson ninja-build pkg-config patch libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev
   libabsl-dev libflatbuffers-dev flatbuffers-compiler)
 
+MS_SRTP="${MS_SRTP:-openssl-srtp}"
+MS_INSTALL="${MS_INSTALL:-1}"
+
 log() { printf '[build-worker] %s\n' "$*" >&2; }
 die() { printf '[build-worker] ERROR: %s\n' "$*" >&2; exit 1; }
+case "$MS_SRTP" in openssl-srtp|debian-srtp) ;; *) die "MS_SRTP must be openssl-srtp or debian-srtp (got $MS_SRTP)";; esac
 
 # ------------------------------------------------------------ prerequisites
 missing=()
 for p in "${DEV_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# dpkg-dev (dpkg-source) unpacks the libsrtp2 source package. Not in
+# DEV_PACKAGES: their versions are part of the debian-srtp key, which must not change.
+[ "$MS_SRTP" = debian-srtp ] || dpkg-query -W -f='${Status}' dpkg-dev 2>/dev/null | grep -q 'install ok installed' \
+  || missing+=(dpkg-dev)
 [ "${#missing[@]}" -eq 0 ] || die "missing apt packages: ${missing[*]} (scripts/setup.sh installs them)"
 
 if [ -z "${MS_PKG_DIR:-}" ]; then
@@ -57,8 +76,76 @@ pkg_version="$(node -p "require('$MS_PKG_DIR/package.json').version")"
 mapfile -t PATCHES < <(find "$PATCH_DIR" -maxdepth 1 -name '*.patch' | sort)
 [ "${#PATCHES[@]}" -gt 0 ] || die "no patches found in $PATCH_DIR"
 dev_versions="$(dpkg-query -W -f='${Package}=${Version}\n' "${DEV_PACKAGES[@]}")"
+# The debian-srtp key is computed exactly as before the variants existed, so
+# that an existing cached worker stays valid.
 key="$( { printf '%s\n' "$MS_VERSION" "${MESON_OPTS[*]}" "$dev_versions" "$(uname -m)";
           cat "${PATCHES[@]}" "$PATCH_DIR/srtp3compat/srtp.h"; } | sha256sum | cut -c1-16)"
+
+# ------------------------------------------- libsrtp 2.5 over OpenSSL (static)
+# Debian's libsrtp2 source (the version of the installed libsrtp2-dev), fetched
+# once through a private apt configuration whose deb-src entries are derived
+# from the machine's own deb entries (no mirror is named here, nothing in
+# /etc/apt is changed), built with meson: crypto-library=openssl, static, PIC.
+SRTP_VERSION="$(dpkg-query -W -f='${Version}' libsrtp2-dev)"
+SRTP_MESON_OPTS=(--buildtype release -Ddefault_library=static -Db_staticpic=true -Dcrypto-library=openssl
+  -Dcrypto-library-kdf=disabled -Dtests=disabled -Dpcap-tests=disabled -Ddoc=disabled -Dfuzzer=disabled)
+SRTP_WORK="$WORK/libsrtp2"
+
+derive_deb_src() { # prints deb-src entries made from the machine's deb entries
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && sed -nE 's/^[[:space:]]*deb[[:space:]]+/deb-src /p' "$f"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    # deb822 stanzas whose Types include "deb" become "Types: deb-src".
+    [ -f "$f" ] && awk 'BEGIN { RS = ""; ORS = "\n\n" }
+      /(^|\n)Types:[^\n]*[ \t]deb([ \t]|\n|$)/ || /(^|\n)Types:deb([ \t]|\n|$)/ {
+        gsub(/Types:[^\n]*/, "Types: deb-src"); print }' "$f"
+  done
+  return 0
+}
+
+fetch_libsrtp_source() { # sets SRTP_SRC
+  local dir="$SRTP_WORK/src-$SRTP_VERSION"
+  SRTP_SRC="$(find "$dir" -mindepth 2 -maxdepth 2 -name meson.build -printf '%h\n' 2>/dev/null | head -1 || true)"
+  [ -n "$SRTP_SRC" ] && return
+  local apt="$SRTP_WORK/apt"
+  rm -rf "$apt" "$dir" && mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial" "$dir"
+  derive_deb_src | awk '/^deb-src /' > "$apt/sources.list.d/deb-src.list"
+  derive_deb_src | awk '!/^deb-src /' > "$apt/sources.list.d/deb-src.sources"
+  [ -s "$apt/sources.list.d/deb-src.list" ] || [ -s "$apt/sources.list.d/deb-src.sources" ] \
+    || die "no deb entry in /etc/apt to derive a deb-src entry from"
+  local opts=(-q -o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt/sources.list.d"
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  log "apt-get source libsrtp2=$SRTP_VERSION (deb-src derived from /etc/apt)"
+  apt-get "${opts[@]}" update >"$SRTP_WORK/apt.log" 2>&1 || { tail -20 "$SRTP_WORK/apt.log" >&2; die "apt-get update (deb-src) failed"; }
+  (cd "$dir" && apt-get "${opts[@]}" source --only-source "libsrtp2=$SRTP_VERSION") >>"$SRTP_WORK/apt.log" 2>&1 \
+    || { tail -20 "$SRTP_WORK/apt.log" >&2; die "apt-get source libsrtp2=$SRTP_VERSION failed"; }
+  rm -rf "$apt"
+  SRTP_SRC="$(find "$dir" -mindepth 2 -maxdepth 2 -name meson.build -printf '%h\n' | head -1)"
+  [ -n "$SRTP_SRC" ] || die "libsrtp2 $SRTP_VERSION source has no meson.build"
+}
+
+if [ "$MS_SRTP" = openssl-srtp ]; then
+  # The result depends on the source version, the options, the compiler and OpenSSL's headers.
+  srtp_key="$( { printf '%s\n' "$SRTP_VERSION" "${SRTP_MESON_OPTS[*]}" "$(uname -m)";
+                 dpkg-query -W -f='${Package}=${Version}\n' gcc libssl-dev meson; } | sha256sum | cut -c1-16)"
+  SRTP_PREFIX="$SRTP_WORK/prefix-$srtp_key"
+  key="$(printf '%s\n' "$key" openssl-srtp "$srtp_key" | sha256sum | cut -c1-16)"
+fi
+build_libsrtp() {
+  [ -f "$SRTP_PREFIX/lib/libsrtp2.a" ] && [ -f "$SRTP_PREFIX/lib/pkgconfig/libsrtp2.pc" ] && return
+  fetch_libsrtp_source
+  log "building libsrtp2 $SRTP_VERSION with OpenSSL (static, PIC)"
+  local b="$SRTP_WORK/build"
+  rm -rf "$b" "$SRTP_PREFIX.tmp"
+  (meson setup "$b" "$SRTP_SRC" --prefix "$SRTP_PREFIX.tmp" --libdir lib "${SRTP_MESON_OPTS[@]}" \
+     && meson compile -C "$b" && meson install -C "$b") >"$SRTP_WORK/build.log" 2>&1 \
+    || { tail -30 "$SRTP_WORK/build.log" >&2; die "libsrtp2 build failed (log: $SRTP_WORK/build.log)"; }
+  # The .pc file names the prefix: rewrite it for the final place.
+  sed -i "s|$SRTP_PREFIX.tmp|$SRTP_PREFIX|g" "$SRTP_PREFIX.tmp/lib/pkgconfig/libsrtp2.pc"
+  rm -rf "$b" "$SRTP_PREFIX" && mv "$SRTP_PREFIX.tmp" "$SRTP_PREFIX"
+}
 BIN_DIR="$WORK/bin/$MS_VERSION-$key"
 BIN="$BIN_DIR/mediasoup-worker"
 DEST="$MS_PKG_DIR/worker/out/Release/mediasoup-worker"
@@ -85,6 +172,12 @@ else
         || die "$(basename "$p") does not apply to mediasoup $MS_VERSION"
     done
     cp -r "$PATCH_DIR/srtp3compat" "$SRC/worker/srtp3compat"
+    if [ "$MS_SRTP" = openssl-srtp ]; then
+      build_libsrtp
+      # pkg-config finds the static libsrtp2 (its lib dir holds only libsrtp2.a)
+      # before Debian's shared one; the check after the build makes sure.
+      export PKG_CONFIG_PATH="$SRTP_PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+    fi
 
     export CCACHE_DIR="$WORK/ccache" CCACHE_BASEDIR="$SRC" CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-1G}"
     jobs=()
@@ -96,11 +189,18 @@ else
     # objects: generate them first, as mediasoup's own tasks.py does.
     meson compile -C "$SRC/worker/build" flatbuffers-generator >"$WORK/meson-compile.log" 2>&1 \
       || { tail -30 "$WORK/meson-compile.log" >&2; die "flatbuffers generation failed"; }
-    log "compiling mediasoup-worker $MS_VERSION (about 8-12 min on 2 cores the first time on a machine)"
+    log "compiling mediasoup-worker $MS_VERSION, $MS_SRTP (about 8-12 min on 2 cores the first time on a machine)"
     meson compile -C "$SRC/worker/build" "${jobs[@]}" mediasoup-worker >>"$WORK/meson-compile.log" 2>&1 \
       || { grep -E 'error|FAILED' "$WORK/meson-compile.log" | head -30 >&2; die "compile failed (log: $WORK/meson-compile.log)"; }
     log "worker built in $(( $(date +%s) - start )) s"
     check_bin "$SRC/worker/build/mediasoup-worker" || die "the built worker does not run (expected exit code 41)"
+    if [ "$MS_SRTP" = openssl-srtp ]; then
+      # (Whole outputs in variables: `nm | grep -q` fails under pipefail by SIGPIPE.)
+      needed="$(readelf -d "$SRC/worker/build/mediasoup-worker")"
+      symbols="$(nm "$SRC/worker/build/mediasoup-worker")"
+      ! grep -qE 'libsrtp2|libnss3' <<<"$needed" || die "the openssl-srtp worker still links libsrtp2.so or libnss3"
+      grep -q srtp_aes_gcm_openssl <<<"$symbols" || die "the openssl-srtp worker lacks libsrtp's OpenSSL ciphers"
+    fi
     mkdir -p "$BIN_DIR"
     cp "$SRC/worker/build/mediasoup-worker" "$BIN.tmp" && mv "$BIN.tmp" "$BIN"
     rm -rf "$SRC"
@@ -108,6 +208,10 @@ else
   flock -u 9
 fi
 
+if [ "$MS_INSTALL" = 0 ]; then
+  echo "MEDIASOUP_WORKER_BIN=$BIN"
+  exit 0
+fi
 if ! cmp -s "$BIN" "$DEST" 2>/dev/null; then
   mkdir -p "$(dirname "$DEST")"
   cp "$BIN" "$DEST.tmp" && mv "$DEST.tmp" "$DEST"

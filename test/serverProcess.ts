@@ -1,8 +1,7 @@
 /**
  * Chantier as a separate OS process (`node --import tsx signaling/src/server.ts`,
  * what `npm start` runs after set-up), for tests that kill a server with
- * SIGKILL or run two servers on one Redis, and for benchmarks (which pass
- * REDIS_URL in `env`, having no vitest to provide one).
+ * SIGKILL or run two servers on one Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -37,8 +36,7 @@ export async function startServerProcess(env: Record<string, string>, options: P
       PORT: '0',
       LOG_LEVEL: 'info',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-proc-')),
-      // Outside vitest (the benchmarks) the caller brings its own Redis in env.
-      REDIS_URL: env.REDIS_URL ?? inject('redisUrl'),
+      REDIS_URL: inject('redisUrl'),
       JWT_SECRET: TEST_JWT_SECRET,
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: '0',

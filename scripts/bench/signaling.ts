@@ -24,9 +24,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { childPids, rssBytes, startBenchServer, type BenchServer } from './lib/benchServer.js';
+import { rssBytes, startBenchServer } from './lib/benchServer.js';
+import { createVideoRoom, startJanus } from './lib/janus.js';
+import { createBenchNetns } from './lib/netns.js';
 import { percentiles, type Percentiles } from './lib/percentiles.js';
-import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport } from './lib/wsLoadProtocol.js';
+import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './lib/wsLoadProtocol.js';
 import { sleep, spread, withTimeout, type Spread } from './stats.js';
 import type { BenchResult, Table } from './types.js';
 
@@ -44,15 +46,14 @@ const ROUNDS = 3;
 const CONCURRENCY = 50;
 /** Closed loop: chat messages outstanding per generator. */
 const CHAT_IN_FLIGHT = 16;
-const CHAT_MS = 8_000;
+const CHAT_MS = 5_000;
 /** The paced step sends this share of what the closed loop reached. */
 const PACED_SHARE = 0.5;
-const SETTLE_MS = 1_500;
+const SETTLE_MS = 1_000;
 const STEP_TIMEOUT_MS = 90_000;
 
 /** Raised for this benchmark's own server only (see the header). */
 const SERVER_ENV: Record<string, string> = {
-  LOG_LEVEL: 'info',
   MEDIASOUP_WORKERS: '1',
   WS_CONNECTIONS_PER_IP: '100000',
   WS_CONNECTS_PER_MINUTE: '1000000',
@@ -93,6 +94,8 @@ interface StepFigures {
   perSecond: number;
   latency: Percentiles;
   cpu: CpuShare;
+  /** What the server sent the clients over the step and the settling after it. */
+  received: Traffic;
 }
 
 interface ChatFigures extends StepFigures {
@@ -112,19 +115,31 @@ interface Round {
   chatClosed: ChatFigures;
   chatPaced: ChatFigures;
   memory: { before: number; afterHello: number; afterJoin: number; workerBefore: number; workerAfterJoin: number };
+  /** The same clients on Janus VideoRoom (null: not measured, see `janusError`). */
+  janus: { connect: StepFigures; join: StepFigures } | null;
+  janusError?: string;
 }
 
-function clientSpecs(): LoadClientSpec[] {
-  return Array.from({ length: CLIENTS }, (_, i) => {
-    const project = Math.floor(i / PROJECT_SIZE);
-    const meeting = Math.floor((i % PROJECT_SIZE) / MEETING_SIZE);
-    return {
-      userId: `bench-user-${i}`,
-      displayName: `Bench ${i}`,
-      projectId: `bench-p${project}`,
-      roomId: `meeting-${meeting}`,
-    };
-  });
+/** Janus VideoRoom room of meeting number `n` (all projects' meetings numbered in order). */
+const janusRoom = (n: number): number => 1000 + n;
+
+async function clientSpecs(token: (userId: string, projectId: string) => Promise<string>): Promise<LoadClientSpec[]> {
+  return Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      const project = Math.floor(i / PROJECT_SIZE);
+      const meeting = Math.floor((i % PROJECT_SIZE) / MEETING_SIZE);
+      const projectId = `bench-p${project}`;
+      const userId = `bench-user-${i}`;
+      return {
+        userId,
+        displayName: `Bench ${i}`,
+        projectId,
+        roomId: `meeting-${meeting}`,
+        token: await token(userId, projectId),
+        janusRoom: janusRoom(Math.floor(i / MEETING_SIZE)),
+      };
+    }),
+  );
 }
 
 /** A generator process and a way to send it one command and wait for its answer. */
@@ -172,13 +187,20 @@ class Generator {
   }
 }
 
-function cpuSample(server: BenchServer, generators: readonly Generator[]): CpuSample {
-  const workers = childPids(server.pid).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+/** The processes whose CPU a step reads: Chantier's Node, its workers and Redis; or Janus alone. */
+interface Target {
+  pid: number;
+  workerPids(): number[];
+  redisPid: number;
+}
+
+function cpuSample(target: Target, generators: readonly Generator[]): CpuSample {
+  const workers = target.workerPids().reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
   return {
     at: Date.now(),
-    serverNode: treeCpuSeconds(server.pid) - workers,
+    serverNode: treeCpuSeconds(target.pid) - workers,
     worker: workers,
-    redis: treeCpuSeconds(server.redisPid),
+    redis: target.redisPid > 0 ? treeCpuSeconds(target.redisPid) : 0,
     generators: generators.reduce((sum, g) => sum + treeCpuSeconds(g.pid), 0),
     machine: machineBusySeconds(),
   };
@@ -206,7 +228,7 @@ function mergeErrors(reports: ReadonlyArray<{ errors: Record<string, number> }>)
 
 /** One step on every generator at once; the CPU of each party over the step. */
 async function step<T extends StepReport>(
-  server: BenchServer,
+  server: Target,
   generators: readonly Generator[],
   run: (g: Generator) => Promise<T>,
 ): Promise<{ reports: T[]; wallMs: number; cpu: CpuShare }> {
@@ -226,11 +248,24 @@ function stepFigures(result: { reports: StepReport[]; wallMs: number; cpu: CpuSh
     perSecond: ok / (result.wallMs / 1000),
     latency: percentiles(result.reports.map((r) => r.latenciesMs)),
     cpu: result.cpu,
+    received: { frames: 0, bytes: 0, notifications: {} },
   };
 }
 
+/** After a step has settled: what its clients received, all generators together. */
+async function takeTraffic(generators: readonly Generator[]): Promise<Traffic> {
+  const parts = await Promise.all(generators.map(async (g) => (await g.send({ type: 'traffic' }, 'traffic')).received));
+  const total: Traffic = { frames: 0, bytes: 0, notifications: {} };
+  for (const part of parts) {
+    total.frames += part.frames;
+    total.bytes += part.bytes;
+    for (const [type, n] of Object.entries(part.notifications)) total.notifications[type] = (total.notifications[type] ?? 0) + n;
+  }
+  return total;
+}
+
 async function chatStep(
-  server: BenchServer,
+  server: Target,
   generators: readonly Generator[],
   mode: 'closed' | 'paced',
   perSecond: number,
@@ -263,20 +298,15 @@ async function chatStep(
   };
 }
 
-async function round(index: number): Promise<Round> {
+async function chantierRound(generators: readonly Generator[], log: (text: string) => void): Promise<Omit<Round, 'janus'>> {
   const server = await startBenchServer(SERVER_ENV);
-  const generators: Generator[] = [];
-  const log = (text: string): void => void process.stderr.write(`[bench] signaling round ${index + 1}/${ROUNDS}: ${text}\n`);
   try {
-    const specs = clientSpecs();
-    for (let g = 0; g < GENERATORS; g++) generators.push(new Generator());
+    const specs = await clientSpecs((userId, projectId) => server.token({ userId, projectId }));
     await Promise.all(
-      generators.map((g, gi) =>
-        g.send({ type: 'init', url: server.url, jwtSecret: server.jwtSecret, clients: specs.filter((_, i) => i % GENERATORS === gi) }, 'ready'),
-      ),
+      generators.map((g, gi) => g.send({ type: 'init', url: server.url, clients: specs.filter((_, i) => i % GENERATORS === gi) }, 'ready')),
     );
     await sleep(SETTLE_MS);
-    const worker = (): number => childPids(server.pid).reduce((sum, pid) => sum + rssBytes(pid), 0);
+    const worker = (): number => server.workerPids().reduce((sum, pid) => sum + rssBytes(pid), 0);
     const before = rssBytes(server.pid);
     const workerBefore = worker();
 
@@ -285,6 +315,7 @@ async function round(index: number): Promise<Round> {
     );
     log(`${connect.ok} connected (${connect.perSecond.toFixed(0)}/s)`);
     await sleep(SETTLE_MS);
+    connect.received = await takeTraffic(generators);
     const afterHello = rssBytes(server.pid);
 
     const joined = stepFigures(
@@ -292,13 +323,17 @@ async function round(index: number): Promise<Round> {
     );
     log(`${joined.ok} joined (${joined.perSecond.toFixed(0)}/s)`);
     await sleep(SETTLE_MS);
+    joined.received = await takeTraffic(generators);
     const afterJoin = rssBytes(server.pid);
     const workerAfterJoin = worker();
 
     const chatClosed = await chatStep(server, generators, 'closed', 0);
     log(`chat ${chatClosed.perSecond.toFixed(0)} messages/s, ${chatClosed.deliveriesPerSecond.toFixed(0)} deliveries/s`);
     await sleep(SETTLE_MS);
+    chatClosed.received = await takeTraffic(generators);
     const chatPaced = await chatStep(server, generators, 'paced', Math.max(1, Math.round(chatClosed.perSecond * PACED_SHARE)));
+    await sleep(SETTLE_MS);
+    chatPaced.received = await takeTraffic(generators);
     log(`paced chat ${chatPaced.perSecond.toFixed(0)} messages/s, p99 delivery ${chatPaced.delivery.p99.toFixed(1)} ms`);
     await Promise.all(generators.map((g) => g.send({ type: 'close' }, 'closed')));
     return {
@@ -309,8 +344,66 @@ async function round(index: number): Promise<Round> {
       memory: { before, afterHello, afterJoin, workerBefore, workerAfterJoin },
     };
   } finally {
-    await Promise.all(generators.map((g) => g.stop()));
     await server.stop();
+  }
+}
+
+/**
+ * The same clients and meetings on Janus VideoRoom (Debian's janus, in the
+ * benchmark namespace of lib/netns.ts, as lib/janus.ts runs it): one
+ * WebSocket, session and VideoRoom handle per client, then a publisher join
+ * without media in its meeting's room.
+ */
+async function janusRound(generators: readonly Generator[], log: (text: string) => void): Promise<Round['janus']> {
+  const netns = await createBenchNetns();
+  try {
+    const janus = await startJanus(netns);
+    try {
+      const meetings = CLIENTS / MEETING_SIZE;
+      for (let n = 0; n < meetings; n += 10) {
+        await Promise.all(
+          Array.from({ length: Math.min(10, meetings - n) }, (_, k) =>
+            createVideoRoom(janus.httpUrl, { room: janusRoom(n + k), publishers: MEETING_SIZE, description: `bench meeting ${n + k}` }),
+          ),
+        );
+      }
+      const target: Target = { pid: janus.pid, workerPids: () => [], redisPid: -1 };
+      await sleep(SETTLE_MS);
+      const connect = stepFigures(
+        await step(target, generators, async (g) =>
+          (await g.send({ type: 'janusConnect', wsUrl: janus.wsUrl, concurrency: CONCURRENCY }, 'janusConnected')).report,
+        ),
+      );
+      log(`janus: ${connect.ok} sessions attached (${connect.perSecond.toFixed(0)}/s)`);
+      await sleep(SETTLE_MS);
+      const join = stepFigures(
+        await step(target, generators, async (g) => (await g.send({ type: 'janusJoin', concurrency: CONCURRENCY }, 'janusJoined')).report),
+      );
+      log(`janus: ${join.ok} joined (${join.perSecond.toFixed(0)}/s)`);
+      await Promise.all(generators.map((g) => g.send({ type: 'close' }, 'closed')));
+      return { connect, join };
+    } finally {
+      await janus.stop();
+    }
+  } finally {
+    await netns.close();
+  }
+}
+
+async function round(index: number): Promise<Round> {
+  const generators: Generator[] = [];
+  const log = (text: string): void => void process.stderr.write(`[bench] signaling round ${index + 1}/${ROUNDS}: ${text}\n`);
+  try {
+    for (let g = 0; g < GENERATORS; g++) generators.push(new Generator());
+    const chantier = await chantierRound(generators, log);
+    try {
+      return { ...chantier, janus: await janusRound(generators, log) };
+    } catch (error) {
+      log(`janus not measured: ${String(error)}`);
+      return { ...chantier, janus: null, janusError: error instanceof Error ? error.message : String(error) };
+    }
+  } finally {
+    await Promise.all(generators.map((g) => g.stop()));
   }
 }
 
@@ -360,6 +453,39 @@ function tables(rounds: readonly Round[]): Table[] {
       of((s) => s.cpu.other).median,
     ];
   };
+  const janus = rounds.filter((r) => r.janus !== null) as Array<Round & { janus: NonNullable<Round['janus']> }>;
+  /** CPU ms per operation of the server side (Chantier: Node + worker + Redis; Janus: its process). */
+  const cpuMsPerOp = (s: StepFigures): number =>
+    s.ok > 0 ? (((s.cpu.serverNode + s.cpu.worker + s.cpu.redis) / 100) * s.wallMs) / s.ok : Number.NaN;
+  const versus = (label: string, ours: readonly StepFigures[], theirs: readonly StepFigures[]): Array<string | number> => {
+    const med = (steps: readonly StepFigures[], f: (s: StepFigures) => number): number => spread(steps.map(f)).median;
+    return [
+      label,
+      ranged(spread(ours.map((s) => s.perSecond))),
+      ranged(spread(theirs.map((s) => s.perSecond))),
+      med(ours, (s) => s.perSecond) / med(theirs, (s) => s.perSecond),
+      med(ours, (s) => s.latency.p50),
+      med(theirs, (s) => s.latency.p50),
+      med(ours, (s) => s.latency.p99),
+      med(theirs, (s) => s.latency.p99),
+      med(ours, cpuMsPerOp),
+      med(theirs, cpuMsPerOp),
+      `${theirs.reduce((n, s) => n + s.failed, 0)}/${theirs.reduce((n, s) => n + s.ok + s.failed, 0)}`,
+    ];
+  };
+  const comparison: Table[] =
+    janus.length === 0
+      ? []
+      : [
+          {
+            title: `Chantier against Janus VideoRoom, the same ${CLIENTS} clients and meetings of ${MEETING_SIZE} (median of ${janus.length} rounds, (min–max))`,
+            columns: ['step', 'Chantier /s', 'Janus /s', 'Chantier/Janus ×', 'C p50 ms', 'J p50 ms', 'C p99 ms', 'J p99 ms', 'C CPU ms/op', 'J CPU ms/op', 'Janus failed'],
+            rows: [
+              versus('connect (C: + hello; J: + create + attach)', janus.map((r) => r.connect), janus.map((r) => r.janus.connect)),
+              versus('join without media (J: publisher)', janus.map((r) => r.join), janus.map((r) => r.janus.join)),
+            ],
+          },
+        ];
   const kb = (bytes: number): number => bytes / 1024;
   const mb = (bytes: number): number => bytes / 1024 / 1024;
   const mem = (f: (m: Round['memory']) => number, digits: number): string => ranged(spread(pick((r) => f(r.memory))), digits);
@@ -379,6 +505,37 @@ function tables(rounds: readonly Round[]): Table[] {
         chat(`most it takes (${CHAT_IN_FLIGHT * GENERATORS} in flight)`, pick((r) => r.chatClosed)),
         chat(`paced at ${PACED_SHARE * 100} % of that`, pick((r) => r.chatPaced)),
       ],
+    },
+    ...comparison,
+    {
+      title: 'What the server sent the clients in each step (and the settling after it), median of the rounds',
+      columns: ['step', 'frames', 'per client', 'MB', 'KB per client', 'presence', 'peerJoined', 'chatMessage', 'other notifications'],
+      rows: (
+        [
+          ['connect + hello', pick((r) => r.connect)],
+          ['join', pick((r) => r.join)],
+          ['chat, most it takes', pick((r) => r.chatClosed)],
+          ['chat, paced', pick((r) => r.chatPaced)],
+        ] as const
+      ).map(([label, steps]) => {
+        const of = (f: (t: Traffic) => number): number => spread(steps.map((s) => f(s.received))).median;
+        const notes = (t: Traffic, type: string): number => t.notifications[type] ?? 0;
+        return [
+          label,
+          of((t) => t.frames),
+          of((t) => t.frames / CLIENTS),
+          of((t) => t.bytes / 1024 / 1024),
+          of((t) => t.bytes / 1024 / CLIENTS),
+          of((t) => notes(t, 'presence')),
+          of((t) => notes(t, 'peerJoined')),
+          of((t) => notes(t, 'chatMessage')),
+          of((t) =>
+            Object.entries(t.notifications)
+              .filter(([type]) => !['presence', 'peerJoined', 'chatMessage'].includes(type))
+              .reduce((n, [, count]) => n + count, 0),
+          ),
+        ];
+      }),
     },
     {
       title: 'Server memory (RSS of the Node process; the mediasoup worker apart)',
@@ -405,7 +562,7 @@ export async function run(): Promise<BenchResult> {
   return {
     tables: tables(rounds),
     notes: [
-      `each round: a fresh server (one Node process, MEDIASOUP_WORKERS=1, LOG_LEVEL=info) and its own redis-server; ` +
+      `each round: a fresh server (one Node process, MEDIASOUP_WORKERS=1, LOG_LEVEL=warn) and its own redis-server on loopback; ` +
         `${CLIENTS} meeting sockets in ${GENERATORS} load generator processes; ${CONCURRENCY} requests outstanding per generator while connecting and joining`,
       'connect + hello: from opening the WebSocket to the hello answer (token checked, room attached, presence recorded and published); ' +
         'join: the join request of a meeting socket, without media (the room serialises joins; presence goes to the whole project)',
@@ -413,12 +570,16 @@ export async function run(): Promise<BenchResult> {
         'latency = receipt time minus the send time written in the text (one machine, one clock), the sender\'s own socket included',
       'CPU: % of one core over the step (2 cores: the machine has 200 %); server = the Node process, sfu worker = its mediasoup worker; ' +
         '"other" = what the rest of the machine used meanwhile (high: a disturbed run)',
-      'memory: RSS (not heap) 1.5 s after each step, so garbage not yet collected counts; per client = growth / clients',
+      `memory: RSS (not heap) ${SETTLE_MS / 1000} s after each step, so garbage not yet collected counts; per client = growth / clients`,
       `per-address limits raised by env for this server only (every client is 127.0.0.1): ${Object.entries(SERVER_ENV)
         .filter(([k]) => /PER_|_PER/.test(k))
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}`,
-      'Janus: not compared here (no Janus harness on this branch; see the report)',
+      'Janus (lib/janus.ts: Debian janus 1.1.2, VideoRoom, WebSocket transport, in the benchmark namespace, clients across its veth pair; ' +
+        'Chantier on loopback): the same clients in separate steps after Chantier\'s; Janus checks no token, keeps no presence, ' +
+        'and tells no one of a join without media (notify_joining off), so its join does less than Chantier\'s (peerJoined to the meeting, presence to the project, meeting record)',
+      'CPU ms/op: the server side\'s CPU time over the step divided by the operations done (Chantier: Node + mediasoup worker + Redis; Janus: its process)',
+      ...rounds.flatMap((r, i) => (r.janusError ? [`round ${i + 1}: Janus not measured: ${r.janusError.split('\n')[0]}`] : [])),
       ...(Object.keys(errors).length > 0 ? [`errors: ${Object.entries(errors).map(([code, n]) => `${code} ×${n}`).join(', ')}`] : []),
     ],
     data: { clients: CLIENTS, projectSize: PROJECT_SIZE, meetingSize: MEETING_SIZE, generators: GENERATORS, serverEnv: SERVER_ENV, rounds },

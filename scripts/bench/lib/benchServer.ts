@@ -1,54 +1,54 @@
 /**
- * Chantier for a benchmark: its own throwaway redis-server (Unix socket in a
- * temp dir) and the server as an OS process on loopback
- * (test/serverProcess.ts, what `npm start` runs), so that the load generator
- * never shares the server's event loop and the server's CPU and memory can be
- * read from /proc by pid. `env` adds to or overrides the defaults (limits a
- * benchmark must raise, MEDIASOUP_WORKERS, LOG_LEVEL...).
+ * Chantier for the signaling benchmark: lib/chantier.ts's server process on
+ * loopback, with a throwaway redis-server started here so that its pid is
+ * known too (Redis's CPU is part of what a join or a chat message costs).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../sfu/src/logger.js';
+import type { MintOptions } from '../../../signaling/src/auth/tokens.js';
 import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
-import { TEST_JWT_SECRET } from '../../../test/config.js';
-import { startServerProcess } from '../../../test/serverProcess.js';
+import { startChantier } from './chantier.js';
+import { atExit, killNow } from './cleanup.js';
 
 export interface BenchServer {
   /** http://127.0.0.1:<port> */
   url: string;
-  /** Signs access tokens the server accepts (mintAccessToken's secret). */
-  jwtSecret: string;
-  /** The Node process of the server (its mediasoup workers are its children). */
+  /** The Node process of the server. */
   pid: number;
+  /** Its mediasoup workers, read now. */
+  workerPids(): number[];
   redisPid: number;
+  token(options: Partial<MintOptions> & Pick<MintOptions, 'userId' | 'projectId'>): Promise<string>;
   stop(): Promise<void>;
 }
 
+/** `env` adds to or overrides lib/chantier.ts's defaults (limits a benchmark must raise, LOG_LEVEL...). */
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'chantier-bench-server-'));
-  const redis = await startEmbeddedRedis({ dir: join(dir, 'redis'), log: silentLogger, ephemeral: true });
+  const dir = mkdtempSync(join(tmpdir(), 'chantier-bench-redis-'));
+  const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
+  const forgetRedis = atExit(() => killNow(redis.pid));
+  const stopRedis = async (): Promise<void> => {
+    await redis.stop();
+    forgetRedis();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const server = await startServerProcess({
-      REDIS_URL: `unix://${redis.socketPath}`,
-      DATA_DIR: join(dir, 'data'),
-      LOG_LEVEL: 'warn',
-      ...env,
-    });
+    const server = await startChantier({ redisUrl: `unix://${redis.socketPath}`, env });
     return {
       url: server.url,
-      jwtSecret: TEST_JWT_SECRET,
-      pid: server.child.pid ?? -1,
+      pid: server.pid,
+      workerPids: server.workerPids,
       redisPid: redis.pid,
+      token: server.token,
       async stop() {
-        await server.kill('SIGTERM');
-        await redis.stop();
-        rmSync(dir, { recursive: true, force: true });
+        await server.stop();
+        await stopRedis();
       },
     };
   } catch (error) {
-    await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopRedis();
     throw error;
   }
 }
@@ -60,18 +60,5 @@ export function rssBytes(pid: number): number {
     return kb ? Number(kb) * 1024 : 0;
   } catch {
     return 0;
-  }
-}
-
-/** Direct children of a process (the server's mediasoup workers). */
-export function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter((p) => p !== '')
-      .map(Number);
-  } catch {
-    return [];
   }
 }

@@ -10,9 +10,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { mintAccessToken } from '../../../signaling/src/auth/tokens.js';
 import { PROTOCOL_VERSION } from '../../../signaling/src/protocol/index.js';
-import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport } from './wsLoadProtocol.js';
+import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './wsLoadProtocol.js';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across the processes of one machine. */
 const now = (): number => performance.timeOrigin + performance.now();
@@ -44,7 +43,6 @@ interface ChatSink {
 
 class LoadClient {
   ws: WebSocket | null = null;
-  token = '';
   routerRtpCapabilities: unknown = null;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
@@ -52,6 +50,7 @@ class LoadClient {
   constructor(
     readonly spec: LoadClientSpec,
     private readonly sink: { current: ChatSink | null },
+    private readonly traffic: { current: Traffic },
   ) {}
 
   open(url: string): Promise<void> {
@@ -97,7 +96,13 @@ class LoadClient {
   }
 
   #onMessage(text: string): void {
+    const traffic = this.traffic.current;
+    traffic.frames++;
+    traffic.bytes += text.length;
     if (text.startsWith(NOTIFICATION_PREFIX)) {
+      const end = text.indexOf('"', NOTIFICATION_PREFIX.length);
+      const type = text.slice(NOTIFICATION_PREFIX.length, end);
+      traffic.notifications[type] = (traffic.notifications[type] ?? 0) + 1;
       const sink = this.sink.current;
       if (!sink || !text.startsWith('chatMessage"', NOTIFICATION_PREFIX.length)) return;
       const sent = BENCH_TEXT.exec(text)?.[1];
@@ -139,7 +144,7 @@ function countError(errors: Record<string, number>, error: unknown): void {
 }
 
 /** Runs `task` on every item, `concurrency` at a time; records each one's latency or error. */
-async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<Omit<StepReport, 'cpuSeconds'>> {
+async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<Omit<StepReport, 'cpuSeconds' | 'received'>> {
   const report = newReport();
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -171,20 +176,21 @@ class Generator {
   clients: LoadClient[] = [];
   url = '';
   readonly sink: { current: ChatSink | null } = { current: null };
+  readonly traffic: { current: Traffic } = { current: { frames: 0, bytes: 0, notifications: {} } };
   #sequence = 0;
 
-  async init(command: Extract<LoadCommand, { type: 'init' }>): Promise<void> {
+  janus: JanusClient[] = [];
+
+  init(command: Extract<LoadCommand, { type: 'init' }>): void {
     this.url = command.url;
-    this.clients = await Promise.all(
-      command.clients.map(async (spec) => {
-        const client = new LoadClient(spec, this.sink);
-        client.token = await mintAccessToken(
-          { userId: spec.userId, displayName: spec.displayName, projectId: spec.projectId, role: 'member' },
-          command.jwtSecret,
-        );
-        return client;
-      }),
-    );
+    this.clients = command.clients.map((spec) => new LoadClient(spec, this.sink, this.traffic));
+  }
+
+  /** What was received since the last call. */
+  takeTraffic(): Traffic {
+    const taken = this.traffic.current;
+    this.traffic.current = { frames: 0, bytes: 0, notifications: {} };
+    return taken;
   }
 
   async connect(concurrency: number): Promise<StepReport> {
@@ -193,7 +199,7 @@ class Generator {
       await client.open(this.url);
       const answer = (await client.request('hello', {
         protocol: PROTOCOL_VERSION,
-        token: client.token,
+        token: client.spec.token,
         projectId: client.spec.projectId,
         roomId: client.spec.roomId,
       })) as { routerRtpCapabilities?: unknown };
@@ -283,8 +289,135 @@ class Generator {
     };
   }
 
+  async janusConnect(wsUrl: string, concurrency: number): Promise<StepReport> {
+    const cpu = cpuSeconds();
+    this.janus = this.clients.map((client) => new JanusClient(client.spec));
+    const report = await pool(this.janus, concurrency, (client) => client.open(wsUrl));
+    return { ...report, cpuSeconds: cpuSeconds() - cpu };
+  }
+
+  async janusJoin(concurrency: number): Promise<StepReport> {
+    const cpu = cpuSeconds();
+    const report = await pool(
+      this.janus.filter((c) => c.handleId !== 0),
+      concurrency,
+      (client) => client.join(),
+    );
+    return { ...report, cpuSeconds: cpuSeconds() - cpu };
+  }
+
   close(): void {
     for (const client of this.clients) client.close();
+    for (const client of this.janus) client.close();
+  }
+}
+
+/** Janus's answer to a request (only the fields looked at). */
+interface JanusMessage {
+  janus?: string;
+  transaction?: string;
+  data?: { id?: number };
+  error?: { code?: number; reason?: string };
+  plugindata?: { data?: { videoroom?: string; error_code?: number; error?: string } };
+}
+
+/**
+ * One participant on Janus's WebSocket API: a session with the VideoRoom
+ * plugin attached, then a publisher in its room without media (no offer), as
+ * a Chantier client joins without media. Keepalives keep the session (60 s
+ * timeout) through the steps.
+ */
+class JanusClient {
+  ws: WebSocket | null = null;
+  sessionId = 0;
+  handleId = 0;
+  #keepalive: NodeJS.Timeout | undefined;
+  #next = 1;
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(readonly spec: LoadClientSpec) {}
+
+  async open(wsUrl: string): Promise<void> {
+    const ws = new WebSocket(wsUrl, 'janus-protocol', { perMessageDeflate: false });
+    this.ws = ws;
+    ws.on('message', (raw: Buffer) => this.#onMessage(raw.toString()));
+    ws.on('close', () => {
+      clearInterval(this.#keepalive);
+      for (const p of this.#pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new RequestError('socket closed'));
+      }
+      this.#pending.clear();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RequestError('connect timeout')), CONNECT_TIMEOUT_MS);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new RequestError(`socket error: ${error.message.slice(0, 60)}`));
+      });
+    });
+    const created = await this.#request({ janus: 'create' });
+    this.sessionId = created.data?.id ?? 0;
+    this.#keepalive = setInterval(() => this.#send({ janus: 'keepalive', session_id: this.sessionId, transaction: 'k' }), 25_000);
+    this.#keepalive.unref();
+    const attached = await this.#request({ janus: 'attach', session_id: this.sessionId, plugin: 'janus.plugin.videoroom' });
+    this.handleId = attached.data?.id ?? 0;
+    if (!this.sessionId || !this.handleId) throw new RequestError('janus: no session or handle id');
+  }
+
+  async join(): Promise<void> {
+    const answer = await this.#request({
+      janus: 'message',
+      session_id: this.sessionId,
+      handle_id: this.handleId,
+      body: { request: 'join', ptype: 'publisher', room: this.spec.janusRoom, display: this.spec.displayName },
+    });
+    const data = answer.plugindata?.data;
+    if (data?.videoroom !== 'joined') throw new RequestError(`janus join: ${data?.error_code ?? answer.janus ?? '?'}`);
+  }
+
+  close(): void {
+    clearInterval(this.#keepalive);
+    this.ws?.terminate();
+  }
+
+  #send(message: Record<string, unknown>): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  /** Resolves with the answer carrying the request's transaction (an 'ack' is skipped: the event follows). */
+  #request(message: Record<string, unknown>): Promise<JanusMessage> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError('socket not open'));
+    const transaction = `t${this.#next++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(transaction);
+        reject(new RequestError('request timeout'));
+      }, REQUEST_TIMEOUT_MS);
+      this.#pending.set(transaction, { resolve: resolve as (data: unknown) => void, reject, timer });
+      ws.send(JSON.stringify({ ...message, transaction }));
+    });
+  }
+
+  #onMessage(text: string): void {
+    let message: JanusMessage;
+    try {
+      message = JSON.parse(text) as JanusMessage;
+    } catch {
+      return;
+    }
+    if (message.janus === 'ack' || !message.transaction) return;
+    const pending = this.#pending.get(message.transaction);
+    if (!pending) return;
+    this.#pending.delete(message.transaction);
+    clearTimeout(pending.timer);
+    if (message.janus === 'error') pending.reject(new RequestError(`janus ${message.error?.code ?? 'error'}`));
+    else pending.resolve(message);
   }
 }
 
@@ -298,7 +431,7 @@ process.on('message', (raw: unknown) => {
   const step = async (): Promise<LoadReply> => {
     switch (command.type) {
       case 'init':
-        await generator.init(command);
+        generator.init(command);
         return { type: 'ready' };
       case 'connect':
         return { type: 'connected', report: await generator.connect(command.concurrency) };
@@ -306,9 +439,15 @@ process.on('message', (raw: unknown) => {
         return { type: 'joined', report: await generator.join(command.concurrency) };
       case 'chat':
         return { type: 'chatted', report: await generator.chat(command) };
+      case 'traffic':
+        return { type: 'traffic', received: generator.takeTraffic() };
       case 'close':
         generator.close();
         return { type: 'closed' };
+      case 'janusConnect':
+        return { type: 'janusConnected', report: await generator.janusConnect(command.wsUrl, command.concurrency) };
+      case 'janusJoin':
+        return { type: 'janusJoined', report: await generator.janusJoin(command.concurrency) };
     }
   };
   step().then(reply, (error: unknown) => reply({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));

@@ -10,10 +10,14 @@ export interface LoadClientSpec {
   displayName: string;
   projectId: string;
   roomId: string;
+  /** An access token of this user for the project (role member). */
+  token: string;
+  /** The same meeting as a Janus VideoRoom room (the comparison's). */
+  janusRoom: number;
 }
 
 export type LoadCommand =
-  | { type: 'init'; url: string; jwtSecret: string; clients: LoadClientSpec[] }
+  | { type: 'init'; url: string; clients: LoadClientSpec[] }
   /** Open every socket and say hello, `concurrency` at a time. */
   | { type: 'connect'; concurrency: number }
   /** Every client joins its meeting (no media), `concurrency` at a time. */
@@ -26,7 +30,16 @@ export type LoadCommand =
    * and counted).
    */
   | { type: 'chat'; mode: 'closed' | 'paced'; durationMs: number; inFlight: number; perSecond: number; quietMs: number; maxDrainMs: number }
-  | { type: 'close' };
+  /** What the clients received since the last 'traffic' (asked after each step has settled). */
+  | { type: 'traffic' }
+  | { type: 'close' }
+  /**
+   * Janus, driven the same way over its WebSocket API (subprotocol
+   * janus-protocol): open + create session + attach the VideoRoom plugin,
+   * then join as a publisher without media; 'close' ends them too.
+   */
+  | { type: 'janusConnect'; wsUrl: string; concurrency: number }
+  | { type: 'janusJoin'; concurrency: number };
 
 /** Latencies in milliseconds (0.01 ms resolution), of the requests or deliveries counted. */
 export interface StepReport {
@@ -37,6 +50,13 @@ export interface StepReport {
   latenciesMs: Float64Array;
   /** This process's CPU time (user + system) over the step, in seconds. */
   cpuSeconds: number;
+}
+
+/** What the server sent a process's clients: frames, characters, notifications by type. */
+export interface Traffic {
+  frames: number;
+  bytes: number;
+  notifications: Record<string, number>;
 }
 
 export interface ChatReport extends StepReport {
@@ -54,5 +74,8 @@ export type LoadReply =
   | { type: 'connected'; report: StepReport }
   | { type: 'joined'; report: StepReport }
   | { type: 'chatted'; report: ChatReport }
+  | { type: 'traffic'; received: Traffic }
   | { type: 'closed' }
+  | { type: 'janusConnected'; report: StepReport }
+  | { type: 'janusJoined'; report: StepReport }
   | { type: 'failed'; error: string };

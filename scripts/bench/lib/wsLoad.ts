@@ -235,7 +235,7 @@ class Generator {
       const client = senders[turn++ % senders.length]!;
       const t0 = now();
       if (Number.isNaN(firstSend)) firstSend = t0;
-      const id = `b${process.pid}x${++this.#sequence}`;
+      const id = `bench${process.pid}x${++this.#sequence}`; // 8+ characters, as chatSend requires
       inFlight++;
       try {
         await client.request('chatSend', { clientMessageId: id, text: `bench ${t0.toFixed(2)} ${id}` });

@@ -95,7 +95,14 @@ export interface ChantierBot {
 }
 
 /** Joins, publishes audio and three video layers from the replayer, receives nothing yet. */
-export async function startChantierBot(place: ChantierPlace, roomId: string, name: string, replayer: Replayer, offsetMs: number): Promise<ChantierBot> {
+export async function startChantierBot(
+  place: ChantierPlace,
+  roomId: string,
+  name: string,
+  replayer: Replayer,
+  offsetMs: number,
+  hostAddress: string,
+): Promise<ChantierBot> {
   const token = await place.token(`bot-${name}`, name);
   const client = await TestClient.connect(place.url);
   const peers: RTCPeerConnection[] = [];
@@ -109,7 +116,7 @@ export async function startChantierBot(place: ChantierPlace, roomId: string, nam
 
     // Sending: the bot offers (sendonly audio and video), the server answers.
     const send = await client.request('createTransport', { direction: 'send' });
-    const sendPc = createPeer(codecs);
+    const sendPc = createPeer(codecs, hostAddress);
     peers.push(sendPc);
     sendPc.addTransceiver('audio', { direction: 'sendonly' });
     sendPc.addTransceiver('video', { direction: 'sendonly' });
@@ -199,7 +206,7 @@ export async function startChantierBot(place: ChantierPlace, roomId: string, nam
         recv = await client.request('createTransport', { direction: 'recv' });
         const consumers = [];
         for (const producerId of producerIds) consumers.push(await client.request('consume', { producerId }));
-        const recvPc = createPeer(codecs);
+        const recvPc = createPeer(codecs, hostAddress);
         peers.push(recvPc);
         const consumerMids = consumers.map((c) => c.rtpParameters.mid ?? '');
         const offerSdp = [

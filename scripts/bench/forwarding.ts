@@ -1,0 +1,408 @@
+/**
+ * Forwarding, scale and memory, Chantier against Janus under the same load.
+ *
+ * Load: R rooms of 6 bots (lib/chantierBot.ts, lib/janusBot.ts: werift
+ * peers, no encoder) each publishing the same pre-recorded Opus and VP8
+ * simulcast (3 layers, lib/rtpClip.ts) at real-time pace and receiving the
+ * other five. Both SFUs run in the bench's network namespace (lib/netns.ts,
+ * bound to its address; bots in the root namespace cross a veth pair), one
+ * after the other, never together. The SFU (Chantier: Node and its one
+ * mediasoup worker; Janus: its process, all threads) is pinned to core 0 and
+ * this process (every bot) to core 1 with taskset, so that the load
+ * generator cannot take the SFU's core on a 2-core machine.
+ *
+ * Each point: join every bot, subscribe each to the others, 3 s warm-up,
+ * then a WINDOW_MS window: packets received by all bots (= forwarded by the
+ * SFU), the SFU's CPU seconds from /proc (packets per CPU-second), the bots'
+ * CPU, receivers' loss from RTP sequence numbers, and the SFU's RSS.
+ * Forwarding: FORWARD_ROOMS rooms. Scale: rooms doubled from 1 while loss
+ * stays < 1 % and every stream arrives, up to MAX_ROOMS, then one bisection
+ * step. Memory per participant: RSS at the largest point held minus RSS
+ * before the first bot, divided by its participants.
+ * Every load is bounded in count and time.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { startChantier, type ChantierServer } from './lib/chantier.js';
+import { startChantierBot } from './lib/chantierBot.js';
+import { createVideoRoom, startJanus, type JanusServer } from './lib/janus.js';
+import { startJanusBot } from './lib/janusBot.js';
+import { createBenchNetns, removeLeftoverNamespaces, type BenchNetns } from './lib/netns.js';
+import type { RtpCounter } from './lib/rtcPeer.js';
+import { loadClip, Replayer, type Clip, VIDEO_LAYERS } from './lib/rtpClip.js';
+import { sleep, withTimeout } from './stats.js';
+import type { BenchResult } from './types.js';
+
+export const name = 'forwarding';
+export const description = 'packets forwarded per SFU CPU-second, receivers\' loss, largest count of 6-person meetings under 1 % loss, memory per participant: Chantier vs Janus with bots';
+
+const ROOM_SIZE = 6;
+const FORWARD_ROOMS = 2;
+const MAX_ROOMS = 8;
+const WARM_UP_MS = 3_000;
+const WINDOW_MS = 6_000;
+const LOSS_LIMIT = 0.01;
+/** Bounds for one SFU's whole run (start, points, stop) and one point. */
+const SFU_TIMEOUT_MS = 150_000;
+const POINT_TIMEOUT_MS = 60_000;
+const SFU_CORE = 0;
+const BOT_CORE = 1;
+
+interface Bot {
+  counter: RtpCounter;
+  close(): Promise<void>;
+}
+
+interface SfuUnderTest {
+  label: string;
+  /** The namespace the SFU runs in. */
+  netns: BenchNetns;
+  /** The SFU's processes now (CPU and RSS are summed over them; threads included). */
+  pids(): number[];
+  /** Starts one room of ROOM_SIZE bots, publishing and then receiving each other. */
+  room(index: number, replayer: Replayer): Promise<Bot[]>;
+  stop(): Promise<void>;
+}
+
+export interface Point {
+  rooms: number;
+  participants: number;
+  seconds: number;
+  /** Packets received by all bots in the window (what the SFU forwarded and delivered). */
+  forwarded: number;
+  forwardedPerSecond: number;
+  /** SFU CPU over the window, in cores. */
+  sfuCpu: number;
+  packetsPerCpuSecond: number;
+  loss: number;
+  /** Streams received by the bots vs expected (each bot: 2 per other participant). */
+  streams: number;
+  expectedStreams: number;
+  /** This process (every bot), in cores. */
+  botCpu: number;
+  /** Everything on the machine, in cores. */
+  machineCpu: number;
+  /**
+   * UDP datagrams the kernel dropped for a full receive buffer during the
+   * window (Udp RcvbufErrors): in the namespace = the SFU's sockets; in the
+   * root namespace = the bots' (and anything else running there).
+   */
+  sfuSocketDrops: number;
+  rootSocketDrops: number;
+  /** Seconds to join and connect every bot of the point. */
+  setUpSeconds: number;
+  sfuRssBytes: number;
+  /** Set when the point could not be set up or measured. */
+  error?: string;
+}
+
+/** CPU ticks (1/100 s) of one process, all its threads: utime + stime of /proc/<pid>/stat. */
+function ticks(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function cpuSeconds(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + ticks(pid), 0) / 100;
+}
+
+function rssBytes(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += Number(match?.[1] ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+function machineSeconds(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return (fields.slice(0, 8).reduce((a, b) => a + b, 0) - (fields[3] ?? 0) - (fields[4] ?? 0)) / 100;
+}
+
+/** Pins every thread of `pids` to `core` (when the machine has it). */
+function pin(pids: number[], core: number): void {
+  if (cpus().length <= core) return;
+  for (const pid of pids) execFileSync('taskset', ['-a', '-c', '-p', String(core), String(pid)], { stdio: 'ignore', timeout: 5_000 });
+}
+
+/** Udp RcvbufErrors of /proc/net/snmp, in the root namespace or inside `netns`. */
+function udpReceiveDrops(netns?: BenchNetns): number {
+  const text = netns
+    ? execFileSync(...netns.wrap('cat', ['/proc/net/snmp']), { encoding: 'utf8', timeout: 5_000 })
+    : readFileSync('/proc/net/snmp', 'utf8');
+  const [names, values] = text.split('\n').filter((line) => line.startsWith('Udp:'));
+  const index = names?.split(/\s+/).indexOf('RcvbufErrors') ?? -1;
+  return index > 0 ? Number(values?.split(/\s+/)[index] ?? 0) : 0;
+}
+
+async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer): Promise<Point> {
+  const bots: Bot[] = [];
+  const empty = (error: string): Point => ({
+    rooms, participants: rooms * ROOM_SIZE, seconds: 0, forwarded: 0, forwardedPerSecond: 0, sfuCpu: 0, packetsPerCpuSecond: 0,
+    loss: 1, streams: 0, expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2, botCpu: 0, machineCpu: 0, sfuSocketDrops: 0, rootSocketDrops: 0, setUpSeconds: 0, sfuRssBytes: 0, error,
+  });
+  const started = performance.now();
+  try {
+    const setUp = Promise.all(
+      Array.from({ length: rooms }, async (_, i) => {
+        const roomBots = await sfu.room(i, replayer);
+        bots.push(...roomBots);
+      }),
+    );
+    await withTimeout(setUp, POINT_TIMEOUT_MS, `${sfu.label}: ${rooms} rooms set up`);
+    const setUpSeconds = (performance.now() - started) / 1000;
+    await sleep(WARM_UP_MS);
+    const pids = sfu.pids();
+    const sample = () => ({
+      at: performance.now(),
+      sfu: cpuSeconds(pids),
+      self: ticks(process.pid) / 100,
+      machine: machineSeconds(),
+      counts: bots.map((b) => b.counter.snapshot()),
+      sfuDrops: udpReceiveDrops(sfu.netns),
+      rootDrops: udpReceiveDrops(),
+    });
+    const before = sample();
+    await sleep(WINDOW_MS);
+    const after = sample();
+    const seconds = (after.at - before.at) / 1000;
+    let forwarded = 0;
+    let expected = 0;
+    let streams = 0;
+    after.counts.forEach((c, i) => {
+      forwarded += c.received - before.counts[i]!.received;
+      expected += c.expected - before.counts[i]!.expected;
+      streams += c.streams;
+    });
+    const sfuCpu = (after.sfu - before.sfu) / seconds;
+    return {
+      rooms,
+      participants: rooms * ROOM_SIZE,
+      seconds,
+      forwarded,
+      forwardedPerSecond: forwarded / seconds,
+      sfuCpu,
+      packetsPerCpuSecond: after.sfu > before.sfu ? forwarded / (after.sfu - before.sfu) : Number.NaN,
+      loss: expected > 0 ? Math.max(0, 1 - forwarded / expected) : 1,
+      streams,
+      expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2,
+      botCpu: (after.self - before.self) / seconds,
+      machineCpu: (after.machine - before.machine) / seconds,
+      sfuSocketDrops: after.sfuDrops - before.sfuDrops,
+      rootSocketDrops: after.rootDrops - before.rootDrops,
+      setUpSeconds,
+      sfuRssBytes: rssBytes(pids),
+    };
+  } catch (error) {
+    return empty(error instanceof Error ? error.message : String(error));
+  } finally {
+    await Promise.all(bots.map((b) => b.close().catch(() => undefined)));
+    await sleep(1_500);
+  }
+}
+
+function holds(p: Point): boolean {
+  return p.error === undefined && p.loss < LOSS_LIMIT && p.streams >= p.expectedStreams;
+}
+
+interface SfuRun {
+  label: string;
+  baselineRssBytes: number;
+  forwarding: Point;
+  points: Point[];
+  /** Largest room count that held (0: none). */
+  maxRooms: number;
+  /** True when the search stopped at MAX_ROOMS without a failure. */
+  capped: boolean;
+  memoryPerParticipantBytes: number;
+}
+
+async function runSfu(sfu: SfuUnderTest, clip: Clip): Promise<SfuRun> {
+  const log = (text: string): void => void process.stderr.write(`[bench] forwarding ${sfu.label}: ${text}\n`);
+  const replayer = new Replayer(clip);
+  try {
+    await sleep(1_000);
+    const baselineRssBytes = rssBytes(sfu.pids());
+    const points = new Map<number, Point>();
+    const at = async (rooms: number): Promise<Point> => {
+      const known = points.get(rooms);
+      if (known) return known;
+      const point = await measurePoint(sfu, rooms, replayer);
+      points.set(rooms, point);
+      log(`${rooms} room(s): ${Math.round(point.forwardedPerSecond)} pkt/s, SFU ${(point.sfuCpu * 100).toFixed(0)} %, bots ${(point.botCpu * 100).toFixed(0)} %, loss ${(point.loss * 100).toFixed(2)} %, streams ${point.streams}/${point.expectedStreams}, set-up ${point.setUpSeconds.toFixed(1)} s, UDP drops SFU ${point.sfuSocketDrops} root ${point.rootSocketDrops}${point.error ? `, ${point.error}` : ''}`);
+      return point;
+    };
+    const forwarding = await at(FORWARD_ROOMS);
+    // Scale: double while it holds, then one bisection step between the last held and the first failed.
+    let good = 0;
+    let bad = 0;
+    for (let rooms = 1; rooms <= MAX_ROOMS; rooms *= 2) {
+      if (holds(await at(rooms))) good = rooms;
+      else {
+        bad = rooms;
+        break;
+      }
+    }
+    if (bad > 0 && bad - good > 1) {
+      const middle = Math.floor((good + bad) / 2);
+      if (holds(await at(middle))) good = middle;
+    }
+    const largest = points.get(good) ?? forwarding;
+    return {
+      label: sfu.label,
+      baselineRssBytes,
+      forwarding,
+      points: [...points.values()].sort((a, b) => a.rooms - b.rooms),
+      maxRooms: good,
+      capped: bad === 0,
+      memoryPerParticipantBytes: largest.sfuRssBytes > 0 ? (largest.sfuRssBytes - baselineRssBytes) / largest.participants : Number.NaN,
+    };
+  } finally {
+    replayer.stop();
+  }
+}
+
+function chantierUnderTest(server: ChantierServer, netns: BenchNetns): SfuUnderTest {
+  const run = Date.now().toString(36);
+  return {
+    label: 'Chantier',
+    netns,
+    pids: () => [server.pid, ...server.workerPids()],
+    async room(index, replayer) {
+      const place = {
+        url: server.url,
+        projectId: 'bench',
+        token: (userId: string, displayName: string) => server.token({ userId, displayName, projectId: 'bench' }),
+      };
+      const roomId = `fwd-${run}-${index}-${Math.random().toString(36).slice(2, 8)}`;
+      const bots = [];
+      try {
+        for (let i = 0; i < ROOM_SIZE; i++) bots.push(await startChantierBot(place, roomId, `${roomId}-${i}`, replayer, i * 1_700, netns.hostIp));
+        for (const bot of bots) await bot.consumeAll(bots.filter((other) => other !== bot).flatMap((other) => other.producerIds));
+      } catch (error) {
+        await Promise.all(bots.map((b) => b.close()));
+        throw error;
+      }
+      return bots;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function janusUnderTest(server: JanusServer, netns: BenchNetns): SfuUnderTest {
+  return {
+    label: 'Janus',
+    netns,
+    pids: () => [server.pid],
+    async room(index, replayer) {
+      const room = await createVideoRoom(server.httpUrl, { publishers: ROOM_SIZE + 2, description: `fwd-${index}` });
+      const bots = [];
+      try {
+        for (let i = 0; i < ROOM_SIZE; i++) bots.push(await startJanusBot(server.httpUrl, room, `fwd-${index}-${i}`, replayer, i * 1_700, netns.hostIp));
+        for (const bot of bots) await bot.subscribeAll(bots.filter((other) => other !== bot).map((other) => other.feedId));
+      } catch (error) {
+        await Promise.all(bots.map((b) => b.close()));
+        throw error;
+      }
+      return bots;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+function ratio(a: number, b: number): number {
+  return b !== 0 && Number.isFinite(a) && Number.isFinite(b) ? a / b : Number.NaN;
+}
+
+export async function run(): Promise<BenchResult> {
+  await removeLeftoverNamespaces();
+  const clip = await loadClip();
+  const netns = await createBenchNetns();
+  const runs: SfuRun[] = [];
+  try {
+    pin([process.pid], BOT_CORE);
+    {
+      const server = await startChantier({
+        netns,
+        env: { MEDIASOUP_WORKERS: '1', JOINS_PER_MINUTE: '100000', WS_CONNECTS_PER_MINUTE: '100000', WS_CONNECTIONS_PER_IP: '100000' },
+      });
+      const sfu = chantierUnderTest(server, netns);
+      try {
+        pin(sfu.pids(), SFU_CORE);
+        runs.push(await withTimeout(runSfu(sfu, clip), SFU_TIMEOUT_MS, 'Chantier forwarding run'));
+      } finally {
+        await sfu.stop();
+      }
+    }
+    {
+      const server = await startJanus(netns);
+      const sfu = janusUnderTest(server, netns);
+      try {
+        pin(sfu.pids(), SFU_CORE);
+        runs.push(await withTimeout(runSfu(sfu, clip), SFU_TIMEOUT_MS, 'Janus forwarding run'));
+      } finally {
+        await sfu.stop();
+      }
+    }
+  } finally {
+    await netns.close();
+  }
+  const [c, j] = runs as [SfuRun, SfuRun];
+  const mb = (bytes: number): number => bytes / 1024 / 1024;
+  const scale = (r: SfuRun): string => `${r.maxRooms}${r.capped ? '+' : ''}`;
+  const figures: Array<[string, number | string, number | string, number]> = [
+    [`forwarded packets/s (${FORWARD_ROOMS} rooms × ${ROOM_SIZE})`, c.forwarding.forwardedPerSecond, j.forwarding.forwardedPerSecond, ratio(c.forwarding.forwardedPerSecond, j.forwarding.forwardedPerSecond)],
+    ['packets forwarded per SFU CPU-second', c.forwarding.packetsPerCpuSecond, j.forwarding.packetsPerCpuSecond, ratio(c.forwarding.packetsPerCpuSecond, j.forwarding.packetsPerCpuSecond)],
+    ['SFU CPU, % of a core', c.forwarding.sfuCpu * 100, j.forwarding.sfuCpu * 100, ratio(c.forwarding.sfuCpu, j.forwarding.sfuCpu)],
+    ['receivers\' loss, %', c.forwarding.loss * 100, j.forwarding.loss * 100, Number.NaN],
+    [`6-person meetings held at < 1 % loss (cap ${MAX_ROOMS})`, scale(c), scale(j), ratio(c.maxRooms, j.maxRooms)],
+    ['SFU memory per participant, MB', mb(c.memoryPerParticipantBytes), mb(j.memoryPerParticipantBytes), ratio(c.memoryPerParticipantBytes, j.memoryPerParticipantBytes)],
+    ['SFU RSS with no participant, MB', mb(c.baselineRssBytes), mb(j.baselineRssBytes), ratio(c.baselineRssBytes, j.baselineRssBytes)],
+  ];
+  const pointRows = runs.flatMap((r) =>
+    r.points.map((p) => [
+      r.label, p.rooms, p.participants, p.forwardedPerSecond, p.sfuCpu * 100, p.packetsPerCpuSecond, p.loss * 100,
+      `${p.streams}/${p.expectedStreams}`, p.sfuSocketDrops, p.rootSocketDrops, p.botCpu * 100, p.machineCpu * 100, mb(p.sfuRssBytes), p.error ?? (holds(p) ? 'held' : 'failed'),
+    ]),
+  );
+  const all = runs.flatMap((r) => r.points);
+  const generatorBound = all.some((p) => p.botCpu > 0.85);
+  // What else ran during the windows: the machine's CPU minus the SFU's and the bots'.
+  const otherCpu = Math.max(...all.map((p) => p.machineCpu - p.sfuCpu - p.botCpu));
+  return {
+    tables: [
+      { title: 'Forwarding, scale and memory with bots: Chantier vs Janus (same load, one SFU at a time)', columns: ['figure', 'Chantier', 'Janus', 'Chantier/Janus'], rows: figures },
+      {
+        title: 'Every measured point',
+        columns: ['SFU', 'rooms', 'participants', 'pkt/s', 'SFU CPU %', 'pkt per CPU-s', 'loss %', 'streams', 'UDP drops SFU', 'UDP drops root', 'bots CPU %', 'machine CPU %', 'SFU RSS MB', 'result'],
+        rows: pointRows,
+      },
+    ],
+    notes: [
+      `load: rooms of ${ROOM_SIZE} werift bots, each publishing Opus (~50 pkt/s) and VP8 simulcast ${VIDEO_LAYERS.map((l) => `${l.width}x${l.height}@${l.kbps}k`).join(', ')} ` +
+        `pre-recorded once with ffmpeg (clip ${(clip.durationMs / 1000).toFixed(1)} s, looped, SSRC/seq/timestamps rewritten), and receiving the other ${ROOM_SIZE - 1}`,
+      'receivers advertise no bandwidth feedback (no transport-cc, no REMB), so both SFUs forward the top layer; receivers count SRTP packets by header and drop them undecrypted (no NACK: raw loss)',
+      `SFU pinned to core ${SFU_CORE} (Chantier: Node + 1 mediasoup worker; Janus: all threads), bots (this process) to core ${BOT_CORE}; both SFUs in the bench namespace, bots across a veth pair`,
+      `each point: set-up, ${WARM_UP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window; loss from RTP sequence numbers; one run per point`,
+      `scale: rooms 1, 2, 4, 8 while < 1 % loss and every stream arrives, then one bisection step; "+" = held at the cap; memory per participant at the largest point held`,
+      ...(otherCpu > 0.3
+        ? [`WARNING: other work used up to ${(otherCpu * 100).toFixed(0)} % of a core during the windows: loss and scale mean little then; run on a quiet machine`]
+        : []),
+      ...(generatorBound
+        ? ['WARNING: the bots used > 85 % of their core at some point: there the load generator, not the SFU, may be the limit (scale is then a lower bound for both)']
+        : []),
+    ],
+    data: { runs },
+  };
+}

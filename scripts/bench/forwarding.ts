@@ -46,6 +46,8 @@ const LOSS_LIMIT = 0.01;
 /** Bounds for one SFU's whole run (start, points, stop) and one point. */
 const SFU_TIMEOUT_MS = 150_000;
 const POINT_TIMEOUT_MS = 60_000;
+/** No new scale point after this long on one SFU (a point takes 15–40 s). */
+const SEARCH_BUDGET_MS = 80_000;
 const SFU_CORE = 0;
 const BOT_CORE = 1;
 
@@ -225,12 +227,15 @@ interface SfuRun {
   maxRooms: number;
   /** True when the search stopped at MAX_ROOMS without a failure. */
   capped: boolean;
+  /** True when the time budget ended the search before a failure or the cap. */
+  stoppedByTime: boolean;
   memoryPerParticipantBytes: number;
 }
 
 async function runSfu(sfu: SfuUnderTest, clip: Clip): Promise<SfuRun> {
   const log = (text: string): void => void process.stderr.write(`[bench] forwarding ${sfu.label}: ${text}\n`);
   const replayer = new Replayer(clip);
+  const started = performance.now();
   try {
     await sleep(1_000);
     const baselineRssBytes = rssBytes(sfu.pids());
@@ -244,29 +249,58 @@ async function runSfu(sfu: SfuUnderTest, clip: Clip): Promise<SfuRun> {
       return point;
     };
     const forwarding = await at(FORWARD_ROOMS);
-    // Scale: double while it holds, then one bisection step between the last held and the first failed.
+    // Scale: from the forwarding point, double while it holds (or try 1 if it
+    // did not), then one bisection step between the last held and the first
+    // failed; no new point once the time budget is spent.
+    const timeUp = (): boolean => performance.now() - started > SEARCH_BUDGET_MS;
     let good = 0;
     let bad = 0;
-    for (let rooms = 1; rooms <= MAX_ROOMS; rooms *= 2) {
-      if (holds(await at(rooms))) good = rooms;
-      else {
-        bad = rooms;
-        break;
+    let stoppedByTime = false;
+    if (holds(forwarding)) {
+      good = FORWARD_ROOMS;
+      for (let rooms = FORWARD_ROOMS * 2; rooms <= MAX_ROOMS; rooms *= 2) {
+        if (timeUp()) {
+          stoppedByTime = true;
+          break;
+        }
+        if (holds(await at(rooms))) good = rooms;
+        else {
+          bad = rooms;
+          break;
+        }
       }
+    } else {
+      bad = FORWARD_ROOMS;
+      if (FORWARD_ROOMS > 1 && holds(await at(1))) good = 1;
     }
     if (bad > 0 && bad - good > 1) {
-      const middle = Math.floor((good + bad) / 2);
-      if (holds(await at(middle))) good = middle;
+      if (timeUp()) stoppedByTime = true;
+      else {
+        const middle = Math.floor((good + bad) / 2);
+        if (holds(await at(middle))) good = middle;
+      }
     }
-    const largest = points.get(good) ?? forwarding;
+    // Memory: the RSS added per participant between the smallest and the
+    // largest point held (fixed costs and warm-up cancel out), or from the
+    // RSS with nobody when a single point held.
+    const held = [...points.values()].filter(holds).sort((a, b) => a.participants - b.participants);
+    const small = held[0];
+    const large = held.at(-1);
+    const memoryPerParticipantBytes =
+      small && large && large.participants > small.participants
+        ? (large.sfuRssBytes - small.sfuRssBytes) / (large.participants - small.participants)
+        : large
+          ? (large.sfuRssBytes - baselineRssBytes) / large.participants
+          : Number.NaN;
     return {
       label: sfu.label,
       baselineRssBytes,
       forwarding,
       points: [...points.values()].sort((a, b) => a.rooms - b.rooms),
       maxRooms: good,
-      capped: bad === 0,
-      memoryPerParticipantBytes: largest.sfuRssBytes > 0 ? (largest.sfuRssBytes - baselineRssBytes) / largest.participants : Number.NaN,
+      capped: bad === 0 && !stoppedByTime,
+      stoppedByTime,
+      memoryPerParticipantBytes,
     };
   } finally {
     replayer.stop();
@@ -360,7 +394,7 @@ export async function run(): Promise<BenchResult> {
   }
   const [c, j] = runs as [SfuRun, SfuRun];
   const mb = (bytes: number): number => bytes / 1024 / 1024;
-  const scale = (r: SfuRun): string => `${r.maxRooms}${r.capped ? '+' : ''}`;
+  const scale = (r: SfuRun): string => `${r.maxRooms}${r.capped ? '+' : r.stoppedByTime ? '+ (time)' : ''}`;
   const figures: Array<[string, number | string, number | string, number]> = [
     [`forwarded packets/s (${FORWARD_ROOMS} rooms × ${ROOM_SIZE})`, c.forwarding.forwardedPerSecond, j.forwarding.forwardedPerSecond, ratio(c.forwarding.forwardedPerSecond, j.forwarding.forwardedPerSecond)],
     ['packets forwarded per SFU CPU-second', c.forwarding.packetsPerCpuSecond, j.forwarding.packetsPerCpuSecond, ratio(c.forwarding.packetsPerCpuSecond, j.forwarding.packetsPerCpuSecond)],
@@ -395,7 +429,10 @@ export async function run(): Promise<BenchResult> {
       'receivers advertise no bandwidth feedback (no transport-cc, no REMB), so both SFUs forward the top layer; receivers count SRTP packets by header and drop them undecrypted (no NACK: raw loss)',
       `SFU pinned to core ${SFU_CORE} (Chantier: Node + 1 mediasoup worker; Janus: all threads), bots (this process) to core ${BOT_CORE}; both SFUs in the bench namespace, bots across a veth pair`,
       `each point: set-up, ${WARM_UP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window; loss from RTP sequence numbers; one run per point`,
-      `scale: rooms 1, 2, 4, 8 while < 1 % loss and every stream arrives, then one bisection step; "+" = held at the cap; memory per participant at the largest point held`,
+      `scale: from ${FORWARD_ROOMS} rooms, doubled while < 1 % loss and every stream arrives (else 1 room), then one bisection step; "+" = held at the cap, ` +
+        `"+ (time)" = the ${SEARCH_BUDGET_MS / 1000}-s budget ended the search first`,
+      'memory per participant: RSS added per participant between the smallest and largest points held (or from the RSS with nobody if one point held); ' +
+        'Chantier\'s includes Node\'s heap, which garbage collection makes noisy',
       ...(otherCpu > 0.3
         ? [`WARNING: other work used up to ${(otherCpu * 100).toFixed(0)} % of a core during the windows: loss and scale mean little then; run on a quiet machine`]
         : []),

@@ -104,6 +104,8 @@ export function rtpSender(dtls: RTCDtlsTransport): (header: { payloadType: numbe
   };
 }
 
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 interface StreamCount {
   received: number;
   /** Extended highest sequence number, and the first one. */
@@ -117,6 +119,18 @@ export class RtpCounter {
 
   /** Counts the SRTP packets `dtls` receives; call once it is connected (SRTP started). */
   attach(dtls: RTCDtlsTransport): void {
+    // A bot's event loop can be late by a few hundred ms on a busy 2-core
+    // machine: a larger receive buffer (capped by net.core.rmem_max) keeps
+    // that lateness from counting as the SFU's loss. werift keeps its UDP
+    // sockets private: reached by duck typing, skipped if its shape changes.
+    const protocols = (dtls.iceTransport.connection as unknown as { protocols?: Array<{ transport?: { socket?: { setRecvBufferSize?: (n: number) => void } } }> }).protocols;
+    for (const protocol of protocols ?? []) {
+      try {
+        protocol.transport?.socket?.setRecvBufferSize?.(RECEIVE_BUFFER_BYTES);
+      } catch {
+        // not a UDP socket, or closed
+      }
+    }
     dtls.iceTransport.connection.onData.subscribe((data: Buffer) => {
       // RTP: version 2, and not RTCP (payload types 192..208 in the second byte).
       if (data.length < 12 || data[0]! >> 6 !== 2 || (data[1]! >= 192 && data[1]! <= 208)) return;

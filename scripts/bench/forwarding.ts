@@ -22,7 +22,7 @@
  * Every load is bounded in count and time.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startChantier, type ChantierServer } from './lib/chantier.js';
 import { startChantierBot } from './lib/chantierBot.js';
@@ -77,7 +77,10 @@ export interface Point {
   /** SFU CPU over the window, in cores. */
   sfuCpu: number;
   packetsPerCpuSecond: number;
+  /** 1 − received ÷ (packets the publishers sent of the forwarded streams × receivers each): end to end, ingress included. */
   loss: number;
+  /** Gaps in the sequence numbers receivers saw: egress loss only (an SFU renumbers what never reached it). */
+  seqLoss: number;
   /** Streams received by the bots vs expected (each bot: 2 per other participant). */
   streams: number;
   expectedStreams: number;
@@ -87,11 +90,11 @@ export interface Point {
   machineCpu: number;
   /**
    * UDP datagrams the kernel dropped for a full receive buffer during the
-   * window (Udp RcvbufErrors): in the namespace = the SFU's sockets; in the
-   * root namespace = the bots' (and anything else running there).
+   * window: at the SFU's sockets (the namespace's Udp RcvbufErrors) and at
+   * the bots' (this process's sockets in /proc/net/udp).
    */
   sfuSocketDrops: number;
-  rootSocketDrops: number;
+  botSocketDrops: number;
   /** Seconds to join and connect every bot of the point. */
   setUpSeconds: number;
   sfuRssBytes: number;
@@ -138,11 +141,28 @@ function pin(pids: number[], core: number): void {
   for (const pid of pids) execFileSync('taskset', ['-a', '-c', '-p', String(core), String(pid)], { stdio: 'ignore', timeout: 5_000 });
 }
 
-/** Udp RcvbufErrors of /proc/net/snmp, in the root namespace or inside `netns`. */
-function udpReceiveDrops(netns?: BenchNetns): number {
-  const text = netns
-    ? execFileSync(...netns.wrap('cat', ['/proc/net/snmp']), { encoding: 'utf8', timeout: 5_000 })
-    : readFileSync('/proc/net/snmp', 'utf8');
+/** Datagrams dropped so far at this process's own UDP sockets (the bots'): the `drops` column of /proc/net/udp for our socket inodes. */
+function ownSocketDrops(): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length >= 13 && inodes.has(fields[9]!)) drops += Number(fields[12]);
+  }
+  return drops;
+}
+
+/** Udp RcvbufErrors of /proc/net/snmp inside `netns` (there: the SFU's sockets only). */
+function udpReceiveDrops(netns: BenchNetns): number {
+  const text = execFileSync(...netns.wrap('cat', ['/proc/net/snmp']), { encoding: 'utf8', timeout: 5_000 });
   const [names, values] = text.split('\n').filter((line) => line.startsWith('Udp:'));
   const index = names?.split(/\s+/).indexOf('RcvbufErrors') ?? -1;
   return index > 0 ? Number(values?.split(/\s+/)[index] ?? 0) : 0;
@@ -152,7 +172,7 @@ async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer
   const bots: Bot[] = [];
   const empty = (error: string): Point => ({
     rooms, participants: rooms * ROOM_SIZE, seconds: 0, forwarded: 0, forwardedPerSecond: 0, sfuCpu: 0, packetsPerCpuSecond: 0,
-    loss: 1, streams: 0, expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2, botCpu: 0, machineCpu: 0, sfuSocketDrops: 0, rootSocketDrops: 0, setUpSeconds: 0, sfuRssBytes: 0, error,
+    loss: 1, seqLoss: 1, streams: 0, expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2, botCpu: 0, machineCpu: 0, sfuSocketDrops: 0, botSocketDrops: 0, setUpSeconds: 0, sfuRssBytes: 0, error,
   });
   const started = performance.now();
   try {
@@ -172,8 +192,9 @@ async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer
       self: ticks(process.pid) / 100,
       machine: machineSeconds(),
       counts: bots.map((b) => b.counter.snapshot()),
+      sent: replayer.sentByStream(),
       sfuDrops: udpReceiveDrops(sfu.netns),
-      rootDrops: udpReceiveDrops(),
+      botDrops: ownSocketDrops(),
     });
     const before = sample();
     await sleep(WINDOW_MS);
@@ -188,6 +209,10 @@ async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer
       streams += c.streams;
     });
     const sfuCpu = (after.sfu - before.sfu) / seconds;
+    // Receivers get audio and the top video layer of each of the others.
+    const top = VIDEO_LAYERS.length;
+    const forwardedStreamsSent = after.sent[0]! - before.sent[0]! + after.sent[top]! - before.sent[top]!;
+    const shouldArrive = forwardedStreamsSent * (ROOM_SIZE - 1);
     return {
       rooms,
       participants: rooms * ROOM_SIZE,
@@ -196,13 +221,14 @@ async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer
       forwardedPerSecond: forwarded / seconds,
       sfuCpu,
       packetsPerCpuSecond: after.sfu > before.sfu ? forwarded / (after.sfu - before.sfu) : Number.NaN,
-      loss: expected > 0 ? Math.max(0, 1 - forwarded / expected) : 1,
+      loss: shouldArrive > 0 ? Math.max(0, 1 - forwarded / shouldArrive) : 1,
+      seqLoss: expected > 0 ? Math.max(0, 1 - forwarded / expected) : 1,
       streams,
       expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2,
       botCpu: (after.self - before.self) / seconds,
       machineCpu: (after.machine - before.machine) / seconds,
       sfuSocketDrops: after.sfuDrops - before.sfuDrops,
-      rootSocketDrops: after.rootDrops - before.rootDrops,
+      botSocketDrops: after.botDrops - before.botDrops,
       setUpSeconds,
       sfuRssBytes: rssBytes(pids),
     };
@@ -245,7 +271,7 @@ async function runSfu(sfu: SfuUnderTest, clip: Clip): Promise<SfuRun> {
       if (known) return known;
       const point = await measurePoint(sfu, rooms, replayer);
       points.set(rooms, point);
-      log(`${rooms} room(s): ${Math.round(point.forwardedPerSecond)} pkt/s, SFU ${(point.sfuCpu * 100).toFixed(0)} %, bots ${(point.botCpu * 100).toFixed(0)} %, loss ${(point.loss * 100).toFixed(2)} %, streams ${point.streams}/${point.expectedStreams}, set-up ${point.setUpSeconds.toFixed(1)} s, UDP drops SFU ${point.sfuSocketDrops} root ${point.rootSocketDrops}${point.error ? `, ${point.error}` : ''}`);
+      log(`${rooms} room(s): ${Math.round(point.forwardedPerSecond)} pkt/s, SFU ${(point.sfuCpu * 100).toFixed(0)} %, bots ${(point.botCpu * 100).toFixed(0)} %, loss ${(point.loss * 100).toFixed(2)} % (seq gaps ${(point.seqLoss * 100).toFixed(2)} %), streams ${point.streams}/${point.expectedStreams}, set-up ${point.setUpSeconds.toFixed(1)} s, UDP drops SFU ${point.sfuSocketDrops} bots ${point.botSocketDrops}${point.error ? `, ${point.error}` : ''}`);
       return point;
     };
     const forwarding = await at(FORWARD_ROOMS);
@@ -406,8 +432,8 @@ export async function run(): Promise<BenchResult> {
   ];
   const pointRows = runs.flatMap((r) =>
     r.points.map((p) => [
-      r.label, p.rooms, p.participants, p.forwardedPerSecond, p.sfuCpu * 100, p.packetsPerCpuSecond, p.loss * 100,
-      `${p.streams}/${p.expectedStreams}`, p.sfuSocketDrops, p.rootSocketDrops, p.botCpu * 100, p.machineCpu * 100, mb(p.sfuRssBytes), p.error ?? (holds(p) ? 'held' : 'failed'),
+      r.label, p.rooms, p.participants, p.forwardedPerSecond, p.sfuCpu * 100, p.packetsPerCpuSecond, p.loss * 100, p.seqLoss * 100,
+      `${p.streams}/${p.expectedStreams}`, p.sfuSocketDrops, p.botSocketDrops, p.botCpu * 100, p.machineCpu * 100, mb(p.sfuRssBytes), p.error ?? (holds(p) ? 'held' : 'failed'),
     ]),
   );
   const all = runs.flatMap((r) => r.points);
@@ -419,7 +445,7 @@ export async function run(): Promise<BenchResult> {
       { title: 'Forwarding, scale and memory with bots: Chantier vs Janus (same load, one SFU at a time)', columns: ['figure', 'Chantier', 'Janus', 'Chantier/Janus'], rows: figures },
       {
         title: 'Every measured point',
-        columns: ['SFU', 'rooms', 'participants', 'pkt/s', 'SFU CPU %', 'pkt per CPU-s', 'loss %', 'streams', 'UDP drops SFU', 'UDP drops root', 'bots CPU %', 'machine CPU %', 'SFU RSS MB', 'result'],
+        columns: ['SFU', 'rooms', 'participants', 'pkt/s', 'SFU CPU %', 'pkt per CPU-s', 'loss %', 'seq gaps %', 'streams', 'UDP drops SFU', 'UDP drops bots', 'bots CPU %', 'machine CPU %', 'SFU RSS MB', 'result'],
         rows: pointRows,
       },
     ],
@@ -428,7 +454,10 @@ export async function run(): Promise<BenchResult> {
         `pre-recorded once with ffmpeg (clip ${(clip.durationMs / 1000).toFixed(1)} s, looped, SSRC/seq/timestamps rewritten), and receiving the other ${ROOM_SIZE - 1}`,
       'receivers advertise no bandwidth feedback (no transport-cc, no REMB), so both SFUs forward the top layer; receivers count SRTP packets by header and drop them undecrypted (no NACK: raw loss)',
       `SFU pinned to core ${SFU_CORE} (Chantier: Node + 1 mediasoup worker; Janus: all threads), bots (this process) to core ${BOT_CORE}; both SFUs in the bench namespace, bots across a veth pair`,
-      `each point: set-up, ${WARM_UP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window; loss from RTP sequence numbers; one run per point`,
+      'UDP drops: datagrams the kernel dropped for a full receive buffer in the window, at the SFU\'s sockets and at the bots\' (4 MB buffers); ' +
+        'mediasoup receives every transport on one WebRtcServer socket (kernel default buffer), Janus one socket per peer',
+      `each point: set-up, ${WARM_UP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window, one run; loss = 1 − received ÷ (audio + top-layer packets the publishers sent × ${ROOM_SIZE - 1} receivers); ` +
+        'seq gaps = loss seen in the sequence numbers receivers got (misses what never reached the SFU)',
       `scale: from ${FORWARD_ROOMS} rooms, doubled while < 1 % loss and every stream arrives (else 1 room), then one bisection step; "+" = held at the cap, ` +
         `"+ (time)" = the ${SEARCH_BUDGET_MS / 1000}-s budget ended the search first`,
       'memory per participant: RSS added per participant between the smallest and largest points held (or from the RSS with nobody if one point held); ' +

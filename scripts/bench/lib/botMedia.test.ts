@@ -41,7 +41,6 @@ describe('Replayer', () => {
       send: (stream, h) => sent.push({ stream, ssrc: h.ssrc, payloadType: h.payloadType, seq: h.sequenceNumber, ts: h.timestamp }),
     });
     vi.advanceTimersByTime(250); // two and a half loops
-    replayer.stop();
 
     const audio = sent.filter((s) => s.stream === 0);
     const video = sent.filter((s) => s.stream === 3);
@@ -51,6 +50,8 @@ describe('Replayer', () => {
     expect(video.length).toBeGreaterThanOrEqual(7);
     expect(video.length).toBeLessThanOrEqual(9);
     expect(publisher.sent()).toBe(sent.length);
+    expect(replayer.sentByStream()).toEqual([audio.length, 0, 0, video.length]);
+    replayer.stop();
     expect(new Set(audio.map((s) => `${s.ssrc}/${s.payloadType}`))).toEqual(new Set(['11/111']));
     expect(new Set(video.map((s) => `${s.ssrc}/${s.payloadType}`))).toEqual(new Set(['33/96']));
     for (const list of [audio, video]) {

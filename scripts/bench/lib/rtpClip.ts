@@ -171,6 +171,7 @@ interface Publisher {
   seq: number[];
   tsBase: number[];
   sent: number;
+  sentByStream: number[];
 }
 
 /**
@@ -196,6 +197,7 @@ export class Replayer {
       seq: [0, 1, 2, 3].map(() => Math.floor(Math.random() * 30_000)),
       tsBase: [0, 1, 2, 3].map(() => Math.floor(Math.random() * 2 ** 31)),
       sent: 0,
+      sentByStream: [0, 0, 0, 0],
     };
     // Skip what the offset has already "played".
     const elapsed = performance.now() - publisher.startedAt;
@@ -205,11 +207,11 @@ export class Replayer {
     return { sent: () => publisher.sent, stop: () => this.#publishers.delete(publisher) };
   }
 
-  /** Packets sent by all publishers so far. */
-  get sent(): number {
-    let total = 0;
-    for (const p of this.#publishers) total += p.sent;
-    return total;
+  /** Packets sent so far by the publishers running now, per stream (audio, then the video layers). */
+  sentByStream(): number[] {
+    const totals = [0, 0, 0, 0];
+    for (const p of this.#publishers) p.sentByStream.forEach((n, i) => (totals[i]! += n));
+    return totals;
   }
 
   stop(): void {
@@ -246,6 +248,7 @@ export class Replayer {
           packet.payload,
         );
         p.sent++;
+        p.sentByStream[packet.stream]!++;
       }
     }
   }

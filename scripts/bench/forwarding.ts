@@ -56,14 +56,33 @@ interface Bot {
   close(): Promise<void>;
 }
 
+interface BotSet {
+  bots: Bot[];
+  aborted(): boolean;
+}
+
+/** Adds a started bot to the set, or closes it if the point was given up meanwhile. */
+async function keep<T extends Bot>(into: BotSet, bot: T): Promise<T> {
+  if (into.aborted()) {
+    await bot.close().catch(() => undefined);
+    throw new Error('point given up');
+  }
+  into.bots.push(bot);
+  return bot;
+}
+
 interface SfuUnderTest {
   label: string;
   /** The namespace the SFU runs in. */
   netns: BenchNetns;
   /** The SFU's processes now (CPU and RSS are summed over them; threads included). */
   pids(): number[];
-  /** Starts one room of ROOM_SIZE bots, publishing and then receiving each other. */
-  room(index: number, replayer: Replayer): Promise<Bot[]>;
+  /**
+   * Starts one room of ROOM_SIZE bots, publishing and then receiving each
+   * other; each bot goes into `into.bots` as soon as it exists (the point
+   * closes them all), and none is started once `into.aborted()`.
+   */
+  room(index: number, replayer: Replayer, into: BotSet): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -170,18 +189,15 @@ function udpReceiveDrops(netns: BenchNetns): number {
 
 async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer): Promise<Point> {
   const bots: Bot[] = [];
+  let aborted = false;
+  const into: BotSet = { bots, aborted: () => aborted };
   const empty = (error: string): Point => ({
     rooms, participants: rooms * ROOM_SIZE, seconds: 0, forwarded: 0, forwardedPerSecond: 0, sfuCpu: 0, packetsPerCpuSecond: 0,
     loss: 1, seqLoss: 1, streams: 0, expectedStreams: rooms * ROOM_SIZE * (ROOM_SIZE - 1) * 2, botCpu: 0, machineCpu: 0, sfuSocketDrops: 0, botSocketDrops: 0, setUpSeconds: 0, sfuRssBytes: 0, error,
   });
   const started = performance.now();
   try {
-    const setUp = Promise.all(
-      Array.from({ length: rooms }, async (_, i) => {
-        const roomBots = await sfu.room(i, replayer);
-        bots.push(...roomBots);
-      }),
-    );
+    const setUp = Promise.all(Array.from({ length: rooms }, (_, i) => sfu.room(i, replayer, into)));
     await withTimeout(setUp, POINT_TIMEOUT_MS, `${sfu.label}: ${rooms} rooms set up`);
     const setUpSeconds = (performance.now() - started) / 1000;
     await sleep(WARM_UP_MS);
@@ -235,6 +251,7 @@ async function measurePoint(sfu: SfuUnderTest, rooms: number, replayer: Replayer
   } catch (error) {
     return empty(error instanceof Error ? error.message : String(error));
   } finally {
+    aborted = true;
     await Promise.all(bots.map((b) => b.close().catch(() => undefined)));
     await sleep(1_500);
   }
@@ -339,7 +356,7 @@ function chantierUnderTest(server: ChantierServer, netns: BenchNetns): SfuUnderT
     label: 'Chantier',
     netns,
     pids: () => [server.pid, ...server.workerPids()],
-    async room(index, replayer) {
+    async room(index, replayer, into) {
       const place = {
         url: server.url,
         projectId: 'bench',
@@ -347,14 +364,8 @@ function chantierUnderTest(server: ChantierServer, netns: BenchNetns): SfuUnderT
       };
       const roomId = `fwd-${run}-${index}-${Math.random().toString(36).slice(2, 8)}`;
       const bots = [];
-      try {
-        for (let i = 0; i < ROOM_SIZE; i++) bots.push(await startChantierBot(place, roomId, `${roomId}-${i}`, replayer, i * 1_700, netns.hostIp));
-        for (const bot of bots) await bot.consumeAll(bots.filter((other) => other !== bot).flatMap((other) => other.producerIds));
-      } catch (error) {
-        await Promise.all(bots.map((b) => b.close()));
-        throw error;
-      }
-      return bots;
+      for (let i = 0; i < ROOM_SIZE; i++) bots.push(await keep(into, await startChantierBot(place, roomId, `${roomId}-${i}`, replayer, i * 1_700, netns.hostIp)));
+      for (const bot of bots) await bot.consumeAll(bots.filter((other) => other !== bot).flatMap((other) => other.producerIds));
     },
     stop: () => server.stop(),
   };
@@ -365,17 +376,11 @@ function janusUnderTest(server: JanusServer, netns: BenchNetns): SfuUnderTest {
     label: 'Janus',
     netns,
     pids: () => [server.pid],
-    async room(index, replayer) {
+    async room(index, replayer, into) {
       const room = await createVideoRoom(server.httpUrl, { publishers: ROOM_SIZE + 2, description: `fwd-${index}` });
       const bots = [];
-      try {
-        for (let i = 0; i < ROOM_SIZE; i++) bots.push(await startJanusBot(server.httpUrl, room, `fwd-${index}-${i}`, replayer, i * 1_700, netns.hostIp));
-        for (const bot of bots) await bot.subscribeAll(bots.filter((other) => other !== bot).map((other) => other.feedId));
-      } catch (error) {
-        await Promise.all(bots.map((b) => b.close()));
-        throw error;
-      }
-      return bots;
+      for (let i = 0; i < ROOM_SIZE; i++) bots.push(await keep(into, await startJanusBot(server.httpUrl, room, `fwd-${index}-${i}`, replayer, i * 1_700, netns.hostIp)));
+      for (const bot of bots) await bot.subscribeAll(bots.filter((other) => other !== bot).map((other) => other.feedId));
     },
     stop: () => server.stop(),
   };

@@ -108,6 +108,7 @@ export async function startChantierBot(
   const peers: RTCPeerConnection[] = [];
   const counter = new RtpCounter();
   let stopSending: (() => void) | undefined;
+  let closed = false;
   try {
     const hello = await client.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: place.projectId, roomId });
     const router = hello.routerRtpCapabilities!;
@@ -206,6 +207,7 @@ export async function startChantierBot(
         recv = await client.request('createTransport', { direction: 'recv' });
         const consumers = [];
         for (const producerId of producerIds) consumers.push(await client.request('consume', { producerId }));
+        if (closed) throw new Error(`${name}: closed`);
         const recvPc = createPeer(codecs, hostAddress);
         peers.push(recvPc);
         const consumerMids = consumers.map((c) => c.rtpParameters.mid ?? '');
@@ -241,6 +243,7 @@ export async function startChantierBot(
         for (const c of consumers) await client.request('resumeConsumer', { consumerId: c.consumerId });
       },
       async close() {
+        closed = true;
         stopSending?.();
         for (const pc of peers) await pc.close().catch(() => undefined);
         client.close();

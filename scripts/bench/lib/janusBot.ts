@@ -47,7 +47,9 @@ export async function startJanusBot(httpUrl: string, room: number, name: string,
   const handles: JanusHandle[] = [];
   const counter = new RtpCounter();
   let stopSending: (() => void) | undefined;
+  let closed = false;
   const close = async (): Promise<void> => {
+    closed = true;
     stopSending?.();
     for (const pc of peers) await pc.close().catch(() => undefined);
     for (const handle of handles) await handle.detach();
@@ -85,9 +87,11 @@ export async function startJanusBot(httpUrl: string, room: number, name: string,
       feedId,
       counter,
       async subscribeAll(feeds) {
+        if (closed) throw new Error(`${name}: closed`);
         const subscriber = await session.attach();
         handles.push(subscriber);
         const offerSdp = await subscribeInVideoRoom(subscriber, room, feeds);
+        if (closed) throw new Error(`${name}: closed`);
         const recvPc = createPeer(CODECS, hostAddress);
         peers.push(recvPc);
         await recvPc.setRemoteDescription({ type: 'offer', sdp: offerSdp });

@@ -467,6 +467,13 @@ export async function run(): Promise<BenchResult> {
         `"+ (time)" = the ${SEARCH_BUDGET_MS / 1000}-s budget ended the search first`,
       'memory per participant: RSS added per participant between the smallest and largest points held (or from the RSS with nobody if one point held); ' +
         'Chantier\'s includes Node\'s heap, which garbage collection makes noisy',
+      ...runs
+        .filter((r) => r.points.some((p) => p.sfuSocketDrops > 0))
+        .map(
+          (r) =>
+            `${r.label}: its own sockets dropped datagrams (full receive buffer) at ${r.points.filter((p) => p.sfuSocketDrops > 0).map((p) => `${p.rooms} room(s)`).join(', ')}: ` +
+            'there the loss came in before the SFU, not from its forwarding (a busy core delays the SFU; a larger socket buffer absorbs it)',
+        ),
       ...(otherCpu > 0.3
         ? [`WARNING: other work used up to ${(otherCpu * 100).toFixed(0)} % of a core during the windows: loss and scale mean little then; run on a quiet machine`]
         : []),

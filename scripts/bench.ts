@@ -14,13 +14,13 @@ import { isBenchModule, type BenchModule, type BenchResult } from './bench/types
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, 'bench');
 const resultsDir = join(here, '..', 'bench-results');
-/** Files of scripts/bench/ that are helpers, not benchmarks. */
+/** Files of scripts/bench/ that are helpers, not benchmarks. Shared helpers go to scripts/bench/lib/, never listed here. */
 const HELPERS = new Set(['types', 'format', 'cpu', 'stats']);
 
 function available(): string[] {
-  return readdirSync(benchDir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .map((file) => file.slice(0, -'.ts'.length))
+  return readdirSync(benchDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+    .map((entry) => entry.name.slice(0, -'.ts'.length))
     .filter((name) => !HELPERS.has(name))
     .sort();
 }

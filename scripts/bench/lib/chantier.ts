@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../../sfu/src/logger.js';
@@ -23,6 +24,9 @@ import { mintAccessToken, type MintOptions } from '../../../signaling/src/auth/t
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
 import { atExit, killNow } from './cleanup.js';
 import type { BenchNetns } from './netns.js';
+
+/** Chantier's HTTP port inside a benchmark namespace. */
+export const CHANTIER_NS_PORT = 3000;
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -66,8 +70,23 @@ export function mediasoupWorkerPids(pid: number): number[] {
   return pids;
 }
 
+/** A TCP port of 127.0.0.1 free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startChantier(options: ChantierOptions = {}): Promise<ChantierServer> {
   const ip = options.netns?.nsIp ?? '127.0.0.1';
+  // Readiness is polled on /healthz, so the port must be known: fixed in the
+  // benchmark's own namespace (nothing else listens there), else a free one.
+  const port = options.netns ? CHANTIER_NS_PORT : await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chantier-bench-server-'));
   let redis: EmbeddedRedis | null = null;
   let redisUrl = options.redisUrl;
@@ -80,8 +99,8 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     HOST: ip,
-    PORT: '0',
-    LOG_LEVEL: 'info',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `bench:${randomBytes(4).toString('hex')}:`,
@@ -104,6 +123,7 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
     tail = [...tail, line].slice(-30);
   };
   createInterface({ input: child.stderr }).on('line', keep);
+  createInterface({ input: child.stdout }).on('line', keep);
   let exited = false;
   const exit = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -124,20 +144,19 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
     forgetRedis();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const escaped = ip.replace(/\./g, '\\.');
+  const url = `http://${ip}:${port}`;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`chantier did not start in 60 s:\n${logTail()}`)), 60_000);
-      void exit.then(() => reject(new Error(`chantier exited during start-up:\n${logTail()}`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        keep(line);
-        const match = new RegExp(`Server listening at (http://${escaped}:\\d+)`).exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (exited) throw new Error(`chantier exited during start-up:\n${logTail()}`);
+      const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`chantier did not answer ${url}/healthz within 60 s:\n${logTail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     return {
       url,
       pid,

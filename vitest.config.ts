@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['{sfu,signaling,client,turn}/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['{sfu,signaling,client,turn}/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
           environment: 'node',
         },

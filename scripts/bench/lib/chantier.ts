@@ -94,7 +94,10 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
     redis = await startEmbeddedRedis({ dir: join(dataDir, 'redis'), log: silentLogger, ephemeral: true });
     redisUrl = `unix://${redis.socketPath}`;
   }
-  const forgetRedis = atExit(() => killNow(redis?.pid));
+  const forgetRedis = atExit(() => {
+    killNow(redis?.pid);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const jwtSecret = randomBytes(32).toString('hex');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),

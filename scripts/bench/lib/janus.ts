@@ -193,7 +193,10 @@ export async function startJanus(netns: BenchNetns, options: { debugLevel?: numb
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('janus did not start');
-  const forget = atExit(() => killNow(pid));
+  const forget = atExit(() => {
+    killNow(pid);
+    rmSync(dir, { recursive: true, force: true });
+  });
   let tail: string[] = [];
   const keep = (chunk: Buffer): void => {
     tail = [...tail, ...chunk.toString().split('\n').filter((line) => line.trim() !== '')].slice(-40);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import type { SfuConfig } from './config.js';
@@ -14,6 +15,8 @@ const config: SfuConfig = {
   workerLogLevel: 'error',
   maxPeersPerRoom: 3,
   maxConsumersPerWorker: 500,
+  // Below any kernel's cap (net.core.rmem_max ≥ 208 KiB), so the grant is exact.
+  socketBufferBytes: 160 * 1024,
 };
 
 async function peerWithTransports(sfu: Sfu, roomId: string, peerId: string) {
@@ -40,6 +43,18 @@ describe('SFU against real mediasoup workers', () => {
       const dump = await slot.webRtcServer.dump();
       expect(dump.udpSockets[0]?.ip).toBe('127.0.0.1');
       expect(dump.tcpServers[0]?.ip).toBe('127.0.0.1');
+    }
+  });
+
+  it('gives each worker\'s media socket the configured receive and send buffers, not the kernel default', () => {
+    for (const slot of sfu.pool.slots) {
+      // ss shows the socket's memory: rb/tb are what the kernel granted, twice the request (its
+      // bookkeeping); the default would be net.core.rmem_default (208 KiB), whatever was asked.
+      const out = execFileSync('ss', ['-u', '-a', '-n', '-m', 'sport', '=', `:${slot.udpPort}`], { encoding: 'utf8' });
+      const rb = Number(/\brb(\d+)/.exec(out)?.[1]);
+      const tb = Number(/\btb(\d+)/.exec(out)?.[1]);
+      expect(rb, out).toBe(2 * config.socketBufferBytes);
+      expect(tb, out).toBe(2 * config.socketBufferBytes);
     }
   });
 

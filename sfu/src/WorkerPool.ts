@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as mediasoup from 'mediasoup';
 import type { WebRtcServer, Worker } from 'mediasoup/types';
 import type { SfuConfig } from './config.js';
@@ -26,6 +27,24 @@ export type WorkerPoolEvents = {
   workerfailed: [index: number, error: Error];
 };
 
+/** The kernel grants a socket buffer up to net.core.{r,w}mem_max: say so when that is below what is asked. */
+function warnIfBuffersCapped(bytes: number, log: Logger): void {
+  for (const name of ['rmem_max', 'wmem_max']) {
+    let max: number;
+    try {
+      max = Number(readFileSync(`/proc/sys/net/core/${name}`, 'utf8').trim());
+    } catch {
+      return; // not Linux, or no /proc: nothing to tell
+    }
+    if (Number.isFinite(max) && max < bytes) {
+      log.warn(
+        { asked: bytes, granted: max, sysctl: `net.core.${name}` },
+        'media socket buffers are capped by the kernel: raise the sysctl (RTC_SOCKET_BUFFER_BYTES in README)',
+      );
+    }
+  }
+}
+
 const RESPAWN_DELAYS_MS = [0, 250, 1000, 5000];
 
 /**
@@ -48,6 +67,7 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
   }
 
   static async create(config: SfuConfig, log: Logger): Promise<WorkerPool> {
+    warnIfBuffersCapped(config.socketBufferBytes, log);
     const pool = new WorkerPool(config, log);
     try {
       for (let i = 0; i < config.numWorkers; i++) {
@@ -102,6 +122,8 @@ export class WorkerPool extends Emitter<WorkerPoolEvents> {
           protocol,
           ip: this.#config.listenIp,
           announcedAddress: this.#config.announcedAddress,
+          recvBufferSize: this.#config.socketBufferBytes,
+          sendBufferSize: this.#config.socketBufferBytes,
           ...(port === 0 ? { portRange: { min: 40000, max: 49999 } } : { port }),
         })),
       });

@@ -23,4 +23,11 @@ export interface SfuConfig {
    * new participants to other workers (placement.ts). mediasoup plans ~500.
    */
   readonly maxConsumersPerWorker: number;
+  /**
+   * SO_RCVBUF / SO_SNDBUF of each WebRtcServer socket (bytes). Every
+   * transport of a worker shares its one UDP socket, so the kernel's default
+   * (~208 KiB) overflows when the worker is briefly descheduled; the kernel
+   * caps the value at net.core.rmem_max / wmem_max.
+   */
+  readonly socketBufferBytes: number;
 }

@@ -16,6 +16,7 @@ const config: SfuConfig = {
   workerLogLevel: 'error',
   maxPeersPerRoom: 10,
   maxConsumersPerWorker: 2,
+  socketBufferBytes: 1024 * 1024,
 };
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {

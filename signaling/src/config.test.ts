@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '1h' })).toThrow(/INVITATION_SESSION_TTL_S/);
   });
 
+  it('gives the media sockets 4 MiB buffers, RTC_SOCKET_BUFFER_BYTES from 64 KiB', () => {
+    expect(loadConfig(base()).sfu.socketBufferBytes).toBe(4 * 1024 * 1024);
+    expect(loadConfig({ ...base(), RTC_SOCKET_BUFFER_BYTES: '1048576' }).sfu.socketBufferBytes).toBe(1048576);
+    expect(() => loadConfig({ ...base(), RTC_SOCKET_BUFFER_BYTES: '1000' })).toThrow(/RTC_SOCKET_BUFFER_BYTES/);
+  });
+
   it('gives each mediasoup worker 500 consumers before a room spreads, SFU_MAX_CONSUMERS_PER_WORKER from 1', () => {
     expect(loadConfig(base()).sfu.maxConsumersPerWorker).toBe(500);
     expect(loadConfig({ ...base(), SFU_MAX_CONSUMERS_PER_WORKER: '4' }).sfu.maxConsumersPerWorker).toBe(4);

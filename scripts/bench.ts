@@ -1,7 +1,12 @@
 /**
- * Runs the benchmarks of scripts/bench/: every module there (or the ones
- * named: `npm run bench -- screenshare`), one after the other, printing each
- * one's tables and writing all results to bench-results/<timestamp>.json.
+ * Runs the benchmarks of scripts/bench/, one after the other, printing each
+ * one's tables, then a summary of the comparisons worth quoting (the tables
+ * marked `headline`), and writing all results to bench-results/<timestamp>.json.
+ *   npm run bench                   the default set: capacity and cost, Chantier
+ *                                   against Janus and the worker's SRTP before/after
+ *                                   (under 10 minutes on 2 quiet cores)
+ *   npm run bench -- screenshare    the ones named
+ *   npm run bench -- all            every benchmark (the feature ones take longer)
  * A benchmark prints figures; it asserts nothing (see STYLE.md).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +21,8 @@ const benchDir = join(here, 'bench');
 const resultsDir = join(here, '..', 'bench-results');
 /** Files of scripts/bench/ that are helpers, not benchmarks. Shared helpers go to scripts/bench/lib/, never listed here. */
 const HELPERS = new Set(['types', 'format', 'cpu', 'stats']);
+/** What `npm run bench` runs without names (issues 8 and 9); the others measure single features. */
+const DEFAULT_SET = ['join', 'forwarding', 'signaling', 'forwarding-srtp'];
 
 function available(): string[] {
   return readdirSync(benchDir, { withFileTypes: true })
@@ -37,13 +44,15 @@ function print(text: string): void {
 
 async function main(): Promise<number> {
   const all = available();
-  const asked = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const asked = args.includes('all') ? all : args.length > 0 ? args : DEFAULT_SET;
   const unknown = asked.filter((name) => !all.includes(name));
   if (unknown.length > 0) {
     print(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
     return 2;
   }
-  const names = asked.length > 0 ? asked : all;
+  const names = asked;
+  const headlines: string[] = [];
   const startedAt = new Date();
   const results: Record<string, BenchResult | { error: string }> = {};
   let failed = 0;
@@ -55,16 +64,22 @@ async function main(): Promise<number> {
       results[module.name] = result;
       for (const table of result.tables) print(`${formatTable(table)}\n`);
       for (const note of result.notes) print(`  · ${note}`);
+      for (const table of result.tables) if (table.headline) headlines.push(formatTable(table));
     } catch (error) {
       failed++;
       results[module.name] = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
       print(`${module.name} failed: ${String(error)}`);
     }
   }
+  const seconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  if (headlines.length > 0) {
+    print(`\n=== Summary (${names.join(', ')}; ${Math.floor(seconds / 60)} min ${seconds % 60} s)\n`);
+    for (const text of headlines) print(`${text}\n`);
+  }
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
-  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), machine, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), seconds, machine, results }, null, 2)}\n`);
   print(`\nresults: ${file}`);
   return failed > 0 ? 1 : 0;
 }

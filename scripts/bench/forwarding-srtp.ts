@@ -207,6 +207,7 @@ export async function run(): Promise<BenchResult> {
     const label = (cell: { mode: Mode; suite: Suite }) => `${SHORT[cell.suite]}, ${cell.mode === 'rooms' ? 'rooms of 6' : '1 → N'}`;
     const sizeOf = (p: PointResult) => (p.mode === 'rooms' ? `R=${p.size} (${p.consumers} consumers)` : `N=${p.size}`);
     const figures: Table = {
+      headline: true,
       title: 'Forwarding on one worker core: most packets/s at < 1 % loss, and worker CPU per forwarded packet',
       columns: ['case', 'worker', 'max fwd pkt/s < 1 % loss', 'at', 'loss %', 'µs/pkt (all points)', 'pkt/s per core', 'points tried (size: fwd pkt/s, loss %, worker cores)'],
       rows: cells.map((cell) => [
@@ -221,6 +222,7 @@ export async function run(): Promise<BenchResult> {
       ]),
     };
     const ratios: Table = {
+      headline: true,
       title: 'After ÷ before (same run): > 1× is better',
       columns: ['case', 'pkt/s per core (µs/pkt before ÷ after)', 'µs/pkt before → after', 'max fwd pkt/s < 1 % loss'],
       rows: CASES.map((c) => {

@@ -447,7 +447,9 @@ export async function run(): Promise<BenchResult> {
   const otherCpu = Math.max(...all.map((p) => p.machineCpu - p.sfuCpu - p.botCpu));
   return {
     tables: [
-      { title: 'Forwarding, scale and memory with bots: Chantier vs Janus (same load, one SFU at a time)', columns: ['figure', 'Chantier', 'Janus', 'Chantier/Janus'], rows: figures },
+      {
+        headline: true,
+        title: 'Forwarding, scale and memory with bots: Chantier vs Janus (same load, one SFU at a time)', columns: ['figure', 'Chantier', 'Janus', 'Chantier/Janus'], rows: figures },
       {
         title: 'Every measured point',
         columns: ['SFU', 'rooms', 'participants', 'pkt/s', 'SFU CPU %', 'pkt per CPU-s', 'loss %', 'seq gaps %', 'streams', 'UDP drops SFU', 'UDP drops bots', 'bots CPU %', 'machine CPU %', 'SFU RSS MB', 'result'],

@@ -259,6 +259,7 @@ export async function run(): Promise<BenchResult> {
     return {
       tables: [
         {
+          headline: true,
           title: 'Join: press of Rejoindre → first remote video frame (ms)',
           columns: ['SFU', 'joins', 'missed', 'p50', 'p95', 'min', 'max'],
           rows: [row('Chantier', c, missing('chantier')), row('Janus VideoRoom', j, missing('janus'))],
@@ -272,6 +273,7 @@ export async function run(): Promise<BenchResult> {
           ],
         },
         {
+          headline: true,
           title: 'Join: Chantier / Janus (below 1: Chantier is faster)',
           columns: ['figure', 'ratio'],
           rows: [

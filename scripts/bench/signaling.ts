@@ -478,6 +478,7 @@ function tables(rounds: readonly Round[]): Table[] {
       ? []
       : [
           {
+            headline: true,
             title: `Chantier against Janus VideoRoom, the same ${CLIENTS} clients and meetings of ${MEETING_SIZE} (median of ${janus.length} rounds, (min–max))`,
             columns: ['step', 'Chantier /s', 'Janus /s', 'Chantier/Janus ×', 'C p50 ms', 'J p50 ms', 'C p99 ms', 'J p99 ms', 'C CPU ms/op', 'J CPU ms/op', 'Janus failed'],
             rows: [
@@ -499,6 +500,7 @@ function tables(rounds: readonly Round[]): Table[] {
       ],
     },
     {
+      headline: true,
       title: `Chat: each message to every connected member of its project (${PROJECT_SIZE} sockets)`,
       columns: ['load', 'messages/s', 'deliveries/s', 'delivered share', 'ack p50 ms', 'delivery p50 ms', 'p95 ms', 'p99 ms', 'failed', 'server CPU %', 'redis %', 'generators %', 'other %'],
       rows: [

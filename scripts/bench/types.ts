@@ -4,6 +4,8 @@ export interface Table {
   title: string;
   columns: readonly string[];
   rows: ReadonlyArray<ReadonlyArray<string | number>>;
+  /** Printed again in the summary at the end of `npm run bench` (the comparisons worth quoting). */
+  headline?: boolean;
 }
 
 export interface BenchResult {

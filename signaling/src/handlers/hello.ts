@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
-import type { HandlerDef } from './types.js';
+import type { HandlerContext, HandlerDef } from './types.js';
 
 /** Failed authentication answers late, so that guessing tokens is slow. */
 const AUTH_FAILURE_DELAY_MS = 250;
@@ -41,9 +41,10 @@ export const hello: HandlerDef<'hello'> = {
       // The resuming token is the newest the client has: it becomes the session's.
       resumed.identity = identity;
       const room = resumed.room!;
-      const [online, unread] = await Promise.all([
+      const [online, unread, nodes] = await Promise.all([
         app.presence.list(projectId).catch(() => []),
         app.chat.unread(projectId, identity.userId).catch(() => 0),
+        liveNodes(ctx),
       ]);
       return {
         protocol: PROTOCOL_VERSION,
@@ -58,6 +59,7 @@ export const hello: HandlerDef<'hello'> = {
         unread,
         resumeSecret: resumed.resumeSecret!,
         resumed: { joined: resumed.state === 'joined' },
+        nodes,
       };
     }
     session.identity = identity;
@@ -76,9 +78,10 @@ export const hello: HandlerDef<'hello'> = {
       displayName: identity.displayName,
       role: identity.role,
     });
-    const [online, unread] = await Promise.all([
+    const [online, unread, nodes] = await Promise.all([
       app.presence.list(projectId),
       app.chat.unread(projectId, identity.userId),
+      data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
     ]);
     // After this answer: ringing calls for a new page of an invitee, answers so far for the caller's.
     app.calls
@@ -96,9 +99,18 @@ export const hello: HandlerDef<'hello'> = {
       online,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),
+      ...(nodes ? { nodes } : {}),
     };
   },
 };
+
+/** Where a meeting's client may come back if this node dies: the live nodes (this one alone if Redis fails). */
+function liveNodes({ app, session }: HandlerContext): Promise<string[]> {
+  return app.nodes.liveUrls().catch((error: unknown) => {
+    session.log.warn({ err: error }, 'live nodes not listed');
+    return [app.nodes.url];
+  });
+}
 
 export const ping: HandlerDef<'ping'> = {
   requires: 'ready',

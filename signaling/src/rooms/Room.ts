@@ -17,6 +17,7 @@ import {
   type RoomPolicy,
   canModerate,
 } from '../protocol/index.js';
+import type { MeetingStateStore, SavedMeetingState } from '../cluster/MeetingState.js';
 import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
@@ -68,6 +69,10 @@ export class Room {
   readonly #removedUsers = new Set<string>();
   /** Peers whose microphone a moderator muted and who have not unmuted since. */
   readonly #mutedByModerator = new Set<string>();
+  /** Policy and removed users are written through here (they outlive this node; cluster/MeetingState.ts). */
+  readonly #state: MeetingStateStore | undefined;
+  /** The last write to #state: handlers wait for it before answering. */
+  #stateWrite: Promise<void> = Promise.resolve();
 
   constructor(options: {
     projectId: string;
@@ -81,6 +86,9 @@ export class Room {
     onEmpty: (room: Room) => void;
     /** Whether guests wait in the lobby until admitted, at the meeting's start (config GUEST_LOBBY). */
     guestLobby: boolean;
+    state?: MeetingStateStore;
+    /** What the meeting kept in Redis (its node died and this one takes it over). */
+    saved?: SavedMeetingState;
   }) {
     this.projectId = options.projectId;
     this.roomId = options.roomId;
@@ -91,7 +99,9 @@ export class Room {
     this.#log = options.log;
     this.#nodeId = options.nodeId;
     this.#onEmpty = options.onEmpty;
-    this.#policy = { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
+    this.#policy = options.saved?.policy ?? { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
+    for (const userId of options.saved?.removedUsers ?? []) this.#removedUsers.add(userId);
+    this.#state = options.state;
     this.#lobby = new Lobby({ onChange: (waiting) => this.#toModerators('lobby', { waiting }) });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
@@ -119,7 +129,23 @@ export class Room {
   setPolicy(patch: Partial<RoomPolicy>): RoomPolicy {
     this.#policy = { ...this.#policy, ...patch };
     if (this.#policy.allowSelfUnmute) this.#mutedByModerator.clear();
+    const policy = this.policy;
+    this.#persist('policy', (state) => state.savePolicy(this.projectId, this.roomId, policy));
     return this.policy;
+  }
+
+  /** Resolves when what setPolicy and markRemoved wrote is in Redis (a failure is logged, not thrown). */
+  stateSaved(): Promise<void> {
+    return this.#stateWrite;
+  }
+
+  #persist(what: string, write: (state: MeetingStateStore) => Promise<void>): void {
+    const state = this.#state;
+    if (!state) return;
+    const previous = this.#stateWrite;
+    this.#stateWrite = previous
+      .then(() => write(state))
+      .catch((error: unknown) => this.#log.warn({ err: error, what }, 'meeting state not saved'));
   }
 
   /** The guests waiting in the lobby, oldest first. */
@@ -202,6 +228,7 @@ export class Room {
 
   markRemoved(userId: string): void {
     this.#removedUsers.add(userId);
+    this.#persist('removed', (state) => state.addRemoved(this.projectId, this.roomId, userId));
   }
 
   /** A moderator muted this peer's microphone. */

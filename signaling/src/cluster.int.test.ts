@@ -7,8 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
 import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
@@ -165,6 +167,48 @@ describe('meetings across nodes', () => {
     }
   }, CLUSTER_TEST_MS);
 });
+
+describe('a node of a cluster (CLUSTER_URLS)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      PUBLIC_URL: 'https://a.chantier.example.org',
+      NODE_URL: 'https://a.chantier.example.org',
+      CLUSTER_URLS: 'https://a.chantier.example.org, https://b.chantier.example.org:8443',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('lets pages of the other nodes open its WebSocket, and says so in its CSP', async () => {
+    const csp = (await fetch(`${t.url}/`)).headers.get('content-security-policy') ?? '';
+    const connectSrc = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    expect(connectSrc).toEqual(expect.arrayContaining(['wss://a.chantier.example.org', 'wss://b.chantier.example.org:8443']));
+    for (const origin of ['https://b.chantier.example.org:8443', 'https://a.chantier.example.org']) {
+      expect(await upgradeStatus(t.url, origin), origin).toBe(101);
+    }
+    for (const origin of ['https://c.chantier.example.org', 'https://b.chantier.example.org', 'http://b.chantier.example.org:8443']) {
+      expect(await upgradeStatus(t.url, origin), origin).toBe(403);
+    }
+  });
+});
+
+/** The HTTP status of a WebSocket upgrade sent with this Origin (101: opened, then closed again). */
+function upgradeStatus(baseUrl: string, origin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { origin });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
 
 async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

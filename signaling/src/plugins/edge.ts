@@ -75,7 +75,7 @@ export const edgePlugin = fp<{ config: Config }>(
     const https = config.publicUrl.startsWith('https:');
     const publicOrigin = new URL(config.publicUrl).origin;
     // The cluster's nodes (CLUSTER_URLS): a page loaded from one opens a meeting socket on another.
-    const clusterOrigins = [...new Set([...config.cluster.clusterUrls, new URL(config.cluster.nodeUrl).origin])];
+    const clusterOrigins = config.cluster.clusterUrls;
     const clusterSockets = clusterOrigins.map(socketOrigin);
     const frameAncestors = config.embedOrigins.length > 0 ? [...config.embedOrigins] : ["'none'"];
 

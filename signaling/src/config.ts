@@ -361,7 +361,12 @@ function clusterConfig(env: Env, port: number): ClusterSettings {
   const nodeUrl = env.NODE_URL
     ? origins({ NODE_URL: env.NODE_URL }, 'NODE_URL')[0]!
     : new URL(env.PUBLIC_URL || `http://localhost:${port}`).origin;
-  return { nodeId, nodeUrl, clusterUrls: origins(env, 'CLUSTER_URLS') };
+  const clusterUrls = origins(env, 'CLUSTER_URLS');
+  // A node missing from the list would send its clients to URLs that reject its pages' origin.
+  if (clusterUrls.length > 0 && !clusterUrls.includes(nodeUrl)) {
+    throw new ConfigError(`CLUSTER_URLS must list this node's own URL (NODE_URL, default PUBLIC_URL): ${nodeUrl}`);
+  }
+  return { nodeId, nodeUrl, clusterUrls };
 }
 
 /** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */

@@ -59,7 +59,7 @@ export const hello: HandlerDef<'hello'> = {
         unread,
         resumeSecret: resumed.resumeSecret!,
         resumed: { joined: resumed.state === 'joined' },
-        nodes,
+        ...(nodes ? { nodes } : {}),
       };
     }
     session.identity = identity;
@@ -104,8 +104,13 @@ export const hello: HandlerDef<'hello'> = {
   },
 };
 
-/** Where a meeting's client may come back if this node dies: the live nodes (this one alone if Redis fails). */
-function liveNodes({ app, session }: HandlerContext): Promise<string[]> {
+/**
+ * Where a meeting's client may come back if this node dies: the live nodes
+ * (this one alone if Redis fails). None outside a cluster (no CLUSTER_URLS):
+ * a lone node's URL may be a guess (PUBLIC_URL's default) not worth a try.
+ */
+function liveNodes({ app, config, session }: HandlerContext): Promise<string[] | undefined> {
+  if (config.cluster.clusterUrls.length === 0) return Promise.resolve(undefined);
   return app.nodes.liveUrls().catch((error: unknown) => {
     session.log.warn({ err: error }, 'live nodes not listed');
     return [app.nodes.url];

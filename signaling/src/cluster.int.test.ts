@@ -77,7 +77,8 @@ const CLUSTER_TEST_MS = 120_000;
 
 describe('meetings across nodes', () => {
   it('sends a hello to the node holding the meeting, and puts everyone in one room there', async () => {
-    const cluster = await startCluster(2);
+    const metricsToken = `metrics-${randomBytes(16).toString('hex')}`;
+    const cluster = await startCluster(2, { METRICS_TOKEN: metricsToken });
     const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
     const keys = makeKeys(cluster.prefix);
     const projectId = `p-${rid()}`;
@@ -97,6 +98,10 @@ describe('meetings across nodes', () => {
       const bruno = await join(a, projectId, 'reunion', member);
       expect(bruno.joined.peers.map((p) => p.peerId)).toEqual([lea.hello.peerId]);
       await lea.c.waitFor('peerJoined', (d) => d.peer.peerId === bruno.hello.peerId);
+
+      // Each node sees the other live (Prometheus gauge).
+      const metrics = await (await fetch(`${b.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+      expect(metrics).toMatch(/^chantier_cluster_nodes 2$/m);
 
       // Another meeting of the project, first reached through B, lives on B.
       await join(b, projectId, 'chantier-nord', member);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { describePage, joinFromLobby } from '../../test/join.js';
 import '../../test/provided.js';
 import { mintAccessToken } from '../../signaling/src/auth/tokens.js';
 import { makeKeys } from '../../signaling/src/store/keys.js';
@@ -28,6 +28,8 @@ interface ReceiveStat {
 interface Participant {
   name: string;
   page: Page;
+  /** The page's client log (client/src/log.ts writes to the console), for a failure's message. */
+  log: string[];
 }
 
 const PROJECT = 'chantier-cluster-e2e';
@@ -48,9 +50,23 @@ async function open(name: string, node: ClusterNode): Promise<Participant> {
     throw new Error(`${name}: page error: ${String(error)}`);
   });
   await watchCsp(page, name);
+  const log: string[] = [];
+  page.on('console', (message) => log.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`));
   const token = await mintAccessToken({ userId: `u-${name}`, displayName: name, projectId: PROJECT, role: 'member' }, TEST_JWT_SECRET);
   await page.goto(`${node.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  return { name, page };
+  return { name, page, log };
+}
+
+/** Runs `step`; on failure, adds what each page shows and the end of its client log. */
+async function explained<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const pages = await Promise.all(
+      [alice, bruno].filter(Boolean).map(async (p) => `--- ${p.name}: ${await describePage(p.page)}\n${p.log.slice(-60).join('\n')}`),
+    );
+    throw new Error(`${what}: ${String(error)}\n${pages.join('\n')}`);
+  }
 }
 
 async function selfPeerId(page: Page): Promise<string | null> {
@@ -144,7 +160,7 @@ describe('a meeting across two nodes', () => {
     // Bruno's page is B's; its meeting socket is sent to A, which holds the meeting.
     bruno = await open('Bruno', b);
     await joinFromLobby(bruno.page);
-    ids = await inOneRoom('through two nodes');
+    ids = await explained('through two nodes', () => inOneRoom('through two nodes'));
     expect(await redis.get(makeKeys(cluster.prefix).meetingNode(PROJECT, ROOM))).toBe(a.nodeId);
     expect(new URL(alice.page.url()).origin).toBe(a.url);
     expect(new URL(bruno.page.url()).origin).toBe(b.url);
@@ -153,7 +169,7 @@ describe('a meeting across two nodes', () => {
   it('when the holding node dies, both pages come back through the other one and media flows again', async () => {
     const killedAt = Date.now();
     await a.kill('SIGKILL');
-    const after = await inOneRoom('after the take-over', ids);
+    const after = await explained('after the take-over', () => inOneRoom('after the take-over', ids));
     console.log(`re-homed and media flowing again ${Date.now() - killedAt} ms after SIGKILL`);
     expect(after.Alice).not.toBe(ids.Alice);
     expect(after.Bruno).not.toBe(ids.Bruno);

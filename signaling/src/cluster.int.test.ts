@@ -94,6 +94,22 @@ describe('meetings across nodes', () => {
       expect(refused.details).toEqual({ url: a.url });
       expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(a.nodeId);
 
+      // A resume through B (Léa's network, not her node, failed) is sent back to A too.
+      const elsewhere = await TestClient.connect(b.url);
+      clients.push(elsewhere);
+      const resumeToken = await mintAccessToken({ ...owner, projectId }, TEST_JWT_SECRET);
+      const resumeRefused = await elsewhere.expectError(
+        elsewhere.request('hello', {
+          protocol: PROTOCOL_VERSION,
+          token: resumeToken,
+          projectId,
+          roomId: 'reunion',
+          resume: { peerId: lea.hello.peerId, secret: lea.hello.resumeSecret!, lastSeq: 0 },
+        }),
+      );
+      expect(resumeRefused.code).toBe(ErrorCode.WRONG_NODE);
+      expect(resumeRefused.details).toEqual({ url: a.url });
+
       // Where the redirect says: one room, both see each other.
       const bruno = await join(a, projectId, 'reunion', member);
       expect(bruno.joined.peers.map((p) => p.peerId)).toEqual([lea.hello.peerId]);
@@ -132,6 +148,8 @@ describe('meetings across nodes', () => {
       const zoe = await join(a, projectId, 'reunion', intruder);
       await lea.c.request('moderate', { peerId: zoe.hello.peerId, action: 'remove' });
       await lea.c.request('setRoomPolicy', { locked: true });
+      const meetingId = await redis.hGet(keys.meetingCurrent(projectId, 'reunion'), 'meetingId');
+      expect(meetingId).toBeTruthy();
 
       await a.kill('SIGKILL');
       const killedAt = Date.now();
@@ -155,6 +173,10 @@ describe('meetings across nodes', () => {
 
       const joined = await leaOnB.c.request('join', { rtpCapabilities: deviceRtpCapabilities(leaOnB.hello.routerRtpCapabilities!) });
       expect(joined.policy?.locked).toBe(true);
+      // The same meeting goes on (its record), and only B's participants are listed in it.
+      expect(await redis.hGet(keys.meetingCurrent(projectId, 'reunion'), 'meetingId')).toBe(meetingId);
+      const listed = Object.values(await redis.hGetAll(keys.meetingPeers(projectId, 'reunion'))).map((v) => JSON.parse(v) as { peerId: string; node: string });
+      expect(listed).toEqual([expect.objectContaining({ peerId: leaOnB.hello.peerId, node: b.nodeId })]);
       // Locked: a member stays out; removed: Zoé stays out even once unlocked.
       const bruno = await hello(b, projectId, 'reunion', member);
       const locked = await bruno.c.expectError(bruno.c.request('join', { rtpCapabilities: deviceRtpCapabilities(bruno.hello.routerRtpCapabilities!) }));

@@ -140,6 +140,8 @@ export class Connection implements SignalingChannel {
   private pingInFlight = false;
   /** Cuts the wait before the next reconnection attempt short (network back). */
   private wakeUp: (() => void) | null = null;
+  /** Which node the next resume attempt tries (see tryResume); from 0 at each loss, and after a WRONG_NODE. */
+  private resumeStep = 0;
   /** Requests waiting for the connection to be open again. */
   private readonly waiters = new Set<() => void>();
 
@@ -418,6 +420,7 @@ export class Connection implements SignalingChannel {
   private startReconnecting(): void {
     this.stopHeartbeat();
     this.setState('reconnecting');
+    this.resumeStep = 0;
     const dead = this.client;
     // 4000: "I am reconnecting" (the server keeps the session); usually it never arrives.
     dead?.close(4000, 'reconnecting');
@@ -458,10 +461,11 @@ export class Connection implements SignalingChannel {
     const hello = this.helloValue;
     const secret = this.secret;
     if (!hello || !secret) return 'stop';
-    // Twice at the session's node, then the entry and the other nodes in turn
-    // (a dead node's clients come back through a survivor: RESUME_FAILED there, then a fresh hello).
+    // Twice at the session's node, then the entry and the other nodes in turn. A
+    // survivor answers WRONG_NODE while the session's node is alive (back to it),
+    // RESUME_FAILED once it is dead (then a fresh hello, and the survivor takes the meeting over).
     const candidates = this.nodes.forResume();
-    const url = candidates[Math.floor(attempt / 2) % candidates.length]!;
+    const url = candidates[Math.floor(this.resumeStep++ / 2) % candidates.length]!;
     const client = this.createClient(url, this.timing.openTimeoutMs);
     this.candidate = client;
     try {
@@ -493,6 +497,14 @@ export class Connection implements SignalingChannel {
       client.close(1000, 'resume attempt failed');
       const code = errorCodeOf(error);
       if (this.stateValue !== 'reconnecting') return 'stop';
+      if (code === 'WRONG_NODE') {
+        // Another node: the session's node is alive (our network failed, not the node). Back to it.
+        const next = nodeSocketUrl((error as SignalingError).details?.url ?? '');
+        if (next) this.nodes.current = next;
+        this.resumeStep = 0;
+        log.info(`the session is on ${next ?? 'another node'}: resuming there`);
+        return 'again';
+      }
       if (code === 'RESUME_FAILED') {
         log.warn('the server no longer has this session');
         this.expire();

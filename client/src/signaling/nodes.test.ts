@@ -46,6 +46,7 @@ let tried: string[];
 
 function serve(url: string, request: { id: number; type: string; data: Record<string, unknown> }): unknown {
   const node = nodes[url];
+  if (request.type === 'ping') return { kind: 'res', id: request.id, ok: true, data: { time: 0 } };
   if (request.type !== 'hello' || !node || node === 'down') throw new Error('unexpected');
   if ('redirect' in node) {
     return { kind: 'res', id: request.id, ok: false, error: { code: 'WRONG_NODE', message: 'held elsewhere', details: { url: node.redirect } } };
@@ -151,6 +152,33 @@ describe('Connection in a cluster', () => {
     expect((await c.open()).peerId).toBe('peer-1');
     expect(tried).toEqual([A, B]);
     expect(directory.current).toBe(B);
+    c.close();
+  });
+
+  it('resumes on its node when another node says the session lives there', async () => {
+    nodes = { [A]: { hello: 'ok' }, [B]: { redirect: 'http://a.test' } };
+    const directory = new NodeDirectory(B);
+    const c = connection(directory);
+    await c.open();
+    expect(directory.current).toBe(A);
+    // The client's own network fails: A's socket drops and A is out of reach for a while.
+    nodes[A] = 'down';
+    (c as unknown as { client: { socket: FakeSocket } }).client.socket.fire('close', { code: 1006, reason: '' });
+    expect(c.state).toBe('reconnecting');
+    const nextAttempt = async (): Promise<string> => {
+      const before = tried.length;
+      for (let i = 0; i < 100 && tried.length === before; i++) await vi.advanceTimersByTimeAsync(20);
+      await vi.advanceTimersByTimeAsync(0);
+      return tried.at(-1)!;
+    };
+    expect([await nextAttempt(), await nextAttempt()]).toEqual([A, A]);
+    // Then the entry, B, which holds no such session but knows A holds the meeting, alive: back to A.
+    nodes[A] = { hello: 'ok' };
+    expect(await nextAttempt()).toBe(B);
+    expect(c.state).toBe('reconnecting');
+    expect(directory.current).toBe(A);
+    expect(await nextAttempt()).toBe(A);
+    expect(c.state).toBe('open');
     c.close();
   });
 

@@ -151,6 +151,13 @@ export class NodeRegistry {
     await this.#redis.eval(RELEASE, { keys: [this.#keys.meetingNode(projectId, roomId)], arguments: [this.nodeId] });
   }
 
+  /** The URL of the other live node that holds the meeting; undefined when nobody, this node, or a dead node holds it. */
+  async liveHolderUrl(projectId: string, roomId: string): Promise<string | undefined> {
+    const holder = await this.holder(projectId, roomId);
+    if (!holder || holder === this.nodeId) return undefined;
+    return (await this.#info(holder))?.url;
+  }
+
   /** Which node holds the meeting (undefined: nobody). */
   async holder(projectId: string, roomId: string): Promise<string | undefined> {
     return (await this.#redis.get(this.#keys.meetingNode(projectId, roomId))) ?? undefined;

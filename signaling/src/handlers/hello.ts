@@ -37,7 +37,11 @@ export const hello: HandlerDef<'hello'> = {
     const projectId = data.projectId;
     if (data.resume) {
       if (!data.roomId) throw new AppError(ErrorCode.BAD_REQUEST, 'only a meeting socket can be resumed');
-      const resumed = await resumeSession(ctx, identity, rooms.get(projectId, data.roomId), data.resume);
+      const local = rooms.get(projectId, data.roomId);
+      // The session lives on another node, alive: resume there (a dead node's sessions are gone: RESUME_FAILED).
+      const holderUrl = local ? undefined : await app.nodes.liveHolderUrl(projectId, data.roomId).catch(() => undefined);
+      if (holderUrl) throw new AppError(ErrorCode.WRONG_NODE, 'this meeting is held by another node', { url: holderUrl });
+      const resumed = await resumeSession(ctx, identity, local, data.resume);
       // The resuming token is the newest the client has: it becomes the session's.
       resumed.identity = identity;
       const room = resumed.room!;

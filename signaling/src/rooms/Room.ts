@@ -71,6 +71,8 @@ export class Room {
   readonly #mutedByModerator = new Set<string>();
   /** Policy and removed users are written through here (they outlive this node; cluster/MeetingState.ts). */
   readonly #state: MeetingStateStore | undefined;
+  /** Taken over from a dead node: the first join continues the meeting's record instead of starting one. */
+  #continuesMeeting = false;
   /** The last write to #state: handlers wait for it before answering. */
   #stateWrite: Promise<void> = Promise.resolve();
 
@@ -87,8 +89,11 @@ export class Room {
     /** Whether guests wait in the lobby until admitted, at the meeting's start (config GUEST_LOBBY). */
     guestLobby: boolean;
     state?: MeetingStateStore;
-    /** What the meeting kept in Redis (its node died and this one takes it over). */
-    saved?: SavedMeetingState;
+    /**
+     * What the meeting kept in Redis; `continues`: its node died and this one
+     * takes it over, so that the first join here goes on with the meeting's record.
+     */
+    saved?: SavedMeetingState & { continues?: boolean };
   }) {
     this.projectId = options.projectId;
     this.roomId = options.roomId;
@@ -102,6 +107,7 @@ export class Room {
     this.#policy = options.saved?.policy ?? { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
     for (const userId of options.saved?.removedUsers ?? []) this.#removedUsers.add(userId);
     this.#state = options.state;
+    this.#continuesMeeting = options.saved?.continues === true;
     this.#lobby = new Lobby({ onChange: (waiting) => this.#toModerators('lobby', { waiting }) });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
@@ -346,8 +352,10 @@ export class Room {
       // The project learns who is in the meeting, and the meeting's record who came.
       // Neither may keep the participant out of the meeting if Redis hiccups.
       const person = { userId: identity.userId, displayName: session.displayName };
+      const first = others.length === 0 && !this.#continuesMeeting;
+      this.#continuesMeeting = false;
       await this.#journal
-        .joined(this.projectId, this.roomId, person, others.length === 0)
+        .joined(this.projectId, this.roomId, person, first)
         .then((meetingId) => (session.meetingId = meetingId))
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not record the meeting'));
       await this.#hub

@@ -106,7 +106,7 @@ export class RoomRegistry {
    * Makes sure this node holds the meeting (throws WRONG_NODE otherwise) and
    * reads what the meeting kept in Redis.
    */
-  async #claim(projectId: string, roomId: string): Promise<SavedMeetingState | undefined> {
+  async #claim(projectId: string, roomId: string): Promise<(SavedMeetingState & { continues: boolean }) | undefined> {
     await this.#releasing.get(roomKey(projectId, roomId));
     if (this.#nodes) {
       const claim = await this.#nodes.claim(projectId, roomId);
@@ -116,10 +116,17 @@ export class RoomRegistry {
         throw new AppError(ErrorCode.WRONG_NODE, 'this meeting is held by another node', { url: claim.url });
       }
       if (claim.tookOverFrom) {
-        this.#log.info({ projectId, roomId, from: claim.tookOverFrom }, 'meeting taken over from a dead node');
+        // The dead node's participants are not in the meeting any more (they come back as new peers).
+        const stale = await this.#presence
+          .removeNode(projectId, roomId, claim.tookOverFrom)
+          .catch((error: unknown) => this.#log.warn({ err: error }, 'dead node’s participants not cleared'));
+        this.#log.info({ projectId, roomId, from: claim.tookOverFrom, stale }, 'meeting taken over from a dead node');
+        const saved = await this.#state?.load(projectId, roomId);
+        return { policy: saved?.policy, removedUsers: saved?.removedUsers ?? [], continues: true };
       }
     }
-    return this.#state?.load(projectId, roomId);
+    const saved = await this.#state?.load(projectId, roomId);
+    return saved && { ...saved, continues: false };
   }
 
   /** The room closed: its meeting's state goes, then its claim (so that the next holder finds no stale state). */

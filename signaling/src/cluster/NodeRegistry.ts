@@ -138,12 +138,16 @@ export class NodeRegistry {
 
   /** Claims the meeting for this node, or says who holds it. */
   async claim(projectId: string, roomId: string): Promise<Claim> {
-    const [holder, previous] = (await this.#redis.eval(CLAIM, {
-      keys: [this.#keys.meetingNode(projectId, roomId)],
-      arguments: [this.nodeId, this.#keys.nodePrefix(), String(MEETING_NODE_TTL_S)],
-    })) as [string, string];
-    if (holder === this.nodeId) return previous ? { mine: true, tookOverFrom: previous } : { mine: true };
-    return { mine: false, holder, url: (await this.#info(holder))?.url };
+    for (let attempt = 0; ; attempt++) {
+      const [holder, previous] = (await this.#redis.eval(CLAIM, {
+        keys: [this.#keys.meetingNode(projectId, roomId)],
+        arguments: [this.nodeId, this.#keys.nodePrefix(), String(MEETING_NODE_TTL_S)],
+      })) as [string, string];
+      if (holder === this.nodeId) return previous ? { mine: true, tookOverFrom: previous } : { mine: true };
+      const url = (await this.#info(holder))?.url;
+      // The holder's liveness lapsed between the claim and this read: claim again (and take over).
+      if (url || attempt >= 2) return { mine: false, holder, url };
+    }
   }
 
   /** The room closed here: the meeting is free again (unless another node holds it by now). */

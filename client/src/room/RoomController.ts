@@ -274,7 +274,15 @@ export class RoomController implements RoomActions {
       const self = state.self.value;
       if (self && displayName) state.self.value = { ...self, displayName };
       const others = peers.filter((peer) => peer.peerId !== hello.peerId);
-      state.participants.value = others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value));
+      // A peer who joined right after us may have been announced (peerJoined) before
+      // this answer came (two joins at once, e.g. everyone re-joining a meeting taken
+      // over by another node): keep it, the answer's list predates it.
+      const listed = new Set(others.map((peer) => peer.peerId));
+      const announced = state.participants.value.filter((p) => !listed.has(p.peerId) && p.peerId !== hello.peerId);
+      state.participants.value = [
+        ...others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value)),
+        ...announced,
+      ];
       // Queued now, so that they come before any producerAdded; they wait for the receive transport.
       for (const peer of others) {
         for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);

@@ -30,6 +30,8 @@ export class RequestFailed extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** What the error carried beside its code (WRONG_NODE: the holder's URL). */
+    readonly details?: ErrorBody['details'],
   ) {
     super(`${code}: ${message}`);
   }
@@ -172,7 +174,7 @@ export class TestClient {
         const pending = typeof msg.id === 'number' ? this.#pending.get(msg.id) : undefined;
         if (pending && typeof msg.id === 'number') {
           this.#pending.delete(msg.id);
-          pending.reject(new RequestFailed(body.code, body.message));
+          pending.reject(new RequestFailed(body.code, body.message, body.details));
         } else {
           this.orphanErrors.push(body);
         }

@@ -1,9 +1,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
+import { clusterPlugin } from './plugins/cluster.js';
 import { edgePlugin } from './plugins/edge.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { projectsPlugin } from './plugins/projects.js';
@@ -86,7 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
   });
-  const nodeId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const nodeId = config.cluster.nodeId;
 
   await app.register(authPlugin, { config });
   // Before every route: its hooks (headers, rate limits, the WebSocket's checks) apply to all of them.
@@ -95,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });
   await app.register(turnPlugin, { config });
+  await app.register(clusterPlugin, { config });
   app.decorate(
     'rooms',
     new RoomRegistry({
@@ -105,6 +105,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       log: app.log,
       nodeId,
       guestLobby: config.guestLobby,
+      nodes: app.nodes,
+      state: app.meetingState,
     }),
   );
   await app.register(metricsPlugin);

@@ -79,6 +79,32 @@ describe('loadConfig', () => {
     expect(both).toMatchObject({ algorithms: ['HS256', 'ES256'], issuer: 'https://platform.example', audience: 'chantier', clockToleranceS: 5 });
   });
 
+  it('names the node (NODE_ID, random by default), its URL (NODE_URL, default PUBLIC_URL) and the cluster (CLUSTER_URLS)', () => {
+    const alone = loadConfig({ ...base(), PUBLIC_URL: 'https://chantier.example.org/' });
+    expect(alone.cluster.nodeId).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+    expect(loadConfig(base()).cluster.nodeId).not.toBe(alone.cluster.nodeId);
+    expect(alone.cluster.nodeUrl).toBe('https://chantier.example.org');
+    expect(alone.cluster.clusterUrls).toEqual([]);
+    const node = loadConfig({
+      ...base(),
+      NODE_ID: 'node-b',
+      NODE_URL: 'https://b.chantier.example.org',
+      CLUSTER_URLS: 'https://a.chantier.example.org, https://b.chantier.example.org/',
+    });
+    expect(node.cluster).toEqual({
+      nodeId: 'node-b',
+      nodeUrl: 'https://b.chantier.example.org',
+      clusterUrls: ['https://a.chantier.example.org', 'https://b.chantier.example.org'],
+    });
+    expect(() => loadConfig({ ...base(), NODE_ID: 'a b' })).toThrow(/NODE_ID/);
+    expect(() => loadConfig({ ...base(), NODE_URL: 'https://b.example.org/app' })).toThrow(/NODE_URL/);
+    expect(() => loadConfig({ ...base(), CLUSTER_URLS: 'b.example.org' })).toThrow(/CLUSTER_URLS/);
+    // The node's own URL must be in the cluster's list.
+    expect(() => loadConfig({ ...base(), NODE_URL: 'https://c.example.org', CLUSTER_URLS: 'https://a.example.org' })).toThrow(
+      /CLUSTER_URLS must list/,
+    );
+  });
+
   it('reads the embedding origins', () => {
     expect(loadConfig(base()).embedOrigins).toEqual([]);
     expect(loadConfig({ ...base(), EMBED_ORIGINS: 'https://platform.example, http://localhost:5173/' }).embedOrigins).toEqual([

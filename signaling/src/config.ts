@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { availableParallelism, networkInterfaces } from 'node:os';
+import { availableParallelism, hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SfuConfig } from '@chantier/sfu';
@@ -88,6 +88,14 @@ export interface Config {
   readonly embedOrigins: readonly string[];
   /** Per-IP limits of the edge (plugins/edge.ts); per node, not shared through Redis. */
   readonly edge: EdgeLimits;
+  /**
+   * This process in a cluster of nodes sharing one Redis (cluster/NodeRegistry.ts):
+   * its id (NODE_ID; default random, stable for the process), the URL clients
+   * reach it at (NODE_URL; default PUBLIC_URL), and every node's URL
+   * (CLUSTER_URLS, comma-separated origins), whose pages may open this node's
+   * WebSocket (Origin check, CSP connect-src).
+   */
+  readonly cluster: ClusterSettings;
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
@@ -122,6 +130,12 @@ export interface EdgeLimits {
   readonly joinsPerMinute: number;
   /** `chatSend` requests per minute (all of the address's sockets together). */
   readonly chatMessagesPerMinute: number;
+}
+
+export interface ClusterSettings {
+  readonly nodeId: string;
+  readonly nodeUrl: string;
+  readonly clusterUrls: readonly string[];
 }
 
 export type TurnMode = 'off' | 'external' | 'embedded';
@@ -264,6 +278,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       joinsPerMinute: int(env, 'JOINS_PER_MINUTE', 120, 1, 1_000_000),
       chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE_PER_IP', 300, 1, 1_000_000),
     },
+    cluster: clusterConfig(env, port),
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     ...turn,
     sfu: {
@@ -338,6 +353,22 @@ function origins(env: Env, name: string): string[] {
       }
       return url.origin;
     });
+}
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function clusterConfig(env: Env, port: number): ClusterSettings {
+  const nodeId = env.NODE_ID || `${hostname().replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40) || 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  if (!NODE_ID.test(nodeId)) throw new ConfigError(`NODE_ID must be 1-64 characters of A-Z a-z 0-9 . _ -, got "${nodeId}"`);
+  const nodeUrl = env.NODE_URL
+    ? origins({ NODE_URL: env.NODE_URL }, 'NODE_URL')[0]!
+    : new URL(env.PUBLIC_URL || `http://localhost:${port}`).origin;
+  const clusterUrls = origins(env, 'CLUSTER_URLS');
+  // A node missing from the list would send its clients to URLs that reject its pages' origin.
+  if (clusterUrls.length > 0 && !clusterUrls.includes(nodeUrl)) {
+    throw new ConfigError(`CLUSTER_URLS must list this node's own URL (NODE_URL, default PUBLIC_URL): ${nodeUrl}`);
+  }
+  return { nodeId, nodeUrl, clusterUrls };
 }
 
 /** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */

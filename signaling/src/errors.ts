@@ -1,5 +1,5 @@
 import { MediaError } from '@chantier/sfu';
-import { ErrorCode } from './protocol/index.js';
+import { ErrorCode, type ErrorDetails } from './protocol/index.js';
 
 /**
  * An error meant for the client: a stable code plus a short English message
@@ -10,6 +10,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Sent to the client with the code (ErrorBody.details): WRONG_NODE's URL. */
+    readonly details?: ErrorDetails,
   ) {
     super(message);
   }

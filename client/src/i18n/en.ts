@@ -338,6 +338,7 @@ export const en: Catalogue = {
   'error.ADMISSION_REQUIRED': 'An organiser must let you in before you enter the meeting.',
   'error.ADMISSION_DENIED': 'The organiser refused your request.',
   'error.LOBBY_FULL': 'The lobby is full. Try again in a moment.',
+  'error.WRONG_NODE': 'The server hosting this meeting does not answer. Try again in a moment.',
   'error.SHUTTING_DOWN': 'The server is restarting. Try again in a moment.',
   'error.INTERNAL': 'An unexpected error occurred.',
   'error.TIMEOUT': 'The server is not responding. Check your connection.',

@@ -341,6 +341,7 @@ export const fr = {
   'error.ADMISSION_REQUIRED': 'Un organisateur doit vous admettre avant que vous entriez dans la réunion.',
   'error.ADMISSION_DENIED': 'L’organisateur a refusé votre demande.',
   'error.LOBBY_FULL': 'La salle d’attente est pleine. Réessayez dans un instant.',
+  'error.WRONG_NODE': 'Le serveur qui accueille cette réunion ne répond pas. Réessayez dans un instant.',
   'error.SHUTTING_DOWN': 'Le serveur redémarre. Réessayez dans un instant.',
   'error.INTERNAL': 'Une erreur inattendue est survenue.',
   'error.TIMEOUT': 'Le serveur ne répond pas. Vérifiez votre connexion.',

@@ -10,6 +10,7 @@
 import type { ModerationAction, NotificationData, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
+import { NodeDirectory } from '../signaling/nodes';
 import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
 import {
   addParticipant,
@@ -115,6 +116,8 @@ const LEAVE_TIMEOUT_MS = 3_000;
 export class RoomController implements RoomActions {
   readonly state: RoomState;
   private readonly url: string;
+  /** The cluster's nodes, known across connections: a fresh hello after a node died tries the survivors. */
+  private readonly nodes: NodeDirectory;
   private readonly isPhone: () => boolean;
   private readonly createConnection: (options: ConnectionOptions) => Connection;
   private readonly local: LocalMedia;
@@ -146,6 +149,7 @@ export class RoomController implements RoomActions {
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
     this.url = options.url;
+    this.nodes = new NodeDirectory(options.url);
     this.isPhone = options.isPhone;
     this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
@@ -171,6 +175,7 @@ export class RoomController implements RoomActions {
 
     const signaling = this.createConnection({
       url: this.url,
+      nodes: this.nodes,
       // For the project's presence list ("on a phone").
       hello: { token, projectId, roomId, device: this.isPhone() ? 'phone' : 'desktop' },
     });
@@ -269,7 +274,15 @@ export class RoomController implements RoomActions {
       const self = state.self.value;
       if (self && displayName) state.self.value = { ...self, displayName };
       const others = peers.filter((peer) => peer.peerId !== hello.peerId);
-      state.participants.value = others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value));
+      // A peer who joined right after us may have been announced (peerJoined) before
+      // this answer came (two joins at once, e.g. everyone re-joining a meeting taken
+      // over by another node): keep it, the answer's list predates it.
+      const listed = new Set(others.map((peer) => peer.peerId));
+      const announced = state.participants.value.filter((p) => !listed.has(p.peerId) && p.peerId !== hello.peerId);
+      state.participants.value = [
+        ...others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value)),
+        ...announced,
+      ];
       // Queued now, so that they come before any producerAdded; they wait for the receive transport.
       for (const peer of others) {
         for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);

@@ -37,6 +37,7 @@ import { errorCodeOf, isRetryable } from '../errors';
 import { createLogger } from '../log';
 import { Emitter } from '../util/Emitter';
 import { classifyClose } from './closeCodes';
+import { NodeDirectory, nodeSocketUrl } from './nodes';
 import { DEFAULT_REQUEST_TIMEOUT_MS, SignalingClient, type RequestOptions, type SocketClosed } from './SignalingClient';
 import { SignalingError } from './SignalingError';
 
@@ -66,7 +67,17 @@ export interface ConnectionTiming {
   backoffMs: readonly number[];
   /** Stop trying after this long (well past the server's grace period): 'closed'. */
   giveUpAfterMs: number;
+  /**
+   * In a cluster, a fresh hello that reached no node holding the meeting
+   * (redirected to a node that died, every node unreachable) tries again for
+   * this long: a dead holder's claim lapses within seconds, then a survivor
+   * takes the meeting over.
+   */
+  clusterRetryMs: number;
 }
+
+/** WRONG_NODE redirects followed in a row before giving up on that path. */
+export const MAX_REDIRECTS = 3;
 
 export const DEFAULT_TIMING: ConnectionTiming = {
   heartbeatMs: 5_000,
@@ -75,10 +86,14 @@ export const DEFAULT_TIMING: ConnectionTiming = {
   helloTimeoutMs: 5_000,
   backoffMs: [250, 500, 1_000, 2_000],
   giveUpAfterMs: 60_000,
+  clusterRetryMs: 20_000,
 };
 
 export interface ConnectionOptions {
+  /** The entry socket (the page's own origin's /ws). */
   url: string;
+  /** The cluster's nodes as known so far (shared across connections by the room controller). */
+  nodes?: NodeDirectory;
   hello: HelloParams;
   createClient?: (url: string, timeoutMs: number) => SignalingClient;
   timing?: Partial<ConnectionTiming>;
@@ -107,7 +122,7 @@ function defaultOnOnline(listener: () => void): () => void {
 export class Connection implements SignalingChannel {
   readonly events = new Emitter<ConnectionEvents>();
   private readonly notifications = new Emitter<NotificationEvents>();
-  private readonly url: string;
+  private readonly nodes: NodeDirectory;
   private helloParams: HelloParams;
   private readonly timing: ConnectionTiming;
   private readonly requestTimeoutMs: number;
@@ -125,11 +140,13 @@ export class Connection implements SignalingChannel {
   private pingInFlight = false;
   /** Cuts the wait before the next reconnection attempt short (network back). */
   private wakeUp: (() => void) | null = null;
+  /** Which node the next resume attempt tries (see tryResume); from 0 at each loss, and after a WRONG_NODE. */
+  private resumeStep = 0;
   /** Requests waiting for the connection to be open again. */
   private readonly waiters = new Set<() => void>();
 
   constructor(options: ConnectionOptions) {
-    this.url = options.url;
+    this.nodes = options.nodes ?? new NodeDirectory(options.url);
     this.helloParams = options.hello;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -157,14 +174,15 @@ export class Connection implements SignalingChannel {
     this.helloParams = { ...this.helloParams, token };
   }
 
-  /** Opens the first socket and says hello. Rejects like SignalingClient (server code, TIMEOUT, CONNECTION_LOST). */
+  /**
+   * Opens the first socket and says hello. Rejects like SignalingClient
+   * (server code, TIMEOUT, CONNECTION_LOST). In a cluster, follows WRONG_NODE
+   * to the meeting's node and falls back to the other nodes known (see helloSomewhere).
+   */
   async open(): Promise<Hello> {
     if (this.stateValue !== 'connecting' || this.client) throw new SignalingError('CONNECTION_LOST', 'open() called twice');
-    const client = this.createClient(this.url, this.requestTimeoutMs);
-    this.adopt(client);
     try {
-      await client.connect();
-      const hello = await client.request('hello', { protocol: PROTOCOL_VERSION, ...this.helloParams });
+      const hello = await this.helloSomewhere();
       if (this.stateValue !== 'connecting') throw new SignalingError('CONNECTION_LOST', 'closed during hello');
       this.helloValue = hello;
       this.secret = hello.resumeSecret;
@@ -173,6 +191,69 @@ export class Connection implements SignalingChannel {
       return hello;
     } catch (error) {
       this.finish({ code: 1000, reason: 'hello failed', kind: 'lost', byClient: true }, false);
+      throw error;
+    }
+  }
+
+  /**
+   * A fresh hello: at the entry, then at the other nodes known; a WRONG_NODE
+   * answer is followed to the node it names (MAX_REDIRECTS hops). A node
+   * unreachable (CONNECTION_LOST, TIMEOUT) passes to the next; any other
+   * refusal ends it. Alone (one node, no redirect) it tries once, as before
+   * clusters; in a cluster it tries again for clusterRetryMs.
+   */
+  private async helloSomewhere(): Promise<Hello> {
+    const deadline = Date.now() + this.timing.clusterRetryMs;
+    for (let round = 0; ; round++) {
+      let lastError: unknown = new SignalingError('CONNECTION_LOST', 'no node to say hello to');
+      let redirected = false;
+      const candidates = this.nodes.forHello();
+      for (const start of candidates) {
+        let url = start;
+        for (let hops = 0; ; hops++) {
+          try {
+            return await this.helloAt(url);
+          } catch (error) {
+            lastError = error;
+            const code = errorCodeOf(error);
+            if (code === 'WRONG_NODE') {
+              redirected = true;
+              const next = nodeSocketUrl((error as SignalingError).details?.url ?? '');
+              if (next && hops < MAX_REDIRECTS) {
+                log.info(`the meeting is on ${next}: redirected`);
+                url = next;
+                continue;
+              }
+              log.warn(`redirected ${hops} time(s) without reaching the meeting's node`);
+              break;
+            }
+            if (code !== 'CONNECTION_LOST' && code !== 'TIMEOUT') throw error;
+            log.info(`node ${url} unreachable (${code})`);
+            break;
+          }
+        }
+        if (this.stateValue !== 'connecting') throw lastError;
+      }
+      const cluster = redirected || candidates.length > 1;
+      if (!cluster || Date.now() >= deadline) throw lastError;
+      const { backoffMs } = this.timing;
+      await this.pause(backoffMs[Math.min(round, backoffMs.length - 1)] ?? 2_000);
+      if (this.stateValue !== 'connecting') throw lastError;
+    }
+  }
+
+  /** One socket to one node and its hello; the socket is closed again on failure. */
+  private async helloAt(url: string): Promise<Hello> {
+    const client = this.createClient(url, this.requestTimeoutMs);
+    this.adopt(client);
+    try {
+      await client.connect();
+      const hello = await client.request('hello', { protocol: PROTOCOL_VERSION, ...this.helloParams });
+      this.nodes.current = url;
+      this.nodes.learn(hello.nodes);
+      return hello;
+    } catch (error) {
+      client.close(1000, 'hello failed');
       throw error;
     }
   }
@@ -339,6 +420,7 @@ export class Connection implements SignalingChannel {
   private startReconnecting(): void {
     this.stopHeartbeat();
     this.setState('reconnecting');
+    this.resumeStep = 0;
     const dead = this.client;
     // 4000: "I am reconnecting" (the server keeps the session); usually it never arrives.
     dead?.close(4000, 'reconnecting');
@@ -379,7 +461,12 @@ export class Connection implements SignalingChannel {
     const hello = this.helloValue;
     const secret = this.secret;
     if (!hello || !secret) return 'stop';
-    const client = this.createClient(this.url, this.timing.openTimeoutMs);
+    // Twice at the session's node, then the entry and the other nodes in turn. A
+    // survivor answers WRONG_NODE while the session's node is alive (back to it),
+    // RESUME_FAILED once it is dead (then a fresh hello, and the survivor takes the meeting over).
+    const candidates = this.nodes.forResume();
+    const url = candidates[Math.floor(this.resumeStep++ / 2) % candidates.length]!;
+    const client = this.createClient(url, this.timing.openTimeoutMs);
     this.candidate = client;
     try {
       await client.connect();
@@ -397,6 +484,8 @@ export class Connection implements SignalingChannel {
         return 'stop';
       }
       this.adopt(client);
+      this.nodes.current = url;
+      this.nodes.learn(answer.nodes);
       this.helloValue = answer;
       this.secret = answer.resumeSecret ?? secret;
       log.info(`resumed as ${answer.peerId} after ${attempt + 1} attempt(s), from seq ${this.lastSeqValue}`);
@@ -408,6 +497,14 @@ export class Connection implements SignalingChannel {
       client.close(1000, 'resume attempt failed');
       const code = errorCodeOf(error);
       if (this.stateValue !== 'reconnecting') return 'stop';
+      if (code === 'WRONG_NODE') {
+        // Another node: the session's node is alive (our network failed, not the node). Back to it.
+        const next = nodeSocketUrl((error as SignalingError).details?.url ?? '');
+        if (next) this.nodes.current = next;
+        this.resumeStep = 0;
+        log.info(`the session is on ${next ?? 'another node'}: resuming there`);
+        return 'again';
+      }
       if (code === 'RESUME_FAILED') {
         log.warn('the server no longer has this session');
         this.expire();

@@ -232,7 +232,9 @@ export class SignalingClient {
 
   private settle(
     id: number | null,
-    response: { ok: true; data: unknown } | { ok: false; error: { code: SignalingError['code']; message: string } },
+    response:
+      | { ok: true; data: unknown }
+      | { ok: false; error: { code: SignalingError['code']; message: string; details?: SignalingError['details'] } },
   ): void {
     const pending = id === null ? undefined : this.pending.get(id);
     if (!pending) {
@@ -248,7 +250,7 @@ export class SignalingClient {
       pending.resolve(response.data);
     } else {
       log.debug(`request ${pending.type} failed: ${response.error.code} ${response.error.message}`);
-      pending.reject(new SignalingError(response.error.code, response.error.message, pending.type));
+      pending.reject(new SignalingError(response.error.code, response.error.message, pending.type, response.error.details));
     }
   }
 

@@ -12,6 +12,8 @@ export class SignalingError extends Error {
     message: string,
     /** The request type that failed, when there was one. */
     readonly requestType?: string,
+    /** What the server's error carried beside its code (WRONG_NODE: the URL of the meeting's node). */
+    readonly details?: { url: string },
   ) {
     super(message);
   }

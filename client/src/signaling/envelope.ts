@@ -9,7 +9,7 @@ import { toServerErrorCode } from '../errors';
 
 export type ServerEnvelope =
   | { kind: 'res'; id: number | null; ok: true; data: unknown }
-  | { kind: 'res'; id: number | null; ok: false; error: { code: ErrorCode; message: string } }
+  | { kind: 'res'; id: number | null; ok: false; error: { code: ErrorCode; message: string; details?: { url: string } } }
   | { kind: 'ntf'; type: NotificationType; data: unknown; seq?: number };
 
 /** Why a message was dropped, for the log. */
@@ -35,7 +35,8 @@ export function parseServerMessage(text: string): ServerEnvelope | ParseFailure 
     if (id !== null && typeof id !== 'number') return { kind: 'invalid', reason: 'response without id' };
     if (message.ok === true) return { kind: 'res', id, ok: true, data: message.data ?? {} };
     if (message.ok === false && isRecord(message.error)) {
-      const { code, message: text } = message.error;
+      const { code, message: text, details } = message.error;
+      const url = isRecord(details) && typeof details.url === 'string' && details.url.length <= 2048 ? details.url : undefined;
       return {
         kind: 'res',
         id,
@@ -43,6 +44,7 @@ export function parseServerMessage(text: string): ServerEnvelope | ParseFailure 
         error: {
           code: toServerErrorCode(typeof code === 'string' ? code : ''),
           message: typeof text === 'string' ? text : '',
+          ...(url !== undefined ? { details: { url } } : {}),
         },
       };
     }

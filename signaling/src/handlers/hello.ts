@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
-import type { HandlerDef } from './types.js';
+import type { HandlerContext, HandlerDef } from './types.js';
 
 /** Failed authentication answers late, so that guessing tokens is slow. */
 const AUTH_FAILURE_DELAY_MS = 250;
@@ -37,13 +37,18 @@ export const hello: HandlerDef<'hello'> = {
     const projectId = data.projectId;
     if (data.resume) {
       if (!data.roomId) throw new AppError(ErrorCode.BAD_REQUEST, 'only a meeting socket can be resumed');
-      const resumed = await resumeSession(ctx, identity, rooms.get(projectId, data.roomId), data.resume);
+      const local = rooms.get(projectId, data.roomId);
+      // The session lives on another node, alive: resume there (a dead node's sessions are gone: RESUME_FAILED).
+      const holderUrl = local ? undefined : await app.nodes.liveHolderUrl(projectId, data.roomId).catch(() => undefined);
+      if (holderUrl) throw new AppError(ErrorCode.WRONG_NODE, 'this meeting is held by another node', { url: holderUrl });
+      const resumed = await resumeSession(ctx, identity, local, data.resume);
       // The resuming token is the newest the client has: it becomes the session's.
       resumed.identity = identity;
       const room = resumed.room!;
-      const [online, unread] = await Promise.all([
+      const [online, unread, nodes] = await Promise.all([
         app.presence.list(projectId).catch(() => []),
         app.chat.unread(projectId, identity.userId).catch(() => 0),
+        liveNodes(ctx),
       ]);
       return {
         protocol: PROTOCOL_VERSION,
@@ -58,6 +63,7 @@ export const hello: HandlerDef<'hello'> = {
         unread,
         resumeSecret: resumed.resumeSecret!,
         resumed: { joined: resumed.state === 'joined' },
+        ...(nodes ? { nodes } : {}),
       };
     }
     session.identity = identity;
@@ -76,9 +82,10 @@ export const hello: HandlerDef<'hello'> = {
       displayName: identity.displayName,
       role: identity.role,
     });
-    const [online, unread] = await Promise.all([
+    const [online, unread, nodes] = await Promise.all([
       app.presence.list(projectId),
       app.chat.unread(projectId, identity.userId),
+      data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
     ]);
     // After this answer: ringing calls for a new page of an invitee, answers so far for the caller's.
     app.calls
@@ -96,9 +103,23 @@ export const hello: HandlerDef<'hello'> = {
       online,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),
+      ...(nodes ? { nodes } : {}),
     };
   },
 };
+
+/**
+ * Where a meeting's client may come back if this node dies: the live nodes
+ * (this one alone if Redis fails). None outside a cluster (no CLUSTER_URLS):
+ * a lone node's URL may be a guess (PUBLIC_URL's default) not worth a try.
+ */
+function liveNodes({ app, config, session }: HandlerContext): Promise<string[] | undefined> {
+  if (config.cluster.clusterUrls.length === 0) return Promise.resolve(undefined);
+  return app.nodes.liveUrls().catch((error: unknown) => {
+    session.log.warn({ err: error }, 'live nodes not listed');
+    return [app.nodes.url];
+  });
+}
 
 export const ping: HandlerDef<'ping'> = {
   requires: 'ready',

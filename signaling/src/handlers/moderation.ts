@@ -70,6 +70,7 @@ export const moderate: HandlerDef<'moderate'> = {
     // Every session of that user in this meeting goes, and the user stays out.
     const userId = target.identity!.userId;
     room.markRemoved(userId);
+    await room.stateSaved();
     const leaving = [...room.joinedSessions.values()].filter((s) => s.identity?.userId === userId);
     for (const s of leaving) {
       s.notify('removed', { by, reason: CloseReason.REMOVED });
@@ -90,6 +91,7 @@ export const setRoomPolicy: HandlerDef<'setRoomPolicy'> = {
       ...(data.allowSelfUnmute !== undefined ? { allowSelfUnmute: data.allowSelfUnmute } : {}),
       ...(data.guestLobby !== undefined ? { guestLobby: data.guestLobby } : {}),
     });
+    await room.stateSaved();
     room.broadcast('roomPolicy', { policy, by });
     // No lobby any more: whoever waits comes in.
     if (!policy.guestLobby) room.admitAllWaiting(by);

@@ -14,6 +14,7 @@
 import type { Sfu, WorkerSlot } from '@chantier/sfu';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode, RequestType } from '../protocol/index.js';
+import type { NodeRegistry } from '../cluster/NodeRegistry.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { Session, SessionState } from '../ws/Session.js';
 import { RetiringTotals, type Sample } from './RetiringTotals.js';
@@ -23,6 +24,8 @@ export interface MetricsSources {
   readonly sfu: Sfu;
   readonly rooms: RoomRegistry;
   readonly sessions: ReadonlySet<Session>;
+  /** The cluster's registry (several nodes on one Redis); absent in unit tests. */
+  readonly nodes?: Pick<NodeRegistry, 'liveUrls'>;
 }
 
 type WorkerLabels = 'worker' | 'pid';
@@ -59,6 +62,16 @@ export class Metrics {
     const meetings = (slot: WorkerSlot) => [...sources().rooms.rooms.values()].filter((r) => r.media.slot === slot && !r.closed);
     const openMeetings = () => [...sources().rooms.rooms.values()].filter((r) => !r.closed);
 
+    new Gauge({
+      name: 'chantier_cluster_nodes',
+      help: 'Live nodes of the cluster (processes sharing this Redis, this one included), as this node sees them',
+      registers,
+      async collect() {
+        const nodes = sources().nodes;
+        if (!nodes) return;
+        this.set((await nodes.liveUrls().catch(() => [])).length);
+      },
+    });
     new Gauge<WorkerLabels>({
       name: 'chantier_rooms',
       help: 'Meetings open on this node, by the mediasoup worker that hosts their media',

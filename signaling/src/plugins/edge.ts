@@ -74,6 +74,9 @@ export const edgePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const https = config.publicUrl.startsWith('https:');
     const publicOrigin = new URL(config.publicUrl).origin;
+    // The cluster's nodes (CLUSTER_URLS): a page loaded from one opens a meeting socket on another.
+    const clusterOrigins = config.cluster.clusterUrls;
+    const clusterSockets = clusterOrigins.map(socketOrigin);
     const frameAncestors = config.embedOrigins.length > 0 ? [...config.embedOrigins] : ["'none'"];
 
     // Every route, with its schema, for the test that fails on a route without one.
@@ -108,7 +111,8 @@ export const edgePlugin = fp<{ config: Config }>(
           // pdf.js may load a document's embedded fonts as data: URLs.
           fontSrc: ["'self'", 'data:'],
           // The WebSocket of this very host (CSP 'self' covers ws/wss only in recent browsers).
-          connectSrc: ["'self'", (req) => sameHostSockets(req as IncomingMessage)],
+          // And the other nodes' sockets (CSP's http: sources do not match ws:).
+          connectSrc: ["'self'", (req) => sameHostSockets(req as IncomingMessage), ...clusterSockets],
           imgSrc: ["'self'", 'blob:', 'data:'],
           mediaSrc: ["'self'", 'blob:'],
           // The service worker (sw.js) and pdf.js's worker (a file of /assets, or a blob:).
@@ -173,7 +177,7 @@ export const edgePlugin = fp<{ config: Config }>(
     });
 
     const allowedOrigin = (origin: string, host: string | undefined): boolean => {
-      if (origin === publicOrigin || config.embedOrigins.includes(origin)) return true;
+      if (origin === publicOrigin || config.embedOrigins.includes(origin) || clusterOrigins.includes(origin)) return true;
       // The page's own server (development, a LAN address, a test's port):
       // same host and port as the request, which a browser cannot forge.
       try {
@@ -222,6 +226,11 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
   reply.raw.once('finish', () => socket.end());
   if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
   return reply.code(status).header('connection', 'close').send({ error: { code, message } });
+}
+
+/** The WebSocket origin of a node's http(s) origin. */
+function socketOrigin(origin: string): string {
+  return origin.replace(/^http/, 'ws');
 }
 
 /** ws: and wss: of the host the page was loaded from, when that host is a plain name or address. */

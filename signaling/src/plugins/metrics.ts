@@ -14,7 +14,7 @@ declare module 'fastify' {
  */
 export const metricsPlugin = fp(
   async (app) => {
-    app.decorate('metrics', new Metrics(() => ({ sfu: app.sfu, rooms: app.rooms, sessions: app.sessions })));
+    app.decorate('metrics', new Metrics(() => ({ sfu: app.sfu, rooms: app.rooms, sessions: app.sessions, nodes: app.nodes })));
   },
   { name: 'metrics' },
 );

@@ -66,6 +66,11 @@ export const ErrorCode = {
   ADMISSION_DENIED: 'ADMISSION_DENIED',
   /** The meeting's lobby already holds as many waiting guests as it may. */
   LOBBY_FULL: 'LOBBY_FULL',
+  /**
+   * The meeting is held by another node of the cluster (hello with a roomId):
+   * `error.details.url` is that node's URL; open its /ws and hello there.
+   */
+  WRONG_NODE: 'WRONG_NODE',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

@@ -359,6 +359,11 @@ export const Requests = {
        * joined (its transports and producers are still on the server).
        */
       resumed: Type.Optional(Type.Object({ joined: Type.Boolean() })),
+      /**
+       * URLs of the cluster's live nodes (this one first): where a client
+       * whose node is gone tries to come back (docs/PROTOCOL.md, "Nodes").
+       */
+      nodes: Type.Optional(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 64 })),
     }),
   },
   /**
@@ -744,11 +749,16 @@ export const RequestEnvelope = Type.Object(
 );
 export type RequestEnvelope = Static<typeof RequestEnvelope>;
 
+/** What some errors carry beside their code: WRONG_NODE, the URL of the node that holds the meeting. */
+export const ErrorDetails = Type.Object({ url: Type.String({ maxLength: 2048 }) }, { additionalProperties: false });
+export type ErrorDetails = Static<typeof ErrorDetails>;
+
 export const ErrorBody = Type.Object({
   code: Type.Union(errorCodes.map((c) => Type.Literal(c))),
   message: Type.String(),
+  details: Type.Optional(ErrorDetails),
 });
-export type ErrorBody = { code: ErrorCode; message: string };
+export type ErrorBody = { code: ErrorCode; message: string; details?: ErrorDetails };
 
 export type ResponseEnvelope =
   | { kind: 'res'; id: number; ok: true; data: unknown }

@@ -17,6 +17,7 @@ import {
   type RoomPolicy,
   canModerate,
 } from '../protocol/index.js';
+import type { MeetingStateStore, SavedMeetingState } from '../cluster/MeetingState.js';
 import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
@@ -68,6 +69,12 @@ export class Room {
   readonly #removedUsers = new Set<string>();
   /** Peers whose microphone a moderator muted and who have not unmuted since. */
   readonly #mutedByModerator = new Set<string>();
+  /** Policy and removed users are written through here (they outlive this node; cluster/MeetingState.ts). */
+  readonly #state: MeetingStateStore | undefined;
+  /** Taken over from a dead node: the first join continues the meeting's record instead of starting one. */
+  #continuesMeeting = false;
+  /** The last write to #state: handlers wait for it before answering. */
+  #stateWrite: Promise<void> = Promise.resolve();
 
   constructor(options: {
     projectId: string;
@@ -81,6 +88,12 @@ export class Room {
     onEmpty: (room: Room) => void;
     /** Whether guests wait in the lobby until admitted, at the meeting's start (config GUEST_LOBBY). */
     guestLobby: boolean;
+    state?: MeetingStateStore;
+    /**
+     * What the meeting kept in Redis; `continues`: its node died and this one
+     * takes it over, so that the first join here goes on with the meeting's record.
+     */
+    saved?: SavedMeetingState & { continues?: boolean };
   }) {
     this.projectId = options.projectId;
     this.roomId = options.roomId;
@@ -91,7 +104,10 @@ export class Room {
     this.#log = options.log;
     this.#nodeId = options.nodeId;
     this.#onEmpty = options.onEmpty;
-    this.#policy = { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
+    this.#policy = options.saved?.policy ?? { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
+    for (const userId of options.saved?.removedUsers ?? []) this.#removedUsers.add(userId);
+    this.#state = options.state;
+    this.#continuesMeeting = options.saved?.continues === true;
     this.#lobby = new Lobby({ onChange: (waiting) => this.#toModerators('lobby', { waiting }) });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
@@ -119,7 +135,23 @@ export class Room {
   setPolicy(patch: Partial<RoomPolicy>): RoomPolicy {
     this.#policy = { ...this.#policy, ...patch };
     if (this.#policy.allowSelfUnmute) this.#mutedByModerator.clear();
+    const policy = this.policy;
+    this.#persist('policy', (state) => state.savePolicy(this.projectId, this.roomId, policy));
     return this.policy;
+  }
+
+  /** Resolves when what setPolicy and markRemoved wrote is in Redis (a failure is logged, not thrown). */
+  stateSaved(): Promise<void> {
+    return this.#stateWrite;
+  }
+
+  #persist(what: string, write: (state: MeetingStateStore) => Promise<void>): void {
+    const state = this.#state;
+    if (!state) return;
+    const previous = this.#stateWrite;
+    this.#stateWrite = previous
+      .then(() => write(state))
+      .catch((error: unknown) => this.#log.warn({ err: error, what }, 'meeting state not saved'));
   }
 
   /** The guests waiting in the lobby, oldest first. */
@@ -202,6 +234,7 @@ export class Room {
 
   markRemoved(userId: string): void {
     this.#removedUsers.add(userId);
+    this.#persist('removed', (state) => state.addRemoved(this.projectId, this.roomId, userId));
   }
 
   /** A moderator muted this peer's microphone. */
@@ -319,8 +352,10 @@ export class Room {
       // The project learns who is in the meeting, and the meeting's record who came.
       // Neither may keep the participant out of the meeting if Redis hiccups.
       const person = { userId: identity.userId, displayName: session.displayName };
+      const first = others.length === 0 && !this.#continuesMeeting;
+      this.#continuesMeeting = false;
       await this.#journal
-        .joined(this.projectId, this.roomId, person, others.length === 0)
+        .joined(this.projectId, this.roomId, person, first)
         .then((meetingId) => (session.meetingId = meetingId))
         .catch((error: unknown) => session.log.warn({ err: error }, 'could not record the meeting'));
       await this.#hub

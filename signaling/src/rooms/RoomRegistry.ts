@@ -3,6 +3,10 @@ import type { Sfu } from '@chantier/sfu';
 import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
+import type { MeetingStateStore, SavedMeetingState } from '../cluster/MeetingState.js';
+import type { NodeRegistry } from '../cluster/NodeRegistry.js';
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
 import type { Session } from '../ws/Session.js';
 import { Room } from './Room.js';
 
@@ -20,6 +24,10 @@ export class RoomRegistry {
   readonly #log: FastifyBaseLogger;
   readonly #nodeId: string;
   readonly #guestLobby: boolean;
+  readonly #nodes: NodeRegistry | undefined;
+  readonly #state: MeetingStateStore | undefined;
+  /** Releases in flight, by room key: a new room of the same meeting claims after them. */
+  readonly #releasing = new Map<string, Promise<void>>();
 
   constructor(options: {
     sfu: Sfu;
@@ -30,6 +38,10 @@ export class RoomRegistry {
     nodeId: string;
     /** Each new meeting's guest lobby setting (config GUEST_LOBBY). */
     guestLobby: boolean;
+    /** The cluster's meeting → node map; unset: this process is alone. */
+    nodes?: NodeRegistry;
+    /** Where the meeting's policy and removed users are kept (take-overs find them). */
+    state?: MeetingStateStore;
   }) {
     this.#sfu = options.sfu;
     this.#presence = options.presence;
@@ -38,6 +50,8 @@ export class RoomRegistry {
     this.#log = options.log;
     this.#nodeId = options.nodeId;
     this.#guestLobby = options.guestLobby;
+    this.#nodes = options.nodes;
+    this.#state = options.state;
   }
 
   get rooms(): ReadonlyMap<string, Room> {
@@ -55,6 +69,7 @@ export class RoomRegistry {
     for (let attempt = 0; attempt < 3; attempt++) {
       let room = this.#rooms.get(key);
       if (!room || room.closed) {
+        const saved = await this.#claim(projectId, roomId);
         const media = await this.#sfu.room(key);
         room = this.#rooms.get(key);
         if (!room || room.closed || room.media !== media) {
@@ -69,8 +84,12 @@ export class RoomRegistry {
             log: this.#log.child({ projectId, roomId }),
             nodeId: this.#nodeId,
             guestLobby: this.#guestLobby,
+            state: this.#state,
+            saved,
             onEmpty: (r) => {
-              if (this.#rooms.get(key) === r) this.#rooms.delete(key);
+              if (this.#rooms.get(key) !== r) return;
+              this.#rooms.delete(key);
+              this.#release(key, projectId, roomId);
             },
           });
           this.#rooms.set(key, room);
@@ -81,6 +100,59 @@ export class RoomRegistry {
       return room;
     }
     throw new Error(`could not attach to room ${key}`);
+  }
+
+  /**
+   * Makes sure this node holds the meeting (throws WRONG_NODE otherwise) and
+   * reads what the meeting kept in Redis.
+   */
+  async #claim(projectId: string, roomId: string): Promise<(SavedMeetingState & { continues: boolean }) | undefined> {
+    await this.#releasing.get(roomKey(projectId, roomId));
+    if (this.#nodes) {
+      const claim = await this.#nodes.claim(projectId, roomId);
+      if (!claim.mine) {
+        this.#log.debug({ projectId, roomId, holder: claim.holder }, 'meeting held by another node');
+        if (!claim.url) throw new AppError(ErrorCode.ROOM_CLOSED, 'the node holding this meeting is going away; try again');
+        throw new AppError(ErrorCode.WRONG_NODE, 'this meeting is held by another node', { url: claim.url });
+      }
+      if (claim.tookOverFrom) {
+        // The dead node's participants are not in the meeting any more (they come back as new peers).
+        const stale = await this.#presence
+          .removeNode(projectId, roomId, claim.tookOverFrom)
+          .catch((error: unknown) => this.#log.warn({ err: error }, 'dead node’s participants not cleared'));
+        this.#log.info({ projectId, roomId, from: claim.tookOverFrom, stale }, 'meeting taken over from a dead node');
+        const saved = await this.#state?.load(projectId, roomId);
+        return { policy: saved?.policy, removedUsers: saved?.removedUsers ?? [], continues: true };
+      }
+    }
+    const saved = await this.#state?.load(projectId, roomId);
+    return saved && { ...saved, continues: false };
+  }
+
+  /** The room closed: its meeting's state goes, then its claim (so that the next holder finds no stale state). */
+  #release(key: string, projectId: string, roomId: string): void {
+    const release = (async () => {
+      try {
+        await this.#state?.clear(projectId, roomId);
+        await this.#nodes?.release(projectId, roomId);
+      } catch (error) {
+        this.#log.warn({ err: error, projectId, roomId }, 'meeting not released');
+      }
+    })();
+    this.#releasing.set(key, release);
+    void release.finally(() => {
+      if (this.#releasing.get(key) === release) this.#releasing.delete(key);
+    });
+  }
+
+  /** Resolves when every release in flight is done (shutdown, before Redis closes). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#releasing.values()]);
+  }
+
+  /** The meetings whose rooms live here, as [projectId, roomId]. */
+  held(): Array<[string, string]> {
+    return [...this.#rooms.values()].map((room) => [room.projectId, room.roomId]);
   }
 }
 

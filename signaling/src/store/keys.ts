@@ -132,6 +132,31 @@ export interface Keys {
   invitationCode(codeHash: string): string;
 
   /**
+   * String (PX ~6 s, renewed every ~2 s): a live node. Value = JSON {url,
+   * startedAt (ms)}. Its absence means the node is dead (or cut off from
+   * Redis): the meetings it held may be taken over (cluster/NodeRegistry.ts).
+   * Deleted on clean shutdown.
+   */
+  node(nodeId: string): string;
+  /** Prefix of node(): the claim script builds a holder's liveness key from it. */
+  nodePrefix(): string;
+  /** Set: ids of the nodes that announced themselves; members whose node() key is gone are dropped when listed. */
+  nodes(): string;
+  /**
+   * String: id of the node that holds the meeting (its media room lives there).
+   * Claimed at a meeting socket's hello when absent or when the holder's node()
+   * key is gone (Lua, atomic); deleted by the holder (compare-and-delete) when
+   * the room closes; EXPIRE a day, renewed by the holder's heartbeat.
+   */
+  meetingNode(projectId: string, roomId: string): string;
+  /**
+   * Hash: the meeting's state that outlives its node (a take-over finds it).
+   * Fields: policy (JSON RoomPolicy), "removed:<user id>" = removal time (ms).
+   * Deleted when the meeting ends on its node (the room closes); EXPIRE a day.
+   */
+  meetingState(projectId: string, roomId: string): string;
+
+  /**
    * Pub/sub channel of the project's live events (chat messages, presence
    * changes, calls) for every node. Payload: JSON {type, data}.
    */
@@ -167,6 +192,11 @@ export function makeKeys(prefix: string): Keys {
     invitation: (projectId, invitationId) => `${p(projectId)}:inv:${invitationId}`,
     invitations: (projectId) => `${p(projectId)}:invs`,
     invitationCode: (codeHash) => `${prefix}invcode:${codeHash}`,
+    node: (nodeId) => `${prefix}node:${nodeId}`,
+    nodePrefix: () => `${prefix}node:`,
+    nodes: () => `${prefix}nodes`,
+    meetingNode: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:node`,
+    meetingState: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:state`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

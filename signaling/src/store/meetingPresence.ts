@@ -29,6 +29,13 @@ export class MeetingPresence {
     await this.redis.hDel(this.keys.meetingPeers(projectId, roomId), peerId);
   }
 
+  /** Forgets the entries a dead node left (its meeting was taken over); returns how many. */
+  async removeNode(projectId: string, roomId: string, node: string): Promise<number> {
+    const gone = (await this.list(projectId, roomId)).filter((e) => e.node === node).map((e) => e.peerId);
+    if (gone.length > 0) await this.redis.hDel(this.keys.meetingPeers(projectId, roomId), gone);
+    return gone.length;
+  }
+
   async list(projectId: string, roomId: string): Promise<MeetingPresenceEntry[]> {
     const all = await this.redis.hGetAll(this.keys.meetingPeers(projectId, roomId));
     return Object.values(all).map((v) => JSON.parse(v) as MeetingPresenceEntry);

@@ -132,7 +132,7 @@ export async function dispatch(
     const clientError = toClientError(error);
     if (clientError) {
       session.log.debug({ type, id, code: clientError.code, msg: clientError.message }, 'request refused');
-      fail(id, { code: clientError.code, message: clientError.message });
+      fail(id, { code: clientError.code, message: clientError.message, ...(clientError.details ? { details: clientError.details } : {}) });
     } else {
       session.log.error({ err: error, type, id }, 'request failed');
       fail(id, { code: ErrorCode.INTERNAL, message: 'internal error' });

@@ -1,0 +1,179 @@
+/**
+ * Two Chantier processes on one Redis (issue 8, "scale across servers"):
+ * Alice loads the client from node A, Bruno from node B; they meet in one
+ * room (Bruno's hello is redirected to A, which holds the meeting) and their
+ * media flows both ways. Then A is killed (SIGKILL): both pages come back by
+ * themselves through B (Alice's entry is dead: she uses the nodes her hello
+ * listed), B takes the meeting over once A's liveness has lapsed, and media
+ * flows again.
+ */
+import type { Page } from 'puppeteer-core';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCluster, type ClusterNode } from '../../test/cluster.js';
+import { TEST_JWT_SECRET } from '../../test/config.js';
+import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { describePage, joinFromLobby } from '../../test/join.js';
+import '../../test/provided.js';
+import { mintAccessToken } from '../../signaling/src/auth/tokens.js';
+import { makeKeys } from '../../signaling/src/store/keys.js';
+
+interface ReceiveStat {
+  peerId: string;
+  kind: 'audio' | 'video';
+  packetsReceived: number;
+  framesDecoded: number;
+}
+
+interface Participant {
+  name: string;
+  page: Page;
+  /** The page's client log (client/src/log.ts writes to the console), for a failure's message. */
+  log: string[];
+}
+
+const PROJECT = 'chantier-cluster-e2e';
+const ROOM = 'reunion';
+
+let cluster: Awaited<ReturnType<typeof startCluster>>;
+let a: ClusterNode;
+let b: ClusterNode;
+let chromium: TestBrowser;
+const redis = createClient({ url: inject('redisUrl') });
+let alice: Participant;
+let bruno: Participant;
+
+async function open(name: string, node: ClusterNode): Promise<Participant> {
+  const context = await chromium.browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`${name}: page error: ${String(error)}`);
+  });
+  await watchCsp(page, name);
+  const log: string[] = [];
+  page.on('console', (message) => log.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`));
+  const token = await mintAccessToken({ userId: `u-${name}`, displayName: name, projectId: PROJECT, role: 'member' }, TEST_JWT_SECRET);
+  await page.goto(`${node.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+  return { name, page, log };
+}
+
+/** Runs `step`; on failure, adds what each page shows and the end of its client log. */
+async function explained<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const pages = await Promise.all(
+      [alice, bruno].filter(Boolean).map(async (p) => `--- ${p.name}: ${await describePage(p.page)}\n${p.log.slice(-60).join('\n')}`),
+    );
+    throw new Error(`${what}: ${String(error)}\n${pages.join('\n')}`);
+  }
+}
+
+async function selfPeerId(page: Page): Promise<string | null> {
+  return page.$eval('[data-testid="tile"][data-self="true"]', (el) => el.getAttribute('data-peer-id')).catch(() => null);
+}
+
+/** The peer ids of the tiles this page shows, itself included, sorted. */
+async function tiles(page: Page): Promise<string[]> {
+  return (await page.$$eval('[data-testid="tile"]', (els) => els.map((el) => el.getAttribute('data-peer-id') ?? ''))).sort();
+}
+
+async function mediaFrom(page: Page, peerId: string): Promise<{ frames: number; audio: number }> {
+  const stats = (await page.evaluate(async () => {
+    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
+    return (await controller.getReceiveStats()) as never;
+  })) as ReceiveStat[];
+  const from = stats.filter((s) => s.peerId === peerId);
+  return {
+    frames: from.filter((s) => s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0),
+    audio: from.filter((s) => s.kind === 'audio').reduce((n, s) => n + s.packetsReceived, 0),
+  };
+}
+
+/** Waits (bounded) until video frames decoded and audio packets from `peerId` both rise past `from`. */
+async function mediaRises(page: Page, peerId: string, from: { frames: number; audio: number }, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let now = from;
+  while (Date.now() < deadline) {
+    now = await mediaFrom(page, peerId);
+    if (now.frames > from.frames && now.audio > from.audio) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what}: media not rising (${JSON.stringify(from)} -> ${JSON.stringify(now)})`);
+}
+
+/** Both pages in one room: each shows the same two tiles, and receives the other's media. */
+async function inOneRoom(what: string, previous: Record<string, string | null> = {}): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const p of [alice, bruno]) {
+    // After a re-join, the page's own tile carries a new peer id.
+    await p.page.waitForFunction(
+      (old) => {
+        const self = document.querySelector('[data-testid="tile"][data-self="true"]');
+        const id = self?.getAttribute('data-peer-id');
+        return id !== undefined && id !== null && id !== old && document.querySelectorAll('[data-testid="tile"]').length === 2;
+      },
+      { timeout: 45_000, polling: 200 },
+      previous[p.name] ?? null,
+    );
+    ids[p.name] = (await selfPeerId(p.page))!;
+  }
+  const both = [ids.Alice!, ids.Bruno!].sort();
+  for (const p of [alice, bruno]) {
+    await p.page.waitForFunction(
+      (expected) => {
+        const shown = [...document.querySelectorAll('[data-testid="tile"]')].map((el) => el.getAttribute('data-peer-id')).sort();
+        return JSON.stringify(shown) === expected;
+      },
+      { timeout: 20_000, polling: 200 },
+      JSON.stringify(both),
+    );
+    expect(await tiles(p.page), `${what}: ${p.name}'s participants`).toEqual(both);
+  }
+  await mediaRises(alice.page, ids.Bruno!, { frames: 0, audio: 0 }, `${what}: Alice receives Bruno`);
+  await mediaRises(bruno.page, ids.Alice!, { frames: 0, audio: 0 }, `${what}: Bruno receives Alice`);
+  const before = { alice: await mediaFrom(alice.page, ids.Bruno!), bruno: await mediaFrom(bruno.page, ids.Alice!) };
+  await mediaRises(alice.page, ids.Bruno!, before.alice, `${what}: Alice keeps receiving Bruno`);
+  await mediaRises(bruno.page, ids.Alice!, before.bruno, `${what}: Bruno keeps receiving Alice`);
+  return ids;
+}
+
+beforeAll(async () => {
+  await redis.connect();
+  cluster = await startCluster(2, { MEDIASOUP_WORKERS: '1' });
+  [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+  chromium = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await cluster?.stop();
+  await redis.close();
+});
+
+describe('a meeting across two nodes', () => {
+  let ids: Record<string, string>;
+
+  it('puts participants who came through different nodes in one room, media flowing both ways', async () => {
+    alice = await open('Alice', a);
+    await joinFromLobby(alice.page);
+    // Bruno's page is B's; its meeting socket is sent to A, which holds the meeting.
+    bruno = await open('Bruno', b);
+    await joinFromLobby(bruno.page);
+    ids = await explained('through two nodes', () => inOneRoom('through two nodes'));
+    expect(await redis.get(makeKeys(cluster.prefix).meetingNode(PROJECT, ROOM))).toBe(a.nodeId);
+    expect(new URL(alice.page.url()).origin).toBe(a.url);
+    expect(new URL(bruno.page.url()).origin).toBe(b.url);
+  }, 120_000);
+
+  it('when the holding node dies, both pages come back through the other one and media flows again', async () => {
+    const killedAt = Date.now();
+    await a.kill('SIGKILL');
+    const after = await explained('after the take-over', () => inOneRoom('after the take-over', ids));
+    console.log(`re-homed and media flowing again ${Date.now() - killedAt} ms after SIGKILL`);
+    expect(after.Alice).not.toBe(ids.Alice);
+    expect(after.Bruno).not.toBe(ids.Bruno);
+    expect(await redis.get(makeKeys(cluster.prefix).meetingNode(PROJECT, ROOM))).toBe(b.nodeId);
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
+});

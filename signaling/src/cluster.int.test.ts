@@ -1,0 +1,246 @@
+/**
+ * Several nodes on one Redis (issue 8, "scale across servers"): a meeting
+ * lives on exactly one node; a hello through another node is redirected to it
+ * (WRONG_NODE + its URL); when the holder dies (SIGKILL), a hello through a
+ * survivor takes the meeting over once the holder's liveness has lapsed, and
+ * the meeting's policy and removed users survive.
+ */
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { startCluster, type ClusterNode } from '../../test/cluster.js';
+import { TEST_JWT_SECRET } from '../../test/config.js';
+import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
+import { RequestFailed, TestClient } from '../../test/TestClient.js';
+import '../../test/provided.js';
+import { mintAccessToken } from './auth/tokens.js';
+import { LIVENESS_TTL_MS } from './cluster/NodeRegistry.js';
+import { ErrorCode, PROTOCOL_VERSION, type Role } from './protocol/index.js';
+import { makeKeys } from './store/keys.js';
+
+const rid = (): string => randomBytes(5).toString('hex');
+const redis = createClient({ url: inject('redisUrl') });
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  await redis.connect();
+});
+afterAll(async () => {
+  await redis.close();
+});
+afterEach(() => {
+  for (const c of clients) {
+    expect(c.violations, 'server messages must match the protocol').toEqual([]);
+    c.close();
+  }
+  clients.length = 0;
+});
+
+interface Who {
+  userId: string;
+  displayName: string;
+  role: Role;
+}
+
+const owner: Who = { userId: 'lea', displayName: 'Léa', role: 'owner' };
+const member: Who = { userId: 'bruno', displayName: 'Bruno', role: 'member' };
+const intruder: Who = { userId: 'zoe', displayName: 'Zoé', role: 'member' };
+
+async function hello(node: ClusterNode, projectId: string, roomId: string, who: Who) {
+  const c = await TestClient.connect(node.url);
+  clients.push(c);
+  const token = await mintAccessToken({ ...who, projectId }, TEST_JWT_SECRET);
+  const answer = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId, roomId });
+  return { c, hello: answer };
+}
+
+async function join(node: ClusterNode, projectId: string, roomId: string, who: Who) {
+  const s = await hello(node, projectId, roomId, who);
+  const rtpCapabilities = deviceRtpCapabilities(s.hello.routerRtpCapabilities!);
+  const joined = await s.c.request('join', { rtpCapabilities });
+  return { ...s, joined };
+}
+
+/** The hello's refusal (the socket is closed after it). */
+async function refusedHello(node: ClusterNode, projectId: string, roomId: string, who: Who): Promise<RequestFailed> {
+  const c = await TestClient.connect(node.url);
+  clients.push(c);
+  const token = await mintAccessToken({ ...who, projectId }, TEST_JWT_SECRET);
+  return c.expectError(c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId, roomId }));
+}
+
+/** Two server processes start (tsx compiles each) on a loaded 2-core machine: generous. */
+const CLUSTER_TEST_MS = 120_000;
+
+describe('meetings across nodes', () => {
+  it('sends a hello to the node holding the meeting, and puts everyone in one room there', async () => {
+    const metricsToken = `metrics-${randomBytes(16).toString('hex')}`;
+    const cluster = await startCluster(2, { METRICS_TOKEN: metricsToken });
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const keys = makeKeys(cluster.prefix);
+    const projectId = `p-${rid()}`;
+    try {
+      const lea = await join(a, projectId, 'reunion', owner);
+      expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(a.nodeId);
+      // The hello tells the client every live node, its own first.
+      expect(lea.hello.nodes).toEqual([a.url, b.url]);
+
+      // Through B: redirected to A, and B created nothing.
+      const refused = await refusedHello(b, projectId, 'reunion', member);
+      expect(refused.code).toBe(ErrorCode.WRONG_NODE);
+      expect(refused.details).toEqual({ url: a.url });
+      expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(a.nodeId);
+
+      // A resume through B (Léa's network, not her node, failed) is sent back to A too.
+      const elsewhere = await TestClient.connect(b.url);
+      clients.push(elsewhere);
+      const resumeToken = await mintAccessToken({ ...owner, projectId }, TEST_JWT_SECRET);
+      const resumeRefused = await elsewhere.expectError(
+        elsewhere.request('hello', {
+          protocol: PROTOCOL_VERSION,
+          token: resumeToken,
+          projectId,
+          roomId: 'reunion',
+          resume: { peerId: lea.hello.peerId, secret: lea.hello.resumeSecret!, lastSeq: 0 },
+        }),
+      );
+      expect(resumeRefused.code).toBe(ErrorCode.WRONG_NODE);
+      expect(resumeRefused.details).toEqual({ url: a.url });
+
+      // Where the redirect says: one room, both see each other.
+      const bruno = await join(a, projectId, 'reunion', member);
+      expect(bruno.joined.peers.map((p) => p.peerId)).toEqual([lea.hello.peerId]);
+      await lea.c.waitFor('peerJoined', (d) => d.peer.peerId === bruno.hello.peerId);
+
+      // Each node sees the other live (Prometheus gauge).
+      const metrics = await (await fetch(`${b.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+      expect(metrics).toMatch(/^chantier_cluster_nodes 2$/m);
+
+      // Another meeting of the project, first reached through B, lives on B.
+      await join(b, projectId, 'chantier-nord', member);
+      expect(await redis.get(keys.meetingNode(projectId, 'chantier-nord'))).toBe(b.nodeId);
+
+      // The meeting ends (everyone leaves): the claim goes, and B may hold it next time.
+      await lea.c.request('leave', {});
+      await bruno.c.request('leave', {});
+      await waitUntil(async () => (await redis.get(keys.meetingNode(projectId, 'reunion'))) === null, 'claim released');
+      await join(b, projectId, 'reunion', owner);
+      expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(b.nodeId);
+    } finally {
+      await cluster.stop();
+    }
+    // A clean shutdown withdraws the nodes at once.
+    expect(await redis.exists([keys.node(a.nodeId), keys.node(b.nodeId)])).toBe(0);
+  }, CLUSTER_TEST_MS);
+
+  it('takes a dead node’s meeting over, locked and with its removed user still out', async () => {
+    const started = Date.now();
+    const cluster = await startCluster(2);
+    console.log(`two nodes started in ${Date.now() - started} ms`);
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const keys = makeKeys(cluster.prefix);
+    const projectId = `p-${rid()}`;
+    try {
+      const lea = await join(a, projectId, 'reunion', owner);
+      const zoe = await join(a, projectId, 'reunion', intruder);
+      await lea.c.request('moderate', { peerId: zoe.hello.peerId, action: 'remove' });
+      await lea.c.request('setRoomPolicy', { locked: true });
+      const meetingId = await redis.hGet(keys.meetingCurrent(projectId, 'reunion'), 'meetingId');
+      expect(meetingId).toBeTruthy();
+
+      await a.kill('SIGKILL');
+      const killedAt = Date.now();
+      // Until A's liveness lapses, B still sends clients to A; then B takes the meeting.
+      let leaOnB: Awaited<ReturnType<typeof hello>> | undefined;
+      let redirects = 0;
+      while (!leaOnB) {
+        try {
+          leaOnB = await hello(b, projectId, 'reunion', owner);
+        } catch (error) {
+          if (!(error instanceof RequestFailed) || error.code !== ErrorCode.WRONG_NODE) throw error;
+          expect(error.details).toEqual({ url: a.url });
+          redirects++;
+          expect(Date.now() - killedAt, 'taken over within the liveness TTL and a margin').toBeLessThan(LIVENESS_TTL_MS + 10_000);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+      console.log(`take-over: ${Date.now() - killedAt} ms after SIGKILL, ${redirects} redirect(s) to the dead node meanwhile`);
+      expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(b.nodeId);
+      expect(leaOnB.hello.nodes).toEqual([b.url]);
+
+      const joined = await leaOnB.c.request('join', { rtpCapabilities: deviceRtpCapabilities(leaOnB.hello.routerRtpCapabilities!) });
+      expect(joined.policy?.locked).toBe(true);
+      // The same meeting goes on (its record), and only B's participants are listed in it.
+      expect(await redis.hGet(keys.meetingCurrent(projectId, 'reunion'), 'meetingId')).toBe(meetingId);
+      const listed = Object.values(await redis.hGetAll(keys.meetingPeers(projectId, 'reunion'))).map((v) => JSON.parse(v) as { peerId: string; node: string });
+      expect(listed).toEqual([expect.objectContaining({ peerId: leaOnB.hello.peerId, node: b.nodeId })]);
+      // Locked: a member stays out; removed: Zoé stays out even once unlocked.
+      const bruno = await hello(b, projectId, 'reunion', member);
+      const locked = await bruno.c.expectError(bruno.c.request('join', { rtpCapabilities: deviceRtpCapabilities(bruno.hello.routerRtpCapabilities!) }));
+      expect(locked.code).toBe(ErrorCode.ROOM_LOCKED);
+      await leaOnB.c.request('setRoomPolicy', { locked: false });
+      const zoeAgain = await hello(b, projectId, 'reunion', intruder);
+      const removed = await zoeAgain.c.expectError(
+        zoeAgain.c.request('join', { rtpCapabilities: deviceRtpCapabilities(zoeAgain.hello.routerRtpCapabilities!) }),
+      );
+      expect(removed.code).toBe(ErrorCode.REMOVED);
+      const brunoIn = await join(b, projectId, 'reunion', member);
+      expect(brunoIn.joined.peers.map((p) => p.peerId)).toEqual([leaOnB.hello.peerId]);
+    } finally {
+      await cluster.stop();
+    }
+  }, CLUSTER_TEST_MS);
+});
+
+describe('a node of a cluster (CLUSTER_URLS)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      PUBLIC_URL: 'https://a.chantier.example.org',
+      NODE_URL: 'https://a.chantier.example.org',
+      CLUSTER_URLS: 'https://a.chantier.example.org, https://b.chantier.example.org:8443',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('lets pages of the other nodes open its WebSocket, and says so in its CSP', async () => {
+    const csp = (await fetch(`${t.url}/`)).headers.get('content-security-policy') ?? '';
+    const connectSrc = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    expect(connectSrc).toEqual(expect.arrayContaining(['wss://a.chantier.example.org', 'wss://b.chantier.example.org:8443']));
+    for (const origin of ['https://b.chantier.example.org:8443', 'https://a.chantier.example.org']) {
+      expect(await upgradeStatus(t.url, origin), origin).toBe(101);
+    }
+    for (const origin of ['https://c.chantier.example.org', 'https://b.chantier.example.org', 'http://b.chantier.example.org:8443']) {
+      expect(await upgradeStatus(t.url, origin), origin).toBe(403);
+    }
+  });
+});
+
+/** The HTTP status of a WebSocket upgrade sent with this Origin (101: opened, then closed again). */
+function upgradeStatus(baseUrl: string, origin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { origin });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
+
+async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -46,7 +46,7 @@ const CLIP_NAME = 'rtp-clip-vp8-640x360-opus-v1.bin';
 const MAX_POINTS = 3;
 const LOSS_LIMIT_PCT = 1;
 /** Measurement budget: past it, each remaining cell gets its first point only. */
-const BUDGET_MS = 200_000;
+const BUDGET_MS = 150_000;
 const POINT_TIMEOUT_MS = 90_000;
 
 interface Case {

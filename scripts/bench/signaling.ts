@@ -41,7 +41,7 @@ const CLIENTS = 1000;
 const PROJECT_SIZE = 50;
 const MEETING_SIZE = 10;
 const GENERATORS = 2;
-const ROUNDS = 3;
+const ROUNDS = 2;
 /** Requests outstanding per generator while connecting and joining. */
 const CONCURRENCY = 50;
 /** Closed loop: chat messages outstanding per generator. */

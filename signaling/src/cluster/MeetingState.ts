@@ -7,12 +7,15 @@
  * Lobby admissions and refusals stay in the node's memory (Lobby.ts): a guest
  * admitted before a take-over knocks again.
  */
-import type { RoomPolicy } from '../protocol/index.js';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { RoomPolicy } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from '../store/keys.js';
 
 const STATE_TTL_S = 24 * 3600;
 const REMOVED = 'removed:';
+/** The protocol's own schema: a saved policy is trusted only if it is one the protocol would accept. */
+const policyCheck = TypeCompiler.Compile(RoomPolicy);
 
 export interface SavedMeetingState {
   policy: RoomPolicy | undefined;
@@ -29,17 +32,10 @@ export class MeetingStateStore {
     const all = await this.redis.hGetAll(this.keys.meetingState(projectId, roomId));
     let policy: RoomPolicy | undefined;
     try {
-      const parsed = all.policy ? (JSON.parse(all.policy) as Partial<RoomPolicy>) : undefined;
-      if (
-        parsed &&
-        typeof parsed.locked === 'boolean' &&
-        typeof parsed.allowSelfUnmute === 'boolean' &&
-        typeof parsed.guestLobby === 'boolean'
-      ) {
-        policy = { locked: parsed.locked, allowSelfUnmute: parsed.allowSelfUnmute, guestLobby: parsed.guestLobby };
-      }
+      const parsed: unknown = all.policy ? JSON.parse(all.policy) : undefined;
+      if (policyCheck.Check(parsed)) policy = { locked: parsed.locked, allowSelfUnmute: parsed.allowSelfUnmute, guestLobby: parsed.guestLobby };
     } catch {
-      policy = undefined;
+      policy = undefined; // unreadable: the node's defaults apply
     }
     const removedUsers = Object.keys(all)
       .filter((field) => field.startsWith(REMOVED))

@@ -5,7 +5,9 @@
  * numbers and timestamps, optionally SRTP-protected, to the publisher's
  * PlainTransport (comedia). No encoding: the generator costs little.
  * IPC: {cmd:'start', clip, publishers, maxMs} -> {started}; {cmd:'count'} ->
- * {sent}; {cmd:'stop'} -> {sent} then exit.
+ * {sent}; {cmd:'stop'} -> {sent}, sockets closed. One generator serves many
+ * points in turn (a start after a stop begins a new count); it exits when its
+ * parent goes.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { parseClip, type ClipPacket } from './rtpClip.js';
@@ -66,8 +68,14 @@ function tick(): void {
   if (running) timer = setTimeout(tick, 1);
 }
 
+let clipFile = '';
+
 async function start(command: Extract<GeneratorCommand, { cmd: 'start' }>): Promise<void> {
-  clip = parseClip(command.clip);
+  if (command.clip !== clipFile) {
+    clip = parseClip(command.clip);
+    clipFile = command.clip;
+  }
+  sent = 0;
   const clipMs = clip.at(-1)!.atMs;
   publishers = await Promise.all(
     command.publishers.map(async (spec): Promise<Publisher> => {
@@ -105,7 +113,7 @@ process.on('message', (command: GeneratorCommand) => {
     clearTimeout(timer);
     reply({ sent });
     for (const p of publishers) p.socket.close();
-    setTimeout(() => process.exit(0), 100);
+    publishers = [];
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -3,8 +3,8 @@
  * one's tables, then a summary of the comparisons worth quoting (the tables
  * marked `headline`), and writing all results to bench-results/<timestamp>.json.
  *   npm run bench                   the default set: capacity and cost, Chantier
- *                                   against Janus (under 10 minutes on 2 quiet cores)
- *   npm run bench -- forwarding-srtp  the worker's SRTP, before/after (~4 min)
+ *                                   against Janus, and the worker's SRTP before/after
+ *                                   (under 10 minutes on 2 quiet cores)
  *   npm run bench -- screenshare    the ones named
  *   npm run bench -- all            every benchmark (the feature ones take longer)
  * A benchmark prints figures; it asserts nothing (see STYLE.md).
@@ -22,11 +22,10 @@ const resultsDir = join(here, '..', 'bench-results');
 /** Files of scripts/bench/ that are helpers, not benchmarks. Shared helpers go to scripts/bench/lib/, never listed here. */
 const HELPERS = new Set(['types', 'format', 'cpu', 'stats']);
 /**
- * What `npm run bench` runs without names (issue 8's capacity figures, under 10 minutes); the SRTP
- * before/after (`forwarding-srtp`, ~4 min: it made the default run 12 min) and the feature
- * benchmarks run by name or with `all`.
+ * What `npm run bench` runs without names: issue 8's capacity figures and issue 9's SRTP
+ * before/after, under 10 minutes together; the feature benchmarks run by name or with `all`.
  */
-const DEFAULT_SET = ['join', 'forwarding', 'signaling'];
+const DEFAULT_SET = ['join', 'forwarding', 'signaling', 'forwarding-srtp'];
 
 function available(): string[] {
   return readdirSync(benchDir, { withFileTypes: true })
@@ -63,12 +62,14 @@ async function main(): Promise<number> {
   for (const name of names) {
     const module = await load(name);
     print(`\n=== ${module.name}: ${module.description}\n`);
+    const began = Date.now();
     try {
       const result = await module.run();
       results[module.name] = result;
       for (const table of result.tables) print(`${formatTable(table)}\n`);
       for (const note of result.notes) print(`  · ${note}`);
       for (const table of result.tables) if (table.headline) headlines.push(formatTable(table));
+      print(`  (${module.name}: ${Math.round((Date.now() - began) / 1000)} s)`);
     } catch (error) {
       failed++;
       results[module.name] = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };

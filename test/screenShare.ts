@@ -16,6 +16,7 @@ import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
 import type { TestApp } from './app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from './browser.js';
 import { joinFromLobby } from './join.js';
+import { receiveStats } from './receiveStats.js';
 import { drawPlan, drawScrolledPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH, readScrollOffset } from './plan.js';
 
 export const TAB_CAPTURE_FLAGS = [
@@ -189,10 +190,6 @@ export async function endCaptureFromBrowser(sharer: MeetingPage): Promise<void> 
     if (!track) throw new Error('no captured display track');
     track.dispatchEvent(new Event('ended'));
   });
-}
-
-export async function receiveStats(page: Page): Promise<ReceiveStats[]> {
-  return page.evaluate(() => window.__chantier?.getReceiveStats() ?? Promise.resolve([]));
 }
 
 export async function sendStats(page: Page): Promise<SendStats[]> {

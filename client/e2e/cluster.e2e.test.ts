@@ -14,16 +14,10 @@ import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { describePage, joinFromLobby } from '../../test/join.js';
+import { mediaFrom, mediaRises } from '../../test/receiveStats.js';
 import '../../test/provided.js';
 import { mintAccessToken } from '../../signaling/src/auth/tokens.js';
 import { makeKeys } from '../../signaling/src/store/keys.js';
-
-interface ReceiveStat {
-  peerId: string;
-  kind: 'audio' | 'video';
-  packetsReceived: number;
-  framesDecoded: number;
-}
 
 interface Participant {
   name: string;
@@ -78,30 +72,6 @@ async function tiles(page: Page): Promise<string[]> {
   return (await page.$$eval('[data-testid="tile"]', (els) => els.map((el) => el.getAttribute('data-peer-id') ?? ''))).sort();
 }
 
-async function mediaFrom(page: Page, peerId: string): Promise<{ frames: number; audio: number }> {
-  const stats = (await page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as never;
-  })) as ReceiveStat[];
-  const from = stats.filter((s) => s.peerId === peerId);
-  return {
-    frames: from.filter((s) => s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0),
-    audio: from.filter((s) => s.kind === 'audio').reduce((n, s) => n + s.packetsReceived, 0),
-  };
-}
-
-/** Waits (bounded) until video frames decoded and audio packets from `peerId` both rise past `from`. */
-async function mediaRises(page: Page, peerId: string, from: { frames: number; audio: number }, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let now = from;
-  while (Date.now() < deadline) {
-    now = await mediaFrom(page, peerId);
-    if (now.frames > from.frames && now.audio > from.audio) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: media not rising (${JSON.stringify(from)} -> ${JSON.stringify(now)})`);
-}
-
 /** Both pages in one room: each shows the same two tiles, and receives the other's media. */
 async function inOneRoom(what: string, previous: Record<string, string | null> = {}): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
@@ -130,11 +100,11 @@ async function inOneRoom(what: string, previous: Record<string, string | null> =
     );
     expect(await tiles(p.page), `${what}: ${p.name}'s participants`).toEqual(both);
   }
-  await mediaRises(alice.page, ids.Bruno!, { frames: 0, audio: 0 }, `${what}: Alice receives Bruno`);
-  await mediaRises(bruno.page, ids.Alice!, { frames: 0, audio: 0 }, `${what}: Bruno receives Alice`);
+  await mediaRises(alice.page, ids.Bruno!, { frames: 0, audioPackets: 0 }, `${what}: Alice receives Bruno`, 20_000);
+  await mediaRises(bruno.page, ids.Alice!, { frames: 0, audioPackets: 0 }, `${what}: Bruno receives Alice`, 20_000);
   const before = { alice: await mediaFrom(alice.page, ids.Bruno!), bruno: await mediaFrom(bruno.page, ids.Alice!) };
-  await mediaRises(alice.page, ids.Bruno!, before.alice, `${what}: Alice keeps receiving Bruno`);
-  await mediaRises(bruno.page, ids.Alice!, before.bruno, `${what}: Bruno keeps receiving Alice`);
+  await mediaRises(alice.page, ids.Bruno!, before.alice, `${what}: Alice keeps receiving Bruno`, 20_000);
+  await mediaRises(bruno.page, ids.Alice!, before.bruno, `${what}: Bruno keeps receiving Alice`, 20_000);
   return ids;
 }
 

@@ -10,17 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
+import { mediaByPeer, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
-
-interface ReceiveStat {
-  consumerId: string;
-  peerId: string;
-  kind: 'audio' | 'video';
-  source: string;
-  packetsReceived: number;
-  framesDecoded: number;
-  bytesReceived: number;
-}
 
 interface Participant {
   name: string;
@@ -34,25 +25,6 @@ const ROOM = 'reunion-hebdo';
 let t: TestApp;
 let chromium: TestBrowser;
 const participants: Participant[] = [];
-
-async function receiveStats(page: Page): Promise<ReceiveStat[]> {
-  return page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as never;
-  });
-}
-
-/** Per remote peer: summed video frames decoded and audio packets received. */
-function byPeer(stats: ReceiveStat[]): Map<string, { frames: number; audioPackets: number }> {
-  const out = new Map<string, { frames: number; audioPackets: number }>();
-  for (const s of stats) {
-    const e = out.get(s.peerId) ?? { frames: 0, audioPackets: 0 };
-    if (s.kind === 'video') e.frames += s.framesDecoded;
-    else e.audioPackets += s.packetsReceived;
-    out.set(s.peerId, e);
-  }
-  return out;
-}
 
 async function join(name: string): Promise<Participant> {
   const context = await chromium.browser.createBrowserContext();
@@ -100,10 +72,10 @@ describe('a meeting of three browsers through the SFU', () => {
     // Media flows from each to each: video decoded, audio received, and rising.
     for (const p of participants) {
       const others = participants.filter((o) => o !== p).map((o) => o.peerId);
-      let first = new Map<string, { frames: number; audioPackets: number }>();
+      let first = new Map<string, MediaTotals>();
       const deadline = Date.now() + 20_000;
       for (;;) {
-        first = byPeer(await receiveStats(p.page));
+        first = mediaByPeer(await receiveStats(p.page));
         const ok = others.every((id) => (first.get(id)?.frames ?? 0) > 0 && (first.get(id)?.audioPackets ?? 0) > 0);
         if (ok) break;
         if (Date.now() > deadline) {
@@ -122,7 +94,7 @@ describe('a meeting of three browsers through the SFU', () => {
       const until = Date.now() + 10_000;
       do {
         await new Promise((r) => setTimeout(r, 500));
-        second = byPeer(await receiveStats(p.page));
+        second = mediaByPeer(await receiveStats(p.page));
       } while (!rising() && Date.now() < until);
       for (const id of others) {
         expect(second.get(id)!.frames, `${p.name} decodes video of ${id}`).toBeGreaterThan(first.get(id)!.frames);

@@ -19,13 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
-
-interface ReceiveStat {
-  peerId: string;
-  kind: 'audio' | 'video';
-  packetsReceived: number;
-  framesDecoded: number;
-}
+import { mediaFrom, mediaRises } from '../../test/receiveStats.js';
 
 interface Participant {
   name: string;
@@ -62,34 +56,6 @@ async function join(name: string): Promise<Participant> {
   await page.click('[data-testid="chat-toggle"]');
   await page.waitForSelector('[data-testid="chat"]');
   return { name, page, peerId };
-}
-
-async function receiveStats(page: Page): Promise<ReceiveStat[]> {
-  return page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as never;
-  });
-}
-
-/** Video frames decoded and audio packets received from `peerId`. */
-async function mediaFrom(page: Page, peerId: string): Promise<{ frames: number; audio: number }> {
-  const stats = (await receiveStats(page)).filter((s) => s.peerId === peerId);
-  return {
-    frames: stats.filter((s) => s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0),
-    audio: stats.filter((s) => s.kind === 'audio').reduce((n, s) => n + s.packetsReceived, 0),
-  };
-}
-
-/** Waits until both video frames and audio packets from `peerId` rise past `from`. */
-async function mediaRises(page: Page, peerId: string, from: { frames: number; audio: number }, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  let now = from;
-  while (Date.now() < deadline) {
-    now = await mediaFrom(page, peerId);
-    if (now.frames > from.frames && now.audio > from.audio) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: media not rising (${JSON.stringify(from)} -> ${JSON.stringify(now)})`);
 }
 
 /** Counts, on every DOM change from now on, how many tiles `peerId` has (exactly one is right). */
@@ -195,7 +161,7 @@ describe('a participant whose signaling socket is lost', () => {
       await p.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3, { timeout: 15_000 });
     }
     for (const p of others) {
-      await mediaRises(p.page, alice.peerId, { frames: 0, audio: 0 }, `${p.name} receives Alice`);
+      await mediaRises(p.page, alice.peerId, { frames: 0, audioPackets: 0 }, `${p.name} receives Alice`);
       await watchTile(p.page, alice.peerId);
     }
     await watchBanner(alice.page);

@@ -20,12 +20,12 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { receiveStats } from '../../test/receiveStats.js';
 import {
   endCaptureFromBrowser,
   joinAsSharer,
   joinMeeting,
   launchSharerBrowser,
-  receiveStats,
   screenStats,
   settledPsnr,
   showPlan,

@@ -14,14 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
+import { mediaByPeer, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 import { parseExposition, sumOf } from '../../signaling/src/metrics/exposition.js';
-
-interface ReceiveStat {
-  peerId: string;
-  kind: 'audio' | 'video';
-  packetsReceived: number;
-  framesDecoded: number;
-}
 
 interface Participant {
   name: string;
@@ -44,25 +38,6 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-async function receiveStats(page: Page): Promise<ReceiveStat[]> {
-  return page.evaluate(async () => {
-    const controller = (window as unknown as { __chantier: { getReceiveStats(): Promise<unknown[]> } }).__chantier;
-    return (await controller.getReceiveStats()) as never;
-  });
-}
-
-/** Per remote peer: summed video frames decoded and audio packets received. */
-function byPeer(stats: ReceiveStat[]): Map<string, { frames: number; audioPackets: number }> {
-  const out = new Map<string, { frames: number; audioPackets: number }>();
-  for (const s of stats) {
-    const e = out.get(s.peerId) ?? { frames: 0, audioPackets: 0 };
-    if (s.kind === 'video') e.frames += s.framesDecoded;
-    else e.audioPackets += s.packetsReceived;
-    out.set(s.peerId, e);
-  }
-  return out;
 }
 
 async function join(name: string): Promise<Participant> {
@@ -133,9 +108,9 @@ describe('a meeting bigger than one worker', () => {
     // (b) Media flows from each to each, across workers: video decoded, audio received, and rising.
     for (const p of participants) {
       const others = participants.filter((o) => o !== p).map((o) => o.peerId);
-      let first = new Map<string, { frames: number; audioPackets: number }>();
+      let first = new Map<string, MediaTotals>();
       await until(async () => {
-        first = byPeer(await receiveStats(p.page));
+        first = mediaByPeer(await receiveStats(p.page));
         return others.every((id) => (first.get(id)?.frames ?? 0) > 0 && (first.get(id)?.audioPackets ?? 0) > 0);
       }, `${p.name} to receive media from both others`, 30_000).catch((error: Error) => {
         throw new Error(`${error.message}: ${JSON.stringify([...first])}`);
@@ -149,7 +124,7 @@ describe('a meeting bigger than one worker', () => {
       const deadline = Date.now() + 10_000;
       do {
         await new Promise((r) => setTimeout(r, 500));
-        second = byPeer(await receiveStats(p.page));
+        second = mediaByPeer(await receiveStats(p.page));
       } while (!rising() && Date.now() < deadline);
       for (const id of others) {
         expect(second.get(id)!.frames, `${p.name} decodes video of ${id}`).toBeGreaterThan(first.get(id)!.frames);
@@ -183,7 +158,7 @@ describe('a meeting bigger than one worker', () => {
     await until(() => other.load.pipeTransports === 0 && home.load.pipeTransports === 0, 'the pipes closed');
     expect(other.load).toMatchObject({ routers: 0, consumers: 0, producers: 0 });
     // The two left still see each other.
-    const stats = byPeer(await receiveStats(participants[0]!.page));
+    const stats = mediaByPeer(await receiveStats(participants[0]!.page));
     expect(stats.get(participants[1]!.peerId)?.frames ?? 0).toBeGreaterThan(0);
   });
 });

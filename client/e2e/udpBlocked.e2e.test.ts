@@ -25,7 +25,8 @@ import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { blockUdp, udpDrops } from '../../test/netlab/firewall.js';
 import { createNetLab, PYTHON, type NetLab } from '../../test/netlab/netlab.js';
 import { KEEP_PEER_CONNECTIONS, pageMedia, RELAY_ONLY, type PageMedia } from '../../test/netlab/pageMedia.js';
-import { joinMeeting, receiveStats, type MeetingPage } from '../../test/screenShare.js';
+import { receiveStats } from '../../test/receiveStats.js';
+import { joinMeeting, type MeetingPage } from '../../test/screenShare.js';
 
 const SECRET = 'udp-blocked-e2e-secret-0123456789abcdef';
 const PROJECT = 'chantier-pare-feu';

@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { removeOrphanNamespaces } from './leftovers.js';
 
 const run = promisify(execFile);
 const EMULATOR = join(dirname(fileURLToPath(import.meta.url)), 'linkemu.py');
@@ -85,27 +86,9 @@ export interface NetLab {
 
 let labsMade = 0;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Deletes namespaces of this prefix left by runs whose process is gone (their TUN devices died with their link). */
-export async function removeLeftovers(): Promise<string[]> {
-  const { stdout } = await run('ip', ['-o', 'netns', 'list']);
-  const removed: string[] = [];
-  for (const line of stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const match = new RegExp(`^${NS_PREFIX}(\\d+)-\\d+$`).exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
-    await run('ip', ['netns', 'del', name]).catch(() => {});
-    removed.push(name);
-  }
-  return removed;
+export function removeLeftovers(): Promise<string[]> {
+  return removeOrphanNamespaces(NS_PREFIX);
 }
 
 function ipv4(n: number): string {

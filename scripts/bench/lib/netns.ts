@@ -23,6 +23,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { atExit } from './cleanup.js';
+import { removeOrphanNamespaces } from '../../../test/netlab/leftovers.js';
 
 const run = promisify(execFile);
 const NS_PREFIX = 'chbn-';
@@ -44,15 +45,6 @@ export interface BenchNetns {
 
 let made = 0;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function deleteNow(name: string): void {
   try {
     execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: 5_000 });
@@ -62,17 +54,8 @@ function deleteNow(name: string): void {
 }
 
 /** Deletes namespaces of this prefix whose run (the pid in the name) is gone. */
-export async function removeLeftoverNamespaces(): Promise<string[]> {
-  const { stdout } = await run('ip', ['-o', 'netns', 'list']);
-  const removed: string[] = [];
-  for (const line of stdout.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const match = new RegExp(`^${NS_PREFIX}(\\d+)-\\d+$`).exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
-    await run('ip', ['netns', 'del', name]).catch(() => {});
-    removed.push(name);
-  }
-  return removed;
+export function removeLeftoverNamespaces(): Promise<string[]> {
+  return removeOrphanNamespaces(NS_PREFIX);
 }
 
 /** A /30 of 10.213.0.0/16 that no interface uses yet, starting from the pid so that concurrent runs differ. */

@@ -27,7 +27,7 @@ import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
 import { rssBytes, startBenchServer } from './lib/benchServer.js';
 import { createVideoRoom, startJanus } from './lib/janus.js';
 import { createBenchNetns } from './lib/netns.js';
-import { percentiles, type Percentiles } from './lib/percentiles.js';
+import { percentiles, type Percentiles } from './lib/quantiles.js';
 import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './lib/wsLoadProtocol.js';
 import { sleep, spread, withTimeout, type Spread } from './stats.js';
 import type { BenchResult, Table } from './types.js';

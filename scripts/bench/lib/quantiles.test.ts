@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, summarize } from './quantiles.js';
+import { percentiles, quantile, summarize } from './quantiles.js';
 
 describe('quantile', () => {
   it('interpolates between the nearest ranks', () => {
@@ -36,5 +36,20 @@ describe('summarize', () => {
     const s = summarize([null, null]);
     expect(s.count).toBe(0);
     expect([s.p50, s.p95, s.min, s.max].every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('percentiles', () => {
+  it('merges the parts and gives the same quantiles as quantile()', () => {
+    const a = Float64Array.from([5, 1, 9, Number.NaN]);
+    const b = [3, 7, Number.POSITIVE_INFINITY];
+    const all = [5, 1, 9, 3, 7];
+    expect(percentiles([a, b])).toEqual({ count: 5, p50: quantile(all, 0.5), p95: quantile(all, 0.95), p99: quantile(all, 0.99), max: 9 });
+    expect(percentiles([a, b]).p50).toBe(5);
+  });
+
+  it('is NaN with no finite sample', () => {
+    expect(percentiles([[], [Number.NaN]]).p50).toBeNaN();
+    expect(percentiles([]).count).toBe(0);
   });
 });

@@ -41,6 +41,28 @@ interface ChatSink {
   lastAt: number;
 }
 
+/** Waits (bounded) for `ws` to open; when it closes, every request still waiting fails. */
+function opened(ws: WebSocket, pending: Map<unknown, Pending>): Promise<void> {
+  ws.on('close', () => {
+    for (const p of pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new RequestError('socket closed'));
+    }
+    pending.clear();
+  });
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RequestError('connect timeout')), CONNECT_TIMEOUT_MS);
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new RequestError(`socket error: ${error.message.slice(0, 60)}`));
+    });
+  });
+}
+
 class LoadClient {
   ws: WebSocket | null = null;
   routerRtpCapabilities: unknown = null;
@@ -57,24 +79,7 @@ class LoadClient {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
     this.ws = ws;
     ws.on('message', (raw: Buffer) => this.#onMessage(raw.toString()));
-    ws.on('close', () => {
-      for (const p of this.#pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new RequestError('socket closed'));
-      }
-      this.#pending.clear();
-    });
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RequestError('connect timeout')), CONNECT_TIMEOUT_MS);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      ws.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new RequestError(`socket error: ${error.message.slice(0, 60)}`));
-      });
-    });
+    return opened(ws, this.#pending);
   }
 
   request(type: string, data: unknown): Promise<unknown> {
@@ -341,25 +346,8 @@ class JanusClient {
     const ws = new WebSocket(wsUrl, 'janus-protocol', { perMessageDeflate: false });
     this.ws = ws;
     ws.on('message', (raw: Buffer) => this.#onMessage(raw.toString()));
-    ws.on('close', () => {
-      clearInterval(this.#keepalive);
-      for (const p of this.#pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new RequestError('socket closed'));
-      }
-      this.#pending.clear();
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RequestError('connect timeout')), CONNECT_TIMEOUT_MS);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      ws.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new RequestError(`socket error: ${error.message.slice(0, 60)}`));
-      });
-    });
+    ws.on('close', () => clearInterval(this.#keepalive));
+    await opened(ws, this.#pending);
     const created = await this.#request({ janus: 'create' });
     this.sessionId = created.data?.id ?? 0;
     this.#keepalive = setInterval(() => this.#send({ janus: 'keepalive', session_id: this.sessionId, transaction: 'k' }), 25_000);

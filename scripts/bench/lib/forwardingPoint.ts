@@ -178,10 +178,13 @@ async function measure(request: PointRequest): Promise<PointResult> {
 
   const ports = sinkLine(); // its first line
   ports.catch(() => undefined); // (awaited below; not unhandled if the worker fails to start)
-  const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 20_000, rtcMaxPort: 59_999 });
+  let workerToClose: Mediasoup.types.Worker | undefined;
   let died: Error | undefined;
-  worker.on('died', (error) => (died = error));
   try {
+    // In the try: a worker that fails to start must not leave this point's sink running.
+    const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 20_000, rtcMaxPort: 59_999 });
+    workerToClose = worker;
+    worker.on('died', (error) => (died = error));
     const sinkPorts = (await ports).split(' ').slice(1).map(Number);
     execFileSync('taskset', ['-a', '-p', '-c', cpu, String(worker.pid)], { stdio: 'ignore' });
 
@@ -278,7 +281,7 @@ async function measure(request: PointRequest): Promise<PointResult> {
       windowSeconds: round(seconds, 2),
     };
   } finally {
-    worker.close();
+    workerToClose?.close();
     sink.stdin!.end('q\n');
     await withTimeout(new Promise((resolve) => sink.once('exit', resolve)), 2_000, 'sink exit').catch(() => sink.kill('SIGKILL'));
     live.delete(sink);

@@ -70,7 +70,17 @@ function tick(): void {
 
 let clipFile = '';
 
+/** Stops sending and closes the publishers' sockets. */
+function halt(): void {
+  running = false;
+  clearTimeout(timer);
+  for (const p of publishers) p.socket.close();
+  publishers = [];
+}
+
 async function start(command: Extract<GeneratorCommand, { cmd: 'start' }>): Promise<void> {
+  // A point that failed before its stop leaves the last run going: it ends here, not alongside.
+  halt();
   if (command.clip !== clipFile) {
     clip = parseClip(command.clip);
     clipFile = command.clip;
@@ -109,11 +119,8 @@ process.on('message', (command: GeneratorCommand) => {
   if (command.cmd === 'start') void start(command);
   else if (command.cmd === 'count') reply({ sent });
   else {
-    running = false;
-    clearTimeout(timer);
+    halt();
     reply({ sent });
-    for (const p of publishers) p.socket.close();
-    publishers = [];
   }
 });
 process.on('disconnect', () => process.exit(0));

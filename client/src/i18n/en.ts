@@ -351,4 +351,8 @@ export const en: Catalogue = {
   'error.INVITATION_EXPIRED': 'This invitation link has expired. Ask for a new link.',
   'error.INVITATION_USED_UP': 'This invitation link has been used as many times as allowed. Ask for a new link.',
   'error.INVITATIONS_DISABLED': 'This server cannot create invitation links (see its configuration).',
+  'error.MEETING_IN_PAST': 'This date has passed: choose one to come.',
+  'error.UNKNOWN_TIME_ZONE': 'Unknown time zone.',
+  'error.UNKNOWN_INVITEE': 'One of the invited people is not a member of the project.',
+  'error.LIMIT_EXCEEDED': 'The project\u2019s limit is reached.',
 };

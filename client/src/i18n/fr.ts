@@ -354,6 +354,10 @@ export const fr = {
   'error.INVITATION_EXPIRED': 'Ce lien d’invitation a expiré. Demandez un nouveau lien.',
   'error.INVITATION_USED_UP': 'Ce lien d’invitation a déjà servi autant de fois que prévu. Demandez un nouveau lien.',
   'error.INVITATIONS_DISABLED': 'Ce serveur ne peut pas créer de liens d’invitation (voir sa configuration).',
+  'error.MEETING_IN_PAST': 'Cette date est déjà passée : choisissez une date à venir.',
+  'error.UNKNOWN_TIME_ZONE': 'Fuseau horaire inconnu.',
+  'error.UNKNOWN_INVITEE': 'Une des personnes convoquées n’est pas membre du projet.',
+  'error.LIMIT_EXCEEDED': 'La limite du projet est atteinte.',
 } as const satisfies ErrorTexts & Record<string, string>;
 
 export type MessageKey = keyof typeof fr;

@@ -62,7 +62,7 @@ export function* seriesDates(plan: Pick<SeriesPlan, 'date' | 'recurrence'>, limi
     yield plan.date;
     return;
   }
-  const step = 7 * plan.recurrence.interval;
+  const step = 7 * (plan.recurrence.interval ?? 1);
   const until = plan.recurrence.until;
   for (let i = 0; i < limit; i++) {
     const date = addDays(plan.date, i * step);
@@ -77,7 +77,7 @@ export function isSeriesDate(plan: Pick<SeriesPlan, 'date' | 'recurrence'>, occu
   if (plan.recurrence.frequency === 'once') return occurrenceId === plan.date;
   if (plan.recurrence.until !== undefined && occurrenceId > plan.recurrence.until) return false;
   const days = DateTime.fromISO(occurrenceId, { zone: 'UTC' }).diff(DateTime.fromISO(plan.date, { zone: 'UTC' }), 'days').days;
-  return Number.isInteger(days) && days % (7 * plan.recurrence.interval) === 0;
+  return Number.isInteger(days) && days % (7 * (plan.recurrence.interval ?? 1)) === 0;
 }
 
 /**

@@ -48,20 +48,19 @@ export const PlanGuest = Type.Object(
 export type PlanGuest = Static<typeof PlanGuest>;
 
 /**
- * Once, or every `interval` weeks (1 or 2) on the start date's weekday,
- * until `until` (a local date, included) or for ever.
+ * Once, or every `interval` weeks (1 or 2; 1 when absent) on the start
+ * date's weekday, until `until` (a local date, included) or for ever. One
+ * object rather than a union: Fastify's validator strips unknown properties
+ * per branch of a union, which would eat a weekly series' interval.
  */
-export const PlanRecurrence = Type.Union([
-  Type.Object({ frequency: Type.Literal('once') }, { additionalProperties: false }),
-  Type.Object(
-    {
-      frequency: Type.Literal('weekly'),
-      interval: Type.Union([Type.Literal(1), Type.Literal(2)]),
-      until: Type.Optional(LocalDate),
-    },
-    { additionalProperties: false },
-  ),
-]);
+export const PlanRecurrence = Type.Object(
+  {
+    frequency: Type.Union([Type.Literal('once'), Type.Literal('weekly')]),
+    interval: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)])),
+    until: Type.Optional(LocalDate),
+  },
+  { additionalProperties: false },
+);
 export type PlanRecurrence = Static<typeof PlanRecurrence>;
 
 /** What is planned: the body of POST .../meetings/plans (PATCH takes any part of it). */
@@ -91,12 +90,15 @@ export const PlanOverride = Type.Union([
 ]);
 export type PlanOverride = Static<typeof PlanOverride>;
 
-/** Body of PUT .../plans/:planId/occurrences/:occurrenceId: skip it, move it, or put it back. */
-export const OccurrenceChange = Type.Union([
-  Type.Object({ status: Type.Literal('skipped') }, { additionalProperties: false }),
-  Type.Object({ status: Type.Literal('moved'), date: LocalDate, time: LocalTime }, { additionalProperties: false }),
-  Type.Object({ status: Type.Literal('planned') }, { additionalProperties: false }),
-]);
+/** Body of PUT .../plans/:planId/occurrences/:occurrenceId: skip it, move it (date and time required), or put it back. */
+export const OccurrenceChange = Type.Object(
+  {
+    status: Type.Union([Type.Literal('skipped'), Type.Literal('moved'), Type.Literal('planned')]),
+    date: Type.Optional(LocalDate),
+    time: Type.Optional(LocalTime),
+  },
+  { additionalProperties: false },
+);
 export type OccurrenceChange = Static<typeof OccurrenceChange>;
 
 /** A plan as stored and answered. */

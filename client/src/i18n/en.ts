@@ -354,5 +354,5 @@ export const en: Catalogue = {
   'error.MEETING_IN_PAST': 'This date has passed: choose one to come.',
   'error.UNKNOWN_TIME_ZONE': 'Unknown time zone.',
   'error.UNKNOWN_INVITEE': 'One of the invited people is not a member of the project.',
-  'error.LIMIT_EXCEEDED': 'The project\u2019s limit is reached.',
+  'error.LIMIT_EXCEEDED': 'The project’s limit is reached.',
 };

@@ -10,8 +10,8 @@
  */
 import type { NotificationData, NotificationType, ResponseData } from '@chantier/signaling/protocol';
 import type { PlanningApi } from '../api/PlanningApi';
-import { errorCodeOf } from '../errors';
 import { createLogger } from '../log';
+import { runBusy } from '../util/runBusy';
 import { emptyPlanForm, planInput, type PlanForm } from './planForm';
 import type { PlanningMember, PlanningState } from './planningState';
 
@@ -170,15 +170,6 @@ export class PlanningController implements PlanningActions {
   }
 
   private async run(work: () => Promise<void>): Promise<void> {
-    this.state.busy.value = true;
-    this.state.error.value = null;
-    try {
-      await work();
-    } catch (error) {
-      log.warn('planning action failed', error);
-      this.state.error.value = errorCodeOf(error);
-    } finally {
-      this.state.busy.value = false;
-    }
+    await runBusy(this.state, work, (error) => log.warn('planning action failed', error));
   }
 }

@@ -35,6 +35,11 @@ export class PlanningApi {
     return this.api.delete(this.planPath(planId));
   }
 
+  /** Owners: the project's time zone (IANA name). */
+  setTimeZone(timeZone: string): Promise<void> {
+    return this.api.sendJson<void>('PUT', `${this.base}/settings`, { timeZone });
+  }
+
   /** A new secret calendar feed URL for this person (the previous one stops working). */
   async createFeed(): Promise<string> {
     return (await this.api.postJson<{ url: string }>(`${this.base}/feed`, {})).url;

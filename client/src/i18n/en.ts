@@ -225,6 +225,8 @@ export const en: Catalogue = {
   'planning.skip': 'Skip this one',
   'planning.cancel': 'Cancel the series',
   'planning.ics': '.ics file',
+  'planning.zone.label': 'Project time zone',
+  'planning.zone.save': 'Save',
   'planning.form.title': 'Title',
   'planning.form.titlePlaceholder': 'Site meeting',
   'planning.form.date': 'Date',

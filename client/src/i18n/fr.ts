@@ -228,6 +228,8 @@ export const fr = {
   'planning.skip': 'Annuler cette séance',
   'planning.cancel': 'Annuler la série',
   'planning.ics': 'Fichier .ics',
+  'planning.zone.label': 'Fuseau horaire du projet',
+  'planning.zone.save': 'Enregistrer',
   'planning.form.title': 'Objet',
   'planning.form.titlePlaceholder': 'Réunion de chantier',
   'planning.form.date': 'Date',

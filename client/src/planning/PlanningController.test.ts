@@ -37,6 +37,7 @@ function setup() {
       createFeed: async () => 'http://x/api/calendar/secret.ics',
       revokeFeed: async () => {},
       calendar: async () => new Blob(['BEGIN:VCALENDAR']),
+      setTimeZone: async () => {},
     },
   });
   return { state, controller, created, lists: () => lists };

@@ -33,11 +33,12 @@ export interface PlanningActions {
   downloadCalendar(planId: string): Promise<void>;
   revokeFeed(): Promise<void>;
   dismissNotice(): void;
+  setTimeZone(timeZone: string): Promise<void>;
 }
 
 export interface PlanningControllerOptions {
   state: PlanningState;
-  api: Pick<PlanningApi, 'list' | 'create' | 'cancel' | 'changeOccurrence' | 'createFeed' | 'revokeFeed' | 'calendar'>;
+  api: Pick<PlanningApi, 'list' | 'create' | 'cancel' | 'changeOccurrence' | 'createFeed' | 'revokeFeed' | 'calendar' | 'setTimeZone'>;
   /** Hands a file to the browser as a download. */
   save?: (file: Blob, name: string) => void;
   /** The project's members, for the invitation list. */
@@ -145,6 +146,13 @@ export class PlanningController implements PlanningActions {
     await this.run(async () => {
       await this.options.api.revokeFeed();
       this.state.feedUrl.value = null;
+    });
+  }
+
+  async setTimeZone(timeZone: string): Promise<void> {
+    await this.run(async () => {
+      await this.options.api.setTimeZone(timeZone.trim());
+      await this.refreshOrThrow();
     });
   }
 

@@ -11,6 +11,7 @@ import { act } from '../act';
 import { useProject } from '../context';
 import { CalendarFeed } from './CalendarFeed';
 import { PlanMeetingForm } from './PlanMeetingForm';
+import { ProjectZone } from './ProjectZone';
 import { usePlanning } from './usePlanning';
 import './planning.css';
 
@@ -99,6 +100,7 @@ export function PlanningPanel() {
         ))}
       </ul>
       <CalendarFeed />
+      {self?.role === 'owner' && <ProjectZone />}
     </section>
   );
 }

@@ -41,6 +41,11 @@ export function redactQuery(url: string): string {
 export interface BuildOptions {
   /** Where log lines go instead of stdout (a test reading what is logged). */
   logStream?: DestinationStream;
+  /**
+   * The clock of the planned meetings' reminders (default Date.now): a test
+   * moves it to a meeting's start instead of waiting for the minute to come.
+   */
+  clock?: () => number;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -118,7 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(projectRoutes);
   await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
-  await app.register(planningRoutes, { config });
+  await app.register(planningRoutes, { config, ...(options.clock ? { clock: options.clock } : {}) });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

@@ -56,8 +56,8 @@ const ListQuery = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, m
 /** The calendar feed path; its last segment is the secret (app.ts redacts it from logs). */
 export const CALENDAR_FEED_PATH = '/api/calendar/';
 
-export const planningRoutes = fp<{ config: Config }>(
-  async (app, { config }) => {
+export const planningRoutes = fp<{ config: Config; clock?: () => number }>(
+  async (app, { config, clock }) => {
     const store = new PlanningStore(app.redis, app.keys);
     const planner = new MeetingPlanner(store, app.projects, app.chat, app.bus, app.log.child({ component: 'planning' }), {
       defaultTimeZone: config.planning.defaultTimeZone,
@@ -68,6 +68,7 @@ export const planningRoutes = fp<{ config: Config }>(
       inRoom: async (projectId, roomId) => new Set((await app.meetingPresence.list(projectId, roomId)).map((p) => p.userId)),
       leadMs: config.planning.reminderLeadMs,
       tickMs: config.planning.reminderTickMs,
+      ...(clock ? { now: clock } : {}),
     });
     app.decorate('reminders', reminders);
     reminders.start();

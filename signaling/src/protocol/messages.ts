@@ -17,14 +17,19 @@ import type {
   RtpParameters,
   SctpParameters,
 } from 'mediasoup/types';
+import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
+import { MarkupNotifications, MarkupRequests } from './markup.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
 
-/** Largest WebSocket message the server accepts, in bytes. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Largest WebSocket message the server accepts, in bytes. 128 KiB: a markup
+ * stroke of 5,000 points (MARKUP_LIMITS) takes up to about 90 KiB of JSON.
+ */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 // ------------------------------------------------------------------ pieces
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -140,14 +145,7 @@ export type CallInfo = Static<typeof CallInfo>;
 /** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
 const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
 
-export const DocumentRef = Type.Object({
-  documentId: Id,
-  name: Type.String(),
-  mimeType: Type.String(),
-  size: Type.Integer({ minimum: 0 }),
-  version: Type.Integer({ minimum: 1 }),
-});
-export type DocumentRef = Static<typeof DocumentRef>;
+export { DocumentRef };
 
 export const ChatMessage = Type.Object({
   id: MessageId,
@@ -162,6 +160,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('document-presented'),
     /** A call nobody (or not everyone) answered: `call` says who called whom. */
     Type.Literal('missed-call'),
+    /** Someone saved a marked-up document into the project (markupSave): `attachment` is the new version. */
+    Type.Literal('markup-saved'),
     /** A meeting was planned, edited, moved or cancelled: `plan` says which and how. */
     Type.Literal('meeting-planned'),
   ]),
@@ -202,6 +202,8 @@ export const MeetingRecord = Type.Object({
   documents: Type.Array(DocumentRef),
   /** Documents presented: which version, by whom, when. */
   presentations: Type.Array(Type.Object({ document: DocumentRef, by: Person, at: Type.Integer() })),
+  /** Marked-up versions saved into the project (markupSave): the new version, the one it was made from, by whom, when. */
+  saved: Type.Optional(Type.Array(Type.Object({ document: DocumentRef, from: DocumentRef, by: Person, at: Type.Integer() }))),
   /** The server hosting it stopped: endedAt is when this was noticed. */
   interrupted: Type.Optional(Type.Boolean()),
 });
@@ -664,6 +666,8 @@ export const Requests = {
     request: Empty,
     response: Empty,
   },
+  /** Marking up the presented document together (protocol/markup.ts). */
+  ...MarkupRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -739,6 +743,8 @@ export const Notifications = {
       Type.Literal('missed'),
     ]),
   }),
+  /** Markup of the presented document (protocol/markup.ts). */
+  ...MarkupNotifications,
   ...planningNotifications,
 } as const satisfies Record<string, TSchema>;
 

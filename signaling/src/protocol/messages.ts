@@ -18,6 +18,7 @@ import type {
   SctpParameters,
 } from 'mediasoup/types';
 import { errorCodes, type ErrorCode } from './errors.js';
+import { StreamId } from './streamId.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -134,8 +135,8 @@ export const CallInfo = Type.Object({
 });
 export type CallInfo = Static<typeof CallInfo>;
 
-/** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
-const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
+/** Stream id of a chat message, as Redis gives it: "<ms>-<seq>", each part at most 2^64 - 1 (streamId.ts). */
+const MessageId = StreamId;
 
 export const DocumentRef = Type.Object({
   documentId: Id,

@@ -2,6 +2,7 @@
  * A protocol client that has said hello, for integration tests: a socket on
  * the test app, a token minted for the given identity, and the hello's answer.
  */
+import { expect } from 'vitest';
 import type { MintOptions } from '../signaling/src/auth/tokens.js';
 import { PROTOCOL_VERSION, type ResponseData } from '../signaling/src/protocol/index.js';
 import type { TestApp } from './app.js';
@@ -52,4 +53,13 @@ export async function httpJson(
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Closes the clients a test opened (and empties the list), after checking that all the server sent them matched the protocol. */
+export function closeCheckedClients(clients: TestClient[]): void {
+  for (const c of clients) {
+    expect(c.violations, 'server messages must match the protocol').toEqual([]);
+    c.close();
+  }
+  clients.length = 0;
 }

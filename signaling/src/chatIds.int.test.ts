@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { helloSession, httpJson, type HelloSession } from '../../test/session.js';
+import { closeCheckedClients, helloSession, httpJson, type HelloSession } from '../../test/session.js';
 import { RequestFailed, type TestClient } from '../../test/TestClient.js';
 import { AppError } from './errors.js';
 import { ErrorCode, type ChatMessage } from './protocol/index.js';
@@ -32,13 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 async function session(projectId: string, userId: string, room?: string): Promise<HelloSession> {
   const s = await helloSession(t, { projectId, userId, displayName: userId, ...(room ? { room } : {}) });

@@ -1,4 +1,5 @@
 export * from './errors.js';
 export * from './messages.js';
 export * from './moderation.js';
+export * from './planning.js';
 export * from './streamId.js';

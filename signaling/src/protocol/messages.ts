@@ -18,6 +18,7 @@ import type {
   SctpParameters,
 } from 'mediasoup/types';
 import { errorCodes, type ErrorCode } from './errors.js';
+import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
@@ -132,6 +133,8 @@ export const CallInfo = Type.Object({
   invitees: Type.Array(Person),
   startedAt: Type.Integer(),
   audioOnly: Type.Boolean(),
+  /** A planned meeting's start rings its invitees: the plan and occurrence (accepting joins its room). */
+  plan: Type.Optional(CallPlanRef),
 });
 export type CallInfo = Static<typeof CallInfo>;
 
@@ -160,6 +163,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('document-presented'),
     /** A call nobody (or not everyone) answered: `call` says who called whom. */
     Type.Literal('missed-call'),
+    /** A meeting was planned, edited, moved or cancelled: `plan` says which and how. */
+    Type.Literal('meeting-planned'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -181,6 +186,8 @@ export const ChatMessage = Type.Object({
   call: Type.Optional(
     Type.Object({ callId: Id, roomId: Id, caller: Person, missed: Type.Array(Person) }),
   ),
+  /** For meeting-planned. */
+  plan: Type.Optional(PlanRef),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
@@ -733,6 +740,7 @@ export const Notifications = {
       Type.Literal('missed'),
     ]),
   }),
+  ...planningNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

@@ -12,7 +12,7 @@ describe('schema arbitraries', () => {
     fc.assert(fc.property(valid(schema), (value) => check.Check(value)), { numRuns: 50 });
     // An object with no properties (ping, leave) has only an unknown property to break.
     fc.assert(fc.property(invalid(schema), (value) => !check.Check(value)), { numRuns: 50 });
-  });
+  }, 30_000);
 
   it('reaches the bounds of patterns made of classes and quantifiers', () => {
     expect(patternExtremes('^[0-9]{1,20}-[0-9]{1,20}$', 41)).toEqual(['0-0', `${'9'.repeat(20)}-${'9'.repeat(20)}`]);

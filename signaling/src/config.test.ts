@@ -38,6 +38,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base(), SFU_MAX_CONSUMERS_PER_WORKER: 'many' })).toThrow(/SFU_MAX_CONSUMERS_PER_WORKER/);
   });
 
+  it('fsyncs the embedded Redis every second by default, on every write with REDIS_APPENDFSYNC=always', () => {
+    expect(loadConfig(base()).redisAppendfsync).toBe('everysec');
+    expect(loadConfig({ ...base(), REDIS_APPENDFSYNC: 'always' }).redisAppendfsync).toBe('always');
+    expect(loadConfig({ ...base(), REDIS_APPENDFSYNC: 'everysec' }).redisAppendfsync).toBe('everysec');
+  });
+
   it('creates the JWT secret once in the data dir and keeps it across restarts', () => {
     const env = base();
     const first = loadConfig(env).jwtSecret;
@@ -52,6 +58,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ JWT_SECRET: 'short' }, /at least 32/],
     [{ MEDIASOUP_WORKERS: '0' }, /MEDIASOUP_WORKERS/],
+    [{ REDIS_APPENDFSYNC: 'no' }, /REDIS_APPENDFSYNC must be one of/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ ...base(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base(), ...env })).toThrow(message);

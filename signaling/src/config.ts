@@ -28,6 +28,13 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key this process writes (tests use one per run). */
   readonly redisKeyPrefix: string;
+  /**
+   * The embedded redis-server's appendfsync (REDIS_APPENDFSYNC): 'always'
+   * fsyncs each write before Redis answers (an acknowledged chat message
+   * survives a power cut), 'everysec' once a second (up to a second of them
+   * lost). An external Redis (REDIS_URL) keeps its own setting.
+   */
+  readonly redisAppendfsync: 'always' | 'everysec';
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
   /**
@@ -270,6 +277,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
+    redisAppendfsync: oneOf(env, 'REDIS_APPENDFSYNC', ['always', 'everysec'], 'everysec'),
     jwtSecret,
     jwt: jwtConfig(env),
     adminToken: env.ADMIN_TOKEN || undefined,

@@ -2,6 +2,7 @@
  * Chat message ids. The server's are Redis Stream ids ("<ms>-<seq>"), which
  * order the chat; the client's own (clientMessageId) make a retry idempotent.
  */
+import { compareStreamIds, parseStreamId, type StreamIdParts } from '@chantier/signaling/protocol';
 
 /** What the protocol accepts for a client message id. */
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -20,15 +21,13 @@ export function newClientMessageId(random: (bytes: Uint8Array) => Uint8Array = (
   return id;
 }
 
-/** Orders two stream ids "<ms>-<seq>" numerically (their string order is wrong across digit counts). */
-export function compareMessageIds(a: string, b: string): number {
-  const [am = 0n, as = 0n] = a.split('-').map(toBigInt);
-  const [bm = 0n, bs = 0n] = b.split('-').map(toBigInt);
-  if (am !== bm) return am < bm ? -1 : 1;
-  if (as !== bs) return as < bs ? -1 : 1;
-  return 0;
-}
+const NO_ID: StreamIdParts = { ms: 0n, seq: 0n };
 
-function toBigInt(part: string): bigint {
-  return /^[0-9]+$/.test(part) ? BigInt(part) : 0n;
+/**
+ * Orders two stream ids "<ms>-<seq>" numerically (their string order is wrong
+ * across digit counts), with the server's own parser (protocol/streamId.ts);
+ * anything that is not an id sorts as 0-0.
+ */
+export function compareMessageIds(a: string, b: string): number {
+  return compareStreamIds(parseStreamId(a) ?? NO_ID, parseStreamId(b) ?? NO_ID);
 }

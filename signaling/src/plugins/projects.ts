@@ -25,7 +25,7 @@ declare module 'fastify' {
 /** Projects, chat, presence, meetings and calls in Redis, and their live events. */
 export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
   async (app, { config, nodeId }) => {
-    const chat = new ChatStore(app.redis, app.keys);
+    const chat = new ChatStore(app.redis, app.keys, app.log.child({ component: 'chat' }));
     const presence = new PresenceStore(app.redis, app.keys, config.presenceTtlMs);
     const meetings = new MeetingStore(app.redis, app.keys);
     const bus = new EventBus(app.redis, app.keys, app.log.child({ component: 'events' }));

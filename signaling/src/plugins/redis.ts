@@ -24,7 +24,7 @@ export const redisPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     let embedded: EmbeddedRedis | undefined;
     if (!config.redisUrl) {
-      embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log });
+      embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log, appendfsync: config.redisAppendfsync });
     }
     const socketPath = embedded?.socketPath ?? unixSocketPath(config.redisUrl);
     const client: RedisClient = socketPath

@@ -3,3 +3,4 @@ export * from './messages.js';
 export * from './moderation.js';
 export * from './markup.js';
 export * from './planning.js';
+export * from './streamId.js';

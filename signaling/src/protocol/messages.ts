@@ -21,6 +21,7 @@ import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { MarkupNotifications, MarkupRequests } from './markup.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
+import { StreamId } from './streamId.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -142,8 +143,8 @@ export const CallInfo = Type.Object({
 });
 export type CallInfo = Static<typeof CallInfo>;
 
-/** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
-const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
+/** Stream id of a chat message, as Redis gives it: "<ms>-<seq>", each part at most 2^64 - 1 (streamId.ts). */
+const MessageId = StreamId;
 
 export { DocumentRef };
 

@@ -23,6 +23,11 @@ export interface EmbeddedRedisOptions {
   log: Logger;
   /** Throwaway instance: no persistence (tests). */
   ephemeral?: boolean;
+  /**
+   * When the append-only file reaches the disk (config REDIS_APPENDFSYNC):
+   * 'always' before each write is answered, 'everysec' (default) once a second.
+   */
+  appendfsync?: 'always' | 'everysec';
   binary?: string;
 }
 
@@ -92,7 +97,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--logfile', '',
     ...(options.ephemeral
       ? ['--save', '', '--appendonly', 'no']
-      : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '3600 1 300 100']),
+      : ['--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'everysec', '--save', '3600 1 300 100']),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches Chantier, which
   // then stops Redis last, after clearing presence, instead of both at once.
@@ -127,7 +132,10 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     child.kill('SIGKILL');
     throw error;
   }
-  options.log.info({ socketPath, pid: child.pid, persistent: !options.ephemeral }, 'embedded redis-server started');
+  options.log.info(
+    { socketPath, pid: child.pid, persistent: !options.ephemeral, ...(options.ephemeral ? {} : { appendfsync: options.appendfsync ?? 'everysec' }) },
+    'embedded redis-server started',
+  );
 
   return {
     socketPath,

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { ChatMessage, ErrorCode, MeetingRecord, PresenceEntry, Role } from '../protocol/index.js';
+import { ChatMessage, ErrorCode, MeetingRecord, PresenceEntry, Role, StreamId } from '../protocol/index.js';
 import type { Role as RoleType } from '../protocol/index.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -96,7 +96,8 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         params: ProjectParams,
         querystring: Type.Object({
-          before: Type.Optional(Type.String({ maxLength: 41, pattern: '^[0-9]{1,20}-[0-9]{1,20}$' })),
+          /** The same rule as the socket's chatHistory (protocol/streamId.ts): never an id Redis refuses. */
+          before: Type.Optional(StreamId),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
         }),
         response: { 200: Type.Object({ messages: Type.Array(ChatMessage), hasMore: Type.Boolean(), unread: Type.Integer() }) },

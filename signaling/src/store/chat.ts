@@ -6,7 +6,18 @@
  * returns the stored one (never a duplicate), and no node can store a message
  * without it being published.
  */
-import type { ChatMessage, DocumentRef } from '../protocol/index.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../errors.js';
+import {
+  ErrorCode,
+  formatStreamId,
+  nextStreamId,
+  parseStreamId,
+  previousStreamId,
+  type ChatMessage,
+  type DocumentRef,
+  type StreamIdParts,
+} from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from './keys.js';
 
@@ -18,6 +29,40 @@ local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
 redis.call('HSET', KEYS[2], ARGV[1], id)
 redis.call('PUBLISH', KEYS[3], '{"type":"chatMessage","id":"' .. id .. '","message":' .. ARGV[2] .. '}')
 return {1, id}
+`;
+
+/**
+ * KEYS: read marks, stream. ARGV: user id, message id (a valid id, checked
+ * before: protocol/streamId.ts). Moves the user's mark forward to the message
+ * id, clamped to the newest message, in one step (two tabs marking at once
+ * cannot move it back). A stored mark that is no id of this chat (not an id,
+ * or past the newest message: written by a version that checked neither) is
+ * replaced. Ids compare as canonical decimals: the longer part is the larger,
+ * else the string order is the numeric one. Returns 1 when the mark moved.
+ */
+const MARK_READ_SCRIPT = `
+local function parts(id)
+  if not id then return nil end
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  if not ms or (#ms > 1 and string.sub(ms, 1, 1) == '0') or (#seq > 1 and string.sub(seq, 1, 1) == '0') then return nil end
+  return ms, seq
+end
+local function less(am, as, bm, bs)
+  if #am ~= #bm then return #am < #bm end
+  if am ~= bm then return am < bm end
+  if #as ~= #bs then return #as < #bs end
+  return as < bs
+end
+local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+if not newest then return 0 end
+local lm, ls = parts(newest[1])
+local target = ARGV[2]
+local tm, ts = parts(target)
+if less(lm, ls, tm, ts) then target, tm, ts = newest[1], lm, ls end
+local cm, cs = parts(redis.call('HGET', KEYS[1], ARGV[1]))
+if cm and not less(lm, ls, cm, cs) and not less(cm, cs, tm, ts) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], target)
+return 1
 `;
 
 export interface NewMessage {
@@ -35,10 +80,16 @@ export interface NewMessage {
 /** Most unread messages counted; the UI shows "99+" long before. */
 const UNREAD_CAP = 1000;
 
+/** Bad stored read marks already logged (one warning each per process); cleared when this many. */
+const MAX_WARNED_MARKS = 10_000;
+
 export class ChatStore {
+  readonly #warnedMarks = new Set<string>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
+    private readonly log?: FastifyBaseLogger,
   ) {}
 
   /** Stores (once per author and client message id) and publishes; returns the stored message. */
@@ -88,38 +139,79 @@ export class ChatStore {
     return entry ? toMessage(projectId, entry.id, entry.message) : undefined;
   }
 
-  /** Newest first: `limit` messages strictly before `before` (or the latest). */
+  /**
+   * Newest first: `limit` messages strictly before `before` (or the latest).
+   * Before 0-0 there is nothing: an empty page.
+   */
   async history(projectId: string, before: string | undefined, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const entries =
-      (await this.redis.xRevRange(this.keys.chat(projectId), before ? `(${before}` : '+', '-', { COUNT: limit + 1 })) ?? [];
+    let end = '+';
+    if (before !== undefined) {
+      // Inclusive of the id right before: `(0-0` and ids past 2^64 are Redis errors.
+      const previous = previousStreamId(requireId(before, 'before'));
+      if (!previous) return { messages: [], hasMore: false };
+      end = formatStreamId(previous);
+    }
+    const entries = (await this.redis.xRevRange(this.keys.chat(projectId), end, '-', { COUNT: limit + 1 })) ?? [];
     const messages = entries.slice(0, limit).map((e) => toMessage(projectId, e.id, e.message));
     return { messages, hasMore: entries.length > limit };
   }
 
-  /** Marks read up to `messageId` (never backwards); returns what stays unread. */
+  /**
+   * Marks read up to `messageId` (never backwards, never past the newest
+   * message; 0-0 marks nothing); returns what stays unread. An id Redis would
+   * refuse is BAD_REQUEST, and nothing is stored.
+   */
   async markRead(projectId: string, userId: string, messageId: string): Promise<number> {
-    const key = this.keys.chatRead(projectId);
-    const current = await this.redis.hGet(key, userId);
-    if (!current || compareIds(messageId, current) > 0) await this.redis.hSet(key, userId, messageId);
+    const id = requireId(messageId, 'messageId');
+    if (id.ms > 0n || id.seq > 0n) {
+      await this.redis.eval(MARK_READ_SCRIPT, {
+        keys: [this.keys.chatRead(projectId), this.keys.chat(projectId)],
+        arguments: [userId, formatStreamId(id)],
+      });
+    }
     return this.unread(projectId, userId);
   }
 
   /** Messages by others after the user's read mark (capped). */
   async unread(projectId: string, userId: string): Promise<number> {
-    const mark = await this.redis.hGet(this.keys.chatRead(projectId), userId);
+    const mark = await this.readMark(projectId, userId);
+    // Inclusive of the id right after the mark: nothing comes after the largest id.
+    const start = mark ? nextStreamId(mark) : undefined;
+    if (mark && !start) return 0;
     const entries =
-      (await this.redis.xRange(this.keys.chat(projectId), mark ? `(${mark}` : '-', '+', { COUNT: UNREAD_CAP })) ?? [];
+      (await this.redis.xRange(this.keys.chat(projectId), start ? formatStreamId(start) : '-', '+', { COUNT: UNREAD_CAP })) ?? [];
     return entries.filter((e) => e.message.uid !== userId).length;
+  }
+
+  /**
+   * The user's read mark, read defensively: a stored value that is not a
+   * valid id (an older version stored what its schema let through, e.g.
+   * twenty 9s on both sides) counts as no mark, so that it can never make
+   * unread counts, and with them hello, fail. Logged once; the next
+   * markRead replaces it.
+   */
+  private async readMark(projectId: string, userId: string): Promise<StreamIdParts | undefined> {
+    const stored = await this.redis.hGet(this.keys.chatRead(projectId), userId);
+    if (stored === null || stored === undefined) return undefined;
+    const mark = parseStreamId(stored);
+    if (!mark) this.warnBadMark(projectId, userId, stored);
+    return mark;
+  }
+
+  private warnBadMark(projectId: string, userId: string, stored: string): void {
+    const key = `${projectId}\n${userId}`;
+    if (this.#warnedMarks.has(key)) return;
+    if (this.#warnedMarks.size >= MAX_WARNED_MARKS) this.#warnedMarks.clear();
+    this.#warnedMarks.add(key);
+    this.log?.warn({ projectId, userId, stored: stored.slice(0, 64) }, 'stored chat read mark is not a message id: ignored until the next markRead');
   }
 }
 
-/** Orders two stream ids "<ms>-<seq>". */
-export function compareIds(a: string, b: string): number {
-  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
-  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
-  if (am !== bm) return am < bm ? -1 : 1;
-  if (as !== bs) return as < bs ? -1 : 1;
-  return 0;
+/** The id's parts, or BAD_REQUEST: the schemas check the same rule, this is the store's own guard. */
+function requireId(value: string, what: string): StreamIdParts {
+  const id = parseStreamId(value);
+  if (!id) throw new AppError(ErrorCode.BAD_REQUEST, `${what}: not a message id`);
+  return id;
 }
 
 function toMessage(projectId: string, id: string, f: Record<string, string>): ChatMessage {

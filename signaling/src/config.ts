@@ -27,6 +27,12 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key this process writes (tests use one per run). */
   readonly redisKeyPrefix: string;
+  /**
+   * The longest any Redis command may take (REDIS_TIMEOUT_MS): past it, or at
+   * once while Redis is unreachable, the request answers UNAVAILABLE (see
+   * redis/bounded.ts). Also bounds the Redis client's close on shutdown.
+   */
+  readonly redisTimeoutMs: number;
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
   /**
@@ -253,6 +259,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
+    redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 1_000, 50, 60_000),
     jwtSecret,
     jwt: jwtConfig(env),
     adminToken: env.ADMIN_TOKEN || undefined,

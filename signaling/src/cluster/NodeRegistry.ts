@@ -49,12 +49,19 @@ end
 return 0
 `;
 
-/** KEYS: meeting node keys; ARGV[1] node id, ARGV[2] TTL (s). Returns how many are no longer ours. */
+/**
+ * KEYS: meeting node keys; ARGV[1] node id, ARGV[2] TTL (s). Renews our
+ * claims, claims again those that vanished (a Redis restarted without its
+ * data: the meetings still live here); returns how many another node holds.
+ */
 const RENEW = `
 local lost = 0
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
+  local holder = redis.call('GET', key)
+  if holder == ARGV[1] then
     redis.call('EXPIRE', key, ARGV[2])
+  elseif not holder then
+    redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
   else
     lost = lost + 1
   end
@@ -108,6 +115,17 @@ export class NodeRegistry {
     }, HEARTBEAT_MS);
     this.#timer.unref();
     this.#log.info({ nodeId: this.nodeId, url: this.url }, 'node announced');
+  }
+
+  /**
+   * Redis is back after an outage: liveness and claims renewed now, not at the
+   * next heartbeat (the liveness key may have expired meanwhile, and another
+   * node must not take this node's meetings over).
+   */
+  async renewNow(): Promise<void> {
+    if (!this.#timer) return;
+    await this.#beat();
+    this.#log.info('node liveness and meeting claims renewed after the Redis outage');
   }
 
   /** Clean shutdown: the node's liveness goes at once (its meetings were released as their rooms closed). */

@@ -58,6 +58,7 @@ const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   INVITATION_EXPIRED: 410,
   INVITATION_USED_UP: 410,
   INVITATIONS_DISABLED: 409,
+  UNAVAILABLE: 503,
 };
 
 export function statusOf(code: ErrorBody['code']): number {

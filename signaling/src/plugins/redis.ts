@@ -2,7 +2,9 @@ import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Config } from '../config.js';
+import { bounded, closeWithin } from '../redis/bounded.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+import { RedisLink } from '../redis/RedisLink.js';
 import { makeKeys, type Keys } from '../store/keys.js';
 import { MeetingPresence } from '../store/meetingPresence.js';
 
@@ -10,7 +12,10 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every command bounded by REDIS_TIMEOUT_MS, failing with UNAVAILABLE (redis/bounded.ts). */
     redis: RedisClient;
+    /** Whether Redis is reachable; `restored` after an outage (redis/RedisLink.ts). */
+    redisLink: RedisLink;
     keys: Keys;
     meetingPresence: MeetingPresence;
   }
@@ -27,31 +32,45 @@ export const redisPlugin = fp<{ config: Config }>(
       embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log });
     }
     const socketPath = embedded?.socketPath ?? unixSocketPath(config.redisUrl);
+    const options = {
+      // While Redis is unreachable commands fail at once (UNAVAILABLE) rather
+      // than queue for its return; each one waits at most REDIS_TIMEOUT_MS.
+      disableOfflineQueue: true,
+      commandOptions: { timeout: config.redisTimeoutMs },
+    };
+    const socket = { reconnectStrategy, ...(socketPath ? { path: socketPath, tls: false as const } : {}) };
     const client: RedisClient = socketPath
-      ? createClient({ socket: { path: socketPath, tls: false } })
-      : createClient({ url: config.redisUrl });
-    // The client reconnects by itself; errors are logged, never thrown at the process.
-    client.on('error', (error: Error) => app.log.warn({ err: error }, 'redis client error'));
+      ? createClient({ ...options, socket })
+      : createClient({ ...options, url: config.redisUrl, socket });
+    // The client reconnects by itself; the link logs each change once, never throws at the process.
+    const link = new RedisLink(client, app.log.child({ component: 'redis' }));
     try {
       await client.connect();
     } catch (error) {
       await embedded?.stop();
       throw error;
     }
-    app.decorate('redis', client);
+    app.decorate('redis', bounded(client, config.redisTimeoutMs));
+    app.decorate('redisLink', link);
     app.decorate('keys', makeKeys(config.redisKeyPrefix));
-    app.decorate('meetingPresence', new MeetingPresence(client, app.keys));
+    app.decorate('meetingPresence', new MeetingPresence(app.redis, app.keys));
     app.addHook('onClose', async () => {
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
-      }
+      // close() waits for pending commands, forever while Redis is down.
+      await closeWithin(client, config.redisTimeoutMs);
       await embedded?.stop();
     });
   },
   { name: 'redis' },
 );
+
+/**
+ * Reconnects soon after Redis returns: 50 ms doubling to 1 s between tries
+ * (node-redis's default goes to 2 s), with jitter so that nodes do not retry
+ * in step.
+ */
+function reconnectStrategy(retries: number): number {
+  return Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100);
+}
 
 /** REDIS_URL may name a Unix socket as unix:///path/to/redis.sock. */
 function unixSocketPath(url: string | undefined): string | undefined {

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Config } from '../config.js';
-import { bounded, closeWithin } from '../redis/bounded.js';
+import { bounded, boundedClientOptions, closeWithin } from '../redis/bounded.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
 import { RedisLink } from '../redis/RedisLink.js';
 import { makeKeys, type Keys } from '../store/keys.js';
@@ -32,13 +32,10 @@ export const redisPlugin = fp<{ config: Config }>(
       embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log });
     }
     const socketPath = embedded?.socketPath ?? unixSocketPath(config.redisUrl);
-    const options = {
-      // While Redis is unreachable commands fail at once (UNAVAILABLE) rather
-      // than queue for its return; each one waits at most REDIS_TIMEOUT_MS.
-      disableOfflineQueue: true,
-      commandOptions: { timeout: config.redisTimeoutMs },
-    };
-    const socket = { reconnectStrategy, ...(socketPath ? { path: socketPath, tls: false as const } : {}) };
+    // While Redis is unreachable commands fail at once (UNAVAILABLE) rather
+    // than queue for its return; each one waits at most REDIS_TIMEOUT_MS.
+    const { socket: socketOptions, ...options } = boundedClientOptions(config.redisTimeoutMs);
+    const socket = { ...socketOptions, ...(socketPath ? { path: socketPath, tls: false as const } : {}) };
     const client: RedisClient = socketPath
       ? createClient({ ...options, socket })
       : createClient({ ...options, url: config.redisUrl, socket });
@@ -62,15 +59,6 @@ export const redisPlugin = fp<{ config: Config }>(
   },
   { name: 'redis' },
 );
-
-/**
- * Reconnects soon after Redis returns: 50 ms doubling to 1 s between tries
- * (node-redis's default goes to 2 s), with jitter so that nodes do not retry
- * in step.
- */
-function reconnectStrategy(retries: number): number {
-  return Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100);
-}
 
 /** REDIS_URL may name a Unix socket as unix:///path/to/redis.sock. */
 function unixSocketPath(url: string | undefined): string | undefined {

@@ -129,9 +129,24 @@ function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs:
 }
 
 /**
+ * Options of the raw client that the bound relies on: no offline queue, the
+ * command timeout, and a reconnection soon after Redis returns (50 ms
+ * doubling to 1 s between tries, where node-redis's default goes to 2 s;
+ * jitter so that nodes do not retry in step).
+ */
+export function boundedClientOptions(timeoutMs: number) {
+  return {
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    socket: {
+      reconnectStrategy: (retries: number): number => Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100),
+    },
+  };
+}
+
+/**
  * The client, with every command bounded as described above. The raw client
- * must be created with `disableOfflineQueue: true` and
- * `commandOptions: { timeout: timeoutMs }` (see plugins/redis.ts).
+ * must be created with boundedClientOptions(timeoutMs) (see plugins/redis.ts).
  */
 export function bounded<C extends Connection & object>(client: C, timeoutMs: number): C {
   return new Proxy(client, {

@@ -1,0 +1,119 @@
+/**
+ * A redis-server of the test's own, to kill and start again (the run's shared
+ * one from globalSetup.ts must never be killed): TCP on a free loopback port,
+ * its data in a temp dir with the append-only file on (everysec, as the
+ * embedded Redis of `npm start`), restarted on the same port and directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
+import { freePort } from './cluster.js';
+
+export interface KillableRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  /** Whether the server runs now. */
+  readonly running: boolean;
+  /** SIGKILL: no goodbye, no flush (the append-only file keeps what was written). */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connected, but answering nothing (a stalled Redis). */
+  pause(): void;
+  resume(): void;
+  /** Starts it again on the same port and data dir; resolves once it answers PING (dataset loaded). */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its data. */
+  stop(): Promise<void>;
+}
+
+function launch(port: number, dir: string): ChildProcess {
+  return spawn(
+    'redis-server',
+    [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--daemonize', 'no',
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--loglevel', 'warning',
+      '--logfile', '',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+async function waitForPing(url: string, child: ChildProcess, deadlineMs = 15_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    const client = createClient({ url, socket: { reconnectStrategy: false } });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      // LOADING while the append-only file is replayed: not ready yet.
+      await client.ping();
+      await client.close();
+      return;
+    } catch (error) {
+      lastError = error;
+      client.destroy();
+    }
+    await sleep(50);
+  }
+  throw new Error(`redis-server did not answer within ${deadlineMs} ms: ${String(lastError)}`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startKillableRedis(): Promise<KillableRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'chantier-outage-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined = launch(port, dir);
+  await waitForPing(url, child);
+  return {
+    url,
+    port,
+    dir,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    async kill() {
+      if (!child) return;
+      const dying = child;
+      child = undefined;
+      dying.kill('SIGKILL');
+      await exited(dying);
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    async restart() {
+      if (child) throw new Error('redis-server is running');
+      child = launch(port, dir);
+      await waitForPing(url, child);
+    },
+    async stop() {
+      const last = child;
+      child = undefined;
+      if (last) {
+        last.kill('SIGCONT');
+        last.kill('SIGKILL');
+        await exited(last);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -142,7 +142,8 @@ export async function dispatch(
     }
     // A refused hello (a refused resume included) closes the socket: the
     // client starts over on a new one (docs/PROTOCOL.md, "Resume").
-    if (helloOnNew && session.state !== 'closed') {
+    // (The handler may have changed the state that TypeScript narrowed above.)
+    if (helloOnNew && (session.state as Session['state']) !== 'closed') {
       session.log.info({ code: clientError?.code ?? ErrorCode.INTERNAL }, 'hello refused');
       session.close(WsCloseCode.HELLO_REFUSED, clientError?.code ?? ErrorCode.INTERNAL);
     }

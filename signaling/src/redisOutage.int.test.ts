@@ -10,13 +10,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from '../../test/config.js';
+import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { startKillableRedis, type KillableRedis } from '../../test/killableRedis.js';
 import { startServerProcess, type ServerProcess } from '../../test/serverProcess.js';
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
 import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage, type Role } from './protocol/index.js';
+import { makeKeys } from './store/keys.js';
 
 /** The server's bound on any wait for Redis in this test (REDIS_TIMEOUT_MS). */
 const REDIS_TIMEOUT_MS = 1_000;
@@ -76,6 +79,15 @@ async function page(s: ServerProcess, projectId: string, who: Who) {
   return { c, hello };
 }
 
+/** A meeting's socket, joined (its media is not needed here). */
+async function meeting(s: ServerProcess, projectId: string, roomId: string, who: Who) {
+  const c = await TestClient.connect(s.url);
+  clients.push(c);
+  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token: await token(projectId, who), projectId, roomId });
+  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
+  return { c, hello };
+}
+
 async function get(s: ServerProcess, path: string, bearer?: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${s.url}${path}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
   return { status: response.status, body: await response.json() };
@@ -125,6 +137,26 @@ describe('a Redis outage', () => {
     const b = await page(s, projectId, bruno);
     const c = await page(s, projectId, chloe);
     expect((await get(s, '/readyz')).status).toBe(200);
+    // Léa and Chloé are in a meeting too: who is in it is kept in Redis.
+    const leaInMeeting = await meeting(s, projectId, 'reunion', lea);
+    const chloeInMeeting = await meeting(s, projectId, 'reunion', chloe);
+    const keys = makeKeys('chantier:');
+    /** Reads the test's Redis directly, on a connection of its own. */
+    const direct = async <T>(read: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => {
+      const client = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        return await read(client);
+      } finally {
+        client.destroy();
+      }
+    };
+    const meetingPeers = (): Promise<string[]> =>
+      direct(async (r) => Object.keys(await r.hGetAll(keys.meetingPeers(projectId, 'reunion'))).sort());
+    expect(await meetingPeers()).toEqual([leaInMeeting.hello.peerId, chloeInMeeting.hello.peerId].sort());
+    const holder = await direct((r) => r.get(keys.meetingNode(projectId, 'reunion')));
+    expect(holder).toBeTruthy();
 
     // Acknowledged before the outage: must be there after it.
     const before = await a.c.request('chatSend', { clientMessageId: `m-${rid()}`, text: 'Avant la coupure' });
@@ -165,6 +197,8 @@ describe('a Redis outage', () => {
     // Bruno leaves while Redis cannot be told: presence must not keep him once it is back.
     b.c.close();
     await b.c.closed;
+    // Chloé leaves the meeting (the server answers: media needs no Redis); Redis is told later.
+    await chloeInMeeting.c.request('leave', {});
 
     // The media server never needed Redis: still alive, the process too.
     expect((await get(s, '/healthz')).status).toBe(200);
@@ -200,6 +234,13 @@ describe('a Redis outage', () => {
     const presenceMs = Date.now() - restartedAt;
     expect(presence.online.map((e) => e.userId).sort()).toEqual(['chloe', 'lea']);
     const readyMs = await until(async () => (await get(s, '/readyz')).status === 200, '/readyz 200', RECOVERY_MS);
+    // The meeting's record of who is in it: Chloé's leave is written, Léa still in; the claim is this node's.
+    const meetingMs = await until(
+      async () => (await meetingPeers()).join() === leaInMeeting.hello.peerId,
+      'meeting presence without Chloé',
+      RECOVERY_MS,
+    );
+    expect(await direct((r) => r.get(keys.meetingNode(projectId, 'reunion')))).toBe(holder);
 
     // Stored once, whatever the retries; nothing acknowledged lost.
     const again = await a.c.request('chatSend', { clientMessageId: duringId, text: 'Pendant la coupure' });
@@ -218,7 +259,7 @@ describe('a Redis outage', () => {
     process.stdout.write(
       `[redis outage] /readyz not ready ${notReadyMs} ms after the kill; chatSend answered UNAVAILABLE in ${send.ms} ms, ` +
         `chatHistory in ${history.ms} ms; after the restart: chat stored again in ${chatBackMs} ms, ` +
-        `delivered to others in ${deliveredMs} ms, presence back in ${presenceMs} ms, /readyz ready in ${readyMs} ms\n`,
+        `delivered to others in ${deliveredMs} ms, presence back in ${presenceMs} ms, /readyz ready in ${readyMs} ms, meeting presence right ${meetingMs} ms later\n`,
     );
     expect(chatBackMs).toBeLessThanOrEqual(RECOVERY_MS);
   }, 90_000);
@@ -228,7 +269,9 @@ describe('a Redis outage', () => {
     const s = await start();
     const projectId = `p-${rid()}`;
     await page(s, projectId, lea);
-    await page(s, projectId, bruno);
+    // A meeting in progress: its room closes on the way out, and would write to Redis.
+    await meeting(s, projectId, 'reunion', bruno);
+    await meeting(s, projectId, 'reunion', chloe);
     await redis.kill();
     await until(async () => (await get(s, '/readyz')).status === 503, '/readyz 503', 5_000);
 

@@ -4,7 +4,7 @@
  *
  * The server answers UNAVAILABLE at once (or within REDIS_TIMEOUT_MS) while
  * its Redis is down; it says nothing when it is back. So the chat tries
- * again after 1 s, 2 s, then every 3 s, and at once on a new socket. A retry
+ * again after 1 s, then every 2 s, and at once on a new socket. A retry
  * sends the same client message id: the server stores it once.
  */
 import type { AppErrorCode } from '../errors';
@@ -14,7 +14,7 @@ export function isPassing(code: AppErrorCode): boolean {
   return code === 'UNAVAILABLE' || code === 'TIMEOUT' || code === 'CONNECTION_LOST' || code === 'SHUTTING_DOWN';
 }
 
-export const RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 3_000];
+export const RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000];
 
 /** One timer for all waiting messages, with a back-off reset by a success. */
 export class RetrySchedule {
@@ -29,7 +29,7 @@ export class RetrySchedule {
   /** Runs `run` after the next delay (once, however often asked before it runs). */
   schedule(): void {
     if (this.#timer !== undefined) return;
-    const delay = this.delays[Math.min(this.#attempt, this.delays.length - 1)] ?? 3_000;
+    const delay = this.delays[Math.min(this.#attempt, this.delays.length - 1)] ?? 2_000;
     this.#attempt++;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;

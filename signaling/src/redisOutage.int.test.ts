@@ -19,6 +19,7 @@ import { startServerProcess, type ServerProcess } from '../../test/serverProcess
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
 import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage, type Role } from './protocol/index.js';
+import type { RedisClient } from './plugins/redis.js';
 import { makeKeys } from './store/keys.js';
 
 /** The server's bound on any wait for Redis in this test (REDIS_TIMEOUT_MS). */
@@ -142,8 +143,8 @@ describe('a Redis outage', () => {
     const chloeInMeeting = await meeting(s, projectId, 'reunion', chloe);
     const keys = makeKeys('chantier:');
     /** Reads the test's Redis directly, on a connection of its own. */
-    const direct = async <T>(read: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => {
-      const client = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
+    const direct = async <T>(read: (client: RedisClient) => Promise<T>): Promise<T> => {
+      const client: RedisClient = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
       client.on('error', () => {});
       await client.connect();
       try {

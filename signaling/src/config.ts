@@ -33,6 +33,12 @@ export interface Config {
    * redis/bounded.ts). Also bounds the Redis client's close on shutdown.
    */
   readonly redisTimeoutMs: number;
+  /**
+   * The embedded Redis's `appendfsync` (REDIS_APPENDFSYNC): 'everysec' (the
+   * default, Redis's) may lose up to about 2 s of acknowledged writes to a
+   * crash; 'always' syncs every write to disk before its answer.
+   */
+  readonly redisAppendFsync: 'everysec' | 'always';
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
   /**
@@ -260,6 +266,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
     redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 1_000, 50, 60_000),
+    redisAppendFsync: oneOf(env, 'REDIS_APPENDFSYNC', ['everysec', 'always'], 'everysec'),
     jwtSecret,
     jwt: jwtConfig(env),
     adminToken: env.ADMIN_TOKEN || undefined,

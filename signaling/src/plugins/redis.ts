@@ -29,7 +29,11 @@ export const redisPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     let embedded: EmbeddedRedis | undefined;
     if (!config.redisUrl) {
-      embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log });
+      embedded = await startEmbeddedRedis({
+        dir: join(config.dataDir, 'redis'),
+        log: app.log,
+        appendFsync: config.redisAppendFsync,
+      });
     }
     const socketPath = embedded?.socketPath ?? unixSocketPath(config.redisUrl);
     // While Redis is unreachable commands fail at once (UNAVAILABLE) rather

@@ -23,6 +23,8 @@ export interface EmbeddedRedisOptions {
   log: Logger;
   /** Throwaway instance: no persistence (tests). */
   ephemeral?: boolean;
+  /** When the append-only file is synced to disk (default everysec; config REDIS_APPENDFSYNC). */
+  appendFsync?: 'everysec' | 'always';
   binary?: string;
 }
 
@@ -45,13 +47,17 @@ function orphanPid(pidFile: string): number | undefined {
   }
 }
 
-async function waitForPing(socketPath: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+/** Waits until the redis-server `child` answers PING (its dataset loaded) on its Unix socket or URL. */
+export async function waitForPing(target: { path: string } | { url: string }, child: ChildProcess, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    if (existsSync(socketPath)) {
-      const client = createClient({ socket: { path: socketPath, tls: false, reconnectStrategy: false } });
+    if (!('path' in target) || existsSync(target.path)) {
+      const client =
+        'path' in target
+          ? createClient({ socket: { path: target.path, tls: false, reconnectStrategy: false } })
+          : createClient({ url: target.url, socket: { reconnectStrategy: false } });
       client.on('error', () => {});
       try {
         await client.connect();
@@ -92,7 +98,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--logfile', '',
     ...(options.ephemeral
       ? ['--save', '', '--appendonly', 'no']
-      : ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '3600 1 300 100']),
+      : ['--appendonly', 'yes', '--appendfsync', options.appendFsync ?? 'everysec', '--save', '3600 1 300 100']),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches Chantier, which
   // then stops Redis last, after clearing presence, instead of both at once.
@@ -122,7 +128,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     if (!stopping) options.log.error({ code, signal }, 'embedded redis-server exited unexpectedly');
   });
   try {
-    await waitForPing(socketPath, child, 10_000);
+    await waitForPing({ path: socketPath }, child, 10_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -86,10 +86,17 @@ async function mediaKeepsFlowing(done: Promise<unknown>): Promise<number> {
   return checks;
 }
 
+const began = Date.now();
+/** A line per step, so that a run stopped by the test's timeout says where it was. */
+function progress(what: string): void {
+  process.stdout.write(`[redis outage e2e] +${((Date.now() - began) / 1000).toFixed(1)} s ${what}\n`);
+}
+
 describe('a meeting through a Redis restart', () => {
   it('keeps media flowing, sends the chat message written during the outage once, and brings presence back', async () => {
     for (const name of ['Alice', 'Bruno', 'Chloe']) {
       participants.push(await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM }));
+      progress(`${name} joined`);
     }
     chef = await openProjectPage(chromium.browser, t, { name: 'Chef', projectId: PROJECT });
     await chef.page.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
@@ -99,6 +106,7 @@ describe('a meeting through a Redis restart', () => {
         if (from !== at) await mediaRises(at.page, from.peerId, await mediaFrom(at.page, from.peerId), `${from.name}→${at.name}`, 20_000);
       }
     }
+    progress('media flows between all three');
     const alice = participants[0]!;
     for (const p of participants) await openChat(p.page);
 
@@ -106,6 +114,7 @@ describe('a meeting through a Redis restart', () => {
     const outage = (async () => {
       await redis.kill();
       const killedAt = Date.now();
+      progress('Redis killed');
       // Sent while Redis is down: shown as not sent yet.
       await sendChat(alice.page, DURING);
       await alice.page.waitForSelector('[data-testid="chat-message"][data-status="waiting"] [data-testid="chat-waiting"]', {
@@ -115,6 +124,7 @@ describe('a meeting through a Redis restart', () => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - killedAt))));
       await redis.restart();
       const restartedAt = Date.now();
+      progress('Redis restarted');
 
       // Sent by itself, then once at everyone.
       const arrived: Record<string, number> = {};
@@ -129,6 +139,7 @@ describe('a meeting through a Redis restart', () => {
         );
         arrived[p.name] = Date.now() - restartedAt;
       }
+      progress('the message arrived at everyone');
       for (const p of participants) {
         expect(await chatCount(p.page, DURING), `${p.name} shows it once`).toBe(1);
         expect(await chatCount(p.page, DURING, 'sent'), `${p.name} shows it sent`).toBe(1);
@@ -160,5 +171,5 @@ describe('a meeting through a Redis restart', () => {
           .map(([n, ms]) => `${n} ${ms} ms`)
           .join(', ')}; presence back in ${presenceMs} ms\n`,
     );
-  }, 180_000);
+  }, 300_000);
 });

@@ -15,6 +15,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../plugins/redis.js';
+import { isUnavailable } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 
 /** A node silent for this long is dead: its meetings may be taken over. */
@@ -111,7 +112,11 @@ export class NodeRegistry {
   async start(): Promise<void> {
     await this.#beat();
     this.#timer = setInterval(() => {
-      this.#beat().catch((error: unknown) => this.#log.warn({ err: error }, 'node heartbeat failed'));
+      this.#beat().catch((error: unknown) => {
+        // An outage is logged once by RedisLink, not every 2 s here.
+        if (isUnavailable(error)) this.#log.debug({ err: error }, 'node heartbeat failed: Redis unavailable');
+        else this.#log.warn({ err: error }, 'node heartbeat failed');
+      });
     }, HEARTBEAT_MS);
     this.#timer.unref();
     this.#log.info({ nodeId: this.nodeId, url: this.url }, 'node announced');

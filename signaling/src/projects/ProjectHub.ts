@@ -10,6 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus, ProjectEvent } from '../events/EventBus.js';
+import { isUnavailable } from '../redis/bounded.js';
 import { compareIds, type ChatStore } from '../store/chat.js';
 import type { PresenceStore } from '../store/presence.js';
 import type { Session } from '../ws/Session.js';
@@ -236,7 +237,9 @@ export class ProjectHub {
         if ((await this.presence.sweep(projectId)) > 0) await this.#publishPresence(projectId);
       }
     } catch (error) {
-      this.log.warn({ err: error }, 'presence heartbeat failed');
+      // An outage is logged once by RedisLink; the resync writes presence again after it.
+      if (isUnavailable(error)) this.log.debug({ err: error }, 'presence heartbeat failed: Redis unavailable');
+      else this.log.warn({ err: error }, 'presence heartbeat failed');
     } finally {
       this.#sweeping = false;
     }

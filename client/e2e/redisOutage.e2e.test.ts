@@ -19,7 +19,7 @@ import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { startKillableRedis, type KillableRedis } from '../../test/killableRedis.js';
 import { openMeetingPage, openProjectPage, type MeetingPage, type OpenedPage } from '../../test/meetingPage.js';
 import { chatCount, openChat, sendChat } from '../../test/netlab/labMeeting.js';
-import { mediaFrom, mediaRises, type MediaTotals } from '../../test/receiveStats.js';
+import { mediaByPeer, mediaFrom, mediaRises, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 
 const PROJECT = 'chantier-outage-e2e';
 const ROOM = 'reunion';
@@ -27,7 +27,7 @@ const ROOM = 'reunion';
 const OUTAGE_MS = 5_000;
 /** The issue's bound on recovery once Redis is back. */
 const RECOVERY_MS = 15_000;
-const DURING = 'Message envoyé pendant la coupure';
+const DURING = 'Envoyé pendant la coupure';
 
 let redis: KillableRedis;
 let t: TestApp;
@@ -51,12 +51,13 @@ async function onlineUsers(page: Page): Promise<string[]> {
   return (await page.$$eval('[data-testid="online-user"]', (els) => els.map((el) => el.getAttribute('data-user-id') ?? ''))).sort();
 }
 
-/** Every page's totals from every other participant. */
+/** Every page's totals from every other participant (one stats read per page). */
 async function sample(): Promise<Map<string, MediaTotals>> {
   const out = new Map<string, MediaTotals>();
   for (const at of participants) {
+    const byPeer = mediaByPeer(await receiveStats(at.page));
     for (const from of participants) {
-      if (from !== at) out.set(`${from.name}→${at.name}`, await mediaFrom(at.page, from.peerId));
+      if (from !== at) out.set(`${from.name}→${at.name}`, byPeer.get(from.peerId) ?? { frames: 0, audioPackets: 0 });
     }
   }
   return out;

@@ -56,6 +56,7 @@ export const redisPlugin = fp<{ config: Config }>(
     app.decorate('keys', makeKeys(config.redisKeyPrefix));
     app.decorate('meetingPresence', new MeetingPresence(app.redis, app.keys));
     app.addHook('onClose', async () => {
+      link.closing();
       // close() waits for pending commands, forever while Redis is down.
       await closeWithin(client, config.redisTimeoutMs);
       await embedded?.stop();

@@ -18,6 +18,7 @@ interface ClientEvents {
 export class RedisLink extends EventEmitter<{ lost: []; restored: [downMs: number] }> {
   #up = false;
   #downSince: number | undefined;
+  #closing = false;
 
   constructor(
     client: ClientEvents,
@@ -34,8 +35,13 @@ export class RedisLink extends EventEmitter<{ lost: []; restored: [downMs: numbe
     return this.#up;
   }
 
+  /** The client is being closed on purpose (shutdown): its end is no outage. */
+  closing(): void {
+    this.#closing = true;
+  }
+
   #ready(): void {
-    if (this.#up) return;
+    if (this.#up || this.#closing) return;
     this.#up = true;
     const since = this.#downSince;
     this.#downSince = undefined;
@@ -46,6 +52,7 @@ export class RedisLink extends EventEmitter<{ lost: []; restored: [downMs: numbe
   }
 
   #lost(error: Error | undefined): void {
+    if (this.#closing) return;
     if (!this.#up) {
       this.log.debug({ err: error }, 'redis still unreachable');
       return;

@@ -96,7 +96,10 @@ function progress(what: string): void {
 describe('a meeting through a Redis restart', () => {
   it('keeps media flowing, sends the chat message written during the outage once, and brings presence back', async () => {
     for (const name of ['Alice', 'Bruno', 'Chloe']) {
-      participants.push(await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM }));
+      // Generous: three pages sending video share two cores with other runs.
+      participants.push(
+        await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM, join: { timeoutMs: 45_000 } }),
+      );
       progress(`${name} joined`);
     }
     chef = await openProjectPage(chromium.browser, t, { name: 'Chef', projectId: PROJECT });

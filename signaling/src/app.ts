@@ -117,6 +117,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       state: app.meetingState,
     }),
   );
+  // After a Redis outage: who is in the meetings held here, written again.
+  app.redisLink.on('restored', () => {
+    app.rooms.resyncPresence().catch((error: unknown) => app.log.warn({ err: error }, 'meeting presence not resynchronised'));
+  });
   await app.register(metricsPlugin);
   await app.register(wsPlugin, { config });
   await app.register(healthRoutes);

@@ -25,6 +25,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base(), INVITATION_SESSION_TTL_S: '1h' })).toThrow(/INVITATION_SESSION_TTL_S/);
   });
 
+  it('waits 1 s for Redis by default (REDIS_TIMEOUT_MS, 50 ms to 60 s)', () => {
+    const config = loadConfig(base());
+    expect(config.redisTimeoutMs).toBe(1_000);
+    expect(loadConfig({ ...base(), REDIS_TIMEOUT_MS: '250' }).redisTimeoutMs).toBe(250);
+    expect(() => loadConfig({ ...base(), REDIS_TIMEOUT_MS: '0' })).toThrow(/REDIS_TIMEOUT_MS/);
+    expect(() => loadConfig({ ...base(), REDIS_TIMEOUT_MS: '1s' })).toThrow(/REDIS_TIMEOUT_MS/);
+  });
+
   it('gives the media sockets 4 MiB buffers, RTC_SOCKET_BUFFER_BYTES from 64 KiB', () => {
     expect(loadConfig(base()).sfu.socketBufferBytes).toBe(4 * 1024 * 1024);
     expect(loadConfig({ ...base(), RTC_SOCKET_BUFFER_BYTES: '1048576' }).sfu.socketBufferBytes).toBe(1048576);

@@ -35,6 +35,12 @@ export interface Config {
    * lost). An external Redis (REDIS_URL) keeps its own setting.
    */
   readonly redisAppendfsync: 'always' | 'everysec';
+  /**
+   * The longest any Redis command may take (REDIS_TIMEOUT_MS): past it, or at
+   * once while Redis is unreachable, the request answers UNAVAILABLE (see
+   * redis/bounded.ts). Also bounds the Redis client's close on shutdown.
+   */
+  readonly redisTimeoutMs: number;
   /** HS256 secret that signs access tokens. */
   readonly jwtSecret: string;
   /**
@@ -278,6 +284,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'chantier:',
     redisAppendfsync: oneOf(env, 'REDIS_APPENDFSYNC', ['always', 'everysec'], 'everysec'),
+    redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 1_000, 50, 60_000),
     jwtSecret,
     jwt: jwtConfig(env),
     adminToken: env.ADMIN_TOKEN || undefined,

@@ -88,6 +88,13 @@ describe('ChatController', () => {
     await flush();
   }
 
+  /** attach() under fake timers (flush() waits on a real timer). */
+  async function attachWithFakeTimers(): Promise<void> {
+    chat.attach(socket, { projectId: 'p1', self: me, unread: 0 });
+    socket.take('chatHistory').resolve({ messages: [], hasMore: false });
+    await vi.advanceTimersByTimeAsync(0);
+  }
+
   /** The server's stored version of my message. */
   function mine(id: string, request: SentRequest): ChatMessage {
     const data = request.data as RequestData<'chatSend'>;
@@ -141,13 +148,13 @@ describe('ChatController', () => {
     expect(state.unread.value).toBe(0);
   });
 
-  it('marks a message failed on error and retries it with the same client id', async () => {
+  it('marks a refused message failed and retries it, on request, with the same client id', async () => {
     await attach();
     chat.setDraft('ok');
     const sending = chat.send();
-    socket.take('chatSend').reject(new SignalingError('TIMEOUT', 'chatSend got no response'));
+    socket.take('chatSend').reject(new SignalingError('RATE_LIMITED', 'too many chat messages'));
     await sending;
-    expect(state.entries.value[0]).toMatchObject({ status: 'failed', error: 'TIMEOUT' });
+    expect(state.entries.value[0]).toMatchObject({ status: 'failed', error: 'RATE_LIMITED' });
 
     const retrying = chat.retry('client-id-1');
     expect(statuses(state)).toEqual(['pending:client-id-1']);
@@ -158,17 +165,52 @@ describe('ChatController', () => {
     expect(statuses(state)).toEqual(['sent:6-0']);
   });
 
-  it('fails at once without a socket, and the retry works once attached again', async () => {
+  it('keeps a message the server cannot store yet (UNAVAILABLE, no answer) waiting, and sends it again by itself', async () => {
+    vi.useFakeTimers();
+    try {
+      await attachWithFakeTimers();
+      chat.setDraft('pendant la coupure');
+      const sending = chat.send();
+      socket.take('chatSend').reject(new SignalingError('UNAVAILABLE', 'storage unavailable, try again'));
+      await sending;
+      expect(state.entries.value[0]).toMatchObject({ status: 'waiting', error: 'UNAVAILABLE' });
+      expect(socket.pending('chatSend')).toBe(0);
+
+      // 1 s later: again, same client id; still down, and no answer at all this time.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(statuses(state)).toEqual(['pending:client-id-1']);
+      socket.take('chatSend').reject(new SignalingError('TIMEOUT', 'chatSend got no response'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(state.entries.value[0]).toMatchObject({ status: 'waiting', error: 'TIMEOUT' });
+
+      // 2 s later: Redis is back, the server stores it (once: same client id).
+      await vi.advanceTimersByTimeAsync(1_999);
+      expect(socket.pending('chatSend')).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      const request = socket.take('chatSend');
+      expect((request.data as RequestData<'chatSend'>).clientMessageId).toBe('client-id-1');
+      request.resolve({ message: mine('6-0', request) });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(statuses(state)).toEqual(['sent:6-0']);
+      // Nothing more is sent.
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(socket.pending('chatSend')).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps a message written without a socket waiting, and sends it when a socket is attached', async () => {
     await attach();
     chat.detach();
     chat.setDraft('hors ligne');
     await chat.send();
-    expect(state.entries.value[0]).toMatchObject({ status: 'failed', error: 'CONNECTION_LOST' });
+    expect(state.entries.value[0]).toMatchObject({ status: 'waiting', error: 'CONNECTION_LOST' });
     await attach();
-    const retrying = chat.retry('client-id-1');
     const request = socket.take('chatSend');
+    expect((request.data as RequestData<'chatSend'>).clientMessageId).toBe('client-id-1');
     request.resolve({ message: mine('7-0', request) });
-    await retrying;
+    await flush();
     expect(statuses(state)).toEqual(['sent:7-0']);
   });
 

@@ -29,14 +29,17 @@ import {
   latestId,
   markFailed,
   markRetrying,
+  markWaiting,
   oldestId,
   replaceHistory,
   sentIds,
   upsertMessages,
+  waitingIds,
   type ChatEntries,
 } from './chatList';
 import type { ChatState } from './chatState';
 import { newClientMessageId } from './messageIds';
+import { isPassing, RetrySchedule } from './sendRetry';
 import { countsAsUnread, ReadMarker } from './unread';
 
 const log = createLogger('chat');
@@ -80,6 +83,8 @@ export interface ChatControllerOptions {
   now?: () => number;
   /** Every server message that arrives live (not history): the documents list listens for shared ones. */
   onLiveMessage?: (message: ChatMessage) => void;
+  /** Waits between automatic sends of waiting messages (chat/sendRetry.ts); tests shorten them. */
+  retryDelaysMs?: readonly number[];
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -103,6 +108,8 @@ export class ChatController implements ChatActions {
   /** Bumped by attach/detach: answers from an older socket are dropped. */
   private generation = 0;
   private readonly stopVisibilityEffect: () => void;
+  /** Sends again, now and then, the messages waiting for the server to be able to store them. */
+  private readonly retries: RetrySchedule;
 
   constructor(options: ChatControllerOptions) {
     this.state = options.state;
@@ -110,6 +117,7 @@ export class ChatController implements ChatActions {
     this.newId = options.newClientMessageId ?? (() => newClientMessageId());
     this.now = options.now ?? Date.now;
     this.onLiveMessage = options.onLiveMessage ?? (() => {});
+    this.retries = new RetrySchedule(() => void this.sendWaiting(), options.retryDelaysMs);
     // Coming on screen reads everything shown.
     this.stopVisibilityEffect = effect(() => {
       if (this.state.visible.value) this.markLatestRead();
@@ -137,6 +145,8 @@ export class ChatController implements ChatActions {
     this.unsubscribe.push(socket.onNotification('chatMessage', ({ message }) => this.receive(message)));
     // loadLatest catches everything itself.
     void this.loadLatest(generation);
+    // A new socket: what waited for a connection goes now.
+    void this.sendWaiting();
   }
 
   /** The socket is gone (closed, replaced). Messages in flight fail through their own requests. */
@@ -152,6 +162,7 @@ export class ChatController implements ChatActions {
   }
 
   dispose(): void {
+    this.retries.stop();
     this.detach();
     this.stopVisibilityEffect();
   }
@@ -245,7 +256,8 @@ export class ChatController implements ChatActions {
     if (!entry) return;
     const socket = this.socket;
     if (!socket) {
-      this.update((entries) => markFailed(entries, clientMessageId, 'CONNECTION_LOST'));
+      // Sent when a socket is attached again.
+      this.update((entries) => markWaiting(entries, clientMessageId, 'CONNECTION_LOST'));
       return;
     }
     try {
@@ -260,9 +272,27 @@ export class ChatController implements ChatActions {
       );
       // Even from an older socket: the message is stored, show it as such.
       this.update((entries) => upsertMessages(entries, [message]));
+      this.retries.succeeded();
     } catch (error) {
+      const code = errorCodeOf(error);
       log.warn('message not sent', error);
-      this.update((entries) => markFailed(entries, clientMessageId, errorCodeOf(error)));
+      if (isPassing(code)) {
+        this.update((entries) => markWaiting(entries, clientMessageId, code));
+        this.retries.schedule();
+      } else {
+        this.update((entries) => markFailed(entries, clientMessageId, code));
+      }
+    }
+  }
+
+  /** Sends the waiting messages again, oldest first, in order (a later one waits for an earlier one). */
+  private async sendWaiting(): Promise<void> {
+    if (!this.socket) return;
+    for (const clientMessageId of waitingIds(this.state.entries.value)) {
+      this.update((entries) => markRetrying(entries, clientMessageId));
+      await this.deliver(clientMessageId);
+      // Still not stored: the others wait for the next try.
+      if (findLocal(this.state.entries.value, clientMessageId)?.status === 'waiting') return;
     }
   }
 

@@ -6,10 +6,12 @@ import {
   latestId,
   markFailed,
   markRetrying,
+  markWaiting,
   oldestId,
   replaceHistory,
   sentIds,
   upsertMessages,
+  waitingIds,
   type ChatEntries,
   type Draft,
 } from './chatList';
@@ -73,6 +75,21 @@ describe('chat list', () => {
 
     list = upsertMessages(list, [stored('12-0', 'client-id-1')]);
     expect(summary(list)).toEqual(['sent:12-0']);
+  });
+
+  it('keeps messages not stored yet waiting, lists them oldest first, and sends them as pending again', () => {
+    let list = addDraft(addDraft([], draft('client-id-1')), draft('client-id-2'));
+    list = markWaiting(list, 'client-id-1', 'UNAVAILABLE');
+    list = markWaiting(list, 'client-id-2', 'CONNECTION_LOST');
+    expect(summary(list)).toEqual(['waiting:client-id-1', 'waiting:client-id-2']);
+    expect(list[0]?.error).toBe('UNAVAILABLE');
+    expect(waitingIds(list)).toEqual(['client-id-1', 'client-id-2']);
+    list = markRetrying(list, 'client-id-1');
+    expect(summary(list)).toEqual(['pending:client-id-1', 'waiting:client-id-2']);
+    // Its notification may come first: a stored message never goes back to waiting.
+    list = upsertMessages(list, [stored('11-0', 'client-id-1')]);
+    expect(markWaiting(list, 'client-id-1', 'TIMEOUT')).toBe(list);
+    expect(waitingIds(list)).toEqual(['client-id-2']);
   });
 
   it('never turns a sent message into a failed one (the answer was lost after the notification)', () => {

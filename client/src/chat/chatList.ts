@@ -1,11 +1,14 @@
 /**
  * The chat as the user sees it, changed only by the pure functions below
- * (ChatController is their only caller). Three statuses:
+ * (ChatController is their only caller). Four statuses:
  *
  *   pending  shown at once when sent, not yet acknowledged (id '')
  *   sent     the server's message (from the chatSend answer, a chatMessage
  *            notification or the history)
- *   failed   the chatSend failed or timed out; a retry sends the SAME client
+ *   waiting  not sent yet for a passing reason (the server's storage is
+ *            UNAVAILABLE, no answer, no connection): sent again on its own
+ *            (chat/sendRetry.ts)
+ *   failed   the chatSend was refused; a retry sends the SAME client
  *            message id, which the server stores only once
  *
  * Order: sent messages by server id, then the local ones (pending, failed)
@@ -20,13 +23,13 @@ import type { ChatMessage, DocumentRef } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import { compareMessageIds } from './messageIds';
 
-export type ChatStatus = 'pending' | 'sent' | 'failed';
+export type ChatStatus = 'pending' | 'sent' | 'waiting' | 'failed';
 
 export interface ChatEntry {
   status: ChatStatus;
   /** The server's message; for a local entry, the same shape with id ''. */
   message: ChatMessage;
-  /** Why a failed entry failed. */
+  /** Why a failed or waiting entry is not sent. */
   error: AppErrorCode | null;
   /** A local entry's attachment, to send again on retry. */
   documentId?: string;
@@ -141,9 +144,21 @@ export function markFailed(entries: ChatEntries, clientMessageId: string, error:
   return updateLocal(entries, clientMessageId, (e) => (e.status === 'pending' ? { ...e, status: 'failed', error } : e));
 }
 
-/** A retry: the failed entry is pending again, with its client message id unchanged. */
+/** The send failed for a passing reason: the entry waits to be sent again on its own. */
+export function markWaiting(entries: ChatEntries, clientMessageId: string, error: AppErrorCode): ChatEntries {
+  return updateLocal(entries, clientMessageId, (e) => (e.status === 'pending' ? { ...e, status: 'waiting', error } : e));
+}
+
+/** A retry: the failed or waiting entry is pending again, with its client message id unchanged. */
 export function markRetrying(entries: ChatEntries, clientMessageId: string): ChatEntries {
-  return updateLocal(entries, clientMessageId, (e) => (e.status === 'failed' ? { ...e, status: 'pending', error: null } : e));
+  return updateLocal(entries, clientMessageId, (e) =>
+    e.status === 'failed' || e.status === 'waiting' ? { ...e, status: 'pending', error: null } : e,
+  );
+}
+
+/** The client message ids of the entries waiting to be sent again, oldest first. */
+export function waitingIds(entries: ChatEntries): string[] {
+  return entries.filter((e) => e.status === 'waiting').map((e) => e.message.clientMessageId);
 }
 
 export function findLocal(entries: ChatEntries, clientMessageId: string): ChatEntry | undefined {

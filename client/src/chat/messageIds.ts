@@ -2,7 +2,7 @@
  * Chat message ids. The server's are Redis Stream ids ("<ms>-<seq>"), which
  * order the chat; the client's own (clientMessageId) make a retry idempotent.
  */
-import { compareStreamIds, parseStreamId, type StreamIdParts } from '@chantier/signaling/protocol';
+import { compareStreamIdText } from '@chantier/signaling/protocol';
 
 /** What the protocol accepts for a client message id. */
 export const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -21,13 +21,11 @@ export function newClientMessageId(random: (bytes: Uint8Array) => Uint8Array = (
   return id;
 }
 
-const NO_ID: StreamIdParts = { ms: 0n, seq: 0n };
-
 /**
  * Orders two stream ids "<ms>-<seq>" numerically (their string order is wrong
  * across digit counts), with the server's own parser (protocol/streamId.ts);
  * anything that is not an id sorts as 0-0.
  */
 export function compareMessageIds(a: string, b: string): number {
-  return compareStreamIds(parseStreamId(a) ?? NO_ID, parseStreamId(b) ?? NO_ID);
+  return compareStreamIdText(a, b);
 }

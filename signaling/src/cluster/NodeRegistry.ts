@@ -15,6 +15,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../plugins/redis.js';
+import { isUnavailable } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 
 /** A node silent for this long is dead: its meetings may be taken over. */
@@ -49,12 +50,19 @@ end
 return 0
 `;
 
-/** KEYS: meeting node keys; ARGV[1] node id, ARGV[2] TTL (s). Returns how many are no longer ours. */
+/**
+ * KEYS: meeting node keys; ARGV[1] node id, ARGV[2] TTL (s). Renews our
+ * claims, claims again those that vanished (a Redis restarted without its
+ * data: the meetings still live here); returns how many another node holds.
+ */
 const RENEW = `
 local lost = 0
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
+  local holder = redis.call('GET', key)
+  if holder == ARGV[1] then
     redis.call('EXPIRE', key, ARGV[2])
+  elseif not holder then
+    redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
   else
     lost = lost + 1
   end
@@ -104,10 +112,25 @@ export class NodeRegistry {
   async start(): Promise<void> {
     await this.#beat();
     this.#timer = setInterval(() => {
-      this.#beat().catch((error: unknown) => this.#log.warn({ err: error }, 'node heartbeat failed'));
+      this.#beat().catch((error: unknown) => {
+        // An outage is logged once by RedisLink, not every 2 s here.
+        if (isUnavailable(error)) this.#log.debug({ err: error }, 'node heartbeat failed: Redis unavailable');
+        else this.#log.warn({ err: error }, 'node heartbeat failed');
+      });
     }, HEARTBEAT_MS);
     this.#timer.unref();
     this.#log.info({ nodeId: this.nodeId, url: this.url }, 'node announced');
+  }
+
+  /**
+   * Redis is back after an outage: liveness and claims renewed now, not at the
+   * next heartbeat (the liveness key may have expired meanwhile, and another
+   * node must not take this node's meetings over).
+   */
+  async renewNow(): Promise<void> {
+    if (!this.#timer) return;
+    await this.#beat();
+    this.#log.info('node liveness and meeting claims renewed after the Redis outage');
   }
 
   /** Clean shutdown: the node's liveness goes at once (its meetings were released as their rooms closed). */

@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatMessage, NotificationData, PresenceEntry } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
+import { closeWithin } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 
 export type ProjectEvent =
@@ -37,19 +38,31 @@ const planningNotificationTypes = new Set(['meetingPlanChanged', 'meetingReminde
 
 type Listener = (event: ProjectEvent) => void;
 
+/** Told when the subscriber is back after losing Redis: what was published meanwhile never arrived. */
+export type ResubscribedListener = (lostAt: number) => void;
+
 export class EventBus {
   readonly #listeners = new Map<string, Set<Listener>>();
   #subscriber: RedisClient | undefined;
+  readonly #resubscribed = new Set<ResubscribedListener>();
+  /** When the subscriber lost Redis (undefined while subscribed). */
+  #lostAt: number | undefined;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly log: FastifyBaseLogger,
+    /** How long stop() waits for the subscriber to close cleanly (REDIS_TIMEOUT_MS). */
+    private readonly closeTimeoutMs = 1_000,
   ) {}
 
   async start(): Promise<void> {
     const subscriber = this.redis.duplicate();
-    subscriber.on('error', (error: Error) => this.log.warn({ err: error }, 'redis subscriber error'));
+    // Its outages are logged once by the main client's RedisLink; here only when they start.
+    subscriber.on('error', (error: Error) => this.#lost(error));
+    subscriber.on('end', () => this.#lost(undefined));
+    // node-redis re-subscribes on reconnect, before 'ready'.
+    subscriber.on('ready', () => this.#ready());
     await subscriber.connect();
     const prefix = this.keys.projectEvents('');
     await subscriber.pSubscribe(this.keys.projectEventsPattern(), (payload, channel) => {
@@ -62,10 +75,32 @@ export class EventBus {
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     if (!subscriber) return;
-    try {
-      await subscriber.close();
-    } catch {
-      subscriber.destroy();
+    await closeWithin(subscriber, this.closeTimeoutMs);
+  }
+
+  /** Listens for the subscriber's return after an outage; returns the unsubscribe function. */
+  onResubscribed(listener: ResubscribedListener): () => void {
+    this.#resubscribed.add(listener);
+    return () => this.#resubscribed.delete(listener);
+  }
+
+  #lost(error: Error | undefined): void {
+    if (!this.#subscriber || this.#lostAt !== undefined) return;
+    this.#lostAt = Date.now();
+    this.log.debug({ err: error }, 'redis subscriber lost its connection');
+  }
+
+  #ready(): void {
+    const lostAt = this.#lostAt;
+    if (lostAt === undefined) return;
+    this.#lostAt = undefined;
+    this.log.info({ downMs: Date.now() - lostAt }, 'project events subscribed again');
+    for (const listener of this.#resubscribed) {
+      try {
+        listener(lostAt);
+      } catch (error) {
+        this.log.error({ err: error }, 'resubscribed listener failed');
+      }
     }
   }
 

@@ -62,6 +62,7 @@ const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   UNKNOWN_TIME_ZONE: 400,
   UNKNOWN_INVITEE: 400,
   LIMIT_EXCEEDED: 409,
+  UNAVAILABLE: 503,
 };
 
 export function statusOf(code: ErrorBody['code']): number {

@@ -28,8 +28,13 @@ export const clusterPlugin = fp<{ config: Config }>(
     });
     await nodes.start();
     app.decorate('nodes', nodes);
+    const onRestored = (): void => {
+      nodes.renewNow().catch((error: unknown) => app.log.warn({ err: error }, 'node liveness not renewed after the outage'));
+    };
+    app.redisLink.on('restored', onRestored);
     app.decorate('meetingState', new MeetingStateStore(app.redis, app.keys));
     app.addHook('onClose', async () => {
+      app.redisLink.off('restored', onRestored);
       // Rooms closed in preClose; their releases may still be on their way.
       if (app.hasDecorator('rooms')) await app.rooms.settled();
       await nodes.stop().catch((error: unknown) => app.log.warn({ err: error }, 'node not withdrawn'));

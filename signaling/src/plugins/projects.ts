@@ -28,10 +28,17 @@ export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
     const chat = new ChatStore(app.redis, app.keys, app.log.child({ component: 'chat' }));
     const presence = new PresenceStore(app.redis, app.keys, config.presenceTtlMs);
     const meetings = new MeetingStore(app.redis, app.keys);
-    const bus = new EventBus(app.redis, app.keys, app.log.child({ component: 'events' }));
+    const bus = new EventBus(app.redis, app.keys, app.log.child({ component: 'events' }), config.redisTimeoutMs);
     await bus.start();
-    const hub = new ProjectHub(bus, presence, app.log.child({ component: 'presence' }), nodeId, config.presenceTtlMs);
+    const hub = new ProjectHub(bus, presence, chat, app.log.child({ component: 'presence' }), nodeId, config.presenceTtlMs);
     hub.start();
+    // After a Redis outage: presence written again, missed chat delivered (ProjectHub.resync).
+    const resync = (missedSince?: number): void => {
+      hub.resync(missedSince).catch((error: unknown) => app.log.error({ err: error }, 'resync failed'));
+    };
+    const offResubscribed = bus.onResubscribed((lostAt) => resync(lostAt));
+    const onRestored = (): void => resync();
+    app.redisLink.on('restored', onRestored);
     const projects = new ProjectStore(app.redis, app.keys);
     const calls = new Calls(app.redis, app.keys, bus, chat, projects, app.log.child({ component: 'calls' }), {
       ringMs: config.callRingMs,
@@ -48,6 +55,8 @@ export const projectsPlugin = fp<{ config: Config; nodeId: string }>(
     // Registered after redis: Fastify runs onClose hooks in reverse order of
     // registration, so these stop before the Redis client closes.
     app.addHook('onClose', async () => {
+      offResubscribed();
+      app.redisLink.off('restored', onRestored);
       calls.close();
       hub.stop();
       await bus.stop();

@@ -2,7 +2,9 @@ import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Config } from '../config.js';
+import { bounded, boundedClientOptions, closeWithin } from '../redis/bounded.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
+import { RedisLink } from '../redis/RedisLink.js';
 import { makeKeys, type Keys } from '../store/keys.js';
 import { MeetingPresence } from '../store/meetingPresence.js';
 
@@ -10,7 +12,10 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Every command bounded by REDIS_TIMEOUT_MS, failing with UNAVAILABLE (redis/bounded.ts). */
     redis: RedisClient;
+    /** Whether Redis is reachable; `restored` after an outage (redis/RedisLink.ts). */
+    redisLink: RedisLink;
     keys: Keys;
     meetingPresence: MeetingPresence;
   }
@@ -24,29 +29,36 @@ export const redisPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     let embedded: EmbeddedRedis | undefined;
     if (!config.redisUrl) {
-      embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis'), log: app.log, appendfsync: config.redisAppendfsync });
+      embedded = await startEmbeddedRedis({
+        dir: join(config.dataDir, 'redis'),
+        log: app.log,
+        appendfsync: config.redisAppendfsync,
+      });
     }
     const socketPath = embedded?.socketPath ?? unixSocketPath(config.redisUrl);
+    // While Redis is unreachable commands fail at once (UNAVAILABLE) rather
+    // than queue for its return; each one waits at most REDIS_TIMEOUT_MS.
+    const { socket: socketOptions, ...options } = boundedClientOptions(config.redisTimeoutMs);
+    const socket = { ...socketOptions, ...(socketPath ? { path: socketPath, tls: false as const } : {}) };
     const client: RedisClient = socketPath
-      ? createClient({ socket: { path: socketPath, tls: false } })
-      : createClient({ url: config.redisUrl });
-    // The client reconnects by itself; errors are logged, never thrown at the process.
-    client.on('error', (error: Error) => app.log.warn({ err: error }, 'redis client error'));
+      ? createClient({ ...options, socket })
+      : createClient({ ...options, url: config.redisUrl, socket });
+    // The client reconnects by itself; the link logs each change once, never throws at the process.
+    const link = new RedisLink(client, app.log.child({ component: 'redis' }));
     try {
       await client.connect();
     } catch (error) {
       await embedded?.stop();
       throw error;
     }
-    app.decorate('redis', client);
+    app.decorate('redis', bounded(client, config.redisTimeoutMs));
+    app.decorate('redisLink', link);
     app.decorate('keys', makeKeys(config.redisKeyPrefix));
-    app.decorate('meetingPresence', new MeetingPresence(client, app.keys));
+    app.decorate('meetingPresence', new MeetingPresence(app.redis, app.keys));
     app.addHook('onClose', async () => {
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
-      }
+      link.closing();
+      // close() waits for pending commands, forever while Redis is down.
+      await closeWithin(client, config.redisTimeoutMs);
       await embedded?.stop();
     });
   },

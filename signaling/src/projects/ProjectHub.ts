@@ -2,21 +2,48 @@
  * The live side of projects on this node: which sessions are connected to
  * which project, their presence in Redis (with heartbeats), and delivery of
  * the project's events (chat, presence) from the event bus to those sessions.
+ *
+ * After a Redis outage (resync()): every session connected here is recorded
+ * online again (with its meeting), the entries of sessions that left during
+ * the outage go, presence is announced, and chat messages published while
+ * the bus was not subscribed are delivered (clients merge them by id).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus, ProjectEvent } from '../events/EventBus.js';
+import { isUnavailable } from '../redis/bounded.js';
+import type { ChatStore } from '../store/chat.js';
+import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { PresenceStore } from '../store/presence.js';
 import type { Session } from '../ws/Session.js';
+
+/** Most chat messages delivered again per project after an outage. */
+const CATCH_UP_LIMIT = 200;
+/** Between attempts of a resync that found Redis not yet back (the subscriber may return first). */
+const RESYNC_RETRY_MS = 500;
+const RESYNC_ATTEMPTS = 40;
 
 export class ProjectHub {
   readonly #sessions = new Map<string, Set<Session>>();
   readonly #unsubscribe = new Map<string, () => void>();
+  /** Each session's meeting as last recorded (null: the project page or the lobby). */
+  readonly #rooms = new WeakMap<Session, string | null>();
+  /** The newest chat message id delivered here, per project. */
+  readonly #lastChat = new Map<string, string>();
+  /** Projects left by their last session here while Redis could not be told. */
+  readonly #unclean = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #sweeping = false;
+  #stopped = false;
+  /** A resync in progress, and whether another was asked for meanwhile. */
+  #resyncing: Promise<void> | undefined;
+  #resyncAgain = false;
+  /** The oldest time since when chat may have been missed (the bus's loss), until a resync delivers it. */
+  #missedSince: number | undefined;
 
   constructor(
     private readonly bus: EventBus,
     private readonly presence: PresenceStore,
+    private readonly chat: ChatStore,
     private readonly log: FastifyBaseLogger,
     private readonly nodeId: string,
     private readonly ttlMs: number,
@@ -29,6 +56,7 @@ export class ProjectHub {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     for (const off of this.#unsubscribe.values()) off();
     this.#unsubscribe.clear();
@@ -67,12 +95,97 @@ export class ProjectHub {
       this.#sessions.delete(projectId);
       this.#unsubscribe.get(projectId)?.();
       this.#unsubscribe.delete(projectId);
+      this.#lastChat.delete(projectId);
     }
-    await this.presence.remove(projectId, this.connectionKey(session));
+    try {
+      await this.presence.remove(projectId, this.connectionKey(session));
+    } catch (error) {
+      // Cleared by the resync when Redis is back (else by the sweep, within the TTL).
+      this.#unclean.add(projectId);
+      throw error;
+    }
     await this.#publishPresence(projectId);
   }
 
+  /**
+   * Redis is back (the bus re-subscribed at `missedSince`, or the main
+   * connection returned): writes again what this node knows. Coalesced: one
+   * at a time, once more if asked meanwhile; retried while Redis is not back.
+   */
+  resync(missedSince?: number): Promise<void> {
+    if (missedSince !== undefined) this.#missedSince = Math.min(this.#missedSince ?? missedSince, missedSince);
+    if (this.#resyncing) {
+      this.#resyncAgain = true;
+      return this.#resyncing;
+    }
+    this.#resyncing = (async () => {
+      try {
+        do {
+          this.#resyncAgain = false;
+          await this.#resyncWithRetries();
+        } while (this.#resyncAgain && !this.#stopped);
+      } finally {
+        this.#resyncing = undefined;
+      }
+    })();
+    return this.#resyncing;
+  }
+
+  async #resyncWithRetries(): Promise<void> {
+    for (let attempt = 1; !this.#stopped; attempt++) {
+      try {
+        await this.#resyncOnce();
+        return;
+      } catch (error) {
+        if (attempt >= RESYNC_ATTEMPTS) {
+          this.log.error({ err: error }, 'presence and chat not resynchronised after the Redis outage');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS));
+      }
+    }
+  }
+
+  async #resyncOnce(): Promise<void> {
+    const missedSince = this.#missedSince;
+    const started = Date.now();
+    let sessions = 0;
+    for (const [projectId, set] of [...this.#sessions]) {
+      const live = [...set];
+      sessions += live.length;
+      for (const session of live) await this.#write(session, projectId, this.#rooms.get(session) ?? null);
+      await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set(live.map((s) => this.connectionKey(s))));
+      await this.#publishPresence(projectId);
+      if (missedSince !== undefined) await this.#catchUpChat(projectId, missedSince);
+    }
+    for (const projectId of [...this.#unclean]) {
+      if (!this.#sessions.has(projectId)) {
+        await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set());
+        await this.#publishPresence(projectId);
+      }
+      this.#unclean.delete(projectId);
+    }
+    // Delivered up to now: a later loss starts its own window.
+    if (this.#missedSince === missedSince) this.#missedSince = undefined;
+    this.log.info({ sessions, ms: Date.now() - started }, 'presence and chat resynchronised after a Redis outage');
+  }
+
+  /** Delivers the project's chat messages newer than what was delivered here (or than `missedSince`). */
+  async #catchUpChat(projectId: string, missedSince: number): Promise<void> {
+    const after = this.#lastChat.get(projectId) ?? `${Math.max(0, missedSince - 1_000)}-0`;
+    const { messages } = await this.chat.history(projectId, undefined, CATCH_UP_LIMIT);
+    const missed = messages.filter((m) => compareIds(m.id, after) > 0).reverse();
+    for (const message of missed) this.#deliver(projectId, { type: 'chatMessage', message });
+    if (missed.length > 0) this.log.info({ projectId, messages: missed.length }, 'chat messages delivered after the outage');
+  }
+
   async #record(session: Session, projectId: string, roomId: string | null): Promise<void> {
+    this.#rooms.set(session, roomId);
+    await this.#write(session, projectId, roomId);
+    await this.#publishPresence(projectId);
+  }
+
+  async #write(session: Session, projectId: string, roomId: string | null): Promise<void> {
     const identity = session.identity!;
     await this.presence.set(projectId, this.connectionKey(session), {
       userId: identity.userId,
@@ -81,7 +194,6 @@ export class ProjectHub {
       device: session.device,
       roomId,
     });
-    await this.#publishPresence(projectId);
   }
 
   async #publishPresence(projectId: string): Promise<void> {
@@ -111,6 +223,10 @@ export class ProjectHub {
       }
       return;
     }
+    if (event.type === 'chatMessage') {
+      const last = this.#lastChat.get(projectId);
+      if (!last || compareIds(event.message.id, last) > 0) this.#lastChat.set(projectId, event.message.id);
+    }
     for (const session of this.#sessions.get(projectId) ?? []) {
       if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
       else if (event.type === 'presence') session.notify('presence', { online: event.online });
@@ -131,7 +247,9 @@ export class ProjectHub {
         if ((await this.presence.sweep(projectId)) > 0) await this.#publishPresence(projectId);
       }
     } catch (error) {
-      this.log.warn({ err: error }, 'presence heartbeat failed');
+      // An outage is logged once by RedisLink; the resync writes presence again after it.
+      if (isUnavailable(error)) this.log.debug({ err: error }, 'presence heartbeat failed: Redis unavailable');
+      else this.log.warn({ err: error }, 'presence heartbeat failed');
     } finally {
       this.#sweeping = false;
     }

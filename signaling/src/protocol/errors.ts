@@ -89,6 +89,13 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /**
+   * The server's storage (Redis) did not answer within its bound
+   * (REDIS_TIMEOUT_MS) or is down: nothing was done, or, for a chat message,
+   * nothing that a retry with the same clientMessageId would store twice.
+   * Try again shortly (HTTP 503).
+   */
+  UNAVAILABLE: 'UNAVAILABLE',
   /** Anything unexpected. Details are logged on the server, never sent. */
   INTERNAL: 'INTERNAL',
 } as const;

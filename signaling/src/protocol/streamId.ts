@@ -89,6 +89,12 @@ export function compareStreamIds(a: StreamIdParts, b: StreamIdParts): number {
   return 0;
 }
 
+/** Orders two id strings numerically; anything that is not a valid id sorts as 0-0. */
+export function compareStreamIdText(a: string, b: string): number {
+  const none: StreamIdParts = { ms: 0n, seq: 0n };
+  return compareStreamIds(parseStreamId(a) ?? none, parseStreamId(b) ?? none);
+}
+
 /** The id right after `id`, or undefined after the largest one. */
 export function nextStreamId(id: StreamIdParts): StreamIdParts | undefined {
   if (id.seq < STREAM_ID_PART_MAX) return { ms: id.ms, seq: id.seq + 1n };

@@ -50,13 +50,17 @@ function orphanPid(pidFile: string): number | undefined {
   }
 }
 
-async function waitForPing(socketPath: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+/** Waits until the redis-server `child` answers PING (its dataset loaded) on its Unix socket or URL. */
+export async function waitForPing(target: { path: string } | { url: string }, child: ChildProcess, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    if (existsSync(socketPath)) {
-      const client = createClient({ socket: { path: socketPath, tls: false, reconnectStrategy: false } });
+    if (!('path' in target) || existsSync(target.path)) {
+      const client =
+        'path' in target
+          ? createClient({ socket: { path: target.path, tls: false, reconnectStrategy: false } })
+          : createClient({ url: target.url, socket: { reconnectStrategy: false } });
       client.on('error', () => {});
       try {
         await client.connect();
@@ -127,7 +131,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     if (!stopping) options.log.error({ code, signal }, 'embedded redis-server exited unexpectedly');
   });
   try {
-    await waitForPing(socketPath, child, 10_000);
+    await waitForPing({ path: socketPath }, child, 10_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -150,6 +150,37 @@ export class RoomRegistry {
     await Promise.allSettled([...this.#releasing.values()]);
   }
 
+  /**
+   * Redis is back after an outage: who is in the meetings held here is
+   * written again. Joins Redis missed are added, leaves it missed removed;
+   * entries that survived keep their time of joining.
+   */
+  async resyncPresence(): Promise<void> {
+    for (const room of [...this.#rooms.values()]) {
+      const joined = room.joinedSessions;
+      const recorded = await this.#presence.list(room.projectId, room.roomId);
+      const known = new Set(recorded.map((e) => e.peerId));
+      for (const [peerId, session] of joined) {
+        const identity = session.identity;
+        if (known.has(peerId) || !identity) continue;
+        await this.#presence.add(room.projectId, room.roomId, {
+          peerId,
+          userId: identity.userId,
+          displayName: session.displayName ?? identity.displayName,
+          role: identity.role,
+          device: session.device,
+          joinedAt: Date.now(),
+          node: this.#nodeId,
+        });
+      }
+      for (const entry of recorded) {
+        if (entry.node === this.#nodeId && !joined.has(entry.peerId)) {
+          await this.#presence.remove(room.projectId, room.roomId, entry.peerId);
+        }
+      }
+    }
+  }
+
   /** The meetings whose rooms live here, as [projectId, roomId]. */
   held(): Array<[string, string]> {
     return [...this.#rooms.values()].map((room) => [room.projectId, room.roomId]);

@@ -35,12 +35,23 @@ export class PresenceStore {
       .exec();
   }
 
-  async remove(projectId: string, connectionKey: string): Promise<void> {
+  async remove(projectId: string, connectionKey: string | string[]): Promise<void> {
     await this.redis
       .multi()
       .zRem(this.keys.presenceConnections(projectId), connectionKey)
       .hDel(this.keys.presenceInfo(projectId), connectionKey)
       .exec();
+  }
+
+  /**
+   * Removes the connections under `prefix` (one node's) that are not in
+   * `live`: those that closed while Redis was unreachable. Returns how many.
+   */
+  async removeStale(projectId: string, prefix: string, live: ReadonlySet<string>): Promise<number> {
+    const keys = await this.redis.hKeys(this.keys.presenceInfo(projectId));
+    const stale = keys.filter((key) => key.startsWith(prefix) && !live.has(key));
+    if (stale.length > 0) await this.remove(projectId, stale);
+    return stale.length;
   }
 
   /** Pushes the expiry of live connections forward (only those still recorded). */

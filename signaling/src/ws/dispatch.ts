@@ -124,6 +124,9 @@ export async function dispatch(
     fail(id, { code: ErrorCode.RATE_LIMITED, message: `too many ${type} requests from this address; retry in ${Math.ceil(wait / 1000)} s` });
     return;
   }
+  // A hello may fail after it began to set the session up (Redis unavailable
+  // while recording presence): the socket is closed all the same.
+  const helloOnNew = type === 'hello' && session.state === 'new';
   try {
     const result = await def.handle(context, data as never);
     session.respond(id, result);
@@ -139,7 +142,8 @@ export async function dispatch(
     }
     // A refused hello (a refused resume included) closes the socket: the
     // client starts over on a new one (docs/PROTOCOL.md, "Resume").
-    if (type === 'hello' && session.state === 'new') {
+    // (The handler may have changed the state that TypeScript narrowed above.)
+    if (helloOnNew && (session.state as Session['state']) !== 'closed') {
       session.log.info({ code: clientError?.code ?? ErrorCode.INTERNAL }, 'hello refused');
       session.close(WsCloseCode.HELLO_REFUSED, clientError?.code ?? ErrorCode.INTERNAL);
     }

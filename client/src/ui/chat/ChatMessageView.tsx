@@ -59,6 +59,16 @@ export function ChatMessageView({ entry, own }: { entry: ChatEntry; own: boolean
           {t('chat.pending')}
         </span>
       )}
+      {status === 'waiting' && (
+        <span
+          class="msg__status msg__status--waiting"
+          role="status"
+          data-testid="chat-waiting"
+          title={errorText(entry.error ?? 'UNAVAILABLE')}
+        >
+          {t('chat.waiting')}
+        </span>
+      )}
       {status === 'failed' && (
         <div class="msg__failed" role="alert">
           <span>{t('chat.failed', { reason: errorText(entry.error ?? 'INTERNAL') })}</span>

@@ -1,0 +1,194 @@
+/**
+ * Every wait on Redis is bounded, in one place. The app's Redis client is
+ * wrapped once (plugins/redis.ts) so that any command, script or MULTI/EXEC:
+ *
+ * - fails at once while the connection is down (node-redis's
+ *   `disableOfflineQueue` for single commands; MULTI bypasses that option,
+ *   so the wrapper refuses it itself), instead of waiting in an offline queue
+ *   for a Redis that may come back in a minute;
+ * - fails after `timeoutMs` when Redis does not answer (node-redis's command
+ *   timeout covers single commands; MULTI/EXEC has none, so the wrapper
+ *   races it);
+ * - and then throws AppError(UNAVAILABLE), which the WebSocket dispatcher
+ *   and the HTTP error handler answer as is (503 over HTTP), never INTERNAL.
+ *
+ * Redis's own error replies (a wrong type, a bad stream id) are left alone:
+ * they are bugs or bad input, not an outage, except the replies Redis gives
+ * while it cannot serve (LOADING after a restart, BUSY, MASTERDOWN, TRYAGAIN).
+ *
+ * Pub/sub is not wrapped: the event bus's subscriber (a duplicate() of the
+ * raw client) waits for messages by design and re-subscribes on reconnect.
+ */
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from 'redis';
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
+
+/** Client methods that manage the connection itself: not commands, never wrapped. */
+const CONNECTION_METHODS = new Set<PropertyKey>([
+  'connect',
+  'close',
+  'quit',
+  'disconnect',
+  'destroy',
+  'duplicate',
+  'on',
+  'once',
+  'off',
+  'addListener',
+  'removeListener',
+  'removeAllListeners',
+  'emit',
+]);
+
+/** Replies Redis gives while it cannot serve yet (or for now). */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN)\b/;
+
+const connectionErrors = [
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+];
+
+/** Whether `error` says Redis is unreachable or too slow (rather than a bug or a refused value). */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === ErrorCode.UNAVAILABLE;
+  if (error instanceof ErrorReply) return UNAVAILABLE_REPLY.test(error.message);
+  if (connectionErrors.some((type) => error instanceof type)) return true;
+  // A socket error the client passes on to the commands it flushes (ECONNRESET, EPIPE, ECONNREFUSED...).
+  const code = (error as { code?: unknown; syscall?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (error as { syscall?: unknown }).syscall === 'string';
+}
+
+export function unavailable(cause?: unknown): AppError {
+  const error = new AppError(ErrorCode.UNAVAILABLE, 'storage unavailable, try again');
+  if (cause !== undefined) (error as Error & { cause?: unknown }).cause = cause;
+  return error;
+}
+
+/** The same promise, with an outage turned into AppError(UNAVAILABLE). */
+function mapped<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw isUnavailable(error) && !(error instanceof AppError) ? unavailable(error) : error;
+  });
+}
+
+/** Rejects with UNAVAILABLE if `promise` has not settled after `ms`. */
+function raced<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(unavailable(new Error(`no answer from Redis in ${ms} ms`))), ms);
+  });
+  // The command may still settle later: its rejection must not go unhandled.
+  promise.catch(() => {});
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+interface Connection {
+  readonly isReady: boolean;
+}
+
+/** A MULTI under construction: its commands chain; exec() is checked and raced. */
+function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs: number): M {
+  const proxy: M = new Proxy(multi, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function') return value;
+      if (property === 'exec' || property === 'execAsPipeline' || property === 'execTyped') {
+        return (...args: unknown[]) => {
+          if (!client.isReady) return Promise.reject(unavailable());
+          return mapped(raced(Promise.resolve(value.apply(target, args) as unknown), timeoutMs));
+        };
+      }
+      // Chained command builders return the multi itself: keep returning the proxy.
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result === target ? proxy : result;
+      };
+    },
+  });
+  return proxy;
+}
+
+/**
+ * Options of the raw client that the bound relies on: no offline queue, the
+ * command timeout, and a reconnection soon after Redis returns (50 ms
+ * doubling to 1 s between tries, where node-redis's default goes to 2 s;
+ * jitter so that nodes do not retry in step).
+ */
+export function boundedClientOptions(timeoutMs: number) {
+  return {
+    disableOfflineQueue: true,
+    commandOptions: { timeout: timeoutMs },
+    socket: {
+      reconnectStrategy: (retries: number): number => Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100),
+    },
+  };
+}
+
+/**
+ * The client, with every command bounded as described above. The raw client
+ * must be created with boundedClientOptions(timeoutMs) (see plugins/redis.ts).
+ */
+export function bounded<C extends Connection & object>(client: C, timeoutMs: number): C {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function' || CONNECTION_METHODS.has(property)) return value;
+      if (property === 'multi' || property === 'MULTI') {
+        return (...args: unknown[]) => boundedMulti(value.apply(target, args) as object, target, timeoutMs);
+      }
+      return (...args: unknown[]) => {
+        let result: unknown;
+        try {
+          result = value.apply(target, args);
+        } catch (error) {
+          if (isUnavailable(error)) throw unavailable(error);
+          throw error;
+        }
+        return isPromise(result) ? mapped(raced(result, timeoutMs + 50)) : result;
+      };
+    },
+  });
+}
+
+interface Closable {
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+/**
+ * Closes a client, waiting at most `ms` for its pending commands (node-redis's
+ * close() waits for them, forever while Redis is down), then destroys it.
+ */
+export async function closeWithin(client: Closable, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = client.close().then(
+    () => true,
+    () => false,
+  );
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const clean = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!clean) client.destroy();
+}

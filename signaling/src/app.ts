@@ -3,7 +3,9 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { clusterPlugin } from './plugins/cluster.js';
+import { redactUrl } from './edge/redact.js';
 import { edgePlugin } from './plugins/edge.js';
+import { clientErrorHandler, frameworkErrors, httpErrorsPlugin } from './plugins/httpErrors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
@@ -17,6 +19,7 @@ import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { ROUTER_MAX_PARAM_LENGTH } from './routes/params.js';
 import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
@@ -26,16 +29,8 @@ export type { Config } from './config.js';
  * the WebSocket signaling, health routes and the client. server.ts listens;
  * tests call buildApp() and then listen on port 0 or inject.
  */
-/** Query parameters whose values never reach a log line. */
-const SECRET_QUERY = /([?&](?:token|access_token|jwt|secret|resume)=)[^&#]*/gi;
-
-/** Paths that carry an invitation link's secret code: the link itself and its API. */
-const SECRET_PATH = /^(\/(?:api\/invitations|i)\/)[^/?#]+/;
-
-/** `url` with the values of token-like query parameters, and invitation codes, replaced. */
-export function redactQuery(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]');
-}
+/** `url` as it may be logged: invitation codes and tokens replaced (edge/redact.ts). */
+export const redactQuery = redactUrl;
 
 export interface BuildOptions {
   /** Where log lines go instead of stdout (a test reading what is logged). */
@@ -56,6 +51,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           'token',
           '*.token',
           'data.token',
+          // A resume secret (hello.resume) takes a session over.
+          'resume.secret',
+          '*.resume.secret',
+          'data.resume.secret',
         ],
         censor: '[redacted]',
       },
@@ -63,7 +62,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request: { method: string; url: string; ip?: string }) => ({
           method: request.method,
-          url: redactQuery(request.url),
+          url: redactUrl(request.url),
           remoteAddress: request.ip,
         }),
       },
@@ -73,6 +72,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.edge.trustProxy,
     // Large enough for the protocol's largest message; HTTP APIs set their own limits.
     bodyLimit: 1024 * 1024,
+    // The longest path parameter any route's schema accepts, plus one (routes/params.ts).
+    routerOptions: { maxParamLength: ROUTER_MAX_PARAM_LENGTH },
+    // Errors of the router and of the HTTP parser, in the documented shape (plugins/httpErrors.ts).
+    frameworkErrors,
+    clientErrorHandler,
     // On close, end every connection, not only the idle ones: a keep-alive
     // connection whose request was answered before its body was read to the
     // end (a multipart upload's closing boundary) never counts as idle, and
@@ -90,6 +94,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin, { config });
   // Before every route: its hooks (headers, rate limits, the WebSocket's checks) apply to all of them.
   await app.register(edgePlugin, { config });
+  // One error handler and one not-found handler for every route.
+  await app.register(httpErrorsPlugin, { maxParamLength: ROUTER_MAX_PARAM_LENGTH });
   await app.register(redisPlugin, { config });
   await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });

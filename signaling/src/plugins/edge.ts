@@ -22,6 +22,7 @@ import type { FastifyReply, FastifySchema } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
 import { IpRate } from '../edge/IpRate.js';
+import { AppError } from '../errors.js';
 import { clientKey } from '../edge/clientKey.js';
 import { PERMISSIONS_POLICY } from '../edge/permissionsPolicy.js';
 import { ErrorCode, type RequestType } from '../protocol/index.js';
@@ -131,10 +132,9 @@ export const edgePlugin = fp<{ config: Config }>(
       // building site's office behind one address loads them for everyone.
       // The WebSocket has its own limits below.
       allowList: (request) => !request.url.startsWith('/api/'),
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        message: `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`,
-      }),
+      // Thrown: the app's error handler answers it (429 RATE_LIMITED).
+      errorResponseBuilder: (_request, context) =>
+        new AppError(ErrorCode.RATE_LIMITED, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
     });
 
     // The WebSocket upgrade: refused before the socket exists.

@@ -31,6 +31,7 @@ import { documentKinds } from '../documents/kinds.js';
 import { contentDisposition } from '../documents/names.js';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
+import { PathId as Id } from './params.js';
 import { DocumentEntry, DocumentStore, type DocumentMeta } from '../store/documents.js';
 
 declare module 'fastify' {
@@ -40,7 +41,6 @@ declare module 'fastify' {
   }
 }
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const ProjectParams = Type.Object({ projectId: Id });
 const DocumentParams = Type.Object({ projectId: Id, documentId: Id });
 const DownloadQuery = Type.Object({ inline: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) });

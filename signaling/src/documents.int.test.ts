@@ -278,6 +278,15 @@ describe('refused uploads keep nothing', () => {
 });
 
 describe('broken multipart bodies', () => {
+  // An app of its own: these uploads would eat the others' per-address upload allowance.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
   /** A raw upload: these bodies are what no FormData makes. */
   async function rawUpload(contentType: string, body: string): Promise<Response> {
     return fetch(documentsUrl(t, 'p1'), { method: 'POST', headers: { ...(await auth(t)), 'content-type': contentType }, body });

@@ -38,6 +38,8 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Tokens of the server's own, redacted wherever a client puts them in a URL.
+  const ownSecrets = [config.adminToken, config.metricsToken].filter((s): s is string => s !== undefined);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -62,7 +64,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request: { method: string; url: string; ip?: string }) => ({
           method: request.method,
-          url: redactUrl(request.url),
+          url: redactUrl(request.url, ownSecrets),
           remoteAddress: request.ip,
         }),
       },

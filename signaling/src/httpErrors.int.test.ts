@@ -82,6 +82,10 @@ describe('not found and wrong methods', () => {
     const documents = await inject({ method: 'PUT', url: `/api/projects/${PROJECT}/documents` });
     expectError(documents, 405, ErrorCode.METHOD_NOT_ALLOWED);
     expect(documents.headers.allow).toBe('GET, HEAD, POST');
+    // The WebSocket's path without an upgrade.
+    const plain = await inject({ method: 'GET', url: '/ws' });
+    expectError(plain, 426, ErrorCode.BAD_REQUEST);
+    expect(plain.headers.upgrade).toBe('websocket');
     const options = await inject({ method: 'OPTIONS', url: '/' });
     expectError(options, 405, ErrorCode.METHOD_NOT_ALLOWED);
     expect(options.headers.allow).toBe('GET, HEAD');

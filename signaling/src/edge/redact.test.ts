@@ -37,4 +37,10 @@ describe('redactUrl', () => {
   it('logs a segment that does not decode as such, not as sent', () => {
     expect(redactUrl(`/api/%zz${CODE}`)).toBe('/api/[undecodable]');
   });
+
+  it("replaces the server's own secrets wherever they are", () => {
+    const admin = 'admin-token-admin-token-admin-token-0123';
+    expect(redactUrl(`/api/projects/${admin}?q=${admin}`, [admin])).toBe('/api/projects/[redacted]?q=[redacted]');
+    expect(redactUrl(`/p/x?q=${encodeURIComponent('a b+' + admin)}`, ['a b+' + admin])).toBe('/p/x?q=[redacted]');
+  });
 });

@@ -56,13 +56,22 @@ function redactQueryString(query: string): string {
     .join('&');
 }
 
-/** `url` (a request target: path, query, maybe a fragment) as it may be logged. */
-export function redactUrl(url: string): string {
+/**
+ * `url` (a request target: path, query, maybe a fragment) as it may be
+ * logged. `known`: secrets of the server's own (the admin and metrics
+ * tokens), replaced wherever they appear, decoded or not.
+ */
+export function redactUrl(url: string, known: readonly string[] = []): string {
   const hash = url.indexOf('#');
   const target = hash < 0 ? url : url.slice(0, hash);
   const fragment = hash < 0 ? '' : `#${REDACTED}`;
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? '' : `?${redactQueryString(target.slice(q + 1))}`;
-  return `${redactPath(path)}${query}${fragment}`.replace(JWT, REDACTED);
+  let out = `${redactPath(path)}${query}${fragment}`.replace(JWT, REDACTED);
+  for (const secret of known) {
+    if (secret === '') continue;
+    out = out.split(secret).join(REDACTED).split(encodeURIComponent(secret)).join(REDACTED);
+  }
+  return out;
 }

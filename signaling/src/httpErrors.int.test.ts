@@ -4,9 +4,9 @@
  * route cannot read, HTTP the server cannot parse; with no Fastify code or
  * text in any answer, the right status, and the client's routes unchanged.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
+import { rawHttp } from '../../test/rawHttp.js';
 import { errorCodes, ErrorCode } from './protocol/index.js';
 import { LONGEST_PATH_PARAMETER, ROUTER_MAX_PARAM_LENGTH } from './routes/params.js';
 
@@ -44,24 +44,6 @@ function expectError(answer: Answer, status: number, code: ErrorCode): void {
 async function inject(options: Parameters<TestApp['app']['inject']>[0]): Promise<Answer> {
   const r = await t.app.inject(options);
   return { status: r.statusCode, headers: r.headers, body: r.body };
-}
-
-/** Raw bytes on a socket: what a client the HTTP parser refuses gets back. */
-async function raw(bytes: string): Promise<Answer> {
-  const { port } = new URL(t.url);
-  const socket = connect(Number(port), '127.0.0.1');
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.on('connect', () => socket.write(bytes));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('close', () => resolve());
-    socket.on('error', reject);
-  });
-  const text = Buffer.concat(chunks).toString();
-  const [head = '', body = ''] = text.split('\r\n\r\n');
-  const [statusLine = '', ...lines] = head.split('\r\n');
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
 
 describe('not found and wrong methods', () => {
@@ -140,8 +122,8 @@ describe('bodies the route cannot read', () => {
 
 describe('HTTP the server cannot parse', () => {
   it('answers a malformed request 400 and headers too large 431, in the documented shape', async () => {
-    expectError(await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400, ErrorCode.BAD_REQUEST);
-    expectError(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431, ErrorCode.TOO_LARGE);
+    expectError(await rawHttp(t.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400, ErrorCode.BAD_REQUEST);
+    expectError(await rawHttp(t.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431, ErrorCode.TOO_LARGE);
   });
 });
 

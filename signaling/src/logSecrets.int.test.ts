@@ -6,12 +6,12 @@
  * trace output), the WebSocket's upgrade, a resumed session, and HTTP the
  * parser refuses.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { captureLog, type CapturedLog } from '../../test/logCapture.js';
+import { rawHttp } from '../../test/rawHttp.js';
 import { TestClient } from '../../test/TestClient.js';
 import { minimalPdf } from './documents/fixtures.js';
 import { PROTOCOL_VERSION } from './protocol/index.js';
@@ -27,17 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-/** Sends raw bytes and waits for the server to close the connection. */
-async function raw(bytes: string): Promise<void> {
-  const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
-  await new Promise<void>((resolve) => {
-    socket.on('connect', () => socket.write(bytes));
-    socket.on('data', () => {});
-    socket.on('close', () => resolve());
-    socket.on('error', () => resolve());
-  });
-}
 
 describe('secrets never logged', () => {
   it('writes no invitation code, token or resume secret in any log line at trace level', async () => {
@@ -118,7 +107,7 @@ describe('secrets never logged', () => {
     second.ws.close();
 
     // HTTP the parser refuses, with a token in its headers.
-    await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner}\r\nBad Header\r\n\r\n`);
+    await rawHttp(t.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner}\r\nBad Header\r\n\r\n`);
 
     const text = log.text();
     // The log did record these requests (so that the assertions below mean something)...

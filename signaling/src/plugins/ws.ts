@@ -201,13 +201,11 @@ export const wsPlugin = fp<{ config: Config }>(
 );
 
 /**
- * A plain GET (or HEAD) of /ws, without an upgrade: 426 Upgrade Required in
- * the documented shape, not @fastify/websocket's empty 404.
+ * A plain GET (or HEAD) of /ws, without an upgrade: 404 NOT_FOUND in the
+ * documented shape (there is no HTTP resource here; the access table,
+ * auth/access.ts, says so), not @fastify/websocket's empty 404.
  */
 async function requireUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   if (request.headers.upgrade?.toLowerCase() === 'websocket') return undefined;
-  return reply
-    .code(426)
-    .header('upgrade', 'websocket')
-    .send({ error: { code: ErrorCode.BAD_REQUEST, message: 'this path takes a WebSocket upgrade' } });
+  return reply.code(404).send({ error: { code: ErrorCode.NOT_FOUND, message: 'this path takes a WebSocket upgrade' } });
 }

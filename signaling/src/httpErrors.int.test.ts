@@ -25,7 +25,7 @@ afterAll(async () => {
 
 interface Answer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | number | string[] | undefined>;
   body: string;
 }
 

@@ -18,11 +18,12 @@ export interface TestApp {
 /**
  * The real app on a real config, listening on a free port of HOST (loopback
  * by default; a net lab passes its root-side address as HOST and
- * RTC_LISTEN_IP). `redisUrl`: outside vitest.
+ * RTC_LISTEN_IP). `redisUrl`: outside vitest. `build`: buildApp's options
+ * (a logStream, with LOG_LEVEL in `env`, for a test that reads the log).
  */
-export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string, options: BuildOptions = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string, build: BuildOptions = {}): Promise<TestApp> {
   const config = testConfig(env, redisUrl);
-  const app = await buildApp(config, options);
+  const app = await buildApp(config, build);
   await app.listen({ host: config.host, port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {

@@ -120,7 +120,8 @@ export const cspViolations: string[] = [];
 /**
  * Records the page's CSP violations (the DOM's securitypolicyviolation
  * events, and Chromium's console reports, which also cover workers started
- * by the page). Call it before the page's first navigation.
+ * by the page) and Chromium's complaints about the Permissions-Policy header
+ * (an unrecognized feature). Call it before the page's first navigation.
  */
 export async function watchCsp(page: Page, label: string): Promise<void> {
   await page.exposeFunction('__chantierCspViolation', (text: string) => {
@@ -133,6 +134,7 @@ export async function watchCsp(page: Page, label: string): Promise<void> {
     });
   });
   page.on('console', (message) => {
-    if (/Content[ -]Security[ -]Policy/i.test(message.text())) cspViolations.push(`${label}: console: ${message.text()}`);
+    // Chromium's own reports: CSP violations, and a Permissions-Policy header it cannot parse.
+    if (/Content[ -]Security[ -]Policy|Permissions-Policy/i.test(message.text())) cspViolations.push(`${label}: console: ${message.text()}`);
   });
 }

@@ -3,11 +3,14 @@
  * the project page and a meeting's lobby load without a single violation, and
  * the watcher the other browser tests rely on (test/browser.ts, watchCsp) does
  * see a violation when there is one, so their "no violation" checks can fail.
+ * The Permissions-Policy header names only features Chromium knows: it logs
+ * `Error with Permissions-Policy header: Unrecognized feature` otherwise.
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage, openProjectPage } from '../../test/meetingPage.js';
 
 const PROJECT = 'csp';
 let t: TestApp;
@@ -53,4 +56,23 @@ describe('the client under its Content-Security-Policy', () => {
     expect(cspViolations.join('\n')).toMatch(/script-src/);
     cspViolations.length = 0;
   });
+
+  it('sends a Permissions-Policy header Chromium parses without complaint, on the project page and a meeting page', async () => {
+    const project = await openProjectPage(chromium.browser, t, { name: 'policy-project', projectId: PROJECT });
+    await project.page.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
+    const meeting = await openMeetingPage(chromium.browser, t, { name: 'policy-meeting', projectId: PROJECT, roomId: 'reunion', enter: 'lobby' });
+    await meeting.page.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
+    // Every feature the header names is one the browser knows.
+    const header = (await fetch(`${t.url}/p/${PROJECT}`)).headers.get('permissions-policy') ?? '';
+    const named = header.split(',').map((member) => member.trim().split('=')[0]!);
+    expect(named).toContain('camera');
+    const known = await meeting.page.evaluate(() => (document as unknown as { featurePolicy?: { features(): string[] } }).featurePolicy?.features() ?? []);
+    expect(known.length).toBeGreaterThan(0);
+    expect(named.filter((feature) => !known.includes(feature))).toEqual([]);
+    // Nothing reported by these two pages (the watcher records Chromium's Permissions-Policy complaints too).
+    const found = cspViolations.filter((line) => line.startsWith('policy-'));
+    expect(found.filter((line) => /Permissions-Policy/i.test(line))).toEqual([]);
+    expect(found).toEqual([]);
+  });
 });
+

@@ -3,8 +3,10 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { clusterPlugin } from './plugins/cluster.js';
+import { redactUrl } from './edge/redact.js';
 import { edgePlugin } from './plugins/edge.js';
 import { markupPlugin } from './plugins/markup.js';
+import { clientErrorHandler, frameworkErrors, httpErrorsPlugin } from './plugins/httpErrors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
@@ -19,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { planningRoutes } from './routes/planning.js';
+import { ROUTER_MAX_PARAM_LENGTH } from './routes/params.js';
 import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
@@ -28,16 +31,8 @@ export type { Config } from './config.js';
  * the WebSocket signaling, health routes and the client. server.ts listens;
  * tests call buildApp() and then listen on port 0 or inject.
  */
-/** Query parameters whose values never reach a log line. */
-const SECRET_QUERY = /([?&](?:token|access_token|jwt|secret|resume)=)[^&#]*/gi;
-
-/** Paths that carry a secret: an invitation link's code (the link itself and its API), a calendar feed's secret. */
-const SECRET_PATH = /^(\/(?:api\/invitations|i|api\/calendar)\/)[^/?#]+/;
-
-/** `url` with the values of token-like query parameters, invitation codes and calendar feed secrets replaced. */
-export function redactQuery(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]');
-}
+/** `url` as it may be logged: invitation codes and tokens replaced (edge/redact.ts). */
+export const redactQuery = redactUrl;
 
 export interface BuildOptions {
   /** Where log lines go instead of stdout (a test reading what is logged). */
@@ -50,6 +45,8 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Tokens of the server's own, redacted wherever a client puts them in a URL.
+  const ownSecrets = [config.adminToken, config.metricsToken].filter((s): s is string => s !== undefined);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -63,6 +60,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           'token',
           '*.token',
           'data.token',
+          // A resume secret (hello.resume) takes a session over.
+          'resume.secret',
+          '*.resume.secret',
+          'data.resume.secret',
         ],
         censor: '[redacted]',
       },
@@ -70,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: {
         req: (request: { method: string; url: string; ip?: string }) => ({
           method: request.method,
-          url: redactQuery(request.url),
+          url: redactUrl(request.url, ownSecrets),
           remoteAddress: request.ip,
         }),
       },
@@ -80,6 +81,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.edge.trustProxy,
     // Large enough for the protocol's largest message; HTTP APIs set their own limits.
     bodyLimit: 1024 * 1024,
+    // The longest path parameter any route's schema accepts, plus one (routes/params.ts).
+    routerOptions: { maxParamLength: ROUTER_MAX_PARAM_LENGTH },
+    // Errors of the router and of the HTTP parser, in the documented shape (plugins/httpErrors.ts).
+    frameworkErrors,
+    clientErrorHandler,
     // On close, end every connection, not only the idle ones: a keep-alive
     // connection whose request was answered before its body was read to the
     // end (a multipart upload's closing boundary) never counts as idle, and
@@ -97,6 +103,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin, { config });
   // Before every route: its hooks (headers, rate limits, the WebSocket's checks) apply to all of them.
   await app.register(edgePlugin, { config });
+  // One error handler and one not-found handler for every route.
+  await app.register(httpErrorsPlugin, { maxParamLength: ROUTER_MAX_PARAM_LENGTH });
   await app.register(redisPlugin, { config });
   await app.register(projectsPlugin, { config, nodeId });
   await app.register(sfuPlugin, { config });

@@ -277,6 +277,42 @@ describe('refused uploads keep nothing', () => {
   });
 });
 
+describe('broken multipart bodies', () => {
+  // An app of its own: these uploads would eat the others' per-address upload allowance.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** A raw upload: these bodies are what no FormData makes. */
+  async function rawUpload(contentType: string, body: string): Promise<Response> {
+    return fetch(documentsUrl(t, 'p1'), { method: 'POST', headers: { ...(await auth(t)), 'content-type': contentType }, body });
+  }
+  const part = (boundary: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plan.pdf"\r\nContent-Type: application/pdf\r\n\r\n${minimalPdf().toString('latin1')}\r\n`;
+
+  it.each([
+    ['no boundary', 'multipart/form-data', part('XYZ') + '--XYZ--\r\n'],
+    ['an empty boundary', 'multipart/form-data; boundary=', part('XYZ') + '--XYZ--\r\n'],
+    ['a boundary longer than multipart allows', `multipart/form-data; boundary=${'b'.repeat(300)}`, part('b'.repeat(300)) + `--${'b'.repeat(300)}--\r\n`],
+    ['a boundary the body does not use', 'multipart/form-data; boundary=ABC', part('XYZ') + '--XYZ--\r\n'],
+    ['no closing boundary', 'multipart/form-data; boundary=XYZ', part('XYZ')],
+    ['a part without its headers’ end', 'multipart/form-data; boundary=XYZ', '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'],
+    ['a closing boundary only', 'multipart/form-data; boundary=XYZ', '--XYZ--\r\n'],
+  ])('answers %s 400 BAD_REQUEST and keeps nothing', async (_label, contentType, body) => {
+    const before = (await (await fetch(documentsUrl(t, 'p1'), { headers: await auth(t) })).json()) as { documents: DocumentEntry[] };
+    expect(await errorOf(await rawUpload(contentType, body))).toEqual({ status: 400, code: ErrorCode.BAD_REQUEST });
+    expect(await filesUnder(join(t.config.documentsDir, 'tmp'))).toEqual([]);
+    const after = (await (await fetch(documentsUrl(t, 'p1'), { headers: await auth(t) })).json()) as { documents: DocumentEntry[] };
+    expect(after.documents.length).toBe(before.documents.length);
+    // The server is still well.
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+  });
+});
+
 describe('access', () => {
   let doc: DocumentEntry;
   beforeAll(async () => {

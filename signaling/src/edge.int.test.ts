@@ -18,6 +18,7 @@ import { mintAccessToken } from './auth/tokens.js';
 import { minimalPdf } from './documents/fixtures.js';
 import { unboundedParts } from './edge/bounds.js';
 import { ErrorCode, PROTOCOL_VERSION } from './protocol/index.js';
+import { LONGEST_PATH_PARAMETER } from './routes/params.js';
 
 const PROJECT = 'p1';
 
@@ -368,6 +369,10 @@ describe('routes', () => {
       const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
       const declared = Object.keys(((schema.params as { properties?: object } | undefined)?.properties ?? {}) as object);
       for (const p of params) if (!declared.includes(p)) problems.push(`${name}: parameter ${p} has no schema`);
+      // The router's parameter limit comes from routes/params.ts: a longer bound elsewhere would be cut at 414.
+      for (const [p, sub] of Object.entries(((schema.params as { properties?: Record<string, { maxLength?: number }> } | undefined)?.properties ?? {}))) {
+        if ((sub.maxLength ?? Infinity) > LONGEST_PATH_PARAMETER) problems.push(`${name}: parameter ${p} may be longer than routes/params.ts's longest (${LONGEST_PATH_PARAMETER})`);
+      }
       if (['POST', 'PUT', 'PATCH'].includes(route.method) && !schema.body && !BODY_CHECKED_ELSEWHERE[name]) {
         problems.push(`${name}: no body schema`);
       }
@@ -395,7 +400,7 @@ describe('routes', () => {
 describe('tokens never logged', () => {
   it('redacts token-like query parameters in request lines', () => {
     expect(redactQuery('/api/x?token=abc.def&limit=5')).toBe('/api/x?token=[redacted]&limit=5');
-    expect(redactQuery('/p/x?access_token=abc#y')).toBe('/p/x?access_token=[redacted]#y');
+    expect(redactQuery('/p/x?access_token=abc#y')).toBe('/p/x?access_token=[redacted]#[redacted]');
   });
 
   it('writes no token in any log line at trace level, through hello, join, chat, uploads, refused tokens and query strings', async () => {

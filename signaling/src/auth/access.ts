@@ -283,7 +283,7 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   }))),
   /**
    * The signaling socket: hello authenticates (requestAccess). A plain GET or
-   * HEAD (no upgrade) is answered 404 without a body by @fastify/websocket.
+   * HEAD (no upgrade) is answered 404 NOT_FOUND (plugins/ws.ts).
    */
   ...getAndHead('/ws', route(except(http.public, 'websocket', {
     owner: 'NOT_FOUND', moderator: 'NOT_FOUND', member: 'NOT_FOUND', guest: 'NOT_FOUND', removed: 'NOT_FOUND',

@@ -24,8 +24,11 @@ import {
 import { AppError } from '../errors.js';
 import { ErrorCode, Role } from '../protocol/index.js';
 
+/** A user id on the platform (the `sub` claim): what HTTP routes naming a user accept too. */
+export const UserId = Type.String({ minLength: 1, maxLength: 128 });
+
 const Claims = Type.Object({
-  sub: Type.String({ minLength: 1, maxLength: 128 }),
+  sub: UserId,
   name: Type.String({ minLength: 1, maxLength: 64 }),
   project: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
   role: Role,

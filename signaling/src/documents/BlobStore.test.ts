@@ -64,6 +64,16 @@ describe('BlobStore', () => {
     expect(await readdir(blobs.tmpDir)).toEqual([]);
   });
 
+  it('treats a stream that failed before it was handed over as the client’s fault too', async () => {
+    // The multipart parser destroys a part with the body's error as soon as it finds it (no closing boundary).
+    const part = new Readable({ read() {} });
+    part.on('error', () => {});
+    part.destroy(new Error('Unexpected end of multipart data'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(blobs.receive(part, 1_000_000)).rejects.toBeInstanceOf(UploadInterruptedError);
+    expect(await readdir(blobs.tmpDir)).toEqual([]);
+  });
+
   it('stores by content address, once for the same bytes', async () => {
     const data = Buffer.from('same bytes twice');
     const digest = sha256(data);

@@ -77,8 +77,11 @@ export class BlobStore {
     const meter = new Meter(maxBytes);
     const writer = createWriteStream(tempPath, { flags: 'wx' });
     // pipeline() passes the first error on to every stream, so which one
-    // failed FIRST tells the client's fault (source) from ours (disk).
-    let firstFailure: 'source' | 'ours' | undefined;
+    // failed FIRST tells the client's fault (source) from ours (disk). The
+    // source may have failed already, before it was handed over: the
+    // multipart parser destroys a part with the body's error (no closing
+    // boundary) as soon as it finds it, maybe before the route reads it.
+    let firstFailure: 'source' | 'ours' | undefined = source.errored ? 'source' : undefined;
     const onSourceError = (): void => {
       firstFailure ??= 'source';
     };

@@ -52,8 +52,11 @@ const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   BAD_REQUEST: 400,
   RATE_LIMITED: 429,
   ROOM_FULL: 409,
+  METHOD_NOT_ALLOWED: 405,
   TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_TYPE: 415,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INVITATION_INVALID: 404,
   INVITATION_EXPIRED: 410,
   INVITATION_USED_UP: 410,
@@ -86,7 +89,8 @@ export function isSecret(candidate: string, secret: string | undefined): boolean
 
 /**
  * HTTP authentication: `Authorization: Bearer <access token>` (the same JWT
- * as the WebSocket's hello) or the admin token from config. Errors use the
+ * as the WebSocket's hello) or the admin token from config. Errors are
+ * thrown as AppError: plugins/httpErrors.ts answers them with the
  * protocol's codes in a JSON body `{error: {code, message}}`, like WebSocket
  * errors, so that the client shows them the same way.
  */
@@ -127,22 +131,6 @@ export const authPlugin = fp<{ config: Config }>(
         if (!allowed) throw new AppError(ErrorCode.FORBIDDEN, 'the token is for one meeting only');
       }
       return identity;
-    });
-
-    // Coded errors become their HTTP status with the protocol's error body;
-    // validation errors are BAD_REQUEST; anything else is INTERNAL and logged.
-    app.setErrorHandler((error, request, reply) => {
-      if (error instanceof AppError) {
-        return reply.code(statusOf(error.code)).send({ error: { code: error.code, message: error.message } });
-      }
-      const e = error as { validation?: unknown; statusCode?: number; message?: string; code?: string };
-      if (e.validation || (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)) {
-        const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 400;
-        const code = status === 413 ? ErrorCode.TOO_LARGE : status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.BAD_REQUEST;
-        return reply.code(status).send({ error: { code, message: e.message ?? 'bad request' } });
-      }
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: { code: ErrorCode.INTERNAL, message: 'internal error' } });
     });
   },
   { name: 'auth' },

@@ -22,7 +22,9 @@ import type { FastifyReply, FastifySchema } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
 import { IpRate } from '../edge/IpRate.js';
+import { AppError } from '../errors.js';
 import { clientKey } from '../edge/clientKey.js';
+import { PERMISSIONS_POLICY } from '../edge/permissionsPolicy.js';
 import { ErrorCode, type RequestType } from '../protocol/index.js';
 
 export interface RouteEntry {
@@ -49,26 +51,6 @@ declare module 'fastify' {
 
 /** A Host header fit to be written into a header value (no `;`, `,` or spaces). */
 const SAFE_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
-
-/**
- * camera, microphone and screen capture for Chantier's own pages (inside an
- * allowed embedder's frame too, when its iframe delegates them); everything
- * else a page could ask for, for nobody.
- */
-export const PERMISSIONS_POLICY = [
-  'camera=(self)',
-  'microphone=(self)',
-  'display-capture=(self)',
-  'fullscreen=(self)',
-  'autoplay=(self)',
-  'geolocation=()',
-  'payment=()',
-  'usb=()',
-  'serial=()',
-  'bluetooth=()',
-  'midi=()',
-  'hid=()',
-].join(', ');
 
 export const edgePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
@@ -150,10 +132,9 @@ export const edgePlugin = fp<{ config: Config }>(
       // building site's office behind one address loads them for everyone.
       // The WebSocket has its own limits below.
       allowList: (request) => !request.url.startsWith('/api/'),
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: 429,
-        message: `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`,
-      }),
+      // Thrown: the app's error handler answers it (429 RATE_LIMITED).
+      errorResponseBuilder: (_request, context) =>
+        new AppError(ErrorCode.RATE_LIMITED, `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`),
     });
 
     // The WebSocket upgrade: refused before the socket exists.

@@ -1,8 +1,9 @@
 import websocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
-import { CloseReason, MAX_MESSAGE_BYTES, WsCloseCode } from '../protocol/index.js';
+import { CloseReason, ErrorCode, MAX_MESSAGE_BYTES, WsCloseCode } from '../protocol/index.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { dispatch, type ContextFactory } from '../ws/dispatch.js';
 import { Session } from '../ws/Session.js';
@@ -132,7 +133,8 @@ export const wsPlugin = fp<{ config: Config }>(
     };
 
     // Everything arrives in messages, each checked by the protocol's schemas (ws/dispatch.ts).
-    app.get('/ws', { websocket: true, schema: { querystring: Type.Object({}, { additionalProperties: false }) } }, (socket, request) => {
+    const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
+    app.get('/ws', { websocket: true, schema, onRequest: requireUpgrade }, (socket, request) => {
       const opened = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
       /** The session this socket speaks for: `opened`, or the one it resumed. */
       let session = opened;
@@ -197,3 +199,13 @@ export const wsPlugin = fp<{ config: Config }>(
   },
   { name: 'ws', dependencies: ['sfu', 'redis', 'projects', 'metrics'] },
 );
+
+/**
+ * A plain GET (or HEAD) of /ws, without an upgrade: 404 NOT_FOUND in the
+ * documented shape (there is no HTTP resource here; the access table,
+ * auth/access.ts, says so), not @fastify/websocket's empty 404.
+ */
+async function requireUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.headers.upgrade?.toLowerCase() === 'websocket') return undefined;
+  return reply.code(404).send({ error: { code: ErrorCode.NOT_FOUND, message: 'this path takes a WebSocket upgrade' } });
+}

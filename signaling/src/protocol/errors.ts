@@ -24,7 +24,7 @@ export const ErrorCode = {
   ROOM_FULL: 'ROOM_FULL',
   /** The room was closed (media server failure, shutdown). */
   ROOM_CLOSED: 'ROOM_CLOSED',
-  /** A transport, producer or consumer id that this peer does not own. */
+  /** A transport, producer or consumer id that this peer does not own; over HTTP, also a path no route serves (404). */
   NOT_FOUND: 'NOT_FOUND',
   /** The peer's device cannot receive this producer's codec. */
   CANNOT_CONSUME: 'CANNOT_CONSUME',
@@ -34,7 +34,10 @@ export const ErrorCode = {
   UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
   /** Too many messages in too short a time. */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** An upload larger than the server's limit (MAX_UPLOAD_BYTES); nothing was kept. */
+  /**
+   * An upload larger than the server's limit (MAX_UPLOAD_BYTES), or an HTTP
+   * request body or header larger than the route takes; nothing was kept.
+   */
   TOO_LARGE: 'TOO_LARGE',
   /**
    * An upload whose content is not an accepted document type (PDF, image,
@@ -42,6 +45,15 @@ export const ErrorCode = {
    * its content; nothing was kept.
    */
   UNSUPPORTED_TYPE: 'UNSUPPORTED_TYPE',
+  /**
+   * HTTP only (405): the path names a route, not with this method; the
+   * `Allow` header lists the methods it takes.
+   */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** HTTP only (415): a request body of a Content-Type the route does not read (JSON routes take application/json). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** HTTP only (414): a path segment longer than any route's parameter may be. */
+  URI_TOO_LONG: 'URI_TOO_LONG',
   /** hello.resume named a session that is gone (grace period over, wrong secret): hello anew and join. */
   RESUME_FAILED: 'RESUME_FAILED',
   /** A video consumer for a peer in audio-only mode. */

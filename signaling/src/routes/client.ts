@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
+import { PathId } from './params.js';
 
 /**
  * Serves the built client (client/dist). Project pages (/p/<project>) and
@@ -39,9 +40,8 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
       }
     },
   });
-  const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
   const schema = (params: string[]) => ({
-    params: Type.Object(Object.fromEntries(params.map((p) => [p, Id]))),
+    params: Type.Object(Object.fromEntries(params.map((p) => [p, PathId]))),
     querystring: Type.Object({}, { additionalProperties: false }),
   });
   app.get('/p/:projectId', { schema: schema(['projectId']) }, async (_request, reply) => reply.sendFile('index.html'));

@@ -28,9 +28,11 @@ import type { Config } from '../config.js';
 import { BlobStore } from '../documents/BlobStore.js';
 import { DocumentLibrary, tooLargeError, type Uploader } from '../documents/DocumentLibrary.js';
 import { documentKinds } from '../documents/kinds.js';
+import { multipartError } from '../documents/multipartErrors.js';
 import { contentDisposition } from '../documents/names.js';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
+import { PathId as Id } from './params.js';
 import { DocumentEntry, DocumentStore, type DocumentMeta } from '../store/documents.js';
 
 declare module 'fastify' {
@@ -42,7 +44,6 @@ declare module 'fastify' {
   }
 }
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const ProjectParams = Type.Object({ projectId: Id });
 const DocumentParams = Type.Object({ projectId: Id, documentId: Id });
 const DownloadQuery = Type.Object({ inline: Type.Optional(Type.Union([Type.Literal('0'), Type.Literal('1')])) });
@@ -136,7 +137,11 @@ async function routes(app: FastifyInstance, { config, library, store }: RoutesOp
     if (!request.isMultipart()) {
       throw new AppError(ErrorCode.BAD_REQUEST, 'expected multipart/form-data with a "file" field');
     }
-    const part = await request.file();
+    // Everything the parser throws is about the body it was sent.
+    const part = await request.file().catch((error: unknown) => {
+      request.log.debug({ err: error }, 'multipart body refused');
+      throw multipartError(error);
+    });
     if (!part) throw new AppError(ErrorCode.BAD_REQUEST, 'no file in the upload');
     if (part.fieldname !== 'file') {
       part.file.destroy();

@@ -24,6 +24,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { AUTH_FAILURE_DELAY_MS } from '../plugins/auth.js';
 import { ErrorCode } from '../protocol/index.js';
+import { InvitationCodeParam, InvitationIdParam, PathId } from './params.js';
 import {
   INVITATION_MAX_LIFETIME_S,
   InvitationStore,
@@ -31,14 +32,9 @@ import {
   type InvitationRole,
 } from '../store/invitations.js';
 
-
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const InvitationId = Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z0-9_-]+$' });
-/**
- * Any id-shaped code gets the store's answer (a truncated link is
- * INVITATION_INVALID, late, like an unknown one); only junk is BAD_REQUEST.
- */
-const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Id = PathId;
+const InvitationId = InvitationIdParam;
+const Code = InvitationCodeParam;
 const InvitationRoleSchema = Type.Union([Type.Literal('member'), Type.Literal('guest')]);
 const ProjectParams = Type.Object({ projectId: Id });
 const CodeParams = Type.Object({ code: Code });

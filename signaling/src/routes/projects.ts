@@ -6,10 +6,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
+import { PathId as Id, UserIdParam } from './params.js';
 import { ChatMessage, ErrorCode, MeetingRecord, PresenceEntry, Role, StreamId } from '../protocol/index.js';
 import type { Role as RoleType } from '../protocol/index.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 120 });
 const ProjectParams = Type.Object({ projectId: Id });
 const ErrorReply = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
@@ -75,7 +75,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     {
       ...auth,
       schema: {
-        params: Type.Object({ projectId: Id, userId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        params: Type.Object({ projectId: Id, userId: UserIdParam }),
         body: Type.Object({ displayName: Type.String({ minLength: 1, maxLength: 64 }), role: Role }, { additionalProperties: false }),
       },
     },

@@ -134,8 +134,9 @@ export function ProjectPage() {
           <MeetingsPanel />
         </Panel>
         <Panel tab="online">
-          <InvitesPanel />
+          {/* The people first: the owner's invitations come after them, not between the title and the list. */}
           <OnlineList />
+          <InvitesPanel />
         </Panel>
       </div>
     </main>

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { assertUsableControls } from '../../test/layout.js';
@@ -40,21 +40,6 @@ let t: TestApp;
 let chromium: TestBrowser;
 let desktop: Page;
 let shots: string;
-
-async function openPage(name: string): Promise<Page> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  return page;
-}
-
-async function meetingLink(name: string): Promise<string> {
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  return `${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`) });
@@ -104,9 +89,13 @@ beforeAll(async () => {
   t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
   chromium = await launchBrowser();
   // The second participant, on a desktop: the phone's meeting has someone in it.
-  desktop = await openPage('desktop');
-  await desktop.goto(await meetingLink('Bureau'));
-  await joinFromLobby(desktop);
+  ({ page: desktop } = await openMeetingPage(chromium.browser, t, {
+    name: 'desktop',
+    displayName: 'Bureau',
+    userId: 'u-Bureau',
+    projectId: PROJECT,
+    roomId: ROOM,
+  }));
 });
 
 afterAll(async () => {
@@ -118,12 +107,19 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
   let phone: Page;
 
   it('shows a join screen whose every control is big, on screen and uncovered', async () => {
-    phone = await openPage(`phone ${screen.name}`);
-    await phone.emulate({
-      userAgent: MOBILE_UA,
-      viewport: { width: screen.width, height: screen.height, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-    });
-    await phone.goto(await meetingLink(`Chef ${screen.width}`));
+    ({ page: phone } = await openMeetingPage(chromium.browser, t, {
+      name: `phone ${screen.name}`,
+      displayName: `Chef ${screen.width}`,
+      userId: `u-Chef ${screen.width}`,
+      projectId: PROJECT,
+      roomId: ROOM,
+      enter: 'lobby',
+      prepare: (page) =>
+        page.emulate({
+          userAgent: MOBILE_UA,
+          viewport: { width: screen.width, height: screen.height, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+        }),
+    }));
     await phone.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
     // The camera preview is on: the lobby has opened the devices.
     await phone.waitForSelector('.join__preview video', { timeout: 15_000 });

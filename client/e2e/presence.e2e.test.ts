@@ -35,9 +35,7 @@ afterAll(async () => {
 });
 
 async function openProject(browser: TestBrowser, name: string) {
-  const page = await browser.browser.newPage();
-  const token = await t.token({ projectId: PROJECT, userId: `u-${name}`, displayName: name });
-  await page.goto(`${t.url}/p/${PROJECT}#token=${token}`);
+  const { page } = await openProjectPage(browser.browser, t, { name, projectId: PROJECT });
   await page.waitForSelector('[data-testid="project-page"]', { timeout: 15_000 });
   return page;
 }

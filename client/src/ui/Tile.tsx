@@ -57,9 +57,11 @@ export function Tile({ tile }: { tile: TileModel }) {
       <div class="tile__label">
         {tile.quality && <QualityIndicator peerId={tile.peerId} quality={tile.quality} />}
         {tile.audioOnly && (
-          <span class="tile__audio-only" data-testid="audio-only-badge" title={t('tile.audioOnly')}>
+          <span class="tile__audio-only" data-testid="audio-only-badge" role="img" aria-label={t('tile.audioOnly')} title={t('tile.audioOnly')}>
             <HeadphonesIcon />
-            <span class="tile__badge-text">{t('tile.audioOnly')}</span>
+            <span class="tile__badge-text" aria-hidden="true">
+              {t('tile.audioOnly')}
+            </span>
           </span>
         )}
         {tile.sharingScreen && (

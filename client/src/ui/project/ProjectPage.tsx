@@ -134,9 +134,8 @@ export function ProjectPage() {
           <MeetingsPanel />
         </Panel>
         <Panel tab="online">
-          {/* The people first: the owner's invitations come after them, not between the title and the list. */}
-          <OnlineList />
           <InvitesPanel />
+          <OnlineList />
         </Panel>
       </div>
     </main>

@@ -119,6 +119,8 @@ export async function openMeetingPage(browser: Browser, server: PageServer, opti
   const link = `${server.url}/p/${encodeURIComponent(options.projectId)}/r/${encodeURIComponent(options.roomId)}#token=${token}`;
   const response = await page.goto(link);
   const enter = options.enter ?? 'join';
+  // The lobby's first render (a loaded machine can take a while), then joinFromLobby's own wait for it to settle.
+  if (enter !== 'lobby') await page.waitForSelector('[data-testid="display-name"]', { timeout: options.join?.timeoutMs ?? 15_000 });
   if (enter === 'knock') await knockFromLobby(page, options.join);
   if (enter !== 'join') return { page, name: options.name, userId, errors, link, response, peerId: '' };
   await joinFromLobby(page, options.join);

@@ -11,26 +11,19 @@
  * requests in flight, and none may produce an error line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import type { SfuConfig } from './config.js';
+import { audioRtpParameters, videoRtpParameters } from '../../test/fakeMedia.js';
+import { joinRoom, sfuTestConfig } from '../../test/sfuRoom.js';
 import { MediaError } from './errors.js';
 import { routeMediasoupLogs, type Logger } from './logger.js';
 import type { MediaRoom } from './MediaRoom.js';
 import { Sfu } from './Sfu.js';
 
-const config: SfuConfig = {
-  numWorkers: 2,
-  listenIp: '127.0.0.1',
-  announcedAddress: undefined,
-  port: 0,
-  initialAvailableOutgoingBitrate: 1_000_000,
+const config = sfuTestConfig({
   // The app's default: worker warnings and errors reach the log.
   workerLogLevel: 'warn',
-  maxPeersPerRoom: 10,
   // Low, so that the spread rounds put the receiver on the other worker (consumers of pipes).
   maxConsumersPerWorker: 2,
-  socketBufferBytes: 160 * 1024,
-};
+});
 
 /** Every round, in a fresh room; bounded. */
 const ROUNDS = 12;
@@ -54,31 +47,21 @@ function recordingLogger(lines: Line[]): Logger {
   return logger;
 }
 
-async function join(room: MediaRoom, peerId: string) {
-  const peer = room.createPeer(peerId);
-  peer.setRtpCapabilities(deviceRtpCapabilities(room.rtpCapabilities));
-  const send = await peer.createTransport('send');
-  await peer.connectTransport(send.transportId, dtlsParameters());
-  const recv = await peer.createTransport('recv');
-  await peer.connectTransport(recv.transportId, dtlsParameters());
-  return { peer, send, recv };
-}
-
 /**
  * Alice sends a microphone and a camera, Bob consumes both (paused, as every
  * consumer starts). Spread: a third participant consumes them first and fills
  * Alice's worker, so that Bob lands on the other one and consumes through pipes.
  */
 async function meeting(room: MediaRoom, spread = false) {
-  const alice = await join(room, 'alice');
+  const alice = await joinRoom(room, 'alice');
   const mic = await alice.peer.produce({ transportId: alice.send.transportId, kind: 'audio', rtpParameters: audioRtpParameters(), source: 'mic' });
   const cam = await alice.peer.produce({ transportId: alice.send.transportId, kind: 'video', rtpParameters: videoRtpParameters(), source: 'camera' });
   if (spread) {
-    const filler = await join(room, 'filler');
+    const filler = await joinRoom(room, 'filler');
     await filler.peer.consume(mic);
     await filler.peer.consume(cam);
   }
-  const bob = await join(room, 'bob');
+  const bob = await joinRoom(room, 'bob');
   expect(bob.peer.slot !== alice.peer.slot).toBe(spread);
   const audio = await bob.peer.consume(mic);
   const video = await bob.peer.consume(cam);

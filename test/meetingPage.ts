@@ -6,7 +6,7 @@
  * meeting the press of "Rejoindre" (test/join.ts). New browser tests use this
  * rather than copying the set-up.
  */
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, HTTPResponse, Page } from 'puppeteer-core';
 import type { MintOptions } from '../signaling/src/auth/tokens.js';
 import { watchCsp } from './browser.js';
 import { joinFromLobby, knockFromLobby, type JoinOptions } from './join.js';
@@ -36,6 +36,12 @@ export interface OpenOptions {
   viewport?: Parameters<Page['setViewport']>[0];
   /** Watch the page's CSP violations (default true). */
   csp?: boolean;
+  /**
+   * Anything else to do to the page before it navigates: listen to its
+   * console, make its peer connections relay-only, emulate a device, grant
+   * permissions to its context (`page.browserContext()`).
+   */
+  prepare?: (page: Page) => Promise<void> | void;
 }
 
 export interface OpenedPage {
@@ -46,6 +52,8 @@ export interface OpenedPage {
   errors: string[];
   /** The URL it was opened at (token included), to reload or open again. */
   link: string;
+  /** The answer to that navigation (headers...). */
+  response: HTTPResponse | null;
 }
 
 export interface MeetingOptions extends OpenOptions {
@@ -61,7 +69,10 @@ export interface MeetingPage extends OpenedPage {
 }
 
 /** A fresh context and page, set up as every browser test needs, not yet navigated. */
-export async function newTestPage(browser: Browser, options: Pick<OpenOptions, 'name' | 'beforeApp' | 'pageErrors' | 'viewport' | 'csp'>): Promise<{ page: Page; errors: string[] }> {
+export async function newTestPage(
+  browser: Browser,
+  options: Pick<OpenOptions, 'name' | 'beforeApp' | 'pageErrors' | 'viewport' | 'csp' | 'prepare'>,
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   const errors: string[] = [];
@@ -75,6 +86,7 @@ export async function newTestPage(browser: Browser, options: Pick<OpenOptions, '
     else await page.evaluateOnNewDocument(script);
   }
   if (options.viewport) await page.setViewport(options.viewport);
+  await options.prepare?.(page);
   return { page, errors };
 }
 
@@ -96,8 +108,8 @@ export async function openProjectPage(browser: Browser, server: PageServer, opti
   const { page, errors } = await newTestPage(browser, options);
   const { token, userId } = await tokenFor(server, options);
   const link = `${server.url}/p/${encodeURIComponent(options.projectId)}#token=${token}`;
-  await page.goto(link);
-  return { page, name: options.name, userId, errors, link };
+  const response = await page.goto(link);
+  return { page, name: options.name, userId, errors, link, response };
 }
 
 /** A meeting page: the lobby, then (by default) into the room as the person described. */
@@ -105,12 +117,14 @@ export async function openMeetingPage(browser: Browser, server: PageServer, opti
   const { page, errors } = await newTestPage(browser, options);
   const { token, userId } = await tokenFor(server, options);
   const link = `${server.url}/p/${encodeURIComponent(options.projectId)}/r/${encodeURIComponent(options.roomId)}#token=${token}`;
-  await page.goto(link);
+  const response = await page.goto(link);
   const enter = options.enter ?? 'join';
+  // The lobby's first render (a loaded machine can take a while), then joinFromLobby's own wait for it to settle.
+  if (enter !== 'lobby') await page.waitForSelector('[data-testid="display-name"]', { timeout: options.join?.timeoutMs ?? 15_000 });
   if (enter === 'knock') await knockFromLobby(page, options.join);
-  if (enter !== 'join') return { page, name: options.name, userId, errors, link, peerId: '' };
+  if (enter !== 'join') return { page, name: options.name, userId, errors, link, response, peerId: '' };
   await joinFromLobby(page, options.join);
-  return { page, name: options.name, userId, errors, link, peerId: await selfPeerId(page) };
+  return { page, name: options.name, userId, errors, link, response, peerId: await selfPeerId(page) };
 }
 
 /** The participant's own peer id, from the self tile. */

@@ -14,8 +14,8 @@
 import type { BrowserContext, Page } from 'puppeteer-core';
 import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
 import type { TestApp } from './app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from './browser.js';
-import { joinFromLobby } from './join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from './browser.js';
+import { openMeetingPage } from './meetingPage.js';
 import { receiveStats } from './receiveStats.js';
 import { drawPlan, drawScrolledPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH, readScrollOffset } from './plan.js';
 
@@ -78,26 +78,21 @@ export async function joinMeeting(
   name: string,
   options: JoinOptions = {},
 ): Promise<MeetingPage> {
-  const context = await browser.browser.createBrowserContext();
-  if (options.grantMedia) await context.overridePermissions(place.app.url, ['camera', 'microphone']);
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  if (options.viewport) await page.setViewport(options.viewport);
   const storage = Object.entries(options.localStorage ?? {});
-  if (storage.length > 0) {
-    await page.evaluateOnNewDocument(`(() => { for (const [k, v] of ${JSON.stringify(storage)}) localStorage.setItem(k, v); })();`);
-  }
-  for (const script of options.beforeApp ?? []) await page.evaluateOnNewDocument(script);
-  const token = await place.app.token({ displayName: name, projectId: place.projectId, userId: `u-${name}` });
-  await page.goto(`${place.app.url}/p/${place.projectId}/r/${place.roomId}#token=${token}`);
-  await joinFromLobby(page, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
-  const peerId = await self!.evaluate((el) => el.getAttribute('data-peer-id') ?? '');
+  const { page, peerId } = await openMeetingPage(browser.browser, place.app, {
+    name,
+    projectId: place.projectId,
+    roomId: place.roomId,
+    ...(options.viewport ? { viewport: options.viewport } : {}),
+    beforeApp: [
+      ...(storage.length > 0 ? [`(() => { for (const [k, v] of ${JSON.stringify(storage)}) localStorage.setItem(k, v); })();`] : []),
+      ...(options.beforeApp ?? []),
+    ],
+    prepare: options.grantMedia ? (page) => page.browserContext().overridePermissions(place.app.url, ['camera', 'microphone']) : undefined,
+    join: options.timeoutMs ? { timeoutMs: options.timeoutMs } : {},
+  });
   if (!peerId) throw new Error(`${name}: no peer id on the self tile`);
-  return { name, page, context, peerId };
+  return { name, page, context: page.browserContext(), peerId };
 }
 
 /** Joins with real tab capture armed, the viewport at the plan's size. */

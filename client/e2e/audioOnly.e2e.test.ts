@@ -9,7 +9,8 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
+import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
 
 interface ReceiveStat {
   peerId: string;
@@ -32,21 +33,6 @@ let t: TestApp;
 let chromium: TestBrowser;
 const speakers: Participant[] = [];
 let listener: Participant;
-
-/** Keeps every RTCPeerConnection the page makes, to read transport-level byte counts. */
-function capturePeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const all: RTCPeerConnection[] = [];
-  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
-  const Wrapped = function (this: unknown, config?: RTCConfiguration) {
-    const pc = new Native(config);
-    all.push(pc);
-    return pc;
-  } as unknown as typeof RTCPeerConnection;
-  Wrapped.prototype = Native.prototype;
-  Object.setPrototypeOf(Wrapped, Native);
-  window.RTCPeerConnection = Wrapped;
-}
 
 /** Bytes received on all of the page's ICE transports (RTP and RTCP with their headers). */
 async function transportBytes(page: Page): Promise<number> {
@@ -84,26 +70,22 @@ function audioByPeer(stats: ReceiveStat[]): Map<string, { packets: number; energ
 }
 
 async function join(name: string, audioOnly = false): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
+  const { page, peerId } = await openMeetingPage(chromium.browser, t, {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    // Every RTCPeerConnection kept in window.__pcs, to read transport-level byte counts.
+    beforeApp: [KEEP_PEER_CONNECTIONS],
+    join: {
+      beforePress: audioOnly
+        ? async (page) => {
+            await page.click('[data-testid="audio-only-lobby"]');
+            // The camera preview goes, and the camera cannot be turned back on.
+            await page.waitForSelector('[data-testid="camera-toggle-lobby"][aria-pressed="false"][disabled]');
+          }
+        : undefined,
+    },
   });
-  await page.evaluateOnNewDocument(capturePeerConnections);
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
-  await joinFromLobby(page, {
-    beforePress: audioOnly
-      ? async (page) => {
-          await page.click('[data-testid="audio-only-lobby"]');
-          // The camera preview goes, and the camera cannot be turned back on.
-          await page.waitForSelector('[data-testid="camera-toggle-lobby"][aria-pressed="false"][disabled]');
-        }
-      : undefined,
-  });
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { name, page, peerId };
 }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { assertUsableControls } from '../../test/layout.js';
+import { openProjectPage } from '../../test/meetingPage.js';
 
 const PROJECT = 'chantier-appels';
 
@@ -43,15 +44,12 @@ afterAll(async () => {
 });
 
 async function openProject(browser: Browser, name: string, viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.setViewport({ ...viewport, ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}) });
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
+  const { page } = await openProjectPage(browser, t, {
+    name,
+    projectId: PROJECT,
+    viewport: { ...viewport, ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}) },
   });
-  const token = await t.token({ projectId: PROJECT, userId: `u-${name}`, displayName: name });
-  await page.goto(`${t.url}/p/${PROJECT}#token=${token}`);
+  contexts.push(page.browserContext());
   await page.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
   return page;
 }

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage, openProjectPage } from '../../test/meetingPage.js';
 
 const PROJECT = 'chantier-chat-e2e';
 const ROOM = 'reunion';
@@ -40,25 +40,8 @@ interface ShownMessage {
   text: string;
 }
 
-async function openPage(name: string): Promise<Page> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  return page;
-}
-
-async function token(name: string): Promise<string> {
-  return t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-}
-
 async function joinMeeting(name: string): Promise<Page> {
-  const page = await openPage(name);
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${await token(name)}`);
-  await joinFromLobby(page);
-  return page;
+  return (await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM })).page;
 }
 
 async function openChatPanel(page: Page): Promise<void> {
@@ -158,9 +141,11 @@ describe('the project chat in meetings and on the project page', () => {
   });
 
   it('shows the history and who is in the meeting on the project page, after a reload, on a phone', async () => {
-    chloe = await openPage('Chloé');
-    await chloe.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
-    await chloe.goto(`${t.url}/p/${PROJECT}#token=${await token('Chloé')}`);
+    ({ page: chloe } = await openProjectPage(chromium.browser, t, {
+      name: 'Chloé',
+      projectId: PROJECT,
+      viewport: { width: 360, height: 740, isMobile: true, hasTouch: true },
+    }));
     await chloe.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
     expect(await chloe.evaluate(() => window.location.hash)).toBe('');
 

@@ -12,8 +12,9 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { describePage, joinFromLobby } from '../../test/join.js';
+import { openMeetingPage, type PageServer } from '../../test/meetingPage.js';
 import { mediaFrom, mediaRises } from '../../test/receiveStats.js';
 import '../../test/provided.js';
 import { mintAccessToken } from '../../signaling/src/auth/tokens.js';
@@ -37,17 +38,28 @@ const redis = createClient({ url: inject('redisUrl') });
 let alice: Participant;
 let bruno: Participant;
 
+/** A node as the server of pages: its URL, and tokens signed with the secret every node shares. */
+function served(node: ClusterNode): PageServer {
+  return {
+    url: node.url,
+    token: (options = {}) =>
+      mintAccessToken({ userId: `u-${PROJECT}`, displayName: PROJECT, projectId: PROJECT, role: 'member', ...options }, TEST_JWT_SECRET),
+  };
+}
+
+/** The meeting's join screen on `node`, its console kept for failure messages. */
 async function open(name: string, node: ClusterNode): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  await watchCsp(page, name);
   const log: string[] = [];
-  page.on('console', (message) => log.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`));
-  const token = await mintAccessToken({ userId: `u-${name}`, displayName: name, projectId: PROJECT, role: 'member' }, TEST_JWT_SECRET);
-  await page.goto(`${node.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+  const { page } = await openMeetingPage(chromium.browser, served(node), {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    role: 'member',
+    enter: 'lobby',
+    prepare: (page) => {
+      page.on('console', (message) => log.push(`${new Date().toISOString().slice(11, 23)} ${message.text()}`));
+    },
+  });
   return { name, page, log };
 }
 

@@ -9,7 +9,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { openMeetingPage, openProjectPage } from '../../test/meetingPage.js';
 
 const PROJECT = 'csp';
@@ -29,12 +29,10 @@ afterAll(async () => {
 
 describe('the client under its Content-Security-Policy', () => {
   it('loads the project page and a meeting lobby with no violation', async () => {
-    page = await (await chromium.browser.createBrowserContext()).newPage();
-    await watchCsp(page, 'csp');
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(String(error)));
     const token = await t.token({ projectId: PROJECT, displayName: 'Céline', userId: 'u-celine' });
-    const response = await page.goto(`${t.url}/p/${PROJECT}#token=${token}`);
+    const opened = await openProjectPage(chromium.browser, t, { name: 'csp', projectId: PROJECT, token, pageErrors: 'collect' });
+    ({ page } = opened);
+    const { errors, response } = opened;
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.waitForSelector('[data-testid="project-page"][data-phase="online"]', { timeout: 15_000 });
     await page.goto(`${t.url}/p/${PROJECT}/r/reunion#token=${token}`);

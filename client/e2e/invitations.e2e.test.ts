@@ -15,8 +15,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby, knockFromLobby, waitForRoom } from '../../test/join.js';
+import { newTestPage } from '../../test/meetingPage.js';
 
 const PROJECT = 'chantier-invitations-e2e';
 const PROJECT_NAME = 'Résidence Les Tilleuls';
@@ -26,13 +27,7 @@ let t: TestApp;
 let chromium: TestBrowser;
 
 async function newPage(browser: Browser, label: string): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${label}: page error: ${String(error)}`);
-  });
-  await watchCsp(page, label);
-  return page;
+  return (await newTestPage(browser, { name: label })).page;
 }
 
 beforeAll(async () => {

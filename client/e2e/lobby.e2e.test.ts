@@ -17,8 +17,9 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { describePage, joinFromLobby, knockFromLobby, waitForRoom } from '../../test/join.js';
+import { openMeetingPage, selfPeerId } from '../../test/meetingPage.js';
 
 interface ReceiveStat {
   peerId: string;
@@ -40,21 +41,10 @@ let chromium: TestBrowser;
 let olga: Person;
 let gus: Person;
 
+/** The meeting's join screen, as `name`; the test presses join (or knocks) itself. */
 async function open(name: string, role: 'owner' | 'guest'): Promise<Person> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  await watchCsp(page, name);
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}`, role });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+  const { page } = await openMeetingPage(chromium.browser, t, { name, role, projectId: PROJECT, roomId: ROOM, enter: 'lobby' });
   return { name, page };
-}
-
-async function selfPeerId(page: Page): Promise<string> {
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
-  return (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
 }
 
 function serverRoom() {

@@ -8,8 +8,8 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { mediaByPeer, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
 
@@ -27,21 +27,18 @@ let chromium: TestBrowser;
 const participants: Participant[] = [];
 
 async function join(name: string): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  await page.evaluateOnNewDocument(KEEP_PEER_CONNECTIONS);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
+  const { page, peerId } = await openMeetingPage(chromium.browser, t, {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    beforeApp: [KEEP_PEER_CONNECTIONS],
+    join: {
+      // The name comes from the token; the field lets the person change it.
+      beforePress: async (page) => {
+        expect(await page.$eval('[data-testid="display-name"]', (el) => (el as HTMLInputElement).value)).toBe(name);
+      },
+    },
   });
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  const nameInput = await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
-  // The name comes from the token; the field lets the person change it.
-  expect(await nameInput!.evaluate((el) => (el as HTMLInputElement).value)).toBe(name);
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   expect(peerId).toBeTruthy();
   return { name, page, peerId };
 }

@@ -9,8 +9,9 @@ import type { Page } from 'puppeteer-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
+import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
 import { parseExposition, sumOf, type PromSample } from '../../signaling/src/metrics/exposition.js';
 
 const PROJECT = 'chantier-metrics';
@@ -19,21 +20,6 @@ const METRICS_TOKEN = randomBytes(24).toString('base64url');
 
 let t: TestApp;
 let chromium: TestBrowser;
-
-/** Keeps every RTCPeerConnection the page makes, to read transport-level byte counts. */
-function capturePeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const all: RTCPeerConnection[] = [];
-  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
-  const Wrapped = function (this: unknown, config?: RTCConfiguration) {
-    const pc = new Native(config);
-    all.push(pc);
-    return pc;
-  } as unknown as typeof RTCPeerConnection;
-  Wrapped.prototype = Native.prototype;
-  Object.setPrototypeOf(Wrapped, Native);
-  window.RTCPeerConnection = Wrapped;
-}
 
 /** Bytes received on all of the page's ICE transports (SRTP and RTCP, every byte the SFU sent it). */
 async function receivedBytes(page: Page): Promise<number> {
@@ -66,17 +52,8 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 async function join(name: string): Promise<Page> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  await watchCsp(page, name);
-  await page.evaluateOnNewDocument(capturePeerConnections);
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
-  await joinFromLobby(page);
+  // Every RTCPeerConnection kept in window.__pcs, to read transport-level byte counts.
+  const { page } = await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM, beforeApp: [KEEP_PEER_CONNECTIONS] });
   return page;
 }
 

@@ -18,7 +18,8 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { describePage, joinFromLobby, waitForSettledLobby } from '../../test/join.js';
+import { describePage, waitForSettledLobby } from '../../test/join.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { TestClient } from '../../test/TestClient.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from '../../signaling/src/protocol/index.js';
 
@@ -45,17 +46,7 @@ let bruno: Participant;
 let chloe: Participant;
 
 async function join(name: string, role: 'owner' | 'member'): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  const userId = `u-${name}`;
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId, role });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
+  const { page, userId, peerId } = await openMeetingPage(chromium.browser, t, { name, role, projectId: PROJECT, roomId: ROOM });
   return { name, userId, page, peerId };
 }
 
@@ -279,10 +270,14 @@ describe('a moderator in the browser', () => {
     // Locked: a newcomer gets to the lobby, but not in.
     await pressControl(alice.page, 'lock-toggle');
     await waitUntil(() => serverRoom().policy.locked, 'the room to be locked');
-    const context = await chromium.browser.createBrowserContext();
-    const denis = await context.newPage();
-    const token = await t.token({ displayName: 'Denis', projectId: PROJECT, userId: 'u-Denis', role: 'member' });
-    await denis.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
+    const { page: denis } = await openMeetingPage(chromium.browser, t, {
+      name: 'Denis',
+      role: 'member',
+      projectId: PROJECT,
+      roomId: ROOM,
+      enter: 'lobby',
+      pageErrors: 'collect',
+    });
     await waitForSettledLobby(denis);
     await denis.click('[data-testid="join-button"]');
     await denis.waitForSelector('[data-testid="error"][data-code="ROOM_LOCKED"]', { timeout: 15_000 });

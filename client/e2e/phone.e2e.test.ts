@@ -17,9 +17,13 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
+import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { assertUsableControls } from '../../test/layout.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
+import { TestClient } from '../../test/TestClient.js';
+import { PROTOCOL_VERSION } from '../../signaling/src/protocol/index.js';
 
 const PROJECT = 'chantier-phone-e2e';
 const ROOM = 'reunion-terrain';
@@ -36,21 +40,6 @@ let t: TestApp;
 let chromium: TestBrowser;
 let desktop: Page;
 let shots: string;
-
-async function openPage(name: string): Promise<Page> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  return page;
-}
-
-async function meetingLink(name: string): Promise<string> {
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  return `${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`) });
@@ -100,9 +89,13 @@ beforeAll(async () => {
   t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
   chromium = await launchBrowser();
   // The second participant, on a desktop: the phone's meeting has someone in it.
-  desktop = await openPage('desktop');
-  await desktop.goto(await meetingLink('Bureau'));
-  await joinFromLobby(desktop);
+  ({ page: desktop } = await openMeetingPage(chromium.browser, t, {
+    name: 'desktop',
+    displayName: 'Bureau',
+    userId: 'u-Bureau',
+    projectId: PROJECT,
+    roomId: ROOM,
+  }));
 });
 
 afterAll(async () => {
@@ -114,12 +107,19 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
   let phone: Page;
 
   it('shows a join screen whose every control is big, on screen and uncovered', async () => {
-    phone = await openPage(`phone ${screen.name}`);
-    await phone.emulate({
-      userAgent: MOBILE_UA,
-      viewport: { width: screen.width, height: screen.height, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-    });
-    await phone.goto(await meetingLink(`Chef ${screen.width}`));
+    ({ page: phone } = await openMeetingPage(chromium.browser, t, {
+      name: `phone ${screen.name}`,
+      displayName: `Chef ${screen.width}`,
+      userId: `u-Chef ${screen.width}`,
+      projectId: PROJECT,
+      roomId: ROOM,
+      enter: 'lobby',
+      prepare: (page) =>
+        page.emulate({
+          userAgent: MOBILE_UA,
+          viewport: { width: screen.width, height: screen.height, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+        }),
+    }));
     await phone.waitForSelector('[data-testid="join-button"]', { timeout: 15_000 });
     // The camera preview is on: the lobby has opened the devices.
     await phone.waitForSelector('.join__preview video', { timeout: 15_000 });
@@ -240,6 +240,129 @@ describe.each(SCREENS)('a phone at $name', (screen) => {
   });
 });
 
+/** What a tile shows of a name: whether the first name is whole, and what covers the name. */
+interface ShownName {
+  name: string;
+  firstNameWidth: number;
+  /** The name's visible width (its box, ellipsis included). */
+  shownWidth: number;
+  whole: boolean;
+  insideTile: boolean;
+  /** Badges, hand, menu and "(vous)" whose box crosses the name's. */
+  covering: string[];
+}
+
+async function shownNames(page: Page): Promise<ShownName[]> {
+  return page.$$eval('[data-testid="tile"]', (tiles) =>
+    tiles.map((tile) => {
+      const el = tile.querySelector<HTMLElement>('[data-testid="tile-name"]')!;
+      const name = el.textContent ?? '';
+      const first = name.trim().split(/\s+/)[0] ?? '';
+      const range = document.createRange();
+      const text = el.firstChild!;
+      range.setStart(text, name.indexOf(first));
+      range.setEnd(text, name.indexOf(first) + first.length);
+      const box = el.getBoundingClientRect();
+      const tileBox = tile.getBoundingClientRect();
+      const crosses = (r: DOMRect): boolean => r.width > 0 && r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
+      const others = [...tile.querySelectorAll<HTMLElement>('.tile__label > :not(.tile__who), .tile__you, .tile__hand, .tile-menu__toggle')];
+      return {
+        name,
+        firstNameWidth: range.getBoundingClientRect().width,
+        shownWidth: el.clientWidth,
+        whole: el.scrollWidth <= el.clientWidth,
+        insideTile: box.left >= tileBox.left && box.right <= tileBox.right && box.top >= tileBox.top && box.bottom <= tileBox.bottom,
+        covering: others.filter((o) => !o.contains(el) && crosses(o.getBoundingClientRect())).map((o) => o.className),
+      };
+    }),
+  );
+}
+
+/** Every tile's first name shows whole (ellipsis only after it), inside its tile, covered by nothing. */
+async function expectNamesReadable(page: Page, when: string): Promise<ShownName[]> {
+  const names = await shownNames(page);
+  for (const n of names) {
+    const where = `${when}: "${n.name}" ${JSON.stringify(n)}`;
+    expect(n.firstNameWidth, where).toBeGreaterThan(0);
+    expect(n.shownWidth, where).toBeGreaterThanOrEqual(Math.floor(n.firstNameWidth));
+    expect(n.insideTile, where).toBe(true);
+    expect(n.covering, where).toEqual([]);
+  }
+  return names;
+}
+
+/** A participant over the protocol alone (no browser, no media): one more tile, audio only, hand raised. */
+async function protocolParticipant(name: string): Promise<TestClient> {
+  const c = await TestClient.connect(t.url);
+  const token = await t.token({ projectId: PROJECT, userId: `u-bot-${name.length}`, displayName: name });
+  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId: ROOM, device: 'phone' });
+  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!), audioOnly: true });
+  await c.request('raiseHand', { raised: true });
+  return c;
+}
+
+describe('a phone in audio-only mode at 360x740 (issue 16)', () => {
+  let phone: Page;
+  let bot: TestClient | undefined;
+  const selfTile = '[data-testid="tile"][data-self="true"]';
+
+  afterAll(() => bot?.ws.close());
+
+  it('shows its own name, not one letter, beside the signal bars and the "audio seul" badge', async () => {
+    ({ page: phone } = await openMeetingPage(chromium.browser, t, {
+      name: 'Damien Roux',
+      userId: 'u-damien',
+      projectId: PROJECT,
+      roomId: ROOM,
+      // A moderator: the tiles of the others carry the moderation menu too.
+      role: 'owner',
+      viewport: { width: 360, height: 740, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+      join: {
+        tap: true,
+        beforePress: async (page) => {
+          await page.tap('[data-testid="audio-only-lobby"]');
+          await page.waitForSelector('[data-testid="camera-toggle-lobby"][aria-pressed="false"][disabled]');
+        },
+      },
+    }));
+    await phone.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 2, { timeout: 15_000 });
+    await phone.waitForSelector(`${selfTile}[data-audio-only="true"] [data-testid="audio-only-badge"]`);
+    // The signal bars come with the server's first scores.
+    await phone.waitForSelector(`${selfTile} [data-quality]`, { timeout: 20_000 });
+    await shot(phone, '360x740-audio-only');
+    const names = await expectNamesReadable(phone, 'two tiles');
+    expect(names.map((n) => n.name)).toEqual(expect.arrayContaining(['Damien Roux', 'Bureau']));
+  });
+
+  it('keeps every name readable two tiles a row: speaking, with the moderation menu, muted, hand raised', async () => {
+    bot = await protocolParticipant('Jean-Baptiste Lemoine-Durand');
+    await phone.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3, { timeout: 15_000 });
+    await phone.waitForSelector('[data-testid="tile"][data-hand-raised="true"][data-audio-only="true"]');
+    await expectNamesReadable(phone, 'three tiles');
+
+    // Speaking: the desktop mutes, the phone's microphone (Chromium's beep) is the only voice left.
+    await desktop.click('[data-testid="mic-toggle"]');
+    await desktop.waitForSelector('[data-testid="mic-toggle"][aria-pressed="false"]');
+    await phone.waitForSelector(`${selfTile}[data-speaking="true"]`, { timeout: 15_000 });
+    expect(await phone.$$('[data-testid="tile"] .tile-menu__toggle')).toHaveLength(2);
+    await expectNamesReadable(phone, 'three tiles, speaking, moderation menus');
+
+    // Muted, and its hand raised (from the "more" sheet).
+    await phone.tap('[data-testid="mic-toggle"]');
+    await phone.waitForSelector(`${selfTile}[data-mic-muted="true"]`);
+    await phone.tap('[data-testid="more-toggle"]');
+    await phone.waitForSelector('[data-testid="more-sheet"] [data-testid="hand-toggle"]');
+    await phone.tap('[data-testid="hand-toggle"]');
+    await phone.waitForSelector(`${selfTile}[data-hand-raised="true"]`);
+    if (await phone.$('[data-testid="more-sheet"]')) {
+      await phone.tap('[data-testid="more-close"]');
+      await phone.waitForFunction(() => !document.querySelector('[data-testid="more-sheet"]'));
+    }
+    await shot(phone, '360x740-audio-only-three');
+    const names = await expectNamesReadable(phone, 'three tiles, muted, hand raised');
+    process.stdout.write(`names shown at 360 px: ${names.map((n) => `${n.name} (${n.whole ? 'whole' : 'cut after the first name'})`).join(', ')}\n`);
+  });
+});
 
 describe('the Content-Security-Policy', () => {
   it('was never violated by the pages above', () => {

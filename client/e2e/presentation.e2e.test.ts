@@ -9,8 +9,8 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage, openProjectPage } from '../../test/meetingPage.js';
 import { planPdf } from '../../test/pdf.js';
 
 const PROJECT = 'chantier-present-e2e';
@@ -41,18 +41,16 @@ afterAll(async () => {
 });
 
 async function join(name: string): Promise<Page> {
-  const page = await (await chromium.browser.createBrowserContext()).newPage();
-  await watchCsp(page, name);
-  await page.setViewport({ width: 1000, height: 700 });
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  const token = await t.token({ projectId: PROJECT, userId: `u-${name}`, displayName: name });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await joinFromLobby(page, {
-    beforePress: async (page) => {
-      await page.click('[data-testid="camera-toggle-lobby"]');
-      await page.click('[data-testid="mic-toggle-lobby"]');
+  const { page } = await openMeetingPage(chromium.browser, t, {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    viewport: { width: 1000, height: 700 },
+    join: {
+      beforePress: async (page) => {
+        await page.click('[data-testid="camera-toggle-lobby"]');
+        await page.click('[data-testid="mic-toggle-lobby"]');
+      },
     },
   });
   return page;
@@ -152,11 +150,15 @@ describe('presenting a plan', () => {
       await page.waitForSelector('[data-testid="left"]', { timeout: 5000 });
       await page.close();
     }
-    const projectPage = await (await chromium.browser.createBrowserContext()).newPage();
-    await watchCsp(projectPage, 'Eve (project page)');
-    await projectPage.setViewport({ width: 1280, height: 800 });
-    const token = await t.token({ projectId: PROJECT, userId: 'u-Eve', displayName: 'Eve' });
-    await projectPage.goto(`${t.url}/p/${PROJECT}#token=${token}`);
+    const { page: projectPage } = await openProjectPage(chromium.browser, t, {
+      name: 'Eve (project page)',
+      userId: 'u-Eve',
+      displayName: 'Eve',
+      projectId: PROJECT,
+      viewport: { width: 1280, height: 800 },
+      // Its page errors were not watched before either: this page only reads the record.
+      pageErrors: 'collect',
+    });
     const record = await projectPage.waitForSelector('[data-testid="meeting-record"]', { timeout: 10_000 });
     const text = await record!.evaluate((el) => el.textContent ?? '');
     expect(text).toContain('plan-niveaux.pdf');

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { newTestPage } from '../../test/meetingPage.js';
 
 interface ManifestIcon {
   src: string;
@@ -134,12 +135,7 @@ describe('the app-shell service worker', () => {
   });
 
   it('registers in Chromium and controls the page', async () => {
-    const context = await chromium.browser.createBrowserContext();
-    page = await context.newPage();
-    await watchCsp(page, 'pwa');
-    page.on('pageerror', (error) => {
-      throw new Error(`page error: ${String(error)}`);
-    });
+    ({ page } = await newTestPage(chromium.browser, { name: 'pwa' }));
     await page.goto(`${t.url}/`);
     await page.waitForSelector('[data-testid="home"]');
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);

@@ -18,7 +18,7 @@ import type { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { mediaFrom, mediaRises } from '../../test/receiveStats.js';
 
 interface Participant {
@@ -43,16 +43,7 @@ let alice: Participant;
 let others: Participant[];
 
 async function join(name: string): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
+  const { page, peerId } = await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM });
   await page.click('[data-testid="chat-toggle"]');
   await page.waitForSelector('[data-testid="chat"]');
   return { name, page, peerId };

@@ -12,8 +12,8 @@ import type { Page } from 'puppeteer-core';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { cspViolations, launchBrowser, watchCsp, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { mediaByPeer, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 import { parseExposition, sumOf } from '../../signaling/src/metrics/exposition.js';
 
@@ -41,18 +41,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 async function join(name: string): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  await watchCsp(page, name);
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  const token = await t.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${t.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await page.waitForSelector('[data-testid="display-name"]', { timeout: 15_000 });
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]');
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
+  const { page, peerId } = await openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM });
   expect(peerId).toBeTruthy();
   return { name, page, peerId };
 }

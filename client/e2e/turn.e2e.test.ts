@@ -16,7 +16,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { expectMediaRising, makeRelayOnly } from '../../test/relayMeeting.js';
 import { makeTestCert, type TestCert } from '../../test/tlsCert.js';
 
@@ -60,17 +60,12 @@ afterAll(async () => {
 });
 
 async function join(app: TestApp, name: string, relayOnly: boolean): Promise<{ page: Page; peerId: string }> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
+  const { page, peerId } = await openMeetingPage(chromium.browser, app, {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    prepare: relayOnly ? makeRelayOnly : undefined,
   });
-  if (relayOnly) await makeRelayOnly(page);
-  const token = await app.token({ displayName: name, projectId: PROJECT, userId: `u-${name}` });
-  await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { page, peerId };
 }
 

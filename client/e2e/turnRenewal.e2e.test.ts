@@ -16,7 +16,7 @@ import type { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
-import { joinFromLobby } from '../../test/join.js';
+import { openMeetingPage } from '../../test/meetingPage.js';
 import { expectMediaRising, makeRelayOnly } from '../../test/relayMeeting.js';
 
 const SECRET = 'turn-renewal-e2e-secret-0123456789abcdef';
@@ -65,24 +65,20 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function join(app: TestApp, name: string, relayOnly: boolean, debugLog = false): Promise<Participant> {
-  const context = await chromium.browser.createBrowserContext();
-  const page = await context.newPage();
   const log: string[] = [];
-  page.on('console', (message) => {
-    if (message.text().startsWith('[chantier:')) log.push(message.text());
+  const { page, peerId, userId } = await openMeetingPage(chromium.browser, app, {
+    name,
+    projectId: PROJECT,
+    roomId: ROOM,
+    // The client's debug lines (client/src/log.ts), read once when the app loads.
+    beforeApp: debugLog ? [() => localStorage.setItem('chantier.debug', '1')] : [],
+    prepare: async (page) => {
+      page.on('console', (message) => {
+        if (message.text().startsWith('[chantier:')) log.push(message.text());
+      });
+      if (relayOnly) await makeRelayOnly(page);
+    },
   });
-  page.on('pageerror', (error) => {
-    throw new Error(`${name}: page error: ${String(error)}`);
-  });
-  if (relayOnly) await makeRelayOnly(page);
-  // The client's debug lines (client/src/log.ts), read once when the app loads.
-  if (debugLog) await page.evaluateOnNewDocument(() => localStorage.setItem('chantier.debug', '1'));
-  const userId = `u-${name}`;
-  const token = await app.token({ displayName: name, projectId: PROJECT, userId });
-  await page.goto(`${app.url}/p/${PROJECT}/r/${ROOM}#token=${token}`);
-  await joinFromLobby(page);
-  const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: 15_000 });
-  const peerId = (await self!.evaluate((el) => el.getAttribute('data-peer-id')))!;
   return { page, peerId, userId, log };
 }
 

@@ -320,16 +320,29 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       priority: 0,
       spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
     });
-    consumer.observer.once('close', () => {
+    const forget = (): void => {
       this.#controls.delete(consumer.id);
       this.#suspended.delete(consumer.id);
-    });
+    };
     const onServerClose = (): void => {
+      forget();
       if (this.#consumers.delete(consumer.id)) this.safeEmit('consumerclosed', consumer.id);
     };
     consumer.on('producerclose', onServerClose);
     consumer.on('transportclose', onServerClose);
-    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    // The worker closes this consumer the moment its producer closes (the
+    // producer's peer left, or stopped it), and tells this side only later
+    // ('producerclose'). A pause, resume, priority or layer asked in between
+    // reaches a consumer the worker no longer has, which it logs as an error
+    // ("Channel request handler ... not found"). The producer's close is known
+    // here at once, before anything else can be asked: from then on nothing
+    // is (#control() finds no control), and the client is told now.
+    producer.observer.once('close', onServerClose);
+    consumer.observer.once('close', () => {
+      forget();
+      this.#consumers.delete(consumer.id);
+      producer.observer.off('close', onServerClose);
+    });
     return consumer;
   }
 
@@ -398,7 +411,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   async #applyViewport(consumer: Consumer<ConsumerAppData>): Promise<void> {
-    const control = this.#controls.get(consumer.id);
+    const control = this.#control(consumer);
     if (!control || !this.#viewport) return;
     const tile = this.#viewport.get(consumer.producerId);
     if (tile && control.spatialLayers > 1) {
@@ -413,7 +426,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   #applyPriority(consumer: Consumer<ConsumerAppData>): void {
-    const control = this.#controls.get(consumer.id);
+    const control = this.#control(consumer);
     if (!control || consumer.kind !== 'video') return;
     const priority = videoPriority(consumer.appData.source, this.room.activeSpeaker === consumer.appData.producerPeerId);
     if (priority === control.priority) return;
@@ -481,7 +494,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
 
   /** Adds or removes a pause reason and tells mediasoup when the outcome changes. Never rejects. */
   async #setReason(consumer: Consumer<ConsumerAppData>, reason: PauseReason, present: boolean): Promise<void> {
-    const control = this.#controls.get(consumer.id);
+    const control = this.#control(consumer);
     if (!control) return;
     if (present) control.reasons.add(reason);
     else control.reasons.delete(reason);
@@ -494,6 +507,17 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     } catch (error) {
       if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id, paused }, 'consumer pause/resume');
     }
+  }
+
+  /**
+   * What this peer controls of a consumer that mediasoup still has: none once
+   * the consumer, its transport or its producer closed. Every request to the
+   * worker about a consumer goes through here, synchronously before it is
+   * sent (the channel keeps requests in order, so one sent before a close is
+   * handled before it).
+   */
+  #control(consumer: Consumer<ConsumerAppData>): ConsumerControl | undefined {
+    return consumer.closed ? undefined : this.#controls.get(consumer.id);
   }
 
   #transport(transportId: string): WebRtcTransport<TransportAppData> {

@@ -264,7 +264,8 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   /** @internal for MediaPeer: feeds a microphone to the speaker observer (on the home router). */
   observeSpeaker(producer: Producer<ProducerAppData>): void {
     this.pipeProducerTo(producer, this.slot)
-      .then(() => this.#speakerObserver.addProducer({ producerId: producer.id }))
+      // Gone meanwhile: the worker no longer has it, and would log the request as an error.
+      .then(() => (producer.closed || this.#closed ? undefined : this.#speakerObserver.addProducer({ producerId: producer.id })))
       .catch((error: unknown) => {
         if (!producer.closed && !this.#closed) this.#log.warn({ err: error, producerId: producer.id }, 'active speaker observer');
       });

@@ -1,23 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import type { SfuConfig } from './config.js';
+import { sfuTestConfig } from '../../test/sfuRoom.js';
 import { MediaError } from './errors.js';
 import { silentLogger } from './logger.js';
 import { Sfu } from './Sfu.js';
 
-const config: SfuConfig = {
-  numWorkers: 2,
-  listenIp: '127.0.0.1',
-  announcedAddress: undefined,
-  port: 0,
-  initialAvailableOutgoingBitrate: 1_000_000,
-  workerLogLevel: 'error',
-  maxPeersPerRoom: 3,
-  maxConsumersPerWorker: 500,
-  // Below any kernel's cap (net.core.rmem_max ≥ 208 KiB), so the grant is exact.
-  socketBufferBytes: 160 * 1024,
-};
+const config = sfuTestConfig({ maxPeersPerRoom: 3 });
 
 async function peerWithTransports(sfu: Sfu, roomId: string, peerId: string) {
   const room = await sfu.room(roomId);

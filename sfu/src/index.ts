@@ -2,7 +2,7 @@ export type { SfuConfig } from './config.js';
 export { mediaCodecs } from './codecs.js';
 export { Emitter } from './Emitter.js';
 export { MediaError, type MediaErrorCode } from './errors.js';
-export { silentLogger, type Logger } from './logger.js';
+export { routeMediasoupLogs, silentLogger, type Logger } from './logger.js';
 export {
   MediaPeer,
   type ConsumerAppData,

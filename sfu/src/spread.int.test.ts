@@ -1,23 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import type { SfuConfig } from './config.js';
+import { audioRtpParameters, videoRtpParameters } from '../../test/fakeMedia.js';
+import { joinRoom, sfuTestConfig } from '../../test/sfuRoom.js';
 import { MediaError } from './errors.js';
 import { silentLogger } from './logger.js';
-import type { MediaRoom } from './MediaRoom.js';
 import { Sfu } from './Sfu.js';
 
 /** Two workers, and a limit of two consumers per worker: a third participant spreads. */
-const config: SfuConfig = {
-  numWorkers: 2,
-  listenIp: '127.0.0.1',
-  announcedAddress: undefined,
-  port: 0,
-  initialAvailableOutgoingBitrate: 1_000_000,
-  workerLogLevel: 'error',
-  maxPeersPerRoom: 10,
-  maxConsumersPerWorker: 2,
-  socketBufferBytes: 1024 * 1024,
-};
+const config = sfuTestConfig({ maxConsumersPerWorker: 2, socketBufferBytes: 1024 * 1024 });
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -27,16 +16,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
   }
 }
 
-async function join(room: MediaRoom, peerId: string) {
-  const peer = room.createPeer(peerId);
-  peer.setRtpCapabilities(deviceRtpCapabilities(room.rtpCapabilities));
-  const send = await peer.createTransport('send');
-  await peer.connectTransport(send.transportId, dtlsParameters());
-  const recv = await peer.createTransport('recv');
-  return { peer, send, recv };
-}
-
-async function sendMicAndCamera(p: Awaited<ReturnType<typeof join>>) {
+async function sendMicAndCamera(p: Awaited<ReturnType<typeof joinRoom>>) {
   const mic = await p.peer.produce({ transportId: p.send.transportId, kind: 'audio', rtpParameters: audioRtpParameters(), source: 'mic' });
   const cam = await p.peer.produce({ transportId: p.send.transportId, kind: 'video', rtpParameters: videoRtpParameters(), source: 'camera' });
   return { mic, cam };
@@ -54,8 +34,8 @@ describe('a room too big for one worker spreads over workers (real mediasoup)', 
     const home = room.slot;
     const other = sfu.pool.slots.find((s) => s !== home)!;
 
-    const alice = await join(room, 'alice');
-    const bob = await join(room, 'bob');
+    const alice = await joinRoom(room, 'alice');
+    const bob = await joinRoom(room, 'bob');
     expect(alice.peer.slot).toBe(home);
     expect(bob.peer.slot).toBe(home);
     const aliceMedia = await sendMicAndCamera(alice);
@@ -68,7 +48,7 @@ describe('a room too big for one worker spreads over workers (real mediasoup)', 
     expect(room.spread).toBe(false);
 
     // The home worker is at its limit: carol's transports go to the other worker.
-    const carol = await join(room, 'carol');
+    const carol = await joinRoom(room, 'carol');
     expect(carol.peer.slot).toBe(other);
     expect(room.spread).toBe(true);
     expect(other.load.routers).toBe(1);
@@ -151,18 +131,18 @@ describe('a room too big for one worker spreads over workers (real mediasoup)', 
     expect(room.closed).toBe(false);
 
     // Back under the limit with one consumer: the next participant stays home.
-    const dave = await join(room, 'dave');
+    const dave = await joinRoom(room, 'dave');
     expect(dave.peer.slot).toBe(home);
   });
 
   it('a producer closed before it was consumed on another worker is NOT_FOUND there, and no pipe is left', async () => {
     const room = await sfu.room('big');
-    const alice = await join(room, 'alice');
-    const bob = await join(room, 'bob');
+    const alice = await joinRoom(room, 'alice');
+    const bob = await joinRoom(room, 'bob');
     const media = await sendMicAndCamera(alice);
     await bob.peer.consume(media.mic);
     await bob.peer.consume(media.cam);
-    const carol = await join(room, 'carol');
+    const carol = await joinRoom(room, 'carol');
     expect(carol.peer.slot).not.toBe(alice.peer.slot);
     media.mic.close();
     await expect(carol.peer.consume(media.mic)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -171,8 +151,8 @@ describe('a room too big for one worker spreads over workers (real mediasoup)', 
 
   it('places new rooms by load: a room on a busy worker sends the next room to the other one', async () => {
     const big = await sfu.room('big');
-    const alice = await join(big, 'alice');
-    const bob = await join(big, 'bob');
+    const alice = await joinRoom(big, 'alice');
+    const bob = await joinRoom(big, 'bob');
     const media = await sendMicAndCamera(alice);
     await bob.peer.consume(media.mic);
     // Two idle rooms on the other worker: fewer rooms is not what counts.
@@ -184,12 +164,12 @@ describe('a room too big for one worker spreads over workers (real mediasoup)', 
 
   it('closes the whole room with worker-died when the worker of its second router dies', async () => {
     const room = await sfu.room('big');
-    const alice = await join(room, 'alice');
-    const bob = await join(room, 'bob');
+    const alice = await joinRoom(room, 'alice');
+    const bob = await joinRoom(room, 'bob');
     const media = await sendMicAndCamera(alice);
     await bob.peer.consume(media.mic);
     await bob.peer.consume(media.cam);
-    const carol = await join(room, 'carol');
+    const carol = await joinRoom(room, 'carol');
     await carol.peer.consume(media.mic);
     const home = room.slot;
     const other = carol.peer.slot;

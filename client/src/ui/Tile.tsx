@@ -10,7 +10,12 @@ import { ModeratorMenu } from './moderation/ModeratorMenu';
 import { QualityIndicator } from './QualityIndicator';
 import { useObservedVideo } from './useObservedVideo';
 
-/** One participant: camera (or initials), name, muted mic, sharing mark, active-speaker border. */
+/**
+ * One participant: camera (or initials), name, muted mic, sharing mark,
+ * active-speaker border. The name stays readable on the narrowest tile (a
+ * 360-px phone, two tiles a row): the label wraps, so the badges never take
+ * the name's width (styles.css, .tile__label).
+ */
 export function Tile({ tile }: { tile: TileModel }) {
   // The shared screen itself is on the stage; the tile keeps the face.
   const video = tile.videoTrack;
@@ -52,9 +57,11 @@ export function Tile({ tile }: { tile: TileModel }) {
       <div class="tile__label">
         {tile.quality && <QualityIndicator peerId={tile.peerId} quality={tile.quality} />}
         {tile.audioOnly && (
-          <span class="tile__audio-only" data-testid="audio-only-badge" title={t('tile.audioOnly')}>
+          <span class="tile__audio-only" data-testid="audio-only-badge" role="img" aria-label={t('tile.audioOnly')} title={t('tile.audioOnly')}>
             <HeadphonesIcon />
-            <span>{t('tile.audioOnly')}</span>
+            <span class="tile__badge-text" aria-hidden="true">
+              {t('tile.audioOnly')}
+            </span>
           </span>
         )}
         {tile.sharingScreen && (
@@ -69,10 +76,13 @@ export function Tile({ tile }: { tile: TileModel }) {
             <span class="visually-hidden">{t('tile.micMuted')}</span>
           </span>
         )}
-        <span class="tile__name" data-testid="tile-name">
-          {tile.displayName}
+        {/* Name and "(vous)" in one box, which takes a row of its own when the badges leave it too little. */}
+        <span class="tile__who">
+          <span class="tile__name" data-testid="tile-name">
+            {tile.displayName}
+          </span>
+          {tile.isSelf && <span class="tile__you">{t('tile.youMark')}</span>}
         </span>
-        {tile.isSelf && <span class="tile__you">{t('tile.youMark')}</span>}
       </div>
     </article>
   );

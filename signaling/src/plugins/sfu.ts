@@ -1,6 +1,5 @@
 import fp from 'fastify-plugin';
-import * as mediasoup from 'mediasoup';
-import { Sfu } from '@chantier/sfu';
+import { routeMediasoupLogs, Sfu } from '@chantier/sfu';
 import type { Config } from '../config.js';
 
 declare module 'fastify' {
@@ -13,12 +12,9 @@ declare module 'fastify' {
 export const sfuPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const log = app.log.child({ component: 'mediasoup' });
-    // mediasoup logs through the `debug` module by default; route its warnings
-    // and errors into pino instead (debug lines are per packet: dropped).
-    mediasoup.setLogEventListeners({
-      onwarn: (namespace, log_) => log.warn({ namespace }, log_),
-      onerror: (namespace, log_, error) => log.error({ namespace, err: error }, log_),
-    });
+    // mediasoup logs through the `debug` module by default; its warnings and
+    // errors (the workers' too) go into pino instead.
+    routeMediasoupLogs(log);
     const sfu = await Sfu.create(config.sfu, log);
     app.decorate('sfu', sfu);
     app.addHook('onClose', () => sfu.close());

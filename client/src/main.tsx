@@ -23,6 +23,7 @@ import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
+import { MarkupController } from './markup/MarkupController';
 import { PresentationController } from './presentation/PresentationController';
 import { InvitationController, createInvitationState } from './invite/InvitationController';
 import { createInvitesState, InvitesController } from './project/InvitesController';
@@ -147,6 +148,11 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const state = createRoomState();
+  const markup = new MarkupController({
+    presentation: presentation.state.presentation,
+    isPresenter: presentation.state.isPresenter,
+    self: state.self,
+  });
   const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
   const calls = createCalls(
     route.projectId,
@@ -178,10 +184,11 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, calls.controller],
+    socketUsers: [chat, presentation, markup, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
+  window.__chantierMarkup = markup;
   // What the stage can show besides the grid of participants.
   const stage = createStage(
     computed(() => {
@@ -220,6 +227,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     stage,
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
+    markup: { state: markup.state, actions: markup },
     audioOutput,
     projectHref,
     calls: calls.context,

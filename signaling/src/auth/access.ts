@@ -165,6 +165,19 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   setRoomPolicy: ws.moderator,
   endMeeting: ws.moderator,
   raiseHand: ws.joinedParticipant,
+  /*
+   * Markup (protocol/markup.ts), tested on a presentation another participant
+   * started, under the default policy (the presenter draws). The presenter's
+   * own rights and the other policies: markupAccess below.
+   */
+  markupList: on(ws.joinedParticipant, 'another participant\'s presentation'),
+  markupStroke: on(ws.moderator, 'another participant\'s presentation'),
+  markupAdd: on(ws.moderator, 'another participant\'s presentation'),
+  /** One's own marks (unknown ids are ignored); moderators anyone's. */
+  markupErase: on(ws.joinedParticipant, 'their own mark'),
+  markupClear: on(ws.moderator, 'a page with someone else\'s marks'),
+  markupPolicy: on(ws.moderator, 'another participant\'s presentation'),
+  markupSave: on(ws.moderator, 'another participant\'s presentation'),
 };
 
 /**

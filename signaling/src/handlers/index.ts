@@ -5,6 +5,7 @@ import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { admit, knock } from './lobby.js';
+import { markupAdd, markupClear, markupErase, markupList, markupPolicy, markupSave, markupStroke } from './markup.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
@@ -45,4 +46,11 @@ export const handlers: HandlerTable = {
   setRoomPolicy,
   endMeeting,
   raiseHand,
+  markupList,
+  markupStroke,
+  markupAdd,
+  markupErase,
+  markupClear,
+  markupPolicy,
+  markupSave,
 };

@@ -71,6 +71,14 @@ export const ErrorCode = {
    * `error.details.url` is that node's URL; open its /ws and hello there.
    */
   WRONG_NODE: 'WRONG_NODE',
+  /** A markup page already holds MARKUP_LIMITS.marksPerPage marks: the new one was not kept. */
+  MARKUP_PAGE_FULL: 'MARKUP_PAGE_FULL',
+  /** A markup stroke (or stroke chunk) with more than MARKUP_LIMITS.pointsPerStroke points: simplify it first. */
+  MARKUP_STROKE_TOO_LONG: 'MARKUP_STROKE_TOO_LONG',
+  /** A markup text note or pin label longer than MARKUP_LIMITS.textLength characters. */
+  MARKUP_TEXT_TOO_LONG: 'MARKUP_TEXT_TOO_LONG',
+  /** A document that cannot be read to be written again (an encrypted or damaged PDF); nothing was stored. */
+  DOCUMENT_UNREADABLE: 'DOCUMENT_UNREADABLE',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

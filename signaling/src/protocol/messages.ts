@@ -17,13 +17,18 @@ import type {
   RtpParameters,
   SctpParameters,
 } from 'mediasoup/types';
+import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
+import { MarkupNotifications, MarkupRequests } from './markup.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
 
-/** Largest WebSocket message the server accepts, in bytes. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Largest WebSocket message the server accepts, in bytes. 128 KiB: a markup
+ * stroke of 5,000 points (MARKUP_LIMITS) takes up to about 90 KiB of JSON.
+ */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 // ------------------------------------------------------------------ pieces
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -137,14 +142,7 @@ export type CallInfo = Static<typeof CallInfo>;
 /** Stream id of a chat message, as Redis gives it: "<ms>-<seq>". */
 const MessageId = Type.String({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', maxLength: 41 });
 
-export const DocumentRef = Type.Object({
-  documentId: Id,
-  name: Type.String(),
-  mimeType: Type.String(),
-  size: Type.Integer({ minimum: 0 }),
-  version: Type.Integer({ minimum: 1 }),
-});
-export type DocumentRef = Static<typeof DocumentRef>;
+export { DocumentRef };
 
 export const ChatMessage = Type.Object({
   id: MessageId,
@@ -657,6 +655,8 @@ export const Requests = {
     request: Empty,
     response: Empty,
   },
+  /** Marking up the presented document together (protocol/markup.ts). */
+  ...MarkupRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -732,6 +732,8 @@ export const Notifications = {
       Type.Literal('missed'),
     ]),
   }),
+  /** Markup of the presented document (protocol/markup.ts). */
+  ...MarkupNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

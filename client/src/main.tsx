@@ -23,6 +23,7 @@ import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
+import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
 import { PresentationController } from './presentation/PresentationController';
 import { InvitationController, createInvitationState } from './invite/InvitationController';
@@ -153,6 +154,11 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     isPresenter: presentation.state.isPresenter,
     self: state.self,
   });
+  const capture = new CaptureController({
+    upload: (file) => api.upload(file, () => {}),
+    present: (documentId) => presentation.start(documentId),
+    fileName: (who, time) => captureFileName(who, time),
+  });
   const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
   const calls = createCalls(
     route.projectId,
@@ -227,7 +233,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     stage,
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
-    markup: { state: markup.state, actions: markup },
+    markup: { state: markup.state, actions: markup, capture: { state: capture.state, actions: capture } },
     audioOutput,
     projectHref,
     calls: calls.context,

@@ -45,6 +45,5 @@ export const markupEn: Record<keyof typeof markupFr, string> = {
   'markup.overlay': 'Marks on the page',
   'markup.capture': 'Capture to mark up',
   'markup.capturing': 'Capturing…',
-  'markup.captureName': 'capture-{name}-{time}.png',
   'markup.captureFailed': 'Capture failed: {reason}',
 };

@@ -43,6 +43,5 @@ export const markupFr = {
   'markup.overlay': 'Annotations de la page',
   'markup.capture': 'Capturer pour annoter',
   'markup.capturing': 'Capture…',
-  'markup.captureName': 'capture-{name}-{time}.png',
   'markup.captureFailed': 'Capture impossible : {reason}',
 } as const;

@@ -21,7 +21,6 @@ import {
   type Mark,
   type MarkInput,
   type Presentation,
-  type ResponseData,
   type Role,
 } from '@chantier/signaling/protocol';
 import { newClientMessageId } from '../chat/messageIds';
@@ -37,7 +36,7 @@ const log = createLogger('markup');
 
 /** A socket that may also say when its session was resumed (the meeting's Connection does). */
 export interface MarkupSocket extends SignalingChannel {
-  onResumed?(listener: (hello: ResponseData<'hello'>) => void): () => void;
+  onResumed?(listener: () => void): () => void;
 }
 
 export interface MarkupSelf {

@@ -1,43 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { PageViewport } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfFromObjects } from '../../../test/pdf';
 import { placement } from '../presentation/view';
 import { apply, documentToStage, frameSize, imageFrame, invert, stageToDocument, type PageFrame } from './geometry';
 
-const frames: Array<[string, PageFrame]> = [
-  ['A3 landscape', { viewBox: [0, 0, 1190, 842], rotate: 0 }],
-  ['cropped, offset view box', { viewBox: [36, 18, 600, 800], rotate: 0 }],
-  ['rotated 90', { viewBox: [0, 0, 595, 842], rotate: 90 }],
-  ['rotated 180', { viewBox: [10, 20, 610, 862], rotate: 180 }],
-  ['rotated 270', { viewBox: [-20, 5, 400, 300], rotate: 270 }],
-  ['user unit 2', { viewBox: [0, 0, 300, 200], rotate: 0, userUnit: 2 }],
+/** Pages whose view box, rotation and unit differ, read back by pdf.js itself. */
+const pages: Array<[string, string]> = [
+  ['A3 landscape', '/MediaBox [0 0 1190 842]'],
+  ['cropped, offset view box', '/MediaBox [0 0 700 900] /CropBox [36 18 600 800]'],
+  ['rotated 90', '/MediaBox [0 0 595 842] /Rotate 90'],
+  ['rotated 180', '/MediaBox [10 20 610 862] /Rotate 180'],
+  ['rotated 270', '/MediaBox [-20 5 400 300] /Rotate 270'],
+  ['user unit 2', '/MediaBox [0 0 300 200] /UserUnit 2'],
 ];
 
+async function pdfPage(box: string) {
+  const bytes = pdfFromObjects([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R ${box} /Resources << >> >>`,
+  ]);
+  const pdf = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false }).promise;
+  return pdf.getPage(1);
+}
+
 describe('document ↔ stage coordinates', () => {
-  for (const [name, frame] of frames) {
-    it(`is pdf.js's own viewport transform (${name})`, () => {
-      const page = frameSize(frame);
+  for (const [name, box] of pages) {
+    it(`is pdf.js's own viewport transform (${name})`, async () => {
+      const page = await pdfPage(box);
+      const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = page.view;
+      const frame: PageFrame = { viewBox: [x1, y1, x2, y2], rotate: page.rotate, userUnit: page.userUnit };
+      const size = frameSize(frame);
+      // The page size view.ts works with is pdf.js's viewport at scale 1.
+      const unit = page.getViewport({ scale: 1 });
+      expect(size.width).toBeCloseTo(unit.width, 9);
+      expect(size.height).toBeCloseTo(unit.height, 9);
       const stage = { width: 800, height: 600 };
       const view = { page: 1, zoom: 2.3, centerX: 0.31, centerY: 0.64, pointer: null };
-      const p = placement(view, page, stage);
-      const viewport = new PageViewport({
-        viewBox: [...frame.viewBox],
-        userUnit: frame.userUnit ?? 1,
-        scale: p.scale,
-        rotation: frame.rotate,
-        offsetX: p.offsetX,
-        offsetY: p.offsetY,
-      });
-      // The page size view.ts works with is pdf.js's viewport at scale 1.
-      const unit = new PageViewport({ viewBox: [...frame.viewBox], userUnit: frame.userUnit ?? 1, scale: 1, rotation: frame.rotate });
-      expect(page.width).toBeCloseTo(unit.width, 9);
-      expect(page.height).toBeCloseTo(unit.height, 9);
+      const p = placement(view, size, stage);
+      // As documentRenderer.ts paints the page.
+      const viewport = page.getViewport({ scale: p.scale, offsetX: p.offsetX, offsetY: p.offsetY });
       const m = documentToStage(frame, p);
-      for (const [x, y] of [[frame.viewBox[0], frame.viewBox[1]], [123.45, 456.78], [frame.viewBox[2], frame.viewBox[3]]] as const) {
-        const [vx, vy] = viewport.convertToViewportPoint(x, y);
+      for (const [x, y] of [[x1, y1], [123.45, 156.78], [x2, y2]] as const) {
+        const [vx = 0, vy = 0] = viewport.convertToViewportPoint(x, y);
         const mine = apply(m, x, y);
         expect(mine.x).toBeCloseTo(vx, 6);
         expect(mine.y).toBeCloseTo(vy, 6);
-        const [dx, dy] = viewport.convertToPdfPoint(vx, vy);
+        const [dx = 0, dy = 0] = viewport.convertToPdfPoint(vx, vy);
         const back = apply(invert(m), vx, vy);
         expect(back.x).toBeCloseTo(dx, 6);
         expect(back.y).toBeCloseTo(dy, 6);

@@ -1,0 +1,212 @@
+/**
+ * Marking up a presented plan together (issue 17), in real Chromium through
+ * the real server and Redis. Archi (a moderator) presents a 3-page PDF and
+ * opens markup to all; Bruno draws with the mouse and with touch (CDP touch
+ * events: one finger draws, two fingers pinch the page without drawing);
+ * Archi and Chloe end with the same marks (same shape lists, and their
+ * overlays pixel-equal at the same viewport). Chloe zooms and pans on her
+ * own: a pin put on a black box of the plan stays on that box. A late joiner
+ * and a reloaded page get every mark. Bruno erases, undoes and redoes;
+ * Archi clears the page after confirming it. Timings are printed, not
+ * asserted.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
+import { planPdf } from '../../test/pdf.js';
+import {
+  clickAt,
+  docToStage,
+  dragMouse,
+  markCount,
+  markList,
+  overlayPixels,
+  pinch,
+  pickTool,
+  stageBox,
+  touchDraw,
+  waitMarks,
+  waitRendered,
+} from './markupPage.js';
+
+const PROJECT = 'chantier-markup-e2e';
+const ROOM = 'reunion';
+const VIEWPORT = { width: 1000, height: 720, hasTouch: true };
+/** The black box of planPdf's page 1 (x 140..355, y 200..260 in PDF points): its centre. */
+const BOX = { x: 247.5, y: 230 };
+
+let t: TestApp;
+let chromium: TestBrowser;
+let documentId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  chromium = await launchBrowser();
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(planPdf(3))]), 'plan-rdc.pdf');
+  const response = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-Archi', displayName: 'Archi', role: 'moderator' })}` },
+    body: form,
+  });
+  expect(response.status).toBe(201);
+  documentId = ((await response.json()) as { document: { documentId: string } }).document.documentId;
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await t?.close();
+});
+
+const camerasOff = {
+  beforePress: async (page: Page) => {
+    await page.click('[data-testid="camera-toggle-lobby"]');
+    await page.click('[data-testid="mic-toggle-lobby"]');
+  },
+};
+
+function join(name: string, role: 'moderator' | 'member' = 'member'): Promise<MeetingPage> {
+  return openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM, role, viewport: VIEWPORT, join: camerasOff });
+}
+
+describe('marking up a presented plan together', () => {
+  it('draws with mouse and touch, syncs to all, anchors marks to the page, and erases, undoes and clears', async () => {
+    const archi = await join('Archi', 'moderator');
+    const bruno = await join('Bruno');
+    const chloe = await join('Chloe');
+
+    // Archi presents the plan; every page renders it.
+    await archi.page.click('[data-testid="present-button"]');
+    await archi.page.click(`[data-testid="present-document"][data-document-id="${documentId}"]`);
+    for (const p of [archi, bruno, chloe]) await waitRendered(p.page);
+    // A member cannot draw until the presenter opens markup to all.
+    expect(await bruno.page.$('[data-testid="markup-tools"]')).toBeNull();
+    await archi.page.click('[data-testid="markup-more"]');
+    await archi.page.click('[data-testid="markup-policy-all"]');
+    await bruno.page.waitForSelector('[data-testid="markup-tools"]', { timeout: 10_000 });
+    await archi.page.click('[data-testid="markup-more"]');
+
+    // Bruno draws with the mouse: a pen stroke, a rectangle, a revision cloud, a text note.
+    const b = bruno.page;
+    await pickTool(b, 'pen');
+    await dragMouse(b, [[200, 300], [260, 340], [320, 310], [380, 360], [420, 330]]);
+    await pickTool(b, 'rect');
+    await dragMouse(b, [[500, 250], [640, 330]]);
+    await pickTool(b, 'cloud');
+    await dragMouse(b, [[520, 420], [700, 520]]);
+    await pickTool(b, 'text');
+    await clickAt(b, 160, 480);
+    await b.waitForSelector('[data-testid="markup-text-input"]');
+    await b.type('[data-testid="markup-text-input"]', 'Reprendre la cote');
+    await b.keyboard.press('Enter');
+    // And with a finger: a pen stroke, then a pin on the plan's black box.
+    await pickTool(b, 'pen');
+    await touchDraw(b, [[300, 560], [340, 590], [390, 570], [430, 600]]);
+    await pickTool(b, 'pin');
+    const boxOnBruno = await docToStage(b, BOX);
+    await touchDraw(b, [[boxOnBruno.x, boxOnBruno.y]]);
+    // Two fingers with a tool on: the page zooms, nothing is drawn.
+    const zoomBefore = await b.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-zoom'));
+    await pinch(b, { x: 600, y: 400 }, 60, 160);
+    await b.waitForFunction((z) => document.querySelector('[data-testid="presentation"]')?.getAttribute('data-zoom') !== z, { timeout: 5000 }, zoomBefore);
+    const drawn = 6;
+
+    const started = Date.now();
+    for (const p of [archi, bruno, chloe]) await waitMarks(p.page, drawn);
+    console.log(`markup: ${drawn} marks on all three pages ${Date.now() - started} ms after the last was drawn`);
+    const reference = await markList(archi.page);
+    expect(reference.map((m) => m.tool).sort()).toEqual(['cloud', 'pen', 'pen', 'pin', 'rect', 'text']);
+    expect(await markList(chloe.page)).toEqual(reference);
+    expect(await markList(b)).toEqual(reference);
+    expect(new Set(reference.map((m) => m.authorId))).toEqual(new Set(['u-Bruno']));
+    const pin = reference.find((m) => m.tool === 'pin')!;
+    expect(pin.pin).toBe(1);
+    expect(Math.abs(pin.points[0]! - BOX.x)).toBeLessThan(1.5);
+    expect(Math.abs(pin.points[1]! - BOX.y)).toBeLessThan(1.5);
+    expect(reference.find((m) => m.tool === 'text')!.text).toBe('Reprendre la cote');
+
+    // Archi and Chloe see the presenter's view at the same viewport: the same pixels.
+    await waitRendered(chloe.page, await archi.page.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-rendered')));
+    const [pa, pc] = [await overlayPixels(archi.page), await overlayPixels(chloe.page)];
+    expect(pa.painted).toBeGreaterThan(500);
+    expect(pc.hash).toBe(pa.hash);
+
+    // Chloe zooms in and pans on her own: the pin stays on the plan's black box.
+    const c = chloe.page;
+    for (let i = 0; i < 3; i++) await c.click('[data-testid="present-zoom-in"]');
+    const box = await stageBox(c);
+    await c.mouse.move(box.x + 500, box.y + 300);
+    await c.mouse.down();
+    await c.mouse.move(box.x + 560, box.y + 260, { steps: 4 });
+    await c.mouse.up();
+    await waitRendered(c);
+    const expected = await docToStage(c, BOX);
+    const drawnPin = await c.$eval('[data-testid="markup-overlay"] g[data-tool="pin"] circle', (el) => ({
+      x: Number(el.getAttribute('cx')),
+      y: Number(el.getAttribute('cy')),
+    }));
+    expect(Math.abs(drawnPin.x - expected.x)).toBeLessThan(2);
+    expect(Math.abs(drawnPin.y - expected.y)).toBeLessThan(2);
+    const under = await c.$eval(
+      '[data-testid="presentation-canvas"]',
+      (el, at) => {
+        const canvas = el as HTMLCanvasElement;
+        const ratio = canvas.width / canvas.getBoundingClientRect().width;
+        return [...canvas.getContext('2d')!.getImageData(Math.round(at.x * ratio), Math.round(at.y * ratio), 1, 1).data];
+      },
+      drawnPin,
+    );
+    // The plan's box is black where the pin is drawn (the pin itself is on the overlay, not the canvas).
+    expect(under.slice(0, 3).every((v) => v < 60)).toBe(true);
+    await c.click('[data-testid="present-follow"]');
+
+    // A late joiner and a reloaded page get every mark.
+    const dany = await join('Dany');
+    await waitRendered(dany.page);
+    await waitMarks(dany.page, drawn);
+    expect(await markList(dany.page)).toEqual(reference);
+    await c.reload();
+    await c.waitForSelector('[data-testid="join-button"], [data-testid="room"]', { timeout: 15_000 });
+    if (await c.$('[data-testid="join-button"]')) {
+      const { joinFromLobby } = await import('../../test/join.js');
+      await joinFromLobby(c, camerasOff);
+    }
+    await waitRendered(c);
+    await waitMarks(c, drawn);
+    expect(await markList(c)).toEqual(reference);
+
+    // Bruno erases his rectangle, undoes it (the same mark comes back), and redoes.
+    const rect = reference.find((m) => m.tool === 'rect')!;
+    await b.click('[data-testid="present-follow"]').catch(() => undefined);
+    await waitRendered(b);
+    await b.click('[data-testid="markup-tool-eraser"]');
+    const corner = await docToStage(b, { x: rect.points[0]!, y: rect.points[1]! });
+    await clickAt(b, corner.x, corner.y);
+    for (const p of [archi, bruno, chloe, dany]) await waitMarks(p.page, drawn - 1);
+    expect((await markList(chloe.page)).some((m) => m.markId === rect.markId)).toBe(false);
+    await b.click('[data-testid="markup-undo"]');
+    for (const p of [archi, chloe, dany]) await waitMarks(p.page, drawn);
+    expect((await markList(chloe.page)).find((m) => m.markId === rect.markId)?.points).toEqual(rect.points);
+    await b.click('[data-testid="markup-redo"]');
+    for (const p of [archi, chloe, dany]) await waitMarks(p.page, drawn - 1);
+
+    // Chloe may not erase Bruno's marks: her eraser has none to take.
+    expect(await c.$$eval('[data-testid="markup-overlay"] [data-erasable="true"]', (els) => els.length)).toBe(0);
+
+    // Archi clears the page, after confirming it.
+    await archi.page.click('[data-testid="markup-more"]');
+    await archi.page.click('[data-testid="markup-clear"]');
+    await archi.page.waitForSelector('[data-testid="markup-clear-confirm"]');
+    expect(await markCount(archi.page)).toBe(drawn - 1);
+    await archi.page.click('[data-testid="markup-clear-yes"]');
+    for (const p of [archi, bruno, chloe, dany]) await waitMarks(p.page, 0);
+  });
+});
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the pages above', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});

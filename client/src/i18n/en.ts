@@ -186,6 +186,7 @@ export const en: Catalogue = {
   'chat.failed': 'Not sent: {reason}',
   'chat.retry': 'Try again',
   'chat.documentPresented': '{name} presented a document',
+  'chat.markupSaved': '{name} saved the marked-up document into the project',
   'present.button': 'Present',
   'present.pickerTitle': 'Present a project document',
   'present.pickerEmpty': 'No plan or image to present. Add PDFs or photos from the project page.',

@@ -189,6 +189,7 @@ export const fr = {
   'chat.failed': 'Non envoyé : {reason}',
   'chat.retry': 'Réessayer',
   'chat.documentPresented': '{name} a présenté un document',
+  'chat.markupSaved': '{name} a enregistré le document annoté dans le projet',
   'present.button': 'Présenter',
   'present.pickerTitle': 'Présenter un document du projet',
   'present.pickerEmpty': 'Aucun plan ni image à présenter. Ajoutez des PDF ou des photos depuis l’espace projet.',

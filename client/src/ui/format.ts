@@ -51,6 +51,7 @@ export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeti
   }
   if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
   if (message.kind === 'document-presented') return t('chat.documentPresented', { name: message.author.displayName });
+  if (message.kind === 'markup-saved') return t('chat.markupSaved', { name: message.author.displayName });
   if (message.kind === 'meeting-ended') {
     const names = (message.meeting?.attendees ?? []).map((a) => a.displayName).join(', ');
     const durationMs = message.meeting?.durationMs;

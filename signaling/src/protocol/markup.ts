@@ -299,6 +299,15 @@ export function checkMark(mark: { tool: MarkupTool; points: readonly number[]; t
   return null;
 }
 
+/**
+ * A text note's font size in pt, from its width (the one size setting every
+ * tool has): 6 × width, between 8 and 72 (width 2 gives 12 pt). Lines are
+ * 1.2 × the size apart; the box's top-left corner is the note's point.
+ */
+export function markupFontSize(width: number): number {
+  return Math.min(72, Math.max(8, Math.round(width * 6 * 100) / 100));
+}
+
 /** Points rounded to 0.01 pt, as stored and sent. */
 export function roundPoints(points: readonly number[]): number[] {
   return points.map((v) => Math.round(v * 100) / 100);

@@ -157,6 +157,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('document-presented'),
     /** A call nobody (or not everyone) answered: `call` says who called whom. */
     Type.Literal('missed-call'),
+    /** Someone saved a marked-up document into the project (markupSave): `attachment` is the new version. */
+    Type.Literal('markup-saved'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -193,6 +195,8 @@ export const MeetingRecord = Type.Object({
   documents: Type.Array(DocumentRef),
   /** Documents presented: which version, by whom, when. */
   presentations: Type.Array(Type.Object({ document: DocumentRef, by: Person, at: Type.Integer() })),
+  /** Marked-up versions saved into the project (markupSave): the new version, the one it was made from, by whom, when. */
+  saved: Type.Optional(Type.Array(Type.Object({ document: DocumentRef, from: DocumentRef, by: Person, at: Type.Integer() }))),
   /** The server hosting it stopped: endedAt is when this was noticed. */
   interrupted: Type.Optional(Type.Boolean()),
 });

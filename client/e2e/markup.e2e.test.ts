@@ -123,8 +123,9 @@ describe('marking up a presented plan together', () => {
     expect(new Set(reference.map((m) => m.authorId))).toEqual(new Set(['u-Bruno']));
     const pin = reference.find((m) => m.tool === 'pin')!;
     expect(pin.pin).toBe(1);
-    expect(Math.abs(pin.points[0]! - BOX.x)).toBeLessThan(1.5);
-    expect(Math.abs(pin.points[1]! - BOX.y)).toBeLessThan(1.5);
+    // A pin's point is its top-left corner, a radius (9 pt) left of and above where it was tapped.
+    expect(Math.abs(pin.points[0]! + 9 - BOX.x)).toBeLessThan(1.5);
+    expect(Math.abs(pin.points[1]! - 9 - BOX.y)).toBeLessThan(1.5);
     expect(reference.find((m) => m.tool === 'text')!.text).toBe('Reprendre la cote');
 
     // Archi and Chloe see the presenter's view at the same viewport: the same pixels.

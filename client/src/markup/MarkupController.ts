@@ -30,6 +30,8 @@ import type { SignalingChannel } from '../signaling/Connection';
 import { MarkHistory } from './history';
 import { createMarkupSignals, without, withMark, type LiveStroke, type MarkupSignals, type MarkupState, type Tool } from './markupState';
 import { LiveStrokes } from './liveStrokes';
+import { MarkupManagement, type PolicyChange } from './markupManagement';
+import type { MarkupActions } from './markupActions';
 import { StrokeSender } from './strokeSender';
 
 const log = createLogger('markup');
@@ -59,25 +61,6 @@ export const PROVISIONAL_COLOR = '#5b6573';
 /** Errors that mean "not sent yet", not "refused": the mark stays pending. */
 const NOT_DELIVERED = new Set(['CONNECTION_LOST', 'TIMEOUT']);
 
-export interface MarkupActions {
-  setTool(tool: Tool | null): void;
-  /** Adds one's own mark (points in document coordinates); the markId is made here. */
-  add(mark: Omit<MarkInput, 'markId'>, markId?: string): Promise<void>;
-  /** Erases marks (one's own; moderators any). */
-  erase(markIds: readonly string[]): Promise<void>;
-  undo(): Promise<void>;
-  redo(): Promise<void>;
-  /** Moderators: every mark of a page (the UI confirms first). */
-  clearPage(page: number): Promise<void>;
-  setPolicy(change: { drawers?: 'presenter' | 'all'; guests?: boolean }): Promise<void>;
-  saveToProject(): Promise<void>;
-  select(markId: string | null): void;
-  dismissError(): void;
-  /** One's stroke while drawing it: shown here, streamed to the others. */
-  drawing(draft: { markId: string; page: number; tool: Mark['tool']; width: number; points: readonly number[] } | null): void;
-  newMarkId(): string;
-}
-
 export class MarkupController implements MarkupActions {
   readonly state: MarkupState;
   readonly #s: MarkupSignals = createMarkupSignals();
@@ -85,6 +68,7 @@ export class MarkupController implements MarkupActions {
   readonly #live: LiveStrokes;
   readonly #sender: StrokeSender;
   readonly #newId: () => string;
+  readonly #manage: MarkupManagement;
   #socket: MarkupSocket | null = null;
   #unsubscribe: Array<() => void> = [];
   #stopEffect: (() => void) | null = null;
@@ -107,6 +91,13 @@ export class MarkupController implements MarkupActions {
       this.#socket.request('markupStroke', { presentationId, ...chunk }).catch((error: unknown) => log.debug('stroke not sent', error));
     });
     const s = this.#s;
+    this.#manage = new MarkupManagement({
+      signals: s,
+      link: () => (this.#socket && s.presentationId.value ? { socket: this.#socket, presentationId: s.presentationId.value } : null),
+      isModerator: () => this.state.isModerator.value,
+      removed: (ids) => this.#removed(ids),
+      fail: (what, error) => this.#fail(what, error),
+    });
     const self = computed(() => deps.self.value);
     const isModerator = computed(() => (self.value ? canModerate(self.value) : false));
     this.state = {
@@ -222,43 +213,16 @@ export class MarkupController implements MarkupActions {
     await this.#run(this.#history.redo());
   }
 
-  async clearPage(page: number): Promise<void> {
-    const presentationId = this.#s.presentationId.value;
-    const socket = this.#socket;
-    if (!presentationId || !socket || !this.state.isModerator.value) return;
-    try {
-      const { erased } = await socket.request('markupClear', { presentationId, page });
-      this.#removed(erased);
-    } catch (error) {
-      this.#fail('page not cleared', error);
-    }
+  clearPage(page: number): Promise<void> {
+    return this.#manage.clearPage(page);
   }
 
-  async setPolicy(change: { drawers?: 'presenter' | 'all'; guests?: boolean }): Promise<void> {
-    const presentationId = this.#s.presentationId.value;
-    const socket = this.#socket;
-    if (!presentationId || !socket) return;
-    try {
-      const { policy } = await socket.request('markupPolicy', { presentationId, ...change });
-      if (presentationId === this.#s.presentationId.value) this.#s.policy.value = policy;
-    } catch (error) {
-      this.#fail('policy not changed', error);
-    }
+  setPolicy(change: PolicyChange): Promise<void> {
+    return this.#manage.setPolicy(change);
   }
 
-  async saveToProject(): Promise<void> {
-    const presentationId = this.#s.presentationId.value;
-    const socket = this.#socket;
-    if (!presentationId || !socket || this.#s.save.value.status === 'saving') return;
-    this.#s.save.value = { status: 'saving' };
-    try {
-      // Saving writes a whole PDF: more time than a usual request.
-      const { document } = await socket.request('markupSave', { presentationId }, { timeoutMs: 60_000 });
-      this.#s.save.value = { status: 'saved', document };
-    } catch (error) {
-      log.warn('markup not saved', error);
-      this.#s.save.value = { status: 'failed', code: errorCodeOf(error) };
-    }
+  saveToProject(): Promise<void> {
+    return this.#manage.save();
   }
 
   // --------------------------------------------------------------- private
@@ -432,4 +396,4 @@ function inputOf(mark: Mark): MarkInput {
   };
 }
 
-export type { LiveStroke };
+export type { LiveStroke, MarkupActions };

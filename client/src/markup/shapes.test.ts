@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Matrix } from './geometry';
-import { cloudPath, drawMark, fontSizeOf, HIGHLIGHTER_OPACITY, PIN_RADIUS, polylinePath, signedArea } from './shapes';
+import { cloudPath, drawMark, fontSizeOf, HIGHLIGHTER_OPACITY, PIN_RADIUS, pinCorner, polylinePath, signedArea } from './shapes';
 
 /** Page of height 100, scale 2, no offset: (x, y) → (2x, 200 − 2y). */
 const m: Matrix = [2, 0, 0, -2, 0, 200];
@@ -51,7 +51,9 @@ describe('mark shapes on the stage', () => {
   it('writes text notes and pins at their point, sized with the zoom', () => {
     const [text] = drawMark({ tool: 'text', points: [10, 90], width: 2, color: '#2e9e3f', text: 'Reprendre\nl’enduit' }, m);
     expect(text).toEqual({ kind: 'text', x: 20, y: 20, fontSize: fontSizeOf(2) * 2, lines: ['Reprendre', 'l’enduit'], color: '#2e9e3f' });
+    // A pin's point is its top-left corner: its centre is a radius right and down.
     const [pin] = drawMark({ tool: 'pin', points: [10, 90], width: 2, color: '#2e9e3f', pin: 3 }, m);
-    expect(pin).toMatchObject({ kind: 'pin', x: 20, y: 20, r: PIN_RADIUS * 2, label: '3' });
+    expect(pin).toMatchObject({ kind: 'pin', x: 20 + PIN_RADIUS * 2, y: 20 + PIN_RADIUS * 2, r: PIN_RADIUS * 2, label: '3' });
+    expect(pinCorner({ x: 50, y: 50 })).toEqual({ x: 50 - PIN_RADIUS, y: 50 + PIN_RADIUS });
   });
 });

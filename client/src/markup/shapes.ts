@@ -8,7 +8,7 @@
  * Sizes are in document units (pt) and scale with the zoom like the plan
  * itself: a mark is part of the page, not of the glass.
  */
-import type { MarkupTool } from '@chantier/signaling/protocol';
+import { markupFontSize, type MarkupTool } from '@chantier/signaling/protocol';
 import { apply, scaleOf, toStagePoints, type Matrix, type Point } from './geometry';
 
 /** The shape part of a mark: enough to draw it (a stored mark, or one being drawn). */
@@ -26,13 +26,19 @@ export type Drawn =
   | { kind: 'text'; x: number; y: number; fontSize: number; lines: string[]; color: string }
   | { kind: 'pin'; x: number; y: number; r: number; label: string; color: string; caption: string };
 
-/** A text note's font size in pt for a given stroke width (width 2 pt → 12 pt). */
-export function fontSizeOf(width: number): number {
-  return Math.max(6, width * 6);
-}
+/** A text note's font size in pt: the protocol's rule, so the saved PDF's FreeText matches. */
+export const fontSizeOf = markupFontSize;
 
-/** A pin's radius in pt. */
+/**
+ * A pin's radius in pt. Its point is the top-left corner of its square (as
+ * the saved PDF's Text note /Rect), so its centre is (x + r, y − r).
+ */
 export const PIN_RADIUS = 9;
+
+/** The point to send for a pin whose centre is at `centre` (document coordinates). */
+export function pinCorner(centre: { x: number; y: number }): { x: number; y: number } {
+  return { x: Math.round((centre.x - PIN_RADIUS) * 100) / 100, y: Math.round((centre.y + PIN_RADIUS) * 100) / 100 };
+}
 
 /** Highlighters let the plan show through. */
 export const HIGHLIGHTER_OPACITY = 0.35;
@@ -143,8 +149,9 @@ export function drawMark(mark: MarkShape, toStage: Matrix): Drawn[] {
       return [{ kind: 'text', x: at.x, y: at.y, fontSize: fontSizeOf(mark.width) * scale, lines: (mark.text ?? '').split('\n'), color: mark.color }];
     }
     case 'pin': {
-      const at = pts[0];
-      if (!at) return [];
+      const [x, y] = mark.points;
+      if (x === undefined || y === undefined) return [];
+      const at = apply(toStage, x + PIN_RADIUS, y - PIN_RADIUS);
       return [
         {
           kind: 'pin',

@@ -12,7 +12,7 @@ import { extend, finish, DEFAULT_WIDTH } from '../../markup/drawing';
 import { documentToStage, scaleOf, stageToDocument, type PageFrame, type Point } from '../../markup/geometry';
 import { PROVISIONAL_COLOR } from '../../markup/MarkupController';
 import { marksOfPage, type Draft } from '../../markup/markupState';
-import { drawMark } from '../../markup/shapes';
+import { drawMark, pinCorner } from '../../markup/shapes';
 import { placement, type Size } from '../../presentation/view';
 import { t } from '../../i18n';
 import { gesture } from '../presentation/gestures';
@@ -78,7 +78,9 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
     if (tool === 'eraser') return eraseUnder(event);
     if (tool === 'text') return setTextAt({ page: view.page, at, point });
     if (tool === 'pin') {
-      void actions.add({ page: view.page, tool, width: DEFAULT_WIDTH.pin, points: [point.x, point.y] });
+      // The pin is centred where it was tapped; the protocol keeps its top-left corner.
+      const corner = pinCorner(point);
+      void actions.add({ page: view.page, tool, width: DEFAULT_WIDTH.pin, points: [corner.x, corner.y] });
       return;
     }
     const draftNow: Draft = { markId: actions.newMarkId(), page: view.page, tool, width: DEFAULT_WIDTH[tool], points: [point.x, point.y] };

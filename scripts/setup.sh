@@ -34,6 +34,8 @@ APT_PACKAGES=(
   poppler-utils
   # test certificates of TURN over TLS (test/tlsCert.ts)
   openssl
+  # saved marked-up PDFs checked with qpdf --check, and encrypted PDFs made for tests (markup.int.test.ts)
+  qpdf
 )
 
 # ------------------------------------------------------------------ 1. apt

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { clusterPlugin } from './plugins/cluster.js';
 import { edgePlugin } from './plugins/edge.js';
+import { markupPlugin } from './plugins/markup.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sfuPlugin, { config });
   await app.register(turnPlugin, { config });
   await app.register(clusterPlugin, { config });
+  await app.register(markupPlugin);
   app.decorate(
     'rooms',
     new RoomRegistry({

@@ -37,6 +37,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Documents' metadata, for other modules (chat attachments, meeting records). */
     documents: DocumentStore;
+    /** Document operations that write files (uploads, saved markup versions). */
+    documentLibrary: DocumentLibrary;
   }
 }
 
@@ -56,7 +58,7 @@ const STALE_TEMP_MS = 24 * 3600 * 1000;
 const inlineMimeTypes = new Set(documentKinds.filter((k) => k.viewable).map((k) => k.mimeType));
 
 /**
- * Decorates the app with `documents` (visible to every plugin) and registers
+ * Decorates the app with `documents` and `documentLibrary` (visible to every plugin) and registers
  * the routes in a child context of their own, so that the multipart parser
  * applies to them only.
  */
@@ -70,6 +72,7 @@ export const documentRoutes = fp<{ config: Config }>(
     const store = new DocumentStore(app.redis, app.keys);
     app.decorate('documents', store);
     const library = new DocumentLibrary({ store, blobs, log: app.log, maxUploadBytes: config.maxUploadBytes });
+    app.decorate('documentLibrary', library);
     await app.register(routes, { config, library, store });
   },
   { name: 'documents', dependencies: ['auth', 'redis', 'projects'] },

@@ -56,13 +56,15 @@ export interface Keys {
    * startedAt (ms), startedBy (JSON {userId, displayName}), attendees (JSON
    * array of {userId, displayName}, everyone who came), documents (JSON array
    * of DocumentRef shared in the chat during it), presentations (JSON array of
-   * {document: DocumentRef, by: {userId, displayName}, at (ms)}).
+   * {document: DocumentRef, by: {userId, displayName}, at (ms)}), and saved
+   * once a marked-up version is saved (JSON array of {document, from: the
+   * DocumentRef it was made from, by, at}).
    */
   meetingCurrent(projectId: string, roomId: string): string;
   /**
    * Hash: finished meetings' records. Field = meeting id; value = JSON
    * {meetingId, roomId, startedAt, endedAt, startedBy, attendees, documents,
-   * presentations, interrupted?}.
+   * presentations, saved?, interrupted?}.
    */
   meetingRecords(projectId: string): string;
 
@@ -156,6 +158,29 @@ export interface Keys {
    */
   meetingState(projectId: string, roomId: string): string;
 
+  /*
+   * Markup of a presented document in one meeting (store/markup.ts): keyed by
+   * the meeting's id, so they outlive a presentation, its presenter and a
+   * take-over of the meeting by another node, and a new meeting in the same
+   * room starts blank. Every write pushes all of a document's keys' EXPIRE to
+   * MARKUP_TTL (7 days) from now: they are kept that long after their last
+   * change (the meeting's end included), then dropped; a saved version is the
+   * lasting copy.
+   */
+  /** Hash: the marks. Field = mark id; value = JSON Mark (protocol/markup.ts). */
+  markupMarks(projectId: string, roomId: string, meetingId: string, documentId: string): string;
+  /** Sorted set: the marks' order as the server accepted them. Member = mark id; score = sequence number (markupMeta seq). */
+  markupOrder(projectId: string, roomId: string, meetingId: string, documentId: string): string;
+  /**
+   * Hash: counters of a document's markup. Fields: seq (last sequence number
+   * given), pins (last pin number given; never decremented, so never reused),
+   * "p:<page>" = marks on that page now, "pin:<mark id>" = the pin number
+   * given to that mark (an erased pin added again keeps its number).
+   */
+  markupMeta(projectId: string, roomId: string, meetingId: string, documentId: string): string;
+  /** Hash: authors' colours in a meeting. Field = user id; value = index in MARKUP_PALETTE, in order of first mark. */
+  markupColors(projectId: string, roomId: string, meetingId: string): string;
+
   /**
    * Pub/sub channel of the project's live events (chat messages, presence
    * changes, calls) for every node. Payload: JSON {type, data}.
@@ -197,6 +222,10 @@ export function makeKeys(prefix: string): Keys {
     nodes: () => `${prefix}nodes`,
     meetingNode: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:node`,
     meetingState: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:state`,
+    markupMarks: (projectId, roomId, meetingId, documentId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:${documentId}:marks`,
+    markupOrder: (projectId, roomId, meetingId, documentId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:${documentId}:order`,
+    markupMeta: (projectId, roomId, meetingId, documentId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:${documentId}:meta`,
+    markupColors: (projectId, roomId, meetingId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:colors`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -36,6 +36,7 @@ export class MeetingStore {
       attendees: JSON.parse(h.attendees ?? '[]') as Person[],
       documents: JSON.parse(h.documents ?? '[]') as DocumentRef[],
       presentations: JSON.parse(h.presentations ?? '[]') as MeetingRecord['presentations'],
+      ...(h.saved ? { saved: JSON.parse(h.saved) as NonNullable<MeetingRecord['saved']> } : {}),
     };
   }
 
@@ -84,6 +85,14 @@ export class MeetingStore {
     if (!m) return;
     m.presentations.push({ document, by, at: Date.now() });
     await this.redis.hSet(this.keys.meetingCurrent(projectId, roomId), 'presentations', JSON.stringify(m.presentations));
+  }
+
+  /** A marked-up version saved during the meeting (markupSave). */
+  async addSaved(projectId: string, roomId: string, document: DocumentRef, from: DocumentRef, by: Person): Promise<void> {
+    const m = await this.current(projectId, roomId);
+    if (!m) return;
+    const saved = [...(m.saved ?? []), { document, from, by, at: Date.now() }];
+    await this.redis.hSet(this.keys.meetingCurrent(projectId, roomId), 'saved', JSON.stringify(saved));
   }
 
   /** Ends the meeting in progress and keeps its record. */

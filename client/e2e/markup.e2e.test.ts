@@ -33,7 +33,7 @@ import {
 
 const PROJECT = 'chantier-markup-e2e';
 const ROOM = 'reunion';
-const VIEWPORT = { width: 1000, height: 720, hasTouch: true };
+const VIEWPORT = { width: 1000, height: 900, hasTouch: true };
 /** The black box of planPdf's page 1 (x 140..355, y 200..260 in PDF points): its centre. */
 const BOX = { x: 247.5, y: 230 };
 
@@ -79,7 +79,9 @@ describe('marking up a presented plan together', () => {
 
     // Archi presents the plan; every page renders it.
     await archi.page.click('[data-testid="present-button"]');
-    await archi.page.click(`[data-testid="present-document"][data-document-id="${documentId}"]`);
+    const item = `[data-testid="present-document"][data-document-id="${documentId}"]`;
+    await archi.page.waitForSelector(item, { timeout: 10_000 });
+    await archi.page.click(item);
     for (const p of [archi, bruno, chloe]) await waitRendered(p.page);
     // A member cannot draw until the presenter opens markup to all.
     expect(await bruno.page.$('[data-testid="markup-tools"]')).toBeNull();
@@ -90,26 +92,29 @@ describe('marking up a presented plan together', () => {
 
     // Bruno draws with the mouse: a pen stroke, a rectangle, a revision cloud, a text note.
     const b = bruno.page;
+    // Points as fractions of the stage, whatever room the meeting's layout leaves it.
+    const stage = await stageBox(b);
+    const at = (fx: number, fy: number): [number, number] => [Math.round(stage.width * fx), Math.round(stage.height * fy)];
     await pickTool(b, 'pen');
-    await dragMouse(b, [[200, 300], [260, 340], [320, 310], [380, 360], [420, 330]]);
+    await dragMouse(b, [at(0.2, 0.2), at(0.26, 0.3), at(0.32, 0.25), at(0.38, 0.35), at(0.42, 0.3)]);
     await pickTool(b, 'rect');
-    await dragMouse(b, [[500, 250], [640, 330]]);
+    await dragMouse(b, [at(0.5, 0.15), at(0.64, 0.35)]);
     await pickTool(b, 'cloud');
-    await dragMouse(b, [[520, 420], [700, 520]]);
+    await dragMouse(b, [at(0.52, 0.5), at(0.7, 0.7)]);
     await pickTool(b, 'text');
-    await clickAt(b, 160, 480);
+    await clickAt(b, ...at(0.15, 0.8));
     await b.waitForSelector('[data-testid="markup-text-input"]');
     await b.type('[data-testid="markup-text-input"]', 'Reprendre la cote');
     await b.keyboard.press('Enter');
     // And with a finger: a pen stroke, then a pin on the plan's black box.
     await pickTool(b, 'pen');
-    await touchDraw(b, [[300, 560], [340, 590], [390, 570], [430, 600]]);
+    await touchDraw(b, [at(0.3, 0.8), at(0.34, 0.85), at(0.39, 0.82), at(0.43, 0.88)]);
     await pickTool(b, 'pin');
     const boxOnBruno = await docToStage(b, BOX);
     await touchDraw(b, [[boxOnBruno.x, boxOnBruno.y]]);
     // Two fingers with a tool on: the page zooms, nothing is drawn.
     const zoomBefore = await b.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-zoom'));
-    await pinch(b, { x: 600, y: 400 }, 60, 160);
+    await pinch(b, { x: stage.width * 0.6, y: stage.height * 0.5 }, 60, 160);
     await b.waitForFunction((z) => document.querySelector('[data-testid="presentation"]')?.getAttribute('data-zoom') !== z, { timeout: 5000 }, zoomBefore);
     const drawn = 6;
 
@@ -128,19 +133,22 @@ describe('marking up a presented plan together', () => {
     expect(Math.abs(pin.points[1]! - 9 - BOX.y)).toBeLessThan(1.5);
     expect(reference.find((m) => m.tool === 'text')!.text).toBe('Reprendre la cote');
 
-    // Archi and Chloe see the presenter's view at the same viewport: the same pixels.
-    await waitRendered(chloe.page, await archi.page.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-rendered')));
-    const [pa, pc] = [await overlayPixels(archi.page), await overlayPixels(chloe.page)];
-    expect(pa.painted).toBeGreaterThan(500);
-    expect(pc.hash).toBe(pa.hash);
+    // Bruno and Chloe follow the presenter's view in the same viewport: their overlays are pixel-equal.
+    await b.click('[data-testid="present-follow"]');
+    const key = await archi.page.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-rendered'));
+    for (const p of [bruno, chloe]) await waitRendered(p.page, key);
+    expect(await stageBox(chloe.page)).toEqual(await stageBox(b));
+    const [pb, pc] = [await overlayPixels(b), await overlayPixels(chloe.page)];
+    expect(pb.painted).toBeGreaterThan(500);
+    expect(pc.hash).toBe(pb.hash);
 
     // Chloe zooms in and pans on her own: the pin stays on the plan's black box.
     const c = chloe.page;
     for (let i = 0; i < 3; i++) await c.click('[data-testid="present-zoom-in"]');
     const box = await stageBox(c);
-    await c.mouse.move(box.x + 500, box.y + 300);
+    await c.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
     await c.mouse.down();
-    await c.mouse.move(box.x + 560, box.y + 260, { steps: 4 });
+    await c.mouse.move(box.x + box.width * 0.5 + 60, box.y + box.height * 0.5 - 40, { steps: 4 });
     await c.mouse.up();
     await waitRendered(c);
     const expected = await docToStage(c, BOX);
@@ -180,7 +188,6 @@ describe('marking up a presented plan together', () => {
 
     // Bruno erases his rectangle, undoes it (the same mark comes back), and redoes.
     const rect = reference.find((m) => m.tool === 'rect')!;
-    await b.click('[data-testid="present-follow"]').catch(() => undefined);
     await waitRendered(b);
     await b.click('[data-testid="markup-tool-eraser"]');
     const corner = await docToStage(b, { x: rect.points[0]!, y: rect.points[1]! });

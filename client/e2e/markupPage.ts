@@ -140,15 +140,26 @@ export async function markCount(page: Page): Promise<number> {
 
 /** Waits until the overlay shows `count` marks, none pending and no stroke in progress. */
 export async function waitMarks(page: Page, count: number, timeout = 15_000): Promise<void> {
-  await page.waitForFunction(
+  await page
+    .waitForFunction(
     (sel, n) => {
       const el = document.querySelector(sel);
       return !!el && el.getAttribute('data-marks') === String(n) && el.getAttribute('data-pending') === '0' && el.getAttribute('data-live') === '0';
     },
     { timeout, polling: 50 },
-    OVERLAY,
-    count,
-  );
+      OVERLAY,
+      count,
+    )
+    .catch(async (error: unknown) => {
+      // Say what the page has instead.
+      const seen = await page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        const tools = [...(window.__chantierMarkup?.state.marks.value.values() ?? [])].map((m) => `${m.tool}${m.tool === "pin" ? JSON.stringify(m.points) : ""}`);
+        const code = window.__chantierMarkup?.state.error.value;
+        return `marks ${el?.getAttribute('data-marks')}, pending ${el?.getAttribute('data-pending')}, live ${el?.getAttribute('data-live')}, tools ${tools.join(' ')}, error ${code}`;
+      }, OVERLAY);
+      throw new Error(`expected ${count} marks: ${seen} (${String(error)})`);
+    });
 }
 
 /** The overlay alone, rasterised in the page: a hash of its pixels and how many are painted. */

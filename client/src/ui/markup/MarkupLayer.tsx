@@ -22,6 +22,9 @@ import { DrawnElements } from './MarkSvg';
 import { TextEntry } from './TextEntry';
 import './markup.css';
 
+/** How far a tap may slide and still be a tap, in px. */
+const TAP_SLOP = 10;
+
 export interface MarkupLayerProps {
   view: PresentationView;
   stage: Size;
@@ -36,6 +39,8 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
   const svg = useRef<SVGSVGElement>(null);
   const pointers = useRef(new Map<number, Point>());
   const stroke = useRef<(Draft & { pointerId: number }) | null>(null);
+  /** A pin or text note goes where a single finger (or the mouse) comes up without moving. */
+  const tap = useRef<{ pointerId: number; at: Point; point: Point } | null>(null);
   const [textAt, setTextAt] = useState<{ page: number; at: Point; point: Point } | null>(null);
   if (!markup) return null;
   const { state, actions } = markup;
@@ -69,18 +74,16 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
     svg.current?.setPointerCapture(event.pointerId);
     pointers.current.set(event.pointerId, local(event));
     if (pointers.current.size >= 2) {
-      // A second finger: the page moves, the stroke begun is not a mark.
+      // A second finger: the page moves, the stroke or tap begun is not a mark.
       if (stroke.current) dropStroke();
+      tap.current = null;
       return;
     }
     const at = local(event);
     const point = stageToDocument(toStage, at);
     if (tool === 'eraser') return eraseUnder(event);
-    if (tool === 'text') return setTextAt({ page: view.page, at, point });
-    if (tool === 'pin') {
-      // The pin is centred where it was tapped; the protocol keeps its top-left corner.
-      const corner = pinCorner(point);
-      void actions.add({ page: view.page, tool, width: DEFAULT_WIDTH.pin, points: [corner.x, corner.y] });
+    if (tool === 'text' || tool === 'pin') {
+      tap.current = { pointerId: event.pointerId, at, point };
       return;
     }
     const draftNow: Draft = { markId: actions.newMarkId(), page: view.page, tool, width: DEFAULT_WIDTH[tool], points: [point.x, point.y] };
@@ -112,6 +115,13 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
     if (!pointers.current.has(event.pointerId)) return;
     event.stopPropagation();
     pointers.current.delete(event.pointerId);
+    const tapped = tap.current;
+    if (tapped?.pointerId === event.pointerId) {
+      tap.current = null;
+      const up = local(event);
+      if (Math.hypot(up.x - tapped.at.x, up.y - tapped.at.y) < TAP_SLOP) place(tapped);
+      return;
+    }
     const current = stroke.current;
     if (!current || current.pointerId !== event.pointerId) return;
     stroke.current = null;
@@ -121,8 +131,18 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
     else actions.drawing(null);
   };
 
+  const place = ({ at, point }: { at: Point; point: Point }): void => {
+    if (tool === 'text') setTextAt({ page: view.page, at, point });
+    if (tool === 'pin') {
+      // The pin is centred where it was tapped; the protocol keeps its top-left corner.
+      const corner = pinCorner(point);
+      void actions.add({ page: view.page, tool, width: DEFAULT_WIDTH.pin, points: [corner.x, corner.y] });
+    }
+  };
+
   const onPointerCancel = (event: PointerEvent): void => {
     pointers.current.delete(event.pointerId);
+    if (tap.current?.pointerId === event.pointerId) tap.current = null;
     if (stroke.current?.pointerId === event.pointerId) dropStroke();
   };
 
@@ -161,7 +181,7 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
               class="markup-mark"
               onPointerDown={(event) => {
                 // The stage captures the pointer to pan: a tap is a pointerup close to where it went down.
-                if (!active) tapped(event, () => actions.select(mark.markId));
+                if (!active) onTap(event, () => actions.select(mark.markId));
               }}
             >
               <title>
@@ -202,7 +222,7 @@ export function MarkupLayer({ view, stage, pageSize, frame, onView }: MarkupLaye
 }
 
 /** Calls `then` if the pointer comes up within a few pixels of where it went down (a tap, not a pan). */
-function tapped(down: PointerEvent, then: () => void): void {
+function onTap(down: PointerEvent, then: () => void): void {
   const up = (event: PointerEvent): void => {
     if (event.pointerId !== down.pointerId) return;
     window.removeEventListener('pointerup', up, true);

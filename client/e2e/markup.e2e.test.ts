@@ -7,7 +7,8 @@
  * overlays pixel-equal at the same viewport). Chloe zooms and pans on her
  * own: a pin put on a black box of the plan stays on that box. A late joiner
  * and a reloaded page get every mark. Bruno erases, undoes and redoes;
- * Archi clears the page after confirming it. Timings are printed, not
+ * Archi clears the page after confirming it, and stopping the presentation
+ * offers to save the marks into the project first. Timings are printed, not
  * asserted.
  */
 import type { Page } from 'puppeteer-core';
@@ -210,6 +211,24 @@ describe('marking up a presented plan together', () => {
     expect(await markCount(archi.page)).toBe(drawn - 1);
     await archi.page.click('[data-testid="markup-clear-yes"]');
     for (const p of [archi, bruno, chloe, dany]) await waitMarks(p.page, 0);
+
+    // One more mark; stopping the presentation offers to save it into the project first.
+    await pickTool(b, 'arrow');
+    await dragMouse(b, [at(0.3, 0.3), at(0.45, 0.4)]);
+    for (const p of [archi, chloe]) await waitMarks(p.page, 1);
+    await archi.page.click('[data-testid="present-stop"]');
+    await archi.page.waitForSelector('[data-testid="markup-stop-dialog"]');
+    await archi.page.click('[data-testid="markup-stop-save"]');
+    for (const p of [archi, bruno, chloe]) {
+      await p.page.waitForFunction(() => !document.querySelector('[data-testid="presentation"]'), { timeout: 30_000 });
+    }
+    const listed = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, {
+      headers: { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-Archi', displayName: 'Archi', role: 'moderator' })}` },
+    });
+    const versions = ((await listed.json()) as { documents: Array<{ name: string; version: number; mimeType: string }> }).documents.filter(
+      (d) => d.name === 'plan-rdc.pdf',
+    );
+    expect(versions.map((d) => d.version).sort()).toEqual([1, 2]);
   });
 });
 

@@ -17,6 +17,9 @@
  * - The process stays up and answers /healthz (probed every second, its
  *   slowest answer reported and bounded), logs no error, and its heap after
  *   a forced GC returns to the warm-up baseline (inspector protocol).
+ * - A document is presented in the meeting with markup open to everyone, so
+ *   that markup requests naming its presentation (the generator picks it
+ *   from the context's ids) reach the markup handlers' checks and store.
  * - Both pages' inbound video frames and audio packets keep rising during
  *   the whole run, sampled in the page every 250 ms (no gap over 3 s).
  *
@@ -28,14 +31,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../signaling/src/auth/tokens.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
 import { TEST_JWT_SECRET } from './config.js';
-import { audioRtpParameters, videoRtpParameters } from './fakeMedia.js';
+import { PROTOCOL_VERSION } from '../signaling/src/protocol/index.js';
+import { audioRtpParameters, deviceRtpCapabilities, videoRtpParameters } from './fakeMedia.js';
 import { CATEGORY_WEIGHTS, categories, type Category, type FuzzContext } from './fuzz/generator.js';
 import { INSPECTOR_LINE, Inspector } from './fuzz/inspector.js';
 import { FuzzLane, LaneStats, type LaneSpec } from './fuzz/lane.js';
 import { randomSeed } from './fuzz/prng.js';
 import { joinFromLobby } from './join.js';
+import { planPdf } from './pdf.js';
 import { expectMediaRising } from './relayMeeting.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
+import { TestClient } from './TestClient.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined && process.env.FUZZ_SEED !== '' ? Number(process.env.FUZZ_SEED) >>> 0 : randomSeed();
 const TOTAL = 100_000;
@@ -76,6 +82,9 @@ interface Attendee {
   userId: string;
 }
 let pages: Attendee[] = [];
+/** A member (not a fuzz lane) presenting a plan, markup open to all. */
+let presenter: TestClient | undefined;
+let presentationId = '';
 
 async function attend(name: string): Promise<Attendee> {
   const context = await chromium.browser.createBrowserContext();
@@ -176,10 +185,27 @@ beforeAll(async () => {
   pages = [await attend('Ana'), await attend('Bo')];
   await expectMediaRising(pages[0]!.page, pages[1]!.peerId, 'Ana receives Bo');
   await expectMediaRising(pages[1]!.page, pages[0]!.peerId, 'Bo receives Ana');
+  ({ presenter, presentationId } = await presentForMarkup());
   setupMs = Date.now() - t0;
 }, 120_000);
 
+/** A member uploads a plan, presents it and opens markup to everyone. */
+async function presentForMarkup(): Promise<{ presenter: TestClient; presentationId: string }> {
+  const token = await mintAccessToken({ userId: 'fuzz-presenter', displayName: 'Présentatrice', projectId: PROJECT, role: 'member' }, TEST_JWT_SECRET);
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(planPdf(1))]), 'plan-fuzz.pdf');
+  const uploaded = await fetch(`${server.url}/api/projects/${PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const { documentId } = ((await uploaded.json()) as { document: { documentId: string } }).document;
+  const c = await TestClient.connect(server.url);
+  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId: ROOM });
+  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
+  const { presentation } = await c.request('presentStart', { documentId });
+  await c.request('markupPolicy', { presentationId: presentation.presentationId, drawers: 'all' });
+  return { presenter: c, presentationId: presentation.presentationId };
+}
+
 afterAll(async () => {
+  presenter?.close();
   inspector?.close();
   await chromium?.close();
   await server?.kill();
@@ -203,7 +229,7 @@ describe('the signaling server under 100,000 fuzzed messages', () => {
       projectId: PROJECT,
       roomId: ROOM,
       tokens,
-      ids: [...pages.map((p) => p.peerId), ...pages.map((p) => p.userId), 'fuzz-joined-1', 'fuzz-project-2'],
+      ids: [...pages.map((p) => p.peerId), ...pages.map((p) => p.userId), 'fuzz-joined-1', 'fuzz-project-2', presentationId],
       mediaIds: [],
       captured: [],
       fixtures: {
@@ -309,6 +335,8 @@ describe('the signaling server under 100,000 fuzzed messages', () => {
     // All of it was sent, and answered as the protocol says.
     expect(total.sent).toBeGreaterThanOrEqual(TOTAL);
     expect(total.violations).toEqual([]);
+    // The presenter's socket got the markup notifications the lanes caused: each matches its schema.
+    expect(presenter!.violations).toEqual([]);
     expect(total.stalls).toBe(0);
     expect(total.codes.get('INTERNAL') ?? 0).toBe(0);
     // Every open socket answered each frame: only closed ones may leave some unanswered.

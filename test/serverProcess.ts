@@ -51,7 +51,8 @@ export async function startServerProcess(env: Record<string, string>, options: P
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   if (options.onStderr) createInterface({ input: child.stderr! }).on('line', options.onStderr);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 30_000);
+    // tsx compiles the server at start: over 30 s when the shared 2-core machine is loaded (seen at load 24).
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 90_000);
     void exited.then((code) => reject(new Error(`server exited (${code}): ${stderr.join('')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       options.onStdout?.(line);

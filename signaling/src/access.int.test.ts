@@ -27,6 +27,7 @@ import {
   type Expected,
   type IdentityKind,
 } from './auth/access.js';
+import { markupAccess, markupActors, markupPolicies, type MarkupPolicyName } from './auth/markupAccess.js';
 import { minimalPdf } from './documents/fixtures.js';
 import { statusOf } from './plugins/auth.js';
 import { ErrorCode, PROTOCOL_VERSION, requestTypes, WsCloseCode, type RequestType, type Role } from './protocol/index.js';
@@ -218,6 +219,11 @@ async function ownConsumer(s: Scene, a: Actor): Promise<string> {
   await ownTransport(a, 'recv');
   return (await c.request('consume', { producerId: s.target.mic })).consumerId;
 }
+/** The scene's target (a member) presents the project's document: another participant's presentation. */
+async function scenePresentation(s: Scene): Promise<string> {
+  return (await s.target.c.request('presentStart', { documentId })).presentation.presentationId;
+}
+const penMark = (page = 1) => ({ markId: uid('mark'), page, tool: 'pen' as const, width: 2, points: [10, 10, 20, 20] });
 async function ownPresentation(a: Actor): Promise<string> {
   const c = own(a);
   return c ? (await c.request('presentStart', { documentId })).presentation.presentationId : 'none';
@@ -275,6 +281,26 @@ const prepare: Record<RequestType, Prepare> = {
   setRoomPolicy: async () => ({ locked: true }),
   endMeeting: async () => ({}),
   raiseHand: async () => ({ raised: true }),
+  // Markup: on the target's presentation, default policy (markupAccess tests the presenter and the policies).
+  markupList: async (s) => ({ presentationId: await scenePresentation(s) }),
+  markupStroke: async (s) => ({ presentationId: await scenePresentation(s), ...penMark() }),
+  markupAdd: async (s) => ({ presentationId: await scenePresentation(s), mark: penMark() }),
+  // One's own mark: markup opened to everyone, guests included, so that the actor can draw it first.
+  markupErase: async (s, a) => {
+    const presentationId = await scenePresentation(s);
+    await s.target.c.request('markupPolicy', { presentationId, drawers: 'all' });
+    await s.host.c.request('markupPolicy', { presentationId, guests: true });
+    const c = own(a);
+    const markId = c ? (await c.request('markupAdd', { presentationId, mark: penMark() })).mark.markId : 'none';
+    return { presentationId, markIds: [markId] };
+  },
+  markupClear: async (s) => {
+    const presentationId = await scenePresentation(s);
+    await s.target.c.request('markupAdd', { presentationId, mark: penMark() });
+    return { presentationId, page: 1 };
+  },
+  markupPolicy: async (s) => ({ presentationId: await scenePresentation(s), drawers: 'all' }),
+  markupSave: async (s) => ({ presentationId: await scenePresentation(s) }),
 };
 
 /** What the server answered: 'ok' or the error code. */
@@ -375,6 +401,58 @@ describe('WebSocket requests, identity by identity', () => {
   });
 });
 
+describe('markup: the presenter, a moderator, a member and a guest, under each policy', () => {
+  beforeAll(async () => {
+    if (!documentId) documentId = await upload(await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' }));
+  });
+
+  it('has rows for every markup request type', () => {
+    const declared = new Set(Object.keys(markupAccess).map((k) => k.split(' ')[0]));
+    expect([...declared].sort()).toEqual(requestTypes.filter((type) => type.startsWith('markup')).sort());
+  });
+
+  for (const policy of Object.keys(markupPolicies) as MarkupPolicyName[]) {
+    for (const as of markupActors) {
+      it(`every markup operation as ${as}, drawers ${markupPolicies[policy].drawers}${markupPolicies[policy].guests ? ' and guests' : ''}`, async () => {
+        const roomId = uid('room');
+        const host = await helloed(roomId, 'owner');
+        await makeJoined(host);
+        const presenter = await helloed(roomId, 'member');
+        await makeJoined(presenter, host);
+        const presentationId = (await presenter.c.request('presentStart', { documentId })).presentation.presentationId;
+        await host.c.request('markupPolicy', { presentationId, ...markupPolicies[policy] });
+        const hostMark = (await host.c.request('markupAdd', { presentationId, mark: penMark(1) })).mark.markId;
+        await host.c.request('markupAdd', { presentationId, mark: penMark(2) });
+        const actor = as === 'presenter' ? presenter : await helloed(roomId, as);
+        if (actor !== presenter) await makeJoined(actor, host);
+        // In the table's order: drawing before the policy changes, saving last.
+        const sent: Record<keyof typeof markupAccess, [RequestType, unknown]> = {
+          markupList: ['markupList', { presentationId }],
+          markupStroke: ['markupStroke', { presentationId, ...penMark() }],
+          markupAdd: ['markupAdd', { presentationId, mark: penMark() }],
+          markupErase: ['markupErase', { presentationId, markIds: [hostMark] }],
+          markupClear: ['markupClear', { presentationId, page: 2 }],
+          'markupPolicy drawers': ['markupPolicy', { presentationId, drawers: 'all' }],
+          'markupPolicy guests': ['markupPolicy', { presentationId, guests: true }],
+          markupSave: ['markupSave', { presentationId }],
+        };
+        const mismatches: string[] = [];
+        for (const [row, rule] of Object.entries(markupAccess) as Array<[keyof typeof markupAccess, (typeof markupAccess)[keyof typeof markupAccess]]>) {
+          const [type, data] = sent[row];
+          const got = await answer(actor.c.rawRequest(type, data));
+          const want = rule.expect[policy][as];
+          if (got !== want) mismatches.push(`${row} as ${as} (${policy}): got ${got}, policy says ${want}`);
+        }
+        expect(mismatches).toEqual([]);
+        for (const c of new Set([host.c, presenter.c, actor.c])) {
+          expect(c.violations).toEqual([]);
+          c.close();
+        }
+      });
+    }
+  }
+});
+
 describe('requests aimed at what is not the caller\'s', () => {
   interface Elsewhere {
     /** A producer of another meeting of the project. */
@@ -410,6 +488,12 @@ describe('requests aimed at what is not the caller\'s', () => {
     callAnswer: async (s) => ({ callId: (await s.target.c.request('callStart', { userIds: [s.host.userId] })).call.callId, accept: true }),
     callCancel: async (s, a) => ({ callId: (await s.target.c.request('callStart', { userIds: [a.userId] })).call.callId }),
     moderate: async (_s, _a, e) => ({ peerId: e.peerId, action: 'remove' }),
+    markupList: async () => ({ presentationId: (await other.c.request('presentStart', { documentId })).presentation.presentationId }),
+    markupErase: async (s) => {
+      const presentationId = await targetPresentation(s);
+      const { mark } = await s.target.c.request('markupAdd', { presentationId, mark: penMark() });
+      return { presentationId, markIds: [mark.markId] };
+    },
   };
 
   /** The host consumes the target's microphone: a consumer that is the host's. */

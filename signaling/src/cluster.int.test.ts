@@ -3,7 +3,7 @@
  * lives on exactly one node; a hello through another node is redirected to it
  * (WRONG_NODE + its URL); when the holder dies (SIGKILL), a hello through a
  * survivor takes the meeting over once the holder's liveness has lapsed, and
- * the meeting's policy and removed users survive.
+ * the meeting's policy, removed users and marks survive.
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
+import { planPdf } from '../../test/pdf.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
 import '../../test/provided.js';
@@ -70,6 +71,30 @@ async function refusedHello(node: ClusterNode, projectId: string, roomId: string
   clients.push(c);
   const token = await mintAccessToken({ ...who, projectId }, TEST_JWT_SECRET);
   return c.expectError(c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId, roomId }));
+}
+
+/**
+ * Kills `dead` (SIGKILL) and says hello through `survivor` until it takes the
+ * meeting over: until the dead node's liveness lapses, the survivor still
+ * sends clients to it (WRONG_NODE with its URL).
+ */
+async function helloAfterKill(dead: ClusterNode, survivor: ClusterNode, projectId: string, roomId: string, who: Who) {
+  await dead.kill('SIGKILL');
+  const killedAt = Date.now();
+  let redirects = 0;
+  for (;;) {
+    try {
+      const s = await hello(survivor, projectId, roomId, who);
+      console.log(`take-over: ${Date.now() - killedAt} ms after SIGKILL, ${redirects} redirect(s) to the dead node meanwhile`);
+      return s;
+    } catch (error) {
+      if (!(error instanceof RequestFailed) || error.code !== ErrorCode.WRONG_NODE) throw error;
+      expect(error.details).toEqual({ url: dead.url });
+      redirects++;
+      expect(Date.now() - killedAt, 'taken over within the liveness TTL and a margin').toBeLessThan(LIVENESS_TTL_MS + 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** Two server processes start (tsx compiles each) on a loaded 2-core machine: generous. */
@@ -151,23 +176,7 @@ describe('meetings across nodes', () => {
       const meetingId = await redis.hGet(keys.meetingCurrent(projectId, 'reunion'), 'meetingId');
       expect(meetingId).toBeTruthy();
 
-      await a.kill('SIGKILL');
-      const killedAt = Date.now();
-      // Until A's liveness lapses, B still sends clients to A; then B takes the meeting.
-      let leaOnB: Awaited<ReturnType<typeof hello>> | undefined;
-      let redirects = 0;
-      while (!leaOnB) {
-        try {
-          leaOnB = await hello(b, projectId, 'reunion', owner);
-        } catch (error) {
-          if (!(error instanceof RequestFailed) || error.code !== ErrorCode.WRONG_NODE) throw error;
-          expect(error.details).toEqual({ url: a.url });
-          redirects++;
-          expect(Date.now() - killedAt, 'taken over within the liveness TTL and a margin').toBeLessThan(LIVENESS_TTL_MS + 10_000);
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
-      console.log(`take-over: ${Date.now() - killedAt} ms after SIGKILL, ${redirects} redirect(s) to the dead node meanwhile`);
+      const leaOnB = await helloAfterKill(a, b, projectId, 'reunion', owner);
       expect(await redis.get(keys.meetingNode(projectId, 'reunion'))).toBe(b.nodeId);
       expect(leaOnB.hello.nodes).toEqual([b.url]);
 
@@ -189,6 +198,40 @@ describe('meetings across nodes', () => {
       expect(removed.code).toBe(ErrorCode.REMOVED);
       const brunoIn = await join(b, projectId, 'reunion', member);
       expect(brunoIn.joined.peers.map((p) => p.peerId)).toEqual([leaOnB.hello.peerId]);
+    } finally {
+      await cluster.stop();
+    }
+  }, CLUSTER_TEST_MS);
+
+  it('keeps a meeting\'s marks through a take-over: the same marks, pin numbers going on, a retry still once', async () => {
+    const cluster = await startCluster(2);
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const projectId = `p-${rid()}`;
+    try {
+      const lea = await join(a, projectId, 'reunion', owner);
+      const token = await mintAccessToken({ ...owner, projectId }, TEST_JWT_SECRET);
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(planPdf(2))]), 'plan.pdf');
+      const uploaded = await fetch(`${a.url}/api/projects/${projectId}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      expect(uploaded.status).toBe(201);
+      const { documentId } = ((await uploaded.json()) as { document: { documentId: string } }).document;
+      const before = (await lea.c.request('presentStart', { documentId })).presentation.presentationId;
+      const pin = { markId: 'pin-a', page: 1, tool: 'pin' as const, width: 2, points: [300, 400] };
+      const marks = [
+        (await lea.c.request('markupAdd', { presentationId: before, mark: { markId: 'pen-a', page: 2, tool: 'pen', width: 2, points: [1, 2, 3, 4] } })).mark,
+        (await lea.c.request('markupAdd', { presentationId: before, mark: pin })).mark,
+      ];
+
+      const leaOnB = await helloAfterKill(a, b, projectId, 'reunion', owner);
+      await leaOnB.c.request('join', { rtpCapabilities: deviceRtpCapabilities(leaOnB.hello.routerRtpCapabilities!) });
+      // The presentation died with its node; presenting the document again shows the meeting's marks.
+      const after = (await leaOnB.c.request('presentStart', { documentId })).presentation.presentationId;
+      expect((await leaOnB.c.request('markupList', { presentationId: after })).marks).toEqual(marks);
+      // The mark sent again (its answer lost with the node) is the stored one; the next pin is number 2.
+      expect((await leaOnB.c.request('markupAdd', { presentationId: after, mark: pin })).mark).toEqual(marks[1]);
+      const next = await leaOnB.c.request('markupAdd', { presentationId: after, mark: { ...pin, markId: 'pin-b' } });
+      expect(next.mark.pin).toBe(2);
+      expect((await leaOnB.c.request('markupList', { presentationId: after })).marks.map((m) => m.markId)).toEqual(['pen-a', 'pin-a', 'pin-b']);
     } finally {
       await cluster.stop();
     }

@@ -9,9 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { planPdf } from '../../test/pdf.js';
-import { qpdfCheck, qpdfEncrypt, readAnnotations, rgb255 } from '../../test/pdfAnnotations.js';
 import { TestClient } from '../../test/TestClient.js';
-import { solidImage } from './documents/fixtures.js';
 import {
   ErrorCode,
   MARKUP_LIMITS,
@@ -51,11 +49,6 @@ async function upload(name: string, bytes: Uint8Array, token: string): Promise<s
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { document: { documentId: string } }).document.documentId;
-}
-
-async function documents(token: string): Promise<Array<{ documentId: string; name: string; version: number }>> {
-  const response = await fetch(`${t.url}/api/projects/${project}/documents`, { headers: { authorization: `Bearer ${token}` } });
-  return ((await response.json()) as { documents: Array<{ documentId: string; name: string; version: number }> }).documents;
 }
 
 async function inMeeting(roomId: string, userId: string, displayName: string, role: Role = 'member') {

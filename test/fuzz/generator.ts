@@ -633,12 +633,20 @@ export class FuzzGenerator {
     if (name === 'projectId' && known) return this.ctx.projectId;
     if (name === 'roomId' && known) return this.ctx.roomId;
     const length = rng.int(Math.max(1, min), Math.max(Math.max(1, min), max));
+    // A markup request's presentation: now and then one the live server has (ctx.ids), so that it gets past NOT_FOUND.
+    if (name === 'presentationId') {
+      const random = this.#fromClass(`${ALNUM}_-`, length);
+      const index = rng.int(0, 1_000_000);
+      return known && this.ctx.ids.length > 0 ? this.ctx.ids[index % this.ctx.ids.length]! : random;
+    }
     if (pattern === undefined) {
       let s = '';
       for (let i = 0; i < length; i++) s += rng.pick([...`${ALNUM} -_.éà`]);
       return s;
     }
     if (pattern === '^[0-9]{1,20}-[0-9]{1,20}$') return `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
+    // Markup colours (notifications' marks).
+    if (pattern === '^#[0-9a-f]{6}$') return `#${this.#fromClass('0123456789abcdef', 6)}`;
     if (pattern === '^[0-9a-fA-F-]+$') {
       const random = this.#fromClass('0123456789abcdef-', length);
       const index = rng.int(0, 1_000_000);

@@ -15,6 +15,7 @@
  * The test is what proves the two agree.
  */
 import type { ErrorCode, RequestType } from '../protocol/index.js';
+import { markupTableLines } from './markupAccess.js';
 
 /** The callers of the matrix, each a token (or none) the test makes. */
 export const identityKinds = [
@@ -210,6 +211,8 @@ export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTa
   callAnswer: { on: 'a call ringing someone else', as: 'member', expect: 'NOT_FOUND' },
   callCancel: { on: 'a call someone else placed (ringing the caller)', as: 'member', expect: 'FORBIDDEN' },
   moderate: { on: 'a participant of another meeting', as: 'owner', expect: 'NOT_FOUND' },
+  markupList: { on: 'a presentation of another meeting', as: 'owner', expect: 'NOT_FOUND' },
+  markupErase: { on: 'the presenter\'s mark', as: 'member', expect: 'FORBIDDEN' },
 };
 
 // ------------------------------------------------------------------ HTTP
@@ -381,6 +384,7 @@ export function renderAccessTable(): string {
   for (const [type, f] of Object.entries(foreignTargetAccess)) {
     lines.push(`| \`${type}\` | ${f.on} | ${identityTitles[f.as]} | ${cell(f.expect)} |`);
   }
+  lines.push('', ...markupTableLines());
   lines.push('', '**HTTP routes** (HEAD answers as GET; every file of the built client: public)', '', ...header('route'));
   for (const [key, r] of Object.entries(routeAccess)) {
     if (key.startsWith('HEAD ')) continue;

@@ -12,8 +12,8 @@ import { MARKUP_PALETTE, type Mark } from '../protocol/index.js';
 import { annotatePdf, imageToAnnotatedPdf, UnreadableDocumentError } from './annotate.js';
 import { arrowHead, cloudRadius } from './appearances.js';
 
-const LEA = { authorId: 'lea', authorName: 'Léa Martin', color: MARKUP_PALETTE[0] };
-const BRUNO = { authorId: 'bruno', authorName: 'Bruno Lefèvre', color: MARKUP_PALETTE[1] };
+const LEA: Pick<Mark, 'authorId' | 'authorName' | 'color'> = { authorId: 'lea', authorName: 'Léa Martin', color: MARKUP_PALETTE[0] };
+const BRUNO: Pick<Mark, 'authorId' | 'authorName' | 'color'> = { authorId: 'bruno', authorName: 'Bruno Lefèvre', color: MARKUP_PALETTE[1] };
 const at = Date.UTC(2026, 11, 6, 9, 30);
 
 function mark(markId: string, page: number, tool: Mark['tool'], points: number[], width: number, by = LEA, extra: Partial<Mark> = {}): Mark {
@@ -110,7 +110,7 @@ describe('annotatePdf', () => {
     const text = byId.get('text-1')!;
     expect(text.rect[0]).toBeCloseTo(700, 1);
     expect(text.rect[3]).toBeCloseTo(500, 1);
-    expect(text.rect[3] - text.rect[1]).toBeCloseTo(2 * 12 * 1.2 + 4, 1);
+    expect(text.rect[3]! - text.rect[1]!).toBeCloseTo(2 * 12 * 1.2 + 4, 1);
     expect(text.contents).toBe('Fissure à reprendre\nCôté est');
     // The pin: a note "Repère N", its top-left corner at the point.
     const pin = byId.get('pin-1')!;
@@ -128,7 +128,7 @@ describe('annotatePdf', () => {
     // Shown turned 90°: "right" is +y in user space, "down" is +x.
     expect(a!.rect[0]).toBeCloseTo(300, 1);
     expect(a!.rect[1]).toBeCloseTo(200, 1);
-    expect(a!.rect[2] - a!.rect[0]).toBeCloseTo(12 * 1.2 + 4, 1);
+    expect(a!.rect[2]! - a!.rect[0]!).toBeCloseTo(12 * 1.2 + 4, 1);
     expect(a!.keys.Rotate).toBe('90');
     expect(await qpdfCheck(result.bytes)).toContain('No syntax or stream encoding errors');
   });

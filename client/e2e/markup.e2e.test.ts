@@ -15,6 +15,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { listDocuments, uploadDocument } from '../../test/documents.js';
 import { openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
 import { planPdf } from '../../test/pdf.js';
 import {
@@ -24,6 +25,7 @@ import {
   markCount,
   markList,
   overlayPixels,
+  type ListedMark,
   pinch,
   pickTool,
   stageBox,
@@ -45,15 +47,7 @@ let documentId: string;
 beforeAll(async () => {
   t = await startTestApp();
   chromium = await launchBrowser();
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(planPdf(3))]), 'plan-rdc.pdf');
-  const response = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-Archi', displayName: 'Archi', role: 'moderator' })}` },
-    body: form,
-  });
-  expect(response.status).toBe(201);
-  documentId = ((await response.json()) as { document: { documentId: string } }).document.documentId;
+  documentId = (await uploadDocument(t, PROJECT, 'plan-rdc.pdf', new Uint8Array(planPdf(3)))).documentId;
 });
 
 afterAll(async () => {
@@ -73,10 +67,17 @@ function join(name: string, role: 'moderator' | 'member' = 'member'): Promise<Me
 }
 
 describe('marking up a presented plan together', () => {
-  it('draws with mouse and touch, syncs to all, anchors marks to the page, and erases, undoes and clears', async () => {
-    const archi = await join('Archi', 'moderator');
-    const bruno = await join('Bruno');
-    const chloe = await join('Chloe');
+  // One meeting, in steps that build on each other (each with its own time budget).
+  let archi: MeetingPage, bruno: MeetingPage, chloe: MeetingPage, dany: MeetingPage;
+  let b: Page, c: Page;
+  let at: (fx: number, fy: number) => [number, number];
+  let reference: ListedMark[];
+  const drawn = 6;
+
+  it('lets a member draw once markup is open to all, with mouse and touch, and syncs the marks to all', async () => {
+    archi = await join('Archi', 'moderator');
+    bruno = await join('Bruno');
+    chloe = await join('Chloe');
 
     // Archi presents the plan; every page renders it.
     await archi.page.click('[data-testid="present-button"]');
@@ -92,10 +93,10 @@ describe('marking up a presented plan together', () => {
     await archi.page.click('[data-testid="markup-more"]');
 
     // Bruno draws with the mouse: a pen stroke, a rectangle, a revision cloud, a text note.
-    const b = bruno.page;
+    b = bruno.page;
     // Points as fractions of the stage, whatever room the meeting's layout leaves it.
     const stage = await stageBox(b);
-    const at = (fx: number, fy: number): [number, number] => [Math.round(stage.width * fx), Math.round(stage.height * fy)];
+    at = (fx: number, fy: number): [number, number] => [Math.round(stage.width * fx), Math.round(stage.height * fy)];
     await pickTool(b, 'pen');
     await dragMouse(b, [at(0.2, 0.2), at(0.26, 0.3), at(0.32, 0.25), at(0.38, 0.35), at(0.42, 0.3)]);
     await pickTool(b, 'rect');
@@ -117,12 +118,11 @@ describe('marking up a presented plan together', () => {
     const zoomBefore = await b.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-zoom'));
     await pinch(b, { x: stage.width * 0.6, y: stage.height * 0.5 }, 60, 160);
     await b.waitForFunction((z) => document.querySelector('[data-testid="presentation"]')?.getAttribute('data-zoom') !== z, { timeout: 5000 }, zoomBefore);
-    const drawn = 6;
 
     const started = Date.now();
     for (const p of [archi, bruno, chloe]) await waitMarks(p.page, drawn);
     console.log(`markup: ${drawn} marks on all three pages ${Date.now() - started} ms after the last was drawn`);
-    const reference = await markList(archi.page);
+    reference = await markList(archi.page);
     expect(reference.map((m) => m.tool).sort()).toEqual(['cloud', 'pen', 'pen', 'pin', 'rect', 'text']);
     expect(await markList(chloe.page)).toEqual(reference);
     expect(await markList(b)).toEqual(reference);
@@ -134,6 +134,9 @@ describe('marking up a presented plan together', () => {
     expect(Math.abs(pin.points[1]! - 9 - BOX.y)).toBeLessThan(1.5);
     expect(reference.find((m) => m.tool === 'text')!.text).toBe('Reprendre la cote');
 
+  }, 240_000);
+
+  it('draws the same overlay for two viewers, and keeps marks on the plan when one zooms and pans', async () => {
     // Bruno and Chloe follow the presenter's view in the same viewport: their overlays are pixel-equal.
     await b.click('[data-testid="present-follow"]');
     const key = await archi.page.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-rendered'));
@@ -144,7 +147,7 @@ describe('marking up a presented plan together', () => {
     expect(pc.hash).toBe(pb.hash);
 
     // Chloe zooms in and pans on her own: the pin stays on the plan's black box.
-    const c = chloe.page;
+    c = chloe.page;
     for (let i = 0; i < 3; i++) await c.click('[data-testid="present-zoom-in"]');
     const box = await stageBox(c);
     await c.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
@@ -172,8 +175,10 @@ describe('marking up a presented plan together', () => {
     expect(under.slice(0, 3).every((v) => v < 60)).toBe(true);
     await c.click('[data-testid="present-follow"]');
 
-    // A late joiner and a reloaded page get every mark.
-    const dany = await join('Dany');
+  }, 120_000);
+
+  it('gives every mark to a late joiner and to a reloaded page', async () => {
+    dany = await join('Dany');
     await waitRendered(dany.page);
     await waitMarks(dany.page, drawn);
     expect(await markList(dany.page)).toEqual(reference);
@@ -187,6 +192,9 @@ describe('marking up a presented plan together', () => {
     await waitMarks(c, drawn);
     expect(await markList(c)).toEqual(reference);
 
+  }, 120_000);
+
+  it('erases one’s own marks, undoes and redoes, and lets a moderator clear the page after confirming', async () => {
     // Bruno erases his rectangle, undoes it (the same mark comes back), and redoes.
     const rect = reference.find((m) => m.tool === 'rect')!;
     await waitRendered(b);
@@ -212,6 +220,9 @@ describe('marking up a presented plan together', () => {
     await archi.page.click('[data-testid="markup-clear-yes"]');
     for (const p of [archi, bruno, chloe, dany]) await waitMarks(p.page, 0);
 
+  }, 120_000);
+
+  it('offers to save the marks into the project when the presentation stops', async () => {
     // One more mark; stopping the presentation offers to save it into the project first.
     await pickTool(b, 'arrow');
     await dragMouse(b, [at(0.3, 0.3), at(0.45, 0.4)]);
@@ -222,14 +233,9 @@ describe('marking up a presented plan together', () => {
     for (const p of [archi, bruno, chloe]) {
       await p.page.waitForFunction(() => !document.querySelector('[data-testid="presentation"]'), { timeout: 30_000 });
     }
-    const listed = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, {
-      headers: { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-Archi', displayName: 'Archi', role: 'moderator' })}` },
-    });
-    const versions = ((await listed.json()) as { documents: Array<{ name: string; version: number; mimeType: string }> }).documents.filter(
-      (d) => d.name === 'plan-rdc.pdf',
-    );
+    const versions = (await listDocuments(t, PROJECT)).filter((d) => d.name === 'plan-rdc.pdf');
     expect(versions.map((d) => d.version).sort()).toEqual([1, 2]);
-  });
+  }, 120_000);
 });
 
 describe('the Content-Security-Policy', () => {

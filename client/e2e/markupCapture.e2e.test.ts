@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { listDocuments } from '../../test/documents.js';
 import { openMeetingPage } from '../../test/meetingPage.js';
 import { pickTool, stageBox, touchDraw, waitMarks, waitRendered } from './markupPage.js';
 
@@ -95,11 +96,8 @@ describe('capturing a screen share to mark it up, on a phone', () => {
     expect(await b.$eval('[data-testid="presentation"]', (el) => el.getAttribute('data-presenter'))).toBe('true');
 
     // It is a project document: a PNG at the share's resolution.
+    const capture = (await listDocuments(t, PROJECT)).find((d) => d.name.startsWith('capture-'));
     const auth = { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-Archi', displayName: 'Archi' })}` };
-    const listed = (await (await fetch(`${t.url}/api/projects/${PROJECT}/documents`, { headers: auth })).json()) as {
-      documents: Array<{ documentId: string; name: string; mimeType: string }>;
-    };
-    const capture = listed.documents.find((d) => d.name.startsWith('capture-'));
     expect(capture?.mimeType).toBe('image/png');
     const bytes = new Uint8Array(await (await fetch(`${t.url}/api/projects/${PROJECT}/documents/${capture!.documentId}/download`, { headers: auth })).arrayBuffer());
     expect(pngSize(bytes)).toEqual(shared);

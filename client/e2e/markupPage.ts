@@ -33,7 +33,7 @@ export async function stageBox(page: Page): Promise<{ x: number; y: number; widt
 }
 
 /** Waits until the document is painted for the view in force (or for `key`). */
-export async function waitRendered(page: Page, key?: string | null, timeout = 15_000): Promise<void> {
+export async function waitRendered(page: Page, key?: string | null, timeout = 60_000): Promise<void> {
   await page.waitForFunction(
     (sel, wanted) => {
       const el = document.querySelector(sel);
@@ -139,7 +139,7 @@ export async function markCount(page: Page): Promise<number> {
 }
 
 /** Waits until the overlay shows `count` marks, none pending and no stroke in progress. */
-export async function waitMarks(page: Page, count: number, timeout = 15_000): Promise<void> {
+export async function waitMarks(page: Page, count: number, timeout = 30_000): Promise<void> {
   await page
     .waitForFunction(
     (sel, n) => {

@@ -99,28 +99,8 @@ export function MarkupToolbar({ page }: { page: number }) {
           {GLYPH.eraser}
         </button>
       )}
-      <button
-        type="button"
-        class="button icon-button"
-        data-testid="markup-undo"
-        disabled={!state.canUndo.value}
-        aria-label={t('markup.undo')}
-        title={t('markup.undo')}
-        onClick={() => act(actions.undo())}
-      >
-        ↶
-      </button>
-      <button
-        type="button"
-        class="button icon-button"
-        data-testid="markup-redo"
-        disabled={!state.canRedo.value}
-        aria-label={t('markup.redo')}
-        title={t('markup.redo')}
-        onClick={() => act(actions.redo())}
-      >
-        ↷
-      </button>
+      <IconAction testId="markup-undo" label={t('markup.undo')} glyph="↶" disabled={!state.canUndo.value} onClick={() => act(actions.undo())} />
+      <IconAction testId="markup-redo" label={t('markup.redo')} glyph="↷" disabled={!state.canRedo.value} onClick={() => act(actions.redo())} />
       {canManage && (
         <div class="markup-toolbar__group">
           <button
@@ -147,5 +127,21 @@ export function MarkupToolbar({ page }: { page: number }) {
         </p>
       )}
     </div>
+  );
+}
+
+function IconAction(props: { testId: string; label: string; glyph: string; disabled: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      class="button icon-button"
+      data-testid={props.testId}
+      disabled={props.disabled}
+      aria-label={props.label}
+      title={props.label}
+      onClick={props.onClick}
+    >
+      {props.glyph}
+    </button>
   );
 }

@@ -124,7 +124,8 @@ describe('capturing a screen share to mark it up, on a phone', () => {
       [stage.width * 0.6, stage.height * 0.45],
     ]);
     for (const page of [b, archi.page]) await waitMarks(page, 1);
-  });
+    // Two joins, a share, an upload and two renders: more than the default budget on a loaded machine.
+  }, 240_000);
 });
 
 describe('the Content-Security-Policy', () => {

@@ -31,17 +31,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../signaling/src/auth/tokens.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
 import { TEST_JWT_SECRET } from './config.js';
-import { PROTOCOL_VERSION } from '../signaling/src/protocol/index.js';
-import { audioRtpParameters, deviceRtpCapabilities, videoRtpParameters } from './fakeMedia.js';
+import { audioRtpParameters, videoRtpParameters } from './fakeMedia.js';
 import { CATEGORY_WEIGHTS, categories, type Category, type FuzzContext } from './fuzz/generator.js';
 import { INSPECTOR_LINE, Inspector } from './fuzz/inspector.js';
 import { FuzzLane, LaneStats, type LaneSpec } from './fuzz/lane.js';
 import { randomSeed } from './fuzz/prng.js';
 import { joinFromLobby } from './join.js';
+import { joinMeeting, uploadDocument } from './meetingClient.js';
 import { planPdf } from './pdf.js';
 import { expectMediaRising } from './relayMeeting.js';
 import { startServerProcess, type ServerProcess } from './serverProcess.js';
-import { TestClient } from './TestClient.js';
+import type { TestClient } from './TestClient.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined && process.env.FUZZ_SEED !== '' ? Number(process.env.FUZZ_SEED) >>> 0 : randomSeed();
 const TOTAL = 100_000;
@@ -192,13 +192,8 @@ beforeAll(async () => {
 /** A member uploads a plan, presents it and opens markup to everyone. */
 async function presentForMarkup(): Promise<{ presenter: TestClient; presentationId: string }> {
   const token = await mintAccessToken({ userId: 'fuzz-presenter', displayName: 'Présentatrice', projectId: PROJECT, role: 'member' }, TEST_JWT_SECRET);
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(planPdf(1))]), 'plan-fuzz.pdf');
-  const uploaded = await fetch(`${server.url}/api/projects/${PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  const { documentId } = ((await uploaded.json()) as { document: { documentId: string } }).document;
-  const c = await TestClient.connect(server.url);
-  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId: ROOM });
-  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
+  const documentId = await uploadDocument(server.url, PROJECT, token, 'plan-fuzz.pdf', planPdf(1));
+  const { c } = await joinMeeting(server.url, token, PROJECT, ROOM);
   const { presentation } = await c.request('presentStart', { documentId });
   await c.request('markupPolicy', { presentationId: presentation.presentationId, drawers: 'all' });
   return { presenter: c, presentationId: presentation.presentationId };

@@ -25,10 +25,10 @@ import { startBenchServer, type BenchServer } from './lib/benchServer.js';
 import { summarize } from './lib/quantiles.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult, Table } from './types.js';
-import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
+import { joinMeeting, uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
-import { TestClient } from '../../test/TestClient.js';
-import { PROTOCOL_VERSION, type MarkInput } from '../../signaling/src/protocol/index.js';
+import type { TestClient } from '../../test/TestClient.js';
+import type { MarkInput } from '../../signaling/src/protocol/index.js';
 
 export const name = 'markup';
 export const description = 'markup on loopback: stroke and mark latency to 10 viewers, bytes per stroke, server CPU per 1,000 operations';
@@ -49,20 +49,12 @@ interface Participant {
 }
 
 async function participant(server: BenchServer, userId: string): Promise<Participant> {
-  const c = await TestClient.connect(server.url);
   const token = await server.token({ userId, projectId: PROJECT, displayName: userId, role: 'member' });
-  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: PROJECT, roomId: ROOM });
-  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
-  return { c, userId };
+  return { c: (await joinMeeting(server.url, token, PROJECT, ROOM)).c, userId };
 }
 
 async function uploadPlan(server: BenchServer): Promise<string> {
-  const token = await server.token({ userId: 'presenter', projectId: PROJECT });
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(planPdf(2))]), 'plan-bench.pdf');
-  const response = await fetch(`${server.url}/api/projects/${PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  if (response.status !== 201) throw new Error(`upload: ${response.status}`);
-  return ((await response.json()) as { document: { documentId: string } }).document.documentId;
+  return uploadDocument(server.url, PROJECT, await server.token({ userId: 'presenter', projectId: PROJECT }), 'plan-bench.pdf', planPdf(2));
 }
 
 /** A wavy stroke's points, chunk by chunk; each chunk's first x is unique (it names the chunk in the latency table). */

@@ -554,7 +554,32 @@ describe('HTTP routes, identity by identity', () => {
     documentId: () => documentId,
     userId: () => 'someone',
     code: () => invitationCode,
+    planId: () => planId,
+    occurrenceId: () => occurrenceId,
+    secret: () => feedSecret,
   };
+  /** A live weekly plan of the project, one of its future occurrences, and a live feed secret. */
+  let planId = '';
+  let occurrenceId = '';
+  let feedSecret = '';
+  const planBody = (): string => {
+    const date = new Date(Date.now() + 30 * 24 * 3600_000).toISOString().slice(0, 10);
+    return JSON.stringify({
+      title: 'Réunion de chantier', roomId: 'site-meeting', date, time: '09:00', durationMin: 60,
+      invitees: [], guests: [], recurrence: { frequency: 'weekly', interval: 1 },
+    });
+  };
+  async function plan(): Promise<{ planId: string; date: string }> {
+    const owner = await t.token({ projectId: PROJECT, role: 'owner' });
+    const response = await fetch(`${t.url}/api/projects/${PROJECT}/meetings/plans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+      body: planBody(),
+    });
+    expect(response.status).toBe(201);
+    const { plan } = (await response.json()) as { plan: { planId: string; date: string } };
+    return plan;
+  }
   /** A live invitation code of the project (its routes are public: the code is the credential). */
   let invitationCode = '';
 
@@ -587,9 +612,11 @@ describe('HTTP routes, identity by identity', () => {
     let docId = documentId;
     if (key === 'DELETE /api/projects/:projectId/documents/:documentId') docId = await upload(uploaderToken, 'a-supprimer.pdf');
     const invitationId = key === 'DELETE /api/projects/:projectId/invitations/:invitationId' ? (await invite()).invitationId : '';
+    const cancelledPlanId = key === 'DELETE /api/projects/:projectId/meetings/plans/:planId' ? (await plan()).planId : '';
     const path = url.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
       if (name === 'documentId') return docId;
       if (name === 'invitationId' && invitationId) return invitationId;
+      if (name === 'planId' && cancelledPlanId) return cancelledPlanId;
       const value = params[name];
       if (!value) throw new Error(`${key}: no fixture for parameter ${name} (access.int.test.ts params)`);
       return encodeURIComponent(value());
@@ -603,6 +630,16 @@ describe('HTTP routes, identity by identity', () => {
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'guest', expiresInS: 3600 }) };
       case 'POST /api/invitations/:code/accept':
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Invitée' }) };
+      case 'POST /api/projects/:projectId/meetings/plans':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: planBody() };
+      case 'PATCH /api/projects/:projectId/meetings/plans/:planId':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Réunion de chantier n° 2' }) };
+      case 'PUT /api/projects/:projectId/meetings/plans/:planId/occurrences/:occurrenceId':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'skipped' }) };
+      case 'PUT /api/projects/:projectId/meetings/settings':
+        return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/Paris' }) };
+      case 'POST /api/projects/:projectId/meetings/feed':
+        return { method, path, headers: {} };
       case 'POST /api/projects/:projectId/documents': {
         const form = new FormData();
         form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'envoi.pdf');
@@ -619,6 +656,16 @@ describe('HTTP routes, identity by identity', () => {
     removedUserId = (await actorIn(scene, 'removed', 'joined')).userId;
     uploaderToken = await t.token({ userId: uid('uploader'), projectId: PROJECT, role: 'member' });
     invitationCode = (await invite()).code;
+    const live = await plan();
+    planId = live.planId;
+    occurrenceId = new Date(Date.parse(`${live.date}T00:00:00Z`) + 7 * 24 * 3600_000).toISOString().slice(0, 10);
+    {
+      // A member's feed: its secret is the credential of the public feed route, whoever asks.
+      const member = await t.token({ userId: uid('feed'), projectId: PROJECT, role: 'member' });
+      const response = await fetch(`${t.url}/api/projects/${PROJECT}/meetings/feed`, { method: 'POST', headers: { authorization: `Bearer ${member}` } });
+      expect(response.status).toBe(201);
+      feedSecret = ((await response.json()) as { url: string }).url.split('/').pop()!;
+    }
     if (!documentId) documentId = await upload(uploaderToken);
     // The thumbnail is made after the upload: wait for it, so that the route answers as authorisation says.
     const owner = await t.token({ projectId: PROJECT, role: 'owner' });

@@ -18,6 +18,7 @@ import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { invitationRoutes } from './routes/invitations.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { planningRoutes } from './routes/planning.js';
 import { projectRoutes } from './routes/projects.js';
 
 export type { Config } from './config.js';
@@ -30,10 +31,10 @@ export type { Config } from './config.js';
 /** Query parameters whose values never reach a log line. */
 const SECRET_QUERY = /([?&](?:token|access_token|jwt|secret|resume)=)[^&#]*/gi;
 
-/** Paths that carry an invitation link's secret code: the link itself and its API. */
-const SECRET_PATH = /^(\/(?:api\/invitations|i)\/)[^/?#]+/;
+/** Paths that carry a secret: an invitation link's code (the link itself and its API), a calendar feed's secret. */
+const SECRET_PATH = /^(\/(?:api\/invitations|i|api\/calendar)\/)[^/?#]+/;
 
-/** `url` with the values of token-like query parameters, and invitation codes, replaced. */
+/** `url` with the values of token-like query parameters, invitation codes and calendar feed secrets replaced. */
 export function redactQuery(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]');
 }
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(projectRoutes);
   await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
+  await app.register(planningRoutes, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { startCluster, type ClusterNode } from '../../test/cluster.js';
 import { TEST_JWT_SECRET } from '../../test/config.js';
+import { uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
@@ -210,11 +211,7 @@ describe('meetings across nodes', () => {
     try {
       const lea = await join(a, projectId, 'reunion', owner);
       const token = await mintAccessToken({ ...owner, projectId }, TEST_JWT_SECRET);
-      const form = new FormData();
-      form.append('file', new Blob([new Uint8Array(planPdf(2))]), 'plan.pdf');
-      const uploaded = await fetch(`${a.url}/api/projects/${projectId}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-      expect(uploaded.status).toBe(201);
-      const { documentId } = ((await uploaded.json()) as { document: { documentId: string } }).document;
+      const documentId = await uploadDocument(a.url, projectId, token, 'plan.pdf', planPdf(2));
       const before = (await lea.c.request('presentStart', { documentId })).presentation.presentationId;
       const pin = { markId: 'pin-a', page: 1, tool: 'pin' as const, width: 2, points: [300, 400] };
       const marks = [

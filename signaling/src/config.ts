@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { SfuConfig } from '@chantier/sfu';
 import type { TurnSettings } from '@chantier/turn';
 import { TOKEN_ALGORITHMS, type TokenAlgorithm } from './auth/tokens.js';
+import { isKnownZone } from './planning/recurrence.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,6 +70,15 @@ export interface Config {
   readonly peerGraceMs: number;
   /** How long a call rings before it counts as missed. */
   readonly callRingMs: number;
+  /** Planned meetings (planning/): the default zone, and when reminders go out. */
+  readonly planning: {
+    /** DEFAULT_TIME_ZONE: the zone of projects that chose none (IANA name). */
+    readonly defaultTimeZone: string;
+    /** REMINDER_LEAD_MS: how long before a planned meeting its invitees are reminded. */
+    readonly reminderLeadMs: number;
+    /** REMINDER_TICK_MS: how often each node looks for due reminders. */
+    readonly reminderTickMs: number;
+  };
   /**
    * Lifetime of the access token an invitation link gives (INVITATION_SESSION_TTL_S),
    * never longer than the link's own lifetime (routes/invitations.ts).
@@ -194,6 +204,13 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function timeZone(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!isKnownZone(raw)) throw new ConfigError(`${name} must be an IANA time zone such as Europe/Paris, got "${raw}"`);
+  return raw;
+}
+
 function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === '::1';
 }
@@ -266,6 +283,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     wsMessagesPerSecond: int(env, 'WS_MESSAGES_PER_SECOND', 50, 1, 10_000),
     peerGraceMs: int(env, 'PEER_GRACE_MS', 30_000, 0, 600_000),
     callRingMs: int(env, 'CALL_RING_MS', 30_000, 1_000, 600_000),
+    planning: {
+      defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE', 'Europe/Paris'),
+      reminderLeadMs: int(env, 'REMINDER_LEAD_MS', 10 * 60_000, 1_000, 24 * 3600_000),
+      reminderTickMs: int(env, 'REMINDER_TICK_MS', 5_000, 100, 60_000),
+    },
     invitationSessionTtlS: int(env, 'INVITATION_SESSION_TTL_S', 12 * 3600, 60, 7 * 24 * 3600),
     guestLobby: oneOf(env, 'GUEST_LOBBY', ['on', 'off'], 'on') === 'on',
     embedOrigins: origins(env, 'EMBED_ORIGINS'),

@@ -7,14 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
+import { joinMeeting, uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
-import { TestClient } from '../../test/TestClient.js';
+import type { TestClient } from '../../test/TestClient.js';
 import {
   ErrorCode,
   MARKUP_LIMITS,
   MARKUP_PALETTE,
-  PROTOCOL_VERSION,
   type MarkInput,
   type Role,
 } from './protocol/index.js';
@@ -39,25 +38,13 @@ afterEach(() => {
   clients.length = 0;
 });
 
-async function upload(name: string, bytes: Uint8Array, token: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)]), name);
-  const response = await fetch(`${t.url}/api/projects/${project}/documents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { document: { documentId: string } }).document.documentId;
-}
+const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 
 async function inMeeting(roomId: string, userId: string, displayName: string, role: Role = 'member') {
-  const c = await TestClient.connect(t.url);
-  clients.push(c);
   const token = await t.token({ projectId: project, userId, displayName, role });
-  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: project, roomId });
-  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
-  return { c, token, peerId: hello.peerId, userId };
+  const { c, peerId } = await joinMeeting(t.url, token, project, roomId);
+  clients.push(c);
+  return { c, token, peerId, userId };
 }
 
 const pen = (page = 1, points = [100, 700, 150, 720.123, 200, 690]): MarkInput => ({ markId: mid(), page, tool: 'pen', width: 2, points });

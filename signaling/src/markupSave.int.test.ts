@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
-import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
+import { joinMeeting, uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
 import { qpdfCheck, qpdfEncrypt, readAnnotations, rgb255 } from '../../test/pdfAnnotations.js';
-import { TestClient } from '../../test/TestClient.js';
+import type { TestClient } from '../../test/TestClient.js';
 import { solidImage } from './documents/fixtures.js';
-import { ErrorCode, MARKUP_PALETTE, PROTOCOL_VERSION, type MarkInput, type MeetingRecord, type Role } from './protocol/index.js';
+import { ErrorCode, MARKUP_PALETTE, type MarkInput, type MeetingRecord, type Role } from './protocol/index.js';
 
 let t: TestApp;
 const clients: TestClient[] = [];
@@ -33,13 +33,7 @@ afterEach(() => {
   clients.length = 0;
 });
 
-async function upload(name: string, bytes: Uint8Array, token: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)]), name);
-  const response = await fetch(`${t.url}/api/projects/${project}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { document: { documentId: string } }).document.documentId;
-}
+const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 
 async function api<T>(path: string, token: string): Promise<T> {
   const response = await fetch(`${t.url}/api/projects/${project}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -54,12 +48,10 @@ async function download(documentId: string, token: string): Promise<Uint8Array> 
 }
 
 async function inMeeting(roomId: string, userId: string, displayName: string, role: Role = 'member') {
-  const c = await TestClient.connect(t.url);
-  clients.push(c);
   const token = await t.token({ projectId: project, userId, displayName, role });
-  const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token, projectId: project, roomId });
-  await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
-  return { c, token, peerId: hello.peerId };
+  const { c, peerId } = await joinMeeting(t.url, token, project, roomId);
+  clients.push(c);
+  return { c, token, peerId };
 }
 
 const m = (page: number, tool: MarkInput['tool'], points: number[], extra: Partial<MarkInput> = {}): MarkInput => ({

@@ -238,6 +238,11 @@ const http = {
     owner: 'ok', moderator: 'ok', member: 'ok', guest: 'ok', removed: 'ok',
     otherProject: 'FORBIDDEN', otherMeeting: 'ok', ...NO_TOKEN,
   }),
+  /** Owners and moderators of the project (canModerate), with a token for the whole project: they plan meetings. */
+  projectModerator: rule('projectModerator', {
+    owner: 'ok', moderator: 'ok', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'FORBIDDEN',
+    otherProject: 'FORBIDDEN', otherMeeting: 'FORBIDDEN', ...NO_TOKEN,
+  }),
   /** The project's owners (and the admin token, not part of the matrix). */
   projectOwner: rule('projectOwner', {
     owner: 'ok', moderator: 'FORBIDDEN', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'FORBIDDEN',
@@ -316,6 +321,23 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
     204,
     'a document another member uploaded',
   ),
+  /**
+   * Planned meetings (routes/planning.ts): every person of the project reads
+   * them, gets their .ics and their own calendar feed URL; owners and
+   * moderators plan, edit, move and cancel; owners set the project's zone.
+   * Edits are tested on a live plan of the project (a fresh one to cancel).
+   */
+  ...getAndHead('/api/projects/:projectId/meetings/plans', route(http.projectMember)),
+  'POST /api/projects/:projectId/meetings/plans': route(http.projectModerator, 201),
+  'PATCH /api/projects/:projectId/meetings/plans/:planId': route(http.projectModerator, 200, 'a live plan of the project'),
+  'DELETE /api/projects/:projectId/meetings/plans/:planId': route(http.projectModerator, 204, 'a live plan of the project'),
+  'PUT /api/projects/:projectId/meetings/plans/:planId/occurrences/:occurrenceId': route(http.projectModerator, 200, 'a future occurrence of a live series'),
+  ...getAndHead('/api/projects/:projectId/meetings/plans/:planId/calendar.ics', route(http.projectMember, 200, 'a plan of the project')),
+  'PUT /api/projects/:projectId/meetings/settings': route(http.projectOwner, 204),
+  'POST /api/projects/:projectId/meetings/feed': route(http.projectMember, 201),
+  'DELETE /api/projects/:projectId/meetings/feed': route(http.projectMember, 204),
+  /** A calendar app polling a feed: no token is read, the secret in the URL is the credential (tested with a live one). */
+  ...getAndHead('/api/calendar/:secret', route(http.public, 200, 'a live feed secret')),
 };
 
 /** A registered route, as the matrix sees it (plugins/edge.ts RouteEntry). */

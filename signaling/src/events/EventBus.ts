@@ -16,7 +16,9 @@ export type ProjectEvent =
    * A call's notification for some users' sessions (all their pages and
    * devices, on every node), except one connection (the device that answered).
    */
-  | { type: 'call'; to: string[]; except?: string; notification: CallNotification };
+  | { type: 'call'; to: string[]; except?: string; notification: CallNotification }
+  /** A planned meeting's notification: for the named users' sessions (`to`), or every session of the project. */
+  | { type: 'planning'; to?: string[]; notification: PlanningNotification };
 
 /** The notifications of calls (projects/Calls.ts). */
 export type CallNotification =
@@ -25,6 +27,13 @@ export type CallNotification =
   | { type: 'callEnded'; data: NotificationData<'callEnded'> };
 
 const callNotificationTypes = new Set(['incomingCall', 'callUpdate', 'callEnded']);
+
+/** The notifications of planned meetings (planning/MeetingPlanner.ts, planning/Reminders.ts). */
+export type PlanningNotification =
+  | { type: 'meetingPlanChanged'; data: NotificationData<'meetingPlanChanged'> }
+  | { type: 'meetingReminder'; data: NotificationData<'meetingReminder'> };
+
+const planningNotificationTypes = new Set(['meetingPlanChanged', 'meetingReminder']);
 
 type Listener = (event: ProjectEvent) => void;
 
@@ -115,6 +124,19 @@ export class EventBus {
           to: raw.to as string[],
           ...(typeof raw.except === 'string' ? { except: raw.except } : {}),
           notification: raw.notification as CallNotification,
+        };
+      } else if (
+        raw.type === 'planning' &&
+        (raw.to === undefined || (Array.isArray(raw.to) && raw.to.every((u) => typeof u === 'string'))) &&
+        typeof raw.notification?.type === 'string' &&
+        planningNotificationTypes.has(raw.notification.type) &&
+        raw.notification.data !== null &&
+        typeof raw.notification.data === 'object'
+      ) {
+        event = {
+          type: 'planning',
+          ...(raw.to !== undefined ? { to: raw.to as string[] } : {}),
+          notification: raw.notification as PlanningNotification,
         };
       } else {
         this.log.warn({ projectId }, 'unknown project event');

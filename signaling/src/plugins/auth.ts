@@ -58,6 +58,10 @@ const httpStatus: Partial<Record<ErrorBody['code'], number>> = {
   INVITATION_EXPIRED: 410,
   INVITATION_USED_UP: 410,
   INVITATIONS_DISABLED: 409,
+  MEETING_IN_PAST: 400,
+  UNKNOWN_TIME_ZONE: 400,
+  UNKNOWN_INVITEE: 400,
+  LIMIT_EXCEEDED: 409,
 };
 
 export function statusOf(code: ErrorBody['code']): number {

@@ -157,15 +157,47 @@ export class Calls {
     if (count > this.#callsPerMinute) throw new AppError(ErrorCode.RATE_LIMITED, 'too many calls');
 
     const callId = randomBytes(9).toString('base64url');
-    const startedAt = Date.now();
     const call: CallInfo = {
       callId,
       roomId: `${CALL_ROOM_PREFIX}${callId}`,
       caller: { userId: caller.userId, displayName: caller.displayName },
       invitees,
-      startedAt,
+      startedAt: Date.now(),
       audioOnly: true,
     };
+    await this.#ring(projectId, call);
+    this.log.info({ projectId, callId, caller: caller.userId, invitees: ids }, 'call placed');
+    return call;
+  }
+
+  /**
+   * A planned meeting starts: its invitees are rung like a call, from the
+   * organiser, into the meeting's own room (with video, through its lobby
+   * as usual). Nobody answering posts no "missed call": the plan is in the
+   * chat already.
+   */
+  async ringMeeting(
+    projectId: string,
+    organiser: Person,
+    occurrence: { planId: string; occurrenceId: string; title: string; roomId: string; invitees: readonly Person[] },
+  ): Promise<CallInfo> {
+    const call: CallInfo = {
+      callId: randomBytes(9).toString('base64url'),
+      roomId: occurrence.roomId,
+      caller: { userId: organiser.userId, displayName: organiser.displayName },
+      invitees: occurrence.invitees.map((p) => ({ userId: p.userId, displayName: p.displayName })),
+      startedAt: Date.now(),
+      audioOnly: false,
+      plan: { planId: occurrence.planId, occurrenceId: occurrence.occurrenceId, title: occurrence.title },
+    };
+    await this.#ring(projectId, call);
+    return call;
+  }
+
+  /** Stores a new call as ringing, arms its ring-out, and rings its invitees. */
+  async #ring(projectId: string, call: CallInfo): Promise<void> {
+    const { callId, startedAt } = call;
+    const ids = call.invitees.map((p) => p.userId);
     const key = this.keys.call(projectId, callId);
     await this.redis
       .multi()
@@ -181,8 +213,6 @@ export class Calls {
     timer.unref();
     this.#timers.set(callId, timer);
     await this.#send(projectId, ids, { type: 'incomingCall', data: { call } });
-    this.log.info({ projectId, callId, caller: caller.userId, invitees: ids }, 'call placed');
-    return call;
   }
 
   /** An invitee's answer from one of their devices (`connectionKey`: that device, told nothing more). */
@@ -313,7 +343,7 @@ export class Calls {
       // The caller's other pages stop showing it.
       await this.#send(projectId, [call.caller.userId], { type: 'callEnded', data: { callId, reason } });
     }
-    if (missed.length > 0) {
+    if (missed.length > 0 && !call.plan) {
       await this.chat.send(projectId, {
         // One message per call, whatever happens: the chat's idempotency backs up the claim.
         clientMessageId: `call-${callId}`,

@@ -102,6 +102,15 @@ export class ProjectHub {
       }
       return;
     }
+    if (event.type === 'planning') {
+      const { to, notification } = event;
+      for (const session of this.#sessions.get(projectId) ?? []) {
+        if (to && !to.includes(session.identity?.userId ?? '')) continue;
+        if (notification.type === 'meetingPlanChanged') session.notify('meetingPlanChanged', notification.data);
+        else session.notify('meetingReminder', notification.data);
+      }
+      return;
+    }
     for (const session of this.#sessions.get(projectId) ?? []) {
       if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
       else if (event.type === 'presence') session.notify('presence', { online: event.online });

@@ -79,6 +79,14 @@ export const ErrorCode = {
   MARKUP_TEXT_TOO_LONG: 'MARKUP_TEXT_TOO_LONG',
   /** A document that cannot be read to be written again (an encrypted or damaged PDF); nothing was stored. */
   DOCUMENT_UNREADABLE: 'DOCUMENT_UNREADABLE',
+  /** A planned meeting (or a moved occurrence) that would start in the past. */
+  MEETING_IN_PAST: 'MEETING_IN_PAST',
+  /** A time zone name that is not an IANA zone this server knows ("Europe/Paris"). */
+  UNKNOWN_TIME_ZONE: 'UNKNOWN_TIME_ZONE',
+  /** A planned meeting invites a user who is not a member of the project. */
+  UNKNOWN_INVITEE: 'UNKNOWN_INVITEE',
+  /** A project limit is reached (planned meetings per project, changed occurrences per plan). */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything unexpected. Details are logged on the server, never sent. */

@@ -20,6 +20,7 @@ import type {
 import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { MarkupNotifications, MarkupRequests } from './markup.js';
+import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -136,6 +137,8 @@ export const CallInfo = Type.Object({
   invitees: Type.Array(Person),
   startedAt: Type.Integer(),
   audioOnly: Type.Boolean(),
+  /** A planned meeting's start rings its invitees: the plan and occurrence (accepting joins its room). */
+  plan: Type.Optional(CallPlanRef),
 });
 export type CallInfo = Static<typeof CallInfo>;
 
@@ -159,6 +162,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('missed-call'),
     /** Someone saved a marked-up document into the project (markupSave): `attachment` is the new version. */
     Type.Literal('markup-saved'),
+    /** A meeting was planned, edited, moved or cancelled: `plan` says which and how. */
+    Type.Literal('meeting-planned'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -180,6 +185,8 @@ export const ChatMessage = Type.Object({
   call: Type.Optional(
     Type.Object({ callId: Id, roomId: Id, caller: Person, missed: Type.Array(Person) }),
   ),
+  /** For meeting-planned. */
+  plan: Type.Optional(PlanRef),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
@@ -738,6 +745,7 @@ export const Notifications = {
   }),
   /** Markup of the presented document (protocol/markup.ts). */
   ...MarkupNotifications,
+  ...planningNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

@@ -29,6 +29,7 @@ export interface NewMessage {
   meetingId?: string | undefined;
   meeting?: ChatMessage['meeting'] | undefined;
   call?: ChatMessage['call'] | undefined;
+  plan?: ChatMessage['plan'] | undefined;
 }
 
 /** Most unread messages counted; the UI shows "99+" long before. */
@@ -54,6 +55,7 @@ export class ChatStore {
       ...(message.meetingId ? { meetingId: message.meetingId } : {}),
       ...(message.meeting ? { meeting: message.meeting } : {}),
       ...(message.call ? { call: message.call } : {}),
+      ...(message.plan ? { plan: message.plan } : {}),
     };
     const fields: string[] = [
       'cmid', message.clientMessageId,
@@ -67,6 +69,7 @@ export class ChatStore {
     if (message.meetingId) fields.push('mid', message.meetingId);
     if (message.meeting) fields.push('meeting', JSON.stringify(message.meeting));
     if (message.call) fields.push('call', JSON.stringify(message.call));
+    if (message.plan) fields.push('plan', JSON.stringify(message.plan));
 
     const reply = (await this.redis.eval(SEND_SCRIPT, {
       keys: [this.keys.chat(projectId), this.keys.chatClientIds(projectId), this.keys.projectEvents(projectId)],
@@ -132,5 +135,6 @@ function toMessage(projectId: string, id: string, f: Record<string, string>): Ch
     ...(f.mid ? { meetingId: f.mid } : {}),
     ...(f.meeting ? { meeting: JSON.parse(f.meeting) as ChatMessage['meeting'] } : {}),
     ...(f.call ? { call: JSON.parse(f.call) as ChatMessage['call'] } : {}),
+    ...(f.plan ? { plan: JSON.parse(f.plan) as ChatMessage['plan'] } : {}),
   };
 }

@@ -16,7 +16,7 @@ export interface Keys {
   /**
    * Stream: the project's chat, oldest first. Entry fields: cmid (client
    * message id), kind, uid, name, text, time (ms), and optionally att (JSON
-   * DocumentRef), mid (meeting id), meeting (JSON), call (JSON, missed calls). Never trimmed: the chat is
+   * DocumentRef), mid (meeting id), meeting (JSON), call (JSON, missed calls), plan (JSON PlanRef, planned meetings). Never trimmed: the chat is
    * kept for the life of the project.
    */
   chat(projectId: string): string;
@@ -182,6 +182,34 @@ export interface Keys {
   markupColors(projectId: string, roomId: string, meetingId: string): string;
 
   /**
+   * Hash: the project's planned meetings (store/planning.ts). Field = plan
+   * id; value = JSON MeetingPlan (protocol/planning.ts): title, roomId,
+   * timeZone, date, time, durationMin, invitees, guests, recurrence,
+   * overrides (skipped and moved occurrences), sequence, createdBy,
+   * createdAt, updatedAt, cancelledAt?. Cancelled plans stay (calendars
+   * must learn of the cancellation).
+   */
+  meetingPlans(projectId: string): string;
+  /** Hash: the project's planning settings. Fields: timeZone (IANA name; absent = DEFAULT_TIME_ZONE). */
+  planningSettings(projectId: string): string;
+  /** Set: projects that have planned meetings: what every node's reminder loop visits. */
+  planningProjects(): string;
+  /**
+   * String: JSON {projectId, userId} of the calendar feed whose secret has
+   * this hex SHA-256. Global (the feed's URL names no project). Deleted on
+   * revoke or when the person makes a new feed URL.
+   */
+  calendarFeed(secretHash: string): string;
+  /** String: the hex SHA-256 of the person's current calendar feed secret in the project. */
+  calendarFeedOf(projectId: string, userId: string): string;
+  /**
+   * String (SET NX PX): the node that sends one reminder of one occurrence.
+   * `kind` = 'soon' (REMINDER_LEAD_MS before) | 'start' (the ring). Value =
+   * node id. Expires a day after: whoever sets it sends, once for all nodes.
+   */
+  reminderClaim(projectId: string, planId: string, occurrenceId: string, kind: string): string;
+
+  /**
    * Pub/sub channel of the project's live events (chat messages, presence
    * changes, calls) for every node. Payload: JSON {type, data}.
    */
@@ -226,6 +254,12 @@ export function makeKeys(prefix: string): Keys {
     markupOrder: (projectId, roomId, meetingId, documentId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:${documentId}:order`,
     markupMeta: (projectId, roomId, meetingId, documentId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:${documentId}:meta`,
     markupColors: (projectId, roomId, meetingId) => `${p(projectId)}:meeting:${roomId}:markup:${meetingId}:colors`,
+    meetingPlans: (projectId) => `${p(projectId)}:plans`,
+    planningSettings: (projectId) => `${p(projectId)}:plans:settings`,
+    planningProjects: () => `${prefix}plans:projects`,
+    calendarFeed: (secretHash) => `${prefix}calfeed:${secretHash}`,
+    calendarFeedOf: (projectId, userId) => `${p(projectId)}:calfeed:${userId}`,
+    reminderClaim: (projectId, planId, occurrenceId, kind) => `${p(projectId)}:plans:claim:${planId}:${occurrenceId}:${kind}`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -47,7 +47,7 @@ let documentId: string;
 beforeAll(async () => {
   t = await startTestApp();
   chromium = await launchBrowser();
-  documentId = (await uploadDocument(t, PROJECT, 'plan-rdc.pdf', new Uint8Array(planPdf(3)))).documentId;
+  documentId = await uploadDocument(t, PROJECT, 'plan-rdc.pdf', new Uint8Array(planPdf(3)));
 });
 
 afterAll(async () => {

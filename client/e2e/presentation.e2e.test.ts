@@ -25,7 +25,7 @@ let documentId: string;
 beforeAll(async () => {
   t = await startTestApp();
   chromium = await launchBrowser();
-  documentId = (await uploadDocument(t, PROJECT, 'plan-niveaux.pdf', new Uint8Array(planPdf(5)), 'u-archi')).documentId;
+  documentId = await uploadDocument(t, PROJECT, 'plan-niveaux.pdf', new Uint8Array(planPdf(5)), 'u-archi');
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { openMeetingPage, openProjectPage } from '../../test/meetingPage.js';
+import { uploadDocument } from '../../test/documents.js';
 import { planPdf } from '../../test/pdf.js';
 
 const PROJECT = 'chantier-present-e2e';
@@ -24,15 +25,7 @@ let documentId: string;
 beforeAll(async () => {
   t = await startTestApp();
   chromium = await launchBrowser();
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(planPdf(5))]), 'plan-niveaux.pdf');
-  const response = await fetch(`${t.url}/api/projects/${PROJECT}/documents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await t.token({ projectId: PROJECT, userId: 'u-archi', displayName: 'Archi' })}` },
-    body: form,
-  });
-  expect(response.status).toBe(201);
-  documentId = ((await response.json()) as { document: { documentId: string } }).document.documentId;
+  documentId = await uploadDocument(t, PROJECT, 'plan-niveaux.pdf', new Uint8Array(planPdf(5)), 'u-archi');
 });
 
 afterAll(async () => {

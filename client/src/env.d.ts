@@ -1,5 +1,6 @@
 /// <reference types="vite/client" />
 import type { CallController } from './call/CallController';
+import type { MarkupController } from './markup/MarkupController';
 import type { RoomController } from './room/RoomController';
 
 declare global {
@@ -8,5 +9,7 @@ declare global {
     __chantier?: RoomController;
     /** The page's calls, for browser tests and diagnostics (see main.tsx). */
     __chantierCalls?: CallController;
+    /** The markup of the presented document, for browser tests and diagnostics (see main.tsx). */
+    __chantierMarkup?: MarkupController;
   }
 }

@@ -24,6 +24,8 @@ import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
+import { CaptureController, captureFileName } from './markup/CaptureController';
+import { MarkupController } from './markup/MarkupController';
 import { PlanningController } from './planning/PlanningController';
 import { createPlanningState } from './planning/planningState';
 import { PresentationController } from './presentation/PresentationController';
@@ -152,6 +154,16 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const state = createRoomState();
+  const markup = new MarkupController({
+    presentation: presentation.state.presentation,
+    isPresenter: presentation.state.isPresenter,
+    self: state.self,
+  });
+  const capture = new CaptureController({
+    upload: (file) => api.upload(file, () => {}),
+    present: (documentId) => presentation.start(documentId),
+    fileName: (who, time) => captureFileName(who, time),
+  });
   const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
   const calls = createCalls(
     route.projectId,
@@ -183,10 +195,11 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, calls.controller],
+    socketUsers: [chat, presentation, markup, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
+  window.__chantierMarkup = markup;
   // What the stage can show besides the grid of participants.
   const stage = createStage(
     computed(() => {
@@ -225,6 +238,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     stage,
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
+    markup: { state: markup.state, actions: markup, capture: { state: capture.state, actions: capture } },
     audioOutput,
     projectHref,
     calls: calls.context,

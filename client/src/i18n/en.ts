@@ -1,4 +1,5 @@
 import type { Catalogue } from './fr';
+import { markupEn } from './markup.en';
 
 /** English. Typed by the French keys, so a missing or extra key does not compile. */
 export const en: Catalogue = {
@@ -369,6 +370,8 @@ export const en: Catalogue = {
   'invites.usesUnlimited': '{uses} use(s)',
   'invites.until': 'until {date}',
   'invites.meeting': 'meeting “{room}”',
+
+  ...markupEn,
 
   'error.HELLO_REQUIRED': 'The server did not recognise the connection. Reload the page.',
   'error.UNSUPPORTED_PROTOCOL': 'This version of the app is out of date. Reload the page.',

@@ -1,4 +1,5 @@
 import type { AppErrorCode } from '../errors';
+import { markupFr } from './markup.fr';
 
 /** Every error code must have a text: a missing one is a compile error here. */
 type ErrorTexts = { [C in AppErrorCode as `error.${C}`]: string };
@@ -372,6 +373,8 @@ export const fr = {
   'invites.usesUnlimited': '{uses} utilisation(s)',
   'invites.until': 'jusqu’au {date}',
   'invites.meeting': 'réunion « {room} »',
+
+  ...markupFr,
 
   'error.HELLO_REQUIRED': 'Le serveur n’a pas reconnu la connexion. Rechargez la page.',
   'error.UNSUPPORTED_PROTOCOL': 'Cette version de l’application est trop ancienne. Rechargez la page.',

@@ -35,6 +35,7 @@ const rendered: RenderedDocument = {
   kind: 'pdf',
   pageCount: 5,
   pageSize: async () => ({ width: 100, height: 140 }),
+  pageFrame: async () => ({ viewBox: [0, 0, 100, 140], rotate: 0, userUnit: 1 }),
   render: async () => true,
   destroy: () => {},
 };

@@ -23,6 +23,7 @@ import type {
 import type { ProjectDocument } from '../api/ProjectApi';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
+import type { PageFrame } from '../markup/geometry';
 import type { RenderedDocument } from './documentRenderer';
 import { clampView, FIRST_VIEW, placement, sameView, type Size } from './view';
 
@@ -50,8 +51,11 @@ export interface DocumentSource {
 export type DocumentStatus =
   | { status: 'none' }
   | { status: 'loading'; documentId: string }
-  /** `pageSize` is the size of the page in view (pages of a PDF may differ). */
-  | { status: 'ready'; documentId: string; pageCount: number; pageSize: Size }
+  /**
+   * `pageSize` is the size of the page in view (pages of a PDF may differ);
+   * `pageFrame` places that page's own coordinates, in which marks are kept.
+   */
+  | { status: 'ready'; documentId: string; pageCount: number; pageSize: Size; pageFrame: PageFrame }
   | { status: 'error'; documentId: string };
 
 export interface PresentationState {
@@ -228,9 +232,14 @@ export class PresentationController implements PresentationActions {
     if (!rendered || !view || doc.status !== 'ready' || rendered.documentId !== doc.documentId) return false;
     try {
       const pageSize = await rendered.doc.pageSize(view.page);
+      const pageFrame = await rendered.doc.pageFrame(view.page);
       const known = this.#document.value;
-      if (known.status === 'ready' && known.documentId === doc.documentId && !sameSize(known.pageSize, pageSize)) {
-        this.#document.value = { ...known, pageSize };
+      if (
+        known.status === 'ready' &&
+        known.documentId === doc.documentId &&
+        (!sameSize(known.pageSize, pageSize) || !sameFrame(known.pageFrame, pageFrame))
+      ) {
+        this.#document.value = { ...known, pageSize, pageFrame };
       }
       return await rendered.doc.render(view.page, canvas, placement(view, pageSize, stage), pixelRatio);
     } catch (error) {
@@ -269,7 +278,13 @@ export class PresentationController implements PresentationActions {
       }
       this.#rendered = { documentId, doc };
       const page = Math.min(presentation.view.page, doc.pageCount);
-      this.#document.value = { status: 'ready', documentId, pageCount: doc.pageCount, pageSize: await doc.pageSize(page) };
+      this.#document.value = {
+        status: 'ready',
+        documentId,
+        pageCount: doc.pageCount,
+        pageSize: await doc.pageSize(page),
+        pageFrame: await doc.pageFrame(page),
+      };
     } catch (error) {
       log.error('document not loaded', error);
       if (this.#presentation.value?.document.documentId === documentId) {
@@ -308,6 +323,10 @@ export class PresentationController implements PresentationActions {
 
 function sameSize(a: Size, b: Size): boolean {
   return a.width === b.width && a.height === b.height;
+}
+
+function sameFrame(a: PageFrame, b: PageFrame): boolean {
+  return a.rotate === b.rotate && a.userUnit === b.userUnit && a.viewBox.every((v, i) => v === b.viewBox[i]);
 }
 
 export { FIRST_VIEW };

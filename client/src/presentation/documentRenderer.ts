@@ -6,6 +6,7 @@
  */
 import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy, type RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import { imageFrame, type PageFrame } from '../markup/geometry';
 import type { Placement, Size } from './view';
 
 GlobalWorkerOptions.workerSrc = workerUrl;
@@ -18,6 +19,8 @@ export interface RenderedDocument {
   readonly pageCount: number;
   /** A page's size in its own units (PDF points, image pixels). */
   pageSize(page: number): Promise<Size>;
+  /** What places the page's own coordinates (marks are anchored in them): view box, rotation, unit. */
+  pageFrame(page: number): Promise<PageFrame>;
   /** Paints the page; a newer call cancels an older one still running (which then answers false). */
   render(page: number, canvas: HTMLCanvasElement, placement: Placement, pixelRatio: number): Promise<boolean>;
   destroy(): void;
@@ -50,10 +53,16 @@ async function openPdf(bytes: ArrayBuffer): Promise<RenderedDocument> {
     sizes.set(page, size);
     return size;
   };
+  const pageFrame = async (page: number): Promise<PageFrame> => {
+    const pdfPage = await pdf.getPage(page);
+    const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = pdfPage.view;
+    return { viewBox: [x1, y1, x2, y2], rotate: pdfPage.rotate, userUnit: pdfPage.userUnit };
+  };
   return {
     kind: 'pdf',
     pageCount: pdf.numPages,
     pageSize,
+    pageFrame,
     async render(page, canvas, p, pixelRatio) {
       task?.cancel();
       const pdfPage = await pdf.getPage(page);
@@ -99,6 +108,7 @@ async function openImage(bytes: ArrayBuffer, mimeType: string): Promise<Rendered
     kind: 'image',
     pageCount: 1,
     pageSize: async () => size,
+    pageFrame: async () => imageFrame(size.width, size.height),
     async render(_page, canvas, p, pixelRatio) {
       const context = prepare(canvas);
       context.drawImage(

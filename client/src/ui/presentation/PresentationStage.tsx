@@ -10,6 +10,9 @@ import type { PresentationView } from '@chantier/signaling/protocol';
 import { t } from '../../i18n';
 import { pageStart, placement, zoomAt, type Size } from '../../presentation/view';
 import { act } from '../act';
+import { MarkupLayer } from '../markup/MarkupLayer';
+import { MarkupToolbar } from '../markup/MarkupToolbar';
+import { StopPresenting } from '../markup/StopPresenting';
 import { usePresentation } from './context';
 import { gesture, pointerOnPage, type Point } from './gestures';
 import './presentation.css';
@@ -122,17 +125,14 @@ export function PresentationStage() {
         <span class="presentation__title">
           {isPresenter ? t('present.you', { doc: docLabel }) : t('present.by', { name: presentation.presenterName, doc: docLabel })}
         </span>
-        {isPresenter && (
-          <button type="button" class="button button--danger" data-testid="present-stop" onClick={() => act(actions.stop())}>
-            {t('present.stop')}
-          </button>
-        )}
+        {isPresenter && <StopPresenting stop={() => actions.stop()} />}
         {!isPresenter && !state.following.value && (
           <button type="button" class="button button--primary" data-testid="present-follow" onClick={() => actions.returnToPresenter()}>
             {t('present.follow')}
           </button>
         )}
       </header>
+      <MarkupToolbar page={view.page} />
       <div
         class="presentation__stage"
         ref={box}
@@ -146,6 +146,9 @@ export function PresentationStage() {
         onWheel={onWheel}
       >
         <canvas ref={canvas} class="presentation__canvas" data-testid="presentation-canvas" />
+        {doc.status === 'ready' && stage && (
+          <MarkupLayer view={view} stage={stage} pageSize={doc.pageSize} frame={doc.pageFrame} onView={change} />
+        )}
         {pointer && <span class="presentation__pointer" style={{ left: `${pointer.left}px`, top: `${pointer.top}px` }} aria-hidden="true" />}
         {doc.status === 'loading' && <p class="presentation__status">{t('present.loading')}</p>}
         {doc.status === 'error' && <p class="presentation__status" role="alert">{t('present.failed')}</p>}

@@ -7,6 +7,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { layoutOf, MAX_SCALE, MIN_SCALE, type Size } from '../../stage/zoomPan';
 import { useRoom } from '../context';
+import { CaptureButton } from '../markup/CaptureButton';
 import { ExitFullscreenIcon, FitIcon, FullscreenIcon, ZoomInIcon, ZoomOutIcon } from '../icons';
 import { ScreenVideo } from '../MediaElements';
 import { useElementSize } from './useElementSize';
@@ -49,6 +50,7 @@ export function ScreenStage({ peerId }: { peerId: string }) {
       <div class="screen-stage__bar">
         <span class="screen-stage__title">{t('stage.screenOf', { name })}</span>
         <div class="screen-stage__tools" role="toolbar" aria-label={t('stage.tools')}>
+          <CaptureButton track={track} who={name} />
           <button
             type="button"
             class="button icon-button"

@@ -34,6 +34,8 @@ APT_PACKAGES=(
   poppler-utils
   # test certificates of TURN over TLS (test/tlsCert.ts)
   openssl
+  # the published compte rendu's font (DejaVu Sans carries French accents; signaling/src/minutes/pdf.ts)
+  fonts-dejavu-core
 )
 
 # ------------------------------------------------------------------ 1. apt

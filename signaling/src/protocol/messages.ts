@@ -19,6 +19,7 @@ import type {
 } from 'mediasoup/types';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
+import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -164,6 +165,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('missed-call'),
     /** A meeting was planned, edited, moved or cancelled: `plan` says which and how. */
     Type.Literal('meeting-planned'),
+    /** A meeting's compte rendu was published: `attachment` is its PDF, `text` its title. */
+    Type.Literal('minutes-published'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -204,6 +207,8 @@ export const MeetingRecord = Type.Object({
   presentations: Type.Array(Type.Object({ document: DocumentRef, by: Person, at: Type.Integer() })),
   /** The server hosting it stopped: endedAt is when this was noticed. */
   interrupted: Type.Optional(Type.Boolean()),
+  /** Its compte rendu, once published (the latest version). */
+  minutes: Type.Optional(MinutesSummary),
 });
 export type MeetingRecord = Static<typeof MeetingRecord>;
 
@@ -664,6 +669,7 @@ export const Requests = {
     request: Empty,
     response: Empty,
   },
+  ...minutesRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -740,6 +746,7 @@ export const Notifications = {
     ]),
   }),
   ...planningNotifications,
+  ...minutesNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

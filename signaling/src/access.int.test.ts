@@ -275,7 +275,19 @@ const prepare: Record<RequestType, Prepare> = {
   setRoomPolicy: async () => ({ locked: true }),
   endMeeting: async () => ({}),
   raiseHand: async () => ({ raised: true }),
+  minutesOpen: async () => ({}),
+  minutesItemSave: async () => ({ sectionId: 'general', kind: 'observation', text: 'matrice' }),
+  minutesItemDelete: async (s, a) => ({ itemId: a.state === 'none' ? 'none' : await hostItem(s) }),
+  minutesSectionSave: async () => ({ title: 'Lot 01 Gros œuvre' }),
+  minutesAttendance: async (s) => ({ personId: s.target.userId, status: 'excused' }),
+  minutesAllow: async (s) => ({ userId: s.target.userId, allowed: true }),
+  minutesPublish: async () => ({}),
 };
+
+/** An item the scene's host (who started the meeting: its chair) wrote in the minutes. */
+async function hostItem(s: Scene): Promise<string> {
+  return (await s.host.c.request('minutesItemSave', { sectionId: 'general', kind: 'observation', text: 'point de l’hôte' })).item.itemId;
+}
 
 /** What the server answered: 'ok' or the error code. */
 async function answer(promise: Promise<unknown>): Promise<Expected> {
@@ -384,6 +396,8 @@ describe('requests aimed at what is not the caller\'s', () => {
     /** A document and a user of another project. */
     document: string;
     user: string;
+    /** An item of another meeting's minutes. */
+    item: string;
   }
   let elsewhere: Elsewhere;
   let other: Peer;
@@ -410,6 +424,8 @@ describe('requests aimed at what is not the caller\'s', () => {
     callAnswer: async (s) => ({ callId: (await s.target.c.request('callStart', { userIds: [s.host.userId] })).call.callId, accept: true }),
     callCancel: async (s, a) => ({ callId: (await s.target.c.request('callStart', { userIds: [a.userId] })).call.callId }),
     moderate: async (_s, _a, e) => ({ peerId: e.peerId, action: 'remove' }),
+    minutesItemDelete: async (_s, _a, e) => ({ itemId: e.item }),
+    minutesAllow: async (_s, _a, e) => ({ userId: e.user, allowed: true }),
   };
 
   /** The host consumes the target's microphone: a consumer that is the host's. */
@@ -435,7 +451,8 @@ describe('requests aimed at what is not the caller\'s', () => {
     const response = await fetch(`${t.url}/api/projects/${OTHER_PROJECT}/documents`, { method: 'POST', headers: { authorization: `Bearer ${outsiderToken}` }, body: form });
     expect(response.status).toBe(201);
     const { document } = (await response.json()) as { document: { documentId: string } };
-    elsewhere = { producer: otherScene.target.mic, peerId: otherScene.target.peerId, document: document.documentId, user: outsider };
+    const item = await hostItem(otherScene);
+    elsewhere = { producer: otherScene.target.mic, peerId: otherScene.target.peerId, document: document.documentId, user: outsider, item };
   });
 
   it('every declared case has its target here, and the other way round', () => {

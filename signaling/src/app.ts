@@ -5,6 +5,7 @@ import { authPlugin } from './plugins/auth.js';
 import { clusterPlugin } from './plugins/cluster.js';
 import { edgePlugin } from './plugins/edge.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { minutesPlugin } from './plugins/minutes.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
   await app.register(planningRoutes, { config });
+  await app.register(minutesPlugin, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

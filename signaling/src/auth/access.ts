@@ -107,6 +107,14 @@ const ws = {
   moderator: rule('moderator', {
     owner: 'ok', moderator: 'ok', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'NOT_JOINED', ...PRE_HELLO,
   }),
+  /**
+   * The minutes' chair: who started the meeting (the matrix's host, an
+   * owner), owners and moderators; others only once the chair allows them
+   * (minutesAllow) to edit. Publishing and allowing stay the chair's.
+   */
+  minutesChair: rule('minutesChair', {
+    owner: 'ok', moderator: 'ok', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'NOT_JOINED', ...PRE_HELLO,
+  }),
 } as const;
 
 /**
@@ -165,6 +173,15 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   setRoomPolicy: ws.moderator,
   endMeeting: ws.moderator,
   raiseHand: ws.joinedParticipant,
+  /** Everyone in the meeting reads the minutes live. */
+  minutesOpen: ws.joinedParticipant,
+  /** Editing: the chair, owners, moderators and those the chair allowed (tested without any allowed). */
+  minutesItemSave: on(ws.minutesChair, 'the meeting\'s minutes (the host chairs)'),
+  minutesItemDelete: on(ws.minutesChair, 'an item the host wrote'),
+  minutesSectionSave: ws.minutesChair,
+  minutesAttendance: on(ws.minutesChair, 'a participant\'s line'),
+  minutesAllow: on(ws.minutesChair, 'a member of the meeting'),
+  minutesPublish: ws.minutesChair,
 };
 
 /**
@@ -197,6 +214,8 @@ export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTa
   callAnswer: { on: 'a call ringing someone else', as: 'member', expect: 'NOT_FOUND' },
   callCancel: { on: 'a call someone else placed (ringing the caller)', as: 'member', expect: 'FORBIDDEN' },
   moderate: { on: 'a participant of another meeting', as: 'owner', expect: 'NOT_FOUND' },
+  minutesItemDelete: { on: 'an item of another meeting\'s minutes', as: 'owner', expect: 'NOT_FOUND' },
+  minutesAllow: { on: 'a user of another project', as: 'owner', expect: 'UNKNOWN_MEMBER' },
 };
 
 // ------------------------------------------------------------------ HTTP

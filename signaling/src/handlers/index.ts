@@ -5,6 +5,15 @@ import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { admit, knock } from './lobby.js';
+import {
+  minutesAllow,
+  minutesAttendance,
+  minutesItemDelete,
+  minutesItemSave,
+  minutesOpen,
+  minutesPublish,
+  minutesSectionSave,
+} from './minutes.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
@@ -45,4 +54,11 @@ export const handlers: HandlerTable = {
   setRoomPolicy,
   endMeeting,
   raiseHand,
+  minutesOpen,
+  minutesItemSave,
+  minutesItemDelete,
+  minutesSectionSave,
+  minutesAttendance,
+  minutesAllow,
+  minutesPublish,
 };

@@ -37,6 +37,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Documents' metadata, for other modules (chat attachments, meeting records). */
     documents: DocumentStore;
+    /** Stores new documents (and versions) the way uploads do: the published minutes' PDF. */
+    library: DocumentLibrary;
   }
 }
 
@@ -70,6 +72,7 @@ export const documentRoutes = fp<{ config: Config }>(
     const store = new DocumentStore(app.redis, app.keys);
     app.decorate('documents', store);
     const library = new DocumentLibrary({ store, blobs, log: app.log, maxUploadBytes: config.maxUploadBytes });
+    app.decorate('library', library);
     await app.register(routes, { config, library, store });
   },
   { name: 'documents', dependencies: ['auth', 'redis', 'projects'] },

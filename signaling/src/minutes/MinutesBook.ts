@@ -180,7 +180,8 @@ export class MinutesBook {
       this.o.planner.timeZone(projectId),
       info.plan ? this.o.planner.get(projectId, info.plan.planId).catch(() => undefined) : undefined,
     ]);
-    const next = plan && plan.cancelledAt === undefined ? nextOccurrence(plan, info.date + 60_000) : undefined;
+    // The first occurrence after this one has ended.
+    const next = plan && plan.cancelledAt === undefined ? nextOccurrence(plan, info.date + plan.durationMin * 60_000) : undefined;
     const pdf = await minutesPdf(
       { content, number, projectName: project?.name ?? projectId, timeZone, ...(next ? { nextMeeting: next.start } : {}) },
       this.o.fontDir,
@@ -248,8 +249,8 @@ export class MinutesBook {
       link = await this.#planLink(actor, hint);
       minutesId = await this.o.store.link(projectId, meetingId, link ? `plan-${link.plan.planId}-${link.occurrence.occurrenceId}` : `meeting-${meetingId}`);
     }
-    const content = await this.o.store.read(projectId, minutesId);
-    if (content) return { minutesId, info: content.info };
+    const existing = await this.o.store.info(projectId, minutesId);
+    if (existing) return { minutesId, info: existing };
     const planned = PLAN_MINUTES.exec(minutesId);
     if (planned && !link) link = await this.#planLink(actor, { planId: planned[1]!, occurrenceId: planned[2]! });
     const info = await this.#create(actor, minutesId, link);

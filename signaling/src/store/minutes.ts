@@ -150,6 +150,12 @@ export class MinutesStore {
     return content;
   }
 
+  /** The minutes' info alone (what every edit checks), or undefined. */
+  async info(projectId: string, minutesId: string): Promise<MinutesInfo | undefined> {
+    const raw = await this.redis.hGet(this.keys.minutes(projectId, minutesId), 'info');
+    return raw ? (JSON.parse(raw) as MinutesInfo) : undefined;
+  }
+
   async item(projectId: string, minutesId: string, itemId: string): Promise<StoredItem | undefined> {
     const raw = await this.redis.hGet(this.keys.minutes(projectId, minutesId), `item:${itemId}`);
     return raw ? (JSON.parse(raw) as StoredItem) : undefined;

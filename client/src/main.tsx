@@ -23,6 +23,8 @@ import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
+import { MinutesController } from './minutes/MinutesController';
+import { createMinutesState } from './minutes/minutesState';
 import { PresentationController } from './presentation/PresentationController';
 import { InvitationController, createInvitationState } from './invite/InvitationController';
 import { createInvitesState, InvitesController } from './project/InvitesController';
@@ -146,6 +148,7 @@ function createCalls(
 function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
+  const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
   const state = createRoomState();
   const projectHref = linkWithToken(projectPath(route.projectId), route.token ?? '', tokenStored || !route.token);
   const calls = createCalls(
@@ -178,7 +181,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, calls.controller],
+    socketUsers: [chat, presentation, minutes, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
@@ -220,10 +223,19 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     stage,
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
+    minutes: { state: minutes.state, actions: minutes },
     audioOutput,
     projectHref,
     calls: calls.context,
   };
+}
+
+/** The planned meeting a "Démarrer" / "Rejoindre" link opened (?plan=&occurrence=): the minutes are filed under it. */
+function planOfLink(search: string): { planId: string; occurrenceId: string } | undefined {
+  const query = new URLSearchParams(search);
+  const planId = query.get('plan');
+  const occurrenceId = query.get('occurrence');
+  return planId && occurrenceId && /^[A-Za-z0-9_-]{1,64}$/.test(planId) && /^\d{4}-\d{2}-\d{2}$/.test(occurrenceId) ? { planId, occurrenceId } : undefined;
 }
 
 /** The name typed on an invitation page, offered again on the next one (this browser). */

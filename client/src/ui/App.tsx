@@ -17,6 +17,7 @@ import { Home } from './Home';
 import type { InvitationActions, InvitationState } from '../invite/InvitationController';
 import { InvitationPage } from './invite/InvitationPage';
 import { JoinScreen } from './JoinScreen';
+import { MinutesContext, type MinutesContextValue } from './minutes/context';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
 import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
@@ -33,6 +34,8 @@ export type AppModel =
       stage: StageContextValue;
       chat: ChatContextValue;
       presentation: PresentationContextValue;
+      /** The compte rendu written in the meeting. */
+      minutes: MinutesContextValue;
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
@@ -81,9 +84,11 @@ function Page({ model }: { model: AppModel }) {
           <StageContext.Provider value={model.stage}>
             <ChatContext.Provider value={model.chat}>
               <PresentationContext.Provider value={model.presentation}>
-                <AudioOutputContext.Provider value={model.audioOutput}>
-                  <Meeting state={model.room.state} projectHref={model.projectHref} />
-                </AudioOutputContext.Provider>
+                <MinutesContext.Provider value={model.minutes}>
+                  <AudioOutputContext.Provider value={model.audioOutput}>
+                    <Meeting state={model.room.state} projectHref={model.projectHref} />
+                  </AudioOutputContext.Provider>
+                </MinutesContext.Provider>
               </PresentationContext.Provider>
             </ChatContext.Provider>
           </StageContext.Provider>

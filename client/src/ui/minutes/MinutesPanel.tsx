@@ -58,8 +58,8 @@ function Editors({ minutes, people }: { minutes: MinutesState; people: readonly 
   const others = people.filter((p) => p.userId !== minutes.info.chair.userId);
   if (!minutes.canPublish || others.length === 0) return null;
   return (
-    <details class="minutes__block">
-      <summary>{t('minutes.editors')}</summary>
+    <section class="minutes__block" aria-labelledby="minutes-editors">
+      <h3 id="minutes-editors">{t('minutes.editors')}</h3>
       {others.map((p) => (
         <label key={p.userId} class="minutes__editor">
           <input
@@ -72,7 +72,7 @@ function Editors({ minutes, people }: { minutes: MinutesState; people: readonly 
           {p.displayName}
         </label>
       ))}
-    </details>
+    </section>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../signaling/src/app.js';
+import { Writable } from 'node:stream';
+import { buildApp, type BuildOptions } from '../signaling/src/app.js';
 import { mintAccessToken, type MintOptions } from '../signaling/src/auth/tokens.js';
 import type { Config } from '../signaling/src/config.js';
 import { testConfig } from './config.js';
@@ -19,9 +20,9 @@ export interface TestApp {
  * by default; a net lab passes its root-side address as HOST and
  * RTC_LISTEN_IP). `redisUrl`: outside vitest.
  */
-export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, redisUrl?: string, options: BuildOptions = {}): Promise<TestApp> {
   const config = testConfig(env, redisUrl);
-  const app = await buildApp(config);
+  const app = await buildApp(config, options);
   await app.listen({ host: config.host, port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -44,4 +45,22 @@ export async function startTestApp(env: Record<string, string> = {}, redisUrl?: 
       ),
     close: () => app.close(),
   };
+}
+
+export interface LoggedTestApp extends TestApp {
+  /** Everything the app logged so far (pino's JSON lines). */
+  log(): string;
+}
+
+/** The real app at LOG_LEVEL trace, its log lines kept for the test to read (what must never be logged). */
+export async function startLoggedTestApp(env: Record<string, string> = {}): Promise<LoggedTestApp> {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const started = await startTestApp({ LOG_LEVEL: 'trace', ...env }, undefined, { logStream: stream });
+  return { ...started, log: () => lines.join('') };
 }

@@ -6,11 +6,12 @@
  */
 import { render } from 'preact';
 import { computed, type ReadonlySignal } from '@preact/signals';
-import type { CallInfo, ChatMessage } from '@chantier/signaling/protocol';
+import { planMeetingPath, type CallInfo, type ChatMessage } from '@chantier/signaling/protocol';
 import { ApiClient } from './api/ApiClient';
 import { CallController, type CallRole } from './call/CallController';
 import { createCallState } from './call/callState';
 import { browserAudioEnvironment, WebAudioRinger } from './call/ringtone';
+import { PlanningApi } from './api/PlanningApi';
 import { ProjectApi } from './api/ProjectApi';
 import { ChatController } from './chat/ChatController';
 import { createChatState } from './chat/chatState';
@@ -25,6 +26,8 @@ import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
 import { MinutesController } from './minutes/MinutesController';
 import { createMinutesState } from './minutes/minutesState';
+import { PlanningController } from './planning/PlanningController';
+import { createPlanningState } from './planning/planningState';
 import { PresentationController } from './presentation/PresentationController';
 import { InvitationController, createInvitationState } from './invite/InvitationController';
 import { createInvitesState, InvitesController } from './project/InvitesController';
@@ -136,7 +139,9 @@ function createCalls(
           // No storage: the call room shows no "calling…" screen, the call still rings.
         }
       }
-      window.location.assign(linkWithToken(callPath(projectId, call.roomId), token, tokenStored));
+      // A planned meeting's ring leads to its room (video, its lobby); a call to the call's audio room.
+      const path = call.plan ? planMeetingPath(projectId, { roomId: call.roomId, planId: call.plan.planId }, call.plan.occurrenceId) : callPath(projectId, call.roomId);
+      window.location.assign(linkWithToken(path, token, tokenStored));
     },
     ...(cancelled ? { cancelled } : {}),
   });
@@ -268,6 +273,29 @@ function startInvitation(route: Extract<Route, { kind: 'invitation' }>): AppMode
   return { kind: 'invitation', state, actions: controller };
 }
 
+/** Planned meetings on the project page (client/src/planning). */
+function createPlanning(projectId: string, token: string, tokenStored: boolean, client: ApiClient, projectApi: ProjectApi) {
+  const state = createPlanningState();
+  const controller = new PlanningController({
+    state,
+    api: new PlanningApi(client, projectId),
+    members: async () => (await projectApi.project()).members.map((m) => ({ userId: m.userId, displayName: m.displayName })),
+    roomId: DEFAULT_ROOM_ID,
+    save: (file, name) => {
+      const url = URL.createObjectURL(file);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    },
+  });
+  controller.load().catch((error: unknown) => log.error('planned meetings not loaded', error));
+  const href = (o: { roomId: string; planId: string; occurrenceId: string }): string =>
+    linkWithToken(planMeetingPath(projectId, o, o.occurrenceId), token, tokenStored);
+  return { controller, context: { state, actions: controller, href } };
+}
+
 function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const token = route.token ?? '';
   let documents: DocumentsController | null = null;
@@ -296,6 +324,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     onRemoved: (documentId) => files.forget(documentId),
   });
   const calls = createCalls(route.projectId, token, tokenStored, () => state.self.value?.userId ?? null);
+  const planning = createPlanning(route.projectId, token, tokenStored, client, api);
   const controller = new ProjectController({
     state,
     token,
@@ -304,7 +333,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     chat,
     documents,
     isPhone,
-    socketUsers: [calls.controller],
+    socketUsers: [calls.controller, planning.controller],
   });
 
   followTokenUpdates(route.projectId, client, controller);
@@ -332,6 +361,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
       actions: controller,
       documents: { state: documents.state, actions: documents },
       invites: { state: invites, actions: invitesController },
+      planning: planning.context,
     },
     chat: context,
     calls: calls.context,

@@ -6,15 +6,10 @@
  * stored; feed secrets kept out of the logs.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
-import { testConfig } from '../../test/config.js';
+import { startLoggedTestApp, startTestApp, type TestApp } from '../../test/app.js';
 import { TestClient } from '../../test/TestClient.js';
-import { buildApp } from './app.js';
-import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION, type MeetingPlan, type PlansReply, type Role } from './protocol/index.js';
 
 const rid = (): string => randomBytes(5).toString('hex');
@@ -286,30 +281,19 @@ describe('calendars', () => {
   });
 
   it('writes no feed secret in any log line at trace level', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const config = testConfig({ LOG_LEVEL: 'trace' });
-    const app = await buildApp(config, { logStream: stream });
-    await app.listen({ host: config.host, port: 0 });
-    const url = `http://${config.host}:${(app.server.address() as AddressInfo).port}`;
+    const logged = await startLoggedTestApp();
     let secret = '';
     try {
-      const token = await mintAccessToken({ userId: 'u', displayName: 'U', projectId: 'logs', role: 'member' }, config.jwtSecret);
-      const made = await fetch(`${url}/api/projects/logs/meetings/feed`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const token = await logged.token({ userId: 'u', displayName: 'U', projectId: 'logs', role: 'member' });
+      const made = await fetch(`${logged.url}/api/projects/logs/meetings/feed`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       const feedUrl = ((await made.json()) as { url: string }).url;
       secret = feedUrl.split('/').pop()!.replace(/\.ics$/, '');
-      expect((await fetch(`${url}/api/calendar/${secret}.ics`)).status).toBe(200);
+      expect((await fetch(`${logged.url}/api/calendar/${secret}.ics`)).status).toBe(200);
     } finally {
-      await app.close();
+      await logged.close();
     }
-    const log = lines.join('');
-    expect(log).toContain('/api/calendar/[redacted]');
-    expect(log).not.toContain(secret);
+    expect(logged.log()).toContain('/api/calendar/[redacted]');
+    expect(logged.log()).not.toContain(secret);
   });
 });
 

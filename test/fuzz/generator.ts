@@ -644,6 +644,9 @@ export class FuzzGenerator {
       return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
     }
     if (pattern === '^[0-9]{1,20}-[0-9]{1,20}$') return `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
+    // Planned meetings' local dates and times (protocol/planning.ts).
+    if (pattern === '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') return `20${rng.int(26, 40)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
+    if (pattern === '^([01][0-9]|2[0-3]):[0-5][0-9]$') return `${String(rng.int(0, 23)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}`;
     if (pattern === '^[0-9a-fA-F-]+$') {
       const random = this.#fromClass('0123456789abcdef-', length);
       const index = rng.int(0, 1_000_000);

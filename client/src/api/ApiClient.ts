@@ -95,6 +95,12 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /** PUT or PATCH with a JSON body; resolves with the JSON answer (undefined for 204). */
+  async sendJson<T>(method: 'PUT' | 'PATCH', path: string, body: unknown): Promise<T> {
+    const response = await this.call(method, path, this.timeoutMs, body);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
   async delete(path: string): Promise<void> {
     await this.call('DELETE', path, this.timeoutMs);
   }

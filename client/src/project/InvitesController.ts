@@ -5,8 +5,9 @@
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { NewInvitation, ProjectApi, ProjectInvitation } from '../api/ProjectApi';
-import { errorCodeOf, type AppErrorCode } from '../errors';
+import type { AppErrorCode } from '../errors';
 import { createLogger } from '../log';
+import { runBusy } from '../util/runBusy';
 
 const log = createLogger('invites');
 
@@ -123,15 +124,6 @@ export class InvitesController implements InvitesActions {
   }
 
   private async run(work: () => Promise<void>): Promise<void> {
-    this.state.busy.value = true;
-    this.state.error.value = null;
-    try {
-      await work();
-    } catch (error) {
-      log.warn('invitation action failed', error);
-      this.state.error.value = errorCodeOf(error);
-    } finally {
-      this.state.busy.value = false;
-    }
+    await runBusy(this.state, work, (error) => log.warn('invitation action failed', error));
   }
 }

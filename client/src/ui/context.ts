@@ -7,6 +7,9 @@ import type { FileActions } from '../documents/DocumentFiles';
 import type { DocumentsActions, DocumentsState } from '../documents/DocumentsController';
 import type { AppErrorCode } from '../errors';
 import type { InvitesActions, InvitesState } from '../project/InvitesController';
+import type { PlanningActions } from '../planning/PlanningController';
+import type { PlanningState } from '../planning/planningState';
+import type { Occurrence } from '@chantier/signaling/protocol';
 import type { ProjectActions } from '../project/ProjectController';
 import type { ProjectState } from '../project/projectState';
 import type { RoomActions } from '../room/RoomController';
@@ -70,6 +73,15 @@ export interface ProjectContextValue {
   documents: { state: DocumentsState; actions: DocumentsActions };
   /** The owners' invitation links (the panel shows for owners only). */
   invites?: { state: InvitesState; actions: InvitesActions };
+  /** Planned meetings (ui/planning). */
+  planning?: ProjectPlanning;
+}
+
+export interface ProjectPlanning {
+  state: PlanningState;
+  actions: PlanningActions;
+  /** The link of an occurrence's meeting room (token included where the page needs it). */
+  href: (occurrence: Pick<Occurrence, 'roomId' | 'planId' | 'occurrenceId'>) => string;
 }
 
 export const ProjectContext = createContext<ProjectContextValue | null>(null);

@@ -4,6 +4,7 @@
  */
 import type { ChatMessage } from '@chantier/signaling/protocol';
 import { lang, t } from '../i18n';
+import { planChatText } from '../planning/format';
 
 function number(value: number, maximumFractionDigits: number): string {
   return new Intl.NumberFormat(lang.value, { maximumFractionDigits }).format(value);
@@ -41,7 +42,7 @@ export function formatDate(time: number): string {
 }
 
 /** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B", "Appel manqué de X"). */
-export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text' | 'call'>): string {
+export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text' | 'call' | 'plan'>): string {
   if (message.kind === 'missed-call') {
     const name = message.call?.caller.displayName ?? message.author.displayName;
     const missed = message.call?.missed ?? [];
@@ -49,6 +50,7 @@ export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeti
       ? t('chat.missedCallBy', { name, names: missed.map((p) => p.displayName).join(', ') })
       : t('chat.missedCall', { name });
   }
+  if (message.kind === 'meeting-planned') return planChatText(message);
   if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
   if (message.kind === 'document-presented') return t('chat.documentPresented', { name: message.author.displayName });
   // The attachment below it is the PDF; the server's text names the CR ("Compte rendu n° 3 — …").

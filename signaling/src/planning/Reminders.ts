@@ -7,8 +7,9 @@
  *             start: a `meetingReminder` notification to the invitees' open
  *             pages;
  *   - 'start' from the start until REMINDER_START_GRACE_MS after it: the
- *             invitees are rung like a call (projects/Calls.ts ringMeeting),
- *             and "Rejoindre" takes them to the meeting's room.
+ *             invitees not in the meeting already are rung like a call
+ *             (projects/Calls.ts ringMeeting), and "Rejoindre" takes them
+ *             to the meeting's room.
  * A due reminder is sent by the node whose SET NX on its claim key
  * (keys.ts reminderClaim) succeeds, and by no other. A node that was down
  * past a window sends nothing late: a reminder an hour after the start helps
@@ -26,6 +27,8 @@ export const REMINDER_START_GRACE_MS = 2 * 60_000;
 
 export interface RemindersOptions {
   nodeId: string;
+  /** Who is in a room's meeting already: they are not rung (they are there). */
+  inRoom: (projectId: string, roomId: string) => Promise<ReadonlySet<string>>;
   leadMs: number;
   tickMs: number;
   now?: () => number;
@@ -96,7 +99,10 @@ export class Reminders {
       return;
     }
     if (!(await this.store.claimReminder(projectId, planId, occurrenceId, 'start', this.options.nodeId))) return;
-    await this.calls.ringMeeting(projectId, organiser, occurrence);
-    this.log.info({ projectId, planId, occurrenceId }, 'meeting start rung');
+    const present = await this.options.inRoom(projectId, occurrence.roomId);
+    const invitees = occurrence.invitees.filter((p) => !present.has(p.userId));
+    if (invitees.length === 0) return;
+    await this.calls.ringMeeting(projectId, organiser, { ...occurrence, invitees });
+    this.log.info({ projectId, planId, occurrenceId, rung: invitees.length }, 'meeting start rung');
   }
 }

@@ -65,6 +65,7 @@ export const planningRoutes = fp<{ config: Config }>(
     app.decorate('planner', planner);
     const reminders = new Reminders(store, app.bus, app.calls, app.log.child({ component: 'reminders' }), {
       nodeId: config.cluster.nodeId,
+      inRoom: async (projectId, roomId) => new Set((await app.meetingPresence.list(projectId, roomId)).map((p) => p.userId)),
       leadMs: config.planning.reminderLeadMs,
       tickMs: config.planning.reminderTickMs,
     });

@@ -23,6 +23,8 @@ function Incoming({ calls, call }: { calls: CallContextValue; call: CallInfo }) 
   const others = call.invitees.filter((p) => p.userId !== calls.selfUserId());
   const busy = state.answering.value;
   const ringtone = state.ringtone.value;
+  // A planned meeting's start rings like a call: its title, and "Rejoindre".
+  const acceptLabel = call.plan ? t('call.joinMeeting') : t('call.accept');
   return (
     <div
       class="call"
@@ -37,13 +39,13 @@ function Incoming({ calls, call }: { calls: CallContextValue; call: CallInfo }) 
     >
       <div class="call__top">
         <p id="call-title" class="call__kind">
-          {t('call.incomingTitle')} · {t('call.audio')}
+          {call.plan ? t('call.meetingTitle') : `${t('call.incomingTitle')} · ${t('call.audio')}`}
         </p>
         <span class="call__avatar call__avatar--pulse" aria-hidden="true">
           {initials(call.caller.displayName)}
         </span>
         <h2 id="call-who" class="call__name" data-testid="call-caller">
-          {t('call.incomingFrom', { name: call.caller.displayName })}
+          {call.plan ? t('call.meetingStarts', { title: call.plan.title }) : t('call.incomingFrom', { name: call.caller.displayName })}
         </h2>
         {others.length > 0 && <p class="call__detail">{t('call.incomingGroup', { names: others.map((p) => p.displayName).join(', ') })}</p>}
         {ringtone === 'blocked' && <p class="call__detail call__detail--muted">{t('call.soundBlocked')}</p>}
@@ -69,14 +71,14 @@ function Incoming({ calls, call }: { calls: CallContextValue; call: CallInfo }) 
             type="button"
             class="call__button call__button--accept"
             data-testid="call-accept"
-            aria-label={t('call.accept')}
+            aria-label={acceptLabel}
             disabled={busy}
             onClick={() => act(actions.accept())}
           >
             <HandsetIcon />
           </button>
           <span class="call__label" aria-hidden="true">
-            {t('call.accept')}
+            {acceptLabel}
           </span>
         </div>
       </div>

@@ -11,6 +11,8 @@ import { InvitesPanel } from './InvitesPanel';
 import { JoinCard } from './JoinCard';
 import { MeetingsPanel } from './MeetingsPanel';
 import { OnlineList } from './OnlineList';
+import { PlanningNotice } from '../planning/PlanningNotice';
+import { PlanningPanel } from '../planning/PlanningPanel';
 
 function ConnectionLine() {
   const { state, actions } = useProject();
@@ -123,7 +125,9 @@ export function ProjectPage() {
         <LangSwitch />
       </header>
       <ConnectionLine />
+      <PlanningNotice />
       <JoinCard />
+      <PlanningPanel />
       <Tabs />
       <div class="project__panels">
         <Panel tab="chat">

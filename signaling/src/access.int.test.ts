@@ -371,7 +371,8 @@ describe('WebSocket requests, identity by identity', () => {
         }
       }
       expect(mismatches).toEqual([]);
-    });
+      // A meeting per request type: the time grows with the protocol (a few seconds a scene on a loaded machine).
+    }, requestTypes.length * 3_000);
   }
 
   it('a project page\'s socket (no meeting) refuses join with BAD_REQUEST, not INTERNAL; leave ends it', async () => {
@@ -476,7 +477,7 @@ describe('requests aimed at what is not the caller\'s', () => {
     // The other meeting's participant was not removed by an owner of this one: still in, still joined.
     expect(other.c.closeCode).toBeUndefined();
     expect(await answer(other.c.request('raiseHand', { raised: true }))).toBe('ok');
-  });
+  }, Object.keys(foreignTargetAccess).length * 3_000);
 });
 
 describe('HTTP routes, identity by identity', () => {
@@ -650,6 +651,7 @@ describe('HTTP routes, identity by identity', () => {
         }),
       );
       expect(mismatches).toEqual([]);
-    });
+      // A meeting per request type: the time grows with the protocol (a few seconds a scene on a loaded machine).
+    }, requestTypes.length * 3_000);
   }
 });

@@ -158,7 +158,7 @@ function Body({ minutes }: { minutes: MinutesState }) {
 
 /**
  * The compte rendu, beside the video and the presentation: a column on a
- * wide screen, a full-screen sheet on a phone (like the chat). Everyone
+ * wide screen, a full-screen sheet on a phone (the chat panel's frame and styles). Everyone
  * sees it live; the chair and whoever the chair allows write in it.
  */
 export function MinutesPanel() {
@@ -167,15 +167,15 @@ export function MinutesPanel() {
   const error = state.error.value;
   const notice = state.overwritten.value;
   return (
-    <aside class="minutes-panel" data-testid="minutes-panel" aria-labelledby="minutes-panel-title">
-      <header class="minutes-panel__header">
-        <button type="button" class="button button--ghost minutes-panel__back" aria-label={t('minutes.close')} onClick={() => act(actions.setOpen(false))}>
+    <aside class="chat-panel minutes-panel" data-testid="minutes-panel" aria-labelledby="minutes-panel-title">
+      <header class="chat-panel__header">
+        <button type="button" class="button button--ghost chat-panel__back" aria-label={t('minutes.close')} onClick={() => act(actions.setOpen(false))}>
           <BackIcon />
         </button>
-        <h2 id="minutes-panel-title" class="minutes-panel__title">
+        <h2 id="minutes-panel-title" class="chat-panel__title">
           {t('minutes.title')}
         </h2>
-        <button type="button" class="button button--ghost minutes-panel__close" aria-label={t('minutes.close')} title={t('minutes.close')} onClick={() => act(actions.setOpen(false))}>
+        <button type="button" class="button button--ghost chat-panel__close" aria-label={t('minutes.close')} title={t('minutes.close')} onClick={() => act(actions.setOpen(false))}>
           <CloseIcon />
         </button>
       </header>

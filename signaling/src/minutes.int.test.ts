@@ -248,6 +248,10 @@ describe('attendance and carried actions', () => {
     });
     // Meeting 1 (held for the plan's first occurrence).
     let lea = await joined(projectId, 'reunion', LEA);
+    // Not an occurrence of the series (a Wednesday), not a date, not a plan: refused, nothing linked.
+    for (const plan of [{ planId: weekly.planId, occurrenceId: '2027-04-07' }, { planId: weekly.planId, occurrenceId: '2027-02-30' }, { planId: 'no-such-plan', occurrenceId: first }]) {
+      expect(await code(lea.request('minutesOpen', { plan }))).toBe(ErrorCode.NOT_FOUND);
+    }
     const one = (await lea.request('minutesOpen', { plan: { planId: weekly.planId, occurrenceId: first } })).minutes;
     expect(one.info.plan).toEqual({ planId: weekly.planId, occurrenceId: first });
     const { section } = await lea.request('minutesSectionSave', { title: 'Lot 05 Menuiseries extérieures' });
@@ -319,6 +323,7 @@ describe('bad input', () => {
     expect(await code(lea.request('minutesItemSave', { itemId: keep.itemId, baseVersion: 1, sectionId: 'general', kind: 'action', text: 'x', owner: { userId: 'inconnu' } }))).toBe(ErrorCode.UNKNOWN_MEMBER);
     expect(await code(lea.request('minutesAllow', { userId: 'inconnu', allowed: true }))).toBe(ErrorCode.UNKNOWN_MEMBER);
     expect(await code(lea.request('minutesItemSave', { sectionId: 'no-such-section', kind: 'observation', text: 'x' }))).toBe(ErrorCode.NOT_FOUND);
+    expect(await code(lea.request('minutesItemSave', { itemId: keep.itemId, baseVersion: 1, sectionId: 'general', kind: 'action', text: 'x', due: '2027-02-31' }))).toBe(ErrorCode.BAD_REQUEST);
     expect(await code(lea.request('minutesItemSave', { itemId: keep.itemId, sectionId: 'general', kind: 'observation', text: 'sans version' }))).toBe(ErrorCode.BAD_REQUEST);
     const stored = (await lea.request('minutesOpen', {})).minutes;
     expect(stored.items).toHaveLength(MAX_MINUTES_ITEMS);

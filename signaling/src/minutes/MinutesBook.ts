@@ -12,7 +12,7 @@ import type { DocumentLibrary } from '../documents/DocumentLibrary.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { MeetingPlanner } from '../planning/MeetingPlanner.js';
-import { nextOccurrence, occurrenceById } from '../planning/recurrence.js';
+import { isRealDate, nextOccurrence, occurrenceById } from '../planning/recurrence.js';
 import {
   ErrorCode,
   MAX_MINUTES_ATTENDANCE,
@@ -80,6 +80,7 @@ export class MinutesBook {
     const { projectId } = actor;
     if (!(await this.o.store.section(projectId, minutesId, data.sectionId))) throw new AppError(ErrorCode.NOT_FOUND, 'no such section');
     if (data.itemId !== undefined && data.baseVersion === undefined) throw new AppError(ErrorCode.BAD_REQUEST, 'an item edit names its baseVersion');
+    if (data.due !== undefined && !isRealDate(data.due)) throw new AppError(ErrorCode.BAD_REQUEST, 'due is not a calendar date');
     const existing = data.itemId ? await this.o.store.item(projectId, minutesId, data.itemId) : undefined;
     if (data.itemId && !existing) throw new AppError(ErrorCode.NOT_FOUND, 'no such item (deleted?)');
     const now = Date.now();
@@ -259,6 +260,7 @@ export class MinutesBook {
 
   async #planLink(actor: MinutesActor, hint: Hint): Promise<PlanLink | undefined> {
     if (hint) {
+      if (!isRealDate(hint.occurrenceId)) throw new AppError(ErrorCode.NOT_FOUND, 'no such occurrence');
       const plan = await this.o.planner.get(actor.projectId, hint.planId);
       const occurrence = occurrenceById(plan, hint.occurrenceId);
       if (plan.roomId !== actor.roomId || plan.cancelledAt !== undefined || !occurrence) {

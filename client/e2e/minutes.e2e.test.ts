@@ -28,7 +28,7 @@ beforeAll(async () => {
   chromium = await launchBrowser();
   lea = await openMeetingPage(chromium.browser, t, { name: 'Léa', userId: 'u-lea', projectId: PROJECT, roomId: ROOM, role: 'owner' });
   bruno = await openMeetingPage(chromium.browser, t, { name: 'Bruno', userId: 'u-bruno', projectId: PROJECT, roomId: ROOM, role: 'member', viewport: PHONE });
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await chromium?.close();

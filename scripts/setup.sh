@@ -36,6 +36,8 @@ APT_PACKAGES=(
   openssl
   # saved marked-up PDFs checked with qpdf --check, and encrypted PDFs made for tests (markup.int.test.ts)
   qpdf
+  # the published compte rendu's font (DejaVu Sans carries French accents; signaling/src/minutes/pdf.ts)
+  fonts-dejavu-core
 )
 
 # ------------------------------------------------------------------ 1. apt

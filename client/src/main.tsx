@@ -26,6 +26,8 @@ import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { registerServiceWorker } from './phone/serviceWorker';
 import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
+import { MinutesController } from './minutes/MinutesController';
+import { createMinutesState } from './minutes/minutesState';
 import { PlanningController } from './planning/PlanningController';
 import { createPlanningState } from './planning/planningState';
 import { PresentationController } from './presentation/PresentationController';
@@ -153,6 +155,7 @@ function createCalls(
 function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: boolean, pageVisible: ReadonlySignal<boolean>): AppModel {
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
+  const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
   const state = createRoomState();
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
@@ -195,7 +198,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, markup, calls.controller],
+    socketUsers: [chat, presentation, markup, minutes, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
@@ -239,10 +242,19 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     chat: context,
     presentation: { state: presentation.state, actions: presentation },
     markup: { state: markup.state, actions: markup, capture: { state: capture.state, actions: capture } },
+    minutes: { state: minutes.state, actions: minutes },
     audioOutput,
     projectHref,
     calls: calls.context,
   };
+}
+
+/** The planned meeting a "Démarrer" / "Rejoindre" link opened (?plan=&occurrence=): the minutes are filed under it. */
+function planOfLink(search: string): { planId: string; occurrenceId: string } | undefined {
+  const query = new URLSearchParams(search);
+  const planId = query.get('plan');
+  const occurrenceId = query.get('occurrence');
+  return planId && occurrenceId && /^[A-Za-z0-9_-]{1,64}$/.test(planId) && /^\d{4}-\d{2}-\d{2}$/.test(occurrenceId) ? { planId, occurrenceId } : undefined;
 }
 
 /** The name typed on an invitation page, offered again on the next one (this browser). */

@@ -8,6 +8,7 @@ import { edgePlugin } from './plugins/edge.js';
 import { markupPlugin } from './plugins/markup.js';
 import { clientErrorHandler, frameworkErrors, httpErrorsPlugin } from './plugins/httpErrors.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { minutesPlugin } from './plugins/minutes.js';
 import { projectsPlugin } from './plugins/projects.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
   await app.register(planningRoutes, { config, ...(options.clock ? { clock: options.clock } : {}) });
+  await app.register(minutesPlugin, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

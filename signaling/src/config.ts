@@ -66,6 +66,8 @@ export interface Config {
   readonly maxUploadBytes: number;
   /** Where document bytes are stored (content-addressed), under dataDir by default. */
   readonly documentsDir: string;
+  /** TrueType fonts of the published minutes' PDF: DejaVuSans.ttf and its Bold, Oblique, BoldOblique (Debian's fonts-dejavu-core). */
+  readonly minutesFontDir: string;
   /** Chat messages a user may post per minute (per connection). */
   readonly chatMessagesPerMinute: number;
   /** A connection not seen for this long is dropped from presence (heartbeats come every third of it). */
@@ -291,6 +293,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     metricsToken: env.METRICS_TOKEN || undefined,
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 200 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     documentsDir: resolve(env.DOCUMENTS_DIR || join(dataDir, 'documents')),
+    minutesFontDir: resolve(env.MINUTES_FONT_DIR || '/usr/share/fonts/truetype/dejavu'),
     chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE', 30, 1, 10_000),
     presenceTtlMs: int(env, 'PRESENCE_TTL_MS', 30_000, 1_000, 600_000),
     clientDir: resolve(env.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist')),

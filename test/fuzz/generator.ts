@@ -644,6 +644,11 @@ export class FuzzGenerator {
       for (let i = 0; i < length; i++) s += rng.pick([...`${ALNUM} -_.éà`]);
       return s;
     }
+    // A local date (minutes' due dates, plans' occurrences): a real one mostly, else one no calendar has.
+    if (pattern === '^[0-9]{4}-[0-9]{2}-[0-9]{2}$') {
+      const [y, m, d] = [rng.int(1970, 2100), rng.int(1, 12), rng.bool(0.8) ? rng.int(1, 28) : rng.int(29, 99)];
+      return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    }
     if (pattern === '^[0-9]{1,20}-[0-9]{1,20}$') return `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
     // Markup colours (notifications' marks).
     if (pattern === '^#[0-9a-f]{6}$') return `#${this.#fromClass('0123456789abcdef', 6)}`;

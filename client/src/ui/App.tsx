@@ -18,6 +18,7 @@ import type { InvitationActions, InvitationState } from '../invite/InvitationCon
 import { InvitationPage } from './invite/InvitationPage';
 import { JoinScreen } from './JoinScreen';
 import { MarkupContext, type MarkupContextValue } from './markup/context';
+import { MinutesContext, type MinutesContextValue } from './minutes/context';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
 import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
@@ -35,6 +36,8 @@ export type AppModel =
       chat: ChatContextValue;
       presentation: PresentationContextValue;
       markup: MarkupContextValue;
+      /** The compte rendu written in the meeting. */
+      minutes: MinutesContextValue;
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
@@ -84,9 +87,11 @@ function Page({ model }: { model: AppModel }) {
             <ChatContext.Provider value={model.chat}>
               <PresentationContext.Provider value={model.presentation}>
                 <MarkupContext.Provider value={model.markup}>
-                  <AudioOutputContext.Provider value={model.audioOutput}>
-                    <Meeting state={model.room.state} projectHref={model.projectHref} />
-                  </AudioOutputContext.Provider>
+                  <MinutesContext.Provider value={model.minutes}>
+                    <AudioOutputContext.Provider value={model.audioOutput}>
+                      <Meeting state={model.room.state} projectHref={model.projectHref} />
+                    </AudioOutputContext.Provider>
+                  </MinutesContext.Provider>
                 </MarkupContext.Provider>
               </PresentationContext.Provider>
             </ChatContext.Provider>

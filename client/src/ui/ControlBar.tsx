@@ -40,6 +40,7 @@ import { usePresentation } from './presentation/context';
 import { EndMeetingConfirm, endConfirmOpen } from './moderation/EndMeetingConfirm';
 import { DocumentPicker } from './presentation/DocumentPicker';
 import { useElementSize } from './stage/useElementSize';
+import { MinutesControl } from './minutes/MinutesControl';
 
 export interface ControlProps {
   /** Rendered as a row of the "more" sheet rather than in the bar. */
@@ -300,6 +301,7 @@ function useControlEntries(): ControlEntry[] {
     { id: 'screen', priority: 4, available: state.canShareScreen.value, Component: ScreenControl },
     { id: 'present', priority: 4, available: true, Component: PresentControl },
     { id: 'chat', priority: 2, available: true, Component: ChatControl },
+    { id: 'minutes', priority: 3, available: true, Component: MinutesControl },
     { id: 'hand', priority: 3, available: true, Component: HandControl },
     { id: 'lock', priority: 5, available: moderator, Component: LockControl },
     { id: 'guest-lobby', priority: 6, available: moderator, Component: GuestLobbyControl },

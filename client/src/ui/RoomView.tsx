@@ -8,6 +8,8 @@ import { ReconnectingBanner } from './ReconnectingBanner';
 import { AudioSink } from './MediaElements';
 import { LobbyRequests } from './moderation/LobbyRequests';
 import { ModerationNotice } from './moderation/ModerationNotice';
+import { useMinutes } from './minutes/context';
+import { MinutesPanel } from './minutes/MinutesPanel';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
 
@@ -41,6 +43,7 @@ export function RoomView() {
   const chat = useChat();
   const tiles = state.tiles.value;
   const chatOpen = chat.state.open.value;
+  const minutesOpen = useMinutes().state.open.value;
   return (
     <main class={`room ${chatOpen ? 'room--chat' : ''}`} data-testid="room">
       <header class="room__header">
@@ -55,6 +58,7 @@ export function RoomView() {
       <LobbyRequests />
       <div class="room__body">
         <Stage />
+        {minutesOpen && <MinutesPanel />}
         {chatOpen && <ChatPanel />}
       </div>
       <RemoteAudio />

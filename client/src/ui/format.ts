@@ -54,6 +54,8 @@ export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeti
   if (message.kind === 'meeting-started') return t('chat.meetingStarted', { name: message.author.displayName });
   if (message.kind === 'document-presented') return t('chat.documentPresented', { name: message.author.displayName });
   if (message.kind === 'markup-saved') return t('chat.markupSaved', { name: message.author.displayName });
+  // The attachment below it is the PDF; the server's text names the CR ("Compte rendu n° 3 — …").
+  if (message.kind === 'minutes-published') return `${t('chat.minutesPublished', { name: message.author.displayName })} · ${message.text}`;
   if (message.kind === 'meeting-ended') {
     const names = (message.meeting?.attendees ?? []).map((a) => a.displayName).join(', ');
     const durationMs = message.meeting?.durationMs;

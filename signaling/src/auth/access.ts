@@ -108,6 +108,14 @@ const ws = {
   moderator: rule('moderator', {
     owner: 'ok', moderator: 'ok', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'NOT_JOINED', ...PRE_HELLO,
   }),
+  /**
+   * The minutes' chair: who started the meeting (the matrix's host, an
+   * owner), owners and moderators; others only once the chair allows them
+   * (minutesAllow) to edit. Publishing and allowing stay the chair's.
+   */
+  minutesChair: rule('minutesChair', {
+    owner: 'ok', moderator: 'ok', member: 'FORBIDDEN', guest: 'FORBIDDEN', removed: 'NOT_JOINED', ...PRE_HELLO,
+  }),
 } as const;
 
 /**
@@ -179,6 +187,15 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   markupClear: on(ws.moderator, 'a page with someone else\'s marks'),
   markupPolicy: on(ws.moderator, 'another participant\'s presentation'),
   markupSave: on(ws.moderator, 'another participant\'s presentation'),
+  /** Everyone in the meeting reads the minutes live. */
+  minutesOpen: ws.joinedParticipant,
+  /** Editing: the chair, owners, moderators and those the chair allowed (tested without any allowed). */
+  minutesItemSave: on(ws.minutesChair, 'the meeting\'s minutes (the host chairs)'),
+  minutesItemDelete: on(ws.minutesChair, 'an item the host wrote'),
+  minutesSectionSave: ws.minutesChair,
+  minutesAttendance: on(ws.minutesChair, 'a participant\'s line'),
+  minutesAllow: on(ws.minutesChair, 'a member of the meeting'),
+  minutesPublish: ws.minutesChair,
 };
 
 /**
@@ -213,6 +230,8 @@ export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTa
   moderate: { on: 'a participant of another meeting', as: 'owner', expect: 'NOT_FOUND' },
   markupList: { on: 'a presentation of another meeting', as: 'owner', expect: 'NOT_FOUND' },
   markupErase: { on: 'the presenter\'s mark', as: 'member', expect: 'FORBIDDEN' },
+  minutesItemDelete: { on: 'an item of another meeting\'s minutes', as: 'owner', expect: 'NOT_FOUND' },
+  minutesAllow: { on: 'a user of another project', as: 'owner', expect: 'UNKNOWN_MEMBER' },
 };
 
 // ------------------------------------------------------------------ HTTP

@@ -6,6 +6,15 @@ import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { admit, knock } from './lobby.js';
 import { markupAdd, markupClear, markupErase, markupList, markupPolicy, markupSave, markupStroke } from './markup.js';
+import {
+  minutesAllow,
+  minutesAttendance,
+  minutesItemDelete,
+  minutesItemSave,
+  minutesOpen,
+  minutesPublish,
+  minutesSectionSave,
+} from './minutes.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
@@ -53,4 +62,11 @@ export const handlers: HandlerTable = {
   markupClear,
   markupPolicy,
   markupSave,
+  minutesOpen,
+  minutesItemSave,
+  minutesItemDelete,
+  minutesSectionSave,
+  minutesAttendance,
+  minutesAllow,
+  minutesPublish,
 };

@@ -1,13 +1,22 @@
 import { AppError } from '../errors.js';
 import { CloseReason, ErrorCode, WsCloseCode } from '../protocol/index.js';
+import { announce, minutesActor } from './minutes.js';
 import type { HandlerDef } from './types.js';
 
 export const join: HandlerDef<'join'> = {
   requires: 'ready',
-  async handle({ session }, data) {
+  async handle({ app, session }, data) {
     // A project page's socket (hello without roomId) has no meeting to join.
     if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId to join one');
-    return session.room.join(session, data);
+    const joined = await session.room.join(session, data);
+    // Minutes already open for this meeting mark the newcomer present (best effort: the join stands).
+    if (session.meetingId) {
+      await app.minutes
+        .joined(minutesActor(session))
+        .then((result) => result && announce(session, result))
+        .catch((error: unknown) => session.log.warn({ err: error }, 'attendance not updated'));
+    }
+    return joined;
   },
 };
 

@@ -99,6 +99,8 @@ export const ErrorCode = {
   UNKNOWN_INVITEE: 'UNKNOWN_INVITEE',
   /** A project limit is reached (planned meetings per project, changed occurrences per plan). */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Minutes name someone (action owner, attendance, editor) who is not a member of the project. */
+  UNKNOWN_MEMBER: 'UNKNOWN_MEMBER',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /**

@@ -4,3 +4,4 @@ export * from './moderation.js';
 export * from './markup.js';
 export * from './planning.js';
 export * from './streamId.js';
+export * from './minutes.js';

@@ -22,6 +22,7 @@ import { errorCodes, type ErrorCode } from './errors.js';
 import { MarkupNotifications, MarkupRequests } from './markup.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
+import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -165,6 +166,8 @@ export const ChatMessage = Type.Object({
     Type.Literal('markup-saved'),
     /** A meeting was planned, edited, moved or cancelled: `plan` says which and how. */
     Type.Literal('meeting-planned'),
+    /** A meeting's compte rendu was published: `attachment` is its PDF, `text` its title. */
+    Type.Literal('minutes-published'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -207,6 +210,8 @@ export const MeetingRecord = Type.Object({
   saved: Type.Optional(Type.Array(Type.Object({ document: DocumentRef, from: DocumentRef, by: Person, at: Type.Integer() }))),
   /** The server hosting it stopped: endedAt is when this was noticed. */
   interrupted: Type.Optional(Type.Boolean()),
+  /** Its compte rendu, once published (the latest version). */
+  minutes: Type.Optional(MinutesSummary),
 });
 export type MeetingRecord = Static<typeof MeetingRecord>;
 
@@ -669,6 +674,7 @@ export const Requests = {
   },
   /** Marking up the presented document together (protocol/markup.ts). */
   ...MarkupRequests,
+  ...minutesRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -747,6 +753,7 @@ export const Notifications = {
   /** Markup of the presented document (protocol/markup.ts). */
   ...MarkupNotifications,
   ...planningNotifications,
+  ...minutesNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

@@ -130,7 +130,9 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { projectId } = request.params as { projectId: string };
       app.requireProject(request, projectId);
-      return { meetings: await app.meetings.records(projectId) };
+      const [records, minutes] = await Promise.all([app.meetings.records(projectId), app.minutesStore.published(projectId)]);
+      // Each meeting with its published compte rendu (latest version), if any.
+      return { meetings: records.map((r) => (minutes.has(r.meetingId) ? { ...r, minutes: minutes.get(r.meetingId)! } : r)) };
     },
   );
 

@@ -210,6 +210,28 @@ export interface Keys {
   reminderClaim(projectId: string, planId: string, occurrenceId: string, kind: string): string;
 
   /**
+   * Hash: one meeting's compte rendu (store/minutes.ts). Fields: info (JSON
+   * MinutesInfo: meeting, plan link, chair, editors, number, publications),
+   * nitems (count of items), "item:<item id>" = JSON MinutesItem (with its
+   * version, changed only by the compare-and-set script), "sec:<section id>" =
+   * JSON MinutesSection, "att:<person id>" = JSON AttendanceEntry. Kept for
+   * the life of the project (the next meeting carries its open actions).
+   */
+  minutes(projectId: string, minutesId: string): string;
+  /** Hash: which minutes a meeting writes. Field = meeting id; value = minutes id (set once: HSETNX). */
+  minutesOfMeeting(projectId: string): string;
+  /**
+   * Sorted set: the minutes of one series ("plan-<plan id>" or "room-<room
+   * id>" for ad-hoc meetings). Member = minutes id; score = the meeting's
+   * date (ms): the previous meeting's open actions are carried from here.
+   */
+  minutesSeries(projectId: string, seriesId: string): string;
+  /** String counter: the project's last CR number (INCR at a first publication). */
+  minutesNumber(projectId: string): string;
+  /** Hash: published minutes for the meeting history. Field = meeting id; value = JSON MinutesSummary (latest version). */
+  minutesPublished(projectId: string): string;
+
+  /**
    * Pub/sub channel of the project's live events (chat messages, presence
    * changes, calls) for every node. Payload: JSON {type, data}.
    */
@@ -260,6 +282,11 @@ export function makeKeys(prefix: string): Keys {
     calendarFeed: (secretHash) => `${prefix}calfeed:${secretHash}`,
     calendarFeedOf: (projectId, userId) => `${p(projectId)}:calfeed:${userId}`,
     reminderClaim: (projectId, planId, occurrenceId, kind) => `${p(projectId)}:plans:claim:${planId}:${occurrenceId}:${kind}`,
+    minutes: (projectId, minutesId) => `${p(projectId)}:minutes:${minutesId}`,
+    minutesOfMeeting: (projectId) => `${p(projectId)}:minutes-of-meeting`,
+    minutesSeries: (projectId, seriesId) => `${p(projectId)}:minutes-series:${seriesId}`,
+    minutesNumber: (projectId) => `${p(projectId)}:minutes-number`,
+    minutesPublished: (projectId) => `${p(projectId)}:minutes-published`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -1,6 +1,6 @@
 /**
  * Past meetings of the project, from their records: when, how long, who
- * came, what was presented and shared. The chat says the same in passing;
+ * came, its published compte rendu, what was presented and shared. The chat says the same in passing;
  * this is the place to look back.
  */
 import type { DocumentRef, MeetingRecord } from '@chantier/signaling/protocol';
@@ -33,6 +33,14 @@ function Meeting({ record }: { record: MeetingRecord }) {
       <p class="meeting-record__who">
         {t('meetings.attendees', { names: record.attendees.map((a) => a.displayName).join(', ') })}
       </p>
+      {record.minutes && (
+        <p class="meeting-record__docs" data-testid="meeting-minutes">
+          {t('minutes.history', { number: record.minutes.number })}{' '}
+          <DocumentLink
+            document={{ documentId: record.minutes.documentId, name: record.minutes.name, version: record.minutes.version, mimeType: 'application/pdf', size: 0 }}
+          />
+        </p>
+      )}
       {record.presentations.length > 0 && (
         <p class="meeting-record__docs">
           {t('meetings.presented')}{' '}

@@ -81,6 +81,18 @@ describe('bounded Redis client', () => {
     expect(script.error).toBeInstanceOf(ErrorReply);
   });
 
+  it('does not call Redis unavailable when this process stalled past the bound while the answer came', async () => {
+    // A burst of synchronous work here (the HTTP fuzz test's 200 requests at
+    // once, a GC pause): the timer and Redis's answer are ready together when
+    // the loop comes back; the answer must win. Found by the HTTP fuzz test.
+    const pending = [redis.get('k'), redis.eval('return 1'), redis.multi().get('k').exec()];
+    const until = Date.now() + TIMEOUT_MS * 2;
+    while (Date.now() < until) {
+      // busy: the event loop cannot run
+    }
+    expect(await Promise.all(pending)).toEqual(['v', 1, ['v']]);
+  });
+
   it('answers UNAVAILABLE at once while Redis is down, and works again when it is back', async () => {
     const restored = new Promise<number>((resolve) => link.once('restored', resolve));
     await server.kill();

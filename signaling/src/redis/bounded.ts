@@ -6,9 +6,15 @@
  *   `disableOfflineQueue` for single commands; MULTI bypasses that option,
  *   so the wrapper refuses it itself), instead of waiting in an offline queue
  *   for a Redis that may come back in a minute;
- * - fails after `timeoutMs` when Redis does not answer (node-redis's command
- *   timeout covers single commands; MULTI/EXEC has none, so the wrapper
- *   races it);
+ * - fails after `timeoutMs` when Redis does not answer (the wrapper races
+ *   every command, script and MULTI/EXEC against its own timer). A timer
+ *   that fires gives pending I/O one turn of the event loop first: after a
+ *   stall of this process (a burst of work, a GC pause), the timer and the
+ *   reply that came meanwhile are ready together, and timers run before
+ *   sockets are read, so without that turn a busy server would call a Redis
+ *   that answered in time unavailable (seen in the HTTP fuzz test: 503s at
+ *   1.0–1.5 s per request while Redis answered in microseconds). node-redis's
+ *   own command timeout is not used for that reason;
  * - and then throws AppError(UNAVAILABLE), which the WebSocket dispatcher
  *   and the HTTP error handler answer as is (503 over HTTP), never INTERNAL.
  *
@@ -87,15 +93,27 @@ function mapped<T>(promise: Promise<T>): Promise<T> {
   });
 }
 
-/** Rejects with UNAVAILABLE if `promise` has not settled after `ms`. */
+/**
+ * Rejects with UNAVAILABLE if `promise` has not settled after `ms`, counted
+ * as this process sees it: when the timer fires, sockets are read once more
+ * (setImmediate runs after the event loop's poll phase) before giving up.
+ */
 function raced<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(unavailable(new Error(`no answer from Redis in ${ms} ms`))), ms);
+    timer = setTimeout(() => {
+      setImmediate(() => {
+        if (!settled) reject(unavailable(new Error(`no answer from Redis in ${ms} ms`)));
+      });
+    }, ms);
   });
   // The command may still settle later: its rejection must not go unhandled.
-  promise.catch(() => {});
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => {});
+  return Promise.race([watched, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -129,15 +147,14 @@ function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs:
 }
 
 /**
- * Options of the raw client that the bound relies on: no offline queue, the
- * command timeout, and a reconnection soon after Redis returns (50 ms
+ * Options of the raw client that the bound relies on: no offline queue, and
+ * a reconnection soon after Redis returns (50 ms
  * doubling to 1 s between tries, where node-redis's default goes to 2 s;
  * jitter so that nodes do not retry in step).
  */
 export function boundedClientOptions(timeoutMs: number) {
   return {
     disableOfflineQueue: true,
-    commandOptions: { timeout: timeoutMs },
     socket: {
       reconnectStrategy: (retries: number): number => Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100),
     },
@@ -164,7 +181,7 @@ export function bounded<C extends Connection & object>(client: C, timeoutMs: num
           if (isUnavailable(error)) throw unavailable(error);
           throw error;
         }
-        return isPromise(result) ? mapped(raced(result, timeoutMs + 50)) : result;
+        return isPromise(result) ? mapped(raced(result, timeoutMs)) : result;
       };
     },
   });

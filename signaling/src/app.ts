@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { authPlugin } from './plugins/auth.js';
 import { clusterPlugin } from './plugins/cluster.js';
-import { redactUrl } from './edge/redact.js';
+import { redactUrl, scrubSecrets } from './edge/redact.js';
 import { edgePlugin } from './plugins/edge.js';
 import { markupPlugin } from './plugins/markup.js';
 import { clientErrorHandler, frameworkErrors, httpErrorsPlugin } from './plugins/httpErrors.js';
@@ -46,7 +46,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  // Tokens of the server's own, redacted wherever a client puts them in a URL.
+  // Tokens of the server's own, redacted wherever a client puts them in a URL or a log field.
   const ownSecrets = [config.adminToken, config.metricsToken].filter((s): s is string => s !== undefined);
   const app = Fastify({
     logger: {
@@ -76,6 +76,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           remoteAddress: request.ip,
         }),
       },
+      // The server's own tokens never reach a log line, whatever field a client put them in
+      // (the HTTP fuzz test once saw the metrics token come back as a project id).
+      ...(ownSecrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, ownSecrets) } } : {}),
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     // Behind a reverse proxy, per-IP limits need the client's address, not the proxy's.

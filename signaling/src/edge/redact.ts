@@ -60,6 +60,16 @@ function redactQueryString(query: string): string {
     .join('&');
 }
 
+/** `text` with every one of `known` (the server's own secrets) replaced, as is and percent-encoded. */
+export function scrubSecrets(text: string, known: readonly string[]): string {
+  let out = text;
+  for (const secret of known) {
+    if (secret === '') continue;
+    out = out.split(secret).join(REDACTED).split(encodeURIComponent(secret)).join(REDACTED);
+  }
+  return out;
+}
+
 /**
  * `url` (a request target: path, query, maybe a fragment) as it may be
  * logged. `known`: secrets of the server's own (the admin and metrics
@@ -72,10 +82,5 @@ export function redactUrl(url: string, known: readonly string[] = []): string {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? '' : `?${redactQueryString(target.slice(q + 1))}`;
-  let out = `${redactPath(path)}${query}${fragment}`.replace(JWT, REDACTED);
-  for (const secret of known) {
-    if (secret === '') continue;
-    out = out.split(secret).join(REDACTED).split(encodeURIComponent(secret)).join(REDACTED);
-  }
-  return out;
+  return scrubSecrets(`${redactPath(path)}${query}${fragment}`.replace(JWT, REDACTED), known);
 }

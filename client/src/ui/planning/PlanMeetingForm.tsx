@@ -1,4 +1,8 @@
-/** "Planifier une réunion": title, date and time in the project's zone, duration, rhythm, invited members and guests. */
+/**
+ * "Planifier une réunion": title, date and time in the project's zone,
+ * duration, rhythm, invited members and guests; the same form, filled in,
+ * for "Modifier" a planned meeting.
+ */
 import type { PlanRhythm } from '../../planning/planForm';
 import { t, type MessageKey } from '../../i18n';
 import { act } from '../act';
@@ -16,16 +20,19 @@ export function PlanMeetingForm() {
   const { state, actions } = planning;
   const form = state.form.value;
   const problem = state.problem.value;
+  const editing = state.editing.value === null ? undefined : state.plans.value?.find((p) => p.planId === state.editing.value);
   const field = (name: keyof typeof form) => (event: Event) => actions.setForm({ [name]: (event.currentTarget as HTMLInputElement).value });
   return (
     <form
       class="plan-form"
       data-testid="plan-form"
+      data-editing={editing?.planId}
       onSubmit={(event) => {
         event.preventDefault();
         act(actions.submit());
       }}
     >
+      {editing && <p class="plan-form__zone">{t('planning.form.editing', { title: editing.title })}</p>}
       <label class="plan-form__field">
         <span>{t('planning.form.title')}</span>
         <input data-testid="plan-title" required maxLength={200} placeholder={t('planning.form.titlePlaceholder')} value={form.title} onInput={field('title')} />
@@ -92,7 +99,7 @@ export function PlanMeetingForm() {
       )}
       <div class="plan-form__actions">
         <button type="submit" class="button button--primary" data-testid="plan-submit" disabled={state.busy.value}>
-          {t('planning.form.submit')}
+          {t(editing ? 'planning.form.save' : 'planning.form.submit')}
         </button>
         <button type="button" class="button" onClick={() => actions.openForm(false)}>
           {t('planning.form.close')}

@@ -234,16 +234,18 @@ describe('meetings across nodes', () => {
     }
   }, CLUSTER_TEST_MS);
 
-  it('keeps a meeting\'s minutes through a take-over: every item with its version, and edits go on from them', async () => {
+  it('keeps a meeting\'s minutes through a take-over: every item with its version, who may edit, and edits go on from them', async () => {
     const cluster = await startCluster(2);
     const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
     const projectId = `p-${rid()}`;
     try {
       const lea = await join(a, projectId, 'reunion', owner);
+      const bruno = await join(a, projectId, 'reunion', member);
       const opened = (await lea.c.request('minutesOpen', {})).minutes;
+      await lea.c.request('minutesAllow', { userId: member.userId, allowed: true });
       const { section } = await lea.c.request('minutesSectionSave', { title: 'Lot 02 Gros œuvre' });
       const first = (await lea.c.request('minutesItemSave', { sectionId: section.sectionId, kind: 'observation', text: 'Fissure en pied de mur, côté nord' })).item;
-      await lea.c.request('minutesItemSave', { sectionId: 'general', kind: 'decision', text: 'Réception des menuiseries le 12' });
+      await bruno.c.request('minutesItemSave', { sectionId: 'general', kind: 'decision', text: 'Réception des menuiseries le 12' });
       await lea.c.request('minutesItemSave', {
         sectionId: section.sectionId,
         kind: 'action',
@@ -263,6 +265,11 @@ describe('meetings across nodes', () => {
       expect(after.info.minutesId).toBe(opened.info.minutesId);
       expect(after.sections).toEqual(before.sections);
       expect(after.items).toEqual(before.items);
+      // The chair's allowance and the attendance go over too: Bruno, back through B, still writes.
+      expect(after.info).toEqual(before.info);
+      expect(after.attendance).toEqual(before.attendance);
+      const brunoOnB = await join(b, projectId, 'reunion', member);
+      expect((await brunoOnB.c.request('minutesOpen', {})).minutes.canEdit).toBe(true);
       // An edit made on the version read before the take-over is not a conflict; the next version follows.
       const edited = await leaOnB.c.request('minutesItemSave', { itemId: first.itemId, baseVersion: 2, sectionId: section.sectionId, kind: 'observation', text: 'Fissure reprise' });
       expect(edited.overwritten).toBeUndefined();

@@ -61,6 +61,15 @@ async function fill(page: Page, testId: string, value: string): Promise<void> {
   );
 }
 
+/** Waits until the page's planning notice (a change by someone else) says `text`. */
+async function noticeSays(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (wanted) => document.querySelector('[data-testid="planning-notice"][data-kind="changed"]')?.textContent?.includes(wanted) === true,
+    { timeout: 10_000 },
+    text,
+  );
+}
+
 describe('planned meetings in the browser', () => {
   it('an owner plans a weekly meeting; a member in another zone sees it, is told, and joins it with "Rejoindre"', async () => {
     const owner = await openProjectPage(chromium.browser, t, { name: 'owner', projectId: PROJECT, role: 'owner', userId: 'u-owner', displayName: 'Odile Maître', viewport: { width: 1280, height: 900 } });
@@ -166,11 +175,7 @@ describe('planned meetings in the browser', () => {
       row(date),
       later,
     );
-    await member.page.waitForFunction(
-      (text) => document.querySelector('[data-testid="planning-notice"][data-kind="changed"]')?.textContent?.includes(text) === true,
-      { timeout: 10_000 },
-      `Odile Maître a modifié « ${title} »`,
-    );
+    await noticeSays(member.page, `Odile Maître a modifié « ${title} »`);
 
     // "Déplacer cette réunion": the second meeting goes to the next day, 14 h 00; the series stays.
     await owner.page.click(`${row(second)} [data-testid="planned-move"]`);
@@ -194,11 +199,7 @@ describe('planned meetings in the browser', () => {
       row(second),
       moved,
     );
-    await member.page.waitForFunction(
-      (text) => document.querySelector('[data-testid="planning-notice"][data-kind="changed"]')?.textContent?.includes(text) === true,
-      { timeout: 10_000 },
-      `Odile Maître a modifié une séance de « ${title} »`,
-    );
+    await noticeSays(member.page, `Odile Maître a modifié une séance de « ${title} »`);
     // The other meetings of the series keep the new time.
     const third = nextDate(second, 7);
     expect(await member.page.$eval(`${row(third)} [data-testid="planned-when"]`, (el) => el.textContent ?? '')).toContain(

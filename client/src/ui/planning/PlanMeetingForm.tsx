@@ -3,6 +3,7 @@
  * duration, rhythm, invited members and guests; the same form, filled in,
  * for "Modifier" a planned meeting.
  */
+import { useEffect, useRef } from 'preact/hooks';
 import type { PlanRhythm } from '../../planning/planForm';
 import { t, type MessageKey } from '../../i18n';
 import { act } from '../act';
@@ -16,6 +17,12 @@ const rhythms: ReadonlyArray<[PlanRhythm, MessageKey]> = [
 
 export function PlanMeetingForm() {
   const planning = usePlanning();
+  const formRef = useRef<HTMLFormElement>(null);
+  const editingId = planning?.state.editing.value ?? null;
+  // "Modifier" on a row far down a phone's list: bring the form into view.
+  useEffect(() => {
+    if (editingId !== null) formRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [editingId]);
   if (!planning) return null;
   const { state, actions } = planning;
   const form = state.form.value;
@@ -24,6 +31,7 @@ export function PlanMeetingForm() {
   const field = (name: keyof typeof form) => (event: Event) => actions.setForm({ [name]: (event.currentTarget as HTMLInputElement).value });
   return (
     <form
+      ref={formRef}
       class="plan-form"
       data-testid="plan-form"
       data-editing={editing?.planId}

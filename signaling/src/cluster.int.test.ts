@@ -3,7 +3,7 @@
  * lives on exactly one node; a hello through another node is redirected to it
  * (WRONG_NODE + its URL); when the holder dies (SIGKILL), a hello through a
  * survivor takes the meeting over once the holder's liveness has lapsed, and
- * the meeting's policy, removed users and marks survive.
+ * the meeting's policy, removed users, marks and minutes survive.
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
@@ -229,6 +229,51 @@ describe('meetings across nodes', () => {
       const next = await leaOnB.c.request('markupAdd', { presentationId: after, mark: { ...pin, markId: 'pin-b' } });
       expect(next.mark.pin).toBe(2);
       expect((await leaOnB.c.request('markupList', { presentationId: after })).marks.map((m) => m.markId)).toEqual(['pen-a', 'pin-a', 'pin-b']);
+    } finally {
+      await cluster.stop();
+    }
+  }, CLUSTER_TEST_MS);
+
+  it('keeps a meeting\'s minutes through a take-over: every item with its version, who may edit, and edits go on from them', async () => {
+    const cluster = await startCluster(2);
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const projectId = `p-${rid()}`;
+    try {
+      const lea = await join(a, projectId, 'reunion', owner);
+      const bruno = await join(a, projectId, 'reunion', member);
+      const opened = (await lea.c.request('minutesOpen', {})).minutes;
+      await lea.c.request('minutesAllow', { userId: member.userId, allowed: true });
+      const { section } = await lea.c.request('minutesSectionSave', { title: 'Lot 02 Gros œuvre' });
+      const first = (await lea.c.request('minutesItemSave', { sectionId: section.sectionId, kind: 'observation', text: 'Fissure en pied de mur, côté nord' })).item;
+      await bruno.c.request('minutesItemSave', { sectionId: 'general', kind: 'decision', text: 'Réception des menuiseries le 12' });
+      await lea.c.request('minutesItemSave', {
+        sectionId: section.sectionId,
+        kind: 'action',
+        text: 'Reprendre l’enduit',
+        owner: { company: 'Maçonnerie Dupré' },
+        due: '2027-01-15',
+        status: 'open',
+      });
+      await lea.c.request('minutesItemSave', { itemId: first.itemId, baseVersion: first.version, sectionId: section.sectionId, kind: 'observation', text: 'Fissure à reprendre, côté nord' });
+      const before = (await lea.c.request('minutesOpen', {})).minutes;
+      expect(before.items).toHaveLength(3);
+      expect(before.items.find((i) => i.itemId === first.itemId)?.version).toBe(2);
+
+      const leaOnB = await helloAfterKill(a, b, projectId, 'reunion', owner);
+      await leaOnB.c.request('join', { rtpCapabilities: deviceRtpCapabilities(leaOnB.hello.routerRtpCapabilities!) });
+      const after = (await leaOnB.c.request('minutesOpen', {})).minutes;
+      expect(after.info.minutesId).toBe(opened.info.minutesId);
+      expect(after.sections).toEqual(before.sections);
+      expect(after.items).toEqual(before.items);
+      // The chair's allowance and the attendance go over too: Bruno, back through B, still writes.
+      expect(after.info).toEqual(before.info);
+      expect(after.attendance).toEqual(before.attendance);
+      const brunoOnB = await join(b, projectId, 'reunion', member);
+      expect((await brunoOnB.c.request('minutesOpen', {})).minutes.canEdit).toBe(true);
+      // An edit made on the version read before the take-over is not a conflict; the next version follows.
+      const edited = await leaOnB.c.request('minutesItemSave', { itemId: first.itemId, baseVersion: 2, sectionId: section.sectionId, kind: 'observation', text: 'Fissure reprise' });
+      expect(edited.overwritten).toBeUndefined();
+      expect(edited.item.version).toBe(3);
     } finally {
       await cluster.stop();
     }

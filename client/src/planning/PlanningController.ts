@@ -1,6 +1,7 @@
 /**
  * Planned meetings on the project page: loads the list, plans from the
- * form, cancels and skips, makes or revokes the person's calendar feed URL,
+ * form, edits a plan ("Modifier", the same form filled in), cancels, skips
+ * and moves one occurrence, makes or revokes the person's calendar feed URL,
  * and follows the project socket (attached after each hello like calls):
  * `meetingPlanChanged` refreshes the list and, for a meeting this person is
  * invited to and someone else changed, shows a notice; `meetingReminder`
@@ -12,7 +13,7 @@ import type { NotificationData, NotificationType, ResponseData } from '@chantier
 import type { PlanningApi } from '../api/PlanningApi';
 import { createLogger } from '../log';
 import { runBusy } from '../util/runBusy';
-import { emptyPlanForm, planInput, type PlanForm } from './planForm';
+import { emptyPlanForm, planFormOf, planInput, type PlanForm } from './planForm';
 import type { PlanningMember, PlanningState } from './planningState';
 
 const log = createLogger('planning');
@@ -27,8 +28,12 @@ export interface PlanningActions {
   openForm(open: boolean): void;
   setForm(change: Partial<PlanForm>): void;
   submit(): Promise<void>;
+  /** Opens the form filled in with the plan; submitting it then saves the change. */
+  edit(planId: string): void;
   cancel(planId: string): Promise<void>;
   skip(planId: string, occurrenceId: string): Promise<void>;
+  /** Moves one occurrence to a date and time of the project's zone; resolves true when saved. */
+  move(planId: string, occurrenceId: string, date: string, time: string): Promise<boolean>;
   makeFeed(): Promise<void>;
   downloadCalendar(planId: string): Promise<void>;
   revokeFeed(): Promise<void>;
@@ -38,7 +43,7 @@ export interface PlanningActions {
 
 export interface PlanningControllerOptions {
   state: PlanningState;
-  api: Pick<PlanningApi, 'list' | 'create' | 'cancel' | 'changeOccurrence' | 'createFeed' | 'revokeFeed' | 'calendar' | 'setTimeZone'>;
+  api: Pick<PlanningApi, 'list' | 'create' | 'update' | 'cancel' | 'changeOccurrence' | 'createFeed' | 'revokeFeed' | 'calendar' | 'setTimeZone'>;
   /** Hands a file to the browser as a download. */
   save?: (file: Blob, name: string) => void;
   /** The project's members, for the invitation list. */
@@ -91,9 +96,22 @@ export class PlanningController implements PlanningActions {
   }
 
   openForm(open: boolean): void {
+    if (this.state.editing.value !== null) {
+      // Leaving an edit: the next "Planifier" starts from a blank form.
+      this.state.editing.value = null;
+      this.state.form.value = emptyPlanForm();
+    }
     this.state.formOpen.value = open;
     this.state.problem.value = null;
     this.state.error.value = null;
+  }
+
+  edit(planId: string): void {
+    const plan = this.state.plans.value?.find((p) => p.planId === planId);
+    if (!plan) return;
+    this.openForm(true);
+    this.state.form.value = planFormOf(plan);
+    this.state.editing.value = planId;
   }
 
   setForm(change: Partial<PlanForm>): void {
@@ -107,9 +125,17 @@ export class PlanningController implements PlanningActions {
       return;
     }
     this.state.problem.value = null;
+    const editing = this.state.editing.value;
     await this.run(async () => {
-      await this.options.api.create(made.input);
+      if (editing === null) {
+        await this.options.api.create(made.input);
+      } else {
+        // The plan keeps its room: only what the form shows changes.
+        const { roomId: _room, ...patch } = made.input;
+        await this.options.api.update(editing, patch);
+      }
       this.state.form.value = emptyPlanForm();
+      this.state.editing.value = null;
       this.state.formOpen.value = false;
       await this.refreshOrThrow();
     });
@@ -127,6 +153,16 @@ export class PlanningController implements PlanningActions {
       await this.options.api.changeOccurrence(planId, occurrenceId, { status: 'skipped' });
       await this.refreshOrThrow();
     });
+  }
+
+  async move(planId: string, occurrenceId: string, date: string, time: string): Promise<boolean> {
+    let saved = false;
+    await this.run(async () => {
+      await this.options.api.changeOccurrence(planId, occurrenceId, { status: 'moved', date, time });
+      saved = true;
+      await this.refreshOrThrow();
+    });
+    return saved;
   }
 
   async makeFeed(): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lang } from '../i18n';
-import { formatBoth, formatWhen, planChatText } from './format';
+import { formatBoth, formatWhen, planChatText, wallClockOf } from './format';
 
 const tuesday9 = Date.parse('2026-12-08T08:00:00Z');
 
@@ -31,5 +31,11 @@ describe('planned meetings\' dates', () => {
     const plan = { planId: 'p', title: 'Réunion de chantier', roomId: 'reunion', change: 'planned' as const, next: tuesday9, timeZone: 'Europe/Paris', invitees: [] };
     expect(planChatText({ author, plan })).toBe('Léa a planifié « Réunion de chantier » : mardi 8 décembre 2026, 9 h 00');
     expect(planChatText({ author, plan: { ...plan, change: 'cancelled' } })).toBe('Léa a annulé « Réunion de chantier »');
+  });
+
+  it('gives an instant as the date and time inputs take it, on the zone\'s wall clock', () => {
+    expect(wallClockOf(tuesday9, 'Europe/Paris')).toEqual({ date: '2026-12-08', time: '09:00' });
+    expect(wallClockOf(Date.parse('2026-12-07T23:30:00Z'), 'Europe/Paris')).toEqual({ date: '2026-12-08', time: '00:30' });
+    expect(wallClockOf(tuesday9, 'America/Guadeloupe')).toEqual({ date: '2026-12-08', time: '04:00' });
   });
 });

@@ -41,6 +41,21 @@ export function formatHour(ms: number, zone: string, language: Lang = lang.value
   return whole.slice(whole.lastIndexOf(', ') + 2);
 }
 
+/** An instant on a zone's wall clock as the date and time inputs take it ("2026-12-08", "09:00"). */
+export function wallClockOf(ms: number, zone: string): { date: string; time: string } {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: zone,
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}` };
+}
+
 /** The chat line of a meeting-planned message. */
 export function planChatText(message: Pick<ChatMessage, 'author' | 'plan'>): string {
   const plan: PlanRef | undefined = message.plan;

@@ -7,6 +7,7 @@ import {
   MAX_PLAN_DURATION_MIN,
   MAX_PLAN_GUESTS,
   MIN_PLAN_DURATION_MIN,
+  type MeetingPlan,
   type PlanGuest,
   type PlanInput,
 } from '@chantier/signaling/protocol';
@@ -30,6 +31,21 @@ export interface PlanForm {
 
 export function emptyPlanForm(): PlanForm {
   return { title: '', date: '', time: '09:00', duration: '60', rhythm: 'weekly', until: '', invitees: [], guests: '' };
+}
+
+/** The form filled in with a plan, for "Modifier". */
+export function planFormOf(plan: MeetingPlan): PlanForm {
+  const { recurrence } = plan;
+  return {
+    title: plan.title,
+    date: plan.date,
+    time: plan.time,
+    duration: String(plan.durationMin),
+    rhythm: recurrence.frequency === 'once' ? 'once' : recurrence.interval === 2 ? 'fortnightly' : 'weekly',
+    until: recurrence.until ?? '',
+    invitees: plan.invitees.map((p) => p.userId),
+    guests: plan.guests.map((g) => `${g.name} <${g.email}>`).join('\n'),
+  };
 }
 
 const EMAIL = /^[^\s@<>",;:]+@[^\s@<>",;:]+$/;

@@ -27,6 +27,8 @@ export interface PlanningState {
   /** Members who can be invited (from the project). */
   members: Signal<readonly PlanningMember[]>;
   formOpen: Signal<boolean>;
+  /** The plan the open form edits ("Modifier"); null when it plans a new one. */
+  editing: Signal<string | null>;
   form: Signal<PlanForm>;
   problem: Signal<PlanFormProblem | null>;
   busy: Signal<boolean>;
@@ -43,6 +45,7 @@ export function createPlanningState(defaultZone = 'Europe/Paris'): PlanningState
     upcoming: signal<readonly Occurrence[]>([]),
     members: signal<readonly PlanningMember[]>([]),
     formOpen: signal(false),
+    editing: signal<string | null>(null),
     form: signal<PlanForm>(emptyPlanForm()),
     problem: signal<PlanFormProblem | null>(null),
     busy: signal(false),

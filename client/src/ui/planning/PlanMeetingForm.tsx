@@ -1,4 +1,9 @@
-/** "Planifier une réunion": title, date and time in the project's zone, duration, rhythm, invited members and guests. */
+/**
+ * "Planifier une réunion": title, date and time in the project's zone,
+ * duration, rhythm, invited members and guests; the same form, filled in,
+ * for "Modifier" a planned meeting.
+ */
+import { useEffect, useRef } from 'preact/hooks';
 import type { PlanRhythm } from '../../planning/planForm';
 import { t, type MessageKey } from '../../i18n';
 import { act } from '../act';
@@ -12,20 +17,30 @@ const rhythms: ReadonlyArray<[PlanRhythm, MessageKey]> = [
 
 export function PlanMeetingForm() {
   const planning = usePlanning();
+  const formRef = useRef<HTMLFormElement>(null);
+  const editingId = planning?.state.editing.value ?? null;
+  // "Modifier" on a row far down a phone's list: bring the form into view.
+  useEffect(() => {
+    if (editingId !== null) formRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [editingId]);
   if (!planning) return null;
   const { state, actions } = planning;
   const form = state.form.value;
   const problem = state.problem.value;
+  const editing = state.editing.value === null ? undefined : state.plans.value?.find((p) => p.planId === state.editing.value);
   const field = (name: keyof typeof form) => (event: Event) => actions.setForm({ [name]: (event.currentTarget as HTMLInputElement).value });
   return (
     <form
+      ref={formRef}
       class="plan-form"
       data-testid="plan-form"
+      data-editing={editing?.planId}
       onSubmit={(event) => {
         event.preventDefault();
         act(actions.submit());
       }}
     >
+      {editing && <p class="plan-form__zone">{t('planning.form.editing', { title: editing.title })}</p>}
       <label class="plan-form__field">
         <span>{t('planning.form.title')}</span>
         <input data-testid="plan-title" required maxLength={200} placeholder={t('planning.form.titlePlaceholder')} value={form.title} onInput={field('title')} />
@@ -92,7 +107,7 @@ export function PlanMeetingForm() {
       )}
       <div class="plan-form__actions">
         <button type="submit" class="button button--primary" data-testid="plan-submit" disabled={state.busy.value}>
-          {t('planning.form.submit')}
+          {t(editing ? 'planning.form.save' : 'planning.form.submit')}
         </button>
         <button type="button" class="button" onClick={() => actions.openForm(false)}>
           {t('planning.form.close')}

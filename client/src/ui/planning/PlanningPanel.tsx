@@ -1,15 +1,18 @@
 /**
  * The project page's planned meetings: the next ones (in the viewer's zone,
  * with the project's when it differs), "Démarrer" / "Rejoindre" into each
- * one's room, "Planifier une réunion" for owners and moderators, and the
+ * one's room, "Planifier une réunion", "Modifier" and "Déplacer cette
+ * réunion" for owners and moderators, and the
  * person's calendar feed URL.
  */
+import { useState } from 'preact/hooks';
 import { canModerate, type MeetingPlan, type Occurrence } from '@chantier/signaling/protocol';
 import { errorText, t } from '../../i18n';
 import { formatBoth } from '../../planning/format';
 import { act } from '../act';
 import { useProject } from '../context';
 import { CalendarFeed } from './CalendarFeed';
+import { MoveOccurrenceForm } from './MoveOccurrenceForm';
 import { PlanMeetingForm } from './PlanMeetingForm';
 import { ProjectZone } from './ProjectZone';
 import { usePlanning } from './usePlanning';
@@ -28,6 +31,7 @@ function UpcomingRow({ occurrence, plan, planner }: { occurrence: Occurrence; pl
   const running = state.rooms.value.some((r) => r.roomId === occurrence.roomId && r.people.length > 0);
   const label = planner && !running ? t('planning.start') : t('planning.join');
   const busy = planning.state.busy.value;
+  const [moving, setMoving] = useState(false);
   return (
     <li class="planned" data-testid="planned-meeting" data-plan-id={occurrence.planId} data-occurrence-id={occurrence.occurrenceId}>
       <div class="planned__what">
@@ -51,6 +55,16 @@ function UpcomingRow({ occurrence, plan, planner }: { occurrence: Occurrence; pl
         <button type="button" class="link-button" data-testid="planned-ics" disabled={busy} onClick={() => act(planning.actions.downloadCalendar(occurrence.planId))}>
           {t('planning.ics')}
         </button>
+        {planner && plan && (
+          <button type="button" class="link-button" data-testid="planned-edit" disabled={busy} onClick={() => planning.actions.edit(plan.planId)}>
+            {t('planning.edit')}
+          </button>
+        )}
+        {planner && plan?.recurrence.frequency === 'weekly' && !moving && (
+          <button type="button" class="link-button" data-testid="planned-move" disabled={busy} onClick={() => setMoving(true)}>
+            {t('planning.move')}
+          </button>
+        )}
         {planner && plan?.recurrence.frequency === 'weekly' && (
           <button type="button" class="link-button" data-testid="planned-skip" disabled={busy} onClick={() => act(planning.actions.skip(occurrence.planId, occurrence.occurrenceId))}>
             {t('planning.skip')}
@@ -62,6 +76,7 @@ function UpcomingRow({ occurrence, plan, planner }: { occurrence: Occurrence; pl
           </button>
         )}
       </div>
+      {moving && <MoveOccurrenceForm occurrence={occurrence} onClose={() => setMoving(false)} />}
     </li>
   );
 }

@@ -5,6 +5,7 @@
  * are stage pixels (from the top-left of the presented page's stage).
  */
 import type { Page } from 'puppeteer-core';
+import type { JoinOptions } from '../../test/join.js';
 
 const STAGE = '[data-testid="presentation"]';
 const OVERLAY = '[data-testid="markup-overlay"]';
@@ -186,4 +187,28 @@ export async function overlayPixels(page: Page): Promise<{ hash: string; painted
     }
     return { hash: hash.toString(16), painted };
   });
+}
+
+/** Lobby choices for the markup tests: camera and microphone off (marks need no media). */
+export const CAMERAS_OFF: JoinOptions = {
+  beforePress: async (page: Page) => {
+    await page.click('[data-testid="camera-toggle-lobby"]');
+    await page.click('[data-testid="mic-toggle-lobby"]');
+  },
+};
+
+/**
+ * The presenter presents `documentId` and opens markup to all: every page
+ * renders it, and each of `drawers` shows the markup tools.
+ */
+export async function presentOpenToAll(presenter: Page, documentId: string, others: Page[], drawers: Page[] = others): Promise<void> {
+  await presenter.click('[data-testid="present-button"]');
+  const item = `[data-testid="present-document"][data-document-id="${documentId}"]`;
+  await presenter.waitForSelector(item, { timeout: 10_000 });
+  await presenter.click(item);
+  for (const p of [presenter, ...others]) await waitRendered(p);
+  await presenter.click('[data-testid="markup-more"]');
+  await presenter.click('[data-testid="markup-policy-all"]');
+  for (const p of drawers) await p.waitForSelector('[data-testid="markup-tools"]', { timeout: 10_000 });
+  await presenter.click('[data-testid="markup-more"]');
 }

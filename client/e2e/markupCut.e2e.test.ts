@@ -19,7 +19,18 @@ import { openMeetingPage, selfPeerId, type MeetingPage } from '../../test/meetin
 import { startLabMeeting, type LabMeeting } from '../../test/netlab/labMeeting.js';
 import { planPdf } from '../../test/pdf.js';
 import type { TestBrowser } from '../../test/browser.js';
-import { CAMERAS_OFF, clickAt, dragMouse, markList, pickTool, presentOpenToAll, stageBox, waitMarks, type ListedMark } from './markupPage.js';
+import {
+  CAMERAS_OFF,
+  clickAt,
+  dragMouse,
+  markList,
+  openMarkupToAll,
+  pickTool,
+  presentDocument,
+  stageBox,
+  waitMarks,
+  type ListedMark,
+} from './markupPage.js';
 
 const PROJECT = 'chantier-markup-coupure';
 const ROOM = 'coupure-annotations';
@@ -90,7 +101,8 @@ describe('a network cut while drawing', () => {
     const archi = await join(m.rootBrowser, 'Archi', 'moderator');
     const bruno = await join(m.labBrowser, 'Bruno', 'member');
     const b = bruno.page;
-    await presentOpenToAll(archi.page, documentId, [b]);
+    await presentDocument(archi.page, documentId, [b]);
+    await openMarkupToAll(archi.page, [b]);
     const stage = await stageBox(b);
     const at = (fx: number, fy: number): [number, number] => [Math.round(stage.width * fx), Math.round(stage.height * fy)];
 

@@ -197,16 +197,17 @@ export const CAMERAS_OFF: JoinOptions = {
   },
 };
 
-/**
- * The presenter presents `documentId` and opens markup to all: every page
- * renders it, and each of `drawers` shows the markup tools.
- */
-export async function presentOpenToAll(presenter: Page, documentId: string, others: Page[], drawers: Page[] = others): Promise<void> {
+/** The presenter presents `documentId`; every page (the presenter's and `others`) renders it. */
+export async function presentDocument(presenter: Page, documentId: string, others: Page[]): Promise<void> {
   await presenter.click('[data-testid="present-button"]');
   const item = `[data-testid="present-document"][data-document-id="${documentId}"]`;
   await presenter.waitForSelector(item, { timeout: 10_000 });
   await presenter.click(item);
   for (const p of [presenter, ...others]) await waitRendered(p);
+}
+
+/** The presenter opens markup to all ("Annoter : tout le monde"); each of `drawers` shows the tools. */
+export async function openMarkupToAll(presenter: Page, drawers: Page[]): Promise<void> {
   await presenter.click('[data-testid="markup-more"]');
   await presenter.click('[data-testid="markup-policy-all"]');
   for (const p of drawers) await p.waitForSelector('[data-testid="markup-tools"]', { timeout: 10_000 });

@@ -19,15 +19,18 @@ import { listDocuments, uploadDocument } from '../../test/documents.js';
 import { openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
 import { planPdf } from '../../test/pdf.js';
 import {
+  CAMERAS_OFF,
   clickAt,
   docToStage,
   dragMouse,
   markCount,
   markList,
+  openMarkupToAll,
   overlayPixels,
   type ListedMark,
   pinch,
   pickTool,
+  presentDocument,
   stageBox,
   touchDraw,
   waitMarks,
@@ -55,15 +58,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const camerasOff = {
-  beforePress: async (page: Page) => {
-    await page.click('[data-testid="camera-toggle-lobby"]');
-    await page.click('[data-testid="mic-toggle-lobby"]');
-  },
-};
-
 function join(name: string, role: 'moderator' | 'member' = 'member'): Promise<MeetingPage> {
-  return openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM, role, viewport: VIEWPORT, join: camerasOff });
+  return openMeetingPage(chromium.browser, t, { name, projectId: PROJECT, roomId: ROOM, role, viewport: VIEWPORT, join: CAMERAS_OFF });
 }
 
 describe('marking up a presented plan together', () => {
@@ -80,17 +76,10 @@ describe('marking up a presented plan together', () => {
     chloe = await join('Chloe');
 
     // Archi presents the plan; every page renders it.
-    await archi.page.click('[data-testid="present-button"]');
-    const item = `[data-testid="present-document"][data-document-id="${documentId}"]`;
-    await archi.page.waitForSelector(item, { timeout: 10_000 });
-    await archi.page.click(item);
-    for (const p of [archi, bruno, chloe]) await waitRendered(p.page);
+    await presentDocument(archi.page, documentId, [bruno.page, chloe.page]);
     // A member cannot draw until the presenter opens markup to all.
     expect(await bruno.page.$('[data-testid="markup-tools"]')).toBeNull();
-    await archi.page.click('[data-testid="markup-more"]');
-    await archi.page.click('[data-testid="markup-policy-all"]');
-    await bruno.page.waitForSelector('[data-testid="markup-tools"]', { timeout: 10_000 });
-    await archi.page.click('[data-testid="markup-more"]');
+    await openMarkupToAll(archi.page, [bruno.page]);
 
     // Bruno draws with the mouse: a pen stroke, a rectangle, a revision cloud, a text note.
     b = bruno.page;
@@ -186,7 +175,7 @@ describe('marking up a presented plan together', () => {
     await c.waitForSelector('[data-testid="join-button"], [data-testid="room"]', { timeout: 15_000 });
     if (await c.$('[data-testid="join-button"]')) {
       const { joinFromLobby } = await import('../../test/join.js');
-      await joinFromLobby(c, camerasOff);
+      await joinFromLobby(c, CAMERAS_OFF);
     }
     await waitRendered(c);
     await waitMarks(c, drawn);

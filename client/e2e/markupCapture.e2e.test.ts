@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { listDocuments } from '../../test/documents.js';
 import { openMeetingPage } from '../../test/meetingPage.js';
-import { pickTool, stageBox, touchDraw, waitMarks, waitRendered } from './markupPage.js';
+import { CAMERAS_OFF, pickTool, stageBox, touchDraw, waitMarks, waitRendered } from './markupPage.js';
 
 const PROJECT = 'chantier-markup-capture-e2e';
 const ROOM = 'reunion';
@@ -30,13 +30,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const camerasOff = {
-  beforePress: async (page: import('puppeteer-core').Page) => {
-    await page.click('[data-testid="camera-toggle-lobby"]');
-    await page.click('[data-testid="mic-toggle-lobby"]');
-  },
-};
-
 /** Runs before the app: keeps the shared screen's stream where the test reads its size. */
 const KEEP_DISPLAY = `(() => {
   const media = navigator.mediaDevices;
@@ -54,11 +47,11 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
 describe('capturing a screen share to mark it up, on a phone', () => {
   it('turns the share’s frame into a presented PNG that a finger marks up', async () => {
     const archi = await openMeetingPage(chromium.browser, t, {
-      name: 'Archi', projectId: PROJECT, roomId: ROOM, role: 'moderator', viewport: { width: 1000, height: 800 }, join: camerasOff,
+      name: 'Archi', projectId: PROJECT, roomId: ROOM, role: 'moderator', viewport: { width: 1000, height: 800 }, join: CAMERAS_OFF,
       beforeApp: [KEEP_DISPLAY],
     });
     const bruno = await openMeetingPage(chromium.browser, t, {
-      name: 'Bruno', projectId: PROJECT, roomId: ROOM, viewport: PHONE, join: { ...camerasOff, tap: true },
+      name: 'Bruno', projectId: PROJECT, roomId: ROOM, viewport: PHONE, join: { ...CAMERAS_OFF, tap: true },
     });
     const b = bruno.page;
 

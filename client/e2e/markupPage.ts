@@ -5,6 +5,7 @@
  * are stage pixels (from the top-left of the presented page's stage).
  */
 import type { Page } from 'puppeteer-core';
+import type { JoinOptions } from '../../test/join.js';
 
 const STAGE = '[data-testid="presentation"]';
 const OVERLAY = '[data-testid="markup-overlay"]';
@@ -186,4 +187,29 @@ export async function overlayPixels(page: Page): Promise<{ hash: string; painted
     }
     return { hash: hash.toString(16), painted };
   });
+}
+
+/** Lobby choices for the markup tests: camera and microphone off (marks need no media). */
+export const CAMERAS_OFF: JoinOptions = {
+  beforePress: async (page: Page) => {
+    await page.click('[data-testid="camera-toggle-lobby"]');
+    await page.click('[data-testid="mic-toggle-lobby"]');
+  },
+};
+
+/** The presenter presents `documentId`; every page (the presenter's and `others`) renders it. */
+export async function presentDocument(presenter: Page, documentId: string, others: Page[]): Promise<void> {
+  await presenter.click('[data-testid="present-button"]');
+  const item = `[data-testid="present-document"][data-document-id="${documentId}"]`;
+  await presenter.waitForSelector(item, { timeout: 10_000 });
+  await presenter.click(item);
+  for (const p of [presenter, ...others]) await waitRendered(p);
+}
+
+/** The presenter opens markup to all ("Annoter : tout le monde"); each of `drawers` shows the tools. */
+export async function openMarkupToAll(presenter: Page, drawers: Page[]): Promise<void> {
+  await presenter.click('[data-testid="markup-more"]');
+  await presenter.click('[data-testid="markup-policy-all"]');
+  for (const p of drawers) await p.waitForSelector('[data-testid="markup-tools"]', { timeout: 10_000 });
+  await presenter.click('[data-testid="markup-more"]');
 }

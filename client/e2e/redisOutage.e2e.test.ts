@@ -64,22 +64,25 @@ async function sample(): Promise<Map<string, MediaTotals>> {
 }
 
 /**
- * Checks, every 2 s until `done` resolves, that every flow's frames and audio
- * packets rose since the last check. Returns how many checks passed.
+ * Checks, every 2 s until `done` resolves, that every flow's audio packets
+ * rose since the last check and its decoded video frames over the last two
+ * checks (4 s: a loaded 2-core machine once decoded no frame of one flow for
+ * 2 s, Redis or not; a stop is what this looks for). Returns how many checks passed.
  */
 async function mediaKeepsFlowing(done: Promise<unknown>): Promise<number> {
   let finished = false;
   void done.finally(() => (finished = true));
   let last = await sample();
+  let earlier = last;
   let checks = 0;
   while (!finished) {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const now = await sample();
     for (const [flow, totals] of now) {
-      const before = last.get(flow)!;
-      expect(totals.frames, `${flow}: video frames decoded keep rising`).toBeGreaterThan(before.frames);
-      expect(totals.audioPackets, `${flow}: audio packets keep rising`).toBeGreaterThan(before.audioPackets);
+      expect(totals.audioPackets, `${flow}: audio packets keep rising`).toBeGreaterThan(last.get(flow)!.audioPackets);
+      if (checks > 0) expect(totals.frames, `${flow}: video frames decoded keep rising`).toBeGreaterThan(earlier.get(flow)!.frames);
     }
+    earlier = last;
     last = now;
     checks++;
   }

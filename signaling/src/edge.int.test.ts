@@ -351,6 +351,7 @@ describe('routes', () => {
   /** Routes whose body is not JSON and is limited elsewhere, with the reason. */
   const BODY_CHECKED_ELSEWHERE: Record<string, string> = {
     'POST /api/projects/:projectId/documents': 'multipart: @fastify/multipart limits (one file, maxUploadBytes, 10 fields of 1 KiB) and magic bytes',
+    'POST /api/projects/:projectId/meetings/feed': 'takes no body (an empty POST makes the caller a new feed URL); one sent is bounded by bodyLimit and never read',
   };
 
   it('every route declares a schema; parameters, query and body are bounded', () => {

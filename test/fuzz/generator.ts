@@ -13,6 +13,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
   MAX_MESSAGE_BYTES,
+  STREAM_ID_PATTERN,
+  STREAM_ID_PART_MAX,
   Notifications,
   Requests,
   errorCodes,
@@ -649,7 +651,11 @@ export class FuzzGenerator {
       const [y, m, d] = [rng.int(1970, 2100), rng.int(1, 12), rng.bool(0.8) ? rng.int(1, 28) : rng.int(29, 99)];
       return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
     }
-    if (pattern === '^[0-9]{1,20}-[0-9]{1,20}$') return `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
+    // Chat message ids (protocol/streamId.ts): mostly ordinary, now and then at the bounds Redis takes.
+    if (pattern === STREAM_ID_PATTERN) {
+      const edge = ['0-0', '0-1', `${STREAM_ID_PART_MAX}-${STREAM_ID_PART_MAX}`, `${STREAM_ID_PART_MAX}-0`];
+      return rng.bool(0.2) ? rng.pick(edge) : `${rng.int(0, 2 ** 40)}-${rng.int(0, 99)}`;
+    }
     // Markup colours (notifications' marks).
     if (pattern === '^#[0-9a-f]{6}$') return `#${this.#fromClass('0123456789abcdef', 6)}`;
     // Planned meetings' local dates and times (protocol/planning.ts).

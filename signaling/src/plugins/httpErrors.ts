@@ -38,6 +38,11 @@ export const httpErrorsPlugin = fp<{ maxParamLength: number }>(
         request.log.debug({ status: known.status, code: known.code }, 'request refused');
         return send(reply, known);
       }
+      // Redis unreachable or too slow: an outage the Redis link already logs once, not a bug (redis/bounded.ts).
+      if (known?.code === ErrorCode.UNAVAILABLE) {
+        request.log.warn({ status: known.status, code: known.code }, 'request refused: storage unavailable');
+        return send(reply, known);
+      }
       request.log.error({ err: error }, 'request failed');
       return send(reply, known ?? INTERNAL_REPLY);
     });

@@ -17,6 +17,7 @@ import {
   type MarkInput,
   type Role,
 } from './protocol/index.js';
+import { closeCheckedClients } from '../../test/session.js';
 
 let t: TestApp;
 const clients: TestClient[] = [];
@@ -30,13 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 

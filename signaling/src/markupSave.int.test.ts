@@ -13,6 +13,7 @@ import { qpdfCheck, qpdfEncrypt, readAnnotations, rgb255 } from '../../test/pdfA
 import type { TestClient } from '../../test/TestClient.js';
 import { solidImage } from './documents/fixtures.js';
 import { ErrorCode, MARKUP_PALETTE, type MarkInput, type MeetingRecord, type Role } from './protocol/index.js';
+import { closeCheckedClients } from '../../test/session.js';
 
 let t: TestApp;
 const clients: TestClient[] = [];
@@ -25,13 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 

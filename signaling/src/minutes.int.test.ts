@@ -31,6 +31,7 @@ import {
   type NotificationData,
   type Role,
 } from './protocol/index.js';
+import { closeCheckedClients } from '../../test/session.js';
 
 const run = promisify(execFile);
 const rid = (): string => randomBytes(5).toString('hex');
@@ -44,13 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 interface Person {
   userId: string;

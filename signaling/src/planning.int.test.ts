@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLoggedTestApp, startTestApp, type TestApp } from '../../test/app.js';
 import { TestClient } from '../../test/TestClient.js';
 import { ErrorCode, PROTOCOL_VERSION, type MeetingPlan, type PlansReply, type Role } from './protocol/index.js';
+import { closeCheckedClients } from '../../test/session.js';
 
 const rid = (): string => randomBytes(5).toString('hex');
 const clients: TestClient[] = [];
@@ -22,13 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 interface Project {
   id: string;

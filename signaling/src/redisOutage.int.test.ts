@@ -21,6 +21,7 @@ import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage, type Role } from './protocol/index.js';
 import type { RedisClient } from './plugins/redis.js';
 import { makeKeys } from './store/keys.js';
+import { closeCheckedClients } from '../../test/session.js';
 
 /** The server's bound on any wait for Redis in this test (REDIS_TIMEOUT_MS). */
 const REDIS_TIMEOUT_MS = 1_000;
@@ -51,13 +52,7 @@ afterAll(async () => {
   await server?.kill('SIGKILL');
   await redis.stop();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
 async function start(): Promise<ServerProcess> {
   logLines.length = 0;

@@ -15,22 +15,20 @@ import type {
   ItemKind,
   MarkupRef,
   NotificationData,
-  NotificationType,
   RequestData,
   RequestType,
   ResponseData,
 } from '@chantier/signaling/protocol';
 import { errorCodeOf } from '../errors';
+import type { SignalingChannel } from '../signaling/Connection';
 import { createLogger } from '../log';
 import { applyChange, mayEdit } from './applyChange';
 import type { MinutesSignals } from './minutesState';
 
 const log = createLogger('minutes');
 
-export interface MinutesSocket {
-  request<T extends RequestType>(type: T, data: RequestData<T>): Promise<ResponseData<T>>;
-  onNotification<T extends NotificationType>(type: T, listener: (data: NotificationData<T>) => void): () => void;
-}
+/** The meeting or project socket, as every socket user sees it (signaling/Connection.ts). */
+export type MinutesSocket = SignalingChannel;
 
 /** An item as the panel edits it (a new one has no itemId). */
 export interface ItemDraft {

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { TEST_JWT_SECRET } from './config.js';
 import './provided.js';
@@ -28,8 +29,11 @@ export interface ProcessOptions {
   onStderr?: (line: string) => void;
 }
 
+/** Ends the server when this test process is gone (see the file). */
+const ORPHAN_GUARD = fileURLToPath(new URL('./orphanGuard.mjs', import.meta.url));
+
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'signaling/src/server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', ORPHAN_GUARD, '--import', 'tsx', 'signaling/src/server.ts'], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

@@ -33,10 +33,10 @@ export interface WebKitSession {
   goto(url: string): Promise<void>;
   /** Runs `body` (a function body: `return ...`) in the page with `args`; its value. */
   run<T>(body: string, ...args: unknown[]): Promise<T>;
-  /** Polls `body` (a function body returning a truthy value when done) until it holds. */
+  /** Polls `body` (a function body returning a truthy value when done) in the page until it holds; that value. */
   waitFor<T>(body: string, what: string, timeoutMs?: number, ...args: unknown[]): Promise<T>;
   click(selector: string): Promise<void>;
-  /** Types `text` into the element, key by key (real key events, as a person would). */
+  /** Types `text` into the element, key by key (real key events, as a person would; '\uE007' is Enter). */
   type(selector: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -156,13 +156,21 @@ function sessionApi(session: string, base: string, stopAll: () => Promise<void>)
     },
     run,
     async waitFor<T>(body: string, what: string, timeoutMs = 10_000, ...args: unknown[]): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await run<T>(body, ...args);
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`WebKit: timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // One round trip: the page polls itself (a WebDriver command costs up to a second on a loaded machine).
+      const script = `const done = arguments[arguments.length - 1];
+        const args = Array.prototype.slice.call(arguments, 0, -1);
+        const check = function () { ${body} };
+        const deadline = Date.now() + ${timeoutMs};
+        (function poll() {
+          let value;
+          try { value = check.apply(null, args); } catch (error) { value = undefined; }
+          if (value) return done({ value: value });
+          if (Date.now() > deadline) return done({ timedOut: true });
+          setTimeout(poll, 50);
+        })();`;
+      const answer = (await call(base, 'POST', `${path}/execute/async`, { script, args })) as { value?: T; timedOut?: boolean };
+      if (answer.timedOut || answer.value === undefined) throw new Error(`WebKit: timed out waiting for ${what}`);
+      return answer.value;
     },
     async click(selector) {
       await call(base, 'POST', `${path}/element/${await element(selector)}/click`, {});

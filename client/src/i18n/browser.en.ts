@@ -8,4 +8,6 @@ export const browserEn: Record<keyof typeof browserFr, string> = {
   'browser.noWebrtc.instead':
     'Open this link in Chrome, Edge or Firefox on a computer, in Chrome on Android, or in Safari on an iPhone or iPad (up to date).',
   'browser.noWebrtc.short': 'No meeting in this browser (no WebRTC): open the link in Chrome, Edge, Firefox or Safari.',
+  'browser.audioBlocked': 'The browser waits for your touch before playing the other participants.',
+  'browser.audioBlocked.button': 'Turn sound on',
 };

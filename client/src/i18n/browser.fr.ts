@@ -6,4 +6,6 @@ export const browserFr = {
   'browser.noWebrtc.instead':
     'Ouvrez ce lien dans Chrome, Edge ou Firefox sur un ordinateur, dans Chrome sur Android, ou dans Safari sur iPhone et iPad (à jour).',
   'browser.noWebrtc.short': 'Réunion impossible dans ce navigateur (pas de WebRTC) : ouvrez le lien dans Chrome, Edge, Firefox ou Safari.',
+  'browser.audioBlocked': 'Le navigateur attend votre geste pour faire entendre les autres participants.',
+  'browser.audioBlocked.button': 'Activer le son',
 } as const;

@@ -83,7 +83,7 @@ async function call(base: string, method: string, path: string, body?: unknown):
 }
 
 /** Waits until the driver answers /status as ready. */
-async function driverReady(base: string, driver: ChildProcess, timeoutMs = 10_000): Promise<void> {
+async function driverReady(base: string, driver: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (driver.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${driver.exitCode}`);
@@ -122,6 +122,8 @@ export async function launchWebKit(): Promise<WebKitSession> {
       capabilities: {
         alwaysMatch: {
           browserName: 'MiniBrowser',
+          // Room for waitFor's in-page polls (a loaded machine is slow); each ends on its own timeout first.
+          timeouts: { script: 60_000 },
           'webkitgtk:browserOptions': {
             binary: MINIBROWSER,
             // Mock devices: "Mock video device 1" (640x480, 30 fps) and a microphone, no prompt.
@@ -155,7 +157,7 @@ function sessionApi(session: string, base: string, stopAll: () => Promise<void>)
       await call(base, 'POST', `${path}/url`, { url });
     },
     run,
-    async waitFor<T>(body: string, what: string, timeoutMs = 10_000, ...args: unknown[]): Promise<T> {
+    async waitFor<T>(body: string, what: string, timeoutMs = 20_000, ...args: unknown[]): Promise<T> {
       // One round trip: the page polls itself (a WebDriver command costs up to a second on a loaded machine).
       const script = `const done = arguments[arguments.length - 1];
         const args = Array.prototype.slice.call(arguments, 0, -1);

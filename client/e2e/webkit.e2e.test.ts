@@ -72,7 +72,7 @@ describe('WebKit (WebKitGTK, no WebRTC)', () => {
          },
        };`,
       'the project page online with its document',
-      20_000,
+      30_000,
       listed!.documentId,
     );
     expect(shown).toMatchObject({ name: PROJECT, hash: '' });
@@ -94,7 +94,7 @@ describe('WebKit (WebKitGTK, no WebRTC)', () => {
     const { c: other } = await helloSession(t, { projectId: PROJECT, userId: 'u-Omar', displayName: 'Omar', role: 'member' });
     clients.push(other);
     await webkit.type('[data-testid="chat-input"]', `${FROM_WEBKIT}\uE007`);
-    const received = await other.waitFor('chatMessage', ({ message }) => message.kind === 'text', 10_000);
+    const received = await other.waitFor('chatMessage', ({ message }) => message.kind === 'text', 20_000);
     expect(received.message).toMatchObject({ text: FROM_WEBKIT, author: { userId: 'u-Wendy', displayName: 'Wendy' } });
 
     await other.request('chatSend', { clientMessageId: 'webkit-e2e-reply-1', text: TO_WEBKIT });
@@ -103,7 +103,7 @@ describe('WebKit (WebKitGTK, no WebRTC)', () => {
        const counts = [sent(arguments[0]), sent(arguments[1])];
        return counts[1] > 0 && counts[0] > 0 && counts;`,
       'both messages shown as sent',
-      10_000,
+      20_000,
       FROM_WEBKIT,
       TO_WEBKIT,
     );
@@ -125,7 +125,7 @@ describe('WebKit (WebKitGTK, no WebRTC)', () => {
          joinDisabled: document.querySelector('[data-testid="join-button"]').disabled,
        };`,
       'the join screen with the camera preview playing',
-      20_000,
+      30_000,
     );
     expect(lobby.cameras.some((label) => /mock video device/i.test(label))).toBe(true);
     expect(lobby).toMatchObject({ role: 'alert', lang: 'fr', joinDisabled: true });

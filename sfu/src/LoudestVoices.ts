@@ -63,6 +63,11 @@ export class LoudestVoices {
     return this.#selection.chosen;
   }
 
+  /** Whether this microphone (producer id) is talking now, for logs and tests. */
+  talking(producerId: string): boolean {
+    return this.#selection.talking(producerId, performance.now());
+  }
+
   /** Whether `peer` gets only the chosen voices. */
   isLimited(peer: MediaPeer): boolean {
     return this.#limited.has(peer);

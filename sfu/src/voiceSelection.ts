@@ -64,6 +64,12 @@ export class VoiceSelection {
     return this.#chosen;
   }
 
+  /** Whether `id` sent an audible packet within `silentMs` of `now`. */
+  talking(id: string, now: number): boolean {
+    const voice = this.#voices.get(id);
+    return !!voice && now - voice.lastAudibleAt <= this.#options.silentMs;
+  }
+
   /** A microphone joins the meeting (silent until its first packet). */
   add(id: string): void {
     if (this.#voices.has(id)) return;

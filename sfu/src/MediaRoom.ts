@@ -114,9 +114,8 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
     try {
       const observer = await router.createActiveSpeakerObserver({ interval: 300 });
-      let room: MediaRoom | undefined;
-      const voices = await LoudestVoices.create(router, config.forwardedVoices, () => room?.peers.values() ?? [], log);
-      return (room = new MediaRoom(id, slot, router, observer, voices, pool, config, log));
+      const voices = await LoudestVoices.create(router, config.forwardedVoices, log);
+      return new MediaRoom(id, slot, router, observer, voices, pool, config, log);
     } catch (error) {
       router.close();
       throw error;

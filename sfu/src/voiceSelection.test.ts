@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { audioLevelOf } from './audioLevel.js';
-import { VOICE_SELECTION_DEFAULTS, VoiceSelection } from './voiceSelection.js';
+import { VOICE_SELECTION_DEFAULTS, VoiceLevels, VoiceSelection } from './voiceSelection.js';
 
 const PACKET_MS = 40;
 
-function selection(size = 3): VoiceSelection {
-  const s = new VoiceSelection({ size, ...VOICE_SELECTION_DEFAULTS });
-  for (const id of ['a', 'b', 'c', 'd', 'e']) s.add(id);
-  return s;
+/** Five microphones (a to e, each its owner's) and the selection of listener `listener`. */
+function selection(listener = 'z', size = 3): VoiceSelection & { levels: VoiceLevels } {
+  const levels = new VoiceLevels({ size, ...VOICE_SELECTION_DEFAULTS });
+  for (const id of ['a', 'b', 'c', 'd', 'e']) levels.add(id, id);
+  return Object.assign(new VoiceSelection(levels, listener), { levels });
+}
+
+/** One packet of `id`; returns whether the listener's choice changed. */
+function packet(s: ReturnType<typeof selection>, id: string, dbov: number, now: number): boolean {
+  return s.levels.level(id, dbov, now) && s.audible(id, now);
 }
 
 /** Feeds `levels` (id → dBov, or null: DTX, no packet) for `ms`, ticking every 100 ms; returns the time reached. */
-function talk(s: VoiceSelection, levels: Record<string, number | null>, from: number, ms: number): number {
+function talk(s: ReturnType<typeof selection>, levels: Record<string, number | null>, from: number, ms: number): number {
   let now = from;
   for (; now < from + ms; now += PACKET_MS) {
-    for (const [id, dbov] of Object.entries(levels)) if (dbov !== null) s.level(id, dbov, now);
-    if (now % 100 < PACKET_MS) s.tick(now);
+    for (const [id, dbov] of Object.entries(levels)) if (dbov !== null) packet(s, id, dbov, now);
+    if (now % 100 < PACKET_MS) {
+      s.levels.tick(now);
+      s.tick(now);
+    }
   }
   return now;
 }
@@ -42,7 +51,7 @@ describe('VoiceSelection: the N loudest voices, with hysteresis', () => {
     // a and b go on, c stops (DTX: no packets); then d starts.
     now = talk(s, { a: -20, b: -20, c: null }, now, 1000);
     expect(s.chosen.has('c')).toBe(true); // nobody needed its place
-    expect(s.level('d', -25, now)).toBe(true);
+    expect(packet(s, 'd', -25, now)).toBe(true);
     expect([...s.chosen].sort()).toEqual(['a', 'b', 'd']);
   });
 
@@ -60,6 +69,7 @@ describe('VoiceSelection: the N loudest voices, with hysteresis', () => {
     const s = selection();
     const now = talk(s, { a: -20, b: -20, c: -20, d: -20 }, 0, 1000);
     const out = [...s.chosen][0]!;
+    s.levels.remove(out);
     expect(s.remove(out)).toBe(true);
     talk(s, { a: -20, b: -20, c: -20, d: -20 }, now, 200);
     expect(s.chosen.size).toBe(3);
@@ -70,7 +80,13 @@ describe('VoiceSelection: the N loudest voices, with hysteresis', () => {
     const s = selection();
     talk(s, { a: -90, b: -127 }, 0, 1000);
     expect(s.chosen.size).toBe(0);
-    expect(s.level('zz', -10, 0)).toBe(false);
+    expect(packet(s, 'zz', -10, 0)).toBe(false);
+  });
+
+  it("never gives a listener its own voice: the three loudest of the others", () => {
+    const s = selection('a');
+    talk(s, { a: -5, b: -20, c: -30, d: -40, e: -50 }, 0, 4000);
+    expect([...s.chosen].sort()).toEqual(['b', 'c', 'd']);
   });
 });
 

@@ -15,6 +15,10 @@ import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { openMeetingPage } from '../../test/meetingPage.js';
 import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
+import { until as waitFor } from '../../test/until.js';
+
+/** Waits with the phone's voices in the message if it times out. */
+const until = (condition: () => boolean | Promise<boolean>, what: string) => waitFor(condition, what, { stepMs: 100, detail: forwarded });
 
 const PROJECT = 'chantier-voix';
 const ROOM = 'cinq-voix';
@@ -97,14 +101,6 @@ async function heardByPhone(): Promise<string[]> {
   }
   // A silent (DTX) but forwarded voice sends ~2.5 packets a second: "heard" means speech-rate packets.
   return [...after].filter(([name, n]) => n - (before.get(name) ?? 0) >= 20).map(([name]) => name).sort();
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(forwarded())}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {

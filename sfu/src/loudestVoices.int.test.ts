@@ -1,6 +1,7 @@
 import type { Consumer } from 'mediasoup/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinRoom, sfuTestConfig } from '../../test/sfuRoom.js';
+import { until } from '../../test/until.js';
 import { talk, TalkingMic } from '../../test/voices.js';
 import { silentLogger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -10,13 +11,6 @@ import { Sfu } from './Sfu.js';
 /** Two workers, one consumer each before a room spreads: the senders land on both. */
 const config = sfuTestConfig({ maxConsumersPerWorker: 1 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type Listener = Awaited<ReturnType<typeof joinRoom>> & { voices: Map<string, Consumer<ConsumerAppData>> };
 
@@ -91,8 +85,8 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
   });
 
   it('the audio-only listener receives exactly the three loudest; the other listener all five', async () => {
-    await until('the three loudest', () => flowing(phone).join() === 'a,b,c');
-    await until('the worker to agree', async () => (await flowingInWorker(phone)).join() === 'a,b,c');
+    await until(() => flowing(phone).join() === 'a,b,c', 'the three loudest');
+    await until(async () => (await flowingInWorker(phone)).join() === 'a,b,c', 'the worker to agree');
     expect(phone.peer.pauseReasons(phone.voices.get('d')!.id)).toEqual(new Set(['voice']));
     expect(phone.peer.pauseReasons(phone.voices.get('a')!.id).size).toBe(0);
     expect(flowing(office)).toEqual(['a', 'b', 'c', 'd', 'e']);
@@ -104,8 +98,8 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
   it('switches when levels change: the quietest becomes the loudest, the loudest falls silent (DTX)', async () => {
     mics.get('e')!.level = -5;
     mics.get('a')!.level = null;
-    await until('e in, a out', () => flowing(phone).join() === 'b,c,e');
-    await until('the worker to agree', async () => (await flowingInWorker(phone)).join() === 'b,c,e');
+    await until(() => flowing(phone).join() === 'b,c,e', 'e in, a out');
+    await until(async () => (await flowingInWorker(phone)).join() === 'b,c,e', 'the worker to agree');
     expect(flowing(office)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
@@ -114,16 +108,16 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
     const d = mics.get('d')!;
     // d first, so that it is not still talking (a candidate) when b's silence frees b's place.
     d.level = null;
-    await until('d silent', () => !room.voices.talking(d.producer.id));
+    await until(() => !room.voices.talking(d.producer.id), 'd silent');
     b.level = null;
-    await until('b silent', () => !room.voices.talking(b.producer.id));
+    await until(() => !room.voices.talking(b.producer.id), 'b silent');
     // Nobody needed b's place meanwhile: it is still chosen.
     expect(flowing(phone)).toEqual(['b', 'c', 'e']);
     let sentBeforeResume = -1;
     phone.voices.get('d')!.observer.once('resume', () => (sentBeforeResume = d.sent - sentAtStart));
     const sentAtStart = d.sent;
     d.level = -45; // quieter than every chosen voice: it comes in for b's silence, not for its level
-    await until('d in, b out', () => flowing(phone).join() === 'c,d,e');
+    await until(() => flowing(phone).join() === 'c,d,e', 'd in, b out');
     // Resumed on its first audible packet (or the one sent while the resume was on its way).
     expect(sentBeforeResume).toBeGreaterThanOrEqual(1);
     expect(sentBeforeResume).toBeLessThanOrEqual(2);
@@ -136,10 +130,10 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
 
   it('gives everything back when the listener leaves audio-only, and holds again when it returns', async () => {
     phone.peer.setAudioOnly(false);
-    await until('all five', () => flowing(phone).length === 5);
+    await until(() => flowing(phone).length === 5, 'all five');
     expect(room.voices.chosenFor(phone.peer)).toBeUndefined();
     phone.peer.setAudioOnly(true);
-    await until('three again', () => flowing(phone).join() === 'c,d,e');
+    await until(() => flowing(phone).join() === 'c,d,e', 'three again');
   });
 
   it('screen-share audio is never held, and a closed microphone frees its place', async () => {
@@ -158,6 +152,6 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
     mics.get('b')!.level = -20;
     mics.get('c')!.producer.close();
     phone.voices.delete('c');
-    await until('b takes the free place', () => flowing(phone).join() === 'b,d,e');
+    await until(() => flowing(phone).join() === 'b,d,e', 'b takes the free place');
   });
 });

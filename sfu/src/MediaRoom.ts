@@ -68,8 +68,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   readonly #config: SfuConfig;
   readonly #log: Logger;
   readonly #speakerObserver: ActiveSpeakerObserver;
-  /** The loudest voices, for listeners that cannot take them all. */
-  readonly voices: LoudestVoices;
+  readonly voices: LoudestVoices; // for listeners that cannot take every voice
   readonly #peers = new Map<string, MediaPeer>();
   /** Live routers by worker index (the home one included). */
   readonly #routers = new Map<number, RoomRouter>();
@@ -272,10 +271,8 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   observeSpeaker(producer: Producer<ProducerAppData>): void {
     this.pipeProducerTo(producer, this.slot)
       // Gone meanwhile: the worker no longer has it, and would log the request as an error.
-      .then(async () => {
-        if (producer.closed || this.#closed) return;
-        await Promise.all([this.#speakerObserver.addProducer({ producerId: producer.id }), this.voices.addMicrophone(producer)]);
-      })
+      .then(async () => producer.closed || this.#closed ? undefined
+        : Promise.all([this.#speakerObserver.addProducer({ producerId: producer.id }), this.voices.addMicrophone(producer)]))
       .catch((error: unknown) => {
         if (!producer.closed && !this.#closed) this.#log.warn({ err: error, producerId: producer.id }, 'active speaker observer');
       });
@@ -362,8 +359,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     });
     router.on('workerclose', () => this.close('worker-died'));
     router.observer.on('newtransport', (transport) => {
-      // The loudest voices' tap (one per room, on the home router) is not a participant's load.
-      if (transport.type === 'direct') return;
+      if (transport.type === 'direct') return; // the loudest voices' tap (LoudestVoices.ts): no participant's load
       if (transport.type === 'pipe') {
         load.pipeTransports++;
         transport.observer.once('close', () => load.pipeTransports--);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
+import { precompressPlugin } from './compressPlugin.js';
 import { serviceWorkerPlugin } from './swPlugin.js';
 
 /** The signaling server (Fastify) in development; the built app is served by it in production. */
@@ -8,7 +9,7 @@ const SIGNALING = 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [preact(), serviceWorkerPlugin()],
+  plugins: [preact(), serviceWorkerPlugin(), precompressPlugin()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

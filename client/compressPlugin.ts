@@ -12,7 +12,7 @@
  * Source maps are left alone (fetched by developers' tools only).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Plugin, ResolvedConfig } from 'vite';
 
@@ -51,7 +51,7 @@ export function precompressPlugin(): Plugin {
       config = resolved;
     },
     closeBundle() {
-      const outDir = join(config.root, config.build.outDir);
+      const outDir = resolve(config.root, config.build.outDir);
       let before = 0;
       let after = 0;
       for (const path of listFiles(outDir)) {

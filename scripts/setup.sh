@@ -75,7 +75,7 @@ bash sfu/scripts/build-worker.sh >/dev/null
 
 # ---------------------------------------------------------------- 4. client
 if [ ! -f client/dist/index.html ] || \
-   [ -n "$(find client/src client/index.html client/vite.config.ts client/public signaling/src/protocol \
+   [ -n "$(find client/src client/index.html client/vite.config.ts client/swPlugin.ts client/compressPlugin.ts client/protocolPlugin.ts client/public signaling/src/protocol \
            package-lock.json -newer client/dist/index.html -print -quit 2>/dev/null)" ]; then
   log "building the client"
   npm run build --silent -w client >&2

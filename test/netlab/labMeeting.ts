@@ -2,13 +2,15 @@
  * A meeting with some participants behind a net lab's emulated link: the
  * real server listens on the lab's root-side address (HTTP, WebSocket and
  * mediasoup's ICE candidates), one Chromium runs in the root namespace and
- * one inside the lab's namespace; both open the same http://<hostIp>:<port>
- * (a local address in the root namespace too), so only the namespaced
- * participant's packets cross the emulated link.
+ * one browser (Chromium, or Firefox: `labEngine`) inside the lab's namespace;
+ * both open the same http://<hostIp>:<port> (a local address in the root
+ * namespace too), so only the namespaced participant's packets cross the
+ * emulated link.
  */
 import type { Page } from 'puppeteer-core';
 import { startTestApp, type TestApp } from '../app.js';
 import { launchBrowser, type TestBrowser } from '../browser.js';
+import { launchFirefox } from '../firefox.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../screenShare.js';
 import { createNetLab, type NetLab } from './netlab.js';
 import { KEEP_PEER_CONNECTIONS } from './pageMedia.js';
@@ -35,6 +37,10 @@ export interface LabMeetingOptions {
   env?: Record<string, string>;
   /** Extra Chromium flags (fake capture files). */
   flags?: string[];
+  /** The lab's browser: Chromium (default) or Firefox, which gathers no loopback candidate and so meets only here. */
+  labEngine?: 'chromium' | 'firefox';
+  /** Firefox only: a window on a virtual screen of this size instead of headless, for getDisplayMedia. */
+  labDisplay?: { width: number; height: number };
 }
 
 export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMeeting> {
@@ -58,7 +64,9 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
     const secureOrigins = [app.url];
     const [rootBrowser, labBrowser] = await Promise.all([
       launchBrowser(options.flags ?? [], { secureOrigins }),
-      launchBrowser(options.flags ?? [], { secureOrigins, netns: lab.nsName }),
+      options.labEngine === 'firefox'
+        ? launchFirefox({ secureOrigins, netns: lab.nsName, ...(options.labDisplay ? { display: options.labDisplay } : {}) })
+        : launchBrowser(options.flags ?? [], { secureOrigins, netns: lab.nsName }),
     ]);
     browsers.push(rootBrowser, labBrowser);
     const place: MeetingPlace = { app, projectId: options.projectId, roomId: options.roomId };

@@ -30,6 +30,9 @@ APT_PACKAGES=(
   nftables
   # fake camera and microphone files of the audio-only benchmark
   ffmpeg
+  # Firefox participants of the browser tests (test/firefox.ts), and the virtual
+  # screen its getDisplayMedia captures (headless Firefox has no screen to share)
+  firefox-esr xvfb
   # PDF thumbnails (pdftoppm)
   poppler-utils
   # test certificates of TURN over TLS (test/tlsCert.ts)

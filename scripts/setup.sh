@@ -42,9 +42,9 @@ APT_PACKAGES=(
   # the published compte rendu's font (DejaVu Sans carries French accents; signaling/src/minutes/pdf.ts)
   fonts-dejavu-core
   # the WebKit browser tests (test/webkit.ts): WebKitGTK's WebDriver and MiniBrowser (it pulls
-  # libwebkit2gtk-4.1-0), the X server MiniBrowser needs, and GStreamer's base and good plugins,
+  # libwebkit2gtk-4.1-0), the X server above (xvfb), and GStreamer's base and good plugins,
   # which play the mock camera in the join screen's preview
-  webkit2gtk-driver xvfb gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  webkit2gtk-driver gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
 
 # ------------------------------------------------------------------ 1. apt

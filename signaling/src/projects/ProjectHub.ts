@@ -14,6 +14,7 @@ import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { PresenceStore } from '../store/presence.js';
+import { PresenceFanout } from './PresenceFanout.js';
 import type { Session } from '../ws/Session.js';
 
 /** Most chat messages delivered again per project after an outage. */
@@ -39,6 +40,12 @@ export class ProjectHub {
   #resyncAgain = false;
   /** The oldest time since when chat may have been missed (the bus's loss), until a resync delivers it. */
   #missedSince: number | undefined;
+  /** Presence changes to the sessions, coalesced per project per tick. */
+  readonly #fanout = new PresenceFanout((projectId, data, json) => {
+    for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('presence', data, json);
+  });
+  /** Projects whose Redis version was ahead of what the bus brought at the last tick (a change possibly lost). */
+  readonly #behind = new Map<string, number>();
 
   constructor(
     private readonly bus: EventBus,
@@ -96,6 +103,8 @@ export class ProjectHub {
       this.#unsubscribe.get(projectId)?.();
       this.#unsubscribe.delete(projectId);
       this.#lastChat.delete(projectId);
+      this.#fanout.forget(projectId);
+      this.#behind.delete(projectId);
     }
     try {
       await this.presence.remove(projectId, this.connectionKey(session));
@@ -104,7 +113,6 @@ export class ProjectHub {
       this.#unclean.add(projectId);
       throw error;
     }
-    await this.#publishPresence(projectId);
   }
 
   /**
@@ -155,13 +163,13 @@ export class ProjectHub {
       sessions += live.length;
       for (const session of live) await this.#write(session, projectId, this.#rooms.get(session) ?? null);
       await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set(live.map((s) => this.connectionKey(s))));
-      await this.#publishPresence(projectId);
+      // Changes published while the bus was away never arrived: the sessions start again from a snapshot.
+      if (this.#sessions.has(projectId)) this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
       if (missedSince !== undefined) await this.#catchUpChat(projectId, missedSince);
     }
     for (const projectId of [...this.#unclean]) {
       if (!this.#sessions.has(projectId)) {
         await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set());
-        await this.#publishPresence(projectId);
       }
       this.#unclean.delete(projectId);
     }
@@ -182,7 +190,6 @@ export class ProjectHub {
   async #record(session: Session, projectId: string, roomId: string | null): Promise<void> {
     this.#rooms.set(session, roomId);
     await this.#write(session, projectId, roomId);
-    await this.#publishPresence(projectId);
   }
 
   async #write(session: Session, projectId: string, roomId: string | null): Promise<void> {
@@ -194,11 +201,6 @@ export class ProjectHub {
       device: session.device,
       roomId,
     });
-  }
-
-  async #publishPresence(projectId: string): Promise<void> {
-    const online = await this.presence.list(projectId);
-    await this.bus.publish(projectId, { type: 'presence', online });
   }
 
   #deliver(projectId: string, event: ProjectEvent): void {
@@ -227,10 +229,42 @@ export class ProjectHub {
       const last = this.#lastChat.get(projectId);
       if (!last || compareIds(event.message.id, last) > 0) this.#lastChat.set(projectId, event.message.id);
     }
-    for (const session of this.#sessions.get(projectId) ?? []) {
-      if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
-      else if (event.type === 'presence') session.notify('presence', { online: event.online });
-      else session.notify('documentsChanged', { documentId: event.documentId, change: event.change });
+    if (event.type === 'presence') {
+      this.#fanout.change(projectId, event.change);
+      return;
+    }
+    // Serialised once for all the project's sessions.
+    if (event.type === 'chatMessage') {
+      const data = { message: event.message };
+      const json = JSON.stringify(data);
+      for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('chatMessage', data, json);
+      return;
+    }
+    const data = { documentId: event.documentId, change: event.change };
+    const json = JSON.stringify(data);
+    for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('documentsChanged', data, json);
+  }
+
+  /**
+   * A change published but never brought by the bus (lost in a reconnection
+   * the bus did not notice) would leave the sessions behind until the next
+   * change: a project whose Redis version stays ahead of what arrived, over
+   * two ticks (so not merely in flight), is sent a snapshot.
+   */
+  async #checkVersions(): Promise<void> {
+    for (const projectId of [...this.#sessions.keys()]) {
+      const version = await this.presence.version(projectId);
+      const seen = this.#fanout.seen(projectId) ?? -1;
+      const suspect = this.#behind.get(projectId);
+      if (version <= seen) {
+        this.#behind.delete(projectId);
+      } else if (suspect !== undefined && suspect <= version && seen < suspect) {
+        this.log.info({ projectId, version, seen }, 'presence changes lost: sending a snapshot');
+        this.#behind.delete(projectId);
+        if (this.#sessions.has(projectId)) this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
+      } else {
+        this.#behind.set(projectId, version);
+      }
     }
   }
 
@@ -239,12 +273,13 @@ export class ProjectHub {
       for (const [projectId, sessions] of this.#sessions) {
         await this.presence.heartbeat(projectId, [...sessions].map((s) => this.connectionKey(s)));
       }
+      await this.#checkVersions();
       // Any node may sweep: what a dead node left expires and is announced once
       // (ZREM tells which node actually removed it).
       if (this.#sweeping) return;
       this.#sweeping = true;
       for (const projectId of await this.presence.projects()) {
-        if ((await this.presence.sweep(projectId)) > 0) await this.#publishPresence(projectId);
+        await this.presence.sweep(projectId);
       }
     } catch (error) {
       // An outage is logged once by RedisLink; the resync writes presence again after it.

@@ -5,3 +5,5 @@ export * from './markup.js';
 export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
+export * from './pieces.js';
+export * from './presence.js';

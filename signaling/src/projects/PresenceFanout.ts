@@ -20,6 +20,8 @@ interface Pending {
 export class PresenceFanout {
   readonly #pending = new Map<string, Pending>();
   readonly #seen = new Map<string, number>();
+  /** Projects whose Redis version was ahead of what the bus brought at the last check. */
+  readonly #behind = new Map<string, number>();
   #scheduled = false;
 
   constructor(
@@ -49,10 +51,33 @@ export class PresenceFanout {
     return this.#seen.get(projectId);
   }
 
+  /**
+   * A change published but never brought by the bus (lost in a reconnection
+   * the bus did not notice) would leave the sessions behind until the next
+   * change. Called every heartbeat with the project's version in Redis: true
+   * when it has stayed ahead of what arrived over two checks (so it is not
+   * merely in flight), and a snapshot should be sent.
+   */
+  isBehind(projectId: string, version: number): boolean {
+    const seen = this.#seen.get(projectId) ?? -1;
+    const suspect = this.#behind.get(projectId);
+    if (version <= seen) {
+      this.#behind.delete(projectId);
+      return false;
+    }
+    if (suspect !== undefined && seen < suspect) {
+      this.#behind.delete(projectId);
+      return true;
+    }
+    this.#behind.set(projectId, version);
+    return false;
+  }
+
   /** The project has no session here any more. */
   forget(projectId: string): void {
     this.#seen.delete(projectId);
     this.#pending.delete(projectId);
+    this.#behind.delete(projectId);
   }
 
   flush(): void {

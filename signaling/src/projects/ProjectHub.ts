@@ -44,8 +44,6 @@ export class ProjectHub {
   readonly #fanout = new PresenceFanout((projectId, data, json) => {
     for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('presence', data, json);
   });
-  /** Projects whose Redis version was ahead of what the bus brought at the last tick (a change possibly lost). */
-  readonly #behind = new Map<string, number>();
 
   constructor(
     private readonly bus: EventBus,
@@ -104,7 +102,6 @@ export class ProjectHub {
       this.#unsubscribe.delete(projectId);
       this.#lastChat.delete(projectId);
       this.#fanout.forget(projectId);
-      this.#behind.delete(projectId);
     }
     try {
       await this.presence.remove(projectId, this.connectionKey(session));
@@ -245,26 +242,13 @@ export class ProjectHub {
     for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('documentsChanged', data, json);
   }
 
-  /**
-   * A change published but never brought by the bus (lost in a reconnection
-   * the bus did not notice) would leave the sessions behind until the next
-   * change: a project whose Redis version stays ahead of what arrived, over
-   * two ticks (so not merely in flight), is sent a snapshot.
-   */
+  /** Sends a snapshot to the projects whose changes the bus lost (PresenceFanout.isBehind). */
   async #checkVersions(): Promise<void> {
     for (const projectId of [...this.#sessions.keys()]) {
       const version = await this.presence.version(projectId);
-      const seen = this.#fanout.seen(projectId) ?? -1;
-      const suspect = this.#behind.get(projectId);
-      if (version <= seen) {
-        this.#behind.delete(projectId);
-      } else if (suspect !== undefined && suspect <= version && seen < suspect) {
-        this.log.info({ projectId, version, seen }, 'presence changes lost: sending a snapshot');
-        this.#behind.delete(projectId);
-        if (this.#sessions.has(projectId)) this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
-      } else {
-        this.#behind.set(projectId, version);
-      }
+      if (!this.#fanout.isBehind(projectId, version) || !this.#sessions.has(projectId)) continue;
+      this.log.info({ projectId, version, seen: this.#fanout.seen(projectId) }, 'presence changes lost: sending a snapshot');
+      this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
     }
   }
 

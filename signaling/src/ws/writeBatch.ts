@@ -13,6 +13,8 @@ interface Flushable {
 }
 
 const pending = new Set<Flushable>();
+/** Node's own, taken at load: a test's fake timers must not hold every later flush back. */
+const immediate = globalThis.setImmediate;
 let scheduled = false;
 
 function flushAll(): void {
@@ -27,7 +29,7 @@ export function scheduleFlush(session: Flushable): void {
   pending.add(session);
   if (scheduled) return;
   scheduled = true;
-  setImmediate(flushAll);
+  immediate(flushAll);
 }
 
 /** The TCP socket under a ws WebSocket (ws keeps it as `_socket`); undefined if that changes. */

@@ -7,7 +7,8 @@
 #   2. npm dependencies (npm ci, no install scripts, no browser download);
 #   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
 #      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
-#   4. the client (vite build), when its sources changed.
+#   4. the client (vite build), when its sources changed;
+#   5. the server as JavaScript for npm start (scripts/build-server.mjs), when its sources changed.
 # Set CHANTIER_SKIP_APT=1 to skip step 1 (packages installed another way).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -82,6 +83,15 @@ if [ ! -f client/dist/index.html ] || \
            package-lock.json -newer client/dist/index.html -print -quit 2>/dev/null)" ]; then
   log "building the client"
   npm run build --silent -w client >&2
+fi
+
+# ---------------------------------------------------------------- 5. server
+# Compiled JavaScript for `npm start` (scripts/build-server.mjs), when a source changed.
+if [ ! -f signaling/build/server.js ] || \
+   [ -n "$(find sfu/src signaling/src turn/src scripts/build-server.mjs package-lock.json \
+           -newer signaling/build/server.js -print -quit 2>/dev/null)" ]; then
+  log "building the server"
+  node scripts/build-server.mjs >&2
 fi
 
 log "ready in $(( $(date +%s) - t0 )) s"

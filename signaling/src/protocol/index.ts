@@ -6,3 +6,5 @@ export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
 export * from './notificationTypes.js';
+export * from './pieces.js';
+export * from './presence.js';

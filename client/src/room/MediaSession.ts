@@ -18,6 +18,7 @@ import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
 import { renewTransports } from './iceServers';
+import { markJoin } from './joinTimeline';
 import {
   CAMERA_PRODUCER,
   MIC_PRODUCER,
@@ -427,6 +428,7 @@ export class MediaSession {
     };
     const transport =
       direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    markJoin(`${direction}-transport-created`);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signaling
@@ -451,6 +453,7 @@ export class MediaSession {
 
     transport.on('connectionstatechange', (state) => {
       log.info(`${direction} transport ${state}`);
+      if (state === 'connected') markJoin(`${direction}-transport-connected`);
       if (direction === 'send') this.sendState = state;
       else this.recvState = state;
       this.events.emit('connectionstatechange', worstConnection(this.sendState, this.recvState));

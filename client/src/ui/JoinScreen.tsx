@@ -1,5 +1,7 @@
 import { t, type MessageKey } from '../i18n';
+import { useEffect } from 'preact/hooks';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
+import { markJoin } from '../room/joinTimeline';
 import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
 import { useRoom } from './context';
@@ -19,6 +21,7 @@ export function JoinScreen() {
   const busy = state.busy.value;
   const audioIssue = state.audioIssue.value;
   const videoIssue = state.videoIssue.value;
+  useEffect(() => markJoin('page-shown'), []);
 
   return (
     <main class="join" data-testid="join">

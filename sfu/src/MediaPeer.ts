@@ -274,8 +274,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     return producer;
   }
 
-  /** Creates a paused consumer of another peer's producer on this peer's receive transport. */
-  async consume(producer: Producer<ProducerAppData>): Promise<Consumer<ConsumerAppData>> {
+  /** A consumer of another peer's producer here: paused until the client resumes it, or `flowing` (a join's answer). */
+  async consume(producer: Producer<ProducerAppData>, { flowing = false } = {}): Promise<Consumer<ConsumerAppData>> {
     this.#assertOpen();
     if (!this.#rtpCapabilities) throw new MediaError('CANNOT_CONSUME', 'join first with RTP capabilities');
     if (producer.appData.peerId === this.id) throw new MediaError('CANNOT_CONSUME', 'cannot consume own producer');
@@ -293,9 +293,9 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       consumer = await transport.consume<ConsumerAppData>({
         producerId: producer.id,
         rtpCapabilities: this.#rtpCapabilities,
-        // Start paused: the client resumes once its side is ready, so that the
-        // first packets (and the key frame asked on resume) are not lost.
-        paused: true,
+        // Paused: the client resumes once ready, so that the first packets (and the key frame asked on resume)
+        // are not lost. Flowing: nothing flows before the transport connects; mediasoup asks a key frame then.
+        paused: !flowing,
         enableRtx: true,
         ignoreDtx: true,
         appData: { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source },
@@ -315,8 +315,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     }
     this.#consumers.set(consumer.id, consumer);
     this.#controls.set(consumer.id, {
-      reasons: new Set(['client']),
-      paused: true,
+      reasons: new Set(flowing ? [] : ['client']),
+      paused: !flowing,
       priority: 0,
       spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
     });
@@ -343,6 +343,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       this.#consumers.delete(consumer.id);
       producer.observer.off('close', onServerClose);
     });
+    if (flowing) this.#applyPriority(consumer);
     return consumer;
   }
 
@@ -366,9 +367,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   /**
-   * Audio-only on: every video consumer of this peer is closed (the client
-   * is told through 'consumerclosed') and new ones are refused. Off: the
-   * client consumes video again.
+   * Audio-only on: every video consumer of this peer is closed (the client is told through
+   * 'consumerclosed') and new ones are refused. Off: the client consumes video again.
    */
   setAudioOnly(audioOnly: boolean): void {
     this.#assertOpen();

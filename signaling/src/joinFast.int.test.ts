@@ -8,8 +8,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import { TestClient } from '../../test/TestClient.js';
-import { ErrorCode, PROTOCOL_VERSION } from './protocol/index.js';
+import { closeCheckedClients, helloSession, type HelloOptions } from '../../test/session.js';
+import type { TestClient } from '../../test/TestClient.js';
+import { ErrorCode } from './protocol/index.js';
 
 const PROJECT = 'p1';
 const ROOM = 'fast';
@@ -23,23 +24,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+afterEach(() => closeCheckedClients(clients));
 
-async function helloed(displayName: string, tokenOptions: Parameters<TestApp['token']>[0] = {}) {
-  const c = await TestClient.connect(t.url);
+async function helloed(displayName: string, options: Partial<HelloOptions> = {}) {
+  const { c, hello } = await helloSession(t, { displayName, projectId: PROJECT, room: ROOM, ...options });
   clients.push(c);
-  const hello = await c.request('hello', {
-    protocol: PROTOCOL_VERSION,
-    token: await t.token({ displayName, ...tokenOptions }),
-    projectId: PROJECT,
-    roomId: ROOM,
-  });
   return { c, hello, peerId: hello.peerId, caps: deviceRtpCapabilities(hello.routerRtpCapabilities!) };
 }
 

@@ -12,7 +12,7 @@ import type { Plugin } from 'vite';
 
 const PROTOCOL = /\/signaling\/src\/protocol\/(?!.*\.test\.ts$)[^/]+\.ts$/;
 /** `Type.Object(`, `Type.String(`…, `Object.keys(` of the schema maps, `codes.map(` into literals. */
-const SCHEMA_CALL = /(?<![\w.])(Type\.[A-Za-z]+\(|Object\.keys\(|[A-Za-z_$][\w$]*\.map\()/g;
+const SCHEMA_CALL = /(?<![\w.#$])(Type\.[A-Za-z]+\(|Object\.keys\(|[A-Za-z_$][\w$]*\.map\()/g;
 const SCHEMA_MARK = 'TypeBox.Kind';
 
 interface ChunkLike {

@@ -19,7 +19,7 @@ import type { Plugin, ResolvedConfig } from 'vite';
 /** Text files worth compressing (images are compressed already). */
 const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|txt)$/;
 /** Below this, the headers cost more than the bytes saved. */
-const MIN_BYTES = 512;
+export const MIN_BYTES = 512;
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setMicEnabled } from '../../scripts/bench/lib/voicePhases.js';
+import { setMicEnabled } from '../../test/pageMicrophone.js';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { openMeetingPage } from '../../test/meetingPage.js';

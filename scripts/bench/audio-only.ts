@@ -32,9 +32,10 @@ import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { KEEP_PEER_CONNECTIONS, pageMedia, type PageMedia } from '../../test/netlab/pageMedia.js';
+import { setMicEnabled } from '../../test/pageMicrophone.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { newTalkerDelay, serverPeer, setMicEnabled, voicesOf } from './lib/voicePhases.js';
+import { newTalkerDelay, serverPeer, voicesOf } from './lib/voicePhases.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
 

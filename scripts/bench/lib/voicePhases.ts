@@ -16,19 +16,9 @@
 import type { Page } from 'puppeteer-core';
 import type { MediaPeer } from '../../../sfu/src/MediaPeer.js';
 import type { Sfu } from '../../../sfu/src/Sfu.js';
+import { setMicEnabled } from '../../../test/pageMicrophone.js';
 import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
-
-/** Turns the page's microphone (its audio senders' tracks) on or off; returns Date.now() in the page just before. */
-export function setMicEnabled(page: Page, enabled: boolean): Promise<number> {
-  return page.evaluate((on: boolean) => {
-    const at = Date.now();
-    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
-      for (const sender of pc.getSenders()) if (sender.track?.kind === 'audio') sender.track.enabled = on;
-    }
-    return at;
-  }, enabled);
-}
 
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {

@@ -32,6 +32,7 @@ import { loadMediaSession, type ClosedConsumer, type MediaSession } from './medi
 import type { LocalSource } from './producerOptions';
 import { ScreenCapture } from './ScreenCapture';
 import { credentialExpiry, isFresher } from './iceServers';
+import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
@@ -184,6 +185,7 @@ export class RoomController implements RoomActions {
     try {
       const hello = await signaling.open();
       if (generation !== this.generation) return;
+      markJoin('hello-answered');
       this.hello = hello;
       this.iceServers = hello.iceServers;
       for (const user of this.socketUsers) user.attach(signaling, hello);
@@ -200,6 +202,7 @@ export class RoomController implements RoomActions {
 
     this.local.watchDevices();
     await this.runMediaOp(() => this.openLobbyMedia());
+    markJoin('devices-opened');
     if (this.resumeJoin && generation === this.generation) await this.join();
   }
 
@@ -219,6 +222,8 @@ export class RoomController implements RoomActions {
     if (state.phase.value !== 'lobby' || !signaling || !hello) return;
     const generation = this.generation;
     state.phase.value = 'joining';
+    markJoin('pressed');
+    resetFirstFrame();
     this.resumeJoin = false;
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
@@ -235,6 +240,7 @@ export class RoomController implements RoomActions {
         session.close();
         return;
       }
+      markJoin('device-loaded');
       this.session = session;
       this.unsubscribe.push(
         session.events.on('connectionstatechange', (connection) => {
@@ -266,6 +272,7 @@ export class RoomController implements RoomActions {
         joinAnswer = await sendJoin();
       }
       if (generation !== this.generation) return;
+      markJoin('join-answered');
       const { peers } = joinAnswer;
       state.policy.value = joinAnswer.policy ?? DEFAULT_POLICY;
       state.lobby.value = joinAnswer.lobby ?? [];
@@ -878,6 +885,7 @@ export class RoomController implements RoomActions {
       .consume(producerId)
       .then((consumed) => {
         if (!consumed || session !== this.session) return;
+        markJoin('first-consumer');
         const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
         if (!present) {
           session.closeConsumer(consumed.consumerId); // the peer left meanwhile

@@ -1,5 +1,7 @@
 import { t, type MessageKey } from '../i18n';
+import { useEffect } from 'preact/hooks';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
+import { markJoin } from '../room/joinTimeline';
 import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
 import { NoWebrtcNotice, useCapabilities } from './BrowserNotice';
@@ -22,6 +24,7 @@ export function JoinScreen() {
   const videoIssue = state.videoIssue.value;
   // Without WebRTC the join could only fail: the notice says why, the button stays off.
   const canJoin = useCapabilities().webrtc;
+  useEffect(() => markJoin('page-shown'), []);
 
   return (
     <main class="join" data-testid="join">

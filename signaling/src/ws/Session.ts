@@ -44,6 +44,10 @@ export class Session {
   room: Room | undefined;
   /** The meeting this session is in (after join), for chat messages sent from it. */
   meetingId: string | undefined;
+  /** The join's Redis records (rooms/MeetingRecords.ts), written after its answer. */
+  joinRecorded: Promise<void> | undefined;
+  /** When the join was answered (performance.now()), for the join's later phases (metrics). */
+  joinAnsweredAt: number | undefined;
   media: MediaPeer | undefined;
   /** Raised hand (raiseHand), shown to others and to late joiners. */
   handRaised = false;

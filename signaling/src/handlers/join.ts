@@ -17,7 +17,7 @@ export const join: HandlerDef<'join'> = {
       app.metrics.observeJoinPhase('records', (performance.now() - recordsAsked) / 1000);
       if (!session.meetingId || session.state !== 'joined') return;
       await app.minutes
-        .joined(minutesActor(session))
+        .joined(await minutesActor(session))
         .then((result) => result && announce(session, result))
         .catch((error: unknown) => session.log.warn({ err: error }, 'attendance not updated'));
     });

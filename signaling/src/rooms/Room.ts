@@ -138,6 +138,15 @@ export class Room {
     return this.policy;
   }
 
+  /**
+   * Resolves when the meeting's records queued so far (joins and leaves:
+   * presence, the meeting's record) are in Redis or given up. Whatever on this
+   * node reads them waits for it, so that it sees every join already answered.
+   */
+  recordsWritten(): Promise<void> {
+    return this.#records.settled();
+  }
+
   /** Resolves when what setPolicy and markRemoved wrote is in Redis (a failure is logged, not thrown). */
   stateSaved(): Promise<void> {
     return this.#stateWrite;

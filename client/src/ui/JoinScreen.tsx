@@ -106,6 +106,10 @@ export function JoinScreen() {
             </button>
           </div>
 
+          {/* Above what the devices' opening adds (lists, notices), so that it never moves under a press. */}
+          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
+            {joining ? t('join.joining') : t('join.button')}
+          </button>
 
           <DeviceSelect
             id="audio-input"
@@ -133,9 +137,6 @@ export function JoinScreen() {
             </ul>
           )}
 
-          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
-            {joining ? t('join.joining') : t('join.button')}
-          </button>
         </form>
       </div>
     </main>

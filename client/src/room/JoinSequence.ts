@@ -125,30 +125,17 @@ export function receiveOthers(
  * not a failure, and the user's choices survive for the next join.
  */
 export async function produceInitial(session: MediaSession, local: LocalMedia, state: RoomState, stale: () => boolean): Promise<void> {
-  const { micEnabled, cameraEnabled } = state;
-  const mic = local.micTrack;
-  const camera = local.cameraTrack;
-  const sends: Array<Promise<void>> = [];
+  const send = async (source: 'mic' | 'camera'): Promise<void> => {
+    const enabled = source === 'mic' ? state.micEnabled : state.cameraEnabled;
+    const track = source === 'mic' ? local.micTrack : local.cameraTrack;
+    if (!enabled.value || !track) return;
+    await session.produce(source, track).catch((error: unknown) => {
+      if (stale()) return;
+      log.error(`cannot send the ${source === 'mic' ? 'microphone' : 'camera'}`, error);
+      enabled.value = false;
+      local.stop(source === 'mic' ? 'audio' : 'video');
+    });
+  };
   // Both at once: each is its own produce request, and the send transport connects with the first.
-  if (micEnabled.value && mic) {
-    sends.push(
-      session.produce('mic', mic).catch((error: unknown) => {
-        if (stale()) return;
-        log.error('cannot send the microphone', error);
-        micEnabled.value = false;
-        local.stop('audio');
-      }),
-    );
-  }
-  if (cameraEnabled.value && camera) {
-    sends.push(
-      session.produce('camera', camera).catch((error: unknown) => {
-        if (stale()) return;
-        log.error('cannot send the camera', error);
-        cameraEnabled.value = false;
-        local.stop('video');
-      }),
-    );
-  }
-  await Promise.all(sends);
+  await Promise.all([send('mic'), send('camera')]);
 }

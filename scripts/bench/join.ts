@@ -9,7 +9,8 @@
  *   over the same veth pair (Janus never gathers 127.0.0.1).
  * - Chantier: the real client (client/dist) served by the server; the
  *   newcomer opens the meeting's link, its lobby settles (devices open,
- *   signaling socket open, hello done), it presses Rejoindre.
+ *   signaling socket open, hello done, Device loaded and both transports
+ *   made: client/src/room/MediaPrewarm.ts), it presses Rejoindre.
  * - Janus: lib/janusPage.ts, a minimal VideoRoom page on Debian's janus.js
  *   with the same shape: its lobby opens the devices and the Janus session
  *   (WebSocket) before the press; the press attaches, joins, publishes and
@@ -171,6 +172,14 @@ async function openLobby(place: Place, index: number, warmUp: boolean): Promise<
     await page.evaluateOnNewDocument(PROBE);
     await page.goto(await place.url(index), { timeout: JOIN_TIMEOUT_MS });
     await waitForSettledLobby(page, JOIN_TIMEOUT_MS);
+    if (sample.sfu === 'chantier') {
+      // As a person finds the join screen a moment after it settles: its media made (MediaPrewarm),
+      // as Janus's lobby has its session open; the lobby's time (lobbyMs) counts the wait.
+      await page.waitForFunction(`performance.getEntriesByName('chantier:join:recv-transport-created').length > 0`, {
+        timeout: JOIN_TIMEOUT_MS,
+        polling: 50,
+      });
+    }
     sample.lobbyMs = Date.now() - t0;
   } catch (error) {
     sample.error = `lobby: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`;

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import { closeCheckedClients, helloSession, type HelloOptions } from '../../test/session.js';
+import { closeCheckedClients, helloSession, httpJson, type HelloOptions } from '../../test/session.js';
 import type { TestClient } from '../../test/TestClient.js';
 import { ErrorCode } from './protocol/index.js';
 
@@ -102,6 +102,23 @@ describe('joining fast', () => {
     for (const phase of ['queue', 'media', 'records', 'first_produce']) {
       expect(text).toMatch(new RegExp(`chantier_join_phase_seconds_count\\{phase="${phase}"\\} [1-9]`));
     }
+  });
+
+  it('shows the meeting to what is asked right after the answer, though its records follow it', async () => {
+    // A room of its own: this join starts the meeting (its record, the "meeting started" message).
+    const room = 'records';
+    const { c, hello, token } = await helloSession(t, { displayName: 'Fanny', projectId: PROJECT, room });
+    clients.push(c);
+    await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
+    // Asked at once: the same socket's message carries the meeting's id, the project lists who is in.
+    const [sent, current] = await Promise.all([
+      c.request('chatSend', { clientMessageId: 'records-1', text: 'Je suis là' }),
+      httpJson(t.url, `/api/projects/${PROJECT}/meetings/${room}/current`, token),
+    ]);
+    expect(sent.message.meetingId).toBeTruthy();
+    expect(current.status).toBe(200);
+    expect((current.body.meeting as { meetingId: string } | null)?.meetingId).toBe(sent.message.meetingId);
+    expect((current.body.participants as Array<{ displayName: string }>).map((p) => p.displayName)).toEqual(['Fanny']);
   });
 
   it('frees the media made in the lobby of someone who leaves without joining, and refuses it to who may not join', async () => {

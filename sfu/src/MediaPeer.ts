@@ -231,8 +231,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     return producer;
   }
 
-  /** Creates a paused consumer of another peer's producer on this peer's receive transport. */
-  async consume(producer: Producer<ProducerAppData>): Promise<Consumer<ConsumerAppData>> {
+  /** A consumer of another peer's producer here: paused until the client resumes it, or `flowing` (a join's answer). */
+  async consume(producer: Producer<ProducerAppData>, { flowing = false } = {}): Promise<Consumer<ConsumerAppData>> {
     this.#assertOpen();
     if (!this.#rtpCapabilities) throw new MediaError('CANNOT_CONSUME', 'join first with RTP capabilities');
     if (producer.appData.peerId === this.id) throw new MediaError('CANNOT_CONSUME', 'cannot consume own producer');
@@ -250,9 +250,9 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       consumer = await transport.consume<ConsumerAppData>({
         producerId: producer.id,
         rtpCapabilities: this.#rtpCapabilities,
-        // Start paused: the client resumes once its side is ready, so that the
-        // first packets (and the key frame asked on resume) are not lost.
-        paused: true,
+        // Paused: the client resumes once ready, so that the first packets (and the key frame asked on resume)
+        // are not lost. Flowing: nothing flows before the transport connects; mediasoup asks a key frame then.
+        paused: !flowing,
         enableRtx: true,
         ignoreDtx: true,
         appData: { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source },
@@ -271,9 +271,12 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
     }
     this.#consumers.set(consumer.id, consumer);
+    // Flowing (the join answer's consumers) unless this listener's loudest-voices choice holds it.
+    const held = this.room.voices.held(this, consumer);
+    if (flowing && held) await consumer.pause();
     this.#controls.set(consumer.id, {
-      reasons: new Set(this.room.voices.held(this, consumer) ? ['client', 'voice'] : ['client']),
-      paused: true,
+      reasons: new Set<PauseReason>([...(flowing ? [] : ['client' as const]), ...(held ? ['voice' as const] : [])]),
+      paused: !flowing || held,
       priority: 0,
       spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
     });
@@ -300,6 +303,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       this.#consumers.delete(consumer.id);
       producer.observer.off('close', onServerClose);
     });
+    if (flowing) this.#applyPriority(consumer);
     return consumer;
   }
 
@@ -329,9 +333,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   /**
-   * Audio-only on: every video consumer of this peer is closed (the client
-   * is told through 'consumerclosed') and new ones are refused. Off: the
-   * client consumes video again.
+   * Audio-only on: every video consumer of this peer is closed (the client is told through
+   * 'consumerclosed') and new ones are refused. Off: the client consumes video again.
    */
   setAudioOnly(audioOnly: boolean): void {
     this.#assertOpen();

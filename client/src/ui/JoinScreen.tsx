@@ -1,5 +1,7 @@
 import { t, type MessageKey } from '../i18n';
+import { useEffect } from 'preact/hooks';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
+import { markJoin } from '../room/joinTimeline';
 import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
 import { NoWebrtcNotice, useCapabilities } from './BrowserNotice';
@@ -22,6 +24,7 @@ export function JoinScreen() {
   const videoIssue = state.videoIssue.value;
   // Without WebRTC the join could only fail: the notice says why, the button stays off.
   const canJoin = useCapabilities().webrtc;
+  useEffect(() => markJoin('page-shown'), []);
 
   return (
     <main class="join" data-testid="join">
@@ -103,6 +106,10 @@ export function JoinScreen() {
             </button>
           </div>
 
+          {/* Above what the devices' opening adds (lists, notices), so that it never moves under a press. */}
+          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
+            {joining ? t('join.joining') : t('join.button')}
+          </button>
 
           <DeviceSelect
             id="audio-input"
@@ -130,9 +137,6 @@ export function JoinScreen() {
             </ul>
           )}
 
-          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
-            {joining ? t('join.joining') : t('join.button')}
-          </button>
         </form>
       </div>
     </main>

@@ -6,6 +6,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { blockedPlayback, isAutoplayRefusal } from '../env/autoplay';
 import { createLogger } from '../log';
+import { watchFirstFrame } from '../room/joinTimeline';
 
 const log = createLogger('media-element');
 
@@ -31,8 +32,12 @@ function useSrcObject<E extends HTMLMediaElement>(track: MediaStreamTrack | null
   return ref;
 }
 
-export function VideoView({ track, mirrored = false }: { track: MediaStreamTrack; mirrored?: boolean }) {
+/** `remote`: another participant's video, whose first frame ends the join's timeline (joinTimeline.ts). */
+export function VideoView({ track, mirrored = false, remote = false }: { track: MediaStreamTrack; mirrored?: boolean; remote?: boolean }) {
   const ref = useSrcObject<HTMLVideoElement>(track);
+  useEffect(() => {
+    if (remote && ref.current) watchFirstFrame(ref.current);
+  }, [remote, track, ref]);
   // Muted: a video element never plays sound here, audio has its own element.
   return <video ref={ref} class={mirrored ? 'video video--mirrored' : 'video'} autoPlay playsInline muted />;
 }

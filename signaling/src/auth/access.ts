@@ -145,7 +145,8 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   join: except(ws.joinedParticipant, 'join', { removed: 'REMOVED', guest: 'ADMISSION_REQUIRED' }),
   /** Leaving works from a helloed socket too (it is detached from the meeting). */
   leave: ws.authenticated,
-  createTransport: ws.joinedParticipant,
+  /** Also before join, in the lobby (the client makes its transports there): refused as join refuses. */
+  createTransport: except(ws.joinedParticipant, 'createTransport', { removed: 'REMOVED' }),
   connectTransport: ws.joinedParticipant,
   restartIce: ws.joinedParticipant,
   produce: ws.joinedParticipant,

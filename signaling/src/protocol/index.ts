@@ -8,3 +8,4 @@ export * from './minutes.js';
 export * from './notificationTypes.js';
 export * from './pieces.js';
 export * from './presence.js';
+export { ConsumerParams, MediaKind, MediaSource } from './media.js';

@@ -9,17 +9,11 @@
  *   notification  {kind:'ntf', type, data}
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type {
-  DtlsParameters,
-  IceCandidate,
-  IceParameters,
-  RtpCapabilities,
-  RtpParameters,
-  SctpParameters,
-} from 'mediasoup/types';
+import type { RtpCapabilities } from 'mediasoup/types';
 import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { MarkupNotifications, MarkupRequests } from './markup.js';
+import { ConsumerParams, JsonObject, MediaId, MediaKind, MediaSource, mediaRequests, RtpCapabilitiesSchema } from './media.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
@@ -36,51 +30,13 @@ export const PROTOCOL_VERSION = 2;
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 // ------------------------------------------------------------------ pieces
-/** mediasoup object ids are UUIDs. */
-const MediaId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9a-fA-F-]+$' });
 
-/**
- * mediasoup's own ORTC structures. They are checked here for shape and size
- * only; mediasoup validates their content and its TypeError becomes
- * BAD_REQUEST.
- */
-const JsonObject = Type.Object({}, { additionalProperties: true });
-const ObjectList = Type.Array(JsonObject, { maxItems: 64 });
-const RtpCapabilitiesSchema = Type.Unsafe<RtpCapabilities>(
-  Type.Object(
-    { codecs: Type.Optional(ObjectList), headerExtensions: Type.Optional(ObjectList) },
-    { additionalProperties: true },
-  ),
-);
-/** At least one codec: the worker refuses an empty list too, logging each refusal as an error. */
-const RtpParametersSchema = Type.Unsafe<RtpParameters>(
-  Type.Object(
-    { codecs: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }), encodings: Type.Optional(ObjectList) },
-    { additionalProperties: true },
-  ),
-);
-/**
- * At least one fingerprint: the mediasoup worker refuses an empty list too,
- * but logs each refusal at error level (a client could fill the log with them).
- */
-const DtlsParametersSchema = Type.Unsafe<DtlsParameters>(
-  Type.Object({ fingerprints: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }) }, { additionalProperties: true }),
-);
 const IceServer = Type.Object({
   urls: Type.Array(Type.String()),
   username: Type.Optional(Type.String()),
   credential: Type.Optional(Type.String()),
 });
 
-export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
-/** What a producer carries, so that the UI can lay it out. */
-export const MediaSource = Type.Union([
-  Type.Literal('mic'),
-  Type.Literal('camera'),
-  Type.Literal('screen'),
-  Type.Literal('screen-audio'),
-]);
-export type MediaSource = Static<typeof MediaSource>;
 
 // Role, Device and presence: protocol/presence.ts.
 
@@ -393,6 +349,8 @@ export const Requests = {
       policy: Type.Optional(RoomPolicy),
       /** Moderators only: the guests waiting in the lobby (then `lobby` notifications). */
       lobby: Type.Optional(Type.Array(LobbyEntry, { maxItems: MAX_LOBBY_WAITING })),
+      /** With a receive transport made before join: a flowing consumer per producer already there (docs/PROTOCOL.md). */
+      consumers: Type.Optional(Type.Array(ConsumerParams)),
     }),
   },
   /**
@@ -429,76 +387,7 @@ export const Requests = {
     request: Type.Object({ peerId: Id, allow: Type.Boolean() }, { additionalProperties: false }),
     response: Empty,
   },
-  createTransport: {
-    request: Type.Object(
-      { direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) },
-      { additionalProperties: false },
-    ),
-    response: Type.Object({
-      transportId: MediaId,
-      iceParameters: Type.Unsafe<IceParameters>(JsonObject),
-      iceCandidates: Type.Unsafe<IceCandidate[]>(ObjectList),
-      dtlsParameters: Type.Unsafe<DtlsParameters>(JsonObject),
-      sctpParameters: Type.Optional(Type.Unsafe<SctpParameters>(JsonObject)),
-    }),
-  },
-  connectTransport: {
-    request: Type.Object(
-      { transportId: MediaId, dtlsParameters: DtlsParametersSchema },
-      { additionalProperties: false },
-    ),
-    response: Empty,
-  },
-  restartIce: {
-    request: Type.Object({ transportId: MediaId }, { additionalProperties: false }),
-    response: Type.Object({ iceParameters: Type.Unsafe<IceParameters>(JsonObject) }),
-  },
-  produce: {
-    request: Type.Object(
-      {
-        transportId: MediaId,
-        kind: MediaKind,
-        rtpParameters: RtpParametersSchema,
-        source: MediaSource,
-        paused: Type.Optional(Type.Boolean()),
-      },
-      { additionalProperties: false },
-    ),
-    response: Type.Object({ producerId: MediaId }),
-  },
-  pauseProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  resumeProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  closeProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  /** Receive a producer. The consumer starts paused: resume it once ready. */
-  consume: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Type.Object({
-      consumerId: MediaId,
-      producerId: MediaId,
-      peerId: Id,
-      kind: MediaKind,
-      source: MediaSource,
-      rtpParameters: Type.Unsafe<RtpParameters>(JsonObject),
-      producerPaused: Type.Boolean(),
-    }),
-  },
-  resumeConsumer: {
-    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  pauseConsumer: {
-    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
+  ...mediaRequests,
   /**
    * Post to the project's chat. Answered once Redis has stored it. Sending the
    * same clientMessageId again (a retry) returns the stored message: never twice.

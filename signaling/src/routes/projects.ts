@@ -130,6 +130,8 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { projectId } = request.params as { projectId: string };
       app.requireProject(request, projectId);
+      // Joins answered here before this request are in the records it reads.
+      await app.rooms.recordsWritten(projectId);
       const [records, minutes] = await Promise.all([app.meetings.records(projectId), app.minutesStore.published(projectId)]);
       // Each meeting with its published compte rendu (latest version), if any.
       return { meetings: records.map((r) => (minutes.has(r.meetingId) ? { ...r, minutes: minutes.get(r.meetingId)! } : r)) };
@@ -142,6 +144,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { projectId, roomId } = request.params as { projectId: string; roomId: string };
       app.requireProject(request, projectId, { roomId });
+      await app.rooms.recordsWritten(projectId, roomId);
       return {
         meeting: (await app.meetings.current(projectId, roomId)) ?? null,
         participants: await app.meetingPresence.list(projectId, roomId),

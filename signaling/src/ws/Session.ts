@@ -44,6 +44,10 @@ export class Session {
   room: Room | undefined;
   /** The meeting this session is in (after join), for chat messages sent from it. */
   meetingId: string | undefined;
+  /** The join's Redis records (rooms/MeetingRecords.ts), written after its answer: see recordedMeetingId. */
+  joinRecorded: Promise<void> | undefined;
+  /** When the join was answered (performance.now()), for the join's later phases (metrics). */
+  joinAnsweredAt: number | undefined;
   media: MediaPeer | undefined;
   /** Raised hand (raiseHand), shown to others and to late joiners. */
   handRaised = false;
@@ -71,6 +75,17 @@ export class Session {
   #holding = false;
   /** Frames made this tick, not yet written. */
   #outbox: string[] = [];
+
+  /**
+   * The meeting's id once the join's records are written (they follow the
+   * join's answer): what reads the meeting's record asks through this, so that
+   * a request sent right after the join sees it. Undefined when Redis could not
+   * record the meeting (or before a join).
+   */
+  async recordedMeetingId(): Promise<string | undefined> {
+    await this.joinRecorded;
+    return this.meetingId;
+  }
 
   constructor(socket: WebSocket, log: FastifyBaseLogger, messagesPerSecond: number, chatPerMinute: number) {
     this.#socket = socket;

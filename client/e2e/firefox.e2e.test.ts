@@ -36,7 +36,7 @@ import {
   type LabMeeting,
 } from '../../test/netlab/labMeeting.js';
 import { firstNewPackets, KEEP_PEER_CONNECTIONS, pageMedia, RELAY_ONLY } from '../../test/netlab/pageMedia.js';
-import type { TestBrowser } from '../../test/browser.js';
+import { cspViolations, type TestBrowser } from '../../test/browser.js';
 import { uploadDocument } from '../../test/documents.js';
 import { knockFromLobby, waitForRoom } from '../../test/join.js';
 import { assertUsableControls } from '../../test/layout.js';
@@ -166,6 +166,11 @@ describe('Firefox ESR with two Chromiums in one meeting', () => {
 
   it('shares its screen to Chromium, and sees a Chromium share', async () => {
     await toggleShare(fanny, 'on');
+    // Firefox 128+ has contentHint: the shared screen goes out marked as detail (sharp text over motion).
+    const hints = await fanny.page.evaluate(() =>
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.flatMap((pc) => pc.getSenders().map((s) => s.track?.contentHint ?? null)),
+    );
+    expect(hints).toContain('detail');
     const [atAlice, atBruno] = await Promise.all([
       screenDecoded(alice.page, fanny.peerId, 'Alice sees Fanny’s screen'),
       screenDecoded(bruno.page, fanny.peerId, 'Bruno sees Fanny’s screen'),
@@ -272,4 +277,10 @@ describe('Firefox ESR with two Chromiums in one meeting', () => {
       phonePeer,
     );
   }, 120_000);
+});
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated by the Chromium and Firefox pages above', () => {
+    expect(cspViolations).toEqual([]);
+  });
 });

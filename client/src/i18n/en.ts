@@ -1,5 +1,6 @@
 import type { Catalogue } from './fr';
 import { markupEn } from './markup.en';
+import { recordingEn } from './recording.en';
 
 /** English. Typed by the French keys, so a missing or extra key does not compile. */
 export const en: Catalogue = {
@@ -378,6 +379,7 @@ export const en: Catalogue = {
   'invites.meeting': 'meeting “{room}”',
 
   ...markupEn,
+  ...recordingEn,
 
   'error.HELLO_REQUIRED': 'The server did not recognise the connection. Reload the page.',
   'error.UNSUPPORTED_PROTOCOL': 'This version of the app is out of date. Reload the page.',

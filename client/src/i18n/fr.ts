@@ -1,5 +1,6 @@
 import type { AppErrorCode } from '../errors';
 import { markupFr } from './markup.fr';
+import { recordingFr } from './recording.fr';
 
 /** Every error code must have a text: a missing one is a compile error here. */
 type ErrorTexts = { [C in AppErrorCode as `error.${C}`]: string };
@@ -381,6 +382,7 @@ export const fr = {
   'invites.meeting': 'réunion « {room} »',
 
   ...markupFr,
+  ...recordingFr,
 
   'error.HELLO_REQUIRED': 'Le serveur n’a pas reconnu la connexion. Rechargez la page.',
   'error.UNSUPPORTED_PROTOCOL': 'Cette version de l’application est trop ancienne. Rechargez la page.',

@@ -6,7 +6,7 @@ const UNMUTE_REFUSED = 'a moderator muted you and the meeting does not allow unm
 
 export const produce: HandlerDef<'produce'> = {
   requires: 'joined',
-  async handle({ session }, data) {
+  async handle({ app, session }, data) {
     const room = session.room!;
     const peerId = session.peerId!;
     // A new microphone would get round a moderator's mute.
@@ -22,6 +22,8 @@ export const produce: HandlerDef<'produce'> = {
         { peerId, producer: { producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused } },
         peerId,
       );
+      // Recorded from when it sends, when the meeting is being recorded.
+      app.recordings.producerAdded(room, producer);
       return { producerId: producer.id };
     });
   },

@@ -5,3 +5,4 @@ export * from './markup.js';
 export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
+export * from './recording.js';

@@ -23,6 +23,7 @@ import { MarkupNotifications, MarkupRequests } from './markup.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
+import { RecordingSummary, recordingNotifications, recordingRequests } from './recording.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -168,6 +169,10 @@ export const ChatMessage = Type.Object({
     Type.Literal('meeting-planned'),
     /** A meeting's compte rendu was published: `attachment` is its PDF, `text` its title. */
     Type.Literal('minutes-published'),
+    /** Recording started / stopped (`text`: how it ended) / its result stored (`attachment`): protocol/recording.ts. */
+    Type.Literal('recording-started'),
+    Type.Literal('recording-stopped'),
+    Type.Literal('recording-stored'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -212,6 +217,7 @@ export const MeetingRecord = Type.Object({
   interrupted: Type.Optional(Type.Boolean()),
   /** Its compte rendu, once published (the latest version). */
   minutes: Type.Optional(MinutesSummary),
+  recordings: Type.Optional(Type.Array(RecordingSummary)),
 });
 export type MeetingRecord = Static<typeof MeetingRecord>;
 
@@ -675,6 +681,7 @@ export const Requests = {
   /** Marking up the presented document together (protocol/markup.ts). */
   ...MarkupRequests,
   ...minutesRequests,
+  ...recordingRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -754,6 +761,7 @@ export const Notifications = {
   ...MarkupNotifications,
   ...planningNotifications,
   ...minutesNotifications,
+  ...recordingNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

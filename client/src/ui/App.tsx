@@ -20,6 +20,7 @@ import { JoinScreen } from './JoinScreen';
 import { MarkupContext, type MarkupContextValue } from './markup/context';
 import { MinutesContext, type MinutesContextValue } from './minutes/context';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
+import { RecordingContext, type RecordingContextValue } from './recording/context';
 import { ProjectPage } from './project/ProjectPage';
 import { RoomView } from './RoomView';
 import { StatusScreen } from './StatusScreen';
@@ -38,6 +39,8 @@ export type AppModel =
       markup: MarkupContextValue;
       /** The compte rendu written in the meeting. */
       minutes: MinutesContextValue;
+      /** The meeting's recording (issue 22). */
+      recording: RecordingContextValue;
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
@@ -88,9 +91,11 @@ function Page({ model }: { model: AppModel }) {
               <PresentationContext.Provider value={model.presentation}>
                 <MarkupContext.Provider value={model.markup}>
                   <MinutesContext.Provider value={model.minutes}>
-                    <AudioOutputContext.Provider value={model.audioOutput}>
-                      <Meeting state={model.room.state} projectHref={model.projectHref} />
-                    </AudioOutputContext.Provider>
+                    <RecordingContext.Provider value={model.recording}>
+                      <AudioOutputContext.Provider value={model.audioOutput}>
+                        <Meeting state={model.room.state} projectHref={model.projectHref} />
+                      </AudioOutputContext.Provider>
+                    </RecordingContext.Provider>
                   </MinutesContext.Provider>
                 </MarkupContext.Provider>
               </PresentationContext.Provider>

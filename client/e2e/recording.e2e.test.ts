@@ -56,12 +56,17 @@ beforeAll(async () => {
       beforeApp: [toneMicrophone(hz)],
       ...(enter ? { enter } : {}),
     });
+  const t0 = Date.now();
+  const step = (what: string) => process.env.RECORDING_TEST_TRACE && console.error(`[recording e2e] ${((Date.now() - t0) / 1000).toFixed(1)} s ${what}`);
+  step('browser up');
   lea = await open('Léa', LEA, 'owner');
+  step('Léa in');
   bruno = await open('Bruno', BRUNO, 'member');
+  step('Bruno in');
   // Chloé waits on the join screen until the recording runs.
   chloe = await open('Chloé', CHLOE, 'moderator', 'lobby');
   lea.page.on('dialog', (dialog) => void dialog.accept());
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await chromium?.close();

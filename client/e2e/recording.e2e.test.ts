@@ -54,6 +54,8 @@ beforeAll(async () => {
       roomId: ROOM,
       role,
       beforeApp: [toneMicrophone(hz)],
+      // A loaded machine (several engineers' tests at once) took over 30 s to load a page.
+      prepare: (page) => page.setDefaultNavigationTimeout(90_000),
       ...(enter ? { enter } : {}),
     });
   const t0 = Date.now();
@@ -65,6 +67,7 @@ beforeAll(async () => {
   step('Bruno in');
   // Chloé waits on the join screen until the recording runs.
   chloe = await open('Chloé', CHLOE, 'moderator', 'lobby');
+  step('Chloé on the join screen');
   lea.page.on('dialog', (dialog) => void dialog.accept());
 }, 240_000);
 

@@ -75,7 +75,8 @@ async function udpBound(port: number): Promise<boolean> {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
     const text = await readFile(table, 'utf8').catch(() => '');
-    if (text.split('\n').some((line) => line.split(/\s+/)[2]?.includes(hex))) return true;
+    // Field 1 is local_address ("0100007F:55F0"); trimmed first: the slot number is padded only below 1000.
+    if (text.split('\n').some((line) => `${line.trim().split(/\s+/)[1] ?? ''} `.includes(hex))) return true;
   }
   return false;
 }

@@ -6,9 +6,11 @@
  * and the chat say so, and the files go too. A failed mix or upload keeps
  * the directory (logged) for a later attempt by hand.
  */
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DocumentLibrary } from '../documents/DocumentLibrary.js';
 import type { EventBus } from '../events/EventBus.js';
@@ -39,16 +41,43 @@ export function isInterrupted(end: RecordingEnd): boolean {
 }
 
 
-/** The segments worth mixing: a file with something in it, and a start. Open ends closed at `durationMs`. */
-async function usable(dir: string, segments: readonly SegmentInfo[], durationMs: number): Promise<SegmentInfo[]> {
+/**
+ * The segments worth mixing: a start, and a file holding at least one packet
+ * that FFmpeg can read (a writer stopped before its first packets leaves a
+ * header only, and FFmpeg refuses a whole mix over one such input). Open ends
+ * closed at `durationMs`.
+ */
+async function usable(dir: string, segments: readonly SegmentInfo[], durationMs: number, ffprobe: string): Promise<SegmentInfo[]> {
   const out: SegmentInfo[] = [];
   for (const s of segments) {
     if (s.startMs === null || s.startMs >= durationMs) continue;
-    const size = (await stat(join(dir, s.file)).catch(() => undefined))?.size ?? 0;
-    if (size < 100) continue;
+    const path = join(dir, s.file);
+    const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+    if (size < 100 || (await packetCount(ffprobe, path)) === 0) continue;
     out.push({ ...s, endMs: Math.min(s.endMs ?? durationMs, durationMs) });
   }
   return out;
+}
+
+const run = promisify(execFile);
+
+/** Packets FFmpeg reads from a file's first stream; 0 when it cannot read any. */
+async function packetCount(ffprobe: string, path: string): Promise<number> {
+  try {
+    const { stdout } = await run(ffprobe, ['-v', 'error', '-count_packets', '-select_streams', '0', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path], {
+      timeout: 30_000,
+    });
+    const count = Number.parseInt(stdout.trim(), 10);
+    return Number.isFinite(count) ? count : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** ffprobe beside the configured ffmpeg (Debian ships both in one package). */
+function ffprobeOf(ffmpeg: string): string {
+  const name = basename(ffmpeg).replace(/ffmpeg/, 'ffprobe');
+  return ffmpeg.includes('/') ? join(dirname(ffmpeg), name) : name;
 }
 
 function fileName(manifest: Manifest, timeZone: string, video: boolean): string {
@@ -84,7 +113,7 @@ export async function publishRecording(ctx: PublishContext, dir: string, manifes
     end,
     ...(isInterrupted(end) ? { interrupted: true } : {}),
   };
-  const segments = await usable(dir, manifest.segments, durationMs);
+  const segments = await usable(dir, manifest.segments, durationMs, ffprobeOf(ctx.ffmpeg));
   if (segments.length > 0 && durationMs >= 500) {
     const outPath = join(dir, 'result.out');
     const input = { segments, speakers: manifest.speakers, durationMs, width: ctx.width, height: ctx.height };

@@ -16,7 +16,7 @@ COPY client/package.json client/
 COPY turn/package.json turn/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN bash sfu/scripts/build-worker.sh && npm run build -w client && npm prune --omit=dev
+RUN bash sfu/scripts/build-worker.sh && npm run build -w client && npm run build:server && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data
@@ -30,4 +30,4 @@ COPY --from=build /app /app
 VOLUME /data
 EXPOSE 3000 40000/udp 40000/tcp 40001/udp 40001/tcp
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "signaling/src/server.ts"]
+CMD ["node", "--conditions=chantier-build", "signaling/build/server.js"]

@@ -28,6 +28,21 @@ export interface ProcessOptions {
   onStderr?: (line: string) => void;
 }
 
+/**
+ * A watchdog beside each server, outside both processes: when this test
+ * process is gone (a vitest worker killed after a time-out, a run
+ * interrupted) it sends the server SIGTERM, then SIGKILL 15 s later. A
+ * server whose Redis and worker are gone can hang in its exit with its main
+ * thread blocked, where no timer of its own would fire (three such orphans
+ * were found after a run). It ends by itself once the server has exited.
+ */
+function watchOrphan(serverPid: number): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${serverPid} 2>/dev/null; do sleep 1; done
+kill -0 ${serverPid} 2>/dev/null || exit 0
+kill -TERM ${serverPid}; sleep 15; kill -KILL ${serverPid} 2>/dev/null; exit 0`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'signaling/src/server.ts'], {
     env: {
@@ -46,6 +61,7 @@ export async function startServerProcess(env: Record<string, string>, options: P
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) watchOrphan(child.pid);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));

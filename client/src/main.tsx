@@ -5,7 +5,7 @@
  * here, once.
  */
 import { render } from 'preact';
-import { computed, type ReadonlySignal } from '@preact/signals';
+import { computed, effect, type ReadonlySignal } from '@preact/signals';
 import { planMeetingPath, type CallInfo, type ChatMessage } from '@chantier/signaling/protocol';
 import { ApiClient } from './api/ApiClient';
 import { CallController, type CallRole } from './call/CallController';
@@ -37,13 +37,14 @@ import { createInvitesState, InvitesController } from './project/InvitesControll
 import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
+import { loadMediaSession } from './room/mediaSessionLoader';
 import { readScreenTuning } from './room/screenTuning';
 import { callPath, DEFAULT_ROOM_ID, invitationTarget, linkWithToken, projectPath, readLink, tokenKey, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { screenShareItems } from './stage/stageItems';
 import { createStage } from './stage/stageState';
 import { createRoomState } from './state/roomState';
-import { App, type AppModel } from './ui/App';
+import { App, preloadMeetingViews, type AppModel } from './ui/App';
 import type { CallContextValue } from './ui/call/context';
 import type { ChatContextValue } from './ui/context';
 import { watchMediaQuery, watchPageVisibility } from './util/watch';
@@ -217,6 +218,14 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
       ];
     }),
   );
+
+  // The join screen works without the media code and the room's view: both load once it shows.
+  const preload = effect(() => {
+    if (state.phase.value !== 'lobby') return;
+    loadMediaSession().catch((error: unknown) => log.warn('media code not preloaded', error));
+    preloadMeetingViews();
+    queueMicrotask(() => preload());
+  });
 
   followTokenUpdates(route.projectId, client, controller);
   if (route.token) {

@@ -233,6 +233,7 @@ const prepare: Record<RequestType, Prepare> = {
   hello: async () => ({}), // sent as the first message (see the tests below)
   refreshToken: async (_s, a) => ({ token: (await credentials(a.kind, a.userId))[0] ?? 'x' }),
   ping: async () => ({}),
+  presence: async () => ({}),
   knock: async () => ({}),
   // A guest knocking in the scene's meeting, waiting for a moderator.
   admit: async (s, a) => {

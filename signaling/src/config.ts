@@ -335,6 +335,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxPeersPerRoom: int(env, 'MAX_PEERS_PER_ROOM', 50, 1, 1000),
       maxConsumersPerWorker: int(env, 'SFU_MAX_CONSUMERS_PER_WORKER', 500, 1, 100_000),
       socketBufferBytes: int(env, 'RTC_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+      forwardedVoices: int(env, 'FORWARDED_VOICES', 3, 1, 50),
     },
   };
   return deepFreeze(config);

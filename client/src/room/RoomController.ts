@@ -28,7 +28,7 @@ import {
 import { DEFAULT_POLICY, type Phase, type RoomState } from '../state/roomState';
 import { normalizeDisplayName } from './displayName';
 import { LocalMedia, type LocalKind } from './LocalMedia';
-import { MediaSession, type ClosedConsumer } from './MediaSession';
+import { loadMediaSession, type ClosedConsumer, type MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
 import { ScreenCapture } from './ScreenCapture';
 import { credentialExpiry, isFresher } from './iceServers';
@@ -230,7 +230,7 @@ export class RoomController implements RoomActions {
       if (state.self.value?.role === 'guest' && !(await this.awaitAdmission(signaling, generation))) return;
 
       // The newest credentials: a renewal may have come in the lobby.
-      const session = await MediaSession.create(signaling, { ...hello, iceServers: this.iceServers }, this.screenTuning);
+      const session = await (await loadMediaSession()).MediaSession.create(signaling, { ...hello, iceServers: this.iceServers }, this.screenTuning);
       if (generation !== this.generation) {
         session.close();
         return;

@@ -2,6 +2,7 @@ import { t, type MessageKey } from '../i18n';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
 import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
+import { NoWebrtcNotice, useCapabilities } from './BrowserNotice';
 import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
 import { CameraIcon, CameraOffIcon, HeadphonesIcon, MicIcon, MicOffIcon } from './icons';
@@ -20,6 +21,8 @@ export function JoinScreen() {
   const busy = state.busy.value;
   const audioIssue = state.audioIssue.value;
   const videoIssue = state.videoIssue.value;
+  // Without WebRTC the join could only fail: the notice says why, the button stays off.
+  const canJoin = useCapabilities().webrtc;
 
   return (
     <main class="join" data-testid="join">
@@ -48,6 +51,7 @@ export function JoinScreen() {
         >
           <h1 class="join__title">{t('join.title')}</h1>
           <RecordingNotice />
+          <NoWebrtcNotice />
           <div class="field">
             <label for="display-name">{t('join.displayName')}</label>
             <input
@@ -128,7 +132,7 @@ export function JoinScreen() {
             </ul>
           )}
 
-          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining}>
+          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
             {joining ? t('join.joining') : t('join.button')}
           </button>
         </form>

@@ -4,6 +4,7 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { blockedPlayback, isAutoplayRefusal } from '../env/autoplay';
 import { createLogger } from '../log';
 
 const log = createLogger('media-element');
@@ -16,9 +17,14 @@ function useSrcObject<E extends HTMLMediaElement>(track: MediaStreamTrack | null
     element.srcObject = track ? new MediaStream([track]) : null;
     if (track) {
       // Autoplay can be refused before any user gesture; the join click usually counts as one.
-      element.play().catch((error: unknown) => log.debug('play() refused', error));
+      element.play().catch((error: unknown) => {
+        // Unmuted sound refused until a gesture (WebKit): the room offers a button that plays it.
+        if (!element.muted && isAutoplayRefusal(error)) blockedPlayback.refused(element);
+        log.debug('play() refused', error);
+      });
     }
     return () => {
+      blockedPlayback.forget(element);
       element.srcObject = null;
     };
   }, [track]);

@@ -1,5 +1,6 @@
 import { t } from '../i18n';
 import { useAudioOutput } from './AudioOutputPicker';
+import { AudioBlockedNotice } from './BrowserNotice';
 import { ChatPanel } from './ChatPanel';
 import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
@@ -55,6 +56,7 @@ export function RoomView() {
         <LangSwitch class="room__lang" />
       </header>
       <ReconnectingBanner />
+      <AudioBlockedNotice />
       <ScreenShareNotice />
       <ModerationNotice />
       <LobbyRequests />

@@ -129,6 +129,7 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   /** A fresh token of the same user and project. */
   refreshToken: on(ws.authenticated, 'a fresh token of the same user'),
   ping: ws.authenticated,
+  presence: ws.authenticated,
   /**
    * Asking to enter (helloed, not joined): answered `admitted` at once, or
    * `waiting` for a guest when the meeting has its lobby (GUEST_LOBBY on by

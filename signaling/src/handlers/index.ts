@@ -16,6 +16,7 @@ import {
   minutesSectionSave,
 } from './minutes.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
+import { presence } from './presence.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
 import { recordingStart, recordingStatus, recordingStop } from './recording.js';
@@ -26,6 +27,7 @@ import type { HandlerTable } from './types.js';
 export const handlers: HandlerTable = {
   hello,
   ping,
+  presence,
   refreshToken,
   setAudioOnly,
   setViewport,

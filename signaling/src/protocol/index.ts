@@ -6,3 +6,6 @@ export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
 export * from './recording.js';
+export * from './notificationTypes.js';
+export * from './pieces.js';
+export * from './presence.js';

@@ -24,9 +24,11 @@ import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
 import { RecordingSummary, recordingNotifications, recordingRequests } from './recording.js';
+import { DisplayName, Id } from './pieces.js';
+import { Device, PresenceNotification, PresenceSnapshot, presenceRequests, Role } from './presence.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * Largest WebSocket message the server accepts, in bytes. 128 KiB: a markup
@@ -35,10 +37,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 // ------------------------------------------------------------------ pieces
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 /** mediasoup object ids are UUIDs. */
 const MediaId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9a-fA-F-]+$' });
-const DisplayName = Type.String({ minLength: 1, maxLength: 64 });
 
 /**
  * mediasoup's own ORTC structures. They are checked here for shape and size
@@ -83,34 +83,7 @@ export const MediaSource = Type.Union([
 ]);
 export type MediaSource = Static<typeof MediaSource>;
 
-/**
- * A person's role in a project. owner: manages the project (members,
- * invitations, anyone's documents) and moderates meetings; moderator:
- * moderates meetings (mute, stop, remove, lock, end, admit guests) and is
- * otherwise a member; member: takes part; guest: an outsider invited in
- * (waits in the lobby when the meeting asks it).
- */
-export const Role = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('moderator'),
-  Type.Literal('member'),
-  Type.Literal('guest'),
-]);
-export type Role = Static<typeof Role>;
-
-export const Device = Type.Union([Type.Literal('desktop'), Type.Literal('phone')]);
-export type Device = Static<typeof Device>;
-
-/** One user online in a project: all their tabs and devices folded into one entry. */
-export const PresenceEntry = Type.Object({
-  userId: Type.String(),
-  displayName: DisplayName,
-  role: Role,
-  devices: Type.Array(Device),
-  /** Rooms of the project whose meeting this user is in. */
-  rooms: Type.Array(Id),
-});
-export type PresenceEntry = Static<typeof PresenceEntry>;
+// Role, Device and presence: protocol/presence.ts.
 
 const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
@@ -368,8 +341,8 @@ export const Requests = {
       /** Present when the socket is a meeting's. */
       routerRtpCapabilities: Type.Optional(Type.Unsafe<RtpCapabilities>(JsonObject)),
       iceServers: Type.Array(IceServer),
-      /** Who is online in the project right now. */
-      online: Type.Array(PresenceEntry),
+      /** Who is online in the project right now, at a version: the base for the `presence` notifications' changes. */
+      presence: PresenceSnapshot,
       /** Unread chat messages of this user in the project. */
       unread: Type.Integer({ minimum: 0 }),
       /** Present on a meeting socket: the secret that lets this session be resumed. */
@@ -682,6 +655,7 @@ export const Requests = {
   ...MarkupRequests,
   ...minutesRequests,
   ...recordingRequests,
+  ...presenceRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -705,8 +679,13 @@ export const Notifications = {
   chatMessage: Type.Object({ message: ChatMessage }),
   /** A document was added to or removed from the project: lists refresh. */
   documentsChanged: Type.Object({ documentId: Type.String(), change: Type.Union([Type.Literal('added'), Type.Literal('removed')]) }),
-  /** Who is online in the project changed: the whole, small, list. */
-  presence: Type.Object({ online: Type.Array(PresenceEntry) }),
+  /**
+   * Who is online in the project changed: the changes since the last ones
+   * sent (or the hello's snapshot), oldest first, one version each; or a
+   * whole snapshot (the server found changes lost: a Redis outage). A gap in
+   * versions: ask `presence` for a snapshot (protocol/presence.ts).
+   */
+  presence: PresenceNotification,
   /** A presentation started, changed presenter, or ended (null). */
   presentation: Type.Object({ presentation: Type.Union([Presentation, Type.Null()]) }),
   /** The presenter moved: page, zoom, visible area, pointer. */

@@ -42,6 +42,12 @@ export interface Keys {
    * sorted-set entry.
    */
   presenceInfo(projectId: string): string;
+  /**
+   * String (integer): the version of the project's presence, one step per
+   * change published (store/presence.ts). Starts at the time in ms when
+   * created, so that versions keep rising after Redis lost its data.
+   */
+  presenceVersion(projectId: string): string;
   /** Set: projects that have (or had) live connections: what the sweeper visits. */
   presenceProjects(): string;
 
@@ -259,6 +265,7 @@ export function makeKeys(prefix: string): Keys {
     chatRead: (projectId) => `${p(projectId)}:chat:read`,
     presenceConnections: (projectId) => `${p(projectId)}:presence`,
     presenceInfo: (projectId) => `${p(projectId)}:presence:info`,
+    presenceVersion: (projectId) => `${p(projectId)}:presence:version`,
     presenceProjects: () => `${prefix}presence:projects`,
     meetingPeers: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:peers`,
     meetingCurrent: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:current`,

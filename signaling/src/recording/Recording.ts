@@ -36,6 +36,8 @@ export interface Manifest {
   durationMs?: number;
   /** The result is stored (or there was nothing to store): the directory may go. */
   done?: boolean;
+  /** Raw files left on disk after the result was stored, and why (retention.ts): for a result made again by hand. */
+  kept?: Array<{ file: string; why: string }>;
 }
 
 export const MANIFEST = 'manifest.json';

@@ -2,15 +2,15 @@
  * A stopped (or interrupted, or found after a restart) recording made into
  * its one result and stored: the mix (mix.ts), uploaded as a project
  * document (the upload limit applies), linked from the meeting's record,
- * announced in the chat; then the raw files go. Nothing recorded: the record
- * and the chat say so, and the files go too. A failed mix or upload keeps
- * the directory (logged) for a later attempt by hand.
+ * announced in the chat; then the raw files go, but only when the stored
+ * result holds what they hold (retention.ts: else they stay, logged, and the
+ * manifest lists them). Nothing recorded: the record and the chat say so,
+ * and the files go too. A failed mix or upload keeps the directory (logged)
+ * for a later attempt (the next start's recovery, or by hand).
  */
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DocumentLibrary } from '../documents/DocumentLibrary.js';
 import type { EventBus } from '../events/EventBus.js';
@@ -18,7 +18,9 @@ import type { RecordingEnd, RecordingSummary } from '../protocol/index.js';
 import type { ChatStore } from '../store/chat.js';
 import type { DocumentStore } from '../store/documents.js';
 import { mixArgs, runMix } from './mix.js';
+import { ffprobeOf, packetCount, probeResult, type ResultProbe } from './probe.js';
 import { writeManifest, type Manifest } from './Recording.js';
+import { filesToKeep, type CheckedSegment } from './retention.js';
 import type { RecordingStore } from './RecordingStore.js';
 import type { SegmentInfo } from './TrackRecorder.js';
 
@@ -42,42 +44,21 @@ export function isInterrupted(end: RecordingEnd): boolean {
 
 
 /**
- * The segments worth mixing: a start, and a file holding at least one packet
- * that FFmpeg can read (a writer stopped before its first packets leaves a
- * header only, and FFmpeg refuses a whole mix over one such input). Open ends
- * closed at `durationMs`.
+ * Each segment, with what FFmpeg reads of it; mixed when it has a start
+ * within the recording and at least one packet (a writer stopped before its
+ * first packets leaves a header only, and FFmpeg refuses a whole mix over one
+ * such input). Open ends are closed at `durationMs`.
  */
-async function usable(dir: string, segments: readonly SegmentInfo[], durationMs: number, ffprobe: string): Promise<SegmentInfo[]> {
-  const out: SegmentInfo[] = [];
+async function checkSegments(dir: string, segments: readonly SegmentInfo[], durationMs: number, ffprobe: string): Promise<CheckedSegment[]> {
+  const out: CheckedSegment[] = [];
   for (const s of segments) {
-    if (s.startMs === null || s.startMs >= durationMs) continue;
     const path = join(dir, s.file);
     const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-    if (size < 100 || (await packetCount(ffprobe, path)) === 0) continue;
-    out.push({ ...s, endMs: Math.min(s.endMs ?? durationMs, durationMs) });
+    const packets = size < 100 ? 0 : await packetCount(ffprobe, path);
+    const placed = s.startMs !== null && s.startMs < durationMs;
+    out.push({ segment: { ...s, endMs: Math.min(s.endMs ?? durationMs, durationMs) }, packets, mixed: placed && packets > 0 });
   }
   return out;
-}
-
-const run = promisify(execFile);
-
-/** Packets FFmpeg reads from a file's first stream; 0 when it cannot read any. */
-async function packetCount(ffprobe: string, path: string): Promise<number> {
-  try {
-    const { stdout } = await run(ffprobe, ['-v', 'error', '-count_packets', '-select_streams', '0', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path], {
-      timeout: 30_000,
-    });
-    const count = Number.parseInt(stdout.trim(), 10);
-    return Number.isFinite(count) ? count : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** ffprobe beside the configured ffmpeg (Debian ships both in one package). */
-function ffprobeOf(ffmpeg: string): string {
-  const name = basename(ffmpeg).replace(/ffmpeg/, 'ffprobe');
-  return ffmpeg.includes('/') ? join(dirname(ffmpeg), name) : name;
 }
 
 function fileName(manifest: Manifest, timeZone: string, video: boolean): string {
@@ -113,14 +94,17 @@ export async function publishRecording(ctx: PublishContext, dir: string, manifes
     end,
     ...(isInterrupted(end) ? { interrupted: true } : {}),
   };
-  const segments = await usable(dir, manifest.segments, durationMs, ffprobeOf(ctx.ffmpeg));
+  const checked = await checkSegments(dir, manifest.segments, durationMs, ffprobeOf(ctx.ffmpeg));
+  const segments = checked.filter((c) => c.mixed).map((c) => c.segment);
+  let result: ResultProbe | null = null;
   if (segments.length > 0 && durationMs >= 500) {
     const outPath = join(dir, 'result.out');
     const input = { segments, speakers: manifest.speakers, durationMs, width: ctx.width, height: ctx.height };
     const { args, video } = mixArgs(input, segments.map((s) => join(dir, s.file)), outPath);
     const started = Date.now();
     await runMix(ctx.ffmpeg, args);
-    log.info({ inputs: segments.length, video, durationMs, mixMs: Date.now() - started }, 'recording mixed');
+    result = await probeResult(ffprobeOf(ctx.ffmpeg), outPath);
+    log.info({ inputs: segments.length, video, durationMs, mixMs: Date.now() - started, result }, 'recording mixed');
     const name = fileName(manifest, await ctx.timeZone(projectId), video);
     const meta = await ctx.library.upload(projectId, by, name, createReadStream(outPath));
     summary.document = ctx.documents.toRef(meta);
@@ -140,7 +124,10 @@ export async function publishRecording(ctx: PublishContext, dir: string, manifes
       meetingId,
     });
   }
-  await writeManifest(dir, { ...manifest, done: true });
-  await rm(dir, { recursive: true, force: true });
+  // The raw files go only when the stored result holds what they hold.
+  const keep = filesToKeep({ checked, durationMs, result });
+  await writeManifest(dir, { ...manifest, done: true, ...(keep.length > 0 ? { kept: keep } : {}) });
+  if (keep.length === 0) await rm(dir, { recursive: true, force: true });
+  else log.error({ dir, kept: keep }, 'recording: raw files kept, the stored result lacks what they hold');
   return summary;
 }

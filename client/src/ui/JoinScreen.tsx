@@ -7,7 +7,7 @@ import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
 import { CameraIcon, CameraOffIcon, HeadphonesIcon, MicIcon, MicOffIcon } from './icons';
 import { LangSwitch } from './LangSwitch';
-import { RecordingNotice } from './recording/Recording';
+import { RecordingNotice } from './recording/RecordingNotice';
 import { VideoView } from './MediaElements';
 
 /** The lobby: check camera and microphone, set one's name, join. */

@@ -1,8 +1,9 @@
 /**
  * What a page shows of the meeting's recording (issue 22): the red mark and
- * the recorder among the participants while it runs, the notice on the join
- * screen (consent: joining is accepting, leaving is always possible), and
- * the moderators' "Enregistrer" / "Arrêter" control.
+ * the recorder among the participants while it runs, and the moderators'
+ * "Enregistrer" / "Arrêter" control (in the room's view; the join screen's
+ * notice is RecordingNotice.tsx, apart so that the first load does not carry
+ * the control bar).
  */
 import { t } from '../../i18n';
 import { act } from '../act';
@@ -28,18 +29,6 @@ export function RecordingBadge() {
         {t('recording.recorder')}
       </span>
     </>
-  );
-}
-
-/** On the join screen, before anyone enters. */
-export function RecordingNotice() {
-  const recording = useRecording()?.state.recording.value;
-  if (!recording) return null;
-  return (
-    <p class="recording__notice" role="alert" data-testid="recording-notice">
-      <RecordDot />
-      {t('recording.notice')}
-    </p>
   );
 }
 

@@ -10,7 +10,8 @@
  * keyframe asked, so that neither the first packets nor the first keyframe
  * go to a closed port. A keyframe is asked again when none came for 4 s
  * (the file is then decodable from there). A change of simulcast layer is
- * a change of resolution: the segment ends and a new one starts.
+ * a change of resolution: the segment ends and a new one starts (layers.ts:
+ * only a change of spatial layer, not of temporal layer or a pause).
  *
  * The consumer carries codecs only (no RTX, no header extensions, feedback
  * PLI/FIR): with the router's full capabilities FFmpeg dropped probation
@@ -20,6 +21,7 @@ import type { Consumer, PlainTransport, Producer, RtpCapabilities, RtpCodecCapab
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MediaRoom, ProducerAppData } from '@chantier/sfu';
+import { layerStep } from './layers.js';
 import type { PortPool } from './ports.js';
 import { containerFor, trackSdp, TrackWriter } from './TrackWriter.js';
 
@@ -82,6 +84,8 @@ export class TrackRecorder {
   #writer: TrackWriter | undefined;
   #current: SegmentInfo | undefined;
   #lastKeyframe = 0;
+  /** The simulcast layer (the resolution) the current video segment is written at. */
+  #spatial: number | undefined;
   #watchdog: NodeJS.Timeout | undefined;
   #segmenting: Promise<void> = Promise.resolve();
   #finished: Promise<void> | undefined;
@@ -130,8 +134,10 @@ export class TrackRecorder {
     consumer.on('trace', (trace) => this.#onTrace(trace.type, trace.timestamp));
     consumer.on('producerclose', () => void this.finish());
     consumer.on('transportclose', () => void this.finish());
-    consumer.on('layerschange', () => {
-      if (!this.#finished) this.#segmenting = this.#segmenting.then(() => this.#newSegment('resolution change'));
+    consumer.on('layerschange', (layers) => {
+      const step = layerStep(this.#spatial, layers);
+      this.#spatial = step.spatial;
+      if (step.newSegment && !this.#finished) this.#segmenting = this.#segmenting.then(() => this.#newSegment('resolution change'));
     });
     await consumer.enableTraceEvent(this.kind === 'audio' ? ['rtp'] : ['keyframe']);
     await this.#startSegment();

@@ -4,8 +4,9 @@
  * by an SDP file, copied (-c copy) into WebM (Opus, VP8, VP9) or Matroska
  * (H264). Started and watched by the server: `exited` settles when FFmpeg
  * ends, whichever way; a death is logged and leaves the file as far as it
- * was written. stop() sends SIGINT, on which FFmpeg writes the duration and
- * the cues (exit code 255 then is normal); SIGKILL if it does not end.
+ * was written (clusters of CLUSTER_MS). stop() sends SIGINT, on which FFmpeg
+ * writes the duration and the cues (exit code 255 then is normal); SIGKILL
+ * if it does not end, as when no packet comes any more (STOP_GRACE_MS).
  *
  * Why one FFmpeg per track (not one per participant): with two streams,
  * FFmpeg switches each to RTCP time at its first SR and the later one's
@@ -50,6 +51,17 @@ export function containerFor(mimeType: string): 'webm' | 'mkv' {
   return /h264/i.test(mimeType) ? 'mkv' : 'webm';
 }
 
+/** The longest cluster written: what a killed writer may lose. */
+export const CLUSTER_MS = 500;
+
+/**
+ * How long a stopped writer is given to finish its file before it is killed.
+ * FFmpeg reads SIGINT between packets only: a writer whose packets stopped (its
+ * sender left, its worker died) blocks in its read and never ends by itself; a
+ * kill then loses its last cluster, not more.
+ */
+export const STOP_GRACE_MS = 1_500;
+
 export function writerArgs(sdpPath: string, outPath: string): string[] {
   return [
     '-hide_banner',
@@ -64,7 +76,9 @@ export function writerArgs(sdpPath: string, outPath: string): string[] {
     '-map', '0',
     '-c', 'copy',
     '-f', outPath.endsWith('.mkv') ? 'matroska' : 'webm',
-    // Written as it comes: a killed writer leaves what came before.
+    // Written as it comes: the muxer holds a cluster in memory until it closes it, so
+    // clusters of half a second at most; a killed writer loses no more than its last one.
+    '-cluster_time_limit', String(CLUSTER_MS),
     '-flush_packets', '1',
     '-y', outPath,
   ];
@@ -111,7 +125,9 @@ export class TrackWriter {
       });
       process.once('exit', (code, signal) => {
         const stopped = this.#stopping;
-        if (!stopped) this.#log.warn({ code, signal, stderr: this.#stderr.trim().split('\n').slice(-5) }, 'recording writer died: its file ends here');
+        const stderr = this.#stderr.trim().split('\n').slice(-5);
+        if (!stopped) this.#log.warn({ code, signal, stderr }, 'recording writer died: its file ends here');
+        else if (signal === 'SIGKILL') this.#log.info({ stderr }, 'recording writer killed after its stop (no packets came): its file ends at its last cluster');
         else this.#log.debug({ code, signal }, 'recording writer ended');
         resolve({ code, signal, stopped });
       });
@@ -149,7 +165,7 @@ export class TrackWriter {
   }
 
   /** SIGINT (FFmpeg finishes the file); SIGKILL after `graceMs`. Resolves when it has exited. */
-  async stop(graceMs = 5_000): Promise<WriterExit> {
+  async stop(graceMs = STOP_GRACE_MS): Promise<WriterExit> {
     this.#stopping = true;
     if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGINT');
     const timer = setTimeout(() => this.kill(), graceMs);

@@ -66,7 +66,10 @@ export class Recording {
   readonly #names: (peerId: string) => string;
   readonly #tracks = new Map<string, TrackRecorder>();
   readonly #starting = new Set<Promise<unknown>>();
-  readonly #t0 = monotonicMs();
+  /** The result's time 0 on the monotonic clock: when the first tracks flow (start()). */
+  #t0 = monotonicMs();
+  /** Past the start's moment: new tracks flow as soon as their writer listens. */
+  #flowing = false;
   readonly #onEnd: (end: RecordingEnd) => void;
   #timer: NodeJS.Timeout | undefined;
   #limit: NodeJS.Timeout | undefined;
@@ -101,21 +104,37 @@ export class Recording {
     return this.#stopped !== undefined;
   }
 
-  /** Records every producer of the room now, and follows the speaker, the limits and the room's fate. */
-  async start(): Promise<void> {
+  /**
+   * Records every producer of the room, and follows the speaker, the limits
+   * and the room's fate. The first tracks' writers are all started first and
+   * their consumers then let flow together: that moment is the recording's
+   * start (time 0 of the result; resolves with it, ms since the epoch), so
+   * that nobody's first seconds are missing while the others' writers start
+   * (a second or two on a loaded machine).
+   */
+  async start(): Promise<number> {
+    this.#room.once('close', this.#onRoomClose);
+    for (const peer of this.#room.peers.values()) for (const producer of peer.producers.values()) this.add(producer);
+    await Promise.allSettled([...this.#starting]);
+    this.#t0 = monotonicMs();
+    this.#flowing = true;
+    const startedAt = Date.now();
+    this.manifest.startedAt = startedAt;
+    await Promise.allSettled([...this.#tracks.values()].map((track) => track.release()));
+    // Stopped meanwhile (the room closed, a moderator): nothing more to follow.
+    if (this.#stopped) return startedAt;
     this.#speaker(this.#room.activeSpeaker);
     this.#room.on('activespeaker', this.#onSpeaker);
-    this.#room.once('close', this.#onRoomClose);
     this.#limit = setTimeout(() => this.#onEnd('max-duration'), this.info.endsBy - this.info.startedAt);
     this.#timer = setInterval(() => void this.#check(), CHECK_MS);
     await this.#save();
-    for (const peer of this.#room.peers.values()) for (const producer of peer.producers.values()) this.add(producer);
-    await Promise.allSettled([...this.#starting]);
+    return startedAt;
   }
 
   /** A producer to record from now (a new one mid-recording). */
   add(producer: Producer<ProducerAppData>): void {
     if (this.#stopped || producer.closed || this.#tracks.has(producer.id)) return;
+    const recording = this;
     const started = TrackRecorder.start(
       {
         room: this.#room,
@@ -123,15 +142,20 @@ export class Recording {
         ffmpeg: this.#config.ffmpeg,
         ports: this.#ports,
         log: this.#log,
-        t0: this.#t0,
+        get t0() {
+          return recording.#t0;
+        },
         displayName: this.#names(producer.appData.peerId),
         changed: () => this.#sync(),
       },
       producer,
+      // Before the start's moment, held (start() lets them flow together).
+      !this.#flowing,
     ).then(
       (track) => {
         this.#tracks.set(producer.id, track);
         if (this.#stopped) void track.finish();
+        else if (this.#flowing) void track.release().catch(() => {});
         this.#sync();
       },
       (error: unknown) => {

@@ -114,10 +114,14 @@ export class RecordingService {
       onEnd: (end) => void this.#end(room, recording, end),
     });
     this.#byRoom.set(room, recording);
-    log.info({ by: by.userId, maxMinutes: config.maxMinutes }, 'recording started');
+    // It starts, and everyone is told, once every writer listens (Recording.start).
+    info.startedAt = await recording.start();
+    info.endsBy = info.startedAt + config.maxMinutes * 60_000;
+    if (recording.stopping) return info; // ended while its writers started (told by #end)
+    await this.#o.store.update(room.projectId, room.roomId, { ...info, node: this.#o.nodeId, meetingId }).catch(() => {});
+    log.info({ by: by.userId, maxMinutes: config.maxMinutes, startMs: info.startedAt - startedAt }, 'recording started');
     this.#tell(room, { recording: info });
     await this.#chat(room, 'recording-started', by, 'Enregistrement démarré', meetingId, info.recordingId);
-    await recording.start();
     return info;
   }
 

@@ -34,6 +34,14 @@ export class RecordingStore {
     if (current?.recordingId === recordingId) await this.redis.pExpire(key, LIVE_TTL_MS);
   }
 
+  /** Rewrites the live record if it is still this recording's (its start, once its writers listen). */
+  async update(projectId: string, roomId: string, live: LiveRecording): Promise<void> {
+    const current = await this.live(projectId, roomId);
+    if (current?.recordingId === live.recordingId) {
+      await this.redis.set(this.keys.meetingRecording(projectId, roomId), JSON.stringify(live), { XX: true, PX: LIVE_TTL_MS });
+    }
+  }
+
   async live(projectId: string, roomId: string): Promise<LiveRecording | undefined> {
     const raw = await this.redis.get(this.keys.meetingRecording(projectId, roomId));
     return raw ? (JSON.parse(raw) as LiveRecording) : undefined;

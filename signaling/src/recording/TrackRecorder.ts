@@ -50,8 +50,8 @@ export interface TrackContext {
   ffmpeg: string;
   ports: PortPool;
   log: FastifyBaseLogger;
-  /** ms on the monotonic clock (the workers' trace clock) of the recording's start. */
-  t0: number;
+  /** ms on the monotonic clock (the workers' trace clock) of the recording's start (set once its first tracks flow). */
+  readonly t0: number;
   /** A segment was added or changed: the manifest is written again. */
   changed: () => void;
   /** A name for the file and the mix (the participant's display name). */
@@ -89,9 +89,12 @@ export class TrackRecorder {
   #watchdog: NodeJS.Timeout | undefined;
   #segmenting: Promise<void> = Promise.resolve();
   #finished: Promise<void> | undefined;
+  /** Started held: its writer listens, its consumer waits for release(). */
+  #held: boolean;
 
-  private constructor(ctx: TrackContext, producer: Producer<ProducerAppData>) {
+  private constructor(ctx: TrackContext, producer: Producer<ProducerAppData>, held: boolean) {
     this.#ctx = ctx;
+    this.#held = held;
     this.#producer = producer;
     this.producerId = producer.id;
   }
@@ -100,9 +103,13 @@ export class TrackRecorder {
     return this.#producer.kind;
   }
 
-  /** Starts recording `producer`; resolves once its writer listens and its consumer flows. */
-  static async start(ctx: TrackContext, producer: Producer<ProducerAppData>): Promise<TrackRecorder> {
-    const track = new TrackRecorder(ctx, producer);
+  /**
+   * Starts recording `producer`; resolves once its writer listens and its
+   * consumer flows, or, `held`, once its writer listens (release() lets it
+   * flow: a recording's first tracks start together).
+   */
+  static async start(ctx: TrackContext, producer: Producer<ProducerAppData>, held = false): Promise<TrackRecorder> {
+    const track = new TrackRecorder(ctx, producer, held);
     try {
       await track.#open();
     } catch (error) {
@@ -201,10 +208,23 @@ export class TrackRecorder {
         this.#ctx.changed();
       }
     });
-    if (consumer.closed) return;
+    if (consumer.closed || this.#held) return;
+    await this.#flow(consumer);
+  }
+
+  /** The consumer sends to the writer, from a keyframe. */
+  async #flow(consumer: Consumer): Promise<void> {
     if (this.kind === 'video') await consumer.enableTraceEvent(['keyframe']).catch(() => {});
     await consumer.resume();
     if (this.kind === 'video') await consumer.requestKeyFrame().catch(() => {});
+  }
+
+  /** A held track's consumer flows from now. */
+  async release(): Promise<void> {
+    if (!this.#held) return;
+    this.#held = false;
+    const consumer = this.#consumer;
+    if (consumer && !consumer.closed && !this.#finished) await this.#flow(consumer);
   }
 
   async #endSegment(): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * Recording a meeting (issue 22) in real Chromium, through the real server,
- * real mediasoup workers (two: the meeting spreads, so some tracks come to
- * the recorder through pipes) and real FFmpeg. One browser, one meeting,
- * three recordings in a row:
+ * real mediasoup workers (two, with a low consumer limit so that the meeting
+ * may spread and tracks come to the recorder through pipes; in the runs of
+ * 2026-12-06 it stayed on one worker) and real FFmpeg. One browser, one
+ * meeting, three recordings in a row:
  *
  * 1. Léa (owner, 440 Hz) and Bruno (member, 660 Hz) are in, cameras on.
  *    Léa records for 15 s; Bruno leaves at ~4 s; Chloé (880 Hz) reads "Cette
@@ -11,8 +12,9 @@
  *    size, and each tone is in the mix while its sender was there and not
  *    otherwise (Goertzel over the decoded PCM).
  * 2. Cameras off, a short recording: an Ogg Opus file with both voices.
- * 3. The home worker is killed mid-recording: the meeting closes, and a
- *    playable partial result is stored, marked interrupted.
+ * 3. The home worker is killed 4 s into a recording: the meeting closes, and
+ *    a playable partial result (both voices, Léa's camera, until the kill)
+ *    is stored, marked interrupted.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -28,6 +28,7 @@ import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
 import { MinutesController } from './minutes/MinutesController';
 import { createMinutesState } from './minutes/minutesState';
+import { createRecordingState, RecordingController } from './recording/RecordingController';
 import { PlanningController } from './planning/PlanningController';
 import { createPlanningState } from './planning/planningState';
 import { PresentationController } from './presentation/PresentationController';
@@ -157,6 +158,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
+  const recording = new RecordingController(createRecordingState());
   const state = createRoomState();
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
@@ -199,7 +201,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, markup, minutes, calls.controller],
+    socketUsers: [chat, presentation, markup, minutes, recording, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
@@ -252,6 +254,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     presentation: { state: presentation.state, actions: presentation },
     markup: { state: markup.state, actions: markup, capture: { state: capture.state, actions: capture } },
     minutes: { state: minutes.state, actions: minutes },
+    recording: { state: recording.state, actions: recording },
     audioOutput,
     projectHref,
     calls: calls.context,

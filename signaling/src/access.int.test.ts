@@ -309,6 +309,13 @@ const prepare: Record<RequestType, Prepare> = {
   minutesAttendance: async (s) => ({ personId: s.target.userId, status: 'excused' }),
   minutesAllow: async (s) => ({ userId: s.target.userId, allowed: true }),
   minutesPublish: async () => ({}),
+  recordingStart: async () => ({}),
+  // A recording the scene's host (an owner) started.
+  recordingStop: async (s, a) => {
+    if (a.state !== 'none') await s.host.c.request('recordingStart', {});
+    return {};
+  },
+  recordingStatus: async () => ({}),
 };
 
 /** An item the scene's host (who started the meeting: its chair) wrote in the minutes. */

@@ -1,6 +1,7 @@
 import type { Catalogue } from './fr';
 import { browserEn } from './browser.en';
 import { markupEn } from './markup.en';
+import { recordingEn } from './recording.en';
 
 /** English. Typed by the French keys, so a missing or extra key does not compile. */
 export const en: Catalogue = {
@@ -379,6 +380,7 @@ export const en: Catalogue = {
   'invites.meeting': 'meeting “{room}”',
 
   ...markupEn,
+  ...recordingEn,
   ...browserEn,
 
   'error.HELLO_REQUIRED': 'The server did not recognise the connection. Reload the page.',

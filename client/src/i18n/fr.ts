@@ -1,6 +1,7 @@
 import type { AppErrorCode } from '../errors';
 import { browserFr } from './browser.fr';
 import { markupFr } from './markup.fr';
+import { recordingFr } from './recording.fr';
 
 /** Every error code must have a text: a missing one is a compile error here. */
 type ErrorTexts = { [C in AppErrorCode as `error.${C}`]: string };
@@ -382,6 +383,7 @@ export const fr = {
   'invites.meeting': 'réunion « {room} »',
 
   ...markupFr,
+  ...recordingFr,
   ...browserFr,
 
   'error.HELLO_REQUIRED': 'Le serveur n’a pas reconnu la connexion. Rechargez la page.',

@@ -20,6 +20,7 @@ import { lazyView } from './lazyView';
 import { MarkupContext, type MarkupContextValue } from './markup/context';
 import { MinutesContext, type MinutesContextValue } from './minutes/context';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
+import { RecordingContext, type RecordingContextValue } from './recording/context';
 import { StatusScreen } from './StatusScreen';
 import { WaitingScreen } from './WaitingScreen';
 
@@ -55,6 +56,8 @@ export type AppModel =
       markup: MarkupContextValue;
       /** The compte rendu written in the meeting. */
       minutes: MinutesContextValue;
+      /** The meeting's recording (issue 22). */
+      recording: RecordingContextValue;
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
@@ -105,9 +108,11 @@ function Page({ model }: { model: AppModel }) {
               <PresentationContext.Provider value={model.presentation}>
                 <MarkupContext.Provider value={model.markup}>
                   <MinutesContext.Provider value={model.minutes}>
-                    <AudioOutputContext.Provider value={model.audioOutput}>
-                      <Meeting state={model.room.state} projectHref={model.projectHref} />
-                    </AudioOutputContext.Provider>
+                    <RecordingContext.Provider value={model.recording}>
+                      <AudioOutputContext.Provider value={model.audioOutput}>
+                        <Meeting state={model.room.state} projectHref={model.projectHref} />
+                      </AudioOutputContext.Provider>
+                    </RecordingContext.Provider>
                   </MinutesContext.Provider>
                 </MarkupContext.Provider>
               </PresentationContext.Provider>

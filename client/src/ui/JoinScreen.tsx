@@ -9,6 +9,7 @@ import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
 import { CameraIcon, CameraOffIcon, HeadphonesIcon, MicIcon, MicOffIcon } from './icons';
 import { LangSwitch } from './LangSwitch';
+import { RecordingNotice } from './recording/RecordingNotice';
 import { VideoView } from './MediaElements';
 
 /** The lobby: check camera and microphone, set one's name, join. */
@@ -52,6 +53,7 @@ export function JoinScreen() {
           }}
         >
           <h1 class="join__title">{t('join.title')}</h1>
+          <RecordingNotice />
           <NoWebrtcNotice />
           <div class="field">
             <label for="display-name">{t('join.displayName')}</label>

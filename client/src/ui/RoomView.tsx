@@ -11,6 +11,7 @@ import { LobbyRequests } from './moderation/LobbyRequests';
 import { ModerationNotice } from './moderation/ModerationNotice';
 import { useMinutes } from './minutes/context';
 import { MinutesPanel } from './minutes/MinutesPanel';
+import { RecordingBadge } from './recording/Recording';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
 
@@ -50,6 +51,7 @@ export function RoomView() {
       <header class="room__header">
         <h1 class="room__title">{t('room.label')}</h1>
         <span class="room__count">{t('room.participants', { n: tiles.length })}</span>
+        <RecordingBadge />
         <ConnectionBadge />
         <LangSwitch class="room__lang" />
       </header>

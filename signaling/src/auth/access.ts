@@ -198,6 +198,10 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   minutesAttendance: on(ws.minutesChair, 'a participant\'s line'),
   minutesAllow: on(ws.minutesChair, 'a member of the meeting'),
   minutesPublish: ws.minutesChair,
+  /** Recording (protocol/recording.ts): owners and moderators start and stop; everyone attached sees the state. */
+  recordingStart: ws.moderator,
+  recordingStop: on(ws.moderator, 'a recording the host started'),
+  recordingStatus: ws.authenticated,
 };
 
 /**

@@ -19,6 +19,7 @@ import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js'
 import { presence } from './presence.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
+import { recordingStart, recordingStatus, recordingStop } from './recording.js';
 import { refreshToken } from './refreshToken.js';
 import { connectTransport, createTransport, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
@@ -71,4 +72,7 @@ export const handlers: HandlerTable = {
   minutesAttendance,
   minutesAllow,
   minutesPublish,
+  recordingStart,
+  recordingStop,
+  recordingStatus,
 };

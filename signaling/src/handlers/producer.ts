@@ -29,6 +29,8 @@ export const produce: HandlerDef<'produce'> = {
         { peerId, producer: { producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused } },
         peerId,
       );
+      // Recorded from when it sends, when the meeting is being recorded.
+      app.recordings.producerAdded(room, producer);
       return { producerId: producer.id };
     });
   },

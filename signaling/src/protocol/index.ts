@@ -5,6 +5,7 @@ export * from './markup.js';
 export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
+export * from './recording.js';
 export * from './notificationTypes.js';
 export * from './pieces.js';
 export * from './presence.js';

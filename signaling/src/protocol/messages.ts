@@ -17,6 +17,7 @@ import { ConsumerParams, JsonObject, MediaId, MediaKind, MediaSource, mediaReque
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
+import { RecordingSummary, recordingNotifications, recordingRequests } from './recording.js';
 import { DisplayName, Id } from './pieces.js';
 import { Device, PresenceNotification, PresenceSnapshot, presenceRequests, Role } from './presence.js';
 
@@ -97,6 +98,10 @@ export const ChatMessage = Type.Object({
     Type.Literal('meeting-planned'),
     /** A meeting's compte rendu was published: `attachment` is its PDF, `text` its title. */
     Type.Literal('minutes-published'),
+    /** Recording started / stopped (`text`: how it ended) / its result stored (`attachment`): protocol/recording.ts. */
+    Type.Literal('recording-started'),
+    Type.Literal('recording-stopped'),
+    Type.Literal('recording-stored'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -141,6 +146,7 @@ export const MeetingRecord = Type.Object({
   interrupted: Type.Optional(Type.Boolean()),
   /** Its compte rendu, once published (the latest version). */
   minutes: Type.Optional(MinutesSummary),
+  recordings: Type.Optional(Type.Array(RecordingSummary)),
 });
 export type MeetingRecord = Static<typeof MeetingRecord>;
 
@@ -537,6 +543,7 @@ export const Requests = {
   /** Marking up the presented document together (protocol/markup.ts). */
   ...MarkupRequests,
   ...minutesRequests,
+  ...recordingRequests,
   ...presenceRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
@@ -622,6 +629,7 @@ export const Notifications = {
   ...MarkupNotifications,
   ...planningNotifications,
   ...minutesNotifications,
+  ...recordingNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

@@ -44,6 +44,7 @@ export const NOTIFICATION_TYPES = [
   'meetingPlanChanged',
   'meetingReminder',
   'minutesChanged',
+  'recordingState',
 ] as const satisfies readonly NotificationType[];
 
 /** A notification added to messages.ts and not listed above is a compile error here. */

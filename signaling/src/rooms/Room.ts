@@ -122,6 +122,10 @@ export class Room {
   get attachedCount(): number {
     return this.#attached.size;
   }
+  /** Every attached session, joined or still on the join screen (recording's consent notice). */
+  get attachedSessions(): ReadonlySet<Session> {
+    return this.#attached;
+  }
   get presentation(): Presentation | null {
     return this.#presentation;
   }

@@ -132,9 +132,19 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
       app.requireProject(request, projectId);
       // Joins answered here before this request are in the records it reads.
       await app.rooms.recordsWritten(projectId);
-      const [records, minutes] = await Promise.all([app.meetings.records(projectId), app.minutesStore.published(projectId)]);
-      // Each meeting with its published compte rendu (latest version), if any.
-      return { meetings: records.map((r) => (minutes.has(r.meetingId) ? { ...r, minutes: minutes.get(r.meetingId)! } : r)) };
+      const [records, minutes, recordings] = await Promise.all([
+        app.meetings.records(projectId),
+        app.minutesStore.published(projectId),
+        app.recordingStore.summaries(projectId),
+      ]);
+      // Each meeting with its published compte rendu (latest version) and its recordings, if any.
+      return {
+        meetings: records.map((r) => ({
+          ...r,
+          ...(minutes.has(r.meetingId) ? { minutes: minutes.get(r.meetingId)! } : {}),
+          ...(recordings.has(r.meetingId) ? { recordings: recordings.get(r.meetingId)! } : {}),
+        })),
+      };
     },
   );
 

@@ -236,6 +236,14 @@ export interface Keys {
   minutesNumber(projectId: string): string;
   /** Hash: published minutes for the meeting history. Field = meeting id; value = JSON MinutesSummary (latest version). */
   minutesPublished(projectId: string): string;
+  /**
+   * String: the recording in progress in a meeting (recording/RecordingStore.ts):
+   * JSON RecordingInfo plus node and meetingId. PX 90 s, renewed every 30 s by
+   * the recording node: a dead node's recording is gone from it within 90 s.
+   */
+  meetingRecording(projectId: string, roomId: string): string;
+  /** Hash: recordings for the meeting history. Field = meeting id; value = JSON RecordingSummary[]. */
+  recordings(projectId: string): string;
 
   /**
    * Pub/sub channel of the project's live events (chat messages, presence
@@ -294,6 +302,8 @@ export function makeKeys(prefix: string): Keys {
     minutesSeries: (projectId, seriesId) => `${p(projectId)}:minutes-series:${seriesId}`,
     minutesNumber: (projectId) => `${p(projectId)}:minutes-number`,
     minutesPublished: (projectId) => `${p(projectId)}:minutes-published`,
+    meetingRecording: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:recording`,
+    recordings: (projectId) => `${p(projectId)}:recordings`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

@@ -41,7 +41,7 @@ import {
   type MeetingPage,
 } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { LEGIBLE_DB, TARGETS, targetsTable, timeToLegible, type TargetRow } from './lib/legibility.js';
+import { LEGIBLE_DB, TARGETS, targetsTable, timeToLegible } from './lib/legibility.js';
 import { measureWeakLinkShare, WEAK_LINK, type WeakLinkRun } from './lib/weakLinkShare.js';
 import type { BenchResult, Table } from './types.js';
 import { sleep, withTimeout } from './stats.js';
@@ -208,28 +208,11 @@ async function observe(p: Parties, warmUpMs: number, scrolled: boolean): Promise
   };
 }
 
-/**
- * The sender's start bitrate before this branch (1 Mb/s, not the screen's
- * cap): the answer's x-google-start-bitrate rewritten before Chromium reads
- * it, so that before and after are measured in the same run.
- */
-const OLD_START_KBPS = 1000;
-const START_AT_OLD_DEFAULT = `(() => {
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    setRemoteDescription(d) {
-      if (d && d.sdp) d = { type: d.type, sdp: d.sdp.replace(/x-google-start-bitrate=\\d+/g, 'x-google-start-bitrate=${OLD_START_KBPS}') };
-      return super.setRemoteDescription(d);
-    }
-  };
-})();`;
-
-async function measure(app: TestApp, codecAsked: string, maxBitrate: number, oldStart = false): Promise<Run> {
+async function measure(app: TestApp, codecAsked: string, maxBitrate: number): Promise<Run> {
   const [sharerBrowser, viewerBrowser] = await Promise.all([launchSharerBrowser(), launchBrowser()]);
   try {
     const place = { app, projectId: 'bench', roomId: `share-${codecAsked.slice(6).toLowerCase()}-${maxBitrate}` };
     const sharer = await joinAsSharer(sharerBrowser, place, 'Sharer', {
-      beforeApp: oldStart ? [START_AT_OLD_DEFAULT] : [],
       localStorage: { [CODEC_OVERRIDE_KEY]: codecAsked, [BITRATE_OVERRIDE_KEY]: String(maxBitrate) },
     });
     const viewer = await joinMeeting(viewerBrowser, place, 'Viewer');
@@ -391,14 +374,14 @@ export async function run(): Promise<BenchResult> {
     const started = app;
     const allRuns: Run[] = [];
     const runsOf = new Map<string, Run[]>();
-    const configuration = async (codec: string, bitrate: number, oldStart = false): Promise<Run> => {
+    const configuration = async (codec: string, bitrate: number): Promise<Run> => {
       const runs: Run[] = [];
-      runsOf.set(`${codec} ${bitrate}${oldStart ? ' old start' : ''}`, runs);
+      runsOf.set(`${codec} ${bitrate}`, runs);
       for (let i = 0; i < REPEATS; i++) {
         for (let attempt = 1; ; attempt++) {
           await waitForQuiet();
           try {
-            runs.push(await withTimeout(measure(started, codec, bitrate, oldStart), RUN_TIMEOUT_MS, `${codec} at ${bitrate} b/s`));
+            runs.push(await withTimeout(measure(started, codec, bitrate), RUN_TIMEOUT_MS, `${codec} at ${bitrate} b/s`));
             break;
           } catch (error) {
             if (attempt >= ATTEMPTS) throw error;
@@ -426,23 +409,14 @@ export async function run(): Promise<BenchResult> {
       process.stderr.write(`[bench] weak link run ${i + 1}/${REPEATS} done\n`);
     }
 
-    // Before this branch: the same, the sender started at 1 Mb/s.
-    const before = await configuration(defaultCodec, SCREEN_MAX_BITRATE, true);
-
+    const defaults = runsOf.get(`${defaultCodec} ${SCREEN_MAX_BITRATE}`) ?? [];
     const s = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
-    const targetRows = (runs: readonly Run[]): TargetRow[] => [
-      { what: `≥${LEGIBLE_DB} dB after the first frame`, runs: runs.map((r) => s(r.legibleMs)), target: TARGETS.firstLegibleS, unit: 's' },
-      { what: `≥${LEGIBLE_DB} dB after a page change`, runs: runs.map((r) => s(r.pageChangeMs)), target: TARGETS.pageChangeS, unit: 's' },
-      { what: 'still plan once sharp', runs: runs.map((r) => r.still.kbps), target: TARGETS.stillKbps, unit: 'kb/s' },
-    ];
-    const targets = targetsTable(`Issue 21 targets: a still plan shared (${reference.codec}, ${SCREEN_MAX_BITRATE / 1000} kb/s cap, started at the cap)`, [
-      ...targetRows(runsOf.get(`${defaultCodec} ${SCREEN_MAX_BITRATE}`) ?? []),
+    const targets = targetsTable(`Issue 21 targets: a still plan shared (${reference.codec}, ${SCREEN_MAX_BITRATE / 1000} kb/s cap)`, [
+      { what: `≥${LEGIBLE_DB} dB after the first frame`, runs: defaults.map((r) => s(r.legibleMs)), target: TARGETS.firstLegibleS, unit: 's' },
+      { what: `≥${LEGIBLE_DB} dB after a page change`, runs: defaults.map((r) => s(r.pageChangeMs)), target: TARGETS.pageChangeS, unit: 's' },
+      { what: 'still plan once sharp', runs: defaults.map((r) => r.still.kbps), target: TARGETS.stillKbps, unit: 'kb/s' },
       { what: `weak link: ≥${LEGIBLE_DB} dB after the click`, runs: weakRuns.map((r) => s(r.legibleMs)), target: TARGETS.weakLinkS, unit: 's' },
     ]);
-    const targetsBefore = targetsTable(
-      `Before (the sender started at ${OLD_START_KBPS} kb/s), same run`,
-      targetRows(runsOf.get(`${defaultCodec} ${SCREEN_MAX_BITRATE} old start`) ?? []),
-    );
 
     const weakTable: Table = {
       title: `Weak link (${WEAK_LINK.rateKbit} kbit/s, ${WEAK_LINK.delayMs * 2} ms RTT, ${WEAK_LINK.lossPct} % loss): the viewer behind it`,
@@ -461,9 +435,7 @@ export async function run(): Promise<BenchResult> {
     return {
       tables: [
         targets,
-        targetsBefore,
         weakTable,
-        stillFigures('Still plan: started at the cap (now) and at 1 Mb/s (before)', [reference, before]),
         stillFigures(`Still plan, codecs at the default cap (${SCREEN_MAX_BITRATE / 1000} kb/s)`, byCodec),
         scrollFigures(`Scrolling plan (${SCROLL_PX_PER_S} px/s), codecs at the default cap`, byCodec),
         ratios(`Codecs against the default (${reference.codec})`, byCodec, reference),

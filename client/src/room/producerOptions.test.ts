@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIO_CONSTRAINTS } from './media';
-import {
-  CAMERA_PRODUCER,
-  MIC_PRODUCER,
-  SCREEN_AUDIO_PRODUCER,
-  SCREEN_MAX_BITRATE,
-  screenProducerOptions,
-  SPEECH_BITRATE,
-  SPEECH_PTIME_MS,
-} from './producerOptions';
+import { CAMERA_PRODUCER, MIC_PRODUCER, SCREEN_AUDIO_PRODUCER, SPEECH_BITRATE, SPEECH_PTIME_MS } from './producerOptions';
 
 describe('speech', () => {
   it('sends the microphone as mono Opus with DTX, in-band FEC and a speech bitrate', () => {
@@ -38,15 +30,5 @@ describe('speech', () => {
 
   it('sends the camera in two layers whose heights the server expects (180p and 360p)', () => {
     expect(CAMERA_PRODUCER.encodings?.map((e) => e.scaleResolutionDownBy)).toEqual([2, 1]);
-  });
-});
-
-describe('screen', () => {
-  it('sends one encoding at the cap, high priority, and starts the encoder at that cap (kb/s)', () => {
-    const options = screenProducerOptions(SCREEN_MAX_BITRATE);
-    expect(options.encodings).toEqual([{ maxBitrate: SCREEN_MAX_BITRATE, priority: 'high' }]);
-    expect(options.codecOptions?.videoGoogleStartBitrate).toBe(SCREEN_MAX_BITRATE / 1000);
-    // A local override of the cap moves the start with it.
-    expect(screenProducerOptions(1_500_000).codecOptions?.videoGoogleStartBitrate).toBe(1500);
   });
 });

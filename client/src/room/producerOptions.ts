@@ -108,20 +108,12 @@ export const SCREEN_MAX_BITRATE = 2_000_000;
  * One encoding, no downscaled simulcast layer: a quarter-size copy of a plan
  * is useless to anyone, and its bits are better spent on the full one.
  * Priority 'high' gives the screen the larger share of the uplink when the
- * camera competes for it.
- *
- * Started at its cap, not at the camera's 1 Mb/s: the VP9 screen encoder
- * spends about a thirtieth of its target on each frame and lowers its
- * quantizer only a step per frame, so a plan becomes legible after a number
- * of frames whose size the target sets; a target ramping up from 1 Mb/s
- * makes the first seconds and the first page changes coarser (see
- * scripts/bench/README.md, screenshare: what was tried and measured). The
- * sender's estimate falls back within a second where the uplink is weaker.
+ * camera competes for it. Started high so that the first seconds are legible.
  */
 export function screenProducerOptions(maxBitrate: number): ProducerOptions {
   return {
     ...COMMON,
     encodings: [{ maxBitrate, priority: 'high' }],
-    codecOptions: { videoGoogleStartBitrate: Math.round(maxBitrate / 1000) },
+    codecOptions: { videoGoogleStartBitrate: 1000 },
   };
 }

@@ -73,7 +73,9 @@ export class RecordingService {
     const room = this.#moderatorRoom(session);
     const { config } = this.#o;
     if (this.#byRoom.has(room)) throw new AppError(ErrorCode.RECORDING_ACTIVE, 'the meeting is already being recorded');
-    if (!session.meetingId) throw new AppError(ErrorCode.NOT_FOUND, 'this meeting has no record to keep a recording in');
+    // The join's records follow its answer: a start sent right after the join waits for them.
+    const meetingId = await session.recordedMeetingId();
+    if (!meetingId) throw new AppError(ErrorCode.NOT_FOUND, 'this meeting has no record to keep a recording in');
     await mkdir(config.dir, { recursive: true });
     if ((await freeBytes(config.dir)) < config.minFreeBytes) {
       throw new AppError(ErrorCode.RECORDING_DISK_FULL, 'the server lacks disk space to record');
@@ -87,7 +89,6 @@ export class RecordingService {
       by,
       endsBy: startedAt + config.maxMinutes * 60_000,
     };
-    const meetingId = session.meetingId;
     if (!(await this.#o.store.claim(room.projectId, room.roomId, { ...info, node: this.#o.nodeId, meetingId }))) {
       throw new AppError(ErrorCode.RECORDING_ACTIVE, 'the meeting is already being recorded');
     }

@@ -121,6 +121,20 @@ describe('joining fast', () => {
     expect((current.body.participants as Array<{ displayName: string }>).map((p) => p.displayName)).toEqual(['Fanny']);
   });
 
+  it('tells a person whose media was made on the join screen everyone\'s connection quality once joined', async () => {
+    const alice = await helloed('Alice');
+    await alice.c.request('join', { rtpCapabilities: alice.caps });
+    const bob = await helloed('Bob');
+    await bob.c.request('createTransport', { direction: 'recv' });
+    const room = t.app.rooms.get(PROJECT, ROOM)!;
+    // A round while Bob is still on the join screen: his media peer is there, his session is not in.
+    await room.quality.poll();
+    await bob.c.request('join', { rtpCapabilities: bob.caps });
+    await room.quality.poll();
+    const told = await bob.c.waitFor('connectionQuality', (d) => d.peers.some((p) => p.peerId === bob.peerId));
+    expect(told.peers.map((p) => p.peerId).sort()).toEqual([alice.peerId, bob.peerId].sort());
+  });
+
   it('frees the media made in the lobby of someone who leaves without joining, and refuses it to who may not join', async () => {
     const erin = await helloed('Erin');
     await erin.c.request('createTransport', { direction: 'send' });

@@ -307,7 +307,7 @@ function useControlEntries(): ControlEntry[] {
     { id: 'lock', priority: 5, available: moderator, Component: LockControl },
     { id: 'guest-lobby', priority: 6, available: moderator, Component: GuestLobbyControl },
     { id: 'self-unmute', priority: 6, available: moderator, Component: SelfUnmuteControl },
-    { id: 'recording', priority: 3, available: moderator, Component: RecordingControl },
+    { id: 'recording', priority: 5, available: moderator, Component: RecordingControl },
     { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },
   ];

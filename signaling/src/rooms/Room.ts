@@ -340,6 +340,7 @@ export class Room {
       session.device = data.device ?? 'desktop';
       session.state = 'joined';
       this.#wirePeer(session, peer);
+      this.quality.forget(peerId);
 
       const othersSessions = [...this.#joined.values()];
       const others = othersSessions.map((s) => this.peerInfo(s));

@@ -25,6 +25,7 @@ import { cspViolations, launchBrowser, type TestBrowser } from '../../test/brows
 import { joinFromLobby } from '../../test/join.js';
 import { openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
 import { decodeVideo, probe, storedFile, toneMicrophone, toneTimeline, waitForRecordings, within } from '../../test/recording.js';
+import { until } from '../../test/until.js';
 
 const PROJECT = 'chantier-enregistrement';
 const ROOM = 'reunion';
@@ -192,6 +193,12 @@ describe('recording a meeting', () => {
 
   it('keeps a playable partial result, marked interrupted, when the worker dies mid-recording', async () => {
     await clickControl(lea.page, 'camera-toggle');
+    // Her camera sending before the start: a camera still starting when the worker dies
+    // has nothing written yet (seen once on a loaded machine: a result without video).
+    await until(
+      () => [...room().media.peers.values()].some((p) => [...p.producers.values()].some((pr) => pr.kind === 'video' && pr.score.some((s) => s.score > 0))),
+      'Léa’s camera sending',
+    );
     const startedAt = await startRecording();
     await sleepUntil(startedAt + 4_000);
     const killedAt = (Date.now() - startedAt) / 1000;

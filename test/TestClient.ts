@@ -39,6 +39,17 @@ export class RequestFailed extends Error {
   }
 }
 
+/** What the server answered a request: 'ok', or its error's code; anything else (a closed socket) throws. */
+export async function answerCode(promise: Promise<unknown>): Promise<'ok' | ErrorCode> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof RequestFailed) return error.code;
+    throw error;
+  }
+}
+
 interface Pending {
   type: string;
   resolve: (data: unknown) => void;

@@ -16,7 +16,7 @@ import type { RtpCapabilities } from 'mediasoup/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import { RequestFailed, TestClient } from '../../test/TestClient.js';
+import { answerCode as answer, TestClient } from '../../test/TestClient.js';
 import {
   foreignTargetAccess,
   identityKinds,
@@ -321,17 +321,6 @@ const prepare: Record<RequestType, Prepare> = {
 /** An item the scene's host (who started the meeting: its chair) wrote in the minutes. */
 async function hostItem(s: Scene): Promise<string> {
   return (await s.host.c.request('minutesItemSave', { sectionId: 'general', kind: 'observation', text: 'point de l’hôte' })).item.itemId;
-}
-
-/** What the server answered: 'ok' or the error code. */
-async function answer(promise: Promise<unknown>): Promise<Expected> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof RequestFailed) return error.code;
-    throw error;
-  }
 }
 
 const helloedKinds = identityKinds.filter((k) => roleOf[k] !== undefined);

@@ -17,7 +17,7 @@ import { startTestApp, type TestApp } from '../../test/app.js';
 import { joinMeeting } from '../../test/meetingClient.js';
 import { probe, storedFile, waitForRecordings } from '../../test/recording.js';
 import { closeCheckedClients, helloSession } from '../../test/session.js';
-import { RequestFailed, type TestClient } from '../../test/TestClient.js';
+import { answerCode as code, type TestClient } from '../../test/TestClient.js';
 import { ErrorCode } from './protocol/index.js';
 import type { Manifest } from './recording/Recording.js';
 
@@ -38,16 +38,6 @@ async function joined(room: string, role: 'owner' | 'moderator' | 'member' | 'gu
   const m = await joinMeeting(t.url, token, PROJECT, room);
   clients.push(m.c);
   return m.c;
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof RequestFailed) return error.code;
-    throw error;
-  }
 }
 
 describe('recording, start and stop', () => {

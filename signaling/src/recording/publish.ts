@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { DateTime } from 'luxon';
 import type { DocumentLibrary } from '../documents/DocumentLibrary.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { RecordingEnd, RecordingSummary } from '../protocol/index.js';
@@ -61,26 +62,18 @@ async function checkSegments(dir: string, segments: readonly SegmentInfo[], dura
   return out;
 }
 
-function fileName(manifest: Manifest, timeZone: string, video: boolean): string {
-  const parts = new Intl.DateTimeFormat('fr-FR', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(manifest.startedAt));
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `Enregistrement ${get('year')}-${get('month')}-${get('day')} ${get('hour')}h${get('minute')} - ${manifest.roomId}.${video ? 'webm' : 'opus'}`;
+/** The stored result's name, on the project's wall clock: "Enregistrement 2026-12-08 09h05 - <room>.webm". */
+export function fileName(manifest: Pick<Manifest, 'startedAt' | 'roomId'>, timeZone: string, video: boolean): string {
+  const at = DateTime.fromMillis(manifest.startedAt, { zone: timeZone }).toFormat("yyyy-MM-dd HH'h'mm");
+  return `Enregistrement ${at} - ${manifest.roomId}.${video ? 'webm' : 'opus'}`;
 }
 
-/** Mixes, stores, links and announces; returns what the meeting's record keeps. */
 /** The text of a recording-stopped chat line: how it ended (a RecordingEnd code, which the client words in its language). */
 export function stoppedText(end: RecordingEnd): string {
   return end;
 }
 
+/** Mixes, stores, links and announces; returns what the meeting's record keeps. */
 export async function publishRecording(ctx: PublishContext, dir: string, manifest: Manifest): Promise<RecordingSummary> {
   const end = manifest.end ?? 'server-stopped';
   const durationMs = manifest.durationMs ?? manifest.aliveMs;

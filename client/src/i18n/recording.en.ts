@@ -24,4 +24,9 @@ export const recordingEn: Record<keyof typeof recordingFr, string> = {
   'error.RECORDING_ACTIVE': 'The meeting is already being recorded.',
   'error.NOT_RECORDING': 'The meeting is not being recorded.',
   'error.RECORDING_DISK_FULL': 'The server lacks space to record.',
+  'error.RECORDING_TRACK_FAILED': '{source} of {name} is no longer recorded; the recording goes on for the others.',
+  'recording.source.mic': 'The microphone',
+  'recording.source.camera': 'The camera',
+  'recording.source.screen': 'The screen share',
+  'recording.source.screen-audio': 'The screen share’s sound',
 };

@@ -22,4 +22,9 @@ export const recordingFr = {
   'error.RECORDING_ACTIVE': 'La réunion est déjà enregistrée.',
   'error.NOT_RECORDING': 'La réunion n’est pas enregistrée.',
   'error.RECORDING_DISK_FULL': 'Le serveur n’a plus assez de place pour enregistrer.',
+  'error.RECORDING_TRACK_FAILED': '{source} de {name} n’est plus enregistré ; l’enregistrement continue pour les autres.',
+  'recording.source.mic': 'Le micro',
+  'recording.source.camera': 'La caméra',
+  'recording.source.screen': 'Le partage d’écran',
+  'recording.source.screen-audio': 'Le son du partage d’écran',
 } as const;

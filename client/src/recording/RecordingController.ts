@@ -2,7 +2,9 @@
  * The meeting's recording as this page sees it, on the meeting's socket
  * (lent by the RoomController like the chat's): asked at each hello
  * (`recordingStatus`, so the join screen knows before anyone enters) and
- * kept by `recordingState`. Moderators start and stop it.
+ * kept by `recordingState`. Moderators start and stop it, and are told
+ * (`recordingTrackFailed`, sent to them only) of a participant's track no
+ * longer recorded while the rest goes on.
  *
  * Actions resolve, never reject: failures go to `error` and the log.
  */
@@ -21,6 +23,8 @@ export interface RecordingSignals {
   busy: Signal<boolean>;
   /** The error code of the last failed action. */
   error: Signal<string | null>;
+  /** Tracks of this recording no longer recorded (moderators only), the latest last. */
+  lostTracks: Signal<Array<NotificationData<'recordingTrackFailed'>>>;
 }
 
 export interface RecordingActions {
@@ -29,7 +33,7 @@ export interface RecordingActions {
 }
 
 export function createRecordingState(): RecordingSignals {
-  return { recording: signal(null), busy: signal(false), error: signal(null) };
+  return { recording: signal(null), busy: signal(false), error: signal(null), lostTracks: signal([]) };
 }
 
 export class RecordingController implements RecordingActions {
@@ -42,6 +46,7 @@ export class RecordingController implements RecordingActions {
     this.detach();
     this.#socket = socket;
     this.#off.push(socket.onNotification('recordingState', (data) => this.#onState(data)));
+    this.#off.push(socket.onNotification('recordingTrackFailed', (data) => this.#onTrackFailed(data)));
     socket
       .request('recordingStatus', {})
       .then(({ recording }) => {
@@ -72,6 +77,13 @@ export class RecordingController implements RecordingActions {
 
   #onState(data: NotificationData<'recordingState'>): void {
     this.state.recording.value = data.recording;
+    const id = data.recording?.recordingId;
+    if (this.state.lostTracks.value.some((lost) => lost.recordingId !== id)) this.state.lostTracks.value = [];
+  }
+
+  #onTrackFailed(data: NotificationData<'recordingTrackFailed'>): void {
+    if (data.recordingId !== this.state.recording.value?.recordingId) return;
+    this.state.lostTracks.value = [...this.state.lostTracks.value.filter((l) => l.peerId !== data.peerId || l.source !== data.source), data];
   }
 
   async #act(name: string, task: (socket: SignalingChannel) => Promise<void>): Promise<void> {

@@ -107,6 +107,8 @@ export const ErrorCode = {
   NOT_RECORDING: 'NOT_RECORDING',
   /** recordingStart when the server's disk lacks room for a recording (RECORDING_MIN_FREE_MB). */
   RECORDING_DISK_FULL: 'RECORDING_DISK_FULL',
+  /** Not an answer: the code of `recordingTrackFailed` (a participant's track is no longer recorded; the rest goes on). */
+  RECORDING_TRACK_FAILED: 'RECORDING_TRACK_FAILED',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /**

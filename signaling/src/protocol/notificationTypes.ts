@@ -45,6 +45,7 @@ export const NOTIFICATION_TYPES = [
   'meetingReminder',
   'minutesChanged',
   'recordingState',
+  'recordingTrackFailed',
 ] as const satisfies readonly NotificationType[];
 
 /** A notification added to messages.ts and not listed above is a compile error here. */

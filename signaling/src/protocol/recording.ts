@@ -11,6 +11,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { DocumentRef } from './documentRef.js';
+import { ErrorCode } from './errors.js';
+import { MediaSource } from './media.js';
 
 const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
@@ -79,5 +81,18 @@ export const recordingNotifications = {
   recordingState: Type.Object({
     recording: Type.Union([RecordingInfo, Type.Null()]),
     end: Type.Optional(RecordingEnd),
+  }),
+  /**
+   * To the meeting's moderators only: one participant's track is no longer
+   * recorded (its writer died, or its next segment's could not start); the
+   * others' recording goes on. The client words it from `code` (French and
+   * English) with the participant's name and the source.
+   */
+  recordingTrackFailed: Type.Object({
+    code: Type.Literal(ErrorCode.RECORDING_TRACK_FAILED),
+    recordingId: Type.String(),
+    peerId: Type.String(),
+    displayName: Type.String(),
+    source: MediaSource,
   }),
 };

@@ -17,7 +17,9 @@ import type { RecordingEnd, RecordingInfo } from '../protocol/index.js';
 import type { RecordingConfig } from './config.js';
 import type { SpeakerChange } from './mix.js';
 import type { PortPool } from './ports.js';
-import { monotonicMs, TrackRecorder, type SegmentInfo } from './TrackRecorder.js';
+import { monotonicMs, TrackRecorder, type FailedTrack, type SegmentInfo } from './TrackRecorder.js';
+
+export type { FailedTrack };
 
 /** What is on disk beside the files (manifest.json). */
 export interface Manifest {
@@ -41,6 +43,7 @@ export interface Manifest {
 }
 
 export const MANIFEST = 'manifest.json';
+
 const CHECK_MS = 2_000;
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
@@ -71,6 +74,7 @@ export class Recording {
   /** Past the start's moment: new tracks flow as soon as their writer listens. */
   #flowing = false;
   readonly #onEnd: (end: RecordingEnd) => void;
+  readonly #onTrackFailed: (track: FailedTrack) => void;
   #timer: NodeJS.Timeout | undefined;
   #limit: NodeJS.Timeout | undefined;
   #manifestWrite: Promise<void> = Promise.resolve();
@@ -88,6 +92,8 @@ export class Recording {
     names: (peerId: string) => string;
     /** The recording ended by itself (limit, disk, worker): the service stops it with this. */
     onEnd: (end: RecordingEnd) => void;
+    /** A track is no longer recorded (its writer died or did not start); the others go on. */
+    onTrackFailed: (track: FailedTrack) => void;
   }) {
     this.info = options.info;
     this.dir = options.dir;
@@ -97,6 +103,7 @@ export class Recording {
     this.#log = options.log;
     this.#names = options.names;
     this.#onEnd = options.onEnd;
+    this.#onTrackFailed = options.onTrackFailed;
     this.manifest = { ...options.manifest, segments: [], speakers: [], aliveMs: 0 };
   }
 
@@ -147,6 +154,7 @@ export class Recording {
         },
         displayName: this.#names(producer.appData.peerId),
         changed: () => this.#sync(),
+        failed: (track) => this.#trackFailed(track),
       },
       producer,
       // Before the start's moment, held (start() lets them flow together).
@@ -159,7 +167,10 @@ export class Recording {
         this.#sync();
       },
       (error: unknown) => {
-        if (!producer.closed && !this.#room.closed) this.#log.warn({ err: error, producerId: producer.id }, 'recording: track not recorded');
+        if (producer.closed || this.#room.closed) return;
+        this.#log.warn({ err: error, producerId: producer.id }, 'recording: track not recorded');
+        const { peerId, source } = producer.appData;
+        this.#trackFailed({ peerId, source, kind: producer.kind, displayName: this.#names(peerId) });
       },
     );
     this.#starting.add(started);
@@ -184,6 +195,12 @@ export class Recording {
       return this.manifest;
     })();
     return this.#stopped;
+  }
+
+  #trackFailed(track: FailedTrack): void {
+    if (this.#stopped) return;
+    this.#log.error({ peerId: track.peerId, source: track.source }, 'recording: a track is no longer recorded');
+    this.#onTrackFailed(track);
   }
 
   #onSpeaker = (peerId: string | null): void => this.#speaker(peerId);

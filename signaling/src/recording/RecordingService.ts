@@ -24,7 +24,7 @@ import type { Session } from '../ws/Session.js';
 import type { RecordingConfig } from './config.js';
 import { PortPool } from './ports.js';
 import { publishRecording, stoppedText, type PublishContext } from './publish.js';
-import { freeBytes, Recording } from './Recording.js';
+import { freeBytes, Recording, type FailedTrack } from './Recording.js';
 import { LIVE_TTL_MS, type RecordingStore } from './RecordingStore.js';
 
 export interface RecordingServiceOptions {
@@ -113,6 +113,7 @@ export class RecordingService {
         return s?.displayName ?? s?.identity?.displayName ?? peerId;
       },
       onEnd: (end) => void this.#end(room, recording, end),
+      onTrackFailed: (track) => this.#tellModerators(room, recording.info.recordingId, track),
     });
     this.#byRoom.set(room, recording);
     // It starts, and everyone is told, once every writer listens (Recording.start).
@@ -182,6 +183,14 @@ export class RecordingService {
     const room = session.room;
     if (!room || room.closed) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
     return room;
+  }
+
+  /** A track no longer recorded: the moderators attached to the meeting are told (the others' recording goes on). */
+  #tellModerators(room: Room, recordingId: string, track: FailedTrack): void {
+    const data = { code: ErrorCode.RECORDING_TRACK_FAILED, recordingId, peerId: track.peerId, displayName: track.displayName, source: track.source };
+    for (const session of room.attachedSessions) {
+      if (session.identity && canModerate(session.identity)) session.notify('recordingTrackFailed', data);
+    }
   }
 
   #tell(room: Room, data: { recording: RecordingInfo | null; end?: RecordingEnd }): void {

@@ -11,7 +11,11 @@
  * go to a closed port. A keyframe is asked again when none came for 4 s
  * (the file is then decodable from there). A change of simulcast layer is
  * a change of resolution: the segment ends and a new one starts (layers.ts:
- * only a change of spatial layer, not of temporal layer or a pause).
+ * only a change of spatial layer, not of temporal layer or a pause). A track
+ * sent as one encoding (a screen share) changes size within its stream: its
+ * key frames' sizes are read (sizeWatch.ts) and a change cuts there too.
+ * A writer that dies ends its segment and is reported (`failed`): the
+ * moderators are told, the other tracks go on.
  *
  * The consumer carries codecs only (no RTX, no header extensions, feedback
  * PLI/FIR): with the router's full capabilities FFmpeg dropped probation
@@ -20,8 +24,9 @@
 import type { Consumer, PlainTransport, Producer, RtpCapabilities, RtpCodecCapability } from 'mediasoup/types';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { MediaRoom, ProducerAppData } from '@chantier/sfu';
+import type { MediaRoom, ProducerAppData, Source } from '@chantier/sfu';
 import { layerStep } from './layers.js';
+import { watchFrameSize, type SizeWatch } from './sizeWatch.js';
 import type { PortPool } from './ports.js';
 import { containerFor, trackSdp, TrackWriter } from './TrackWriter.js';
 
@@ -56,6 +61,16 @@ export interface TrackContext {
   changed: () => void;
   /** A name for the file and the mix (the participant's display name). */
   displayName: string;
+  /** A segment's writer died, or the next segment's could not start: this track records nothing more. */
+  failed: (track: FailedTrack) => void;
+}
+
+/** A track that is no longer recorded, as the moderators are told (recordingTrackFailed). */
+export interface FailedTrack {
+  peerId: string;
+  displayName: string;
+  source: Source;
+  kind: 'audio' | 'video';
 }
 
 /** Monotonic ms: the clock of mediasoup's trace timestamps (uv_hrtime). */
@@ -87,6 +102,7 @@ export class TrackRecorder {
   /** The simulcast layer (the resolution) the current video segment is written at. */
   #spatial: number | undefined;
   #watchdog: NodeJS.Timeout | undefined;
+  #sizeWatch: SizeWatch | undefined;
   #segmenting: Promise<void> = Promise.resolve();
   #finished: Promise<void> | undefined;
   /** Started held: its writer listens, its consumer waits for release(). */
@@ -144,8 +160,18 @@ export class TrackRecorder {
     consumer.on('layerschange', (layers) => {
       const step = layerStep(this.#spatial, layers);
       this.#spatial = step.spatial;
-      if (step.newSegment && !this.#finished) this.#segmenting = this.#segmenting.then(() => this.#newSegment('resolution change'));
+      if (step.newSegment) this.#cut('spatial layer change');
     });
+    // One encoding: no layer tells its size; its key frames do.
+    if (this.kind === 'video' && this.#producer.type === 'simple') {
+      this.#sizeWatch = await watchFrameSize({
+        room,
+        producer: this.#producer,
+        rtpCapabilities: recorderCaps(room, this.#producer),
+        log: this.#ctx.log,
+        onChange: () => this.#cut('picture size change'),
+      });
+    }
     await consumer.enableTraceEvent(this.kind === 'audio' ? ['rtp'] : ['keyframe']);
     await this.#startSegment();
     if (this.kind === 'video') {
@@ -201,12 +227,14 @@ export class TrackRecorder {
     this.#current = segment;
     this.segments.push(segment);
     this.#ctx.changed();
-    // A writer that dies ends its segment (the file is kept as written).
+    // A writer that dies ends its segment (the file is kept as written) and is reported.
     void writer.exited.then((exit) => {
-      if (!exit.stopped && segment.endMs === null) {
-        segment.endMs = monotonicMs() - this.#ctx.t0;
-        this.#ctx.changed();
-      }
+      if (exit.stopped || this.#finished) return;
+      if (segment.endMs === null) segment.endMs = monotonicMs() - this.#ctx.t0;
+      this.#ctx.changed();
+      // Nothing reads its packets any more.
+      if (this.#writer === writer) this.#consumer?.pause().catch(() => {});
+      this.#failed();
     });
     if (consumer.closed || this.#held) return;
     await this.#flow(consumer);
@@ -237,19 +265,37 @@ export class TrackRecorder {
     this.#ctx.changed();
   }
 
+  #failed(): void {
+    const { peerId, source } = this.#producer.appData;
+    this.#ctx.failed({ peerId, source, displayName: this.#ctx.displayName, kind: this.kind });
+  }
+
+  /** Ends the segment and starts the next one (in turn with any other cut). */
+  #cut(why: string): void {
+    if (this.#finished) return;
+    this.#segmenting = this.#segmenting.then(() => this.#newSegment(why));
+  }
+
   async #newSegment(why: string): Promise<void> {
     const consumer = this.#consumer;
     if (!consumer || consumer.closed || this.#finished) return;
     this.#ctx.log.info({ producerId: this.producerId, why }, 'recording: new segment');
     await consumer.pause().catch(() => {});
     await this.#endSegment();
-    if (!consumer.closed && !this.#finished) await this.#startSegment().catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'recording: segment not restarted'));
+    if (consumer.closed || this.#finished) return;
+    try {
+      await this.#startSegment();
+    } catch (error) {
+      this.#ctx.log.warn({ err: error, producerId: this.producerId }, 'recording: segment not restarted');
+      if (!consumer.closed && !this.#finished) this.#failed();
+    }
   }
 
   /** Idempotent: the writer finishes its file, the consumer and transport close, the port is freed. */
   finish(): Promise<void> {
     this.#finished ??= (async () => {
       clearInterval(this.#watchdog);
+      this.#sizeWatch?.close();
       await this.#segmenting.catch(() => {});
       await this.#endSegment();
       this.#transport?.close();

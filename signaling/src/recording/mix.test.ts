@@ -76,6 +76,8 @@ describe('mixArgs', () => {
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     expect(graph).toContain('color=c=black:s=1280x720');
     expect(graph).toContain('[1:v]scale=1280:720');
+    // A video input keeps the graph when its size changes (mix.int.test.ts plays one).
+    expect(args.join(' ')).toContain('-i a.webm -reinit_filter 0 -i v.webm');
     expect(graph).toContain('setpts=PTS-STARTPTS+0.500/TB');
     expect(graph).toContain("enable='between(t,0.500,4.000)'");
     expect(args).toContain('libvpx');

@@ -75,7 +75,10 @@ export function mixArgs(input: MixInput, paths: readonly string[], outPath: stri
   const { width: W, height: H } = input;
   const D = sec(input.durationMs);
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  for (const path of paths) args.push('-i', path);
+  // A video whose size changes within its file (the first key frame of a new size reaches the
+  // segment that ends there; a sender's own change) keeps the filter graph: FFmpeg would rebuild
+  // the whole complex graph, restarting the mixed audio's timestamps; scale follows each frame.
+  paths.forEach((path, i) => args.push(...(input.segments[i]?.kind === 'video' ? ['-reinit_filter', '0'] : []), '-i', path));
   const filters: string[] = [];
   const audio = input.segments.map((s, i) => ({ s, i })).filter(({ s }) => s.kind === 'audio' && s.startMs !== null);
   audio.forEach(({ s, i }, k) => {

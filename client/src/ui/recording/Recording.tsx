@@ -15,10 +15,12 @@ function RecordDot() {
   return <span class="recording__dot" aria-hidden="true" />;
 }
 
-/** The red "Enregistrement en cours" mark of the room's header, and the recorder as a participant. */
+/** The red "Enregistrement en cours" mark of the room's header, the recorder as a participant, and (moderators) tracks lost. */
 export function RecordingBadge() {
-  const recording = useRecording()?.state.recording.value;
+  const state = useRecording()?.state;
+  const recording = state?.recording.value;
   if (!recording) return null;
+  const lost = state!.lostTracks.value;
   return (
     <>
       <span class="recording__badge" role="status" data-testid="recording-badge">
@@ -28,6 +30,11 @@ export function RecordingBadge() {
       <span class="recording__recorder" data-testid="recorder" title={t('recording.recorderRole')}>
         {t('recording.recorder')}
       </span>
+      {lost.length > 0 && (
+        <span class="recording__lost" role="alert" data-testid="recording-track-failed">
+          {lost.map((l) => t('error.RECORDING_TRACK_FAILED', { name: l.displayName, source: t(`recording.source.${l.source}`) })).join(' ')}
+        </span>
+      )}
     </>
   );
 }

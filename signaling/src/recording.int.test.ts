@@ -4,12 +4,14 @@
  * Redis, the chat lines, a recording in which nothing was sent (writers
  * started, no packet: no document, the record says so), and a node killed
  * mid-recording: its files and manifest are found at the next start and made
- * into a partial result, stored, marked interrupted. Real Redis, real
- * workers, real FFmpeg; the media itself is checked in
- * client/e2e/recording.e2e.test.ts.
+ * into a partial result, stored, marked interrupted; a mix that runs past
+ * its time (RECORDING_MIX_TIMEOUT_S) stopped, what it wrote stored, marked
+ * interrupted, the raw files kept; summaries stored at once all kept. Real
+ * Redis, real workers, real FFmpeg; the media itself is checked in
+ * client/e2e/recording.e2e.test.ts and recording/spread.int.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ import { joinMeeting } from '../../test/meetingClient.js';
 import { probe, storedFile, waitForRecordings } from '../../test/recording.js';
 import { closeCheckedClients, helloSession } from '../../test/session.js';
 import { answerCode as code, type TestClient } from '../../test/TestClient.js';
-import { ErrorCode } from './protocol/index.js';
+import { ErrorCode, type RecordingSummary } from './protocol/index.js';
 import type { Manifest } from './recording/Recording.js';
 
 const PROJECT = 'rec-int';
@@ -123,5 +125,93 @@ describe('a node killed mid-recording', () => {
     } finally {
       await restarted.close();
     }
+  });
+});
+
+/** What a node that died mid-recording leaves: `seconds` of a tone as a writer copied it, and its manifest. */
+function deadNodeRecording(data: string, recordingId: string, meetingId: string, seconds: number): string {
+  const dir = join(data, 'recordings', recordingId);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`, '-c:a', 'libopus', '-f', 'webm', join(dir, 'p1-mic-0.webm')]);
+  const manifest: Manifest = {
+    recordingId,
+    projectId: PROJECT,
+    roomId: 'salle-3',
+    meetingId,
+    node: 'dead',
+    startedAt: Date.now() - 60_000,
+    by: { userId: 'lea', displayName: 'Léa' },
+    segments: [{ file: 'p1-mic-0.webm', kind: 'audio', mimeType: 'audio/opus', peerId: 'p1', displayName: 'Léa', source: 'mic', startMs: 0, endMs: null }],
+    speakers: [],
+    aliveMs: seconds * 1000,
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+describe('a mix that runs past its time', () => {
+  it('is stopped: what it wrote is stored, the record says interrupted, the raw files stay', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'chantier-rec-slowmix-'));
+    const dir = deadNodeRecording(data, 'slow-mix-rec', 'meeting-of-a-slow-mix', 1);
+    // An FFmpeg that mixes at a quarter of real time (reads its inputs slowly): 1 s of recording takes 4 s,
+    // past RECORDING_MIX_TIMEOUT_S (1 s) plus the recording's length (1 s).
+    const bin = join(data, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ffmpeg'), [
+      '#!/bin/bash',
+      'case " $* " in *" -filter_complex "*) ;; *) exec ffmpeg "$@";; esac',
+      'args=()',
+      'for a in "$@"; do [ "$a" = "-i" ] && args+=("-readrate" "0.25"); args+=("$a"); done',
+      'exec ffmpeg "${args[@]}"',
+      '',
+    ].join('\n'));
+    chmodSync(join(bin, 'ffmpeg'), 0o755);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' }).trim(), join(bin, 'ffprobe'));
+    const restarted = await startTestApp({
+      DATA_DIR: data,
+      REDIS_KEY_PREFIX: `${t.config.redisKeyPrefix}slowmix:`,
+      FFMPEG_PATH: join(bin, 'ffmpeg'),
+      RECORDING_MIX_TIMEOUT_S: '1',
+    });
+    try {
+      const [summary] = await waitForRecordings(restarted.app, PROJECT, 'meeting-of-a-slow-mix', 1);
+      expect(summary).toMatchObject({ end: 'server-stopped', interrupted: true });
+      // Stopped with SIGINT, FFmpeg closed its file: the part it mixed is playable.
+      const info = await probe(await storedFile(restarted.app, PROJECT, summary!.document!.documentId));
+      expect(info.streams.map((s) => s.codec)).toEqual(['opus']);
+      expect(info.durationS).toBeGreaterThan(0);
+      expect(info.durationS).toBeLessThan(0.9);
+      // The raw files stay, listed in the manifest with why.
+      expect(existsSync(join(dir, 'p1-mic-0.webm'))).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      expect(manifest).toMatchObject({ done: true, kept: [{ file: 'p1-mic-0.webm', why: expect.stringContaining('RECORDING_MIX_TIMEOUT_S') }] });
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+describe('the meeting record of recordings', () => {
+  it('keeps every summary stored at once, and replaces one stored again by its id', async () => {
+    const meetingId = 'meeting-with-many-recordings';
+    const store = t.app.recordingStore;
+    const summary = (i: number): RecordingSummary => ({
+      recordingId: `rec-${i}`,
+      startedAt: 1_765_000_000_000 + i,
+      endedAt: 1_765_000_060_000 + i,
+      // Quotes, braces, brackets and a backslash in a name: the list is split as JSON, not by characters.
+      by: { userId: 'lea', displayName: i === 3 ? 'Léa "la {cheffe}" [chantier] \\' : 'Léa' },
+      end: 'stopped',
+    });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.addSummary(PROJECT, meetingId, summary(i))));
+    let list = (await store.summaries(PROJECT)).get(meetingId)!;
+    expect(list.map((s) => s.recordingId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `rec-${i}`).sort());
+    expect(list.find((s) => s.recordingId === 'rec-3')).toEqual(summary(3));
+    // A recording stored again (its result made anew) replaces its entry, while another is added.
+    await Promise.all([store.addSummary(PROJECT, meetingId, { ...summary(5), interrupted: true }), store.addSummary(PROJECT, meetingId, summary(20))]);
+    list = (await store.summaries(PROJECT)).get(meetingId)!;
+    expect(list).toHaveLength(21);
+    expect(list.filter((s) => s.recordingId === 'rec-5')).toEqual([{ ...summary(5), interrupted: true }]);
+    expect(list.find((s) => s.recordingId === 'rec-3')).toEqual(summary(3));
   });
 });

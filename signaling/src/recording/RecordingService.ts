@@ -31,7 +31,7 @@ export interface RecordingServiceOptions {
   config: RecordingConfig;
   store: RecordingStore;
   chat: ChatStore;
-  publish: Omit<PublishContext, 'store' | 'log' | 'ffmpeg' | 'width' | 'height'>;
+  publish: Omit<PublishContext, 'store' | 'log' | 'ffmpeg' | 'width' | 'height' | 'mixTimeoutMs'>;
   log: FastifyBaseLogger;
   nodeId: string;
 }
@@ -56,7 +56,7 @@ export class RecordingService {
 
   get publishContext(): PublishContext {
     const { config } = this.#o;
-    return { ...this.#o.publish, store: this.#o.store, log: this.#o.log, ffmpeg: config.ffmpeg, width: config.width, height: config.height };
+    return { ...this.#o.publish, store: this.#o.store, log: this.#o.log, ffmpeg: config.ffmpeg, width: config.width, height: config.height, mixTimeoutMs: config.mixTimeoutMs };
   }
 
   /** The recording in progress in this session's meeting (this node's, else what Redis says). */

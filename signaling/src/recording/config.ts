@@ -22,6 +22,12 @@ export interface RecordingConfig {
   /** Video size of the result, WIDTHxHEIGHT (RECORDING_VIDEO_SIZE, default 1280x720). */
   readonly width: number;
   readonly height: number;
+  /**
+   * A mix still running this long after the recording's own length is stopped
+   * (RECORDING_MIX_TIMEOUT_S, default 600): a hung FFmpeg must not hold the
+   * result (and the stop) for ever. What it wrote is stored, marked interrupted; the raw files stay.
+   */
+  readonly mixTimeoutMs: number;
 }
 
 type Int = (name: string, fallback: number, min: number, max: number) => number;
@@ -50,5 +56,6 @@ export function recordingConfig(env: Env, dataDir: string, int: Int, fail: (mess
     ffmpeg: env.FFMPEG_PATH || 'ffmpeg',
     width,
     height,
+    mixTimeoutMs: int('RECORDING_MIX_TIMEOUT_S', 600, 1, 24 * 3600) * 1000,
   };
 }

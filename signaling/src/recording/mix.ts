@@ -117,15 +117,44 @@ export function mixArgs(input: MixInput, paths: readonly string[], outPath: stri
   return { args, video };
 }
 
-/** Runs FFmpeg under `nice` (the mix must not starve the media workers). Rejects with its last error lines. */
-export function runMix(ffmpeg: string, args: readonly string[]): Promise<void> {
+/** The mix ran past its time (RECORDING_MIX_TIMEOUT_S plus the recording's length) and was stopped. */
+export class MixTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`mix stopped after ${timeoutMs} ms`);
+  }
+}
+
+/** How long a mix asked to stop (SIGINT: FFmpeg closes its file) has before it is killed. */
+export const MIX_STOP_GRACE_MS = 3_000;
+
+/**
+ * Runs FFmpeg under `nice` (the mix must not starve the media workers).
+ * Rejects with its last error lines; with MixTimeoutError once `timeoutMs`
+ * passed: FFmpeg is asked to stop (SIGINT, so that what it wrote is a
+ * playable file), then killed (SIGKILL) if it does not end (a hung one).
+ */
+export function runMix(ffmpeg: string, args: readonly string[], timeoutMs: number, graceMs = MIX_STOP_GRACE_MS): Promise<void> {
   return new Promise((resolve, reject) => {
+    // `nice` executes FFmpeg in its own process: the signals reach FFmpeg.
     const child = spawn('nice', ['-n', '10', ffmpeg, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    let timedOut = false;
+    let kill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGINT');
+      kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    }, timeoutMs);
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-    child.once('error', reject);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.once('exit', (code, signal) => {
-      if (code === 0) resolve();
+      clearTimeout(timer);
+      clearTimeout(kill);
+      if (timedOut) reject(new MixTimeoutError(timeoutMs));
+      else if (code === 0) resolve();
       else reject(new Error(`mix failed (${code ?? signal}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
     });
   });

@@ -6,7 +6,10 @@
  * result holds what they hold (retention.ts: else they stay, logged, and the
  * manifest lists them). Nothing recorded: the record and the chat say so,
  * and the files go too. A failed mix or upload keeps the directory (logged)
- * for a later attempt (the next start's recovery, or by hand).
+ * for a later attempt (the next start's recovery, or by hand). A mix that
+ * runs past its time (RECORDING_MIX_TIMEOUT_S plus the recording's length:
+ * a hung FFmpeg) is stopped: what it wrote is stored if FFmpeg can read it,
+ * the record says "interrupted", and the raw files stay.
  */
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -18,7 +21,7 @@ import type { EventBus } from '../events/EventBus.js';
 import type { RecordingEnd, RecordingSummary } from '../protocol/index.js';
 import type { ChatStore } from '../store/chat.js';
 import type { DocumentStore } from '../store/documents.js';
-import { mixArgs, runMix } from './mix.js';
+import { mixArgs, MixTimeoutError, runMix } from './mix.js';
 import { ffprobeOf, packetCount, probeResult, type ResultProbe } from './probe.js';
 import { writeManifest, type Manifest } from './Recording.js';
 import { filesToKeep, type CheckedSegment } from './retention.js';
@@ -35,6 +38,8 @@ export interface PublishContext {
   ffmpeg: string;
   width: number;
   height: number;
+  /** A mix is stopped after this long plus the recording's length (RECORDING_MIX_TIMEOUT_S). */
+  mixTimeoutMs: number;
   timeZone: (projectId: string) => Promise<string>;
 }
 
@@ -90,18 +95,31 @@ export async function publishRecording(ctx: PublishContext, dir: string, manifes
   const checked = await checkSegments(dir, manifest.segments, durationMs, ffprobeOf(ctx.ffmpeg));
   const segments = checked.filter((c) => c.mixed).map((c) => c.segment);
   let result: ResultProbe | null = null;
+  let timedOut = false;
   if (segments.length > 0 && durationMs >= 500) {
     const outPath = join(dir, 'result.out');
     const input = { segments, speakers: manifest.speakers, durationMs, width: ctx.width, height: ctx.height };
     const { args, video } = mixArgs(input, segments.map((s) => join(dir, s.file)), outPath);
     const started = Date.now();
-    await runMix(ctx.ffmpeg, args);
+    try {
+      await runMix(ctx.ffmpeg, args, ctx.mixTimeoutMs + durationMs);
+    } catch (error) {
+      if (!(error instanceof MixTimeoutError)) throw error;
+      timedOut = true;
+      summary.interrupted = true;
+      log.error({ timeoutMs: error.timeoutMs, inputs: segments.length }, 'recording: the mix ran past its time and was stopped; the raw files are kept');
+    }
     result = await probeResult(ffprobeOf(ctx.ffmpeg), outPath);
-    log.info({ inputs: segments.length, video, durationMs, mixMs: Date.now() - started, result }, 'recording mixed');
-    const name = fileName(manifest, await ctx.timeZone(projectId), video);
-    const meta = await ctx.library.upload(projectId, by, name, createReadStream(outPath));
-    summary.document = ctx.documents.toRef(meta);
-    await ctx.bus.publish(projectId, { type: 'documentsChanged', documentId: meta.documentId, change: 'added' });
+    log.info({ inputs: segments.length, video, durationMs, mixMs: Date.now() - started, result, timedOut }, 'recording mixed');
+    // A stopped mix's file is stored only when FFmpeg reads something from it.
+    if (!timedOut || (result && result.durationMs > 0 && (result.audio || result.video))) {
+      const name = fileName(manifest, await ctx.timeZone(projectId), video);
+      const meta = await ctx.library.upload(projectId, by, name, createReadStream(outPath));
+      summary.document = ctx.documents.toRef(meta);
+      await ctx.bus.publish(projectId, { type: 'documentsChanged', documentId: meta.documentId, change: 'added' });
+    } else {
+      result = null;
+    }
   } else {
     log.info({ files: manifest.segments.length }, 'recording: nothing was recorded');
   }
@@ -118,7 +136,9 @@ export async function publishRecording(ctx: PublishContext, dir: string, manifes
     });
   }
   // The raw files go only when the stored result holds what they hold.
-  const keep = filesToKeep({ checked, durationMs, result });
+  const keep = timedOut
+    ? checked.filter((c) => c.packets > 0).map((c) => ({ file: c.segment.file, why: 'the mix was stopped (RECORDING_MIX_TIMEOUT_S)' }))
+    : filesToKeep({ checked, durationMs, result });
   await writeManifest(dir, { ...manifest, done: true, ...(keep.length > 0 ? { kept: keep } : {}) });
   if (keep.length === 0) await rm(dir, { recursive: true, force: true });
   else log.error({ dir, kept: keep }, 'recording: raw files kept, the stored result lacks what they hold');

@@ -280,8 +280,11 @@ export class TrackRecorder {
     const consumer = this.#consumer;
     if (!consumer || consumer.closed || this.#finished) return;
     this.#ctx.log.info({ producerId: this.producerId, why }, 'recording: new segment');
-    await consumer.pause().catch(() => {});
+    // The writer stops while packets still come: FFmpeg reads SIGINT between packets, so it
+    // closes its file at once with all it got (paused first, it waited for the kill, losing
+    // its last cluster). Then held until the next writer listens.
     await this.#endSegment();
+    await consumer.pause().catch(() => {});
     if (consumer.closed || this.#finished) return;
     try {
       await this.#startSegment();

@@ -7,6 +7,7 @@
  * worker's through a pipe to the home router, where the recorder's
  * transports are), the share in two segments, one per size; the result
  * holds both tones and plays the share, both sizes, at the layout's size.
+ * Last, one writer is killed: that track is reported, the others go on.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ describe('recording a meeting spread over two workers, with a screen share that 
   let manifest: Manifest;
   const failed: FailedTrack[] = [];
   let wide: Clip;
+  let killedAtMs = 0;
 
   beforeAll(async () => {
     const [a, b, narrow, wideClip] = await Promise.all([opusTone(440, 2), opusTone(660, 2), vp8Picture(320, 240, 2), vp8Picture(640, 360, 2)]);
@@ -92,6 +94,12 @@ describe('recording a meeting spread over two workers, with a screen share that 
     senders[2]!.switchTo(wide);
     await until(() => screens().length === 2 && screens()[1]!.startMs !== null, 'a new segment at the new size', { detail: () => screens() });
     await sleep(1_500);
+    // Bob's microphone's writer dies: reported, and the others' recording goes on.
+    const bobMic = recording.manifest.segments.find((s) => s.peerId === 'bob' && s.source === 'mic')!;
+    process.kill(bobMic.pid!, 'SIGKILL');
+    await until(() => failed.length === 1, 'the lost track reported');
+    killedAtMs = bobMic.endMs!;
+    await sleep(1_000);
     manifest = await recording.stop('stopped');
   }, 60_000);
 
@@ -109,7 +117,11 @@ describe('recording a meeting spread over two workers, with a screen share that 
     const sizes = await Promise.all(screens.map(async (s) => (await probe(join(dir, s.file))).streams[0]));
     expect(sizes.map((v) => `${v?.width}x${v?.height}`)).toEqual(['320x240', '640x360']);
     expect(screens[1]!.startMs!).toBeGreaterThanOrEqual(screens[0]!.endMs!);
-    expect(failed).toEqual([]);
+    expect(failed).toEqual([{ peerId: 'bob', displayName: 'bob', source: 'mic', kind: 'audio' }]);
+    // The others were written to the end: their writers ended with the stop, a second after the death.
+    for (const s of [manifest.segments.find((x) => x.peerId === 'alice')!, screens[1]!]) {
+      expect(s.endMs, s.file).toBeGreaterThan(killedAtMs + 500);
+    }
   });
 
   it('makes a result that holds both tones and plays the share at the layout’s size, both sizes scaled into it', async () => {
@@ -128,7 +140,7 @@ describe('recording a meeting spread over two workers, with a screen share that 
     // The mixed audio lasts as long as the recording: not restarted when the share's size changed.
     expect(Math.abs(timeline.length * 0.5 - manifest.durationMs! / 1000)).toBeLessThanOrEqual(0.5);
     const starts = manifest.segments.filter((s) => s.kind === 'audio').map((s) => s.startMs!);
-    const windows = within(timeline, Math.max(...starts) / 1000 + 0.5, manifest.durationMs! / 1000 - 0.5);
+    const windows = within(timeline, Math.max(...starts) / 1000 + 0.5, killedAtMs / 1000 - 1);
     expect(windows.length).toBeGreaterThan(4);
     for (const w of windows) {
       expect(w.db[0], `440 Hz at ${w.t} s`).toBeGreaterThan(-35);

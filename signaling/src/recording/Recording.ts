@@ -43,7 +43,6 @@ export interface Manifest {
 }
 
 export const MANIFEST = 'manifest.json';
-
 const CHECK_MS = 2_000;
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {

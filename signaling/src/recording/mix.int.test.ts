@@ -48,7 +48,8 @@ describe('runMix on real FFmpeg', () => {
     expect(video.frames).toBeGreaterThanOrEqual(43);
     // FFmpeg rebuilding its graph at the size change restarted the audio: 4.9 s of it in a 3-s result.
     const timeline = await toneTimeline(out, [440]);
-    expect(timeline).toHaveLength(6);
+    expect(timeline.length).toBeGreaterThanOrEqual(5);
+    expect(timeline.length).toBeLessThanOrEqual(6);
     for (const w of timeline) expect(w.db[0], `440 Hz at ${w.t} s`).toBeGreaterThan(-35);
   });
 

@@ -4,8 +4,12 @@
  * (a second of CPU), then sent as RTP at real-time pace by a producer on a
  * DirectTransport of the participant's router (as test/voices.ts's
  * microphones do), so that what the recorder writes decodes and is measured
- * (Goertzel, ffprobe). A video sender switches clips at a key frame: a
- * screen share whose size changes mid-stream, as a resized window's does.
+ * (Goertzel, ffprobe). A video clip has one key frame, its first: the
+ * sender answers a key frame request (PLI or FIR, which mediasoup sends to
+ * a DirectTransport as RTCP) by starting its clip again, as a browser
+ * answers with a key frame; so a recorder that gets pictures got them by
+ * asking. A video sender switches clips at a key frame: a screen share
+ * whose size changes mid-stream, as a resized window's does.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -65,10 +69,10 @@ export async function opusTone(hz: number, seconds: number): Promise<Clip> {
   return { kind: 'audio', units: packets.slice(2).map((p) => [p]), unitMs: 20, ticks: 960 };
 }
 
-/** `seconds` of FFmpeg's test picture at `width`x`height`, 15 fps, VP8 with a key frame each second. */
+/** `seconds` of FFmpeg's test picture at `width`x`height`, 15 fps, VP8 with one key frame, the first. */
 export async function vp8Picture(width: number, height: number, seconds: number): Promise<Clip> {
   const ivf = await encode(
-    ['-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=15:duration=${seconds}`, '-pix_fmt', 'yuv420p', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15', '-f', 'ivf'],
+    ['-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=15:duration=${seconds}`, '-pix_fmt', 'yuv420p', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '100000', '-f', 'ivf'],
     'picture.ivf',
   );
   const units: Buffer[][] = [];
@@ -95,6 +99,15 @@ function rtpParameters(kind: 'audio' | 'video', ssrc: number): RtpParameters {
 
 let nextSsrc = 50_000;
 
+/** Does this RTCP (compound) packet ask for a key frame (payload-specific feedback: PLI or FIR)? */
+export function asksKeyFrame(rtcp: Buffer): boolean {
+  for (let at = 0; at + 4 <= rtcp.length; at += 4 * (rtcp.readUInt16BE(at + 2) + 1)) {
+    const format = rtcp[at]! & 0x1f;
+    if (rtcp[at + 1] === 206 && (format === 1 || format === 4)) return true;
+  }
+  return false;
+}
+
 /** A participant's track sending a clip in a loop, at real-time pace, from its router. */
 export class ClipSender {
   readonly producer: Producer<ProducerAppData>;
@@ -108,9 +121,16 @@ export class ClipSender {
   #sentUnits = 0;
   #startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Key frame requests received (each answered by the clip's first frame). */
+  keyFrameRequests = 0;
 
   private constructor(transport: DirectTransport, producer: Producer<ProducerAppData>, clip: Clip, ssrc: number) {
     this.#transport = transport;
+    transport.on('rtcp', (rtcp) => {
+      if (clip.kind !== 'video' || !asksKeyFrame(rtcp)) return;
+      this.keyFrameRequests++;
+      this.#next = 0;
+    });
     this.producer = producer;
     this.#clip = clip;
     this.#ssrc = ssrc;

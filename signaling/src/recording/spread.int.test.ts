@@ -41,7 +41,8 @@ describe('recording a meeting spread over two workers, with a screen share that 
   let killedAtMs = 0;
 
   beforeAll(async () => {
-    const [a, b, narrow, wideClip] = await Promise.all([opusTone(440, 2), opusTone(660, 2), vp8Picture(320, 240, 2), vp8Picture(640, 360, 2)]);
+    // Longer than the recording: the only key frames after the first are those the recorder asks for.
+    const [a, b, narrow, wideClip] = await Promise.all([opusTone(440, 2), opusTone(660, 2), vp8Picture(320, 240, 10), vp8Picture(640, 360, 10)]);
     wide = wideClip;
     // One consumer per worker before the room spreads: the listener's fills the home worker.
     sfu = await Sfu.create(sfuTestConfig({ maxConsumersPerWorker: 1 }), silentLogger);
@@ -117,6 +118,8 @@ describe('recording a meeting spread over two workers, with a screen share that 
     const sizes = await Promise.all(screens.map(async (s) => (await probe(join(dir, s.file))).streams[0]));
     expect(sizes.map((v) => `${v?.width}x${v?.height}`)).toEqual(['320x240', '640x360']);
     expect(screens[1]!.startMs!).toBeGreaterThanOrEqual(screens[0]!.endMs!);
+    // The recorder's key frame requests, made on the home worker, reached the sender on the other one.
+    expect(senders[2]!.keyFrameRequests).toBeGreaterThanOrEqual(2);
     expect(failed).toEqual([{ peerId: 'bob', displayName: 'bob', source: 'mic', kind: 'audio' }]);
     // The others were written to the end: their writers ended with the stop, a second after the death.
     for (const s of [manifest.segments.find((x) => x.peerId === 'alice')!, screens[1]!]) {

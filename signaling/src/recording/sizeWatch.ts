@@ -33,7 +33,7 @@ export async function watchFrameSize(options: {
   onChange: (size: FrameSize, previous: FrameSize) => void;
 }): Promise<SizeWatch> {
   const { room, producer, log } = options;
-  const transport: DirectTransport = await room.router.createDirectTransport({ appData: { recording: true } });
+  const transport: DirectTransport = await room.router.createDirectTransport();
   let size: FrameSize | undefined;
   try {
     const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: options.rtpCapabilities, appData: { recording: true } });

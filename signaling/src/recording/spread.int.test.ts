@@ -144,7 +144,7 @@ describe('recording a meeting spread over two workers, with a screen share that 
     expect(Math.abs(timeline.length * 0.5 - manifest.durationMs! / 1000)).toBeLessThanOrEqual(0.5);
     const starts = manifest.segments.filter((s) => s.kind === 'audio').map((s) => s.startMs!);
     const windows = within(timeline, Math.max(...starts) / 1000 + 0.5, killedAtMs / 1000 - 1);
-    expect(windows.length).toBeGreaterThan(4);
+    expect(windows.length).toBeGreaterThanOrEqual(3);
     for (const w of windows) {
       expect(w.db[0], `440 Hz at ${w.t} s`).toBeGreaterThan(-35);
       expect(w.db[1], `660 Hz at ${w.t} s`).toBeGreaterThan(-35);

@@ -89,77 +89,46 @@ describe('recording, start and stop', () => {
   });
 });
 
-describe('a node killed mid-recording', () => {
-  it('makes a partial result of what it wrote at the next start, marked interrupted', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'chantier-rec-recovery-'));
-    const dir = join(data, 'recordings', 'dead-node-rec');
-    mkdirSync(dir, { recursive: true });
-    // What a writer leaves when its server dies: a WebM of 3 s of a tone, as copied from RTP.
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=3', '-c:a', 'libopus', '-f', 'webm', join(dir, 'p1-mic-0.webm')]);
-    const manifest: Manifest = {
-      recordingId: 'dead-node-rec',
-      projectId: PROJECT,
-      roomId: 'salle-2',
-      meetingId: 'meeting-of-a-dead-node',
-      node: 'dead',
-      startedAt: Date.now() - 60_000,
-      by: { userId: 'lea', displayName: 'Léa' },
-      segments: [{ file: 'p1-mic-0.webm', kind: 'audio', mimeType: 'audio/opus', peerId: 'p1', displayName: 'Léa', source: 'mic', startMs: 500, endMs: null }],
-      speakers: [],
-      aliveMs: 3_400,
-    };
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    const restarted = await startTestApp({ DATA_DIR: data, REDIS_KEY_PREFIX: `${t.config.redisKeyPrefix}restart:` });
-    try {
-      const [summary] = await waitForRecordings(restarted.app, PROJECT, 'meeting-of-a-dead-node', 1);
-      expect(summary).toMatchObject({ end: 'server-stopped', interrupted: true });
-      expect(summary!.document?.mimeType).toBe('audio/ogg');
-      const info = await probe(await storedFile(restarted.app, PROJECT, summary!.document!.documentId));
-      expect(info.streams.map((s) => s.codec)).toEqual(['opus']);
-      expect(Math.abs(info.durationS - 3.4)).toBeLessThan(0.3);
-      const { messages } = await restarted.app.chat.history(PROJECT, undefined, 10);
-      expect(messages.map((m) => [m.kind, m.text])).toEqual([
-        ['recording-stored', 'interrupted'],
-        ['recording-stopped', 'server-stopped'],
-      ]);
-    } finally {
-      await restarted.close();
-    }
-  });
-});
-
-/** What a node that died mid-recording leaves: `seconds` of a tone as a writer copied it, and its manifest. */
-function deadNodeRecording(data: string, recordingId: string, meetingId: string, seconds: number): string {
+/** What a node that died mid-recording leaves: `seconds` of a tone as a writer copied it from `startMs`, and its manifest. */
+function deadNodeRecording(data: string, recordingId: string, meetingId: string, seconds: number, startMs: number, aliveMs: number): string {
   const dir = join(data, 'recordings', recordingId);
   mkdirSync(dir, { recursive: true });
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`, '-c:a', 'libopus', '-f', 'webm', join(dir, 'p1-mic-0.webm')]);
   const manifest: Manifest = {
     recordingId,
     projectId: PROJECT,
-    roomId: 'salle-3',
+    roomId: 'salle-2',
     meetingId,
     node: 'dead',
     startedAt: Date.now() - 60_000,
     by: { userId: 'lea', displayName: 'Léa' },
-    segments: [{ file: 'p1-mic-0.webm', kind: 'audio', mimeType: 'audio/opus', peerId: 'p1', displayName: 'Léa', source: 'mic', startMs: 0, endMs: null }],
+    segments: [{ file: 'p1-mic-0.webm', kind: 'audio', mimeType: 'audio/opus', peerId: 'p1', displayName: 'Léa', source: 'mic', startMs, endMs: null }],
     speakers: [],
-    aliveMs: seconds * 1000,
+    aliveMs,
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   return dir;
 }
 
-describe('a mix that runs past its time', () => {
-  it('is stopped: what it wrote is stored, the record says interrupted, the raw files stay', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'chantier-rec-slowmix-'));
-    const dir = deadNodeRecording(data, 'slow-mix-rec', 'meeting-of-a-slow-mix', 1);
-    // An FFmpeg that mixes at a quarter of real time (reads its inputs slowly): 1 s of recording takes 4 s,
-    // past RECORDING_MIX_TIMEOUT_S (1 s) plus the recording's length (1 s).
+/**
+ * One restarted node finds two recordings its dead predecessor left. Its
+ * FFmpeg mixes one of them (slow-mix-rec) at a quarter of real time (reads
+ * its inputs slowly): 1 s of recording takes 4 s, past RECORDING_MIX_TIMEOUT_S
+ * (1 s) plus the recording's length (1 s).
+ */
+describe('recordings a node killed mid-recording left', () => {
+  let restarted: TestApp;
+  let slowDir: string;
+  beforeAll(async () => {
+    const data = mkdtempSync(join(tmpdir(), 'chantier-rec-recovery-'));
+    // What a writer leaves when its server dies: a WebM of a tone, as copied from RTP.
+    deadNodeRecording(data, 'dead-node-rec', 'meeting-of-a-dead-node', 3, 500, 3_400);
+    slowDir = deadNodeRecording(data, 'slow-mix-rec', 'meeting-of-a-slow-mix', 1, 0, 1_000);
     const bin = join(data, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'ffmpeg'), [
       '#!/bin/bash',
-      'case " $* " in *" -filter_complex "*) ;; *) exec ffmpeg "$@";; esac',
+      'case " $* " in *slow-mix-rec*-filter_complex*) ;; *) exec ffmpeg "$@";; esac',
       'args=()',
       'for a in "$@"; do [ "$a" = "-i" ] && args+=("-readrate" "0.25"); args+=("$a"); done',
       'exec ffmpeg "${args[@]}"',
@@ -167,27 +136,45 @@ describe('a mix that runs past its time', () => {
     ].join('\n'));
     chmodSync(join(bin, 'ffmpeg'), 0o755);
     symlinkSync(execFileSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' }).trim(), join(bin, 'ffprobe'));
-    const restarted = await startTestApp({
+    restarted = await startTestApp({
       DATA_DIR: data,
-      REDIS_KEY_PREFIX: `${t.config.redisKeyPrefix}slowmix:`,
+      REDIS_KEY_PREFIX: `${t.config.redisKeyPrefix}restart:`,
       FFMPEG_PATH: join(bin, 'ffmpeg'),
       RECORDING_MIX_TIMEOUT_S: '1',
     });
-    try {
-      const [summary] = await waitForRecordings(restarted.app, PROJECT, 'meeting-of-a-slow-mix', 1);
-      expect(summary).toMatchObject({ end: 'server-stopped', interrupted: true });
-      // Stopped with SIGINT, FFmpeg closed its file: the part it mixed is playable.
-      const info = await probe(await storedFile(restarted.app, PROJECT, summary!.document!.documentId));
-      expect(info.streams.map((s) => s.codec)).toEqual(['opus']);
-      expect(info.durationS).toBeGreaterThan(0);
-      expect(info.durationS).toBeLessThan(0.9);
-      // The raw files stay, listed in the manifest with why.
-      expect(existsSync(join(dir, 'p1-mic-0.webm'))).toBe(true);
-      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-      expect(manifest).toMatchObject({ done: true, kept: [{ file: 'p1-mic-0.webm', why: expect.stringContaining('RECORDING_MIX_TIMEOUT_S') }] });
-    } finally {
-      await restarted.close();
-    }
+  });
+  afterAll(async () => {
+    await restarted?.close();
+  });
+
+  const chatOf = async (meetingId: string) =>
+    (await restarted.app.chat.history(PROJECT, undefined, 20)).messages.filter((m) => m.meetingId === meetingId).map((m) => [m.kind, m.text]);
+
+  it('makes a partial result of what was written at the next start, marked interrupted', async () => {
+    const [summary] = await waitForRecordings(restarted.app, PROJECT, 'meeting-of-a-dead-node', 1);
+    expect(summary).toMatchObject({ end: 'server-stopped', interrupted: true });
+    expect(summary!.document?.mimeType).toBe('audio/ogg');
+    const info = await probe(await storedFile(restarted.app, PROJECT, summary!.document!.documentId));
+    expect(info.streams.map((s) => s.codec)).toEqual(['opus']);
+    expect(Math.abs(info.durationS - 3.4)).toBeLessThan(0.3);
+    expect(await chatOf('meeting-of-a-dead-node')).toEqual([
+      ['recording-stored', 'interrupted'],
+      ['recording-stopped', 'server-stopped'],
+    ]);
+  });
+
+  it('stops a mix that runs past its time: what it wrote is stored, the record says interrupted, the raw files stay', async () => {
+    const [summary] = await waitForRecordings(restarted.app, PROJECT, 'meeting-of-a-slow-mix', 1);
+    expect(summary).toMatchObject({ end: 'server-stopped', interrupted: true });
+    // Stopped with SIGINT, FFmpeg closed its file: the part it mixed is playable.
+    const info = await probe(await storedFile(restarted.app, PROJECT, summary!.document!.documentId));
+    expect(info.streams.map((s) => s.codec)).toEqual(['opus']);
+    expect(info.durationS).toBeGreaterThan(0);
+    expect(info.durationS).toBeLessThan(0.9);
+    // The raw files stay, listed in the manifest with why.
+    expect(existsSync(join(slowDir, 'p1-mic-0.webm'))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(slowDir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest).toMatchObject({ done: true, kept: [{ file: 'p1-mic-0.webm', why: expect.stringContaining('RECORDING_MIX_TIMEOUT_S') }] });
   });
 });
 

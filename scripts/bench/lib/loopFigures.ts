@@ -102,7 +102,7 @@ export function measureLoop(): () => LoopFigures {
       gc.count++;
       gc.ms += entry.duration;
       if (entry.duration > 10) gc.over10++;
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
       if (kind !== undefined && MAJOR_KINDS.has(kind)) gc.majorMs += entry.duration;
     }
   });

@@ -22,7 +22,7 @@ const KINDS: ReadonlyMap<number, string> = new Map([
 /** Observes each entry of a batch (a 'gc' PerformanceEntry: duration in ms, detail.kind). */
 export function observeGcEntries(histogram: Histogram<'kind'>, entries: readonly PerformanceEntry[]): void {
   for (const entry of entries) {
-    const kind = KINDS.get((entry.detail as { kind?: number } | null | undefined)?.kind ?? -1) ?? 'other';
+    const kind = KINDS.get((entry as { detail?: { kind?: number } | null }).detail?.kind ?? -1) ?? 'other';
     histogram.observe({ kind }, entry.duration / 1000);
   }
 }

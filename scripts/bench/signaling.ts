@@ -48,6 +48,13 @@ const CHAT_MS = 5_000;
 /** The paced step sends this share of what the closed loop reached. */
 const PACED_SHARE = 0.5;
 const SETTLE_MS = 1_000;
+/**
+ * Idle before the "nobody connected" reading: V8's memory reducer, which
+ * frees start-up's garbage and bytecode run once, works in idle time about
+ * ten seconds after start; a reading 1 s after start counts what start-up
+ * left for it (both are printed).
+ */
+const IDLE_MS = 20_000;
 
 /** Raised for this benchmark's own server only (see the header). */
 const SERVER_ENV: Record<string, string> = {
@@ -109,7 +116,7 @@ interface Round {
   join: StepFigures;
   chatClosed: ChatFigures;
   chatPaced: ChatFigures;
-  memory: { before: number; afterHello: number; afterJoin: number; workerBefore: number; workerAfterJoin: number };
+  memory: { atStart: number; before: number; afterHello: number; afterJoin: number; workerBefore: number; workerAfterJoin: number };
   /** The server's V8 heap at the same three moments. */
   heap: { before: HeapReading; afterHello: HeapReading; afterJoin: HeapReading };
   /** The same clients on Janus VideoRoom (null: not measured, see `janusError`). */
@@ -230,10 +237,12 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     );
     await sleep(SETTLE_MS);
     const worker = (): number => server.workerPids().reduce((sum, pid) => sum + rssBytes(pid), 0);
+    const atStart = rssBytes(server.pid);
+    await sleep(IDLE_MS);
     const heapBefore = heapReading(await scrapeMetrics(server));
     const before = rssBytes(server.pid);
     const workerBefore = worker();
-    log(`idle: RSS ${(before / 1024 / 1024).toFixed(1)} MB; heap (committed/used MB) ${describeHeap(heapBefore)}`);
+    log(`RSS 1 s after start ${(atStart / 1024 / 1024).toFixed(1)} MB, idle ${IDLE_MS / 1000} s later ${(before / 1024 / 1024).toFixed(1)} MB; heap (committed/used MB) ${describeHeap(heapBefore)}`);
 
     const connect = stepFigures(
       await step(server, generators, async (g) => (await g.send({ type: 'connect', concurrency: CONCURRENCY }, 'connected')).report),
@@ -273,7 +282,7 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
       join: joined,
       chatClosed,
       chatPaced,
-      memory: { before, afterHello, afterJoin, workerBefore, workerAfterJoin },
+      memory: { atStart, before, afterHello, afterJoin, workerBefore, workerAfterJoin },
       heap: { before: heapBefore, afterHello: heapAfterHello, afterJoin: heapAfterJoin },
     };
   } finally {
@@ -479,9 +488,10 @@ function tables(rounds: readonly Round[]): Table[] {
     },
     {
       title: 'Server memory (RSS of the Node process; the mediasoup worker apart)',
-      columns: ['before MB', 'after hello MB', 'after join MB', 'per client KB (hello)', 'per client KB (joined)', 'worker before MB', 'worker after join MB'],
+      columns: ['1 s after start MB', `idle (${IDLE_MS / 1000} s more) MB`, 'after hello MB', 'after join MB', 'per client KB (hello)', 'per client KB (joined)', 'worker before MB', 'worker after join MB'],
       rows: [
         [
+          mem((m) => mb(m.atStart ?? Number.NaN), 1),
           mem((m) => mb(m.before), 1),
           mem((m) => mb(m.afterHello), 1),
           mem((m) => mb(m.afterJoin), 1),
@@ -596,7 +606,8 @@ export async function run(): Promise<BenchResult> {
         'latency = receipt time minus the send time written in the text (one machine, one clock), the sender\'s own socket included',
       'CPU: % of one core over the step (2 cores: the machine has 200 %); server = the Node process, sfu worker = its mediasoup worker; ' +
         '"other" = what the rest of the machine used meanwhile (high: a disturbed run)',
-      `memory: RSS (not heap) ${SETTLE_MS / 1000} s after each step, so garbage not yet collected counts; per client = growth / clients`,
+      `memory: RSS (not heap) ${SETTLE_MS / 1000} s after each step, so garbage not yet collected counts; per client = growth / clients from the idle reading, ` +
+        `taken ${IDLE_MS / 1000} s after start-up (V8's memory reducer frees start-up's garbage in idle time; the reading 1 s after start is printed beside it)`,
       `Node flags of the server: ${[...SERVER_NODE_FLAGS, ...EXTRA_FLAGS].join(' ') || 'none'} (signaling/src/nodeFlags.ts)` +
         (COMPARED_FLAGS ? `; compared rounds: ${[...COMPARED_FLAGS, ...EXTRA_FLAGS].join(' ')}` : ''),
       'event loop: the server\'s from its /metrics (prom-client\'s monitorEventLoopDelay, 10-ms timer, reset by the scrape before each chat step; ' +

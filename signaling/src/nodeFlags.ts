@@ -4,10 +4,13 @@
  * against this list by nodeFlags.test.ts), and the launchers that run the
  * server as its own process (test/serverProcess.ts, scripts/bench/lib/chantier.ts).
  *
- * --max-semi-space-size=MB caps V8's young generation (two semi-spaces of at
- * most this many MB; 16 by default on 64-bit). V8 grows it to the cap while
- * modules load and keeps it: 32 MB of RSS, empty, with nobody connected.
- * Measured against the default in scripts/bench/README.md ("Memory"), with
- * what the smaller young generation costs the chat (more scavenges).
+ * --max-semi-space-size=4 caps V8's young generation at two semi-spaces of
+ * 4 MB (16 each by default on 64-bit). V8 grows it to the cap while modules
+ * load and keeps it: with the default, 32 MB of RSS, empty, with nobody
+ * connected. Signaling bench, same run, shared machine (scripts/bench/README.md,
+ * "Node flags"): idle 88.9 MB, paced chat p99 9.3 ms, 151k deliveries/s at
+ * most; 2 MB cut the idle further but promoted so much that the chat lost a
+ * quarter of its throughput, its p99 doubled and a joined client cost 114 KB
+ * (73 with the default); 8 MB was no better than 4 on any figure.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];

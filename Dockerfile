@@ -30,4 +30,5 @@ COPY --from=build /app /app
 VOLUME /data
 EXPOSE 3000 40000/udp 40000/tcp 40001/udp 40001/tcp
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--conditions=chantier-build", "signaling/build/server.js"]
+# Node's flags: signaling/src/nodeFlags.ts (why, and the figures).
+CMD ["node", "--max-semi-space-size=4", "--conditions=chantier-build", "signaling/build/server.js"]

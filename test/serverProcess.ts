@@ -1,7 +1,7 @@
 /**
  * Chantier as a separate OS process, the compiled server that `npm start` runs
- * (`node --conditions=chantier-build signaling/build/server.js`, built again
- * first if a source changed), for tests that kill a server with SIGKILL or run
+ * (`node <SERVER_NODE_FLAGS> --conditions=chantier-build signaling/build/server.js`,
+ * built again first if a source changed), for tests that kill a server with SIGKILL or run
  * two servers on one Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inject } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../signaling/src/nodeFlags.js';
 import { TEST_JWT_SECRET } from './config.js';
 import { SERVER_ENTRY, ensureServerBuild } from './serverBuild.js';
 import './provided.js';
@@ -47,7 +48,7 @@ kill -TERM ${serverPid}; sleep 15; kill -KILL ${serverPid} 2>/dev/null; exit 0`;
 
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
   ensureServerBuild();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--conditions=chantier-build', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), '--conditions=chantier-build', SERVER_ENTRY], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',

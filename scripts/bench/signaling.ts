@@ -20,28 +20,26 @@
  * the limits are not what is measured. Bounded: ROUNDS rounds of a few
  * seconds per step, every wait with a deadline. Prints figures, asserts nothing.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { rssBytes, startBenchServer } from './lib/benchServer.js';
+import { SERVER_NODE_FLAGS } from '../../signaling/src/nodeFlags.js';
+import { rssBytes, startBenchServer, type BenchServer } from './lib/benchServer.js';
+import { describeHeap, heapReading, type HeapReading } from './lib/heapReading.js';
 import { createVideoRoom, startJanus } from './lib/janus.js';
+import { Generator, step, type CpuShare, type Target } from './lib/loadGenerators.js';
+import { serverLoopFigures, worstLoop, type LoopFigures } from './lib/loopFigures.js';
 import { createBenchNetns } from './lib/netns.js';
 import { percentiles, type Percentiles } from './lib/quantiles.js';
-import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './lib/wsLoadProtocol.js';
-import { sleep, spread, withTimeout, type Spread } from './stats.js';
+import type { ChatReport, LoadClientSpec, LoadCommand, StepReport, Traffic } from './lib/wsLoadProtocol.js';
+import { sleep, spread, type Spread } from './stats.js';
 import type { BenchResult, Table } from './types.js';
 
 export const name = 'signaling';
 export const description = 'connects+hello, joins and chat fan-out (with delivery latency) at 1,000 WebSocket clients; server memory per client';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
 const CLIENTS = 1000;
 const PROJECT_SIZE = 50;
 const MEETING_SIZE = 10;
 const GENERATORS = 2;
-const ROUNDS = 2;
+const METRICS_TOKEN = 'signaling-bench-metrics-token-0123456789';
 /** Requests outstanding per generator while connecting and joining. */
 const CONCURRENCY = 50;
 /** Closed loop: chat messages outstanding per generator. */
@@ -50,7 +48,13 @@ const CHAT_MS = 5_000;
 /** The paced step sends this share of what the closed loop reached. */
 const PACED_SHARE = 0.5;
 const SETTLE_MS = 1_000;
-const STEP_TIMEOUT_MS = 90_000;
+/**
+ * Idle before the "nobody connected" reading: V8's memory reducer, which
+ * frees start-up's garbage and bytecode run once, works in idle time about
+ * ten seconds after start; a reading 1 s after start counts what start-up
+ * left for it (both are printed).
+ */
+const IDLE_MS = 20_000;
 
 /** Raised for this benchmark's own server only (see the header). */
 const SERVER_ENV: Record<string, string> = {
@@ -62,29 +66,24 @@ const SERVER_ENV: Record<string, string> = {
   CHAT_MESSAGES_PER_MINUTE: '10000',
   WS_MESSAGES_PER_SECOND: '10000',
   HTTP_REQUESTS_PER_MINUTE: '1000000',
+  // Its event loop and GC are read from /metrics around each chat step.
+  METRICS_TOKEN: METRICS_TOKEN,
 };
 
-/** CPU seconds so far of each party. */
-interface CpuSample {
-  at: number;
-  serverNode: number;
-  worker: number;
-  redis: number;
-  generators: number;
-  machine: number;
-}
-
-interface CpuShare {
-  /** % of one core over the step. */
-  serverNode: number;
-  worker: number;
-  redis: number;
-  generators: number;
-  /** The whole machine (2 cores: up to 200 %). */
-  machine: number;
-  /** What the machine used apart from the benchmark's processes. */
-  other: number;
-}
+/**
+ * Knobs for looking into the server, not for the figures to quote:
+ * SIGNALING_ROUNDS (default 2); SIGNALING_JANUS=0 skips the Janus rounds;
+ * SIGNALING_NODE_FLAGS="--flag …" runs more Chantier rounds with those
+ * Node/V8 flags in place of the production ones (signaling/src/nodeFlags.ts),
+ * printed beside them (e.g. the young generation's size against the chat's
+ * tail); SIGNALING_EXTRA_NODE_FLAGS are added to every server's (e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of each, written at its exit).
+ */
+const ROUNDS = Number(process.env.SIGNALING_ROUNDS ?? 2);
+const WITH_JANUS = process.env.SIGNALING_JANUS !== '0';
+const flagList = (text: string | undefined): string[] | undefined => text?.trim().split(/\s+/).filter(Boolean);
+const COMPARED_FLAGS = flagList(process.env.SIGNALING_NODE_FLAGS);
+const EXTRA_FLAGS = flagList(process.env.SIGNALING_EXTRA_NODE_FLAGS) ?? [];
 
 interface StepFigures {
   ok: number;
@@ -107,6 +106,9 @@ interface ChatFigures extends StepFigures {
   deliveredShare: number;
   deliveriesPerSecond: number;
   delivery: Percentiles;
+  /** The server's event loop and GC over the step (and its drain), and the worst load generator's. */
+  serverLoop: LoopFigures;
+  generatorLoop: LoopFigures;
 }
 
 interface Round {
@@ -114,11 +116,17 @@ interface Round {
   join: StepFigures;
   chatClosed: ChatFigures;
   chatPaced: ChatFigures;
-  memory: { before: number; afterHello: number; afterJoin: number; workerBefore: number; workerAfterJoin: number };
+  memory: { atStart: number; before: number; afterHello: number; afterJoin: number; workerBefore: number; workerAfterJoin: number };
+  /** The server's V8 heap at the same three moments. */
+  heap: { before: HeapReading; afterHello: HeapReading; afterJoin: HeapReading };
   /** The same clients on Janus VideoRoom (null: not measured, see `janusError`). */
   janus: { connect: StepFigures; join: StepFigures } | null;
   janusError?: string;
+  /** The same Chantier round with SIGNALING_NODE_FLAGS instead of the production flags. */
+  compared?: ChantierRound;
 }
+
+type ChantierRound = Omit<Round, 'janus' | 'janusError' | 'compared'>;
 
 /** Janus VideoRoom room of meeting number `n` (all projects' meetings numbered in order). */
 const janusRoom = (n: number): number => 1000 + n;
@@ -142,100 +150,10 @@ async function clientSpecs(token: (userId: string, projectId: string) => Promise
   );
 }
 
-/** A generator process and a way to send it one command and wait for its answer. */
-class Generator {
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-  #waiting: ((reply: LoadReply) => void) | null = null;
-
-  constructor() {
-    this.#child = fork(join(here, 'lib', 'wsLoad.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.#child.on('message', (message) => {
-      const waiting = this.#waiting;
-      this.#waiting = null;
-      waiting?.(message as LoadReply);
-    });
-    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
-    void this.#exited.then(() => this.#waiting?.({ type: 'failed', error: 'the load generator exited' }));
-  }
-
-  get pid(): number {
-    return this.#child.pid ?? -1;
-  }
-
-  async send<T extends LoadReply['type']>(command: LoadCommand, expected: T): Promise<Extract<LoadReply, { type: T }>> {
-    const reply = await withTimeout(
-      new Promise<LoadReply>((resolve) => {
-        this.#waiting = resolve;
-        this.#child.send(command);
-      }),
-      STEP_TIMEOUT_MS,
-      `load generator ${command.type}`,
-    );
-    if (reply.type === 'failed') throw new Error(`load generator: ${reply.error}`);
-    if (reply.type !== expected) throw new Error(`load generator answered ${reply.type} to ${command.type}`);
-    return reply as Extract<LoadReply, { type: T }>;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
-    await withTimeout(this.#exited, 10_000, 'load generator exit').catch(() => this.#child.kill('SIGKILL'));
-  }
-}
-
-/** The processes whose CPU a step reads: Chantier's Node, its workers and Redis; or Janus alone. */
-interface Target {
-  pid: number;
-  workerPids(): number[];
-  redisPid: number;
-}
-
-function cpuSample(target: Target, generators: readonly Generator[]): CpuSample {
-  const workers = target.workerPids().reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
-  return {
-    at: Date.now(),
-    serverNode: treeCpuSeconds(target.pid) - workers,
-    worker: workers,
-    redis: target.redisPid > 0 ? treeCpuSeconds(target.redisPid) : 0,
-    generators: generators.reduce((sum, g) => sum + treeCpuSeconds(g.pid), 0),
-    machine: machineBusySeconds(),
-  };
-}
-
-function cpuShare(a: CpuSample, b: CpuSample): CpuShare {
-  const seconds = (b.at - a.at) / 1000;
-  const pct = (pick: (s: CpuSample) => number): number => ((pick(b) - pick(a)) / seconds) * 100;
-  const ours = pct((s) => s.serverNode) + pct((s) => s.worker) + pct((s) => s.redis) + pct((s) => s.generators);
-  return {
-    serverNode: pct((s) => s.serverNode),
-    worker: pct((s) => s.worker),
-    redis: pct((s) => s.redis),
-    generators: pct((s) => s.generators),
-    machine: pct((s) => s.machine),
-    other: pct((s) => s.machine) - ours,
-  };
-}
-
 function mergeErrors(reports: ReadonlyArray<{ errors: Record<string, number> }>): Record<string, number> {
   const errors: Record<string, number> = {};
   for (const r of reports) for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
   return errors;
-}
-
-/** One step on every generator at once; the CPU of each party over the step. */
-async function step<T extends StepReport>(
-  server: Target,
-  generators: readonly Generator[],
-  run: (g: Generator) => Promise<T>,
-): Promise<{ reports: T[]; wallMs: number; cpu: CpuShare }> {
-  const before = cpuSample(server, generators);
-  const reports = await Promise.all(generators.map(run));
-  const after = cpuSample(server, generators);
-  return { reports, wallMs: after.at - before.at, cpu: cpuShare(before, after) };
 }
 
 function stepFigures(result: { reports: StepReport[]; wallMs: number; cpu: CpuShare }): StepFigures {
@@ -265,8 +183,14 @@ async function takeTraffic(generators: readonly Generator[]): Promise<Traffic> {
   return total;
 }
 
+async function scrapeMetrics(server: BenchServer): Promise<string> {
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+  return response.text();
+}
+
 async function chatStep(
-  server: Target,
+  server: BenchServer,
   generators: readonly Generator[],
   mode: 'closed' | 'paced',
   perSecond: number,
@@ -280,7 +204,10 @@ async function chatStep(
     quietMs: 1_000,
     maxDrainMs: 15_000,
   };
+  // This scrape also resets the server's event-loop delay histogram (prom-client's, read at each scrape).
+  const metricsBefore = await scrapeMetrics(server);
   const result = await step(server, generators, async (g) => (await g.send(command, 'chatted')).report);
+  const serverLoop = serverLoopFigures(metricsBefore, await scrapeMetrics(server));
   const reports: ChatReport[] = result.reports;
   const figures = stepFigures(result);
   // The send window (first send to last answer), not the drain after it.
@@ -296,11 +223,13 @@ async function chatStep(
     deliveredShare: figures.ok > 0 ? delivered / (figures.ok * PROJECT_SIZE) : Number.NaN,
     deliveriesPerSecond: delivered / (sendWindowMs / 1000),
     delivery: percentiles(reports.map((r) => r.deliveryLatenciesMs)),
+    serverLoop,
+    generatorLoop: worstLoop(reports.map((r) => r.loop)),
   };
 }
 
-async function chantierRound(generators: readonly Generator[], log: (text: string) => void): Promise<Omit<Round, 'janus'>> {
-  const server = await startBenchServer(SERVER_ENV);
+async function chantierRound(generators: readonly Generator[], log: (text: string) => void, nodeFlags?: string[]): Promise<ChantierRound> {
+  const server = await startBenchServer(SERVER_ENV, [...(nodeFlags ?? SERVER_NODE_FLAGS), ...EXTRA_FLAGS]);
   try {
     const specs = await clientSpecs((userId, projectId) => server.token({ userId, projectId }));
     await Promise.all(
@@ -308,8 +237,12 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     );
     await sleep(SETTLE_MS);
     const worker = (): number => server.workerPids().reduce((sum, pid) => sum + rssBytes(pid), 0);
+    const atStart = rssBytes(server.pid);
+    await sleep(IDLE_MS);
+    const heapBefore = heapReading(await scrapeMetrics(server));
     const before = rssBytes(server.pid);
     const workerBefore = worker();
+    log(`RSS 1 s after start ${(atStart / 1024 / 1024).toFixed(1)} MB, idle ${IDLE_MS / 1000} s later ${(before / 1024 / 1024).toFixed(1)} MB; heap (committed/used MB) ${describeHeap(heapBefore)}`);
 
     const connect = stepFigures(
       await step(server, generators, async (g) => (await g.send({ type: 'connect', concurrency: CONCURRENCY }, 'connected')).report),
@@ -318,6 +251,7 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     await sleep(SETTLE_MS);
     connect.received = await takeTraffic(generators);
     const afterHello = rssBytes(server.pid);
+    const heapAfterHello = heapReading(await scrapeMetrics(server));
 
     const joined = stepFigures(
       await step(server, generators, async (g) => (await g.send({ type: 'join', concurrency: CONCURRENCY }, 'joined')).report),
@@ -327,6 +261,8 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     joined.received = await takeTraffic(generators);
     const afterJoin = rssBytes(server.pid);
     const workerAfterJoin = worker();
+    const heapAfterJoin = heapReading(await scrapeMetrics(server));
+    log(`after join: RSS ${(afterJoin / 1024 / 1024).toFixed(1)} MB; heap ${describeHeap(heapAfterJoin)}`);
 
     const chatClosed = await chatStep(server, generators, 'closed', 0);
     log(`chat ${chatClosed.perSecond.toFixed(0)} messages/s, ${chatClosed.deliveriesPerSecond.toFixed(0)} deliveries/s`);
@@ -335,14 +271,19 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     const chatPaced = await chatStep(server, generators, 'paced', Math.max(1, Math.round(chatClosed.perSecond * PACED_SHARE)));
     await sleep(SETTLE_MS);
     chatPaced.received = await takeTraffic(generators);
-    log(`paced chat ${chatPaced.perSecond.toFixed(0)} messages/s, p99 delivery ${chatPaced.delivery.p99.toFixed(1)} ms`);
+    const loop = chatPaced.serverLoop;
+    log(
+      `paced chat ${chatPaced.perSecond.toFixed(0)} messages/s, p99 delivery ${chatPaced.delivery.p99.toFixed(1)} ms; server loop delay ` +
+        `p99 ${loop.delayP99Ms.toFixed(1)} max ${loop.delayMaxMs.toFixed(1)} ms, GC ${loop.gcCount} pauses ${loop.gcMs.toFixed(0)} ms (${loop.gcOver10Ms} over 10 ms)`,
+    );
     await Promise.all(generators.map((g) => g.send({ type: 'close' }, 'closed')));
     return {
       connect,
       join: joined,
       chatClosed,
       chatPaced,
-      memory: { before, afterHello, afterJoin, workerBefore, workerAfterJoin },
+      memory: { atStart, before, afterHello, afterJoin, workerBefore, workerAfterJoin },
+      heap: { before: heapBefore, afterHello: heapAfterHello, afterJoin: heapAfterJoin },
     };
   } finally {
     await server.stop();
@@ -397,11 +338,13 @@ async function round(index: number): Promise<Round> {
   try {
     for (let g = 0; g < GENERATORS; g++) generators.push(new Generator());
     const chantier = await chantierRound(generators, log);
+    const compared = COMPARED_FLAGS ? { compared: await chantierRound(generators, (t) => log(`[${COMPARED_FLAGS.join(' ')}] ${t}`), COMPARED_FLAGS) } : {};
+    if (!WITH_JANUS) return { ...chantier, ...compared, janus: null, janusError: 'SIGNALING_JANUS=0' };
     try {
-      return { ...chantier, janus: await janusRound(generators, log) };
+      return { ...chantier, ...compared, janus: await janusRound(generators, log) };
     } catch (error) {
       log(`janus not measured: ${String(error)}`);
-      return { ...chantier, janus: null, janusError: error instanceof Error ? error.message : String(error) };
+      return { ...chantier, ...compared, janus: null, janusError: error instanceof Error ? error.message : String(error) };
     }
   } finally {
     await Promise.all(generators.map((g) => g.stop()));
@@ -510,6 +453,8 @@ function tables(rounds: readonly Round[]): Table[] {
         chat(`paced at ${PACED_SHARE * 100} % of that`, pick((r) => r.chatPaced)),
       ],
     },
+    loopTable(rounds),
+    ...comparedTable(rounds),
     ...comparison,
     {
       title: 'What the server sent the clients in each step (and the settling after it), median of the rounds',
@@ -543,9 +488,10 @@ function tables(rounds: readonly Round[]): Table[] {
     },
     {
       title: 'Server memory (RSS of the Node process; the mediasoup worker apart)',
-      columns: ['before MB', 'after hello MB', 'after join MB', 'per client KB (hello)', 'per client KB (joined)', 'worker before MB', 'worker after join MB'],
+      columns: ['1 s after start MB', `idle (${IDLE_MS / 1000} s more) MB`, 'after hello MB', 'after join MB', 'per client KB (hello)', 'per client KB (joined)', 'worker before MB', 'worker after join MB'],
       rows: [
         [
+          mem((m) => mb(m.atStart ?? Number.NaN), 1),
           mem((m) => mb(m.before), 1),
           mem((m) => mb(m.afterHello), 1),
           mem((m) => mb(m.afterJoin), 1),
@@ -555,6 +501,53 @@ function tables(rounds: readonly Round[]): Table[] {
           mem((m) => mb(m.workerAfterJoin), 1),
         ],
       ],
+    },
+  ];
+}
+
+/** The event loop and GC of the server and of the load generators during each chat step (what makes the tail). */
+function loopTable(rounds: readonly Round[]): Table {
+  const row = (label: string, figures: readonly LoopFigures[]): Array<string | number> => {
+    const of = (f: (l: LoopFigures) => number, digits = 1): string => ranged(spread(figures.map(f)), digits);
+    return [label, of((l) => l.delayP50Ms), of((l) => l.delayP99Ms), of((l) => l.delayMaxMs), of((l) => l.gcCount, 0), of((l) => l.gcMs, 0), of((l) => l.gcMajorMs, 0), of((l) => l.gcOver10Ms, 0)];
+  };
+  return {
+    headline: true,
+    title: `Event-loop delay (beyond its 10-ms sampling timer) and GC pauses during the chat steps, median of ${rounds.length} rounds (min–max)`,
+    columns: ['process, step', 'delay p50 ms', 'p99 ms', 'max ms', 'GC pauses', 'GC ms', 'of which mark-compact ms', 'pauses > 10 ms'],
+    rows: [
+      row('server, chat most it takes', rounds.map((r) => r.chatClosed.serverLoop)),
+      row('server, chat paced', rounds.map((r) => r.chatPaced.serverLoop)),
+      row('worst generator, chat paced', rounds.map((r) => r.chatPaced.generatorLoop)),
+    ],
+  };
+}
+
+/** Rounds with SIGNALING_NODE_FLAGS beside the production flags' (none when it is unset). */
+function comparedTable(rounds: readonly Round[]): Table[] {
+  const compared = rounds.flatMap((r) => (r.compared ? [r.compared] : []));
+  if (compared.length === 0 || !COMPARED_FLAGS) return [];
+  const row = (label: string, rs: readonly ChantierRound[]): Array<string | number> => {
+    const of = (f: (r: ChantierRound) => number, digits = 1): string => ranged(spread(rs.map(f)), digits);
+    return [
+      label,
+      of((r) => r.memory.before / 1024 / 1024),
+      of((r) => (r.memory.afterHello - r.memory.before) / CLIENTS / 1024),
+      of((r) => (r.memory.afterJoin - r.memory.before) / CLIENTS / 1024),
+      of((r) => r.chatClosed.deliveriesPerSecond, 0),
+      of((r) => r.chatPaced.delivery.p99),
+      of((r) => r.chatPaced.serverLoop.delayP99Ms),
+      of((r) => r.chatPaced.serverLoop.delayMaxMs),
+      of((r) => r.chatPaced.serverLoop.gcCount, 0),
+      of((r) => r.chatPaced.serverLoop.gcMs, 0),
+    ];
+  };
+  return [
+    {
+      headline: true,
+      title: `Node flags: production (signaling/src/nodeFlags.ts) against ${COMPARED_FLAGS.join(' ')}, same run, median of ${compared.length} rounds (min–max)`,
+      columns: ['flags', 'idle RSS MB', 'KB/connected', 'KB/joined', 'chat deliveries/s (most)', 'paced p99 ms', 'server delay p99 ms', 'max ms', 'GC pauses (paced)', 'GC ms (paced)'],
+      rows: [row('production', rounds), row(COMPARED_FLAGS.join(' '), compared)],
     },
   ];
 }
@@ -613,7 +606,12 @@ export async function run(): Promise<BenchResult> {
         'latency = receipt time minus the send time written in the text (one machine, one clock), the sender\'s own socket included',
       'CPU: % of one core over the step (2 cores: the machine has 200 %); server = the Node process, sfu worker = its mediasoup worker; ' +
         '"other" = what the rest of the machine used meanwhile (high: a disturbed run)',
-      `memory: RSS (not heap) ${SETTLE_MS / 1000} s after each step, so garbage not yet collected counts; per client = growth / clients`,
+      `memory: RSS (not heap) ${SETTLE_MS / 1000} s after each step, so garbage not yet collected counts; per client = growth / clients from the idle reading, ` +
+        `taken ${IDLE_MS / 1000} s after start-up (V8's memory reducer frees start-up's garbage in idle time; the reading 1 s after start is printed beside it)`,
+      `Node flags of the server: ${[...SERVER_NODE_FLAGS, ...EXTRA_FLAGS].join(' ') || 'none'} (signaling/src/nodeFlags.ts)` +
+        (COMPARED_FLAGS ? `; compared rounds: ${[...COMPARED_FLAGS, ...EXTRA_FLAGS].join(' ')}` : ''),
+      'event loop: the server\'s from its /metrics (prom-client\'s monitorEventLoopDelay, 10-ms timer, reset by the scrape before each chat step; ' +
+        'GC: chantier_gc_pause_seconds), the generators\' measured in each; delay = how late the 10-ms timer ran, over the step and its drain',
       `per-address limits raised by env for this server only (every client is 127.0.0.1): ${Object.entries(SERVER_ENV)
         .filter(([k]) => /PER_|_PER/.test(k))
         .map(([k, v]) => `${k}=${v}`)

@@ -24,8 +24,11 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `env` adds to or overrides lib/chantier.ts's defaults (limits a benchmark must raise, LOG_LEVEL...). */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * `env` adds to or overrides lib/chantier.ts's defaults (limits a benchmark
+ * must raise, LOG_LEVEL...); `nodeFlags` replaces the production Node flags.
+ */
+export async function startBenchServer(env: Record<string, string> = {}, nodeFlags?: readonly string[]): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'chantier-bench-redis-'));
   const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
   const forgetRedis = atExit(() => killNow(redis.pid));
@@ -35,7 +38,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const server = await startChantier({ redisUrl: `unix://${redis.socketPath}`, env });
+    const server = await startChantier({ redisUrl: `unix://${redis.socketPath}`, env, ...(nodeFlags ? { nodeFlags } : {}) });
     return {
       url: server.url,
       pid: server.pid,

@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../../sfu/src/logger.js';
 import { mintAccessToken, type MintOptions } from '../../../signaling/src/auth/tokens.js';
+import { SERVER_NODE_FLAGS } from '../../../signaling/src/nodeFlags.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
 import { atExit, killNow } from './cleanup.js';
 import type { BenchNetns } from './netns.js';
@@ -51,6 +52,8 @@ export interface ChantierOptions {
   redisUrl?: string;
   /** More environment (MEDIASOUP_WORKERS, LOG_LEVEL…). */
   env?: Record<string, string>;
+  /** Node's own flags in place of production's (SERVER_NODE_FLAGS): a benchmark comparing V8 settings. */
+  nodeFlags?: readonly string[];
 }
 
 /** Children of `pid` whose command is mediasoup's worker. */
@@ -116,9 +119,10 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
   };
   // What `npm start` runs (the compiled server, scripts/build-server.mjs, built by setup.sh); tsx when not built.
   const compiled = existsSync(join(REPO_ROOT, 'signaling', 'build', 'server.js'));
+  const flags = options.nodeFlags ?? SERVER_NODE_FLAGS;
   const node = [
     process.execPath,
-    compiled ? ['--conditions=chantier-build', 'signaling/build/server.js'] : ['--import', 'tsx', 'signaling/src/server.ts'],
+    compiled ? [...flags, '--conditions=chantier-build', 'signaling/build/server.js'] : [...flags, '--import', 'tsx', 'signaling/src/server.ts'],
   ] as const;
   const [command, args] = options.netns ? options.netns.wrap(node[0], [...node[1]]) : [node[0], [...node[1]]];
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

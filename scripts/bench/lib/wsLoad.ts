@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../../signaling/src/protocol/index.js';
+import { measureLoop } from './loopFigures.js';
 import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './wsLoadProtocol.js';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across the processes of one machine. */
@@ -228,6 +229,8 @@ class Generator {
 
   async chat(command: Extract<LoadCommand, { type: 'chat' }>): Promise<ChatReport> {
     const cpu = cpuSeconds();
+    // A delivery's latency counts this process's own stalls too: measured, to tell them from the server's.
+    const loop = measureLoop();
     const sink: ChatSink = { delivered: 0, latencies: [], lastAt: now() };
     this.sink.current = sink;
     const senders = this.clients.filter((c) => c.ws?.readyState === WebSocket.OPEN);
@@ -292,6 +295,7 @@ class Generator {
       deliveryLatenciesMs: Float64Array.from(sink.latencies),
       skipped,
       sendWindowMs: lastAck - firstSend,
+      loop: loop(),
     };
   }
 

@@ -3,6 +3,7 @@
  * generator processes (lib/wsLoad.ts) say to each other over Node's IPC
  * channel (advanced serialization: typed arrays travel as they are).
  */
+import type { LoopFigures } from './loopFigures.js';
 
 /** One simulated participant: a meeting socket of one project's meeting. */
 export interface LoadClientSpec {
@@ -69,6 +70,8 @@ export interface ChatReport extends StepReport {
   skipped: number;
   /** From the first send to the last acknowledgement, ms. */
   sendWindowMs: number;
+  /** This process's event loop and GC over the step and its drain. */
+  loop: LoopFigures;
 }
 
 export type LoadReply =

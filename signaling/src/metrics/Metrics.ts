@@ -17,6 +17,7 @@ import type { ErrorCode, RequestType } from '../protocol/index.js';
 import type { NodeRegistry } from '../cluster/NodeRegistry.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import type { Session, SessionState } from '../ws/Session.js';
+import { trackGcPauses } from './gcPauses.js';
 import { RetiringTotals, type Sample } from './RetiringTotals.js';
 
 /** What the gauges read at scrape time. */
@@ -57,11 +58,13 @@ export class Metrics {
   readonly #joinPhase: Histogram<'phase'>;
   readonly #errors: Counter<'type' | 'code'>;
   readonly #forwarded = new RetiringTotals();
+  readonly #stopGcPauses: () => void;
 
   /** `sources` is called at each scrape (the app's parts are decorated after this is built). */
   constructor(sources: () => MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    this.#stopGcPauses = trackGcPauses(this.registry);
 
     /** Every live worker, with zeros, so that an idle worker still has its series. */
     const perWorker = (gauge: Gauge<WorkerLabels>, count: (slot: WorkerSlot) => number): void => {
@@ -279,6 +282,11 @@ export class Metrics {
   /** A phase of a join took this long (see JOIN_PHASES). */
   observeJoinPhase(phase: JoinPhase, seconds: number): void {
     this.#joinPhase.observe({ phase }, seconds);
+  }
+
+  /** Stops what observes the process (the GC pauses' observer); the app is closing. */
+  close(): void {
+    this.#stopGcPauses();
   }
 
   get contentType(): string {

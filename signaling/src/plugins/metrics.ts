@@ -14,7 +14,9 @@ declare module 'fastify' {
  */
 export const metricsPlugin = fp(
   async (app) => {
-    app.decorate('metrics', new Metrics(() => ({ sfu: app.sfu, rooms: app.rooms, sessions: app.sessions, nodes: app.nodes })));
+    const metrics = new Metrics(() => ({ sfu: app.sfu, rooms: app.rooms, sessions: app.sessions, nodes: app.nodes }));
+    app.decorate('metrics', metrics);
+    app.addHook('onClose', () => metrics.close());
   },
   { name: 'metrics' },
 );

@@ -25,9 +25,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../auth/tokens.js';
+import type { CalendarOptions } from '../planning/calendar.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { calendarOptions, feedIcs, planIcs } from '../planning/calendar.js';
 import { MeetingPlanner, type Person } from '../planning/MeetingPlanner.js';
 import { Reminders } from '../planning/Reminders.js';
 import { AUTH_FAILURE_DELAY_MS } from '../plugins/auth.js';
@@ -78,6 +78,10 @@ export const planningRoutes = fp<{ config: Config; clock?: () => number }>(
   { name: 'planning', dependencies: ['auth', 'redis', 'projects'] },
 );
 
+/** ical-generator and its zones' table load with the first .ics asked for, not at start (most nodes serve none). */
+let calendarLoaded: Promise<typeof import('../planning/calendar.js')> | undefined;
+const loadCalendar = () => (calendarLoaded ??= import('../planning/calendar.js'));
+
 interface RoutesOptions {
   config: Config;
   store: PlanningStore;
@@ -86,7 +90,10 @@ interface RoutesOptions {
 
 async function routes(app: FastifyInstance, { config, store, planner }: RoutesOptions): Promise<void> {
   const auth = { preHandler: app.authenticate };
-  const ics = calendarOptions(config.publicUrl);
+  const icsFile = async (write: (calendar: Awaited<ReturnType<typeof loadCalendar>>, options: CalendarOptions) => string): Promise<string> => {
+    const calendar = await loadCalendar();
+    return write(calendar, calendar.calendarOptions(config.publicUrl));
+  };
 
   /** Owners and moderators of the project plan its meetings (and the admin token). */
   function requirePlanner(request: FastifyRequest, projectId: string): Person {
@@ -154,7 +161,7 @@ async function routes(app: FastifyInstance, { config, store, planner }: RoutesOp
       const { projectId, planId } = request.params;
       app.requireProject(request, projectId);
       const plan = await planner.get(projectId, planId);
-      return calendarReply(reply, `${planId}.ics`).send(planIcs(plan, ics));
+      return calendarReply(reply, `${planId}.ics`).send(await icsFile((c, options) => c.planIcs(plan, options)));
     },
   );
 
@@ -210,7 +217,8 @@ async function routes(app: FastifyInstance, { config, store, planner }: RoutesOp
         (p) => p.createdBy.userId === owner.userId || p.invitees.some((i) => i.userId === owner.userId),
       );
       const project = await app.projects.get(owner.projectId);
-      return calendarReply(reply, 'chantier.ics').send(feedIcs(`${project?.name ?? owner.projectId} — Chantier`, plans, ics));
+      const name = `${project?.name ?? owner.projectId} — Chantier`;
+      return calendarReply(reply, 'chantier.ics').send(await icsFile((c, options) => c.feedIcs(name, plans, options)));
     },
   );
 

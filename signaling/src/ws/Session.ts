@@ -3,16 +3,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { MediaPeer } from '@chantier/sfu';
 import type { Identity } from '../auth/tokens.js';
-import type {
-  ErrorBody,
-  NotificationData,
-  NotificationEnvelope,
-  NotificationType,
-  ServerMessage,
-} from '../protocol/index.js';
+import type { ErrorBody, NotificationData, NotificationType, ServerMessage } from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
 import type { CredentialRenewal } from '../turn/CredentialRenewal.js';
 import { TokenBucket } from './RateLimiter.js';
+import { ReplayBuffer } from './ReplayBuffer.js';
 import { scheduleFlush, writeFrames } from './writeBatch.js';
 
 /**
@@ -67,10 +62,8 @@ export class Session {
   /** Rate-limited frames since the last accepted one. */
   limitedInARow = 0;
   #socket: WebSocket | null;
-  /** Seq of the last notification numbered (0: none yet). */
-  #seq = 0;
-  /** The last REPLAY_BUFFER_SIZE numbered notifications, oldest first. */
-  readonly #replay: NotificationEnvelope[] = [];
+  /** The last REPLAY_BUFFER_SIZE numbered notifications (meeting sessions; made with the first). */
+  #replay: ReplayBuffer | undefined;
   /** During a resume: notifications are numbered and kept but not sent yet. */
   #holding = false;
   /** Frames made this tick, not yet written. */
@@ -144,14 +137,12 @@ export class Session {
   }
 
   get lastSeq(): number {
-    return this.#seq;
+    return this.#replay?.lastSeq ?? 0;
   }
 
   /** Whether the notifications after `lastSeq` are all still in the buffer. */
   canReplayFrom(lastSeq: number): boolean {
-    if (lastSeq > this.#seq) return false;
-    const oldest = this.#replay[0]?.seq ?? this.#seq + 1;
-    return lastSeq + 1 >= oldest;
+    return this.#replay ? this.#replay.covers(lastSeq) : lastSeq === 0;
   }
 
   /** Keeps new notifications back (numbered, buffered) until release(). */
@@ -166,11 +157,9 @@ export class Session {
   release(lastSeq: number): number {
     this.#holding = false;
     let sent = 0;
-    for (const message of this.#replay) {
-      if ((message.seq ?? 0) > lastSeq) {
-        this.#write(JSON.stringify(message));
-        sent++;
-      }
+    for (const message of this.#replay?.after(lastSeq) ?? []) {
+      this.#write(JSON.stringify(message));
+      sent++;
     }
     return sent;
   }
@@ -193,10 +182,8 @@ export class Session {
       this.#write(`{"kind":"ntf","type":"${type}","data":${json}}`);
       return;
     }
-    const seq = ++this.#seq;
-    const message: NotificationEnvelope = { kind: 'ntf', type, data, seq };
-    this.#replay.push(message);
-    if (this.#replay.length > REPLAY_BUFFER_SIZE) this.#replay.shift();
+    this.#replay ??= new ReplayBuffer(REPLAY_BUFFER_SIZE);
+    const seq = this.#replay.push(type, data);
     if (!this.#holding) this.#write(`{"kind":"ntf","type":"${type}","data":${json},"seq":${seq}}`);
   }
 

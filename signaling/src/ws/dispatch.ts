@@ -22,9 +22,21 @@ import {
 import type { Session } from './Session.js';
 
 const checkEnvelope = TypeCompiler.Compile(RequestEnvelope);
-const checkData = Object.fromEntries(
-  Object.entries(Requests).map(([type, def]) => [type, TypeCompiler.Compile(def.request as TSchema)]),
-) as Record<RequestType, TypeCheck<TSchema>>;
+/**
+ * Each request type's checker, compiled on its first use rather than all at
+ * start: a node that never sees most types (a project page asks for a few)
+ * keeps neither their generated code nor the time it took.
+ */
+const checkData = new Map<RequestType, TypeCheck<TSchema>>();
+
+function checkerOf(type: RequestType): TypeCheck<TSchema> {
+  let check = checkData.get(type);
+  if (!check) {
+    check = TypeCompiler.Compile(Requests[type].request as TSchema);
+    checkData.set(type, check);
+  }
+  return check;
+}
 
 function isRequestType(type: string): type is RequestType {
   return Object.hasOwn(Requests, type);
@@ -105,7 +117,7 @@ export async function dispatch(
     return;
   }
   const data = message.data ?? {};
-  const check = checkData[type];
+  const check = checkerOf(type);
   if (!check.Check(data)) {
     fail(id, { code: ErrorCode.BAD_REQUEST, message: `${type}: ${firstError(check, data)}` });
     return;

@@ -173,9 +173,10 @@ async function openLobby(place: Place, index: number, warmUp: boolean): Promise<
     await page.goto(await place.url(index), { timeout: JOIN_TIMEOUT_MS });
     await waitForSettledLobby(page, JOIN_TIMEOUT_MS);
     if (sample.sfu === 'chantier') {
-      // As a person finds the join screen a moment after it settles: its media made (MediaPrewarm),
-      // as Janus's lobby has its session open; the lobby's time (lobbyMs) counts the wait.
-      await page.waitForFunction(`performance.getEntriesByName('chantier:join:recv-transport-created').length > 0`, {
+      // As a person finds the join screen a moment after it settles: its media made and connected
+      // (MediaPrewarm, the probe), as Janus's lobby has its session open; lobbyMs counts the wait.
+      const connected = ['send', 'recv'].map((d) => `performance.getEntriesByName('chantier:join:${d}-transport-connected').length > 0`);
+      await page.waitForFunction(connected.join(' && '), {
         timeout: JOIN_TIMEOUT_MS,
         polling: 50,
       });

@@ -21,7 +21,7 @@ import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
 import { recordingStart, recordingStatus, recordingStop } from './recording.js';
 import { refreshToken } from './refreshToken.js';
-import { connectTransport, createTransport, restartIce } from './transport.js';
+import { connectTransport, createTransport, openProbe, receiveProbe, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
 
 export const handlers: HandlerTable = {
@@ -41,6 +41,8 @@ export const handlers: HandlerTable = {
   createTransport,
   connectTransport,
   restartIce,
+  openProbe,
+  receiveProbe,
   produce,
   pauseProducer,
   resumeProducer,

@@ -95,6 +95,9 @@ describe('joining fast', () => {
       expect(bobPeer.consumer(consumerId).paused).toBe(false);
       expect([...bobPeer.pauseReasons(consumerId)]).toEqual([]);
     }
+    // Made on the page, they ask for their key frames (video only, once each).
+    await bob.c.request('consumersReady', { consumerIds: answer.consumers!.map((c) => c.consumerId) });
+    await bob.c.request('consumersReady', { consumerIds: answer.consumers!.map((c) => c.consumerId) });
     // The transports made (and connected) in the lobby are the joined peer's: they send.
     const bobMic = await bob.c.request('produce', { transportId: bobSend.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
     await alice.c.waitFor('producerAdded', (d) => d.producer.producerId === bobMic.producerId);

@@ -309,7 +309,14 @@ export class MediaSession {
           }),
         ),
       );
-      return made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
+      const ready = made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
+      // Their key frames now: the transport may have been connected before they existed (the probe).
+      if (ready.length > 0) {
+        this.signaling
+          .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) })
+          .catch((error: unknown) => log.warn('the join\'s key frames not asked for', error));
+      }
+      return ready;
     };
     return this.consumeQueue
       .push(batch)

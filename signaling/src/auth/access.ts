@@ -162,6 +162,8 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   consume: on(ws.joinedParticipant, 'another participant\'s producer'),
   resumeConsumer: ws.joinedParticipant,
   pauseConsumer: ws.joinedParticipant,
+  /** The caller's own consumers (a key frame for each video, once). */
+  consumersReady: ws.joinedParticipant,
   /** The project's chat: any authenticated session of the project. */
   chatSend: ws.authenticated,
   chatHistory: ws.authenticated,
@@ -233,6 +235,7 @@ export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTa
   consume: { on: 'a producer of another meeting', as: 'member', expect: 'NOT_FOUND' },
   resumeConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
   pauseConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
+  consumersReady: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
   chatSend: { on: 'a document of another project, attached', as: 'member', expect: 'NOT_FOUND' },
   presentStart: { on: 'a document of another project', as: 'member', expect: 'NOT_FOUND' },
   presentUpdate: { on: 'another participant\'s presentation', as: 'member', expect: 'FORBIDDEN' },

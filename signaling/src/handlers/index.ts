@@ -1,7 +1,7 @@
 import { setAudioOnly, setViewport } from './adaptation.js';
 import { callAnswer, callCancel, callStart } from './call.js';
 import { chatHistory, chatMarkRead, chatSend } from './chat.js';
-import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
+import { consume, consumersReady, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { admit, knock } from './lobby.js';
@@ -42,6 +42,7 @@ export const handlers: HandlerTable = {
   connectTransport,
   restartIce,
   openProbe,
+  consumersReady,
   receiveProbe,
   produce,
   pauseProducer,

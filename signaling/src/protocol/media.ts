@@ -179,4 +179,14 @@ export const mediaRequests = {
     request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
     response: Empty,
   },
+  /**
+   * The join answer's consumers are made on the page (docs/PROTOCOL.md,
+   * "Joining fast"): each video among them gets a key frame now, once. The
+   * one mediasoup asked for when it made them on a transport already
+   * connected (the probe) came before the page could decode it.
+   */
+  consumersReady: {
+    request: Type.Object({ consumerIds: Type.Array(MediaId, { minItems: 1, maxItems: 64 }) }, { additionalProperties: false }),
+    response: Empty,
+  },
 };

@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('the join screen', () => {
-  it('keeps the join button where it is while the devices open (a press aimed at it lands on it)', async () => {
+  it('keeps the join button where it is while the devices open, and connects the media before the press', async () => {
     const { page } = await openMeetingPage(chromium.browser, t, {
       name: 'Denis',
       projectId: PROJECT,
@@ -83,6 +83,12 @@ describe('the join screen', () => {
         { timeout: 15_000 },
       );
       expect(await box()).toEqual(before);
+      // Still on the join screen, both transports connect (the probe): the press will find them ready.
+      await page.waitForFunction(
+        () => ['send', 'recv'].every((d) => performance.getEntriesByName(`chantier:join:${d}-transport-connected`).length > 0),
+        { timeout: 15_000 },
+      );
+      expect(await page.$('[data-testid="join-button"]')).not.toBeNull();
     } finally {
       await page.browserContext().close();
     }

@@ -71,7 +71,7 @@ const ROOM = 'join';
 
 /** Before the app: the press time, each remote video's first presented frame, the connections kept in __pcs. */
 const PROBE = `(() => {
-  const bench = (window.__bench = { pressAt: null, firstFrameAt: null, firstTrackAt: null });
+  const bench = (window.__bench = { pressAt: null, firstFrameAt: null, firstTrackAt: null, firstPacketAt: null });
   document.addEventListener('click', (event) => {
     const target = event.target;
     if (bench.pressAt === null && target && target.closest && target.closest('${JOIN}')) bench.pressAt = performance.now();
@@ -85,6 +85,10 @@ const PROBE = `(() => {
       this.addEventListener('track', (event) => {
         if (event.track.kind !== 'video') return;
         if (bench.firstTrackAt === null) bench.firstTrackAt = performance.now();
+        // A remote track unmutes on its first RTP packet.
+        event.track.addEventListener('unmute', () => {
+          if (bench.firstPacketAt === null) bench.firstPacketAt = performance.now();
+        }, { once: true });
         const video = document.createElement('video');
         video.muted = true;
         video.autoplay = true;
@@ -115,6 +119,8 @@ interface JoinSample {
   latencyMs: number | null;
   /** ms from the press to the remote video track (signaling and SDP done, media not yet). */
   trackMs: number | null;
+  /** Press → the first video packet (the remote track unmutes). */
+  packetMs: number | null;
   /**
    * Chantier only: the page's join timeline (client/src/room/joinTimeline.ts),
    * ms from the press (lobby phases negative), and ms from navigation start.
@@ -159,6 +165,7 @@ async function openLobby(place: Place, index: number, warmUp: boolean): Promise<
     warmUp,
     latencyMs: null,
     trackMs: null,
+    packetMs: null,
     fromPress: {},
     fromPage: {},
     icePaths: [],
@@ -173,9 +180,10 @@ async function openLobby(place: Place, index: number, warmUp: boolean): Promise<
     await page.goto(await place.url(index), { timeout: JOIN_TIMEOUT_MS });
     await waitForSettledLobby(page, JOIN_TIMEOUT_MS);
     if (sample.sfu === 'chantier') {
-      // As a person finds the join screen a moment after it settles: its media made (MediaPrewarm),
-      // as Janus's lobby has its session open; the lobby's time (lobbyMs) counts the wait.
-      await page.waitForFunction(`performance.getEntriesByName('chantier:join:recv-transport-created').length > 0`, {
+      // As a person finds the join screen a moment after it settles: its media made and connected
+      // (MediaPrewarm, the probe), as Janus's lobby has its session open; lobbyMs counts the wait.
+      const connected = ['send', 'recv'].map((d) => `performance.getEntriesByName('chantier:join:${d}-transport-connected').length > 0`);
+      await page.waitForFunction(connected.join(' && '), {
         timeout: JOIN_TIMEOUT_MS,
         polling: 50,
       });
@@ -199,10 +207,11 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
       const janusState = await page.evaluate('JSON.stringify(window.__janusPage ?? null)').catch(() => 'n/a');
       throw new Error(`no remote frame within ${JOIN_TIMEOUT_MS} ms: ${await describePage(page)} janus page: ${String(janusState)}`);
     }
-    const bench = (await page.evaluate('window.__bench')) as { pressAt: number | null; firstFrameAt: number; firstTrackAt: number | null };
+    const bench = (await page.evaluate('window.__bench')) as { pressAt: number | null; firstFrameAt: number; firstTrackAt: number | null; firstPacketAt: number | null };
     if (bench.pressAt === null) throw new Error('the press was not seen by the page');
     sample.latencyMs = bench.firstFrameAt - bench.pressAt;
     sample.trackMs = bench.firstTrackAt === null ? null : bench.firstTrackAt - bench.pressAt;
+    sample.packetMs = bench.firstPacketAt === null ? null : bench.firstPacketAt - bench.pressAt;
     measuredAt = Date.now();
     if (sample.sfu === 'chantier') await readTimeline(page, bench.pressAt, sample);
     const media = await pageMedia(page);
@@ -318,12 +327,14 @@ export async function run(): Promise<BenchResult> {
     };
 
     const measured = (sfu: Sfu): JoinSample[] => samples.filter((s) => s.sfu === sfu && !s.warmUp);
-    const summary = (sfu: Sfu, key: 'latencyMs' | 'trackMs'): Summary => summarize(measured(sfu).map((s) => s[key]));
+    const summary = (sfu: Sfu, key: 'latencyMs' | 'trackMs' | 'packetMs'): Summary => summarize(measured(sfu).map((s) => s[key]));
     const missing = (sfu: Sfu): number => measured(sfu).filter((s) => s.latencyMs === null).length;
     const c = summary('chantier', 'latencyMs');
     const j = summary('janus', 'latencyMs');
     const ct = summary('chantier', 'trackMs');
     const jt = summary('janus', 'trackMs');
+    const cp = summary('chantier', 'packetMs');
+    const jp = summary('janus', 'packetMs');
     const paths = (sfu: Sfu): string => [...new Set(measured(sfu).flatMap((s) => s.icePaths))].join('; ') || 'none seen';
     const errors = samples.filter((s) => s.error).map((s) => `${s.sfu} #${s.index}: ${s.error}`);
     const timelineRows = JOIN_PHASES.map((phase) => {
@@ -342,11 +353,11 @@ export async function run(): Promise<BenchResult> {
           rows: [row('Chantier', c, missing('chantier')), row('Janus VideoRoom', j, missing('janus'))],
         },
         {
-          title: 'Join: press → remote video track (signaling and SDP done) (ms)',
-          columns: ['SFU', 'joins', 'p50', 'p95'],
+          title: 'Join: press → remote video track (signaling and SDP done), and → its first packet (the track unmutes) (ms)',
+          columns: ['SFU', 'joins', 'track p50', 'track p95', 'first packet p50', 'first packet p95'],
           rows: [
-            ['Chantier', ct.count, Math.round(ct.p50), Math.round(ct.p95)],
-            ['Janus VideoRoom', jt.count, Math.round(jt.p50), Math.round(jt.p95)],
+            ['Chantier', ct.count, Math.round(ct.p50), Math.round(ct.p95), Math.round(cp.p50), Math.round(cp.p95)],
+            ['Janus VideoRoom', jt.count, Math.round(jt.p50), Math.round(jt.p95), Math.round(jp.p50), Math.round(jp.p95)],
           ],
         },
         {

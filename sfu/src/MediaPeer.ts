@@ -175,6 +175,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       iceParameters: transport.iceParameters,
       iceCandidates: transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
+      sctpParameters: transport.sctpParameters,
     };
   }
 

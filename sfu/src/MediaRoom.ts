@@ -215,6 +215,11 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
+      // For the probe only (probe.ts): one small data channel each way.
+      enableSctp: true,
+      numSctpStreams: { OS: 1, MIS: 1 },
+      maxSctpMessageSize: 1024,
+      sctpSendBufferSize: 16_384,
       initialAvailableOutgoingBitrate: Math.min(
         initialBitrate ?? this.#config.initialAvailableOutgoingBitrate,
         this.#config.initialAvailableOutgoingBitrate,

@@ -24,6 +24,8 @@ export interface TransportParams {
   iceParameters: WebRtcTransport['iceParameters'];
   iceCandidates: WebRtcTransport['iceCandidates'];
   dtlsParameters: WebRtcTransport['dtlsParameters'];
+  /** For the probe's data channel (probe.ts). */
+  sctpParameters: WebRtcTransport['sctpParameters'];
 }
 
 /** Why a consumer is paused; it flows only when there is no reason left. */

@@ -192,6 +192,8 @@ async function upload(token: string, name = 'plan.pdf'): Promise<string> {
   return ((await response.json()) as { document: { documentId: string } }).document.documentId;
 }
 
+/** The probe's stream as mediasoup-client describes a data channel's. */
+const probeStream = { streamId: 0, ordered: true };
 const view = { page: 1, zoom: 1, centerX: 0.5, centerY: 0.5, pointer: null };
 
 /**
@@ -247,6 +249,13 @@ const prepare: Record<RequestType, Prepare> = {
   createTransport: async () => ({ direction: 'send' }),
   connectTransport: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), dtlsParameters: dtlsParameters() }),
   restartIce: async (_s, a) => ({ transportId: await ownTransport(a, 'send') }),
+  openProbe: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), sctpStreamParameters: probeStream }),
+  receiveProbe: async (_s, a) => {
+    const c = own(a);
+    if (!c) return { transportId: NO_MEDIA, dataProducerId: NO_MEDIA };
+    const { dataProducerId } = await c.request('openProbe', { transportId: await ownTransport(a, 'send'), sctpStreamParameters: probeStream });
+    return { transportId: await ownTransport(a, 'recv'), dataProducerId };
+  },
   produce: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }),
   pauseProducer: async (_s, a) => ({ producerId: await ownProducer(a) }),
   resumeProducer: async (_s, a) => ({ producerId: await ownProducer(a) }),
@@ -257,6 +266,7 @@ const prepare: Record<RequestType, Prepare> = {
   },
   resumeConsumer: async (s, a) => ({ consumerId: await ownConsumer(s, a) }),
   pauseConsumer: async (s, a) => ({ consumerId: await ownConsumer(s, a) }),
+  consumersReady: async (s, a) => ({ consumerIds: [await ownConsumer(s, a)] }),
   chatSend: async () => ({ clientMessageId: uid('msg'), text: 'matrice' }),
   chatHistory: async () => ({ limit: 5 }),
   chatMarkRead: async () => ({ messageId }),
@@ -482,6 +492,11 @@ describe('requests aimed at what is not the caller\'s', () => {
   const foreign: Partial<Record<RequestType, ForeignPrepare>> = {
     connectTransport: async (s) => ({ transportId: s.target.send, dtlsParameters: dtlsParameters() }),
     restartIce: async (s) => ({ transportId: s.target.send }),
+    openProbe: async (s) => ({ transportId: s.target.send, sctpStreamParameters: probeStream }),
+    receiveProbe: async (s, a) => {
+      const { dataProducerId } = await s.target.c.request('openProbe', { transportId: s.target.send, sctpStreamParameters: probeStream });
+      return { transportId: (await a.c.request('createTransport', { direction: 'recv' })).transportId, dataProducerId };
+    },
     produce: async (s) => ({ transportId: s.target.send, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }),
     pauseProducer: async (s) => ({ producerId: s.target.mic }),
     resumeProducer: async (s) => ({ producerId: s.target.mic }),
@@ -492,6 +507,7 @@ describe('requests aimed at what is not the caller\'s', () => {
     },
     resumeConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
     pauseConsumer: async (s) => ({ consumerId: await hostConsumer(s) }),
+    consumersReady: async (s) => ({ consumerIds: [await hostConsumer(s)] }),
     chatSend: async (_s, _a, e) => ({ clientMessageId: uid('msg'), text: 'pièce jointe', documentId: e.document }),
     presentStart: async (_s, _a, e) => ({ documentId: e.document }),
     presentUpdate: async (s) => ({ presentationId: await targetPresentation(s), view }),

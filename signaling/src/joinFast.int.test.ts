@@ -1,7 +1,8 @@
 /**
  * The fast join (docs/PROTOCOL.md, "Joining fast"), on a real server, real
- * Redis and real mediasoup workers: transports made in the lobby, a join
- * whose answer carries flowing consumers of what is already there, the
+ * Redis and real mediasoup workers: transports made and connected in the
+ * lobby (the probe), a join whose answer carries flowing consumers of what
+ * is already there, the
  * Redis records written after the answer, the lobby's media freed when the
  * person leaves without joining, and the join's phases in the metrics.
  */
@@ -53,10 +54,31 @@ describe('joining fast', () => {
       bob.c.request('createTransport', { direction: 'recv' }),
     ]);
     expect((await bob.c.expectError(bob.c.request('createTransport', { direction: 'recv' }))).code).toBe(ErrorCode.BAD_REQUEST);
-    expect(
-      (await bob.c.expectError(bob.c.request('connectTransport', { transportId: bobRecv.transportId, dtlsParameters: dtlsParameters() }))).code,
-    ).toBe(ErrorCode.NOT_JOINED);
     expect((await bob.c.expectError(bob.c.request('consume', { producerId: mic.producerId }))).code).toBe(ErrorCode.NOT_JOINED);
+    expect((await bob.c.expectError(bob.c.request('produce', { transportId: bobSend.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() }))).code).toBe(ErrorCode.NOT_JOINED);
+
+    // But they connect there: the probe, a data channel from the send transport back to the receive one.
+    const stream = { streamId: 0, ordered: true };
+    const probeOn = (transportId: string) => bob.c.request('openProbe', { transportId, sctpStreamParameters: stream });
+    expect((await bob.c.expectError(probeOn(bobRecv.transportId))).code).toBe(ErrorCode.BAD_REQUEST); // not a send transport
+    const { dataProducerId } = await probeOn(bobSend.transportId);
+    expect((await bob.c.expectError(probeOn(bobSend.transportId))).code).toBe(ErrorCode.BAD_REQUEST); // one per person
+    const receive = (transportId: string, id = dataProducerId) => bob.c.request('receiveProbe', { transportId, dataProducerId: id });
+    expect((await bob.c.expectError(receive(bobSend.transportId))).code).toBe(ErrorCode.BAD_REQUEST);
+    expect((await bob.c.expectError(receive(bobRecv.transportId, '0123abcd-0000-4000-8000-000000000000'))).code).toBe(ErrorCode.NOT_FOUND);
+    const back = await receive(bobRecv.transportId);
+    expect(back).toMatchObject({ dataProducerId, label: 'chantier-probe', sctpStreamParameters: { streamId: 0 } });
+    expect((await bob.c.expectError(receive(bobRecv.transportId))).code).toBe(ErrorCode.BAD_REQUEST); // received once
+    // Alice cannot receive Bob's probe, nor open one on his transport.
+    const aliceRecv = await alice.c.request('createTransport', { direction: 'recv' });
+    expect((await alice.c.expectError(alice.c.request('receiveProbe', { transportId: aliceRecv.transportId, dataProducerId }))).code).toBe(ErrorCode.NOT_FOUND);
+    expect((await alice.c.expectError(alice.c.request('openProbe', { transportId: bobSend.transportId, sctpStreamParameters: stream }))).code).toBe(ErrorCode.NOT_FOUND);
+    for (const transportId of [bobSend.transportId, bobRecv.transportId]) {
+      await bob.c.request('connectTransport', { transportId, dtlsParameters: dtlsParameters() });
+    }
+    const dataOf = async (transportId: string) => (await serverPeer(bob.peerId)!.transports.get(transportId)!.dump());
+    expect((await dataOf(bobSend.transportId)).dataProducerIds).toEqual([dataProducerId]);
+    expect((await dataOf(bobRecv.transportId)).dataConsumerIds).toEqual([back.dataConsumerId]);
     expect(alice.c.notificationsOf('peerJoined')).toEqual([]); // nobody sees Bob yet
 
     const answer = await bob.c.request('join', { rtpCapabilities: bob.caps });
@@ -73,8 +95,10 @@ describe('joining fast', () => {
       expect(bobPeer.consumer(consumerId).paused).toBe(false);
       expect([...bobPeer.pauseReasons(consumerId)]).toEqual([]);
     }
-    // The transports made in the lobby are the joined peer's: they connect and send.
-    await bob.c.request('connectTransport', { transportId: bobSend.transportId, dtlsParameters: dtlsParameters() });
+    // Made on the page, they ask for their key frames (video only, once each).
+    await bob.c.request('consumersReady', { consumerIds: answer.consumers!.map((c) => c.consumerId) });
+    await bob.c.request('consumersReady', { consumerIds: answer.consumers!.map((c) => c.consumerId) });
+    // The transports made (and connected) in the lobby are the joined peer's: they send.
     const bobMic = await bob.c.request('produce', { transportId: bobSend.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
     await alice.c.waitFor('producerAdded', (d) => d.producer.producerId === bobMic.producerId);
 

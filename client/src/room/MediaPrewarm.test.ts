@@ -24,6 +24,12 @@ class FakeSession {
     }
     this.transports = 2;
   }
+  /** The probe; by default it never ends (the press must not wait for it). */
+  static probe: () => Promise<void> = () => new Promise(() => undefined);
+  async connectEarly(): Promise<void> {
+    this.calls.push('connectEarly');
+    await FakeSession.probe();
+  }
   close(): void {
     this.closed = true;
   }
@@ -50,14 +56,15 @@ const hello = { routerRtpCapabilities: {}, iceServers: [] } as unknown as Respon
 beforeEach(() => {
   FakeSession.made = [];
   FakeSession.failFirstTransports = false;
+  FakeSession.probe = () => new Promise(() => undefined);
   loadGate = Promise.resolve();
 });
 
 describe('MediaPrewarm', () => {
-  it('loads the device and makes both transports on the join screen; take() hands over the session as it is', async () => {
+  it('loads the device, makes both transports and connects them on the join screen; take() hands over the session as it is, connected or not', async () => {
     const prewarm = new MediaPrewarm(signaling, hello, DEFAULT_SCREEN_TUNING, { transports: true, audioOnly: true });
-    const session = (await prewarm.take()) as unknown as FakeSession;
-    expect(session.calls).toEqual(['createTransports audioOnly']);
+    const session = (await prewarm.take()) as unknown as FakeSession; // the probe never ends here
+    expect(session.calls).toEqual(['createTransports audioOnly', 'connectEarly']);
     expect(prewarm.session).toBeNull(); // the caller's now
     prewarm.close();
     expect(session.closed).toBe(false);
@@ -69,6 +76,16 @@ describe('MediaPrewarm', () => {
     expect((prewarm.session as unknown as FakeSession).calls).toEqual([]);
     const session = (await prewarm.take()) as unknown as FakeSession;
     expect(session.calls).toEqual(['createTransports']);
+    expect(session.hasTransports).toBe(true);
+  });
+
+  it('joins all the same when the probe fails (the first produce or consume connects then)', async () => {
+    FakeSession.probe = async () => {
+      throw new Error('NOT_FOUND');
+    };
+    const prewarm = new MediaPrewarm(signaling, hello, DEFAULT_SCREEN_TUNING, { transports: true, audioOnly: false });
+    const session = (await prewarm.take()) as unknown as FakeSession;
+    expect(session.calls).toEqual(['createTransports', 'connectEarly']);
     expect(session.hasTransports).toBe(true);
   });
 

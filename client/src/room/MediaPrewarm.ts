@@ -6,6 +6,8 @@
  * for a moderator gets the Device only: the server refuses transports before
  * admission, and the join makes them once admitted.
  *
+ * Once made, the transports connect there too (the probe, probe.ts).
+ *
  * The session belongs to this object until `take()`, then to the caller.
  */
 import type { ResponseData } from '@chantier/signaling/protocol';
@@ -82,6 +84,10 @@ export class MediaPrewarm {
       // Not fatal here: take() makes what is missing, and reports a failure then.
       await session
         .createTransports({ audioOnly: options.audioOnly })
+        .then(() => {
+          // Not awaited: the press need not wait for it (mediasoup-client queues what comes after).
+          session.connectEarly().catch((error: unknown) => log.info('transports not connected on the join screen', error));
+        })
         .catch((error: unknown) => log.info('transports not made on the join screen: made at the press', error));
     }
     return session;

@@ -19,6 +19,7 @@ import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
 import { renewTransports } from './iceServers';
 import { markJoin } from './joinTimeline';
+import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
 import { preferResolution, sendOptionsFor } from './sendOptions';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
@@ -155,6 +156,17 @@ export class MediaSession {
   get rtpCapabilities(): RequestData<'join'>['rtpCapabilities'] {
     // `recvRtpCapabilities` is the non-deprecated name of `device.rtpCapabilities`.
     return toServerOrtc<RtpCapabilities, RequestData<'join'>['rtpCapabilities']>(this.device.recvRtpCapabilities);
+  }
+
+  /** The worse state of the two transports (see worstConnection). */
+  get connection(): MediaConnection {
+    return worstConnection(this.sendState, this.recvState);
+  }
+
+  /** Connects both transports before join, in the lobby: the probe (probe.ts). */
+  async connectEarly(): Promise<void> {
+    if (!this.sendTransport || !this.recvTransport || this.closed) return;
+    await openProbe(this.signaling, this.sendTransport, this.recvTransport);
   }
 
   /** Both transports exist (made in the lobby, or after join). */
@@ -297,7 +309,14 @@ export class MediaSession {
           }),
         ),
       );
-      return made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
+      const ready = made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
+      // Their key frames now: the transport may have been connected before they existed (the probe).
+      if (ready.length > 0) {
+        this.signaling
+          .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) })
+          .catch((error: unknown) => log.warn('the join\'s key frames not asked for', error));
+      }
+      return ready;
     };
     return this.consumeQueue
       .push(batch)
@@ -447,7 +466,7 @@ export class MediaSession {
       if (state === 'connected') markJoin(`${direction}-transport-connected`);
       if (direction === 'send') this.sendState = state;
       else this.recvState = state;
-      this.events.emit('connectionstatechange', worstConnection(this.sendState, this.recvState));
+      this.events.emit('connectionstatechange', this.connection);
       if (state === 'failed') this.restartIce(transport);
       // Often ICE comes back by itself (the same path returns); if not, restart it.
       if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);

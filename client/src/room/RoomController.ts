@@ -276,6 +276,7 @@ export class RoomController implements RoomActions {
   private adopt(session: MediaSession): void {
     const { state } = this;
     this.session = session;
+    state.mediaConnection.value = session.connection; // the lobby may have connected it (the probe)
     this.unsubscribe.push(
       session.events.on('connectionstatechange', (connection) => {
         state.mediaConnection.value = connection;

@@ -25,6 +25,21 @@ describe('joinTimeline', () => {
     });
   });
 
+  it('takes a transport connected in the lobby (the probe) from before the press, else the first after it', () => {
+    markJoin('send-transport-connected');
+    markJoin('recv-transport-connected');
+    markJoin('pressed');
+    markJoin('recv-transport-connected'); // again after an ICE restart: not the join's
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('chantier:join:'));
+    const at = (i: number): number => marks[i]!.startTime;
+    expect(joinTimeline()).toEqual({ 'send-transport-connected': at(0), 'recv-transport-connected': at(1), pressed: at(2) });
+    performance.clearMarks();
+    markJoin('pressed');
+    markJoin('send-transport-connected');
+    const after = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('chantier:join:'));
+    expect(joinTimeline()).toEqual({ pressed: after[0]!.startTime, 'send-transport-connected': after[1]!.startTime });
+  });
+
   it('is empty before anything was marked', () => {
     expect(joinTimeline()).toEqual({});
   });

@@ -56,11 +56,14 @@ export function resetFirstFrame(): void {
 }
 
 const AFTER_PRESS: ReadonlySet<JoinPhase> = new Set(JOIN_PHASES.slice(JOIN_PHASES.indexOf('pressed') + 1));
+/** Reached in the lobby when the probe connects the transports there, else after the press. */
+const EITHER_SIDE: ReadonlySet<JoinPhase> = new Set(['send-transport-connected', 'recv-transport-connected']);
 
 /**
  * The last join's phases (performance.now() clock, ms): its press; before
  * it, the latest mark of each lobby phase; after it, the first mark of each
- * later phase (first-consumer: the first remote track, not the last).
+ * later phase (first-consumer: the first remote track, not the last). A
+ * transport connected in the lobby (the probe) is its latest mark there.
  */
 export function joinTimeline(): Partial<Record<JoinPhase, number>> {
   if (typeof performance === 'undefined' || typeof performance.getEntriesByType !== 'function') return {};
@@ -75,8 +78,9 @@ export function timelineOf(entries: ReadonlyArray<{ name: string; startTime: num
     .map((entry) => ({ phase: entry.name.slice(JOIN_MARK_PREFIX.length) as JoinPhase, at: entry.startTime }))
     .filter((mark) => (JOIN_PHASES as readonly string[]).includes(mark.phase));
   const pressed = marks.filter((mark) => mark.phase === 'pressed').at(-1)?.at ?? Number.NEGATIVE_INFINITY;
+  const inLobby = new Set(marks.filter((mark) => EITHER_SIDE.has(mark.phase) && mark.at <= pressed).map((mark) => mark.phase));
   for (const { phase, at } of marks) {
-    if (AFTER_PRESS.has(phase)) {
+    if (AFTER_PRESS.has(phase) && !inLobby.has(phase)) {
       if (at >= pressed && timeline[phase] === undefined) timeline[phase] = at;
     } else if (phase === 'pressed' || at <= pressed) {
       timeline[phase] = at;

@@ -147,7 +147,12 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   leave: ws.authenticated,
   /** Also before join, in the lobby (the client makes its transports there): refused as join refuses. */
   createTransport: except(ws.joinedParticipant, 'createTransport', { removed: 'REMOVED' }),
+  /** Also before join, on the lobby's own transports (a NOT_JOINED answer means there are none). */
   connectTransport: ws.joinedParticipant,
+  /** The probe (docs/PROTOCOL.md "Joining fast"): the caller's own transports, before join too. */
+  openProbe: ws.joinedParticipant,
+  /** The caller's own probe only. */
+  receiveProbe: ws.joinedParticipant,
   restartIce: ws.joinedParticipant,
   produce: ws.joinedParticipant,
   pauseProducer: ws.joinedParticipant,
@@ -157,6 +162,8 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   consume: on(ws.joinedParticipant, 'another participant\'s producer'),
   resumeConsumer: ws.joinedParticipant,
   pauseConsumer: ws.joinedParticipant,
+  /** The caller's own consumers (a key frame for each video, once). */
+  consumersReady: ws.joinedParticipant,
   /** The project's chat: any authenticated session of the project. */
   chatSend: ws.authenticated,
   chatHistory: ws.authenticated,
@@ -219,6 +226,8 @@ export interface ForeignTarget {
 export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTarget>>> = {
   connectTransport: { on: 'another participant\'s transport', as: 'member', expect: 'NOT_FOUND' },
   restartIce: { on: 'another participant\'s transport', as: 'member', expect: 'NOT_FOUND' },
+  openProbe: { on: 'another participant\'s send transport', as: 'member', expect: 'NOT_FOUND' },
+  receiveProbe: { on: 'another participant\'s probe', as: 'member', expect: 'NOT_FOUND' },
   produce: { on: 'another participant\'s send transport', as: 'member', expect: 'NOT_FOUND' },
   pauseProducer: { on: 'another participant\'s producer', as: 'member', expect: 'NOT_FOUND' },
   resumeProducer: { on: 'another participant\'s producer', as: 'member', expect: 'NOT_FOUND' },
@@ -226,6 +235,7 @@ export const foreignTargetAccess: Readonly<Partial<Record<RequestType, ForeignTa
   consume: { on: 'a producer of another meeting', as: 'member', expect: 'NOT_FOUND' },
   resumeConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
   pauseConsumer: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
+  consumersReady: { on: 'another participant\'s consumer', as: 'member', expect: 'NOT_FOUND' },
   chatSend: { on: 'a document of another project, attached', as: 'member', expect: 'NOT_FOUND' },
   presentStart: { on: 'a document of another project', as: 'member', expect: 'NOT_FOUND' },
   presentUpdate: { on: 'another participant\'s presentation', as: 'member', expect: 'FORBIDDEN' },

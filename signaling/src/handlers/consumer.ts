@@ -1,4 +1,5 @@
 import type { ConsumerAppData } from '@chantier/sfu';
+import type { Consumer } from 'mediasoup/types';
 import type { HandlerDef } from './types.js';
 
 export const consume: HandlerDef<'consume'> = {
@@ -31,6 +32,20 @@ export const pauseConsumer: HandlerDef<'pauseConsumer'> = {
   requires: 'joined',
   async handle({ session }, { consumerId }) {
     await session.media!.pauseConsumer(consumerId);
+    return {};
+  },
+};
+
+/** Consumers given their join's key frame (consumersReady): once each, so that a client cannot make senders send key frames at will. */
+const keyFramed = new WeakSet<Consumer>();
+
+export const consumersReady: HandlerDef<'consumersReady'> = {
+  requires: 'joined',
+  async handle({ session }, { consumerIds }) {
+    const consumers = consumerIds.map((consumerId) => session.media!.consumer(consumerId));
+    const due = consumers.filter((consumer) => consumer.kind === 'video' && !consumer.closed && !keyFramed.has(consumer));
+    for (const consumer of due) keyFramed.add(consumer);
+    await Promise.all(due.map((consumer) => consumer.requestKeyFrame()));
     return {};
   },
 };

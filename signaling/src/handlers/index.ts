@@ -1,7 +1,7 @@
 import { setAudioOnly, setViewport } from './adaptation.js';
 import { callAnswer, callCancel, callStart } from './call.js';
 import { chatHistory, chatMarkRead, chatSend } from './chat.js';
-import { consume, pauseConsumer, resumeConsumer } from './consumer.js';
+import { consume, consumersReady, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
 import { join, leave } from './join.js';
 import { admit, knock } from './lobby.js';
@@ -21,7 +21,7 @@ import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
 import { recordingStart, recordingStatus, recordingStop } from './recording.js';
 import { refreshToken } from './refreshToken.js';
-import { connectTransport, createTransport, restartIce } from './transport.js';
+import { connectTransport, createTransport, openProbe, receiveProbe, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
 
 export const handlers: HandlerTable = {
@@ -41,6 +41,9 @@ export const handlers: HandlerTable = {
   createTransport,
   connectTransport,
   restartIce,
+  openProbe,
+  consumersReady,
+  receiveProbe,
   produce,
   pauseProducer,
   resumeProducer,

@@ -1,3 +1,4 @@
+import { consumeProbe, produceProbe } from '@chantier/sfu';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 import type { Session } from '../ws/Session.js';
@@ -23,8 +24,9 @@ const askedBeforeJoin = new WeakMap<Session, Set<'send' | 'recv'>>();
  * After join, or before it on a meeting socket (the client makes both
  * transports while the person is still on the join screen, docs/PROTOCOL.md
  * "Joining fast"): then one per direction, and not for a guest who must wait
- * to be let in. Nothing can be sent or received before join: connectTransport,
- * produce and consume need it.
+ * to be let in. Nothing can be sent or received before join (produce and
+ * consume need it), but the lobby's transports may connect: the probe
+ * (openProbe, receiveProbe) makes the browser connect them there.
  */
 export const createTransport: HandlerDef<'createTransport'> = {
   requires: 'ready',
@@ -51,17 +53,39 @@ export const createTransport: HandlerDef<'createTransport'> = {
   },
 };
 
+/** The caller's media: joined, or transports made in the lobby. */
+function ownMedia(session: Session) {
+  if (!session.media) throw new AppError(ErrorCode.NOT_JOINED, 'no transports: join, or make them in the lobby first');
+  return session.media;
+}
+
+/** Also before join, for the lobby's transports (the probe connects them). */
 export const connectTransport: HandlerDef<'connectTransport'> = {
-  requires: 'joined',
+  requires: 'ready',
   async handle({ session }, { transportId, dtlsParameters }) {
-    await session.media!.connectTransport(transportId, dtlsParameters);
+    await ownMedia(session).connectTransport(transportId, dtlsParameters);
     return {};
   },
 };
 
+export const openProbe: HandlerDef<'openProbe'> = {
+  requires: 'ready',
+  async handle({ session }, { transportId, sctpStreamParameters }) {
+    const probe = await produceProbe(ownMedia(session), transportId, sctpStreamParameters);
+    return { dataProducerId: probe.id };
+  },
+};
+
+export const receiveProbe: HandlerDef<'receiveProbe'> = {
+  requires: 'ready',
+  async handle({ session }, { transportId, dataProducerId }) {
+    return consumeProbe(ownMedia(session), transportId, dataProducerId);
+  },
+};
+
 export const restartIce: HandlerDef<'restartIce'> = {
-  requires: 'joined',
+  requires: 'ready',
   async handle({ session }, { transportId }) {
-    return { iceParameters: await session.media!.restartIce(transportId) };
+    return { iceParameters: await ownMedia(session).restartIce(transportId) };
   },
 };

@@ -46,6 +46,17 @@ export const DtlsParametersSchema = Type.Unsafe<DtlsParameters>(
   Type.Object({ fingerprints: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }) }, { additionalProperties: true }),
 );
 
+/** A data channel's stream (the probe's), as mediasoup-client describes it. */
+export const SctpStreamParametersSchema = Type.Object(
+  {
+    streamId: Type.Integer({ minimum: 0, maximum: 65_534 }),
+    ordered: Type.Optional(Type.Boolean()),
+    maxPacketLifeTime: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+    maxRetransmits: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  },
+  { additionalProperties: false },
+);
+
 export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 /** What a producer carries, so that the UI can lay it out. */
 export const MediaSource = Type.Union([
@@ -103,6 +114,29 @@ export const mediaRequests = {
     ),
     response: Empty,
   },
+  /**
+   * The probe (docs/PROTOCOL.md, "Joining fast"): a data channel opened on the
+   * caller's send transport, which makes the browser connect it; before join
+   * too, on the transports made in the lobby. One per participant.
+   */
+  openProbe: {
+    request: Type.Object(
+      { transportId: MediaId, sctpStreamParameters: SctpStreamParametersSchema },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ dataProducerId: MediaId }),
+  },
+  /** The probe received back on the caller's receive transport (which connects it): the caller's own probe only. */
+  receiveProbe: {
+    request: Type.Object({ transportId: MediaId, dataProducerId: MediaId }, { additionalProperties: false }),
+    response: Type.Object({
+      dataConsumerId: MediaId,
+      dataProducerId: MediaId,
+      sctpStreamParameters: SctpStreamParametersSchema,
+      label: Type.String({ maxLength: 64 }),
+      protocol: Type.String({ maxLength: 64 }),
+    }),
+  },
   restartIce: {
     request: Type.Object({ transportId: MediaId }, { additionalProperties: false }),
     response: Type.Object({ iceParameters: Type.Unsafe<IceParameters>(JsonObject) }),
@@ -143,6 +177,16 @@ export const mediaRequests = {
   },
   pauseConsumer: {
     request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
+    response: Empty,
+  },
+  /**
+   * The join answer's consumers are made on the page (docs/PROTOCOL.md,
+   * "Joining fast"): each video among them gets a key frame now, once. The
+   * one mediasoup asked for when it made them on a transport already
+   * connected (the probe) came before the page could decode it.
+   */
+  consumersReady: {
+    request: Type.Object({ consumerIds: Type.Array(MediaId, { minItems: 1, maxItems: 64 }) }, { additionalProperties: false }),
     response: Empty,
   },
 };

@@ -1,0 +1,121 @@
+/**
+ * The base images the compose file and the Dockerfiles name, made here from
+ * Debian's own packages because no registry image can be pulled:
+ * - a Debian 12 root file system by `debootstrap --variant=minbase bookworm`,
+ *   imported as an image (tagged debian:bookworm-slim too, the TLS front's base);
+ * - node:20-bookworm and node:20-bookworm-slim: that base plus this machine's
+ *   own Node 20 (nodesource's nodejs package: its node binary and npm);
+ * - redis:7-bookworm: that base plus Debian's redis-server.
+ * Each is kept in podman's storage under a tag that ends with a hash of its
+ * recipe (the Containerfile, the debootstrap command, the Node version), so it
+ * is built once per machine and again only when its recipe changes; the
+ * Docker Hub names are then pointed at it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { imageExists, podman, run } from './podman.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const STANDINS = join(HERE, 'standins');
+const MIRROR = 'http://deb.debian.org/debian';
+
+/** The apt sources of Docker Hub's debian:bookworm images (deb822), written into the base. */
+const DEBIAN_SOURCES = `Types: deb
+URIs: ${MIRROR}
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+`;
+const DEBOOTSTRAP_ARGS = ['--variant=minbase', 'bookworm'];
+
+function hash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
+}
+
+export interface StandIns {
+  /** The Debian 12 base (also tagged docker.io/library/debian:bookworm-slim). */
+  base: string;
+  node: string;
+  redis: string;
+  /** What was built this time (empty when every image came from the cache), with seconds taken. */
+  built: Array<{ image: string; seconds: number }>;
+}
+
+async function timed(built: StandIns['built'], image: string, make: () => Promise<void>): Promise<void> {
+  const start = Date.now();
+  await make();
+  built.push({ image, seconds: Math.round((Date.now() - start) / 1000) });
+}
+
+async function makeBase(tag: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'chantier-debootstrap-'));
+  const rootfs = join(dir, 'rootfs');
+  try {
+    await run('debootstrap', [...DEBOOTSTRAP_ARGS, rootfs, MIRROR], { env: process.env, timeoutMs: 900_000 });
+    rmSync(join(rootfs, 'etc/apt/sources.list'), { force: true });
+    writeFileSync(join(rootfs, 'etc/apt/sources.list.d/debian.sources'), DEBIAN_SOURCES);
+    // No package lists or .debs in the image (as Docker Hub's debian images).
+    await run('sh', ['-c', `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/*.bin "${rootfs}"/var/cache/apt/archives/*.deb`], { env: process.env });
+    await run('tar', ['-C', rootfs, '--numeric-owner', '-cf', join(dir, 'rootfs.tar'), '.'], { env: process.env });
+    await podman(['import', '--change', 'CMD ["bash"]', join(dir, 'rootfs.tar'), tag]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function build(tag: string, containerfile: string, base: string, extra: (ctx: string) => Promise<void> = async () => {}): Promise<void> {
+  const ctx = mkdtempSync(join(tmpdir(), 'chantier-standin-'));
+  try {
+    await extra(ctx);
+    await podman(
+      ['build', '--network=host', '--pull=never', '--build-arg', `BASE=${base}`, '-f', join(STANDINS, containerfile), '-t', tag, ctx],
+      { timeoutMs: 900_000 },
+    );
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
+
+/** This machine's Node (the binary and npm of nodesource's nodejs package) as a tar to add at /. */
+async function packNode(ctx: string): Promise<void> {
+  await run('tar', ['-C', '/', '-cf', join(ctx, 'node.tar'), 'usr/bin/node', 'usr/bin/npm', 'usr/bin/npx', 'usr/lib/node_modules/npm'], {
+    env: process.env,
+  });
+}
+
+function npmVersion(): string {
+  return (JSON.parse(readFileSync('/usr/lib/node_modules/npm/package.json', 'utf8')) as { version: string }).version;
+}
+
+/** Makes (or finds in podman's storage) the stand-ins and points the Docker Hub names at them. */
+export async function ensureStandIns(): Promise<StandIns> {
+  const built: StandIns['built'] = [];
+  const recipe = (file: string) => readFileSync(join(STANDINS, file), 'utf8');
+
+  const baseHash = hash(DEBOOTSTRAP_ARGS.join(' '), MIRROR, DEBIAN_SOURCES);
+  const base = `localhost/chantier-standin/debian:bookworm-${baseHash}`;
+  if (!(await imageExists(base))) await timed(built, base, () => makeBase(base));
+
+  const nodeHash = hash(baseHash, recipe('node.Containerfile'), process.version, npmVersion());
+  const node = `localhost/chantier-standin/node:20-bookworm-${nodeHash}`;
+  if (!process.version.startsWith('v20.')) throw new Error(`the node stand-in copies this machine's Node, which is ${process.version}, not 20`);
+  if (!(await imageExists(node))) await timed(built, node, () => build(node, 'node.Containerfile', base, packNode));
+
+  const redisHash = hash(baseHash, recipe('redis.Containerfile'));
+  const redis = `localhost/chantier-standin/redis:7-bookworm-${redisHash}`;
+  if (!(await imageExists(redis))) await timed(built, redis, () => build(redis, 'redis.Containerfile', base));
+
+  await podman(['tag', base, 'docker.io/library/debian:bookworm-slim']);
+  await podman(['tag', node, 'docker.io/library/node:20-bookworm', 'docker.io/library/node:20-bookworm-slim']);
+  await podman(['tag', redis, 'docker.io/library/redis:7-bookworm']);
+  return { base, node, redis, built };
+}

@@ -3,7 +3,8 @@
 # Idempotent: a few seconds when everything is already in place. On a fresh
 # Debian 12 machine (as root, or with sudo) it installs, in order:
 #   1. apt packages: the worker's compiler and -dev libraries, redis-server,
-#      coturn, chromium (browser tests), docker-compose (compose file check);
+#      coturn, chromium (browser tests), docker-compose (compose file check),
+#      podman and debootstrap (the deployment test);
 #   2. npm dependencies (npm ci, no install scripts, no browser download);
 #   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
 #      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
@@ -38,6 +39,12 @@ APT_PACKAGES=(
   qpdf
   # the published compte rendu's font (DejaVu Sans carries French accents; signaling/src/minutes/pdf.ts)
   fonts-dejavu-core
+  # the deployment test (test/deploy/): podman runs the images (runc: crun refuses this
+  # machine's hybrid cgroups; catatonit for compose's init: true; CNI's dnsname plugin
+  # so that services find each other by name; iptables for published ports),
+  # debootstrap makes the Debian base image
+  podman runc catatonit uidmap slirp4netns fuse-overlayfs golang-github-containernetworking-plugin-dnsname
+  iptables debootstrap
 )
 
 # ------------------------------------------------------------------ 1. apt

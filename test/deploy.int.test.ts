@@ -39,9 +39,17 @@ interface Service {
   volumes?: string[];
 }
 
+/** .env.example as a deployer copies it to .env: every variable the compose file reads, some empty. */
+const EXAMPLE_ENV: Record<string, string> = Object.fromEntries(
+  readFileSync('.env.example', 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+
 function composeConfig(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...EXAMPLE_ENV, ...env },
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -67,7 +75,7 @@ function configOf(service: Service, overrides: Record<string, string> = {}) {
 describe('deployment files', () => {
   it('docker-compose.yml is valid for docker-compose', () => {
     const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
-      env: { PATH: process.env.PATH, ...DEPLOY_ENV },
+      env: { PATH: process.env.PATH, ...EXAMPLE_ENV, ...DEPLOY_ENV },
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
@@ -75,9 +83,13 @@ describe('deployment files', () => {
     expect(Object.keys(services()).sort()).toEqual(['chantier', 'coturn', 'front', 'redis']);
   });
 
+  it('.env.example holds every variable docker-compose.yml reads', () => {
+    const read = new Set([...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
+    expect([...read].sort()).toEqual(Object.keys(EXAMPLE_ENV).sort());
+  });
+
   it.each(Object.keys(DEPLOY_ENV))('refuses to deploy without %s', (name) => {
-    const env: Record<string, string> = { ...DEPLOY_ENV };
-    delete env[name];
+    const env: Record<string, string> = { ...DEPLOY_ENV, [name]: '' };
     const result = composeConfig(env);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`set ${name}`);

@@ -12,7 +12,7 @@
  * Docker Hub names are then pointed at it.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,8 +85,21 @@ async function build(tag: string, containerfile: string, base: string, extra: (c
   }
 }
 
-/** This machine's Node (the binary and npm of nodesource's nodejs package) as a tar to add at /. */
+const LOCAL_CAS = '/usr/local/share/ca-certificates';
+
+/** The CA certificates this machine adds to Debian's (its TLS proxy's): the node stand-in trusts them too. */
+function localCas(): Array<[name: string, pem: string]> {
+  if (!existsSync(LOCAL_CAS)) return [];
+  return readdirSync(LOCAL_CAS)
+    .filter((name) => name.endsWith('.crt'))
+    .sort()
+    .map((name) => [name, readFileSync(join(LOCAL_CAS, name), 'utf8')]);
+}
+
+/** This machine's Node (the binary and npm of nodesource's nodejs package) as a tar to add at /, and its local CAs. */
 async function packNode(ctx: string): Promise<void> {
+  mkdirSync(join(ctx, 'ca'));
+  for (const [name, pem] of localCas()) writeFileSync(join(ctx, 'ca', name), pem);
   await run('tar', ['-C', '/', '-cf', join(ctx, 'node.tar'), 'usr/bin/node', 'usr/bin/npm', 'usr/bin/npx', 'usr/lib/node_modules/npm'], {
     env: process.env,
   });
@@ -105,7 +118,7 @@ export async function ensureStandIns(): Promise<StandIns> {
   const base = `localhost/chantier-standin/debian:bookworm-${baseHash}`;
   if (!(await imageExists(base))) await timed(built, base, () => makeBase(base));
 
-  const nodeHash = hash(baseHash, recipe('node.Containerfile'), process.version, npmVersion());
+  const nodeHash = hash(baseHash, recipe('node.Containerfile'), process.version, npmVersion(), ...localCas().flat());
   const node = `localhost/chantier-standin/node:20-bookworm-${nodeHash}`;
   if (!process.version.startsWith('v20.')) throw new Error(`the node stand-in copies this machine's Node, which is ${process.version}, not 20`);
   if (!(await imageExists(node))) await timed(built, node, () => build(node, 'node.Containerfile', base, packNode));

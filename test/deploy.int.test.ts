@@ -157,7 +157,7 @@ describe('deployment files', () => {
       TURN_UPSTREAM: `127.0.0.1:${coturn.turnServer!.port}`,
     });
     expect(chantier.turn!.urls).toContain('turns:turn.example.fr:443?transport=tcp');
-    expect(chantier.trustProxy).toBe(true);
+    expect(chantier.edge.trustProxy).toBe(true);
   });
 
   it("the coturn service's command relays for the credentials Chantier's environment mints", async () => {

@@ -24,6 +24,7 @@
 import { freeUdpTcpPort, turnCredential } from '@chantier/turn';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,19 +186,22 @@ describe('the compose stack, built and run with podman', () => {
     expect((await exec('ls /app/node_modules/typescript /app/node_modules/tsx /app/node_modules/esbuild 2>/dev/null')).stdout).toBe('');
     expect((await exec('command -v gcc cc g++ c++ clang tsc tsx esbuild make')).stdout).toBe('');
     expect(image!.Size).toBeLessThan(400e6);
-  });
+  }, 60_000);
 
   it('has every service healthy by its own healthcheck', async () => {
     for (const service of SERVICES) expect(await stack!.healthy(service), service).toBe(true);
-  });
+  }, 60_000);
 
   it('answers /readyz over HTTPS through the front, and sends port 80 to HTTPS', async () => {
     const ready = await httpsGet('/readyz', ca.caPem);
     expect(ready.status).toBe(200);
-    const redirect = await fetch(`http://127.0.0.1:80/p/demo`, { headers: { host: DOMAIN }, redirect: 'manual' });
-    expect(redirect.status).toBe(301);
-    expect(redirect.headers.get('location')).toBe(`https://${DOMAIN}/p/demo`);
-  });
+    const redirect = await new Promise<IncomingMessage>((resolve, reject) =>
+      httpRequest({ host: '127.0.0.1', port: 80, path: '/p/demo', headers: { host: DOMAIN } }, resolve).once('error', reject).end(),
+    );
+    redirect.resume();
+    expect(redirect.statusCode).toBe(301);
+    expect(redirect.headers.location).toBe(`https://${DOMAIN}/p/demo`);
+  }, 60_000);
 
   it('relays TURN over TLS on the same port, by name, with the secret Chantier shares', async () => {
     const { username, credential } = turnCredential(env.TURN_SECRET!, 'u-deploy', 600);
@@ -206,7 +210,7 @@ describe('the compose stack, built and run with podman', () => {
     expect(granted.ok).toBe(true);
     const forged = await turnAllocate('127.0.0.1', 443, username, (credential.startsWith('A') ? 'B' : 'A') + credential.slice(1), tls);
     expect(forged).toMatchObject({ ok: false, code: 401 });
-  });
+  }, 60_000);
 
   it('holds a meeting of two Chromium pages through the containerised SFU, and a relay-only page through coturn', async () => {
     browser = await launchBrowser([`--ignore-certificate-errors-spki-list=${ca.caSpkiSha256}`], {
@@ -242,7 +246,7 @@ describe('the compose stack, built and run with podman', () => {
     for (const pair of pairs) expect(pair.localType).toBe('relay');
     await browser.close();
     browser = undefined;
-  });
+  }, 300_000);
 
   it('keeps Redis data across down and up (the volume)', async () => {
     const redis = (...args: string[]) => podman(['exec', stack!.container('redis'), 'redis-cli', ...args]);

@@ -127,6 +127,12 @@ export async function ensureStandIns(): Promise<StandIns> {
   const redis = `localhost/chantier-standin/redis:7-bookworm-${redisHash}`;
   if (!(await imageExists(redis))) await timed(built, redis, () => build(redis, 'redis.Containerfile', base));
 
+  // Stand-ins of earlier recipes lose their tags (then dangling: `podman image prune` frees their space).
+  const current = new Set([base, node, redis]);
+  const listed = await podman(['images', '--filter', 'reference=localhost/chantier-standin/*', '--format', '{{.Repository}}:{{.Tag}}']);
+  const stale = listed.stdout.split('\n').filter((tag) => tag && !current.has(tag));
+  for (const tag of stale) await podman(['untag', tag, tag], { okCodes: [0, 125] });
+
   await podman(['tag', base, 'docker.io/library/debian:bookworm-slim']);
   await podman(['tag', node, 'docker.io/library/node:20-bookworm', 'docker.io/library/node:20-bookworm-slim']);
   await podman(['tag', redis, 'docker.io/library/redis:7-bookworm']);

@@ -67,5 +67,5 @@ COPY --from=build /app /app
 USER node
 VOLUME /data
 EXPOSE 3000 40000/udp 40000/tcp 40001/udp 40001/tcp
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=15s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "signaling/src/server.js"]

@@ -161,7 +161,7 @@ describe('the compose stack, built and run with podman', () => {
     });
     start = Date.now();
     await stack.up();
-    const healthy = await stack.waitHealthy(SERVICES, 120_000);
+    const healthy = await stack.waitHealthy(SERVICES, 300_000);
     log(`stack up and every service healthy in ${seconds(start)} s (the last ${healthy} s waiting for health)`);
   }, 3_600_000);
 
@@ -260,12 +260,12 @@ describe('the compose stack, built and run with podman', () => {
     log(`down in ${seconds(start)} s`);
     start = Date.now();
     await stack!.up();
-    await stack!.waitHealthy(SERVICES, 120_000);
+    await stack!.waitHealthy(SERVICES, 300_000);
     log(`up again, every service healthy, in ${seconds(start)} s`);
     expect((await redis('GET', 'deploytest:mark')).stdout.trim()).toBe(mark);
     expect(Number((await redis('DBSIZE')).stdout.trim())).toBeGreaterThanOrEqual(keys);
     expect((await httpsGet('/readyz', ca.caPem)).status).toBe(200);
-  }, 300_000);
+  }, 600_000);
 
   it('down -v leaves no container, network or volume of the stack', async () => {
     await stack!.down(true);

@@ -93,7 +93,7 @@ export async function prepareStack(project: string, env: Record<string, string>)
       for (const name of startOrder(services)) {
         const service = services[name]!;
         for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
-          if (condition === 'service_healthy') await stack.waitHealthy([dependency], 120_000);
+          if (condition === 'service_healthy') await stack.waitHealthy([dependency], 300_000);
         }
         for (const volume of service.volumes ?? []) {
           const source = volume.split(':')[0]!;

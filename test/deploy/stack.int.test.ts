@@ -179,7 +179,8 @@ describe('the compose stack, built and run with podman', () => {
     log(`image chantier:latest: ${Math.round(image!.Size / 1e6)} MB`);
     expect(image!.Config.User).toBe('node');
     expect(image!.Config.Cmd).toEqual(['node', 'signaling/src/server.js']);
-    const exec = (script: string) => podman(['exec', stack!.container('chantier'), 'sh', '-c', script], { okCodes: [0, 1] });
+    // (ls exits 2 when none of the names exists: what is expected.)
+    const exec = (script: string) => podman(['exec', stack!.container('chantier'), 'sh', '-c', script], { okCodes: [0, 1, 2] });
     expect((await exec('id -u')).stdout.trim()).not.toBe('0');
     expect((await exec('id -u')).stdout.trim()).toBe('1000');
     // No TypeScript left to run, nothing to compile it with, no C compiler.
@@ -263,7 +264,7 @@ describe('the compose stack, built and run with podman', () => {
     await stack!.waitHealthy(SERVICES, 300_000);
     log(`up again, every service healthy, in ${seconds(start)} s`);
     expect((await redis('GET', 'deploytest:mark')).stdout.trim()).toBe(mark);
-    expect(Number((await redis('DBSIZE')).stdout.trim())).toBeGreaterThanOrEqual(keys);
+    // (Not the key count: Chantier's presence keys expire and a closed meeting's state goes at restart.)
     expect((await httpsGet('/readyz', ca.caPem)).status).toBe(200);
   }, 600_000);
 

@@ -108,7 +108,7 @@ export async function prepareStack(project: string, env: Record<string, string>)
       const ids = await byLabel('ps');
       if (ids.length > 0) {
         await podman(['stop', '-t', '10', ...ids]);
-        await podman(['rm', ...ids]);
+        await podman(['rm', '-v', ...ids]); // with their anonymous volumes (the coturn service's unused /data)
       }
       for (const network of await byLabel('network')) await podman(['network', 'rm', network]);
       if (volumes) for (const volume of await byLabel('volume')) await podman(['volume', 'rm', volume]);
@@ -145,7 +145,7 @@ export async function prepareStack(project: string, env: Record<string, string>)
     },
     async remove() {
       const ids = await byLabel('ps');
-      if (ids.length > 0) await podman(['rm', '-f', '-t', '5', ...ids], { okCodes: [0, 1] });
+      if (ids.length > 0) await podman(['rm', '-f', '-v', '-t', '5', ...ids], { okCodes: [0, 1] });
       for (const network of await byLabel('network')) await podman(['network', 'rm', '-f', network], { okCodes: [0, 1] });
       const volumes = await byLabel('volume');
       if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes], { okCodes: [0, 1] });

@@ -12,8 +12,8 @@
 #           patches, so its layer is reused until they change; the script's
 #           cache (binary and ccache) is a build cache mount, so even then a
 #           rebuild takes seconds, not the ~10 minutes of a cold one.
-#   build   the client (vite) and the server compiled to JavaScript (esbuild), then
-#           the dev dependencies pruned
+#   build   the client (vite) and the server compiled to JavaScript
+#           (scripts/build-server.mjs, as npm start), then the dev dependencies pruned
 #   final   Debian 12 slim with the worker's shared libraries, coturn,
 #           poppler-utils: no compiler, no TypeScript; runs as `node` (uid 1000)
 FROM node:20-bookworm AS deps
@@ -39,16 +39,7 @@ RUN --mount=type=cache,target=/cache,id=chantier-mediasoup-worker \
 FROM deps AS build
 COPY . .
 COPY --from=worker /app/node_modules/mediasoup/worker/out/Release/mediasoup-worker node_modules/mediasoup/worker/out/Release/
-# The server's TypeScript becomes JavaScript beside itself (esbuild, file by
-# file, no bundle), so that the paths the code finds from import.meta.url
-# (coturn's template, the client, the docs) stay right; the workspaces'
-# exports then name the .js files. Types are checked by `npm run typecheck`,
-# not here: tsc took ~2 min where esbuild takes seconds.
-RUN npm run build -w client \
-    && npx esbuild $(find sfu/src signaling/src turn/src -name '*.ts' ! -name '*.test.ts' ! -name fixtures.ts) \
-         --outdir=. --outbase=. --format=esm --platform=node --target=node20 --log-level=warning \
-    && find sfu/src signaling/src turn/src -name '*.ts' -delete \
-    && sed -i 's/\.ts"/.js"/' sfu/package.json signaling/package.json turn/package.json \
+RUN npm run build -w client && npm run build:server \
     && npm prune --omit=dev \
     && rm -rf client/src client/node_modules sfu/worker-patches
 
@@ -57,7 +48,7 @@ ENV NODE_ENV=production DATA_DIR=/data DEBIAN_FRONTEND=noninteractive
 # The worker's shared libraries (see sfu/WORKER.md; libsrtp is linked in
 # statically, so no libsrtp2-1/libnss3); poppler-utils for PDF thumbnails
 # (pdftoppm); DejaVu, the published minutes' font; coturn for the compose
-# file's coturn service (signaling/src/cli/coturn.js).
+# file's coturn service (signaling/build/cli/coturn.js).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libssl3 libuv1 libusrsctp2 libabsl20220623 ca-certificates poppler-utils fonts-dejavu-core coturn \
     && rm -rf /var/lib/apt/lists/* \
@@ -68,4 +59,4 @@ USER node
 VOLUME /data
 EXPOSE 3000 40000/udp 40000/tcp 40001/udp 40001/tcp
 HEALTHCHECK --interval=10s --timeout=15s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "signaling/src/server.js"]
+CMD ["node", "--conditions=chantier-build", "signaling/build/server.js"]

@@ -8,10 +8,12 @@
  * needs three rules (routes.ts). This plugin is the whole cost: one emitted
  * chunk, one string replaced, checked at build time.
  *
- * Precached: index.html, the entry chunk and what it imports statically,
- * the CSS, and the public files (manifest, icons). Lazy chunks (the PDF
- * renderer, 1.5 MB) are cached when first used, not downloaded up front on a
- * site's mobile data.
+ * Precached: index.html, the entry chunk and what it imports, statically or
+ * lazily (the media code, the room's view, the project page: split out of
+ * the first load, precached after it so that a repeat visit needs no network
+ * for them), the CSS, and the public files (manifest, icons). The PDF
+ * renderer (pdf.js, 1.5 MB) is cached when first used, not downloaded up
+ * front on a site's mobile data.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -20,12 +22,16 @@ import type { Plugin, ResolvedConfig } from 'vite';
 const SW_ENTRY = 'src/sw/sw.ts';
 const SW_FILE = 'sw.js';
 const PLACEHOLDER = '__CHANTIER_PRECACHE__';
+/** The lazy chunk left out of the precache: pdf.js. */
+const PDF_RENDERER = '/node_modules/pdfjs-dist/';
 
 interface ChunkLike {
   type: 'chunk';
   fileName: string;
   isEntry: boolean;
   imports: string[];
+  dynamicImports: string[];
+  moduleIds: string[];
   code: string;
   name: string;
 }
@@ -68,8 +74,10 @@ export function serviceWorkerPlugin(): Plugin {
       const shell = new Set<string>(['index.html']);
       const visit = (fileName: string): void => {
         if (shell.has(fileName)) return;
+        const chunk = chunks.get(fileName);
+        if (chunk?.moduleIds.some((id) => id.includes(PDF_RENDERER))) return;
         shell.add(fileName);
-        for (const imported of chunks.get(fileName)?.imports ?? []) visit(imported);
+        for (const imported of [...(chunk?.imports ?? []), ...(chunk?.dynamicImports ?? [])]) visit(imported);
       };
       for (const chunk of chunks.values()) if (chunk.isEntry && chunk.fileName !== SW_FILE) visit(chunk.fileName);
       for (const file of files) if (file.type === 'asset' && file.fileName.endsWith('.css')) shell.add(file.fileName);

@@ -8,7 +8,8 @@
 #   2. npm dependencies (npm ci, no install scripts, no browser download);
 #   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
 #      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
-#   4. the client (vite build), when its sources changed.
+#   4. the client (vite build), when its sources changed;
+#   5. the server as JavaScript for npm start (scripts/build-server.mjs), when its sources changed.
 # Set CHANTIER_SKIP_APT=1 to skip step 1 (packages installed another way).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,6 +32,9 @@ APT_PACKAGES=(
   nftables
   # fake camera and microphone files of the audio-only benchmark
   ffmpeg
+  # Firefox participants of the browser tests (test/firefox.ts), and the virtual
+  # screen its getDisplayMedia captures (headless Firefox has no screen to share)
+  firefox-esr xvfb
   # PDF thumbnails (pdftoppm)
   poppler-utils
   # test certificates of TURN over TLS (test/tlsCert.ts)
@@ -39,6 +43,10 @@ APT_PACKAGES=(
   qpdf
   # the published compte rendu's font (DejaVu Sans carries French accents; signaling/src/minutes/pdf.ts)
   fonts-dejavu-core
+  # the WebKit browser tests (test/webkit.ts): WebKitGTK's WebDriver and MiniBrowser (it pulls
+  # libwebkit2gtk-4.1-0), the X server above (xvfb), and GStreamer's base and good plugins,
+  # which play the mock camera in the join screen's preview
+  webkit2gtk-driver gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   # the deployment test (test/deploy/): podman runs the images (runc: crun refuses this
   # machine's hybrid cgroups; catatonit for compose's init: true; CNI's dnsname plugin
   # so that services find each other by name; iptables for published ports),
@@ -78,10 +86,19 @@ bash sfu/scripts/build-worker.sh >/dev/null
 
 # ---------------------------------------------------------------- 4. client
 if [ ! -f client/dist/index.html ] || \
-   [ -n "$(find client/src client/index.html client/vite.config.ts client/public signaling/src/protocol \
+   [ -n "$(find client/src client/index.html client/vite.config.ts client/swPlugin.ts client/compressPlugin.ts client/protocolPlugin.ts client/public signaling/src/protocol \
            package-lock.json -newer client/dist/index.html -print -quit 2>/dev/null)" ]; then
   log "building the client"
   npm run build --silent -w client >&2
+fi
+
+# ---------------------------------------------------------------- 5. server
+# Compiled JavaScript for `npm start` (scripts/build-server.mjs), when a source changed.
+if [ ! -f signaling/build/server.js ] || \
+   [ -n "$(find sfu/src signaling/src turn/src scripts/build-server.mjs package-lock.json \
+           -newer signaling/build/server.js -print -quit 2>/dev/null)" ]; then
+  log "building the server"
+  node scripts/build-server.mjs >&2
 fi
 
 log "ready in $(( $(date +%s) - t0 )) s"

@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import {
   ErrorBody,
   Notifications,
+  PresenceView,
+  type PresenceEntry,
   Requests,
   type ErrorCode,
   type NotificationData,
@@ -37,6 +39,17 @@ export class RequestFailed extends Error {
   }
 }
 
+/** What the server answered a request: 'ok', or its error's code; anything else (a closed socket) throws. */
+export async function answerCode(promise: Promise<unknown>): Promise<'ok' | ErrorCode> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof RequestFailed) return error.code;
+    throw error;
+  }
+}
+
 interface Pending {
   type: string;
   resolve: (data: unknown) => void;
@@ -56,6 +69,8 @@ export class TestClient {
   /** Error responses that carried no request id (malformed frames). */
   readonly orphanErrors: ErrorBody[] = [];
   readonly violations: string[] = [];
+  /** The project's presence as this client sees it: the hello's snapshot, then the changes (a gap asks for a snapshot, as the app does). */
+  readonly presence = new PresenceView();
   closeCode: number | undefined;
   readonly closed: Promise<number>;
   #nextId = 1;
@@ -133,6 +148,12 @@ export class TestClient {
     return found!;
   }
 
+  /** Waits until the people online, as this client sees them, satisfy `predicate`. */
+  async waitForPeople(predicate: (people: PresenceEntry[]) => boolean, timeoutMs = 5000): Promise<PresenceEntry[]> {
+    await this.until(() => this.presence.version >= 0 && predicate(this.presence.people), 'presence', timeoutMs);
+    return this.presence.people;
+  }
+
   async until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
     if (condition()) return;
     await new Promise<void>((resolve, reject) => {
@@ -153,6 +174,17 @@ export class TestClient {
 
   close(): void {
     this.ws.close();
+  }
+
+  #presenceChanged(data: NotificationData<'presence'>): void {
+    if (this.presence.receive(data) !== 'gap' || this.presence.version < 0) return;
+    this.request('presence', {}).then(
+      (snapshot) => {
+        this.presence.reset(snapshot);
+        this.#wake();
+      },
+      () => {},
+    );
   }
 
   #wake(): void {
@@ -188,6 +220,7 @@ export class TestClient {
           if (check && !check.Check(msg.data)) {
             this.violations.push(`${pending.type} response: ${check.Errors(msg.data).First()?.message ?? '?'}`);
           }
+          if (pending.type === 'hello') this.presence.reset((msg.data as ResponseData<'hello'>).presence);
           pending.resolve(msg.data);
         }
       }
@@ -198,6 +231,7 @@ export class TestClient {
         this.violations.push(`bad seq: ${text.slice(0, 200)}`);
       }
       this.notifications.push({ type, data: msg.data, ...(typeof msg.seq === 'number' ? { seq: msg.seq } : {}) });
+      if (type === 'presence') this.#presenceChanged(msg.data as NotificationData<'presence'>);
     } else {
       this.violations.push(`unknown message: ${text.slice(0, 200)}`);
     }

@@ -23,6 +23,33 @@ export interface JoinOptions {
   beforePress?: (page: Page) => Promise<void>;
 }
 
+/**
+ * A page script (OpenOptions.beforeApp): the camera and microphone, and the
+ * list of devices, answer only once the test calls `releaseDevices(page)`,
+ * so that a test sees the join screen as it is while the devices load.
+ */
+export function HOLD_DEVICES(): void {
+  const devices = navigator.mediaDevices;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  const enumerateDevices = devices.enumerateDevices.bind(devices);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  (window as unknown as { __releaseDevices: () => void }).__releaseDevices = release;
+  devices.getUserMedia = async (constraints) => {
+    await released;
+    return getUserMedia(constraints);
+  };
+  devices.enumerateDevices = async () => {
+    await released;
+    return enumerateDevices();
+  };
+}
+
+/** Lets a page opened with HOLD_DEVICES open its devices. */
+export async function releaseDevices(page: Page): Promise<void> {
+  await page.evaluate(() => (window as unknown as { __releaseDevices: () => void }).__releaseDevices());
+}
+
 /** Waits until the join button is enabled and its box has not moved for `stableMs`. */
 export async function waitForSettledLobby(page: Page, timeoutMs = 15_000, stableMs = 300): Promise<void> {
   await page.waitForSelector(JOIN, { timeout: timeoutMs });

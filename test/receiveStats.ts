@@ -35,13 +35,24 @@ export async function mediaFrom(page: Page, peerId: string): Promise<MediaTotals
   return mediaByPeer(await receiveStats(page)).get(peerId) ?? { frames: 0, audioPackets: 0 };
 }
 
-/** Waits (bounded) until both video frames and audio packets from `peerId` rise past `from`. */
-export async function mediaRises(page: Page, peerId: string, from: MediaTotals, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits (bounded) until both video frames and audio packets from `peerId`
+ * rise past `from`; with `kinds: 'audio'`, audio packets only (a peer in
+ * audio-only mode sends no video).
+ */
+export async function mediaRises(
+  page: Page,
+  peerId: string,
+  from: MediaTotals,
+  what: string,
+  timeoutMs = 10_000,
+  kinds: 'audio' | 'both' = 'both',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let now = from;
   while (Date.now() < deadline) {
     now = await mediaFrom(page, peerId);
-    if (now.frames > from.frames && now.audioPackets > from.audioPackets) return;
+    if ((kinds === 'audio' || now.frames > from.frames) && now.audioPackets > from.audioPackets) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what}: media not rising (${JSON.stringify(from)} -> ${JSON.stringify(now)})`);

@@ -100,13 +100,13 @@ export function joinAsSharer(
   browser: TestBrowser,
   place: MeetingPlace,
   name: string,
-  options: Pick<JoinOptions, 'localStorage'> = {},
+  options: Pick<JoinOptions, 'localStorage' | 'beforeApp'> = {},
 ): Promise<MeetingPage> {
   return joinMeeting(browser, place, name, {
     ...options,
     grantMedia: true,
     viewport: { width: PLAN_WIDTH, height: PLAN_HEIGHT },
-    beforeApp: [PICK_THIS_TAB],
+    beforeApp: [PICK_THIS_TAB, ...(options.beforeApp ?? [])],
   });
 }
 
@@ -168,6 +168,29 @@ export async function stopScrolling(page: Page): Promise<void> {
   })()`);
 }
 
+/**
+ * Turns the page to the next sheet of the set: the plan mirrored, the same
+ * detail (grid, walls, 8-px text) in other pixels, which the encoder cannot
+ * predict from the previous picture by moving blocks. `framePsnr(viewer,
+ * 'next-sheet')` compares against the same drawing.
+ */
+export async function showNextSheet(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const overlay = document.querySelector<HTMLCanvasElement>('[data-testid="test-plan"]');
+    if (!overlay) throw new Error('showPlan first');
+    const copy = document.createElement('canvas');
+    copy.width = overlay.width;
+    copy.height = overlay.height;
+    copy.getContext('2d')!.drawImage(overlay, 0, 0);
+    const ctx = overlay.getContext('2d')!;
+    ctx.save();
+    ctx.translate(overlay.width, 0);
+    ctx.scale(-1, 1);
+    ctx.drawImage(copy, 0, 0);
+    ctx.restore();
+  });
+}
+
 /** Clicks the app's share button (the picker picks this tab) and waits for the share to be on. */
 export async function startSharing(sharer: MeetingPage): Promise<void> {
   await sharer.page.click('[data-testid="screen-toggle"]');
@@ -227,15 +250,18 @@ export async function waitForFullResolution(
 type Drawing = (ctx: OffscreenCanvasRenderingContext2D, w: number, h: number) => void;
 type ScrolledDrawing = (ctx: OffscreenCanvasRenderingContext2D, plan: CanvasImageSource, w: number, h: number, offset: number) => void;
 
+/** What the sharer shows: the plan, the plan scrolling (startScrolling), or the next sheet (showNextSheet). */
+export type PlanView = 'plan' | 'scrolled' | 'next-sheet';
+
 /**
  * Luma PSNR (dB) of the frame the viewer's stage video shows now against the
  * plan drawn by the viewer itself (`scrolled`: at the offset the frame
  * carries); computed in the page, so that no 8-MB image crosses the
  * DevTools protocol.
  */
-export async function framePsnr(viewer: Page, scrolled = false): Promise<number> {
+export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<number> {
   return viewer.evaluate(
-    (sources: { draw: string; scrolled: string; read: string; psnr: string }, width: number, height: number, isScrolled: boolean) => {
+    (sources: { draw: string; scrolled: string; read: string; psnr: string }, width: number, height: number, shown: PlanView) => {
       const draw = new Function(`return (${sources.draw})`)() as Drawing;
       const drawScrolled = new Function(`return (${sources.scrolled})`)() as ScrolledDrawing;
       const readOffset = new Function(`return (${sources.read})`)() as (data: Uint8ClampedArray, w: number) => number;
@@ -250,10 +276,17 @@ export async function framePsnr(viewer: Page, scrolled = false): Promise<number>
       const received = frame.getImageData(0, 0, width, height).data;
       const reference = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
       draw(reference, width, height);
-      if (isScrolled) {
+      if (shown !== 'plan') {
         const plan = new OffscreenCanvas(width, height);
         plan.getContext('2d')!.drawImage(reference.canvas, 0, 0);
-        drawScrolled(reference, plan, width, height, readOffset(received, width));
+        if (shown === 'scrolled') drawScrolled(reference, plan, width, height, readOffset(received, width));
+        else {
+          reference.save();
+          reference.translate(width, 0);
+          reference.scale(-1, 1);
+          reference.drawImage(plan, 0, 0);
+          reference.restore();
+        }
       }
       return psnr(received, reference.getImageData(0, 0, width, height).data);
     },
@@ -265,7 +298,7 @@ export async function framePsnr(viewer: Page, scrolled = false): Promise<number>
     },
     PLAN_WIDTH,
     PLAN_HEIGHT,
-    scrolled,
+    view,
   );
 }
 

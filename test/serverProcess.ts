@@ -1,7 +1,8 @@
 /**
- * Chantier as a separate OS process (`node --import tsx signaling/src/server.ts`,
- * what `npm start` runs after set-up), for tests that kill a server with
- * SIGKILL or run two servers on one Redis.
+ * Chantier as a separate OS process, the compiled server that `npm start` runs
+ * (`node --conditions=chantier-build signaling/build/server.js`, built again
+ * first if a source changed), for tests that kill a server with SIGKILL or run
+ * two servers on one Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inject } from 'vitest';
 import { TEST_JWT_SECRET } from './config.js';
+import { SERVER_ENTRY, ensureServerBuild } from './serverBuild.js';
 import './provided.js';
 
 export interface ServerProcess {
@@ -28,8 +30,24 @@ export interface ProcessOptions {
   onStderr?: (line: string) => void;
 }
 
+/**
+ * A watchdog beside each server, outside both processes: when this test
+ * process is gone (a vitest worker killed after a time-out, a run
+ * interrupted) it sends the server SIGTERM, then SIGKILL 15 s later. A
+ * server whose Redis and worker are gone can hang in its exit with its main
+ * thread blocked, where no timer of its own would fire (three such orphans
+ * were found after a run). It ends by itself once the server has exited.
+ */
+function watchOrphan(serverPid: number): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${serverPid} 2>/dev/null; do sleep 1; done
+kill -0 ${serverPid} 2>/dev/null || exit 0
+kill -TERM ${serverPid}; sleep 15; kill -KILL ${serverPid} 2>/dev/null; exit 0`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'signaling/src/server.ts'], {
+  ensureServerBuild();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--conditions=chantier-build', SERVER_ENTRY], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
@@ -46,12 +64,13 @@ export async function startServerProcess(env: Record<string, string>, options: P
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) watchOrphan(child.pid);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   if (options.onStderr) createInterface({ input: child.stderr! }).on('line', options.onStderr);
   const url = await new Promise<string>((resolve, reject) => {
-    // tsx compiles the server at start: over 30 s when the shared 2-core machine is loaded (seen at load 24).
+    // Generous: a start took over 30 s on the shared 2-core machine at load 24 (under tsx then).
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 90_000);
     void exited.then((code) => reject(new Error(`server exited (${code}): ${stderr.join('')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -20,6 +20,7 @@ export function sfuTestConfig(overrides: Partial<SfuConfig> = {}): SfuConfig {
     maxConsumersPerWorker: 500,
     // Below any kernel's cap (net.core.rmem_max ≥ 208 KiB), so the grant is exact.
     socketBufferBytes: 160 * 1024,
+    forwardedVoices: 3,
     ...overrides,
   };
 }

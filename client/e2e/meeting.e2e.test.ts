@@ -9,6 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
+import { HOLD_DEVICES, releaseDevices } from '../../test/join.js';
 import { openMeetingPage } from '../../test/meetingPage.js';
 import { mediaByPeer, receiveStats, type MediaTotals } from '../../test/receiveStats.js';
 import { KEEP_PEER_CONNECTIONS } from '../../test/netlab/pageMedia.js';
@@ -51,6 +52,41 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   await t?.close();
+});
+
+describe('the join screen', () => {
+  it('keeps the join button where it is while the devices open (a press aimed at it lands on it)', async () => {
+    const { page } = await openMeetingPage(chromium.browser, t, {
+      name: 'Denis',
+      projectId: PROJECT,
+      roomId: 'salle-attente',
+      enter: 'lobby',
+      beforeApp: [HOLD_DEVICES],
+    });
+    try {
+      const box = () =>
+        page.$eval('[data-testid="join-button"]', (el) => {
+          const r = el.getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width, height: r.height };
+        });
+      // Hello answered, devices still held: the button is there, no preview, no device list yet.
+      await page.waitForSelector('[data-testid="join-button"]:not([disabled])', { timeout: 15_000 });
+      expect(await page.$('.join__preview video, #audio-input, #video-input')).toBeNull();
+      const before = await box();
+      await releaseDevices(page);
+      // Opened: the camera's preview plays and both device lists are shown.
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('.join__preview video') as HTMLVideoElement | null)?.videoWidth &&
+          document.querySelector('#audio-input') &&
+          document.querySelector('#video-input'),
+        { timeout: 15_000 },
+      );
+      expect(await box()).toEqual(before);
+    } finally {
+      await page.browserContext().close();
+    }
+  });
 });
 
 describe('a meeting of three browsers through the SFU', () => {

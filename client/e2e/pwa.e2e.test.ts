@@ -4,12 +4,14 @@
  * tags); the service worker is served uncached, registers in real Chromium,
  * and the app shell then loads with the network cut, for the home page and
  * for a meeting link (which then says the server is out of reach instead of
- * the browser's offline page), with the server stopped. Nothing from /api is
- * ever cached.
+ * the browser's offline page), with the server stopped. A repeat visit takes
+ * every app file from the worker's cache, and the code split out of the first
+ * load (the media code, the room's view) is precached too, so that it is
+ * there offline. Nothing from /api is ever cached.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { HTTPResponse, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
@@ -54,6 +56,8 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
 let t: TestApp;
 let chromium: TestBrowser;
 let serverClosed = false;
+/** The paths sw.js precaches (its build-time list). */
+let precache: string[] = [];
 
 async function closeServer(): Promise<void> {
   if (serverClosed) return;
@@ -132,6 +136,10 @@ describe('the app-shell service worker', () => {
     for (const path of [...entries, '/index.html', '/manifest.webmanifest', '/icons/icon-192.png']) {
       expect(worker).toContain(JSON.stringify(path));
     }
+    precache = [...worker.matchAll(/"(\/[^"]+)"/g)].map((m) => m[1]!).filter((path) => path.startsWith('/'));
+    // The first load's entries and more: the chunks split out of it (media code, views).
+    expect(precache.filter((path) => path.endsWith('.js')).length).toBeGreaterThan(entries.length + 2);
+    expect(precache.some((path) => path.includes('pdf'))).toBe(false); // pdf.js: cached when first used
   });
 
   it('registers in Chromium and controls the page', async () => {
@@ -143,6 +151,27 @@ describe('the app-shell service worker', () => {
     // The first page load was not controlled (the worker came after it); the next one is.
     await page.reload();
     await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', { timeout: 10_000 });
+  });
+
+  it('serves a repeat visit\'s app files from its cache', async () => {
+    const responses: HTTPResponse[] = [];
+    const listener = (response: HTTPResponse): void => void responses.push(response);
+    page.on('response', listener);
+    await page.reload();
+    await page.waitForSelector('[data-testid="home"]');
+    page.off('response', listener);
+    const files = responses.filter((r) => new URL(r.url()).pathname.startsWith('/assets/'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const response of files) expect(response.fromServiceWorker(), response.url()).toBe(true);
+    const cached = await page.evaluate(async () => {
+      const paths: string[] = [];
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) paths.push(new URL(request.url).pathname);
+      }
+      return paths;
+    });
+    // All of the build's list, so the repeat visit's files came from there (cache first), not the network.
+    expect(cached).toEqual(expect.arrayContaining(precache));
   });
 
   it('never caches the API', async () => {
@@ -172,6 +201,9 @@ describe('the app-shell service worker', () => {
     // The stylesheet came from the cache too: the page is laid out in the app's colours.
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(18, 25, 31)'); // --bg #12191f
+    // The code a meeting loads after its first paint is there offline too.
+    const statuses = await page.evaluate(async (paths) => Promise.all(paths.map(async (path) => `${path} ${(await fetch(path)).status}`)), precache);
+    expect(statuses).toEqual(precache.map((path) => `${path} 200`));
   });
 
   it('opens a meeting link offline on the shell, which then reports the lost connection', async () => {

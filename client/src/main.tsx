@@ -5,7 +5,7 @@
  * here, once.
  */
 import { render } from 'preact';
-import { computed, type ReadonlySignal } from '@preact/signals';
+import { computed, effect, type ReadonlySignal } from '@preact/signals';
 import { planMeetingPath, type CallInfo, type ChatMessage } from '@chantier/signaling/protocol';
 import { ApiClient } from './api/ApiClient';
 import { CallController, type CallRole } from './call/CallController';
@@ -28,6 +28,7 @@ import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
 import { MinutesController } from './minutes/MinutesController';
 import { createMinutesState } from './minutes/minutesState';
+import { createRecordingState, RecordingController } from './recording/RecordingController';
 import { PlanningController } from './planning/PlanningController';
 import { createPlanningState } from './planning/planningState';
 import { PresentationController } from './presentation/PresentationController';
@@ -36,13 +37,14 @@ import { createInvitesState, InvitesController } from './project/InvitesControll
 import { ProjectController } from './project/ProjectController';
 import { createProjectState } from './project/projectState';
 import { RoomController } from './room/RoomController';
+import { loadMediaSession } from './room/mediaSessionLoader';
 import { readScreenTuning } from './room/screenTuning';
 import { callPath, DEFAULT_ROOM_ID, invitationTarget, linkWithToken, projectPath, readLink, tokenKey, type Route } from './route';
 import { signalingUrl } from './signaling/socketUrl';
 import { screenShareItems } from './stage/stageItems';
 import { createStage } from './stage/stageState';
 import { createRoomState } from './state/roomState';
-import { App, type AppModel } from './ui/App';
+import { App, preloadMeetingViews, type AppModel } from './ui/App';
 import type { CallContextValue } from './ui/call/context';
 import type { ChatContextValue } from './ui/context';
 import { watchMediaQuery, watchPageVisibility } from './util/watch';
@@ -156,6 +158,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const { client, api, chat, context } = createChat(route.projectId, route.token ?? '', pageVisible);
   const presentation = new PresentationController(api);
   const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
+  const recording = new RecordingController(createRecordingState());
   const state = createRoomState();
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
@@ -198,7 +201,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     // Absent on insecure origins: the lobby then reports NO_DEVICE and joining still works.
     mediaDevices: navigator.mediaDevices ?? null,
     isPhone,
-    socketUsers: [chat, presentation, markup, minutes, calls.controller],
+    socketUsers: [chat, presentation, markup, minutes, recording, calls.controller],
     screenTuning: readScreenTuning(localStore()),
   });
   window.__chantier = controller;
@@ -215,6 +218,14 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
       ];
     }),
   );
+
+  // The join screen works without the media code and the room's view: both load once it shows.
+  const preload = effect(() => {
+    if (state.phase.value !== 'lobby') return;
+    loadMediaSession().catch((error: unknown) => log.warn('media code not preloaded', error));
+    preloadMeetingViews();
+    queueMicrotask(() => preload());
+  });
 
   followTokenUpdates(route.projectId, client, controller);
   if (route.token) {
@@ -243,6 +254,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
     presentation: { state: presentation.state, actions: presentation },
     markup: { state: markup.state, actions: markup, capture: { state: capture.state, actions: capture } },
     minutes: { state: minutes.state, actions: minutes },
+    recording: { state: recording.state, actions: recording },
     audioOutput,
     projectHref,
     calls: calls.context,

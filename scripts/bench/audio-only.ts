@@ -32,8 +32,10 @@ import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { KEEP_PEER_CONNECTIONS, pageMedia, type PageMedia } from '../../test/netlab/pageMedia.js';
+import { setMicEnabled } from '../../test/pageMicrophone.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
+import { newTalkerDelay, serverPeer, voicesOf } from './lib/voicePhases.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
 
@@ -47,6 +49,10 @@ const SWITCH_SETTLE_MS = 5_000;
 const MEDIA_TIMEOUT_MS = 90_000;
 const RUN_TIMEOUT_MS = 360_000;
 const CAMERA = { width: 320, height: 180, fps: 15 };
+/** New talkers timed per run (lib/voicePhases.ts). */
+const NEW_TALKERS = 5;
+/** Issue 21's targets for an audio-only listener. */
+const TARGETS = { nineTalkingKbps: 100, oneTalkingKbps: 40, newTalkerMs: 300 };
 /**
  * A laptop's window: the client receives video only for tiles in view
  * (viewport adaptation), so the number of video streams received is what
@@ -90,6 +96,11 @@ interface Measured {
   audioOnly: Window | null;
   /** Sender 1 over the first window: a participant with its camera on, receiving 8 videos and 9 voices (the listener's mic too). */
   sender: Window;
+  /** The listener's voices as the server forwarded them while nine talked. */
+  voices: { held: number; flowing: number } | null;
+  /** Audio-only, sender 1 talking, the other eight and the listener muted (DTX). */
+  oneTalking: Window | null;
+  newTalkers: Array<{ ms: number | null; who: string }>;
 }
 
 function makeCaptureFiles(dir: string): { video: string; audio: string } {
@@ -226,11 +237,22 @@ async function measure(app: TestApp, browser: TestBrowser): Promise<Measured> {
   const [full, sender] = await observe([listener.page, senders[0]!.page], browser);
   const mode = await switchToAudioOnly(listener.page);
   let audioOnly: Window | null = null;
+  let voices: Measured['voices'] = null;
+  let oneTalking: Window | null = null;
+  const newTalkers: Measured['newTalkers'] = [];
   if (mode) {
     await sleep(SWITCH_SETTLE_MS);
     audioOnly = (await observe([listener.page], browser))[0] ?? null;
+    const peer = serverPeer(app.app.sfu, listener.peerId);
+    const { held, flowing } = voicesOf(peer);
+    voices = { held: held.length, flowing: flowing.length };
+    for (const s of [...senders.slice(1), listener]) await setMicEnabled(s.page, false);
+    process.stderr.write('[bench] audio-only: eight senders and the listener muted (DTX)\n');
+    await sleep(SWITCH_SETTLE_MS);
+    oneTalking = (await observe([listener.page], browser))[0] ?? null;
+    for (let i = 0; i < NEW_TALKERS; i++) newTalkers.push(await newTalkerDelay(peer, listener.page, senders.slice(1)));
   }
-  return { mode: mode ?? 'not available in this client', full: full!, audioOnly, sender: sender! };
+  return { mode: mode ?? 'not available in this client', full: full!, audioOnly, sender: sender!, voices, oneTalking, newTalkers };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -258,10 +280,33 @@ export async function run(): Promise<BenchResult> {
     ];
     const rows = [row('listener, receiving video (camera off)', m.full)];
     if (m.audioOnly) rows.push(row('listener, audio-only', m.audioOnly));
+    if (m.oneTalking) rows.push(row('listener, audio-only, one talking, eight silent (DTX)', m.oneTalking));
     rows.push(row('sender 1 (camera on; 8 videos and 9 voices to receive)', m.sender));
     const ratio = (a: number, b: number): number => (b > 0 ? a / b : Number.NaN);
+    const delays = m.newTalkers.map((t) => t.ms);
+    const heard = delays.filter((d): d is number => d !== null).sort((a, b) => a - b);
+    const worst = heard.length === delays.length && heard.length > 0 ? heard[heard.length - 1]! : Number.POSITIVE_INFINITY;
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+    const targets = m.audioOnly && m.oneTalking
+      ? [
+          ['nine talking: total received', m.audioOnly.totalKbps, `<= ${TARGETS.nineTalkingKbps} kb/s`, verdict(m.audioOnly.totalKbps <= TARGETS.nineTalkingKbps)],
+          ['one talking, eight silent (DTX): total received', m.oneTalking.totalKbps, `<= ${TARGETS.oneTalkingKbps} kb/s`, verdict(m.oneTalking.totalKbps <= TARGETS.oneTalkingKbps)],
+          [
+            `new talker heard (worst of ${delays.length}; all: ${delays.map((d) => (d === null ? 'none in 3 s' : `${d} ms`)).join(', ')})`,
+            worst,
+            `<= ${TARGETS.newTalkerMs} ms`,
+            verdict(worst <= TARGETS.newTalkerMs),
+          ],
+        ]
+      : [['audio-only mode', 'not available in this client', '', 'MISSED']];
     return {
       tables: [
+        {
+          title: `Issue 21 targets: audio-only listener in a ${SENDERS + 1}-person call (the loudest voices only)`,
+          columns: ['figure', 'measured', 'target', 'verdict'],
+          rows: targets,
+          headline: true,
+        },
         {
           title: `Downstream in a ${SENDERS + 1}-person call (${SENDERS} senders with camera and microphone), over ${WINDOW_MS / 1000} s`,
           columns: ['participant', 'total kb/s', 'audio kb/s', 'video kb/s', 'audio streams', 'video streams', 'browser CPU %', 'other CPU %'],
@@ -294,6 +339,10 @@ export async function run(): Promise<BenchResult> {
         `pages ${VIEWPORT.width}x${VIEWPORT.height}; video streams: those that decoded frames in the window (the client receives video for the tiles in view)`,
         `each window ${WINDOW_MS / 1000} s after a ${WARM_UP_MS / 1000} s warm-up (audio-only: ${SWITCH_SETTLE_MS / 1000} s after the switch); one run`,
         'browser CPU: the whole Chromium (all ten pages), % of one core; other: the rest of the machine meanwhile',
+        ...(m.voices ? [`while nine talked the server forwarded the listener ${m.voices.flowing} voices and held ${m.voices.held} (FORWARDED_VOICES: ${app.config.sfu.forwardedVoices})`] : []),
+        'one talking: senders 2-9 and the listener mute their microphone in the page (track.enabled = false: Opus DTX), ' +
+          `measured ${SWITCH_SETTLE_MS / 1000} s later; new talker: a sender whose voice the server held starts again, ` +
+          'time from then to its first packet at the listener (lib/voicePhases.ts)',
       ],
       data: m,
     };

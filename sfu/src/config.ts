@@ -30,4 +30,6 @@ export interface SfuConfig {
    * caps the value at net.core.rmem_max / wmem_max.
    */
   readonly socketBufferBytes: number;
+  /** Voices forwarded to audio-only and weak-link listeners: the N loudest (LoudestVoices.ts). */
+  readonly forwardedVoices: number;
 }

@@ -13,6 +13,7 @@ export {
   type ViewportTile,
 } from './MediaPeer.js';
 export * as adaptation from './adaptation.js';
+export { LoudestVoices } from './LoudestVoices.js';
 export { MediaRoom, type RoomCloseReason, type RoomLayout, type RoomRouter } from './MediaRoom.js';
 export { PRODUCER_WEIGHT, WorkerLoad, workerForPeer, workerForRoom } from './placement.js';
 export { Sfu } from './Sfu.js';

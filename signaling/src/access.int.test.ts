@@ -16,7 +16,7 @@ import type { RtpCapabilities } from 'mediasoup/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import { RequestFailed, TestClient } from '../../test/TestClient.js';
+import { answerCode as answer, TestClient } from '../../test/TestClient.js';
 import {
   foreignTargetAccess,
   identityKinds,
@@ -233,6 +233,7 @@ const prepare: Record<RequestType, Prepare> = {
   hello: async () => ({}), // sent as the first message (see the tests below)
   refreshToken: async (_s, a) => ({ token: (await credentials(a.kind, a.userId))[0] ?? 'x' }),
   ping: async () => ({}),
+  presence: async () => ({}),
   knock: async () => ({}),
   // A guest knocking in the scene's meeting, waiting for a moderator.
   admit: async (s, a) => {
@@ -308,22 +309,18 @@ const prepare: Record<RequestType, Prepare> = {
   minutesAttendance: async (s) => ({ personId: s.target.userId, status: 'excused' }),
   minutesAllow: async (s) => ({ userId: s.target.userId, allowed: true }),
   minutesPublish: async () => ({}),
+  recordingStart: async () => ({}),
+  // A recording the scene's host (an owner) started.
+  recordingStop: async (s, a) => {
+    if (a.state !== 'none') await s.host.c.request('recordingStart', {});
+    return {};
+  },
+  recordingStatus: async () => ({}),
 };
 
 /** An item the scene's host (who started the meeting: its chair) wrote in the minutes. */
 async function hostItem(s: Scene): Promise<string> {
   return (await s.host.c.request('minutesItemSave', { sectionId: 'general', kind: 'observation', text: 'point de l’hôte' })).item.itemId;
-}
-
-/** What the server answered: 'ok' or the error code. */
-async function answer(promise: Promise<unknown>): Promise<Expected> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof RequestFailed) return error.code;
-    throw error;
-  }
 }
 
 const helloedKinds = identityKinds.filter((k) => roleOf[k] !== undefined);

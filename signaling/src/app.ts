@@ -10,6 +10,7 @@ import { clientErrorHandler, frameworkErrors, httpErrorsPlugin } from './plugins
 import { metricsPlugin } from './plugins/metrics.js';
 import { minutesPlugin } from './plugins/minutes.js';
 import { projectsPlugin } from './plugins/projects.js';
+import { recordingPlugin } from './plugins/recording.js';
 import { redisPlugin } from './plugins/redis.js';
 import { sfuPlugin } from './plugins/sfu.js';
 import { turnPlugin } from './plugins/turn.js';
@@ -143,6 +144,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(documentRoutes, { config });
   await app.register(planningRoutes, { config, ...(options.clock ? { clock: options.clock } : {}) });
   await app.register(minutesPlugin, { config });
+  await app.register(recordingPlugin, { config });
   await app.register(clientRoutes, { clientDir: config.clientDir });
   return app;
 }

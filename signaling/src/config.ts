@@ -13,6 +13,7 @@ import type { SfuConfig } from '@chantier/sfu';
 import type { TurnSettings } from '@chantier/turn';
 import { TOKEN_ALGORITHMS, type TokenAlgorithm } from './auth/tokens.js';
 import { isKnownZone } from './planning/recurrence.js';
+import { recordingConfig, type RecordingConfig } from './recording/config.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -124,6 +125,8 @@ export interface Config {
   /** Demo project and room printed at start-up for a first run. */
   readonly demo: { readonly projectId: string; readonly roomId: string } | undefined;
   readonly sfu: SfuConfig;
+  /** Recording meetings (recording/config.ts). */
+  readonly recording: RecordingConfig;
   /**
    * TURN: 'off' (none), 'external' (a coturn run elsewhere, TURN_URLS), or
    * 'embedded' (this process runs coturn itself, with `turnServer`).
@@ -319,6 +322,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       chatMessagesPerMinute: int(env, 'CHAT_MESSAGES_PER_MINUTE_PER_IP', 300, 1, 1_000_000),
     },
     cluster: clusterConfig(env, port),
+    recording: recordingConfig(env, dataDir, (name, fallback, min, max) => int(env, name, fallback, min, max), (m) => new ConfigError(m)),
     demo: demoProject ? { projectId: demoProject, roomId: env.DEMO_ROOM || 'reunion' } : undefined,
     ...turn,
     sfu: {
@@ -331,6 +335,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxPeersPerRoom: int(env, 'MAX_PEERS_PER_ROOM', 50, 1, 1000),
       maxConsumersPerWorker: int(env, 'SFU_MAX_CONSUMERS_PER_WORKER', 500, 1, 100_000),
       socketBufferBytes: int(env, 'RTC_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+      forwardedVoices: int(env, 'FORWARDED_VOICES', 3, 1, 50),
     },
   };
   return deepFreeze(config);

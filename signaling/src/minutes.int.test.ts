@@ -19,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyChange } from '../../client/src/minutes/applyChange.js';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
-import { RequestFailed, TestClient } from '../../test/TestClient.js';
+import { answerCode as code, TestClient } from '../../test/TestClient.js';
 import {
   ErrorCode,
   MAX_ITEM_TEXT,
@@ -90,16 +90,6 @@ async function plan(projectId: string, body: Record<string, unknown>): Promise<M
   });
   expect(r.status, await r.clone().text()).toBe(201);
   return ((await r.json()) as { plan: MeetingPlan }).plan;
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof RequestFailed) return error.code;
-    throw error;
-  }
 }
 
 /** Folds every minutesChanged this client received into what it opened (as the panel does). */

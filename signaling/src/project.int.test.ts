@@ -135,7 +135,7 @@ describe('project chat', () => {
     const inB = await member(t.url, b, { userId: 'eve', displayName: 'Ève' });
     const history = await inB.c.request('chatHistory', {});
     expect(history.messages).toEqual([]);
-    expect(inB.hello.online.map((p) => p.userId)).toEqual(['eve']);
+    expect(inB.c.presence.people.map((p) => p.userId)).toEqual(['eve']);
     for (const path of [`/api/projects/${a}/chat`, `/api/projects/${a}/presence`, `/api/projects/${a}`, `/api/projects/${a}/meetings`]) {
       const r = await http(t.url, path, inB.token);
       expect(r.status, path).toBe(403);
@@ -158,7 +158,7 @@ describe('chat across server processes', () => {
       const { message } = await onOne.c.request('chatSend', { clientMessageId: cmid(), text: 'Livraison à 8 h' });
       await onTwo.c.waitFor('chatMessage', (d) => d.message.id === message.id);
       // Presence crosses processes too.
-      await onTwo.c.waitFor('presence', (d) => d.online.some((p) => p.userId === 'lea'));
+      await onTwo.c.waitForPeople((online) => online.some((p) => p.userId === 'lea'));
 
       // Acknowledged, then the process dies at once: the message must survive.
       const acked = await onOne.c.request('chatSend', { clientMessageId: cmid(), text: 'Dernier message avant la panne' });
@@ -169,9 +169,8 @@ describe('chat across server processes', () => {
         const history = await after.c.request('chatHistory', {});
         expect(history.messages.map((m) => m.id)).toEqual([acked.message.id, message.id]);
         // And Léa's connection on the dead process leaves presence within the TTL.
-        await onTwo.c.waitFor(
-          'presence',
-          (d) => d.online.filter((p) => p.userId === 'lea').length === 1 && d.online.length === 2,
+        await onTwo.c.waitForPeople(
+          (online) => online.filter((p) => p.userId === 'lea').length === 1 && online.length === 2,
           10_000,
         );
       } finally {
@@ -206,20 +205,20 @@ describe('presence', () => {
     const watcher = await member(t.url, project, { userId: 'chef', displayName: 'Chef' });
     const tab1 = await member(t.url, project, { userId: 'lea', displayName: 'Léa' });
     await member(t.url, project, { userId: 'lea', displayName: 'Léa' }, { device: 'phone' });
-    const presence = await watcher.c.waitFor('presence', (d) => {
-      const lea = d.online.find((p) => p.userId === 'lea');
+    const online = await watcher.c.waitForPeople((people) => {
+      const lea = people.find((p) => p.userId === 'lea');
       return !!lea && lea.devices.length === 2;
     });
-    expect(presence.online.filter((p) => p.userId === 'lea')).toHaveLength(1);
-    expect(presence.online.find((p) => p.userId === 'lea')!.devices.sort()).toEqual(['desktop', 'phone']);
+    expect(online.filter((p) => p.userId === 'lea')).toHaveLength(1);
+    expect(online.find((p) => p.userId === 'lea')!.devices.sort()).toEqual(['desktop', 'phone']);
 
     const inRoom = await member(t.url, project, { userId: 'bruno', displayName: 'Bruno' }, { roomId: 'reunion' });
     await inRoom.c.request('join', { rtpCapabilities: deviceRtpCapabilities(inRoom.hello.routerRtpCapabilities!) });
-    await watcher.c.waitFor('presence', (d) => d.online.some((p) => p.userId === 'bruno' && p.rooms.includes('reunion')));
+    await watcher.c.waitForPeople((online) => online.some((p) => p.userId === 'bruno' && p.rooms.includes('reunion')));
 
     tab1.c.close();
-    await watcher.c.waitFor('presence', (d) => {
-      const lea = d.online.find((p) => p.userId === 'lea');
+    await watcher.c.waitForPeople((online) => {
+      const lea = online.find((p) => p.userId === 'lea');
       return !!lea && lea.devices.length === 1 && lea.devices[0] === 'phone';
     });
   });
@@ -237,12 +236,12 @@ describe('presence', () => {
     };
     const frozen = await start('phone-in-a-tunnel');
     const killed = await start('crashed-tab');
-    await watcher.c.waitFor('presence', (d) => d.online.length === 3);
+    await watcher.c.waitForPeople((online) => online.length === 3);
     try {
       frozen.kill('SIGSTOP');
       killed.kill('SIGKILL');
       // Gone within the TTL (PRESENCE_TTL_MS is 3 s here, 30 s by default), with some slack.
-      await watcher.c.waitFor('presence', (d) => d.online.map((p) => p.userId).join() === 'chef', 3000 + 1500);
+      await watcher.c.waitForPeople((online) => online.map((p) => p.userId).join() === 'chef', 3000 + 1500);
     } finally {
       frozen.kill('SIGKILL');
     }

@@ -92,7 +92,7 @@ describe('bad input gets a coded error and the socket survives', () => {
 
     // Still usable:
     await hello(c);
-    expect((await c.expectError(c.rawRequest('createTransport', { direction: 'send' }))).code).toBe(ErrorCode.NOT_JOINED);
+    expect((await c.expectError(c.rawRequest('consume', { producerId: 'abc' }))).code).toBe(ErrorCode.NOT_JOINED);
     expect((await c.expectError(c.rawRequest('createTransport', { direction: 'sideways' }))).code).toBe(
       ErrorCode.BAD_REQUEST,
     );
@@ -186,8 +186,8 @@ describe('a meeting', () => {
     expect(bob.peers.map((p) => p.displayName)).toEqual(['Alice']);
     await alice.c.waitFor('peerJoined', (d) => d.peer.peerId === bob.peerId && d.peer.displayName === 'Bob');
 
-    const presence = await t.app.meetingPresence.list('p1', 'meeting');
-    expect(presence.map((e) => e.displayName).sort()).toEqual(['Alice', 'Bob']);
+    // Written after the join's answer (rooms/MeetingRecords.ts).
+    await expect.poll(async () => (await t.app.meetingPresence.list('p1', 'meeting')).map((e) => e.displayName).sort()).toEqual(['Alice', 'Bob']);
 
     const send = await alice.c.request('createTransport', { direction: 'send' });
     await alice.c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtlsParameters() });

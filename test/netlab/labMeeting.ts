@@ -2,13 +2,16 @@
  * A meeting with some participants behind a net lab's emulated link: the
  * real server listens on the lab's root-side address (HTTP, WebSocket and
  * mediasoup's ICE candidates), one Chromium runs in the root namespace and
- * one inside the lab's namespace; both open the same http://<hostIp>:<port>
- * (a local address in the root namespace too), so only the namespaced
- * participant's packets cross the emulated link.
+ * one browser (Chromium, or Firefox: `labEngine`) inside the lab's namespace;
+ * both open the same http://<hostIp>:<port> (a local address in the root
+ * namespace too), so only the namespaced participant's packets cross the
+ * emulated link.
  */
+import { Coturn } from '@chantier/turn';
 import type { Page } from 'puppeteer-core';
 import { startTestApp, type TestApp } from '../app.js';
 import { launchBrowser, type TestBrowser } from '../browser.js';
+import { launchFirefox } from '../firefox.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../screenShare.js';
 import { createNetLab, type NetLab } from './netlab.js';
 import { KEEP_PEER_CONNECTIONS } from './pageMedia.js';
@@ -21,6 +24,8 @@ export interface LabMeeting {
   rootBrowser: TestBrowser;
   /** Inside the lab's namespace: every packet crosses the emulated link. */
   labBrowser: TestBrowser;
+  /** With `turnSecret`: coturn on the lab's root-side address, announced to every page (TURN over UDP). */
+  coturn: Coturn | null;
   /** Joins the meeting's room, or `roomId` (a fresh room per benchmark run). */
   join(browser: TestBrowser, name: string, roomId?: string): Promise<MeetingPage>;
   /** Closes browsers, app and lab, whatever was made. Idempotent. */
@@ -35,11 +40,18 @@ export interface LabMeetingOptions {
   env?: Record<string, string>;
   /** Extra Chromium flags (fake capture files). */
   flags?: string[];
+  /** The lab's browser: Chromium (default) or Firefox, which gathers no loopback candidate and so meets only here. */
+  labEngine?: 'chromium' | 'firefox';
+  /** Firefox only: a window on a virtual screen of this size instead of headless, for getDisplayMedia. */
+  labDisplay?: { width: number; height: number };
+  /** Start coturn on the lab's root-side address with this secret, and give the app its URL. */
+  turnSecret?: string;
 }
 
 export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMeeting> {
   let lab: NetLab | null = null;
   let app: TestApp | null = null;
+  let coturn: Coturn | null = null;
   const browsers: TestBrowser[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
@@ -47,20 +59,32 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
     closed = true;
     await Promise.all(browsers.map((b) => b.close()));
     await app?.close().catch(() => {});
+    await coturn?.stop().catch(() => {});
     await lab?.close();
   };
   try {
     lab = await createNetLab();
+    if (options.turnSecret) {
+      // The SFU's address is in 198.18.0.0/15, which coturn's template denies as a peer.
+      coturn = await Coturn.start({ secret: options.turnSecret, listeningIp: lab.hostIp, allowedPeerIps: [lab.hostIp] });
+    }
+    const turnEnv: Record<string, string> = coturn ? { TURN_URLS: coturn.url('udp'), TURN_SECRET: options.turnSecret! } : {};
     app = await startTestApp(
-      { MEDIASOUP_WORKERS: '1', HOST: lab.hostIp, RTC_LISTEN_IP: lab.hostIp, ...options.env },
+      { MEDIASOUP_WORKERS: '1', HOST: lab.hostIp, RTC_LISTEN_IP: lab.hostIp, ...turnEnv, ...options.env },
       options.redisUrl,
     );
     const secureOrigins = [app.url];
-    const [rootBrowser, labBrowser] = await Promise.all([
+    const launched = await Promise.allSettled([
       launchBrowser(options.flags ?? [], { secureOrigins }),
-      launchBrowser(options.flags ?? [], { secureOrigins, netns: lab.nsName }),
+      options.labEngine === 'firefox'
+        ? launchFirefox({ secureOrigins, netns: lab.nsName, ...(options.labDisplay ? { display: options.labDisplay } : {}) })
+        : launchBrowser(options.flags ?? [], { secureOrigins, netns: lab.nsName }),
     ]);
-    browsers.push(rootBrowser, labBrowser);
+    for (const result of launched) if (result.status === 'fulfilled') browsers.push(result.value);
+    const [rootBrowser, labBrowser] = launched.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    }) as [TestBrowser, TestBrowser];
     const place: MeetingPlace = { app, projectId: options.projectId, roomId: options.roomId };
     return {
       lab,
@@ -68,6 +92,7 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
       place,
       rootBrowser,
       labBrowser,
+      coturn,
       join: (browser, name, roomId) =>
         joinMeeting(browser, roomId ? { ...place, roomId } : place, name, { beforeApp: [KEEP_PEER_CONNECTIONS] }),
       close,

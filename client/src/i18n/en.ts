@@ -1,5 +1,7 @@
 import type { Catalogue } from './fr';
+import { browserEn } from './browser.en';
 import { markupEn } from './markup.en';
+import { recordingEn } from './recording.en';
 
 /** English. Typed by the French keys, so a missing or extra key does not compile. */
 export const en: Catalogue = {
@@ -378,6 +380,8 @@ export const en: Catalogue = {
   'invites.meeting': 'meeting “{room}”',
 
   ...markupEn,
+  ...recordingEn,
+  ...browserEn,
 
   'error.HELLO_REQUIRED': 'The server did not recognise the connection. Reload the page.',
   'error.UNSUPPORTED_PROTOCOL': 'This version of the app is out of date. Reload the page.',
@@ -419,7 +423,7 @@ export const en: Catalogue = {
   'error.NO_DEVICE': 'No camera or microphone available.',
   'error.PERMISSION_DENIED': 'Camera or microphone access denied.',
   'error.INVALID_LINK': 'This link is incomplete. Open it again from the project space.',
-  'error.UNSUPPORTED_BROWSER': 'This browser cannot do video meetings. Use a recent browser.',
+  'error.UNSUPPORTED_BROWSER': 'This browser cannot do audio or video meetings. Open the link in an up-to-date Chrome, Edge, Firefox or Safari.',
   'error.INVITATION_INVALID': 'This invitation link is no longer valid (unknown or revoked). Ask for a new link.',
   'error.INVITATION_EXPIRED': 'This invitation link has expired. Ask for a new link.',
   'error.INVITATION_USED_UP': 'This invitation link has been used as many times as allowed. Ask for a new link.',

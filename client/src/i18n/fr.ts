@@ -1,5 +1,7 @@
 import type { AppErrorCode } from '../errors';
+import { browserFr } from './browser.fr';
 import { markupFr } from './markup.fr';
+import { recordingFr } from './recording.fr';
 
 /** Every error code must have a text: a missing one is a compile error here. */
 type ErrorTexts = { [C in AppErrorCode as `error.${C}`]: string };
@@ -381,6 +383,8 @@ export const fr = {
   'invites.meeting': 'réunion « {room} »',
 
   ...markupFr,
+  ...recordingFr,
+  ...browserFr,
 
   'error.HELLO_REQUIRED': 'Le serveur n’a pas reconnu la connexion. Rechargez la page.',
   'error.UNSUPPORTED_PROTOCOL': 'Cette version de l’application est trop ancienne. Rechargez la page.',
@@ -422,7 +426,7 @@ export const fr = {
   'error.NO_DEVICE': 'Aucune caméra ni aucun micro disponible.',
   'error.PERMISSION_DENIED': 'Accès à la caméra ou au micro refusé.',
   'error.INVALID_LINK': 'Ce lien est incomplet. Ouvrez-le à nouveau depuis l’espace projet.',
-  'error.UNSUPPORTED_BROWSER': 'Ce navigateur ne permet pas les réunions vidéo. Utilisez un navigateur récent.',
+  'error.UNSUPPORTED_BROWSER': 'Ce navigateur ne permet pas les réunions audio ou vidéo. Ouvrez le lien dans Chrome, Edge, Firefox ou Safari, à jour.',
   'error.INVITATION_INVALID': 'Ce lien d’invitation n’est plus valide (inconnu ou révoqué). Demandez un nouveau lien.',
   'error.INVITATION_EXPIRED': 'Ce lien d’invitation a expiré. Demandez un nouveau lien.',
   'error.INVITATION_USED_UP': 'Ce lien d’invitation a déjà servi autant de fois que prévu. Demandez un nouveau lien.',

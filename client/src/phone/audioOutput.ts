@@ -9,6 +9,7 @@
  * the <audio> elements follow (ui/MediaElements.tsx applies `sinkId`).
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
+import { detectCapabilities, type CapabilityWindow } from '../env/capabilities';
 import { createLogger } from '../log';
 
 const log = createLogger('audio-output');
@@ -84,9 +85,9 @@ export interface OutputEnvironment {
 
 export function browserOutputEnvironment(win: Window): OutputEnvironment {
   const media = win.navigator.mediaDevices as (MediaDevices & { selectAudioOutput?: () => Promise<MediaDeviceInfo> }) | undefined;
-  const element = (win as Window & { HTMLMediaElement?: typeof HTMLMediaElement }).HTMLMediaElement;
-  const canSetSink = element !== undefined && 'setSinkId' in element.prototype;
-  const canPick = typeof media?.selectAudioOutput === 'function';
+  const { audioOutput } = detectCapabilities(win as unknown as CapabilityWindow);
+  const canSetSink = audioOutput !== 'none';
+  const canPick = audioOutput === 'picker';
   return {
     support: { canSetSink, canPick },
     enumerateDevices: () => media?.enumerateDevices() ?? Promise.resolve([]),

@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { PresenceEntry } from '@chantier/signaling/protocol';
+import { PROTOCOL_VERSION, type PresenceConnection, type PresenceEntry } from '@chantier/signaling/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProjectApi } from '../api/ProjectApi';
 import { ChatController } from '../chat/ChatController';
@@ -37,6 +37,9 @@ class FakeSocket implements WebSocketLike {
     this.readyState = 3;
     this.fire('close', { code, reason: '' });
   }
+  requests(type: string): Sent[] {
+    return this.sent.filter((m) => m.type === type);
+  }
   request(type: string): Sent {
     const found = this.sent.find((m) => m.type === type);
     if (!found) throw new Error(`no ${type} sent`);
@@ -49,6 +52,8 @@ class FakeSocket implements WebSocketLike {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 const alice: PresenceEntry = { userId: 'u-alice', displayName: 'Alice', role: 'member', devices: ['phone'], rooms: ['reunion'] };
+const aliceConnection: PresenceConnection = { id: 'n/c1', userId: 'u-alice', displayName: 'Alice', role: 'member', device: 'phone', roomId: 'reunion' };
+const bob: PresenceConnection = { id: 'n/c2', userId: 'u-bob', displayName: 'Bob', role: 'member', device: 'desktop', roomId: null };
 
 describe('ProjectController', () => {
   let sockets: FakeSocket[];
@@ -100,7 +105,7 @@ describe('ProjectController', () => {
     vi.restoreAllMocks();
   });
 
-  async function helloAnswered(socket: FakeSocket, online: PresenceEntry[] = [alice]): Promise<void> {
+  async function helloAnswered(socket: FakeSocket, connections: PresenceConnection[] = [aliceConnection]): Promise<void> {
     socket.open();
     await flush();
     const hello = socket.request('hello');
@@ -108,7 +113,7 @@ describe('ProjectController', () => {
       kind: 'res',
       id: hello.id,
       ok: true,
-      data: { protocol: 1, peerId: 'peer1', projectId: 'p1', self: { userId: 'u-me', displayName: 'Moi', role: 'owner' }, iceServers: [], online, unread: 4 },
+      data: { protocol: 1, peerId: 'peer1', projectId: 'p1', self: { userId: 'u-me', displayName: 'Moi', role: 'owner' }, iceServers: [], presence: { version: 10, connections }, unread: 4 },
     });
     await flush();
   }
@@ -119,15 +124,28 @@ describe('ProjectController', () => {
     await helloAnswered(sockets[0]!);
     await starting;
     const hello = sockets[0]!.request('hello');
-    expect(hello.data).toEqual({ protocol: 1, token: 'tok', projectId: 'p1', device: 'phone' });
+    expect(hello.data).toEqual({ protocol: PROTOCOL_VERSION, token: 'tok', projectId: 'p1', device: 'phone' });
     expect(state.phase.value).toBe('online');
     expect(state.name.value).toBe('Lyon 7 — Bât. B');
     expect(state.rooms.value[0]).toMatchObject({ roomId: 'reunion', href: '/p/p1/r/reunion', people: [alice] });
     expect(chat.state.unread.value).toBe(4);
     expect(sockets[0]!.request('chatHistory').data).toEqual({ limit: 50 });
 
-    sockets[0]!.receive({ kind: 'ntf', type: 'presence', data: { online: [] } });
-    expect(state.online.value).toEqual([]);
+    // Changes apply in version order; those the snapshot had are ignored.
+    sockets[0]!.receive({ kind: 'ntf', type: 'presence', data: { changes: [{ version: 10, gone: ['n/c1'] }, { version: 11, set: [bob] }] } });
+    expect(state.online.value.map((e) => e.userId)).toEqual(['u-alice', 'u-bob']);
+    sockets[0]!.receive({ kind: 'ntf', type: 'presence', data: { changes: [{ version: 12, gone: ['n/c1'] }] } });
+    expect(state.online.value.map((e) => e.userId)).toEqual(['u-bob']);
+    expect(sockets[0]!.requests('presence')).toHaveLength(0);
+
+    // A version missed: the list stays, a snapshot is asked for, and a change that overtook it applies after it.
+    sockets[0]!.receive({ kind: 'ntf', type: 'presence', data: { changes: [{ version: 14, gone: ['n/c2'] }] } });
+    expect(state.online.value.map((e) => e.userId)).toEqual(['u-bob']);
+    const snapshot = sockets[0]!.request('presence');
+    expect(snapshot.data).toEqual({});
+    sockets[0]!.receive({ kind: 'res', id: snapshot.id, ok: true, data: { version: 13, connections: [aliceConnection, bob] } });
+    await flush();
+    expect(state.online.value.map((e) => e.userId)).toEqual(['u-alice']);
   });
 
   it('sends a fresh token on the socket, applies a new role, and says hello with it after a drop', async () => {
@@ -182,7 +200,7 @@ describe('ProjectController', () => {
         kind: 'res',
         id: hello.id,
         ok: true,
-        data: { protocol: 1, peerId: 'peer1', projectId: 'p1', self: { userId: 'u-me', displayName: 'Moi', role: 'owner' }, iceServers: [], online: [alice], unread: 0 },
+        data: { protocol: 1, peerId: 'peer1', projectId: 'p1', self: { userId: 'u-me', displayName: 'Moi', role: 'owner' }, iceServers: [], presence: { version: 10, connections: [aliceConnection] }, unread: 0 },
       });
       await starting;
       expect(state.phase.value).toBe('online');

@@ -15,6 +15,7 @@ import type { DocumentsController } from '../documents/DocumentsController';
 import { errorCodeOf, isRetryable, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { SignalingClient, type SocketClosed } from '../signaling/SignalingClient';
+import { PresenceSync } from './presenceSync';
 import type { ProjectState, ProjectTab } from './projectState';
 import { reconnectDelay } from './reconnect';
 
@@ -83,6 +84,7 @@ export class ProjectController implements ProjectActions {
   private pingInFlight = false;
   private readonly stopOnline: () => void;
   private readonly stopEffects: () => void;
+  private readonly presence: PresenceSync;
 
   constructor(options: ProjectControllerOptions) {
     this.state = options.state;
@@ -93,6 +95,7 @@ export class ProjectController implements ProjectActions {
     this.documents = options.documents;
     this.isPhone = options.isPhone;
     this.socketUsers = options.socketUsers ?? [];
+    this.presence = new PresenceSync(options.state.online);
     this.createSignaling = options.createSignaling ?? ((url) => new SignalingClient({ url }));
     this.timers = options.timers ?? {
       setTimeout: (handler, ms) => globalThis.setTimeout(handler, ms),
@@ -194,9 +197,7 @@ export class ProjectController implements ProjectActions {
     this.signaling = signaling;
     this.unsubscribe.push(
       signaling.onClose((closed) => this.handleClosed(closed, generation)),
-      signaling.onNotification('presence', ({ online }) => {
-        state.online.value = online;
-      }),
+      this.presence.listen(signaling),
       // Someone else's upload or delete shows without a reload (refresh() catches everything).
       signaling.onNotification('documentsChanged', () => void this.documents.refresh()),
     );
@@ -210,7 +211,7 @@ export class ProjectController implements ProjectActions {
       });
       if (generation !== this.generation) return;
       state.self.value = hello.self;
-      state.online.value = hello.online;
+      this.presence.hello(hello.presence);
       state.error.value = null;
       state.phase.value = 'online';
       this.attempt = 0;

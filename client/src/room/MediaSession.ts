@@ -8,8 +8,8 @@
  * and the controller's LocalMedia stops what it opened.
  */
 import { Device } from 'mediasoup-client';
-import type { Consumer, Producer, ProducerOptions, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
-import type { MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
+import type { Consumer, Producer, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
+import type { ConsumerParams, MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
 import type { SignalingChannel } from '../signaling/Connection';
 import { errorCodeOf } from '../errors';
@@ -18,26 +18,12 @@ import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
 import { renewTransports } from './iceServers';
-import {
-  CAMERA_PRODUCER,
-  MIC_PRODUCER,
-  SCREEN_AUDIO_PRODUCER,
-  SCREEN_DEGRADATION,
-  screenProducerOptions,
-  type LocalSource,
-} from './producerOptions';
-import { chooseScreenCodec, DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
-import { setDegradationPreference } from './senderParameters';
+import { markJoin } from './joinTimeline';
+import type { LocalSource } from './producerOptions';
+import { preferResolution, sendOptionsFor } from './sendOptions';
+import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
-import {
-  INBOUND_FIELDS,
-  OUTBOUND_FIELDS,
-  receiveDetails,
-  sendDetails,
-  sumStats,
-  type ReceiveStats,
-  type SendStats,
-} from './stats';
+import { receiveStatsOf, sendStatsOf, type ReceiveStats, type SendStats } from './stats';
 
 const log = createLogger('media-session');
 
@@ -57,6 +43,14 @@ export interface ClosedConsumer {
   consumerId: string;
   peerId: string;
   source: MediaSource;
+}
+
+/** A consume on its way: cancelled when its consumer, producer or peer goes meanwhile. */
+interface Flight {
+  producerId: string;
+  consumerId: string | null;
+  peerId: string | null;
+  cancelled: boolean;
 }
 
 interface ConsumerEntry {
@@ -111,8 +105,8 @@ export class MediaSession {
   private readonly transportsReady: Promise<Transport>;
   private resolveTransports!: (recv: Transport) => void;
   private rejectTransports!: (error: Error) => void;
-  /** The consume in progress (the queue allows one), to cancel it if closed meanwhile. */
-  private inFlight: { producerId: string; consumerId: string | null; cancelled: boolean } | null = null;
+  /** Consumes in progress (one, or a join's batch), to cancel one closed meanwhile. */
+  private readonly inFlight = new Set<Flight>();
   /** Transports with an ICE restart in flight: one at a time each. */
   private readonly restarting = new Set<Transport>();
   /** Transports to restart again once their restart in flight is over (new credentials came meanwhile). */
@@ -163,16 +157,32 @@ export class MediaSession {
     return toServerOrtc<RtpCapabilities, RequestData<'join'>['rtpCapabilities']>(this.device.recvRtpCapabilities);
   }
 
-  async createTransports(): Promise<void> {
-    try {
-      this.sendTransport = await this.createTransport('send');
-      this.recvTransport = await this.createTransport('recv');
-      if (this.closed) throw new SignalingError('CONNECTION_LOST', 'session closed while creating transports');
-      this.resolveTransports(this.recvTransport);
-    } catch (error) {
-      this.rejectTransports(toError(error));
-      throw error;
+  /** Both transports exist (made in the lobby, or after join). */
+  get hasTransports(): boolean {
+    return this.sendTransport !== null && this.recvTransport !== null;
+  }
+
+  /**
+   * Makes the transports not made yet, both at once: in the lobby before join
+   * (`audioOnly`, the lobby's choice, sets the receive transport's starting
+   * estimate), or after it. A failure leaves what was made: a later call makes
+   * the rest.
+   */
+  async createTransports(options: { audioOnly?: boolean } = {}): Promise<void> {
+    const [send, recv] = await Promise.allSettled([
+      this.sendTransport ?? this.createTransport('send'),
+      this.recvTransport ?? this.createTransport('recv', options.audioOnly),
+    ]);
+    const made = [send, recv].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (this.closed) {
+      for (const transport of made) transport.close();
+      throw new SignalingError('CONNECTION_LOST', 'session closed while creating transports');
     }
+    if (send.status === 'fulfilled') this.sendTransport = send.value;
+    if (recv.status === 'fulfilled') this.recvTransport = recv.value;
+    if (send.status === 'rejected') throw send.reason;
+    if (recv.status === 'rejected') throw recv.reason;
+    this.resolveTransports(recv.value);
   }
 
   hasProducer(source: LocalSource): boolean {
@@ -183,7 +193,8 @@ export class MediaSession {
     const transport = this.sendTransport;
     if (!transport || this.closed) throw new SignalingError('NOT_JOINED', `cannot produce ${source}: no send transport`);
     if (this.producers.has(source)) throw new Error(`already producing ${source}`);
-    const producer = await transport.produce({ ...this.producerOptions(source), track, appData: { source } });
+    const options = sendOptionsFor(source, this.device.sendRtpCapabilities.codecs ?? [], this.screenTuning);
+    const producer = await transport.produce({ ...options, track, appData: { source } });
     if (this.closed) {
       producer.close();
       return;
@@ -192,7 +203,7 @@ export class MediaSession {
     producer.on('trackended', () => this.events.emit('producertrackended', source));
     producer.on('transportclose', () => this.producers.delete(source));
     log.info(`producing ${source}${source === 'screen' ? ` with ${producer.rtpParameters.codecs[0]?.mimeType ?? '?'}` : ''}`);
-    if (source === 'screen') await this.preferResolution(producer);
+    if (source === 'screen') await preferResolution(producer);
   }
 
   /**
@@ -264,6 +275,41 @@ export class MediaSession {
       });
   }
 
+  /**
+   * The consumers of the join's answer, already flowing on the server: made
+   * here together (mediasoup-client makes the consumes of one tick in one SDP
+   * negotiation, which also connects the receive transport), without consume
+   * or resumeConsumer requests. Resolves with the tracks made; one that
+   * failed is logged and not received (the caller consumes it the slow way).
+   */
+  receiveJoined(consumers: readonly ConsumerParams[]): Promise<ConsumedTrack[]> {
+    for (const info of consumers) this.wanted.add(info.producerId);
+    const flights = consumers.map((info): Flight => ({ ...info, cancelled: false }));
+    for (const flight of flights) this.inFlight.add(flight);
+    const batch = async (): Promise<ConsumedTrack[]> => {
+      const transport = this.recvTransport;
+      if (!transport || this.closed) return [];
+      const made = await Promise.all(
+        consumers.map((info, i) =>
+          this.consumeLocally(transport, info, flights[i]!).catch((error: unknown) => {
+            log.warn(`consumer ${info.consumerId} of the join not made`, error);
+            return null;
+          }),
+        ),
+      );
+      return made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
+    };
+    return this.consumeQueue
+      .push(batch)
+      .catch(() => [])
+      .then((made) => {
+        for (const flight of flights) this.inFlight.delete(flight);
+        const received = new Set(made.map((c) => c.producerId));
+        for (const info of consumers) if (!received.has(info.producerId)) this.wanted.delete(info.producerId);
+        return made;
+      });
+  }
+
   /** Whether this producer is received, or on its way. */
   isReceiving(producerId: string): boolean {
     return this.wanted.has(producerId);
@@ -271,7 +317,7 @@ export class MediaSession {
 
   /** Closes a consumer the server closed, or the one still being created. */
   closeConsumer(consumerId: string): ClosedConsumer | null {
-    if (this.inFlight?.consumerId === consumerId) this.inFlight.cancelled = true;
+    this.cancelFlights((f) => f.consumerId === consumerId);
     const entry = this.consumers.get(consumerId);
     if (!entry) return null;
     this.consumers.delete(consumerId);
@@ -281,7 +327,7 @@ export class MediaSession {
   }
 
   closeConsumersOfProducer(producerId: string): ClosedConsumer[] {
-    if (this.inFlight?.producerId === producerId) this.inFlight.cancelled = true;
+    this.cancelFlights((f) => f.producerId === producerId);
     this.wanted.delete(producerId);
     return [...this.consumers]
       .filter(([, entry]) => entry.consumer.producerId === producerId)
@@ -290,51 +336,25 @@ export class MediaSession {
   }
 
   closeConsumersOfPeer(peerId: string): void {
+    this.cancelFlights((f) => f.peerId === peerId);
     for (const [id, entry] of [...this.consumers]) {
       if (entry.peerId === peerId) this.closeConsumer(id);
     }
   }
 
-  async getReceiveStats(): Promise<ReceiveStats[]> {
-    const entries = [...this.consumers.values()];
-    return Promise.all(
-      entries.map(async ({ consumer, peerId, source }) => {
-        const report = await consumer.getStats();
-        return {
-          consumerId: consumer.id,
-          producerId: consumer.producerId,
-          peerId,
-          kind: consumer.kind,
-          source,
-          ...sumStats(report, 'inbound-rtp', INBOUND_FIELDS),
-          ...receiveDetails(report),
-        };
-      }),
-    );
+  getReceiveStats(): Promise<ReceiveStats[]> {
+    return receiveStatsOf([...this.consumers.values()]);
   }
 
-  async getSendStats(): Promise<SendStats[]> {
-    const entries = [...this.producers];
-    return Promise.all(
-      entries.map(async ([source, producer]) => {
-        const report = await producer.getStats();
-        return {
-          producerId: producer.id,
-          kind: producer.kind,
-          source,
-          ...sumStats(report, 'outbound-rtp', OUTBOUND_FIELDS),
-          ...sendDetails(report),
-          degradationPreference: producer.rtpSender?.getParameters().degradationPreference ?? null,
-        };
-      }),
-    );
+  getSendStats(): Promise<SendStats[]> {
+    return sendStatsOf([...this.producers]);
   }
 
   /** Closes transports, and with them every producer and consumer. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.inFlight) this.inFlight.cancelled = true;
+    this.cancelFlights(() => true);
     this.rejectTransports(new SignalingError('CONNECTION_LOST', 'session closed'));
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -345,77 +365,49 @@ export class MediaSession {
     this.events.removeAllListeners();
   }
 
-  private producerOptions(source: LocalSource): ProducerOptions {
-    switch (source) {
-      case 'mic':
-        return MIC_PRODUCER;
-      case 'camera':
-        return CAMERA_PRODUCER;
-      case 'screen-audio':
-        return SCREEN_AUDIO_PRODUCER;
-      case 'screen': {
-        const { codecs, maxBitrate } = this.screenTuning;
-        // sendRtpCapabilities, not the (receive) rtpCapabilities: what this browser can encode for this room.
-        const codec = chooseScreenCodec(this.device.sendRtpCapabilities.codecs ?? [], codecs);
-        if (!codec) log.warn(`none of ${codecs.join(', ')} can be sent; the room's default codec is used`);
-        return { ...screenProducerOptions(maxBitrate), ...(codec ? { codec } : {}) };
-      }
-    }
-  }
-
-  /** Frames, not pixels, go when the link or the CPU is short (see SCREEN_DEGRADATION). */
-  private async preferResolution(producer: Producer): Promise<void> {
-    const sender = producer.rtpSender;
-    if (!sender) return;
-    try {
-      const applied = await setDegradationPreference(sender, SCREEN_DEGRADATION);
-      if (applied !== SCREEN_DEGRADATION) log.warn(`degradationPreference not applied (${String(applied)})`);
-    } catch (error) {
-      // Sharing without it beats not sharing: the content hint already leans the same way.
-      log.warn('cannot set degradationPreference', error);
-    }
-  }
-
   private async consumeNow(producerId: string): Promise<ConsumedTrack | null> {
     const transport = await this.transportsReady;
     if (this.closed) return null;
-    const flight = { producerId, consumerId: null as string | null, cancelled: false };
-    this.inFlight = flight;
+    const flight: Flight = { producerId, consumerId: null, peerId: null, cancelled: false };
+    this.inFlight.add(flight);
     try {
       const info = await this.signaling.request('consume', { producerId });
       flight.consumerId = info.consumerId;
       if (flight.cancelled || this.closed) return null;
-      const consumer = await transport.consume({
-        id: info.consumerId,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters,
-        appData: { peerId: info.peerId, source: info.source },
-      });
-      // A consumerClosed or producerClosed may have come while the SDP was negotiated.
-      if (flight.cancelled || this.closed) {
-        consumer.close();
-        return null;
-      }
-      this.consumers.set(consumer.id, { consumer, peerId: info.peerId, source: info.source });
-      consumer.on('transportclose', () => this.consumers.delete(consumer.id));
-      await this.signaling.request('resumeConsumer', { consumerId: consumer.id }, { retryOnLost: true });
-      if (consumer.closed) return null;
-      return {
-        consumerId: consumer.id,
-        producerId: info.producerId,
-        peerId: info.peerId,
-        source: info.source,
-        track: consumer.track,
-        producerPaused: info.producerPaused,
-      };
+      const consumed = await this.consumeLocally(transport, info, flight);
+      if (!consumed) return null;
+      await this.signaling.request('resumeConsumer', { consumerId: consumed.consumerId }, { retryOnLost: true });
+      return this.consumers.has(consumed.consumerId) ? consumed : null;
     } finally {
-      if (this.inFlight === flight) this.inFlight = null;
+      this.inFlight.delete(flight);
     }
   }
 
-  private async createTransport(direction: 'send' | 'recv'): Promise<Transport> {
-    const info = await this.signaling.request('createTransport', { direction });
+  /** The local consumer of a server one; null when cancelled meanwhile (a consumerClosed or producerClosed came). */
+  private async consumeLocally(transport: Transport, info: ConsumerParams, flight: Flight): Promise<ConsumedTrack | null> {
+    const consumer = await transport.consume({
+      id: info.consumerId,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters,
+      appData: { peerId: info.peerId, source: info.source },
+    });
+    if (flight.cancelled || this.closed) {
+      consumer.close();
+      return null;
+    }
+    this.consumers.set(consumer.id, { consumer, peerId: info.peerId, source: info.source });
+    consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+    const { producerId, peerId, source, producerPaused } = info;
+    return { consumerId: consumer.id, producerId, peerId, source, track: consumer.track, producerPaused };
+  }
+
+  private cancelFlights(which: (flight: Flight) => boolean): void {
+    for (const flight of this.inFlight) if (which(flight)) flight.cancelled = true;
+  }
+
+  private async createTransport(direction: 'send' | 'recv', audioOnly?: boolean): Promise<Transport> {
+    const info = await this.signaling.request('createTransport', { direction, ...(audioOnly ? { audioOnly } : {}) });
     if (this.closed) throw new SignalingError('CONNECTION_LOST', 'session closed while creating transports');
     const options = {
       id: info.transportId,
@@ -427,6 +419,7 @@ export class MediaSession {
     };
     const transport =
       direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    markJoin(`${direction}-transport-created`);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signaling
@@ -451,6 +444,7 @@ export class MediaSession {
 
     transport.on('connectionstatechange', (state) => {
       log.info(`${direction} transport ${state}`);
+      if (state === 'connected') markJoin(`${direction}-transport-connected`);
       if (direction === 'send') this.sendState = state;
       else this.recvState = state;
       this.events.emit('connectionstatechange', worstConnection(this.sendState, this.recvState));

@@ -26,12 +26,16 @@ import {
   type Participants,
 } from '../state/participants';
 import { DEFAULT_POLICY, type Phase, type RoomState } from '../state/roomState';
-import { normalizeDisplayName } from './displayName';
+import { Admission } from './Admission';
+import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
 import { LocalMedia, type LocalKind } from './LocalMedia';
-import { MediaSession, type ClosedConsumer } from './MediaSession';
+import type { ConsumedTrack } from './MediaSession';
+import { MediaPrewarm } from './MediaPrewarm';
+import type { ClosedConsumer, MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
 import { ScreenCapture } from './ScreenCapture';
 import { credentialExpiry, isFresher } from './iceServers';
+import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
@@ -128,6 +132,8 @@ export class RoomController implements RoomActions {
   private readonly mediaOps = new SerialQueue();
   private signaling: Connection | null = null;
   private session: MediaSession | null = null;
+  /** The media session made on the join screen, until the join takes it (MediaPrewarm.ts). */
+  private prewarm: MediaPrewarm | null = null;
   private hello: Hello | null = null;
   /** The newest TURN credentials of this socket's session: the hello's, then renewals (see iceServers.ts). */
   private iceServers: Hello['iceServers'] = [];
@@ -141,8 +147,8 @@ export class RoomController implements RoomActions {
   private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
-  /** Phase 'waiting': settles the wait with the moderator's decision (false also when torn down). */
-  private admissionWaiter: ((granted: boolean) => void) | null = null;
+  /** A guest's knock and wait for a moderator (Admission.ts). */
+  private readonly admission: Admission;
   /** What this page shows of others' video, reported to the server (setViewport). */
   private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
@@ -157,6 +163,7 @@ export class RoomController implements RoomActions {
     this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
     this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
+    this.admission = new Admission(this.state, (code) => this.fail(code));
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -184,10 +191,16 @@ export class RoomController implements RoomActions {
     try {
       const hello = await signaling.open();
       if (generation !== this.generation) return;
+      markJoin('hello-answered');
       this.hello = hello;
       this.iceServers = hello.iceServers;
       for (const user of this.socketUsers) user.attach(signaling, hello);
       state.self.value = { peerId: hello.peerId, ...hello.self };
+      // Device and transports made while the person is on the join screen (not for a guest who may wait).
+      this.prewarm = new MediaPrewarm(signaling, hello, this.screenTuning, {
+        transports: hello.self.role !== 'guest',
+        audioOnly: state.audioOnly.value,
+      });
       if (state.displayName.value.trim() === '') state.displayName.value = hello.self.displayName;
       state.phase.value = 'lobby';
       log.info(`in the lobby of ${projectId}/${roomId} as ${hello.peerId}`);
@@ -200,6 +213,7 @@ export class RoomController implements RoomActions {
 
     this.local.watchDevices();
     await this.runMediaOp(() => this.openLobbyMedia());
+    markJoin('devices-opened');
     if (this.resumeJoin && generation === this.generation) await this.join();
   }
 
@@ -216,91 +230,62 @@ export class RoomController implements RoomActions {
     const { state } = this;
     const signaling = this.signaling;
     const hello = this.hello;
-    if (state.phase.value !== 'lobby' || !signaling || !hello) return;
+    const prewarm = this.prewarm;
+    if (state.phase.value !== 'lobby' || !signaling || !hello || !prewarm) return;
     const generation = this.generation;
     state.phase.value = 'joining';
+    markJoin('pressed');
+    resetFirstFrame();
     this.resumeJoin = false;
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
     await this.mediaOps.push(() => Promise.resolve());
     if (generation !== this.generation) return;
 
+    const stale = () => generation !== this.generation;
     try {
-      // A guest may have to wait for a moderator first (the meeting's lobby).
-      if (state.self.value?.role === 'guest' && !(await this.awaitAdmission(signaling, generation))) return;
-
-      // The newest credentials: a renewal may have come in the lobby.
-      const session = await MediaSession.create(signaling, { ...hello, iceServers: this.iceServers }, this.screenTuning);
-      if (generation !== this.generation) {
-        session.close();
-        return;
-      }
-      this.session = session;
-      this.unsubscribe.push(
-        session.events.on('connectionstatechange', (connection) => {
-          state.mediaConnection.value = connection;
-        }),
-        session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
-        session.events.on('producertrackended', (source) => {
-          // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
-          if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
-        }),
-      );
-
-      const displayName = normalizeDisplayName(state.displayName.value);
-      const sendJoin = () =>
-        signaling.request('join', {
-          rtpCapabilities: session.rtpCapabilities,
-          displayName,
-          device: this.isPhone() ? 'phone' : 'desktop',
-          audioOnly: state.audioOnly.value,
-        });
-      let joinAnswer: ResponseData<'join'>;
-      try {
-        joinAnswer = await sendJoin();
-      } catch (error) {
-        // A moderator turned the lobby on since the knock (or a refreshed token made us a guest): wait, once.
-        if (errorCodeOf(error) !== 'ADMISSION_REQUIRED' || generation !== this.generation) throw error;
-        log.info('the meeting asks for admission now: knocking');
-        if (!(await this.awaitAdmission(signaling, generation))) return;
-        joinAnswer = await sendJoin();
-      }
-      if (generation !== this.generation) return;
-      const { peers } = joinAnswer;
-      state.policy.value = joinAnswer.policy ?? DEFAULT_POLICY;
-      state.lobby.value = joinAnswer.lobby ?? [];
-      for (const user of this.socketUsers) user.joined?.(joinAnswer);
-
-      const self = state.self.value;
-      if (self && displayName) state.self.value = { ...self, displayName };
-      const others = peers.filter((peer) => peer.peerId !== hello.peerId);
-      // A peer who joined right after us may have been announced (peerJoined) before
-      // this answer came (two joins at once, e.g. everyone re-joining a meeting taken
-      // over by another node): keep it, the answer's list predates it.
-      const listed = new Set(others.map((peer) => peer.peerId));
-      const announced = state.participants.value.filter((p) => !listed.has(p.peerId) && p.peerId !== hello.peerId);
-      state.participants.value = [
-        ...others.map((peer) => participantFromPeer(peer, state.activeSpeakerId.value)),
-        ...announced,
-      ];
-      // Queued now, so that they come before any producerAdded; they wait for the receive transport.
-      for (const peer of others) {
-        for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);
-      }
-
-      await session.createTransports();
-      if (generation !== this.generation) return;
+      const joined = await joinMeeting({
+        state,
+        signaling,
+        selfPeerId: hello.peerId,
+        prewarm,
+        admission: this.admission,
+        isPhone: this.isPhone(),
+        stale,
+        adopt: (session) => this.adopt(session),
+      });
+      if (!joined || stale()) return;
+      const { session, answer, others } = joined;
+      for (const user of this.socketUsers) user.joined?.(answer);
+      // Queued now, so that they come before any producerAdded.
+      receiveOthers(joined, (consumed) => this.received(session, consumed), (peerId, producerId) => this.consume(session, peerId, producerId));
       state.phase.value = 'joined';
       this.viewport.setEnabled(!state.audioOnly.value);
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
-      await this.runMediaOp(() => this.produceInitial(session));
+      await this.runMediaOp(() => produceInitial(session, this.local, state, () => session !== this.session));
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (stale()) return;
       log.error('join failed', error);
       this.fail(errorCodeOf(error));
     }
+  }
+
+  /** The join's media session becomes the meeting's: its events into state, closed with it. */
+  private adopt(session: MediaSession): void {
+    const { state } = this;
+    this.session = session;
+    this.unsubscribe.push(
+      session.events.on('connectionstatechange', (connection) => {
+        state.mediaConnection.value = connection;
+      }),
+      session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
+      session.events.on('producertrackended', (source) => {
+        // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
+        if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
+      }),
+    );
   }
 
   async leave(): Promise<void> {
@@ -495,64 +480,6 @@ export class RoomController implements RoomActions {
     });
   }
 
-  // ---------------------------------------------------------------- lobby
-
-  /**
-   * A guest knocks before joining: admitted at once, or waits (phase
-   * 'waiting') until a moderator decides. Resolves true to go on joining;
-   * false when refused (the error screen says so) or when the wait ended
-   * otherwise (left, torn down). A refused knock (locked, lobby full,
-   * refused a moment ago) rejects with its code.
-   */
-  private async awaitAdmission(signaling: Connection, generation: number): Promise<boolean> {
-    const { state } = this;
-    const answer = await signaling.request('knock', this.knockData());
-    if (generation !== this.generation) return false;
-    if (answer.status === 'admitted') return true;
-    state.moderatorsPresent.value = answer.moderatorsPresent;
-    const decision = new Promise<boolean>((resolve) => {
-      this.admissionWaiter = resolve;
-    });
-    state.phase.value = 'waiting';
-    log.info(`waiting in the lobby; ${answer.moderatorsPresent} moderator(s) present`);
-    const granted = await decision;
-    this.admissionWaiter = null;
-    if (generation !== this.generation) return false;
-    if (!granted) {
-      this.fail('ADMISSION_DENIED');
-      return false;
-    }
-    log.info('admitted by a moderator');
-    state.phase.value = 'joining';
-    return true;
-  }
-
-  private knockData(): { displayName?: string } {
-    const displayName = normalizeDisplayName(this.state.displayName.value);
-    return displayName ? { displayName } : {};
-  }
-
-  /**
-   * Resumed while waiting: the server took us out of the list with the lost
-   * socket (moderators see nobody who cannot come in), so knock again. A
-   * decision made meanwhile came with the replayed notifications.
-   */
-  private knockAgain(signaling: Connection): void {
-    const generation = this.generation;
-    signaling
-      .request('knock', this.knockData())
-      .then((answer) => {
-        if (generation !== this.generation) return;
-        if (answer.status === 'admitted') this.admissionWaiter?.(true);
-        else this.state.moderatorsPresent.value = answer.moderatorsPresent;
-      })
-      .catch((error: unknown) => {
-        if (generation !== this.generation || this.state.phase.value !== 'waiting') return;
-        log.warn('knock after a resume failed', error);
-        this.fail(errorCodeOf(error));
-      });
-  }
-
   private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
     const signaling = this.signaling;
     if (this.state.phase.value !== 'joined' || !signaling) return;
@@ -635,31 +562,6 @@ export class RoomController implements RoomActions {
     if (!this.local.micTrack) micEnabled.value = false;
     if (!this.local.cameraTrack) cameraEnabled.value = false;
     if (!micEnabled.value && !cameraEnabled.value) await this.local.refreshDevices();
-  }
-
-  private async produceInitial(session: MediaSession): Promise<void> {
-    const { micEnabled, cameraEnabled } = this.state;
-    // Left or disconnected while producing: not a failure, and the user's
-    // choices must survive for the next join.
-    const stale = (): boolean => session !== this.session;
-    const mic = this.local.micTrack;
-    if (micEnabled.value && mic) {
-      await session.produce('mic', mic).catch((error: unknown) => {
-        if (stale()) return;
-        log.error('cannot send the microphone', error);
-        micEnabled.value = false;
-        this.local.stop('audio');
-      });
-    }
-    const camera = this.local.cameraTrack;
-    if (!stale() && cameraEnabled.value && camera) {
-      await session.produce('camera', camera).catch((error: unknown) => {
-        if (stale()) return;
-        log.error('cannot send the camera', error);
-        cameraEnabled.value = false;
-        this.local.stop('video');
-      });
-    }
   }
 
   private async applyMic(enabled: boolean): Promise<void> {
@@ -876,21 +778,25 @@ export class RoomController implements RoomActions {
     }
     session
       .consume(producerId)
-      .then((consumed) => {
-        if (!consumed || session !== this.session) return;
-        const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
-        if (!present) {
-          session.closeConsumer(consumed.consumerId); // the peer left meanwhile
-          return;
-        }
-        this.updateParticipants((list) => {
-          let next = setTrack(list, consumed.peerId, consumed.source, consumed.track, performance.now());
-          if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
-          return next;
-        });
-        log.debug(`receiving ${consumed.source} of ${peerId}`);
-      })
+      .then((consumed) => consumed && this.received(session, consumed))
       .catch((error: unknown) => log.error('consume result not applied', error));
+  }
+
+  /** A remote track made: into state, unless its peer left or the session changed meanwhile. */
+  private received(session: MediaSession, consumed: ConsumedTrack): void {
+    if (session !== this.session) return;
+    markJoin('first-consumer');
+    const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
+    if (!present) {
+      session.closeConsumer(consumed.consumerId); // the peer left meanwhile
+      return;
+    }
+    this.updateParticipants((list) => {
+      let next = setTrack(list, consumed.peerId, consumed.source, consumed.track, performance.now());
+      if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
+      return next;
+    });
+    log.debug(`receiving ${consumed.source} of ${consumed.peerId}`);
   }
 
   private forgetTracks(closed: readonly ClosedConsumer[]): void {
@@ -949,7 +855,7 @@ export class RoomController implements RoomActions {
       }),
       signaling.onNotification('admission', ({ granted, by }) => {
         log.info(`${granted ? 'admitted' : 'refused'} by ${by.peerId}`);
-        this.admissionWaiter?.(granted);
+        this.admission.decided(granted);
       }),
       signaling.onNotification('handRaised', ({ peerId, raised }) => {
         if (this.isSelf(peerId)) this.state.handRaised.value = raised;
@@ -974,7 +880,8 @@ export class RoomController implements RoomActions {
     this.iceServers = iceServers;
     const expiry = credentialExpiry(iceServers)!;
     log.info(`new TURN credentials (${from}), valid until ${new Date(expiry * 1000).toISOString()}`);
-    this.session
+    // Before the join, the session made on the join screen.
+    (this.session ?? this.prewarm?.session)
       ?.renewIceServers(iceServers)
       .catch((error: unknown) => log.warn('new TURN credentials not applied', error));
   }
@@ -1048,7 +955,8 @@ export class RoomController implements RoomActions {
     }
     if (phase === 'waiting' && this.signaling) {
       log.info(`resumed as ${hello.peerId} while waiting in the lobby`);
-      this.knockAgain(this.signaling);
+      const generation = this.generation;
+      this.admission.knockAgain(this.signaling, () => generation !== this.generation);
       return;
     }
     log.info(`resumed as ${hello.peerId}`);
@@ -1128,6 +1036,8 @@ export class RoomController implements RoomActions {
     for (const user of this.socketUsers) user.detach();
     this.session?.close();
     this.session = null;
+    this.prewarm?.close();
+    this.prewarm = null;
     this.signaling?.close(1000, 'client leaving');
     this.signaling = null;
     this.hello = null;
@@ -1150,7 +1060,6 @@ export class RoomController implements RoomActions {
     state.lobby.value = [];
     state.moderatorsPresent.value = 0;
     // A wait in the lobby ends with the socket (generation bumped above: it changes nothing).
-    this.admissionWaiter?.(false);
-    this.admissionWaiter = null;
+    this.admission.cancel();
   }
 }

@@ -5,6 +5,7 @@
  * and reports when the browser ends them (its own "Stop sharing" bar). It
  * never talks to the server.
  */
+import { hasDisplayMedia } from '../env/capabilities';
 import { createLogger } from '../log';
 import { SCREEN_CONTENT_HINT } from './producerOptions';
 
@@ -66,9 +67,12 @@ export class ScreenCapture {
     private readonly onEnded: (kind: 'video' | 'audio') => void,
   ) {}
 
-  /** Phones' browsers have no getDisplayMedia: the share button is not shown there. */
+  /**
+   * Phones' browsers have no getDisplayMedia, nor has a page outside a secure
+   * context: the share button is not shown there (env/capabilities.ts says why).
+   */
   get supported(): boolean {
-    return typeof this.media?.getDisplayMedia === 'function';
+    return hasDisplayMedia(this.media);
   }
 
   get videoTrack(): MediaStreamTrack | null {

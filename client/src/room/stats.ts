@@ -123,3 +123,52 @@ export function sendDetails(report: StatsLike): VideoDetails & Pick<SendStats, '
     targetBitrate: numberOrNull(entry?.targetBitrate),
   };
 }
+
+/** What receiveStatsOf needs of a consumer (a mediasoup-client Consumer and whose it is). */
+interface ConsumerLike {
+  consumer: { id: string; producerId: string; kind: 'audio' | 'video'; getStats(): Promise<StatsLike> };
+  peerId: string;
+  source: MediaSource;
+}
+
+/** Inbound RTP totals per consumer (MediaSession.getReceiveStats). */
+export function receiveStatsOf(entries: readonly ConsumerLike[]): Promise<ReceiveStats[]> {
+  return Promise.all(
+    entries.map(async ({ consumer, peerId, source }) => {
+      const report = await consumer.getStats();
+      return {
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        peerId,
+        kind: consumer.kind,
+        source,
+        ...sumStats(report, 'inbound-rtp', INBOUND_FIELDS),
+        ...receiveDetails(report),
+      };
+    }),
+  );
+}
+
+interface ProducerLike {
+  id: string;
+  kind: 'audio' | 'video';
+  getStats(): Promise<StatsLike>;
+  rtpSender?: { getParameters(): { degradationPreference?: RTCDegradationPreference } } | undefined;
+}
+
+/** Outbound RTP totals per producer, by source (MediaSession.getSendStats). */
+export function sendStatsOf(entries: ReadonlyArray<readonly [MediaSource, ProducerLike]>): Promise<SendStats[]> {
+  return Promise.all(
+    entries.map(async ([source, producer]) => {
+      const report = await producer.getStats();
+      return {
+        producerId: producer.id,
+        kind: producer.kind,
+        source,
+        ...sumStats(report, 'outbound-rtp', OUTBOUND_FIELDS),
+        ...sendDetails(report),
+        degradationPreference: producer.rtpSender?.getParameters().degradationPreference ?? null,
+      };
+    }),
+  );
+}

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionState } from './Connection';
 import { SignalingClient, type WebSocketLike } from './SignalingClient';
 import { SignalingError } from './SignalingError';
+import { PROTOCOL_VERSION } from '@chantier/signaling/protocol';
 
 type Handler = (event: unknown) => void;
 interface Sent {
@@ -150,7 +151,7 @@ describe('Connection', () => {
   it('says hello once open and tracks the last seq, dropping repeats', async () => {
     connection = await opened();
     expect(connection.state).toBe('open');
-    expect(newest().last('hello').data).toMatchObject({ protocol: 1, token: 't', projectId: 'p1', roomId: 'r1' });
+    expect(newest().last('hello').data).toMatchObject({ protocol: PROTOCOL_VERSION, token: 't', projectId: 'p1', roomId: 'r1' });
     expect(newest().last('hello').data.resume).toBeUndefined();
     const seen: string[] = [];
     connection.onNotification('activeSpeaker', ({ peerId }) => seen.push(String(peerId)));

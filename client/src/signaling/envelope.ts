@@ -4,7 +4,7 @@
  * the envelope's shape here and trusts `data` to match the protocol's types;
  * a full schema check would put the TypeBox compiler in the bundle.
  */
-import { Notifications, type ErrorCode, type NotificationType } from '@chantier/signaling/protocol';
+import { NOTIFICATION_TYPES, type ErrorCode, type NotificationType } from '@chantier/signaling/protocol';
 import { toServerErrorCode } from '../errors';
 
 export type ServerEnvelope =
@@ -15,7 +15,7 @@ export type ServerEnvelope =
 /** Why a message was dropped, for the log. */
 export type ParseFailure = { kind: 'invalid'; reason: string };
 
-const notificationTypes: ReadonlySet<string> = new Set(Object.keys(Notifications));
+const notificationTypes: ReadonlySet<string> = new Set(NOTIFICATION_TYPES);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

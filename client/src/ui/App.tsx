@@ -15,15 +15,33 @@ import {
 } from './context';
 import { Home } from './Home';
 import type { InvitationActions, InvitationState } from '../invite/InvitationController';
-import { InvitationPage } from './invite/InvitationPage';
 import { JoinScreen } from './JoinScreen';
+import { lazyView } from './lazyView';
 import { MarkupContext, type MarkupContextValue } from './markup/context';
 import { MinutesContext, type MinutesContextValue } from './minutes/context';
 import { PresentationContext, type PresentationContextValue } from './presentation/context';
-import { ProjectPage } from './project/ProjectPage';
-import { RoomView } from './RoomView';
+import { RecordingContext, type RecordingContextValue } from './recording/context';
 import { StatusScreen } from './StatusScreen';
 import { WaitingScreen } from './WaitingScreen';
+
+/**
+ * Views loaded apart from the first page (chunks of their own): a meeting
+ * link's first load carries the join screen only; the room's view loads
+ * while the lobby shows (preloadMeetingViews), the project and invitation
+ * pages when their route is opened.
+ */
+const RoomView = lazyView(
+  'room view',
+  async () => (await import('./RoomView')).RoomView,
+  () => <main class="status" aria-busy="true" />,
+);
+const ProjectPage = lazyView('project page', async () => (await import('./project/ProjectPage')).ProjectPage);
+const InvitationPage = lazyView('invitation page', async () => (await import('./invite/InvitationPage')).InvitationPage);
+
+/** What the room needs once joined, fetched while the lobby shows. */
+export function preloadMeetingViews(): void {
+  RoomView.preload().catch(() => undefined);
+}
 
 /** What main.tsx built for the address it was opened at. */
 export type AppModel =
@@ -38,6 +56,8 @@ export type AppModel =
       markup: MarkupContextValue;
       /** The compte rendu written in the meeting. */
       minutes: MinutesContextValue;
+      /** The meeting's recording (issue 22). */
+      recording: RecordingContextValue;
       /** Where remote sound plays (speaker, earpiece, headset), where the browser lets the page choose. */
       audioOutput: AudioOutput;
       projectHref: string;
@@ -88,9 +108,11 @@ function Page({ model }: { model: AppModel }) {
               <PresentationContext.Provider value={model.presentation}>
                 <MarkupContext.Provider value={model.markup}>
                   <MinutesContext.Provider value={model.minutes}>
-                    <AudioOutputContext.Provider value={model.audioOutput}>
-                      <Meeting state={model.room.state} projectHref={model.projectHref} />
-                    </AudioOutputContext.Provider>
+                    <RecordingContext.Provider value={model.recording}>
+                      <AudioOutputContext.Provider value={model.audioOutput}>
+                        <Meeting state={model.room.state} projectHref={model.projectHref} />
+                      </AudioOutputContext.Provider>
+                    </RecordingContext.Provider>
                   </MinutesContext.Provider>
                 </MarkupContext.Provider>
               </PresentationContext.Provider>

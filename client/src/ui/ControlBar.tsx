@@ -41,6 +41,7 @@ import { EndMeetingConfirm, endConfirmOpen } from './moderation/EndMeetingConfir
 import { DocumentPicker } from './presentation/DocumentPicker';
 import { useElementSize } from './stage/useElementSize';
 import { MinutesControl } from './minutes/MinutesControl';
+import { RecordingControl } from './recording/Recording';
 
 export interface ControlProps {
   /** Rendered as a row of the "more" sheet rather than in the bar. */
@@ -306,6 +307,7 @@ function useControlEntries(): ControlEntry[] {
     { id: 'lock', priority: 5, available: moderator, Component: LockControl },
     { id: 'guest-lobby', priority: 6, available: moderator, Component: GuestLobbyControl },
     { id: 'self-unmute', priority: 6, available: moderator, Component: SelfUnmuteControl },
+    { id: 'recording', priority: 5, available: moderator, Component: RecordingControl },
     { id: 'end-for-all', priority: 5, available: moderator, Component: EndForAllControl },
     { id: 'leave', priority: 0, pinned: true, available: true, Component: LeaveControl },
   ];

@@ -1,11 +1,15 @@
 import { t, type MessageKey } from '../i18n';
+import { useEffect } from 'preact/hooks';
 import { DISPLAY_NAME_MAX } from '../room/displayName';
+import { markJoin } from '../room/joinTimeline';
 import { act } from './act';
 import { AudioOutputPicker } from './AudioOutputPicker';
+import { NoWebrtcNotice, useCapabilities } from './BrowserNotice';
 import { useRoom } from './context';
 import { DeviceSelect } from './DeviceSelect';
 import { CameraIcon, CameraOffIcon, HeadphonesIcon, MicIcon, MicOffIcon } from './icons';
 import { LangSwitch } from './LangSwitch';
+import { RecordingNotice } from './recording/RecordingNotice';
 import { VideoView } from './MediaElements';
 
 /** The lobby: check camera and microphone, set one's name, join. */
@@ -19,6 +23,9 @@ export function JoinScreen() {
   const busy = state.busy.value;
   const audioIssue = state.audioIssue.value;
   const videoIssue = state.videoIssue.value;
+  // Without WebRTC the join could only fail: the notice says why, the button stays off.
+  const canJoin = useCapabilities().webrtc;
+  useEffect(() => markJoin('page-shown'), []);
 
   return (
     <main class="join" data-testid="join">
@@ -46,6 +53,8 @@ export function JoinScreen() {
           }}
         >
           <h1 class="join__title">{t('join.title')}</h1>
+          <RecordingNotice />
+          <NoWebrtcNotice />
           <div class="field">
             <label for="display-name">{t('join.displayName')}</label>
             <input
@@ -99,6 +108,10 @@ export function JoinScreen() {
             </button>
           </div>
 
+          {/* Above what the devices' opening adds (lists, notices), so that it never moves under a press. */}
+          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining || !canJoin}>
+            {joining ? t('join.joining') : t('join.button')}
+          </button>
 
           <DeviceSelect
             id="audio-input"
@@ -126,9 +139,6 @@ export function JoinScreen() {
             </ul>
           )}
 
-          <button type="submit" class="button button--primary join__submit" data-testid="join-button" disabled={joining}>
-            {joining ? t('join.joining') : t('join.button')}
-          </button>
         </form>
       </div>
     </main>

@@ -4,7 +4,9 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { blockedPlayback, isAutoplayRefusal } from '../env/autoplay';
 import { createLogger } from '../log';
+import { watchFirstFrame } from '../room/joinTimeline';
 
 const log = createLogger('media-element');
 
@@ -16,17 +18,26 @@ function useSrcObject<E extends HTMLMediaElement>(track: MediaStreamTrack | null
     element.srcObject = track ? new MediaStream([track]) : null;
     if (track) {
       // Autoplay can be refused before any user gesture; the join click usually counts as one.
-      element.play().catch((error: unknown) => log.debug('play() refused', error));
+      element.play().catch((error: unknown) => {
+        // Unmuted sound refused until a gesture (WebKit): the room offers a button that plays it.
+        if (!element.muted && isAutoplayRefusal(error)) blockedPlayback.refused(element);
+        log.debug('play() refused', error);
+      });
     }
     return () => {
+      blockedPlayback.forget(element);
       element.srcObject = null;
     };
   }, [track]);
   return ref;
 }
 
-export function VideoView({ track, mirrored = false }: { track: MediaStreamTrack; mirrored?: boolean }) {
+/** `remote`: another participant's video, whose first frame ends the join's timeline (joinTimeline.ts). */
+export function VideoView({ track, mirrored = false, remote = false }: { track: MediaStreamTrack; mirrored?: boolean; remote?: boolean }) {
   const ref = useSrcObject<HTMLVideoElement>(track);
+  useEffect(() => {
+    if (remote && ref.current) watchFirstFrame(ref.current);
+  }, [remote, track, ref]);
   // Muted: a video element never plays sound here, audio has its own element.
   return <video ref={ref} class={mirrored ? 'video video--mirrored' : 'video'} autoPlay playsInline muted />;
 }

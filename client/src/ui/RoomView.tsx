@@ -1,5 +1,6 @@
 import { t } from '../i18n';
 import { useAudioOutput } from './AudioOutputPicker';
+import { AudioBlockedNotice } from './BrowserNotice';
 import { ChatPanel } from './ChatPanel';
 import { useChat, useRoom } from './context';
 import { ControlBar } from './ControlBar';
@@ -10,6 +11,7 @@ import { LobbyRequests } from './moderation/LobbyRequests';
 import { ModerationNotice } from './moderation/ModerationNotice';
 import { useMinutes } from './minutes/context';
 import { MinutesPanel } from './minutes/MinutesPanel';
+import { RecordingBadge } from './recording/Recording';
 import { ScreenShareNotice } from './ScreenShareNotice';
 import { Stage } from './stage/Stage';
 
@@ -49,10 +51,12 @@ export function RoomView() {
       <header class="room__header">
         <h1 class="room__title">{t('room.label')}</h1>
         <span class="room__count">{t('room.participants', { n: tiles.length })}</span>
+        <RecordingBadge />
         <ConnectionBadge />
         <LangSwitch class="room__lang" />
       </header>
       <ReconnectingBanner />
+      <AudioBlockedNotice />
       <ScreenShareNotice />
       <ModerationNotice />
       <LobbyRequests />

@@ -41,7 +41,7 @@ export function Tile({ tile }: { tile: TileModel }) {
       aria-label={tile.isSelf ? t('tile.you', { name: tile.displayName }) : tile.displayName}
     >
       {video ? (
-        <VideoView track={video} mirrored={tile.isSelf} />
+        <VideoView track={video} mirrored={tile.isSelf} remote={!tile.isSelf} />
       ) : (
         <div class="tile__avatar" aria-hidden="true">
           <span>{initials(tile.displayName)}</span>

@@ -41,6 +41,14 @@ export function formatDate(time: number): string {
   return new Intl.DateTimeFormat(lang.value, { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(time));
 }
 
+const RECORDING_ENDS = ['stopped', 'meeting-ended', 'max-duration', 'disk-full', 'worker-died', 'server-stopped'] as const;
+
+/** How a recording ended, in words (the chat line's text is its code). */
+export function recordingEndText(end: string): string {
+  const known = RECORDING_ENDS.find((e) => e === end);
+  return known ? t(`recording.end.${known}`) : end;
+}
+
 /** The text of a system message ("Réunion démarrée par X", "Réunion terminée · 42 min · participants : A, B", "Appel manqué de X"). */
 export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeting' | 'text' | 'call' | 'plan'>): string {
   if (message.kind === 'missed-call') {
@@ -56,6 +64,9 @@ export function systemText(message: Pick<ChatMessage, 'kind' | 'author' | 'meeti
   if (message.kind === 'markup-saved') return t('chat.markupSaved', { name: message.author.displayName });
   // The attachment below it is the PDF; the server's text names the CR ("Compte rendu n° 3 — …").
   if (message.kind === 'minutes-published') return `${t('chat.minutesPublished', { name: message.author.displayName })} · ${message.text}`;
+  if (message.kind === 'recording-started') return t('recording.chat.started', { name: message.author.displayName });
+  if (message.kind === 'recording-stopped') return t('recording.chat.stopped', { end: recordingEndText(message.text) });
+  if (message.kind === 'recording-stored') return t(message.text === 'interrupted' ? 'recording.chat.storedInterrupted' : 'recording.chat.stored');
   if (message.kind === 'meeting-ended') {
     const names = (message.meeting?.attendees ?? []).map((a) => a.displayName).join(', ');
     const durationMs = message.meeting?.durationMs;

@@ -1,6 +1,6 @@
 /**
  * Chantier as an OS process for side-by-side benchmarks (what `npm start`
- * runs: node --import tsx signaling/src/server.ts), usable outside vitest,
+ * runs: the compiled server, signaling/build/server.js), usable outside vitest,
  * inside the benchmark namespace like Janus: HTTP, WebSocket and mediasoup's
  * WebRtcServer all bound to the namespace address. Like
  * test/serverProcess.ts (which stays as it is for the tests: it reads the
@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -114,7 +114,12 @@ export async function startChantier(options: ChantierOptions = {}): Promise<Chan
     DEMO_PROJECT: '',
     ...options.env,
   };
-  const node = [process.execPath, ['--import', 'tsx', 'signaling/src/server.ts']] as const;
+  // What `npm start` runs (the compiled server, scripts/build-server.mjs, built by setup.sh); tsx when not built.
+  const compiled = existsSync(join(REPO_ROOT, 'signaling', 'build', 'server.js'));
+  const node = [
+    process.execPath,
+    compiled ? ['--conditions=chantier-build', 'signaling/build/server.js'] : ['--import', 'tsx', 'signaling/src/server.ts'],
+  ] as const;
   const [command, args] = options.netns ? options.netns.wrap(node[0], [...node[1]]) : [node[0], [...node[1]]];
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;

@@ -108,6 +108,7 @@ class LoadClient {
       const end = text.indexOf('"', NOTIFICATION_PREFIX.length);
       const type = text.slice(NOTIFICATION_PREFIX.length, end);
       traffic.notifications[type] = (traffic.notifications[type] ?? 0) + 1;
+      traffic.notificationBytes[type] = (traffic.notificationBytes[type] ?? 0) + text.length;
       const sink = this.sink.current;
       if (!sink || !text.startsWith('chatMessage"', NOTIFICATION_PREFIX.length)) return;
       const sent = BENCH_TEXT.exec(text)?.[1];
@@ -181,7 +182,7 @@ class Generator {
   clients: LoadClient[] = [];
   url = '';
   readonly sink: { current: ChatSink | null } = { current: null };
-  readonly traffic: { current: Traffic } = { current: { frames: 0, bytes: 0, notifications: {} } };
+  readonly traffic: { current: Traffic } = { current: { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} } };
   #sequence = 0;
 
   janus: JanusClient[] = [];
@@ -194,7 +195,7 @@ class Generator {
   /** What was received since the last call. */
   takeTraffic(): Traffic {
     const taken = this.traffic.current;
-    this.traffic.current = { frames: 0, bytes: 0, notifications: {} };
+    this.traffic.current = { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} };
     return taken;
   }
 

@@ -57,6 +57,8 @@ export interface Traffic {
   frames: number;
   bytes: number;
   notifications: Record<string, number>;
+  /** Characters of notifications, by type. */
+  notificationBytes: Record<string, number>;
 }
 
 export interface ChatReport extends StepReport {

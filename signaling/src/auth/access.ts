@@ -129,6 +129,7 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   /** A fresh token of the same user and project. */
   refreshToken: on(ws.authenticated, 'a fresh token of the same user'),
   ping: ws.authenticated,
+  presence: ws.authenticated,
   /**
    * Asking to enter (helloed, not joined): answered `admitted` at once, or
    * `waiting` for a guest when the meeting has its lobby (GUEST_LOBBY on by
@@ -144,7 +145,8 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   join: except(ws.joinedParticipant, 'join', { removed: 'REMOVED', guest: 'ADMISSION_REQUIRED' }),
   /** Leaving works from a helloed socket too (it is detached from the meeting). */
   leave: ws.authenticated,
-  createTransport: ws.joinedParticipant,
+  /** Also before join, in the lobby (the client makes its transports there): refused as join refuses. */
+  createTransport: except(ws.joinedParticipant, 'createTransport', { removed: 'REMOVED' }),
   connectTransport: ws.joinedParticipant,
   restartIce: ws.joinedParticipant,
   produce: ws.joinedParticipant,
@@ -196,6 +198,10 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
   minutesAttendance: on(ws.minutesChair, 'a participant\'s line'),
   minutesAllow: on(ws.minutesChair, 'a member of the meeting'),
   minutesPublish: ws.minutesChair,
+  /** Recording (protocol/recording.ts): owners and moderators start and stop; everyone attached sees the state. */
+  recordingStart: ws.moderator,
+  recordingStop: on(ws.moderator, 'a recording the host started'),
+  recordingStatus: ws.authenticated,
 };
 
 /**

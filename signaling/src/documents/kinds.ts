@@ -105,6 +105,9 @@ export const documentKinds: readonly DocumentKind[] = [
   { id: 'dxf', mimeType: 'image/vnd.dxf', extensions: ['dxf'], viewable: false, matches: dxf },
   // No registered type for IFC; STEP's is what viewers and buildingSMART use.
   { id: 'ifc', mimeType: 'application/x-step', extensions: ['ifc'], viewable: false, matches: ifc },
+  // Meeting recordings (recording/publish.ts): WebM is EBML, Opus is in Ogg.
+  { id: 'webm', mimeType: 'video/webm', extensions: ['webm'], viewable: false, matches: startsWith(0x1a, 0x45, 0xdf, 0xa3) },
+  { id: 'opus', mimeType: 'audio/ogg', extensions: ['opus', 'ogg'], viewable: false, matches: startsWith(...ascii('OggS')) },
 ];
 
 /** The extension of a file name, lower-case, without the dot; '' when it has none. */

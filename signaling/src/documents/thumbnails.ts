@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
+import type { default as Sharp } from 'sharp';
 
 export const THUMBNAIL_MAX_PX = 320;
 const JPEG_QUALITY = 80;
@@ -22,9 +22,18 @@ const MAX_INPUT_PIXELS = 100_000_000;
 
 const execFileAsync = promisify(execFile);
 
-// libvips keeps recently opened input files open by default; a deleted
-// document's file would then hold its disk space until evicted.
-sharp.cache({ files: 0 });
+let sharpLoaded: Promise<typeof Sharp> | undefined;
+
+/** sharp (libvips, about 10 MB once loaded) is loaded with the first image, not at start. */
+function loadSharp(): Promise<typeof Sharp> {
+  sharpLoaded ??= import('sharp').then(({ default: sharp }) => {
+    // libvips keeps recently opened input files open by default; a deleted
+    // document's file would then hold its disk space until evicted.
+    sharp.cache({ files: 0 });
+    return sharp;
+  });
+  return sharpLoaded;
+}
 
 /**
  * Writes a JPEG thumbnail of the file at `input` to `output` (which must end
@@ -37,6 +46,7 @@ export async function makeThumbnail(viewable: 'pdf' | 'image', input: string, ou
 }
 
 async function imageThumbnail(input: string, output: string): Promise<void> {
+  const sharp = await loadSharp();
   await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate() // apply EXIF orientation: phone photos from the site come out upright
     .resize(THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX, { fit: 'inside', withoutEnlargement: true })

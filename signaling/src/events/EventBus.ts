@@ -4,14 +4,15 @@
  * channel), fanned out in-process to the sessions of that project.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatMessage, NotificationData, PresenceEntry } from '../protocol/index.js';
+import type { ChatMessage, NotificationData, PresenceChange } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import { closeWithin } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 
 export type ProjectEvent =
   | { type: 'chatMessage'; message: ChatMessage }
-  | { type: 'presence'; online: PresenceEntry[] }
+  /** Published by store/presence.ts's scripts, in version order. */
+  | { type: 'presence'; change: PresenceChange }
   | { type: 'documentsChanged'; documentId: string; change: 'added' | 'removed' }
   /**
    * A call's notification for some users' sessions (all their pages and
@@ -131,9 +132,8 @@ export class EventBus {
         type?: string;
         id?: string;
         message?: ChatMessage;
-        online?: PresenceEntry[];
         documentId?: string;
-        change?: 'added' | 'removed';
+        change?: 'added' | 'removed' | PresenceChange;
         to?: unknown;
         except?: unknown;
         notification?: { type?: unknown; data?: unknown };
@@ -141,9 +141,9 @@ export class EventBus {
       if (raw.type === 'chatMessage' && raw.message && raw.id) {
         // The chat's Lua script publishes the message without its id (unknown until XADD).
         event = { type: 'chatMessage', message: { ...raw.message, id: raw.id } };
-      } else if (raw.type === 'presence' && Array.isArray(raw.online)) {
-        event = { type: 'presence', online: raw.online };
-      } else if (raw.type === 'documentsChanged' && typeof raw.documentId === 'string' && raw.change) {
+      } else if (raw.type === 'presence' && typeof raw.change === 'object' && Number.isSafeInteger(raw.change.version)) {
+        event = { type: 'presence', change: raw.change };
+      } else if (raw.type === 'documentsChanged' && typeof raw.documentId === 'string' && (raw.change === 'added' || raw.change === 'removed')) {
         event = { type: 'documentsChanged', documentId: raw.documentId, change: raw.change };
       } else if (
         raw.type === 'call' &&

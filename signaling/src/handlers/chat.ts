@@ -17,15 +17,16 @@ export const chatSend: HandlerDef<'chatSend'> = {
     }
     // Counted only for messages that would be stored.
     if (!session.chatLimiter.take()) throw new AppError(ErrorCode.RATE_LIMITED, 'too many chat messages');
+    const meetingId = await session.recordedMeetingId();
     const { message, created } = await app.chat.send(projectId, {
       clientMessageId: data.clientMessageId,
       kind: 'text',
       author: { userId: identity.userId, displayName: session.displayName ?? identity.displayName },
       text,
       attachment,
-      meetingId: session.meetingId,
+      meetingId,
     });
-    if (created && attachment && session.room && session.meetingId) {
+    if (created && attachment && session.room && meetingId) {
       await app.meetings.addDocument(projectId, session.room.roomId, attachment);
     }
     return { message };

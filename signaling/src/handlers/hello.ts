@@ -45,8 +45,9 @@ export const hello: HandlerDef<'hello'> = {
       // The resuming token is the newest the client has: it becomes the session's.
       resumed.identity = identity;
       const room = resumed.room!;
-      const [online, unread, nodes] = await Promise.all([
-        app.presence.list(projectId).catch(() => []),
+      const [presence, unread, nodes] = await Promise.all([
+        // Version 0: the client's first change will show a gap, and it asks for a snapshot.
+        app.presence.snapshot(projectId).catch(() => ({ version: 0, connections: [] })),
         app.chat.unread(projectId, identity.userId).catch(() => 0),
         liveNodes(ctx),
       ]);
@@ -59,7 +60,7 @@ export const hello: HandlerDef<'hello'> = {
         self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
         // Fresh credentials; the session's renewal now counts from these.
         iceServers: helloIceServers(app.turn, resumed),
-        online,
+        presence,
         unread,
         resumeSecret: resumed.resumeSecret!,
         resumed: { joined: resumed.state === 'joined' },
@@ -82,8 +83,8 @@ export const hello: HandlerDef<'hello'> = {
       displayName: identity.displayName,
       role: identity.role,
     });
-    const [online, unread, nodes] = await Promise.all([
-      app.presence.list(projectId),
+    const [presence, unread, nodes] = await Promise.all([
+      app.presence.snapshot(projectId),
       app.chat.unread(projectId, identity.userId),
       data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
     ]);
@@ -100,7 +101,7 @@ export const hello: HandlerDef<'hello'> = {
       // Fresh TURN credentials for this user (none when TURN is not configured),
       // renewed before they expire on a meeting socket.
       iceServers: helloIceServers(app.turn, session),
-      online,
+      presence,
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),
       ...(nodes ? { nodes } : {}),

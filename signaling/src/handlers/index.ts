@@ -16,8 +16,10 @@ import {
   minutesSectionSave,
 } from './minutes.js';
 import { endMeeting, moderate, raiseHand, setRoomPolicy } from './moderation.js';
+import { presence } from './presence.js';
 import { presentStart, presentStop, presentUpdate } from './present.js';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.js';
+import { recordingStart, recordingStatus, recordingStop } from './recording.js';
 import { refreshToken } from './refreshToken.js';
 import { connectTransport, createTransport, restartIce } from './transport.js';
 import type { HandlerTable } from './types.js';
@@ -25,6 +27,7 @@ import type { HandlerTable } from './types.js';
 export const handlers: HandlerTable = {
   hello,
   ping,
+  presence,
   refreshToken,
   setAudioOnly,
   setViewport,
@@ -69,4 +72,7 @@ export const handlers: HandlerTable = {
   minutesAttendance,
   minutesAllow,
   minutesPublish,
+  recordingStart,
+  recordingStop,
+  recordingStatus,
 };

@@ -8,14 +8,19 @@ export const join: HandlerDef<'join'> = {
   async handle({ app, session }, data) {
     // A project page's socket (hello without roomId) has no meeting to join.
     if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId to join one');
-    const joined = await session.room.join(session, data);
-    // Minutes already open for this meeting mark the newcomer present (best effort: the join stands).
-    if (session.meetingId) {
+    const recordsAsked = performance.now();
+    const joined = await session.room.join(session, data, (phase, seconds) => app.metrics.observeJoinPhase(phase, seconds));
+    session.joinAnsweredAt = performance.now();
+    // After the answer, once the meeting's record has its id: minutes already open for this
+    // meeting mark the newcomer present (best effort: the join stands).
+    void session.joinRecorded?.then(async () => {
+      app.metrics.observeJoinPhase('records', (performance.now() - recordsAsked) / 1000);
+      if (!session.meetingId || session.state !== 'joined') return;
       await app.minutes
-        .joined(minutesActor(session))
+        .joined(await minutesActor(session))
         .then((result) => result && announce(session, result))
         .catch((error: unknown) => session.log.warn({ err: error }, 'attendance not updated'));
-    }
+    });
     return joined;
   },
 };

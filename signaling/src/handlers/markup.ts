@@ -53,7 +53,7 @@ async function target({ app, session }: HandlerContext, presentationId: string, 
     throw new AppError(ErrorCode.NOT_FOUND, 'no such presentation in progress');
   }
   // Set at join; looked up if Redis failed then (the meeting's id is what keeps marks apart).
-  const meetingId = session.meetingId ?? (await app.meetings.current(room.projectId, room.roomId))?.meetingId;
+  const meetingId = (await session.recordedMeetingId()) ?? (await app.meetings.current(room.projectId, room.roomId))?.meetingId;
   if (!meetingId) throw new AppError(ErrorCode.NOT_FOUND, 'this meeting has no record to keep marks in');
   return {
     app,

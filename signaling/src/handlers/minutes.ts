@@ -10,14 +10,15 @@ import type { HandlerDef } from './types.js';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 
-export function minutesActor(session: Session): MinutesActor {
+export async function minutesActor(session: Session): Promise<MinutesActor> {
   const identity = session.identity!;
+  const meetingId = await session.recordedMeetingId();
   // A joined session whose meeting Redis could not record has no meeting to write minutes for.
-  if (!session.meetingId) throw new AppError(ErrorCode.NOT_FOUND, 'this meeting has no record to write minutes for');
+  if (!meetingId) throw new AppError(ErrorCode.NOT_FOUND, 'this meeting has no record to write minutes for');
   return {
     projectId: session.projectId!,
     roomId: session.room!.roomId,
-    meetingId: session.meetingId,
+    meetingId,
     userId: identity.userId,
     displayName: session.displayName ?? identity.displayName,
     role: identity.role,
@@ -36,14 +37,14 @@ export function announce(session: Session, result: { minutesId: string; change: 
 export const minutesOpen: HandlerDef<'minutesOpen'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    return { minutes: await app.minutes.open(minutesActor(session), data.plan) };
+    return { minutes: await app.minutes.open(await minutesActor(session), data.plan) };
   },
 };
 
 export const minutesItemSave: HandlerDef<'minutesItemSave'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    const result = await app.minutes.saveItem(minutesActor(session), data);
+    const result = await app.minutes.saveItem(await minutesActor(session), data);
     announce(session, result);
     return { item: result.change.item, ...(result.change.overwritten ? { overwritten: true } : {}) };
   },
@@ -52,7 +53,7 @@ export const minutesItemSave: HandlerDef<'minutesItemSave'> = {
 export const minutesItemDelete: HandlerDef<'minutesItemDelete'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    announce(session, await app.minutes.deleteItem(minutesActor(session), data.itemId));
+    announce(session, await app.minutes.deleteItem(await minutesActor(session), data.itemId));
     return {};
   },
 };
@@ -60,7 +61,7 @@ export const minutesItemDelete: HandlerDef<'minutesItemDelete'> = {
 export const minutesSectionSave: HandlerDef<'minutesSectionSave'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    const result = await app.minutes.saveSection(minutesActor(session), data);
+    const result = await app.minutes.saveSection(await minutesActor(session), data);
     announce(session, result);
     return { section: result.change.section };
   },
@@ -69,7 +70,7 @@ export const minutesSectionSave: HandlerDef<'minutesSectionSave'> = {
 export const minutesAttendance: HandlerDef<'minutesAttendance'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    const result = await app.minutes.setAttendance(minutesActor(session), data.personId, data.status);
+    const result = await app.minutes.setAttendance(await minutesActor(session), data.personId, data.status);
     announce(session, result);
     return { entry: result.change.entry };
   },
@@ -78,7 +79,7 @@ export const minutesAttendance: HandlerDef<'minutesAttendance'> = {
 export const minutesAllow: HandlerDef<'minutesAllow'> = {
   requires: 'joined',
   async handle({ app, session }, data) {
-    const result = await app.minutes.allow(minutesActor(session), data.userId, data.allowed);
+    const result = await app.minutes.allow(await minutesActor(session), data.userId, data.allowed);
     announce(session, result);
     return { editors: result.change.editors };
   },
@@ -87,7 +88,7 @@ export const minutesAllow: HandlerDef<'minutesAllow'> = {
 export const minutesPublish: HandlerDef<'minutesPublish'> = {
   requires: 'joined',
   async handle({ app, session }) {
-    const result = await app.minutes.publish(minutesActor(session));
+    const result = await app.minutes.publish(await minutesActor(session));
     announce(session, result);
     return { number: result.change.number, publication: result.change.publication };
   },

@@ -31,6 +31,7 @@ export const presentStart: HandlerDef<'presentStart'> = {
     room.startPresentation(presentation);
     // The meeting's record and the project's chat keep what was presented.
     try {
+      const meetingId = await session.recordedMeetingId();
       await app.meetings.addPresentation(projectId, room.roomId, document, presenter);
       await app.chat.send(projectId, {
         clientMessageId: `sys-${presentation.presentationId}`,
@@ -38,7 +39,7 @@ export const presentStart: HandlerDef<'presentStart'> = {
         author: presenter,
         text: '',
         attachment: document,
-        meetingId: session.meetingId,
+        meetingId,
       });
     } catch (error) {
       session.log.warn({ err: error }, 'presentation not recorded');

@@ -4,11 +4,18 @@ import type { HandlerDef } from './types.js';
 
 const UNMUTE_REFUSED = 'a moderator muted you and the meeting does not allow unmuting yourself';
 
+/** Sessions that asked to produce since joining: the join's first_produce phase is measured once. */
+const produced = new WeakSet<object>();
+
 export const produce: HandlerDef<'produce'> = {
   requires: 'joined',
-  async handle({ session }, data) {
+  async handle({ app, session }, data) {
     const room = session.room!;
     const peerId = session.peerId!;
+    if (session.joinAnsweredAt !== undefined && !produced.has(session)) {
+      produced.add(session);
+      app.metrics.observeJoinPhase('first_produce', (performance.now() - session.joinAnsweredAt) / 1000);
+    }
     // A new microphone would get round a moderator's mute.
     if (data.source === 'mic' && !data.paused && room.selfUnmuteBlocked(peerId)) {
       throw new AppError(ErrorCode.UNMUTE_NOT_ALLOWED, UNMUTE_REFUSED);
@@ -22,6 +29,8 @@ export const produce: HandlerDef<'produce'> = {
         { peerId, producer: { producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused } },
         peerId,
       );
+      // Recorded from when it sends, when the meeting is being recorded.
+      app.recordings.producerAdded(room, producer);
       return { producerId: producer.id };
     });
   },

@@ -1,3 +1,6 @@
+import { AppError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
+import type { Session } from '../ws/Session.js';
 import type { HandlerDef } from './types.js';
 
 /**
@@ -13,12 +16,38 @@ import type { HandlerDef } from './types.js';
  */
 export const LOW_START_BITRATE = 300_000;
 
+/** Directions asked before join, per session: one transport each (asked twice at once counts too). */
+const askedBeforeJoin = new WeakMap<Session, Set<'send' | 'recv'>>();
+
+/**
+ * After join, or before it on a meeting socket (the client makes both
+ * transports while the person is still on the join screen, docs/PROTOCOL.md
+ * "Joining fast"): then one per direction, and not for a guest who must wait
+ * to be let in. Nothing can be sent or received before join: connectTransport,
+ * produce and consume need it.
+ */
 export const createTransport: HandlerDef<'createTransport'> = {
-  requires: 'joined',
-  async handle({ session }, { direction }) {
-    const media = session.media!;
-    const low = direction === 'recv' && media.audioOnly;
-    return media.createTransport(direction, low ? { initialAvailableOutgoingBitrate: LOW_START_BITRATE } : {});
+  requires: 'ready',
+  async handle({ app, session }, { direction, audioOnly }) {
+    let media = session.media;
+    let low = direction === 'recv' && media?.audioOnly === true;
+    if (session.state !== 'joined') {
+      if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId');
+      const asked = askedBeforeJoin.get(session) ?? new Set();
+      if (asked.has(direction)) throw new AppError(ErrorCode.BAD_REQUEST, `a ${direction} transport was already made before join`);
+      media = session.room.prepareMedia(session);
+      asked.add(direction);
+      askedBeforeJoin.set(session, asked);
+      low = direction === 'recv' && audioOnly === true;
+    }
+    const params = await media!.createTransport(direction, low ? { initialAvailableOutgoingBitrate: LOW_START_BITRATE } : {});
+    // The join's later phases (metrics): from its answer to this transport's DTLS connection.
+    media!.transports.get(params.transportId)?.on('dtlsstatechange', (state) => {
+      if (state === 'connected' && session.joinAnsweredAt !== undefined) {
+        app.metrics.observeJoinPhase(`${direction}_connected`, (performance.now() - session.joinAnsweredAt) / 1000);
+      }
+    });
+    return params;
   },
 };
 

@@ -13,7 +13,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { AppError } from '../errors.js';
 import { ErrorCode, type DocumentRef, type Mark } from '../protocol/index.js';
 import type { DocumentMeta } from '../store/documents.js';
-import { annotatePdf, imageToAnnotatedPdf, UnreadableDocumentError, type AnnotateResult } from './annotate.js';
+// annotate.ts brings pdf-lib (about 9 MB once loaded): loaded with the first save, not at start.
+import type { AnnotateResult } from './annotate.js';
 
 export interface SaveRequest {
   projectId: string;
@@ -45,6 +46,7 @@ export async function saveMarkedUp(app: FastifyInstance, request: SaveRequest): 
 }
 
 async function annotated(meta: DocumentMeta, bytes: Uint8Array, marks: readonly Mark[]): Promise<AnnotateResult> {
+  const { annotatePdf, imageToAnnotatedPdf, UnreadableDocumentError } = await import('./annotate.js');
   try {
     if (meta.mimeType === 'application/pdf') return await annotatePdf(bytes, marks);
     if (meta.mimeType === 'image/png' || meta.mimeType === 'image/jpeg') return await imageToAnnotatedPdf(bytes, meta.mimeType, marks);

@@ -33,6 +33,18 @@ type WorkerLabels = 'worker' | 'pid';
 /** A join answered within 50 ms to 10 s (a loaded node, a cold worker): finer where most fall. */
 export const JOIN_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * The server's share of a join (docs/PROTOCOL.md, "Joining fast"): `queue`,
+ * the join waiting for the room's earlier changes; `media`, its peer and the
+ * consumers its answer carries; `records`, the Redis writes made after the
+ * answer; `send_connected` / `recv_connected`, from the answer to each
+ * transport's DTLS connection; `first_produce`, from the answer to the first
+ * producer. Finer buckets than a whole join's: most phases take milliseconds.
+ */
+export const JOIN_PHASES = ['queue', 'media', 'records', 'send_connected', 'recv_connected', 'first_produce'] as const;
+export type JoinPhase = (typeof JOIN_PHASES)[number];
+export const JOIN_PHASE_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
 const SESSION_STATES: readonly SessionState[] = ['new', 'ready', 'joined'];
 
 function workerLabels(slot: WorkerSlot): Record<WorkerLabels, string> {
@@ -42,6 +54,7 @@ function workerLabels(slot: WorkerSlot): Record<WorkerLabels, string> {
 export class Metrics {
   readonly registry = new Registry();
   readonly #joinDuration: Histogram<'outcome'>;
+  readonly #joinPhase: Histogram<'phase'>;
   readonly #errors: Counter<'type' | 'code'>;
   readonly #forwarded = new RetiringTotals();
 
@@ -206,6 +219,13 @@ export class Metrics {
       buckets: JOIN_BUCKETS_S,
       registers,
     });
+    this.#joinPhase = new Histogram<'phase'>({
+      name: 'chantier_join_phase_seconds',
+      help: 'The phases of a join on the server: queue, media, records (after the answer), send_connected, recv_connected, first_produce (from the answer)',
+      labelNames: ['phase'],
+      buckets: JOIN_PHASE_BUCKETS_S,
+      registers,
+    });
     this.#errors = new Counter<'type' | 'code'>({
       name: 'chantier_request_errors_total',
       help: 'WebSocket requests answered with an error, by request type ("unknown" when not a valid one) and error code',
@@ -254,6 +274,11 @@ export class Metrics {
   observeAnswer(type: RequestType | undefined, seconds: number, code: ErrorCode | undefined): void {
     if (type === 'join') this.#joinDuration.observe({ outcome: code ? 'error' : 'ok' }, seconds);
     if (code) this.#errors.inc({ type: type ?? 'unknown', code });
+  }
+
+  /** A phase of a join took this long (see JOIN_PHASES). */
+  observeJoinPhase(phase: JoinPhase, seconds: number): void {
+    this.#joinPhase.observe({ phase }, seconds);
   }
 
   get contentType(): string {

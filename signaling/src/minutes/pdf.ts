@@ -11,7 +11,8 @@
  */
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import pdfmake from 'pdfmake';
+// pdfmake (about 24 MB once loaded) is loaded when the first compte rendu is published, not at start.
+import type pdfmake from 'pdfmake';
 import type { Content, TableCell } from 'pdfmake/interfaces';
 import type { ActionOwnerInfo, AttendanceStatus, ItemKind, MinutesItem } from '../protocol/index.js';
 import type { MinutesContent } from '../store/minutes.js';
@@ -38,10 +39,12 @@ export const CLOSING_LINE =
   'Les observations éventuelles sur le présent compte rendu sont à adresser au rédacteur dans un délai de huit jours ' +
   'à compter de sa diffusion ; passé ce délai, il sera réputé accepté.';
 
+type PdfMake = typeof pdfmake;
+
 let fontsDir: string | undefined;
 
 /** Points pdfmake at the fonts once, and lets it read nothing else from disk or the network. */
-function useFonts(dir: string): void {
+function useFonts(pdfmake: PdfMake, dir: string): void {
   if (fontsDir === dir) return;
   pdfmake.setFonts({
     DejaVu: {
@@ -150,6 +153,7 @@ export function minutesDocument(input: PdfInput): Parameters<typeof pdfmake.crea
 
 /** The PDF's bytes. */
 export async function minutesPdf(input: PdfInput, fontDir: string): Promise<Buffer> {
-  useFonts(fontDir);
+  const { default: pdfmake } = await import('pdfmake');
+  useFonts(pdfmake, fontDir);
   return pdfmake.createPdf(minutesDocument(input)).getBuffer();
 }

@@ -14,6 +14,7 @@ import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { PresenceStore } from '../store/presence.js';
+import { PresenceFanout } from './PresenceFanout.js';
 import type { Session } from '../ws/Session.js';
 
 /** Most chat messages delivered again per project after an outage. */
@@ -39,6 +40,10 @@ export class ProjectHub {
   #resyncAgain = false;
   /** The oldest time since when chat may have been missed (the bus's loss), until a resync delivers it. */
   #missedSince: number | undefined;
+  /** Presence changes to the sessions, coalesced per project per tick. */
+  readonly #fanout = new PresenceFanout((projectId, data, json) => {
+    for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('presence', data, json);
+  });
 
   constructor(
     private readonly bus: EventBus,
@@ -96,6 +101,7 @@ export class ProjectHub {
       this.#unsubscribe.get(projectId)?.();
       this.#unsubscribe.delete(projectId);
       this.#lastChat.delete(projectId);
+      this.#fanout.forget(projectId);
     }
     try {
       await this.presence.remove(projectId, this.connectionKey(session));
@@ -104,7 +110,6 @@ export class ProjectHub {
       this.#unclean.add(projectId);
       throw error;
     }
-    await this.#publishPresence(projectId);
   }
 
   /**
@@ -155,13 +160,13 @@ export class ProjectHub {
       sessions += live.length;
       for (const session of live) await this.#write(session, projectId, this.#rooms.get(session) ?? null);
       await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set(live.map((s) => this.connectionKey(s))));
-      await this.#publishPresence(projectId);
+      // Changes published while the bus was away never arrived: the sessions start again from a snapshot.
+      if (this.#sessions.has(projectId)) this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
       if (missedSince !== undefined) await this.#catchUpChat(projectId, missedSince);
     }
     for (const projectId of [...this.#unclean]) {
       if (!this.#sessions.has(projectId)) {
         await this.presence.removeStale(projectId, `${this.nodeId}/`, new Set());
-        await this.#publishPresence(projectId);
       }
       this.#unclean.delete(projectId);
     }
@@ -182,7 +187,6 @@ export class ProjectHub {
   async #record(session: Session, projectId: string, roomId: string | null): Promise<void> {
     this.#rooms.set(session, roomId);
     await this.#write(session, projectId, roomId);
-    await this.#publishPresence(projectId);
   }
 
   async #write(session: Session, projectId: string, roomId: string | null): Promise<void> {
@@ -194,11 +198,6 @@ export class ProjectHub {
       device: session.device,
       roomId,
     });
-  }
-
-  async #publishPresence(projectId: string): Promise<void> {
-    const online = await this.presence.list(projectId);
-    await this.bus.publish(projectId, { type: 'presence', online });
   }
 
   #deliver(projectId: string, event: ProjectEvent): void {
@@ -227,10 +226,29 @@ export class ProjectHub {
       const last = this.#lastChat.get(projectId);
       if (!last || compareIds(event.message.id, last) > 0) this.#lastChat.set(projectId, event.message.id);
     }
-    for (const session of this.#sessions.get(projectId) ?? []) {
-      if (event.type === 'chatMessage') session.notify('chatMessage', { message: event.message });
-      else if (event.type === 'presence') session.notify('presence', { online: event.online });
-      else session.notify('documentsChanged', { documentId: event.documentId, change: event.change });
+    if (event.type === 'presence') {
+      this.#fanout.change(projectId, event.change);
+      return;
+    }
+    // Serialised once for all the project's sessions.
+    if (event.type === 'chatMessage') {
+      const data = { message: event.message };
+      const json = JSON.stringify(data);
+      for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('chatMessage', data, json);
+      return;
+    }
+    const data = { documentId: event.documentId, change: event.change };
+    const json = JSON.stringify(data);
+    for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('documentsChanged', data, json);
+  }
+
+  /** Sends a snapshot to the projects whose changes the bus lost (PresenceFanout.isBehind). */
+  async #checkVersions(): Promise<void> {
+    for (const projectId of [...this.#sessions.keys()]) {
+      const version = await this.presence.version(projectId);
+      if (!this.#fanout.isBehind(projectId, version) || !this.#sessions.has(projectId)) continue;
+      this.log.info({ projectId, version, seen: this.#fanout.seen(projectId) }, 'presence changes lost: sending a snapshot');
+      this.#fanout.snapshot(projectId, await this.presence.snapshot(projectId));
     }
   }
 
@@ -239,12 +257,13 @@ export class ProjectHub {
       for (const [projectId, sessions] of this.#sessions) {
         await this.presence.heartbeat(projectId, [...sessions].map((s) => this.connectionKey(s)));
       }
+      await this.#checkVersions();
       // Any node may sweep: what a dead node left expires and is announced once
       // (ZREM tells which node actually removed it).
       if (this.#sweeping) return;
       this.#sweeping = true;
       for (const projectId of await this.presence.projects()) {
-        if ((await this.presence.sweep(projectId)) > 0) await this.#publishPresence(projectId);
+        await this.presence.sweep(projectId);
       }
     } catch (error) {
       // An outage is logged once by RedisLink; the resync writes presence again after it.

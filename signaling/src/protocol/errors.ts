@@ -101,6 +101,12 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** Minutes name someone (action owner, attendance, editor) who is not a member of the project. */
   UNKNOWN_MEMBER: 'UNKNOWN_MEMBER',
+  /** recordingStart while the meeting is already being recorded. */
+  RECORDING_ACTIVE: 'RECORDING_ACTIVE',
+  /** recordingStop while the meeting is not being recorded. */
+  NOT_RECORDING: 'NOT_RECORDING',
+  /** recordingStart when the server's disk lacks room for a recording (RECORDING_MIN_FREE_MB). */
+  RECORDING_DISK_FULL: 'RECORDING_DISK_FULL',
   /** The server is shutting down. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /**

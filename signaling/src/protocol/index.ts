@@ -5,3 +5,8 @@ export * from './markup.js';
 export * from './planning.js';
 export * from './streamId.js';
 export * from './minutes.js';
+export * from './recording.js';
+export * from './notificationTypes.js';
+export * from './pieces.js';
+export * from './presence.js';
+export { ConsumerParams, MediaKind, MediaSource } from './media.js';

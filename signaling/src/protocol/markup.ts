@@ -12,7 +12,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DocumentRef } from './documentRef.js';
 import { ErrorCode } from './errors.js';
-import type { Role } from './messages.js';
+import type { Role } from './presence.js';
 import { canModerate } from './moderation.js';
 
 /** The limits. A refused operation changes nothing already accepted. */

@@ -9,23 +9,20 @@
  *   notification  {kind:'ntf', type, data}
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type {
-  DtlsParameters,
-  IceCandidate,
-  IceParameters,
-  RtpCapabilities,
-  RtpParameters,
-  SctpParameters,
-} from 'mediasoup/types';
+import type { RtpCapabilities } from 'mediasoup/types';
 import { DocumentRef } from './documentRef.js';
 import { errorCodes, type ErrorCode } from './errors.js';
 import { MarkupNotifications, MarkupRequests } from './markup.js';
+import { ConsumerParams, JsonObject, MediaId, MediaKind, MediaSource, mediaRequests, RtpCapabilitiesSchema } from './media.js';
 import { CallPlanRef, PlanRef, planningNotifications } from './planning.js';
 import { StreamId } from './streamId.js';
 import { MinutesSummary, minutesNotifications, minutesRequests } from './minutes.js';
+import { RecordingSummary, recordingNotifications, recordingRequests } from './recording.js';
+import { DisplayName, Id } from './pieces.js';
+import { Device, PresenceNotification, PresenceSnapshot, presenceRequests, Role } from './presence.js';
 
 /** Bumped on any incompatible change; `hello` carries it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * Largest WebSocket message the server accepts, in bytes. 128 KiB: a markup
@@ -34,82 +31,15 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 // ------------------------------------------------------------------ pieces
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-/** mediasoup object ids are UUIDs. */
-const MediaId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9a-fA-F-]+$' });
-const DisplayName = Type.String({ minLength: 1, maxLength: 64 });
 
-/**
- * mediasoup's own ORTC structures. They are checked here for shape and size
- * only; mediasoup validates their content and its TypeError becomes
- * BAD_REQUEST.
- */
-const JsonObject = Type.Object({}, { additionalProperties: true });
-const ObjectList = Type.Array(JsonObject, { maxItems: 64 });
-const RtpCapabilitiesSchema = Type.Unsafe<RtpCapabilities>(
-  Type.Object(
-    { codecs: Type.Optional(ObjectList), headerExtensions: Type.Optional(ObjectList) },
-    { additionalProperties: true },
-  ),
-);
-/** At least one codec: the worker refuses an empty list too, logging each refusal as an error. */
-const RtpParametersSchema = Type.Unsafe<RtpParameters>(
-  Type.Object(
-    { codecs: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }), encodings: Type.Optional(ObjectList) },
-    { additionalProperties: true },
-  ),
-);
-/**
- * At least one fingerprint: the mediasoup worker refuses an empty list too,
- * but logs each refusal at error level (a client could fill the log with them).
- */
-const DtlsParametersSchema = Type.Unsafe<DtlsParameters>(
-  Type.Object({ fingerprints: Type.Array(JsonObject, { minItems: 1, maxItems: 64 }) }, { additionalProperties: true }),
-);
 const IceServer = Type.Object({
   urls: Type.Array(Type.String()),
   username: Type.Optional(Type.String()),
   credential: Type.Optional(Type.String()),
 });
 
-export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
-/** What a producer carries, so that the UI can lay it out. */
-export const MediaSource = Type.Union([
-  Type.Literal('mic'),
-  Type.Literal('camera'),
-  Type.Literal('screen'),
-  Type.Literal('screen-audio'),
-]);
-export type MediaSource = Static<typeof MediaSource>;
 
-/**
- * A person's role in a project. owner: manages the project (members,
- * invitations, anyone's documents) and moderates meetings; moderator:
- * moderates meetings (mute, stop, remove, lock, end, admit guests) and is
- * otherwise a member; member: takes part; guest: an outsider invited in
- * (waits in the lobby when the meeting asks it).
- */
-export const Role = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('moderator'),
-  Type.Literal('member'),
-  Type.Literal('guest'),
-]);
-export type Role = Static<typeof Role>;
-
-export const Device = Type.Union([Type.Literal('desktop'), Type.Literal('phone')]);
-export type Device = Static<typeof Device>;
-
-/** One user online in a project: all their tabs and devices folded into one entry. */
-export const PresenceEntry = Type.Object({
-  userId: Type.String(),
-  displayName: DisplayName,
-  role: Role,
-  devices: Type.Array(Device),
-  /** Rooms of the project whose meeting this user is in. */
-  rooms: Type.Array(Id),
-});
-export type PresenceEntry = Static<typeof PresenceEntry>;
+// Role, Device and presence: protocol/presence.ts.
 
 const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
@@ -168,6 +98,10 @@ export const ChatMessage = Type.Object({
     Type.Literal('meeting-planned'),
     /** A meeting's compte rendu was published: `attachment` is its PDF, `text` its title. */
     Type.Literal('minutes-published'),
+    /** Recording started / stopped (`text`: how it ended) / its result stored (`attachment`): protocol/recording.ts. */
+    Type.Literal('recording-started'),
+    Type.Literal('recording-stopped'),
+    Type.Literal('recording-stored'),
   ]),
   author: Type.Object({ userId: Type.String(), displayName: DisplayName }),
   /** Plain text, shown as text, never as HTML. */
@@ -212,6 +146,7 @@ export const MeetingRecord = Type.Object({
   interrupted: Type.Optional(Type.Boolean()),
   /** Its compte rendu, once published (the latest version). */
   minutes: Type.Optional(MinutesSummary),
+  recordings: Type.Optional(Type.Array(RecordingSummary)),
 });
 export type MeetingRecord = Static<typeof MeetingRecord>;
 
@@ -362,8 +297,8 @@ export const Requests = {
       /** Present when the socket is a meeting's. */
       routerRtpCapabilities: Type.Optional(Type.Unsafe<RtpCapabilities>(JsonObject)),
       iceServers: Type.Array(IceServer),
-      /** Who is online in the project right now. */
-      online: Type.Array(PresenceEntry),
+      /** Who is online in the project right now, at a version: the base for the `presence` notifications' changes. */
+      presence: PresenceSnapshot,
       /** Unread chat messages of this user in the project. */
       unread: Type.Integer({ minimum: 0 }),
       /** Present on a meeting socket: the secret that lets this session be resumed. */
@@ -420,6 +355,8 @@ export const Requests = {
       policy: Type.Optional(RoomPolicy),
       /** Moderators only: the guests waiting in the lobby (then `lobby` notifications). */
       lobby: Type.Optional(Type.Array(LobbyEntry, { maxItems: MAX_LOBBY_WAITING })),
+      /** With a receive transport made before join: a flowing consumer per producer already there (docs/PROTOCOL.md). */
+      consumers: Type.Optional(Type.Array(ConsumerParams)),
     }),
   },
   /**
@@ -456,76 +393,7 @@ export const Requests = {
     request: Type.Object({ peerId: Id, allow: Type.Boolean() }, { additionalProperties: false }),
     response: Empty,
   },
-  createTransport: {
-    request: Type.Object(
-      { direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) },
-      { additionalProperties: false },
-    ),
-    response: Type.Object({
-      transportId: MediaId,
-      iceParameters: Type.Unsafe<IceParameters>(JsonObject),
-      iceCandidates: Type.Unsafe<IceCandidate[]>(ObjectList),
-      dtlsParameters: Type.Unsafe<DtlsParameters>(JsonObject),
-      sctpParameters: Type.Optional(Type.Unsafe<SctpParameters>(JsonObject)),
-    }),
-  },
-  connectTransport: {
-    request: Type.Object(
-      { transportId: MediaId, dtlsParameters: DtlsParametersSchema },
-      { additionalProperties: false },
-    ),
-    response: Empty,
-  },
-  restartIce: {
-    request: Type.Object({ transportId: MediaId }, { additionalProperties: false }),
-    response: Type.Object({ iceParameters: Type.Unsafe<IceParameters>(JsonObject) }),
-  },
-  produce: {
-    request: Type.Object(
-      {
-        transportId: MediaId,
-        kind: MediaKind,
-        rtpParameters: RtpParametersSchema,
-        source: MediaSource,
-        paused: Type.Optional(Type.Boolean()),
-      },
-      { additionalProperties: false },
-    ),
-    response: Type.Object({ producerId: MediaId }),
-  },
-  pauseProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  resumeProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  closeProducer: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  /** Receive a producer. The consumer starts paused: resume it once ready. */
-  consume: {
-    request: Type.Object({ producerId: MediaId }, { additionalProperties: false }),
-    response: Type.Object({
-      consumerId: MediaId,
-      producerId: MediaId,
-      peerId: Id,
-      kind: MediaKind,
-      source: MediaSource,
-      rtpParameters: Type.Unsafe<RtpParameters>(JsonObject),
-      producerPaused: Type.Boolean(),
-    }),
-  },
-  resumeConsumer: {
-    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
-  pauseConsumer: {
-    request: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
-    response: Empty,
-  },
+  ...mediaRequests,
   /**
    * Post to the project's chat. Answered once Redis has stored it. Sending the
    * same clientMessageId again (a retry) returns the stored message: never twice.
@@ -675,6 +543,8 @@ export const Requests = {
   /** Marking up the presented document together (protocol/markup.ts). */
   ...MarkupRequests,
   ...minutesRequests,
+  ...recordingRequests,
+  ...presenceRequests,
 } as const satisfies Record<string, { request: TSchema; response: TSchema }>;
 
 export type RequestType = keyof typeof Requests;
@@ -698,8 +568,13 @@ export const Notifications = {
   chatMessage: Type.Object({ message: ChatMessage }),
   /** A document was added to or removed from the project: lists refresh. */
   documentsChanged: Type.Object({ documentId: Type.String(), change: Type.Union([Type.Literal('added'), Type.Literal('removed')]) }),
-  /** Who is online in the project changed: the whole, small, list. */
-  presence: Type.Object({ online: Type.Array(PresenceEntry) }),
+  /**
+   * Who is online in the project changed: the changes since the last ones
+   * sent (or the hello's snapshot), oldest first, one version each; or a
+   * whole snapshot (the server found changes lost: a Redis outage). A gap in
+   * versions: ask `presence` for a snapshot (protocol/presence.ts).
+   */
+  presence: PresenceNotification,
   /** A presentation started, changed presenter, or ended (null). */
   presentation: Type.Object({ presentation: Type.Union([Presentation, Type.Null()]) }),
   /** The presenter moved: page, zoom, visible area, pointer. */
@@ -754,6 +629,7 @@ export const Notifications = {
   ...MarkupNotifications,
   ...planningNotifications,
   ...minutesNotifications,
+  ...recordingNotifications,
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

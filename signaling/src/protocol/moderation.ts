@@ -6,7 +6,7 @@
  * The project's owners and moderators. Part of the protocol module so that the client
  * (which shows moderation controls) and the server (which enforces them) share it.
  */
-import type { Role } from './messages.js';
+import type { Role } from './presence.js';
 
 export function canModerate(peer: { readonly role: Role }): boolean {
   return peer.role === 'owner' || peer.role === 'moderator';

@@ -49,6 +49,16 @@ export class QualityMonitor {
     return new Map([...this.#peers].map(([id, p]) => [id, p.announced]));
   }
 
+  /**
+   * Counts the peer as a newcomer again: the next round announces it, and so
+   * sends everyone's qualities to everyone, the newcomer included. Called at
+   * join: a media peer made ahead on the join screen (fast join) may have been
+   * announced before its session joined, when nobody told it anything.
+   */
+  forget(peerId: string): void {
+    this.#peers.delete(peerId);
+  }
+
   /** One round; public for tests. Never rejects. */
   async poll(): Promise<void> {
     if (this.#polling || this.#closed) return;

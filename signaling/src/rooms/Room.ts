@@ -14,6 +14,7 @@ import {
   type PresentationView,
   type ProducerInfo,
   type RequestData,
+  type ResponseData,
   type RoomPolicy,
   canModerate,
 } from '../protocol/index.js';
@@ -22,7 +23,9 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
+import { consumersForJoin } from './joinConsumers.js';
 import { Lobby } from './Lobby.js';
+import { MeetingRecords } from './MeetingRecords.js';
 import { QualityMonitor } from './QualityMonitor.js';
 
 /** Who did it, as others see them (a moderator). */
@@ -47,11 +50,9 @@ export class Room {
   readonly #queue = new AwaitQueue();
   readonly #attached = new Set<Session>();
   readonly #joined = new Map<string, Session>();
-  readonly #presence: MeetingPresence;
-  readonly #hub: ProjectHub;
-  readonly #journal: MeetingJournal;
+  /** Who is in the meeting, as Redis keeps it: written after the join's answer. */
+  readonly #records: MeetingRecords;
   readonly #log: FastifyBaseLogger;
-  readonly #nodeId: string;
   readonly #onEmpty: (room: Room) => void;
   readonly quality: QualityMonitor;
   #presentation: Presentation | null = null;
@@ -98,11 +99,8 @@ export class Room {
     this.projectId = options.projectId;
     this.roomId = options.roomId;
     this.media = options.media;
-    this.#presence = options.presence;
-    this.#hub = options.hub;
-    this.#journal = options.journal;
+    this.#records = new MeetingRecords(options);
     this.#log = options.log;
-    this.#nodeId = options.nodeId;
     this.#onEmpty = options.onEmpty;
     this.#policy = options.saved?.policy ?? { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
     for (const userId of options.saved?.removedUsers ?? []) this.#removedUsers.add(userId);
@@ -124,6 +122,10 @@ export class Room {
   get attachedCount(): number {
     return this.#attached.size;
   }
+  /** Every attached session, joined or still on the join screen (recording's consent notice). */
+  get attachedSessions(): ReadonlySet<Session> {
+    return this.#attached;
+  }
   get presentation(): Presentation | null {
     return this.#presentation;
   }
@@ -138,6 +140,15 @@ export class Room {
     const policy = this.policy;
     this.#persist('policy', (state) => state.savePolicy(this.projectId, this.roomId, policy));
     return this.policy;
+  }
+
+  /**
+   * Resolves when the meeting's records queued so far (joins and leaves:
+   * presence, the meeting's record) are in Redis or given up. Whatever on this
+   * node reads them waits for it, so that it sees every join already answered.
+   */
+  recordsWritten(): Promise<void> {
+    return this.#records.settled();
   }
 
   /** Resolves when what setPolicy and markRemoved wrote is in Redis (a failure is logged, not thrown). */
@@ -301,29 +312,27 @@ export class Room {
     this.#attached.add(session);
   }
 
+  /**
+   * Makes the session a participant. Its media peer is the one made before
+   * join (prepareMedia: transports made in the lobby) or a new one; with a
+   * receive transport already there, the answer carries a flowing consumer of
+   * every producer in the room (joinConsumers.ts). The Redis records follow
+   * the answer (MeetingRecords). `observe` is told how long the join waited
+   * for the room's queue and how long its media took.
+   */
   join(
     session: Session,
     data: RequestData<'join'>,
-  ): Promise<{ peers: PeerInfo[]; presentation: Presentation | null; policy: RoomPolicy; lobby?: LobbyEntry[] }> {
+    observe: (phase: 'queue' | 'media', seconds: number) => void = () => undefined,
+  ): Promise<ResponseData<'join'>> {
+    const asked = performance.now();
     return this.#serial('join', async () => {
-      if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
-      if (!this.#attached.has(session) || session.state !== 'ready') {
-        throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
-      }
+      const started = performance.now();
+      observe('queue', (started - asked) / 1000);
+      this.#refuseEntry(session);
       const peerId = session.peerId!;
       const identity = session.identity!;
-      if (this.#removedUsers.has(identity.userId)) {
-        throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
-      }
-      if (this.#policy.locked && !canModerate(identity)) {
-        throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
-      }
-      if (this.#mustWait(session)) {
-        const denied = this.#lobby.deniedFor(identity.userId);
-        if (denied > 0) throw new AppError(ErrorCode.ADMISSION_DENIED, 'a moderator refused you');
-        throw new AppError(ErrorCode.ADMISSION_REQUIRED, 'guests wait in the lobby: knock, then join once admitted');
-      }
-      const peer = this.media.createPeer(peerId);
+      const peer = session.media ?? this.media.createPeer(peerId);
       peer.setRtpCapabilities(data.rtpCapabilities);
       peer.setAudioOnly(data.audioOnly ?? false);
       session.media = peer;
@@ -331,45 +340,58 @@ export class Room {
       session.device = data.device ?? 'desktop';
       session.state = 'joined';
       this.#wirePeer(session, peer);
+      this.quality.forget(peerId);
 
-      const others = [...this.#joined.values()].map((s) => this.peerInfo(s));
+      const othersSessions = [...this.#joined.values()];
+      const others = othersSessions.map((s) => this.peerInfo(s));
       this.#joined.set(peerId, session);
       this.#lobby.remove(peerId);
       this.broadcast('peerJoined', { peer: this.peerInfo(session) }, peerId);
       const moderator = canModerate(identity);
       if (moderator) this.#moderatorsChanged();
-      await this.#presence
-        .add(this.projectId, this.roomId, {
-          peerId,
-          userId: identity.userId,
-          displayName: session.displayName,
-          role: identity.role,
-          device: session.device,
-          joinedAt: Date.now(),
-          node: this.#nodeId,
-        })
-        .catch((error: unknown) => session.log.warn({ err: error }, 'could not record meeting presence'));
-      // The project learns who is in the meeting, and the meeting's record who came.
-      // Neither may keep the participant out of the meeting if Redis hiccups.
-      const person = { userId: identity.userId, displayName: session.displayName };
+      const consumers = await consumersForJoin(peer, othersSessions, session.log);
+      observe('media', (performance.now() - started) / 1000);
       const first = others.length === 0 && !this.#continuesMeeting;
       this.#continuesMeeting = false;
-      await this.#journal
-        .joined(this.projectId, this.roomId, person, first)
-        .then((meetingId) => (session.meetingId = meetingId))
-        .catch((error: unknown) => session.log.warn({ err: error }, 'could not record the meeting'));
-      await this.#hub
-        .setRoom(session, this.projectId, this.roomId)
-        .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
-      session.log.info({ peers: this.#joined.size }, 'peer joined');
+      session.joinRecorded = this.#records.joined(session, first);
+      session.log.info({ peers: this.#joined.size, consumers: consumers?.length }, 'peer joined');
       return {
         peers: others,
         presentation: this.#presentation,
         policy: this.policy,
         // Taken now, not before the awaits above: a knock may have come meanwhile.
         ...(moderator ? { lobby: this.#lobby.waiting } : {}),
+        ...(consumers ? { consumers } : {}),
       };
     });
+  }
+
+  /**
+   * Before join, on a transport made ahead in the lobby: the session's media
+   * peer, made once (join keeps it). Refused as join would refuse a guest
+   * who must wait first; a session leaving without joining closes it.
+   */
+  prepareMedia(session: Session): MediaPeer {
+    this.#refuseEntry(session);
+    session.media ??= this.media.createPeer(session.peerId!);
+    return session.media;
+  }
+
+  /** Throws what join refuses this session with (closed room, removed, locked, a guest who must wait). */
+  #refuseEntry(session: Session): void {
+    if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
+    if (!this.#attached.has(session) || session.state !== 'ready') {
+      throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
+    }
+    const identity = session.identity!;
+    if (this.#removedUsers.has(identity.userId)) {
+      throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
+    }
+    if (this.#policy.locked && !canModerate(identity)) throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
+    if (this.#mustWait(session)) {
+      if (this.#lobby.deniedFor(identity.userId) > 0) throw new AppError(ErrorCode.ADMISSION_DENIED, 'a moderator refused you');
+      throw new AppError(ErrorCode.ADMISSION_REQUIRED, 'guests wait in the lobby: knock, then join once admitted');
+    }
   }
 
   /** Runs a producer change in the room's order (so joins see a consistent list). */
@@ -409,19 +431,13 @@ export class Room {
           this.#presentation = null;
           this.broadcast('presentation', { presentation: null });
         }
-        await this.#presence
-          .remove(this.projectId, this.roomId, peerId)
-          .catch((error: unknown) => session.log.warn({ err: error }, 'could not clear meeting presence'));
+        await this.#records.left(session, peerId, this.#joined.size === 0);
         session.meetingId = undefined;
-        await this.#hub
-          .setRoom(session, this.projectId, null)
-          .catch((error: unknown) => session.log.warn({ err: error }, 'could not update presence'));
-        if (this.#joined.size === 0) {
-          await this.#journal
-            .ended(this.projectId, this.roomId)
-            .catch((error: unknown) => session.log.warn({ err: error }, 'could not close the meeting record'));
-        }
         session.log.info({ reason, peers: this.#joined.size }, 'peer left');
+      } else if (session.media) {
+        // Media made in the lobby (prepareMedia) by a session that never joined.
+        session.media.close();
+        session.media = undefined;
       }
       if (this.#attached.size === 0 && !this.#closed) {
         this.#closed = true;

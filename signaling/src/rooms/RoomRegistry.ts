@@ -62,6 +62,16 @@ export class RoomRegistry {
     return this.#rooms.get(roomKey(projectId, roomId));
   }
 
+  /**
+   * Resolves when the meeting records of the project's rooms held here (or
+   * of one of them) are written: a reader of the records (HTTP routes) sees
+   * every join answered before it asked.
+   */
+  async recordsWritten(projectId: string, roomId?: string): Promise<void> {
+    const rooms = roomId ? [this.get(projectId, roomId)] : [...this.#rooms.values()].filter((r) => r.projectId === projectId);
+    await Promise.all(rooms.map((room) => room?.recordsWritten()));
+  }
+
   /** Attaches the session to the room, creating the room if needed. */
   async attach(session: Session, projectId: string, roomId: string): Promise<Room> {
     const key = roomKey(projectId, roomId);

@@ -12,6 +12,12 @@ import { PathId } from './params.js';
  * link's fragment (#token=…), which browsers never send to the server.
  * The app-shell service worker (sw.js) and index.html are never cached by
  * HTTP, so that a deployment reaches phones at their next visit.
+ *
+ * Compressed: the build writes a Brotli and a gzip copy beside each text
+ * file (client/compressPlugin.ts) and `preCompressed` sends the one the
+ * browser accepts (Content-Encoding, `Vary: Accept-Encoding`), the plain
+ * file otherwise. Precompressed rather than @fastify/compress: Brotli's best
+ * level once at build time, no CPU per request.
  */
 export async function clientRoutes(app: FastifyInstance, { clientDir }: { clientDir: string }): Promise<void> {
   const index = join(clientDir, 'index.html');
@@ -26,8 +32,10 @@ export async function clientRoutes(app: FastifyInstance, { clientDir }: { client
     root: clientDir,
     index: ['index.html'],
     wildcard: false,
+    preCompressed: true,
     setHeaders(reply, path) {
-      const name = basename(path);
+      // `path` is the file sent: index.html.br for index.html asked with Brotli.
+      const name = basename(path).replace(/\.(?:br|gz)$/, '');
       if (name === 'sw.js') {
         // The browser must see a new build's worker at once, and may let it control the whole app.
         reply.header('Cache-Control', 'no-cache');

@@ -130,9 +130,21 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { projectId } = request.params as { projectId: string };
       app.requireProject(request, projectId);
-      const [records, minutes] = await Promise.all([app.meetings.records(projectId), app.minutesStore.published(projectId)]);
-      // Each meeting with its published compte rendu (latest version), if any.
-      return { meetings: records.map((r) => (minutes.has(r.meetingId) ? { ...r, minutes: minutes.get(r.meetingId)! } : r)) };
+      // Joins answered here before this request are in the records it reads.
+      await app.rooms.recordsWritten(projectId);
+      const [records, minutes, recordings] = await Promise.all([
+        app.meetings.records(projectId),
+        app.minutesStore.published(projectId),
+        app.recordingStore.summaries(projectId),
+      ]);
+      // Each meeting with its published compte rendu (latest version) and its recordings, if any.
+      return {
+        meetings: records.map((r) => ({
+          ...r,
+          ...(minutes.has(r.meetingId) ? { minutes: minutes.get(r.meetingId)! } : {}),
+          ...(recordings.has(r.meetingId) ? { recordings: recordings.get(r.meetingId)! } : {}),
+        })),
+      };
     },
   );
 
@@ -142,6 +154,7 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { projectId, roomId } = request.params as { projectId: string; roomId: string };
       app.requireProject(request, projectId, { roomId });
+      await app.rooms.recordsWritten(projectId, roomId);
       return {
         meeting: (await app.meetings.current(projectId, roomId)) ?? null,
         participants: await app.meetingPresence.list(projectId, roomId),

@@ -42,6 +42,12 @@ export interface Keys {
    * sorted-set entry.
    */
   presenceInfo(projectId: string): string;
+  /**
+   * String (integer): the version of the project's presence, one step per
+   * change published (store/presence.ts). Starts at the time in ms when
+   * created, so that versions keep rising after Redis lost its data.
+   */
+  presenceVersion(projectId: string): string;
   /** Set: projects that have (or had) live connections: what the sweeper visits. */
   presenceProjects(): string;
 
@@ -230,6 +236,14 @@ export interface Keys {
   minutesNumber(projectId: string): string;
   /** Hash: published minutes for the meeting history. Field = meeting id; value = JSON MinutesSummary (latest version). */
   minutesPublished(projectId: string): string;
+  /**
+   * String: the recording in progress in a meeting (recording/RecordingStore.ts):
+   * JSON RecordingInfo plus node and meetingId. PX 90 s, renewed every 30 s by
+   * the recording node: a dead node's recording is gone from it within 90 s.
+   */
+  meetingRecording(projectId: string, roomId: string): string;
+  /** Hash: recordings for the meeting history. Field = meeting id; value = JSON RecordingSummary[]. */
+  recordings(projectId: string): string;
 
   /**
    * Pub/sub channel of the project's live events (chat messages, presence
@@ -251,6 +265,7 @@ export function makeKeys(prefix: string): Keys {
     chatRead: (projectId) => `${p(projectId)}:chat:read`,
     presenceConnections: (projectId) => `${p(projectId)}:presence`,
     presenceInfo: (projectId) => `${p(projectId)}:presence:info`,
+    presenceVersion: (projectId) => `${p(projectId)}:presence:version`,
     presenceProjects: () => `${prefix}presence:projects`,
     meetingPeers: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:peers`,
     meetingCurrent: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:current`,
@@ -287,6 +302,8 @@ export function makeKeys(prefix: string): Keys {
     minutesSeries: (projectId, seriesId) => `${p(projectId)}:minutes-series:${seriesId}`,
     minutesNumber: (projectId) => `${p(projectId)}:minutes-number`,
     minutesPublished: (projectId) => `${p(projectId)}:minutes-published`,
+    meetingRecording: (projectId, roomId) => `${p(projectId)}:meeting:${roomId}:recording`,
+    recordings: (projectId) => `${p(projectId)}:recordings`,
     projectEvents: (projectId) => `${prefix}events:${projectId}`,
     projectEventsPattern: () => `${prefix}events:*`,
   };

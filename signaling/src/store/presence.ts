@@ -3,20 +3,78 @@
  * entry per live connection, with an expiry that heartbeats push forward.
  * A closed socket removes its entry at once; a node that dies stops its
  * heartbeats and its entries are swept once expired, so a killed browser or
- * server disappears within the TTL (30 s by default). Users are folded into
- * one PresenceEntry whatever their number of tabs and devices.
+ * server disappears within the TTL (30 s by default).
+ *
+ * Every change bumps the project's presence version and publishes the change
+ * on the project's channel in the same Lua script, so that changes reach
+ * every node in version order (protocol/presence.ts; the ProjectHub sends
+ * them on). A write that changes nothing (a resync) publishes nothing.
  */
-import type { Device, PresenceEntry, Role } from '../protocol/index.js';
+import { foldPresence, type PresenceConnection, type PresenceEntry, type PresenceSnapshot } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from './keys.js';
 
-export interface ConnectionInfo {
-  userId: string;
-  displayName: string;
-  role: Role;
-  device: Device;
-  roomId: string | null;
-}
+/** What a connection is, as the hub records it (the id is its connection key). */
+export type ConnectionInfo = Omit<PresenceConnection, 'id'>;
+
+/**
+ * The next version of a project's presence (KEYS[4]): created at the time in
+ * ms, so that a Redis that lost its data still counts up from past versions.
+ */
+const NEXT_VERSION = `
+local function nextVersion(key)
+  if redis.call('EXISTS', key) == 0 then
+    local t = redis.call('TIME')
+    redis.call('SET', key, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+  end
+  return redis.call('INCR', key)
+end
+`;
+
+/**
+ * KEYS: connections (zset), infos (hash), version, events channel.
+ * ARGV: expiry score, connection key, connection JSON.
+ * Returns the version published, or 0 when nothing changed (only the expiry).
+ */
+const SET_SCRIPT = `${NEXT_VERSION}
+local had = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 0
+if had and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+local v = nextVersion(KEYS[3])
+redis.call('PUBLISH', KEYS[4], '{"type":"presence","change":{"version":' .. tostring(v) .. ',"set":[' .. ARGV[3] .. ']}}')
+return v
+`;
+
+/**
+ * KEYS: as SET_SCRIPT's. ARGV[1] 'expired' (ARGV[2]: now, ms) or 'keys'
+ * (ARGV[2..]: connection keys). Removes them; returns how many were there.
+ */
+const REMOVE_SCRIPT = `${NEXT_VERSION}
+local candidates
+if ARGV[1] == 'expired' then
+  candidates = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+else
+  candidates = {}
+  for i = 2, #ARGV do candidates[#candidates + 1] = ARGV[i] end
+end
+local gone = {}
+for _, key in ipairs(candidates) do
+  local removed = redis.call('ZREM', KEYS[1], key)
+  if redis.call('HDEL', KEYS[2], key) == 1 or removed == 1 then gone[#gone + 1] = key end
+end
+if #gone == 0 then return 0 end
+local v = nextVersion(KEYS[3])
+redis.call('PUBLISH', KEYS[4], '{"type":"presence","change":{"version":' .. tostring(v) .. ',"gone":' .. cjson.encode(gone) .. '}}')
+return #gone
+`;
+
+/** KEYS: infos (hash), version. Returns {version, field, value, field, value...}. */
+const SNAPSHOT_SCRIPT = `
+local v = redis.call('GET', KEYS[2]) or '0'
+local all = redis.call('HGETALL', KEYS[1])
+table.insert(all, 1, v)
+return all
+`;
 
 export class PresenceStore {
   constructor(
@@ -25,22 +83,32 @@ export class PresenceStore {
     private readonly ttlMs: number,
   ) {}
 
-  /** Records or updates a connection (also to change its room). */
-  async set(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<void> {
-    await this.redis
-      .multi()
-      .zAdd(this.keys.presenceConnections(projectId), { score: Date.now() + this.ttlMs, value: connectionKey })
-      .hSet(this.keys.presenceInfo(projectId), connectionKey, JSON.stringify(info))
-      .sAdd(this.keys.presenceProjects(), projectId)
-      .exec();
+  #scriptKeys(projectId: string): string[] {
+    return [
+      this.keys.presenceConnections(projectId),
+      this.keys.presenceInfo(projectId),
+      this.keys.presenceVersion(projectId),
+      this.keys.projectEvents(projectId),
+    ];
   }
 
-  async remove(projectId: string, connectionKey: string | string[]): Promise<void> {
-    await this.redis
-      .multi()
-      .zRem(this.keys.presenceConnections(projectId), connectionKey)
-      .hDel(this.keys.presenceInfo(projectId), connectionKey)
-      .exec();
+  /** Records or updates a connection (also to change its room); publishes the change if there is one. */
+  async set(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<void> {
+    const connection: PresenceConnection = { id: connectionKey, ...info };
+    await Promise.all([
+      this.redis.eval(SET_SCRIPT, {
+        keys: this.#scriptKeys(projectId),
+        arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection)],
+      }),
+      this.redis.sAdd(this.keys.presenceProjects(), projectId),
+    ]);
+  }
+
+  /** Removes connections; publishes their going if any was there. Returns how many were. */
+  async remove(projectId: string, connectionKey: string | string[]): Promise<number> {
+    const keys = Array.isArray(connectionKey) ? connectionKey : [connectionKey];
+    if (keys.length === 0) return 0;
+    return (await this.redis.eval(REMOVE_SCRIPT, { keys: this.#scriptKeys(projectId), arguments: ['keys', ...keys] })) as number;
   }
 
   /**
@@ -50,8 +118,7 @@ export class PresenceStore {
   async removeStale(projectId: string, prefix: string, live: ReadonlySet<string>): Promise<number> {
     const keys = await this.redis.hKeys(this.keys.presenceInfo(projectId));
     const stale = keys.filter((key) => key.startsWith(prefix) && !live.has(key));
-    if (stale.length > 0) await this.remove(projectId, stale);
-    return stale.length;
+    return this.remove(projectId, stale);
   }
 
   /** Pushes the expiry of live connections forward (only those still recorded). */
@@ -65,17 +132,15 @@ export class PresenceStore {
     );
   }
 
-  /** Removes expired connections of a project; returns how many went. */
+  /** Removes expired connections of a project (publishing their going); returns how many went. */
   async sweep(projectId: string): Promise<number> {
-    const key = this.keys.presenceConnections(projectId);
-    const expired = await this.redis.zRangeByScore(key, '-inf', Date.now());
-    if (expired.length === 0) return 0;
-    const [removed] = (await this.redis
-      .multi()
-      .zRem(key, expired)
-      .hDel(this.keys.presenceInfo(projectId), expired)
-      .exec()) as unknown as [number, number];
-    if ((await this.redis.zCard(key)) === 0) await this.redis.sRem(this.keys.presenceProjects(), projectId);
+    const removed = (await this.redis.eval(REMOVE_SCRIPT, {
+      keys: this.#scriptKeys(projectId),
+      arguments: ['expired', String(Date.now())],
+    })) as number;
+    if ((await this.redis.zCard(this.keys.presenceConnections(projectId))) === 0) {
+      await this.redis.sRem(this.keys.presenceProjects(), projectId);
+    }
     return removed;
   }
 
@@ -84,26 +149,33 @@ export class PresenceStore {
     return this.redis.sMembers(this.keys.presenceProjects());
   }
 
-  /** Live users of the project, one entry per user, sorted by name. */
-  async list(projectId: string): Promise<PresenceEntry[]> {
-    const live = await this.redis.zRangeByScore(this.keys.presenceConnections(projectId), Date.now(), '+inf');
-    if (live.length === 0) return [];
-    const infos = await this.redis.hmGet(this.keys.presenceInfo(projectId), live);
-    const byUser = new Map<string, PresenceEntry>();
-    for (const raw of infos) {
-      if (!raw) continue;
-      const info = JSON.parse(raw) as ConnectionInfo;
-      const entry = byUser.get(info.userId) ?? {
+  /** The project's presence version now (0: none yet). */
+  async version(projectId: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.presenceVersion(projectId))) ?? 0);
+  }
+
+  /** Every recorded connection of the project and the version they make, read at once. */
+  async snapshot(projectId: string): Promise<PresenceSnapshot> {
+    const reply = (await this.redis.eval(SNAPSHOT_SCRIPT, {
+      keys: [this.keys.presenceInfo(projectId), this.keys.presenceVersion(projectId)],
+    })) as string[];
+    const connections: PresenceConnection[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const info = JSON.parse(reply[i + 1]!) as ConnectionInfo;
+      connections.push({
+        id: reply[i]!,
         userId: info.userId,
         displayName: info.displayName,
         role: info.role,
-        devices: [],
-        rooms: [],
-      };
-      if (!entry.devices.includes(info.device)) entry.devices.push(info.device);
-      if (info.roomId && !entry.rooms.includes(info.roomId)) entry.rooms.push(info.roomId);
-      byUser.set(info.userId, entry);
+        device: info.device,
+        roomId: info.roomId ?? null,
+      });
     }
-    return [...byUser.values()].sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+    return { version: Number(reply[0] ?? 0), connections };
+  }
+
+  /** Live users of the project, one entry per user, sorted by name. */
+  async list(projectId: string): Promise<PresenceEntry[]> {
+    return foldPresence((await this.snapshot(projectId)).connections);
   }
 }

@@ -140,6 +140,7 @@ describe('helloIceServers', () => {
     const { s, socket } = session(true);
     const hello = helloIceServers(fakeTurn(), s);
     vi.advanceTimersByTime(RENEW_MS);
+    s.flush(); // frames wait for the end of the tick (ws/writeBatch.ts)
     const sent = socket.frames.filter((f) => f.type === 'iceServers');
     expect(sent).toHaveLength(1);
     const renewed = (sent[0]!.data as { iceServers: IceServer[] }).iceServers;
@@ -175,8 +176,10 @@ describe('helloIceServers', () => {
     expect(s.credentialRenewal).toBe(renewalOfSession);
     expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(RENEW_MS - 1);
+    s.flush();
     expect(socket.frames).toEqual([]);
     vi.advanceTimersByTime(1);
+    s.flush();
     expect(socket.frames.filter((f) => f.type === 'iceServers')).toHaveLength(1);
     s.credentialRenewal!.stop();
   });
@@ -186,6 +189,7 @@ describe('helloIceServers', () => {
     helloIceServers(fakeTurn(), s);
     s.state = 'closed';
     vi.advanceTimersByTime(RENEW_MS);
+    s.flush();
     expect(socket.frames).toEqual([]);
     expect(s.credentialRenewal!.stopped).toBe(true);
     expect(vi.getTimerCount()).toBe(0);

@@ -33,9 +33,14 @@ describe('Session replay buffer', () => {
     const meeting = meetingSession(socket);
     meeting.notify('activeSpeaker', speaker);
     meeting.notify('activeSpeaker', speaker);
+    // Written together at the end of the tick (writeBatch.ts), in order.
+    expect(socket.frames).toEqual([]);
+    meeting.flush();
     expect(socket.frames.map((f) => f.seq)).toEqual([1, 2]);
     const projectSocket = fakeSocket();
-    new Session(projectSocket, pino({ level: 'silent' }), 50, 30).notify('activeSpeaker', speaker);
+    const project = new Session(projectSocket, pino({ level: 'silent' }), 50, 30);
+    project.notify('activeSpeaker', speaker);
+    project.flush();
     expect(projectSocket.frames[0]!.seq).toBeUndefined();
   });
 
@@ -56,10 +61,26 @@ describe('Session replay buffer', () => {
     session.notify('activeSpeaker', speaker); // arrives during the resume: held back
     expect(socket.frames).toEqual([]);
     expect(session.release(REPLAY_BUFFER_SIZE + 5)).toBe(6);
+    session.flush();
     // Those after lastSeq, the held one last.
     expect(socket.frames.map((f) => f.seq)).toEqual(Array.from({ length: 6 }, (_, i) => REPLAY_BUFFER_SIZE + 6 + i));
     session.notify('activeSpeaker', speaker);
+    session.flush();
     expect(socket.frames.at(-1)!.seq).toBe(REPLAY_BUFFER_SIZE + 12);
+  });
+
+  it('writes what a tick made before closing, and a notification shared by many sessions as the same frame', async () => {
+    const socket = fakeSocket();
+    const session = meetingSession(socket);
+    const data = { peerId: 'p1' };
+    session.notifyShared('activeSpeaker', data, JSON.stringify(data));
+    session.close(4000, 'bye');
+    expect(socket.frames).toEqual([{ kind: 'ntf', type: 'activeSpeaker', data, seq: 1 }]);
+    // Without a flush by hand, the end of the tick writes it.
+    const other = fakeSocket();
+    meetingSession(other).notify('activeSpeaker', data);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(other.frames).toEqual([{ kind: 'ntf', type: 'activeSpeaker', data, seq: 1 }]);
   });
 
   it('hands back the previous socket when a new one takes over', () => {

@@ -13,6 +13,7 @@ import type {
 import type { Room } from '../rooms/Room.js';
 import type { CredentialRenewal } from '../turn/CredentialRenewal.js';
 import { TokenBucket } from './RateLimiter.js';
+import { scheduleFlush, writeFrames } from './writeBatch.js';
 
 /**
  * One signaling session and what it has become: authenticated (after hello),
@@ -43,6 +44,10 @@ export class Session {
   room: Room | undefined;
   /** The meeting this session is in (after join), for chat messages sent from it. */
   meetingId: string | undefined;
+  /** The join's Redis records (rooms/MeetingRecords.ts), written after its answer: see recordedMeetingId. */
+  joinRecorded: Promise<void> | undefined;
+  /** When the join was answered (performance.now()), for the join's later phases (metrics). */
+  joinAnsweredAt: number | undefined;
   media: MediaPeer | undefined;
   /** Raised hand (raiseHand), shown to others and to late joiners. */
   handRaised = false;
@@ -68,6 +73,19 @@ export class Session {
   readonly #replay: NotificationEnvelope[] = [];
   /** During a resume: notifications are numbered and kept but not sent yet. */
   #holding = false;
+  /** Frames made this tick, not yet written. */
+  #outbox: string[] = [];
+
+  /**
+   * The meeting's id once the join's records are written (they follow the
+   * join's answer): what reads the meeting's record asks through this, so that
+   * a request sent right after the join sees it. Undefined when Redis could not
+   * record the meeting (or before a join).
+   */
+  async recordedMeetingId(): Promise<string | undefined> {
+    await this.joinRecorded;
+    return this.meetingId;
+  }
 
   constructor(socket: WebSocket, log: FastifyBaseLogger, messagesPerSecond: number, chatPerMinute: number) {
     this.#socket = socket;
@@ -102,6 +120,7 @@ export class Session {
   /** The socket is gone: the session keeps its room and buffers what it is sent. */
   dropSocket(): void {
     this.#socket = null;
+    this.#outbox = [];
   }
 
   /**
@@ -110,6 +129,8 @@ export class Session {
    */
   takeSocket(socket: WebSocket): WebSocket | null {
     const previous = this.#socket;
+    // What waited for the previous socket is in the replay buffer (notifications) or moot (answers to it).
+    this.#outbox = [];
     this.#socket = socket;
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
@@ -147,7 +168,7 @@ export class Session {
     let sent = 0;
     for (const message of this.#replay) {
       if ((message.seq ?? 0) > lastSeq) {
-        this.send(message);
+        this.#write(JSON.stringify(message));
         sent++;
       }
     }
@@ -155,22 +176,49 @@ export class Session {
   }
 
   send(message: ServerMessage): void {
-    const socket = this.#socket;
-    if (!socket || socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(message), (error) => {
-      if (error) this.log.debug({ err: error }, 'send failed');
-    });
+    this.#write(JSON.stringify(message));
   }
 
   notify<T extends NotificationType>(type: T, data: NotificationData<T>): void {
+    this.notifyShared(type, data, undefined);
+  }
+
+  /**
+   * notify() for a notification that goes to many sessions: `dataJson` is
+   * JSON.stringify(data), made once for all of them.
+   */
+  notifyShared<T extends NotificationType>(type: T, data: NotificationData<T>, dataJson: string | undefined): void {
+    const json = dataJson ?? JSON.stringify(data);
     if (!this.resumable) {
-      this.send({ kind: 'ntf', type, data });
+      this.#write(`{"kind":"ntf","type":"${type}","data":${json}}`);
       return;
     }
-    const message: NotificationEnvelope = { kind: 'ntf', type, data, seq: ++this.#seq };
+    const seq = ++this.#seq;
+    const message: NotificationEnvelope = { kind: 'ntf', type, data, seq };
     this.#replay.push(message);
     if (this.#replay.length > REPLAY_BUFFER_SIZE) this.#replay.shift();
-    if (!this.#holding) this.send(message);
+    if (!this.#holding) this.#write(`{"kind":"ntf","type":"${type}","data":${json},"seq":${seq}}`);
+  }
+
+  /**
+   * Frames wait for the end of the tick, then go out together (writeBatch.ts):
+   * one write to the socket however many messages the tick made for it.
+   */
+  #write(frame: string): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    this.#outbox.push(frame);
+    if (this.#outbox.length === 1) scheduleFlush(this);
+  }
+
+  /** Writes what waits in the outbox (writeBatch.ts calls it; close() too, so that nothing sent before a close is lost). */
+  flush(): void {
+    const frames = this.#outbox;
+    if (frames.length === 0) return;
+    this.#outbox = [];
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    writeFrames(socket, frames, (error) => this.log.debug({ err: error }, 'send failed'));
   }
 
   respond(id: number, data: unknown): void {
@@ -185,6 +233,7 @@ export class Session {
   close(code: number, reason: string): void {
     const socket = this.#socket;
     if (!socket || socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
+    this.flush();
     socket.close(code, reason);
   }
 }

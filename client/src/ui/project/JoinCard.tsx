@@ -1,5 +1,6 @@
 import { isCallRoom } from '../../call/callState';
 import { t } from '../../i18n';
+import { NoWebrtcLine } from '../BrowserNotice';
 import { useProject } from '../context';
 import { CameraIcon } from '../icons';
 import { initials } from '../initials';
@@ -22,6 +23,7 @@ export function JoinCard() {
         <CameraIcon />
         <span>{t('project.join')}</span>
       </a>
+      <NoWebrtcLine />
       <div class="join-card__people" data-testid="meeting-people" data-count={main.people.length}>
         {main.people.length > 0 && (
           <span class="avatars" aria-hidden="true">

@@ -1,0 +1,98 @@
+/**
+ * One share probed finely (issue 21's hypotheses, scripts/bench/README.md "screenshare"): the PSNR,
+ * the sender's outbound-rtp (frames, keyframes, QP, bytes, target, encode time) every ~0.4 s for
+ * `seconds`, then the next sheet for as long. A variant is JSON: minFps (track applyConstraints),
+ * maxFps (the encoding's maxFramerate), hint (contentHint), startKbps (x-google-start-bitrate rewritten),
+ * codec. Not a benchmark module (lib/ is never run by npm run bench):
+ *   flock /tmp/chantier-heavy.lock node --import tsx scripts/bench/lib/shareProbe.ts '{"maxFps":10}'
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../../sfu/src/logger.js';
+import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
+import { startTestApp } from '../../../test/app.js';
+import { launchBrowser } from '../../../test/browser.js';
+import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, screenStats, showPlan, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
+
+const variant = JSON.parse(process.argv[2] ?? '{}') as { minFps?: number; hint?: string; startKbps?: number; maxFps?: number; scale?: boolean; codec?: string; seconds?: number };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const RECORD_PCS = `(() => {
+  const O = window.RTCPeerConnection; window.__pcs = [];
+  const v = ${JSON.stringify(variant)};
+  window.RTCPeerConnection = class extends O {
+    constructor(...a) { super(...a); window.__pcs.push(this); }
+    addTransceiver(t, init) {
+      if (v.maxFps && typeof t !== 'string' && t.kind === 'video' && init && init.sendEncodings && init.sendEncodings.length === 1) init.sendEncodings[0].maxFramerate = v.maxFps;
+      return super.addTransceiver(t, init);
+    }
+    setRemoteDescription(d) {
+      if (v.startKbps && d && d.sdp) d = { type: d.type, sdp: d.sdp.replace(/x-google-start-bitrate=\\d+/g, 'x-google-start-bitrate=' + v.startKbps) };
+      return super.setRemoteDescription(d);
+    }
+  };
+  const md = navigator.mediaDevices; const orig = md.getDisplayMedia.bind(md);
+  md.getDisplayMedia = async (o) => { const s = await orig(o); const t = s.getVideoTracks()[0];
+    if (v.minFps) await t.applyConstraints({ frameRate: { min: v.minFps, max: 30 } });
+    if (v.hint !== undefined) { t.contentHint = v.hint; Object.defineProperty(t, 'contentHint', { get: () => v.hint, set: () => {} }); }
+    return s; };
+})();`;
+
+async function senderStats(page: import('puppeteer-core').Page) {
+  return page.evaluate(async () => {
+    for (const pc of (window as any).__pcs as RTCPeerConnection[]) {
+      const r = await pc.getStats();
+      let out: any = null;
+      r.forEach((s: any) => { if (s.type === 'outbound-rtp' && s.kind === 'video' && s.frameWidth >= 1900) out = s; });
+      if (out) return { enc: out.framesEncoded, key: out.keyFramesEncoded, qp: out.qpSum, bytes: out.bytesSent, target: out.targetBitrate, fps: out.framesPerSecond, lim: out.qualityLimitationReason, impl: out.encoderImplementation, mode: out.scalabilityMode, huge: out.hugeFramesSent, ptime: out.totalEncodeTime };
+    }
+    return null;
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'probe-redis-'));
+const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
+const app = await startTestApp({ MEDIASOUP_WORKERS: '1' }, `unix://${redis.socketPath}`);
+const [sb, vb] = await Promise.all([launchSharerBrowser(), launchBrowser()]);
+try {
+  const place = { app, projectId: 'probe', roomId: 'probe' };
+  const sharer = await joinAsSharer(sb, place, 'Sharer', {
+    beforeApp: [RECORD_PCS],
+    localStorage: variant.codec ? { 'chantier.screenCodec': variant.codec } : {},
+  });
+  const viewer = await joinMeeting(vb, place, 'Viewer');
+  await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
+  await showPlan(sharer.page);
+  const clicked = Date.now();
+  await startSharing(sharer);
+  const first = await waitForFullResolution(viewer.page, sharer.peerId, clicked, 15_000);
+  const t0 = Date.now();
+  console.log(`first frame ${first.elapsedMs} ms`, JSON.stringify(variant));
+  let view: PlanView = 'plan';
+  let prev: any = null;
+  const total = (variant.seconds ?? 8) * 1000;
+  let changed = false;
+  while (Date.now() - t0 < total * 2) {
+    if (!changed && Date.now() - t0 > total) {
+      await showNextSheet(sharer.page);
+      view = 'next-sheet';
+      changed = true;
+      console.log('--- next sheet');
+    }
+    const at = Date.now() - t0;
+    const psnr = await framePsnr(viewer.page, view);
+    const s = await senderStats(sharer.page);
+    const r = await screenStats(viewer.page, sharer.peerId);
+    const dEnc = prev ? s!.enc - prev.enc : 0;
+    const dBytes = prev ? s!.bytes - prev.bytes : 0;
+    console.log(`${(at / 1000).toFixed(2)}s psnr ${psnr.toFixed(1)} enc+${dEnc} (${s?.enc}) key ${s?.key} sentKB+${(dBytes / 1000).toFixed(1)} avgqp ${s && prev && dEnc ? ((s.qp - prev.qp) / dEnc).toFixed(0) : '-'} target ${((s?.target ?? 0) / 1000).toFixed(0)}k encms ${s && prev && dEnc ? (((s.ptime - prev.ptime) * 1000) / dEnc).toFixed(0) : '-'} lim ${s?.lim} ${s?.impl} ${s?.mode ?? ''} dec ${r?.framesDecoded} rxKB ${((r?.bytesReceived ?? 0) / 1000).toFixed(0)}`);
+    prev = s;
+    await sleep(Math.max(0, 400 - (Date.now() - t0 - at)));
+  }
+} finally {
+  await Promise.all([sb.close(), vb.close()]);
+  await app.close();
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,70 @@
+/**
+ * A plan shared to a viewer behind the net lab's weak link (issue 21, item
+ * 4): the viewer's Chromium in the lab's namespace behind 300 kbit/s, 75 ms
+ * each way (150 ms RTT) and 5 % random loss each way; the sharer on the root
+ * side (real tab capture of the 1920x1080 plan). Both join on an unshaped
+ * link, the link turns weak, and once the viewer's estimates have settled
+ * the sharer clicks Share: time to the first full-size frame and to a
+ * legible picture, from the click. Needs root (network namespace).
+ */
+import { launchBrowser } from '../../../test/browser.js';
+import { startLabMeeting } from '../../../test/netlab/labMeeting.js';
+import { joinAsSharer, showPlan, startSharing, TAB_CAPTURE_FLAGS, waitForFullResolution } from '../../../test/screenShare.js';
+import { timeToLegible } from './legibility.js';
+
+export const WEAK_LINK = { rateKbit: 300, delayMs: 75, lossPct: 5 } as const;
+const SETTLE_MS = 8_000;
+const FIRST_FRAME_TIMEOUT_MS = 30_000;
+const LEGIBLE_TIMEOUT_MS = 40_000;
+
+export interface WeakLinkRun {
+  /** From the click to the first 1920x1080 frame decoded by the viewer; null if none within the bound. */
+  firstFrameMs: number | null;
+  /** From the click to the first sample at 30 dB; null if not within the bound. */
+  legibleMs: number | null;
+  /** The viewer's samples (ms from the click, dB). */
+  samples: Array<{ atMs: number; psnr: number }>;
+  /** What crossed the link towards the viewer while the share was measured. */
+  downKbps: number;
+  downLossDropped: number;
+  downQueueDropped: number;
+}
+
+export async function measureWeakLinkShare(redisUrl: string, run: number): Promise<WeakLinkRun> {
+  const m = await startLabMeeting({ projectId: 'bench', roomId: `weak-share-${run}`, redisUrl });
+  try {
+    const sharerBrowser = await launchBrowser(TAB_CAPTURE_FLAGS, { fakeUi: false, secureOrigins: [m.app.url] });
+    try {
+      const sharer = await joinAsSharer(sharerBrowser, m.place, 'Sharer');
+      const viewer = await m.join(m.labBrowser, 'Viewer');
+      await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
+      await m.lab.set(WEAK_LINK);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await showPlan(sharer.page);
+      const before = await m.lab.stats();
+      const clicked = Date.now();
+      await startSharing(sharer);
+      let firstFrameMs: number | null = null;
+      try {
+        firstFrameMs = (await waitForFullResolution(viewer.page, sharer.peerId, clicked, FIRST_FRAME_TIMEOUT_MS)).elapsedMs;
+      } catch {
+        // never at full size within the bound: legibility below stays null too
+      }
+      const legible = firstFrameMs === null ? { ms: null, samples: [] } : await timeToLegible(viewer.page, 'plan', clicked, LEGIBLE_TIMEOUT_MS);
+      const after = await m.lab.stats();
+      const seconds = (Date.now() - clicked) / 1000;
+      return {
+        firstFrameMs,
+        legibleMs: legible.ms,
+        samples: legible.samples,
+        downKbps: ((after.down.deliveredBytes - before.down.deliveredBytes) * 8) / seconds / 1000,
+        downLossDropped: after.down.lossDropped - before.down.lossDropped,
+        downQueueDropped: after.down.queueDropped - before.down.queueDropped,
+      };
+    } finally {
+      await sharerBrowser.close();
+    }
+  } finally {
+    await m.close();
+  }
+}

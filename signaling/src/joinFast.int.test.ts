@@ -1,0 +1,154 @@
+/**
+ * The fast join (docs/PROTOCOL.md, "Joining fast"), on a real server, real
+ * Redis and real mediasoup workers: transports made in the lobby, a join
+ * whose answer carries flowing consumers of what is already there, the
+ * Redis records written after the answer, the lobby's media freed when the
+ * person leaves without joining, and the join's phases in the metrics.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/app.js';
+import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
+import { closeCheckedClients, helloSession, httpJson, type HelloOptions } from '../../test/session.js';
+import type { TestClient } from '../../test/TestClient.js';
+import { ErrorCode } from './protocol/index.js';
+
+const PROJECT = 'p1';
+const ROOM = 'fast';
+
+let t: TestApp;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ JOINS_PER_MINUTE: '1000' });
+});
+afterAll(async () => {
+  await t.close();
+});
+afterEach(() => closeCheckedClients(clients));
+
+async function helloed(displayName: string, options: Partial<HelloOptions> = {}) {
+  const { c, hello } = await helloSession(t, { displayName, projectId: PROJECT, room: ROOM, ...options });
+  clients.push(c);
+  return { c, hello, peerId: hello.peerId, caps: deviceRtpCapabilities(hello.routerRtpCapabilities!) };
+}
+
+function serverPeer(peerId: string) {
+  return t.app.rooms.get(PROJECT, ROOM)?.media.peers.get(peerId);
+}
+
+describe('joining fast', () => {
+  it('makes the transports in the lobby and answers the join with flowing consumers of what is there', async () => {
+    // Alice is in, sending her microphone and camera.
+    const alice = await helloed('Alice');
+    await alice.c.request('join', { rtpCapabilities: alice.caps });
+    const send = await alice.c.request('createTransport', { direction: 'send' });
+    await alice.c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtlsParameters() });
+    const mic = await alice.c.request('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
+    const cam = await alice.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() });
+
+    // Bob, on the join screen: both transports, once each; nothing sent or received before join.
+    const bob = await helloed('Bob');
+    const [bobSend, bobRecv] = await Promise.all([
+      bob.c.request('createTransport', { direction: 'send' }),
+      bob.c.request('createTransport', { direction: 'recv' }),
+    ]);
+    expect((await bob.c.expectError(bob.c.request('createTransport', { direction: 'recv' }))).code).toBe(ErrorCode.BAD_REQUEST);
+    expect(
+      (await bob.c.expectError(bob.c.request('connectTransport', { transportId: bobRecv.transportId, dtlsParameters: dtlsParameters() }))).code,
+    ).toBe(ErrorCode.NOT_JOINED);
+    expect((await bob.c.expectError(bob.c.request('consume', { producerId: mic.producerId }))).code).toBe(ErrorCode.NOT_JOINED);
+    expect(alice.c.notificationsOf('peerJoined')).toEqual([]); // nobody sees Bob yet
+
+    const answer = await bob.c.request('join', { rtpCapabilities: bob.caps });
+    expect(answer.consumers?.map((c) => [c.producerId, c.peerId, c.kind, c.source, c.producerPaused]).sort()).toEqual(
+      [
+        [mic.producerId, alice.peerId, 'audio', 'mic', false],
+        [cam.producerId, alice.peerId, 'video', 'camera', false],
+      ].sort(),
+    );
+    // Flowing from the start, on the transport made in the lobby: no consume, no resumeConsumer.
+    const bobPeer = serverPeer(bob.peerId)!;
+    expect([...bobPeer.transports.keys()].sort()).toEqual([bobSend.transportId, bobRecv.transportId].sort());
+    for (const { consumerId } of answer.consumers!) {
+      expect(bobPeer.consumer(consumerId).paused).toBe(false);
+      expect([...bobPeer.pauseReasons(consumerId)]).toEqual([]);
+    }
+    // The transports made in the lobby are the joined peer's: they connect and send.
+    await bob.c.request('connectTransport', { transportId: bobSend.transportId, dtlsParameters: dtlsParameters() });
+    const bobMic = await bob.c.request('produce', { transportId: bobSend.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
+    await alice.c.waitFor('producerAdded', (d) => d.producer.producerId === bobMic.producerId);
+
+    // Audio-only in the lobby and at join: the receive transport starts low, the answer has no video.
+    const carol = await helloed('Carol');
+    await carol.c.request('createTransport', { direction: 'recv', audioOnly: true });
+    const carolAnswer = await carol.c.request('join', { rtpCapabilities: carol.caps, audioOnly: true });
+    expect(carolAnswer.consumers?.map((c) => c.producerId).sort()).toEqual([mic.producerId, bobMic.producerId].sort());
+
+    // Without a transport made in the lobby: no consumers in the answer; consumed one by one as before.
+    const dave = await helloed('Dave');
+    const daveAnswer = await dave.c.request('join', { rtpCapabilities: dave.caps });
+    expect(daveAnswer.consumers).toBeUndefined();
+    await dave.c.request('createTransport', { direction: 'recv' });
+    const consumed = await dave.c.request('consume', { producerId: cam.producerId });
+    expect(serverPeer(dave.peerId)!.consumer(consumed.consumerId).paused).toBe(true);
+
+    // The Redis records follow the answer.
+    await expect
+      .poll(async () => (await t.app.meetingPresence.list(PROJECT, ROOM)).map((e) => e.displayName).sort())
+      .toEqual(['Alice', 'Bob', 'Carol', 'Dave']);
+
+    // The join's phases are in the metrics.
+    const text = await t.app.metrics.metrics();
+    for (const phase of ['queue', 'media', 'records', 'first_produce']) {
+      expect(text).toMatch(new RegExp(`chantier_join_phase_seconds_count\\{phase="${phase}"\\} [1-9]`));
+    }
+  });
+
+  it('shows the meeting to what is asked right after the answer, though its records follow it', async () => {
+    // A room of its own: this join starts the meeting (its record, the "meeting started" message).
+    const room = 'records';
+    const { c, hello, token } = await helloSession(t, { displayName: 'Fanny', projectId: PROJECT, room });
+    clients.push(c);
+    await c.request('join', { rtpCapabilities: deviceRtpCapabilities(hello.routerRtpCapabilities!) });
+    // Asked at once: the same socket's message carries the meeting's id, the project lists who is in.
+    const [sent, current] = await Promise.all([
+      c.request('chatSend', { clientMessageId: 'records-1', text: 'Je suis là' }),
+      httpJson(t.url, `/api/projects/${PROJECT}/meetings/${room}/current`, token),
+    ]);
+    expect(sent.message.meetingId).toBeTruthy();
+    expect(current.status).toBe(200);
+    expect((current.body.meeting as { meetingId: string } | null)?.meetingId).toBe(sent.message.meetingId);
+    expect((current.body.participants as Array<{ displayName: string }>).map((p) => p.displayName)).toEqual(['Fanny']);
+  });
+
+  it('tells a person whose media was made on the join screen everyone\'s connection quality once joined', async () => {
+    const alice = await helloed('Alice');
+    await alice.c.request('join', { rtpCapabilities: alice.caps });
+    const bob = await helloed('Bob');
+    await bob.c.request('createTransport', { direction: 'recv' });
+    const room = t.app.rooms.get(PROJECT, ROOM)!;
+    // A round while Bob is still on the join screen: his media peer is there, his session is not in.
+    await room.quality.poll();
+    await bob.c.request('join', { rtpCapabilities: bob.caps });
+    await room.quality.poll();
+    const told = await bob.c.waitFor('connectionQuality', (d) => d.peers.some((p) => p.peerId === bob.peerId));
+    expect(told.peers.map((p) => p.peerId).sort()).toEqual([alice.peerId, bob.peerId].sort());
+  });
+
+  it('frees the media made in the lobby of someone who leaves without joining, and refuses it to who may not join', async () => {
+    const erin = await helloed('Erin');
+    await erin.c.request('createTransport', { direction: 'send' });
+    expect(serverPeer(erin.peerId)?.transports.size).toBe(1);
+    await erin.c.request('leave', {});
+    await erin.c.closed;
+    await expect.poll(() => serverPeer(erin.peerId)).toBeUndefined();
+
+    // A moderator locks the meeting: a member's lobby gets no transport, as its join would be refused.
+    const host = await helloed('Host', { role: 'owner' });
+    await host.c.request('join', { rtpCapabilities: host.caps });
+    await host.c.request('setRoomPolicy', { locked: true });
+    const late = await helloed('Late');
+    expect((await late.c.expectError(late.c.request('createTransport', { direction: 'send' }))).code).toBe(ErrorCode.ROOM_LOCKED);
+    expect(serverPeer(late.peerId)).toBeUndefined();
+  });
+});

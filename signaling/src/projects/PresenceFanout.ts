@@ -1,0 +1,115 @@
+/**
+ * Presence changes on their way from the bus to the sessions of one node,
+ * coalesced per project per tick: whatever changes arrived during a tick go
+ * out as one `presence` notification per socket, serialised once for the
+ * whole project (protocol/presence.ts).
+ *
+ * It also remembers the newest version seen per project, for the hub's check
+ * that no change was lost (ProjectHub.#checkVersions).
+ */
+import type { PresenceChange, PresenceNotification, PresenceSnapshot } from '../protocol/index.js';
+
+/** Sends one notification to every session of the project (`json` is JSON.stringify(data)). */
+export type PresenceDeliver = (projectId: string, data: PresenceNotification, json: string) => void;
+
+interface Pending {
+  snapshot?: PresenceSnapshot;
+  changes: PresenceChange[];
+}
+
+export class PresenceFanout {
+  readonly #pending = new Map<string, Pending>();
+  readonly #seen = new Map<string, number>();
+  /** Projects whose Redis version was ahead of what the bus brought at the last check. */
+  readonly #behind = new Map<string, number>();
+  #scheduled = false;
+
+  constructor(
+    private readonly deliver: PresenceDeliver,
+    /** How a flush is put off to the end of the tick (tests run it by hand). */
+    private readonly schedule: (flush: () => void) => void = (flush) => void setImmediate(flush),
+  ) {}
+
+  /** A change from the bus (in version order per project, as Redis published them). */
+  change(projectId: string, change: PresenceChange): void {
+    this.#see(projectId, change.version);
+    this.#pendingOf(projectId).changes.push(change);
+    this.#schedule();
+  }
+
+  /** A snapshot to start the sessions again from (changes lost); changes it covers are dropped. */
+  snapshot(projectId: string, snapshot: PresenceSnapshot): void {
+    this.#see(projectId, snapshot.version);
+    const pending = this.#pendingOf(projectId);
+    pending.snapshot = snapshot;
+    pending.changes = pending.changes.filter((c) => c.version > snapshot.version);
+    this.#schedule();
+  }
+
+  /** The newest version seen for the project (undefined: none since it was forgotten). */
+  seen(projectId: string): number | undefined {
+    return this.#seen.get(projectId);
+  }
+
+  /**
+   * A change published but never brought by the bus (lost in a reconnection
+   * the bus did not notice) would leave the sessions behind until the next
+   * change. Called every heartbeat with the project's version in Redis: true
+   * when it has stayed ahead of what arrived over two checks (so it is not
+   * merely in flight), and a snapshot should be sent.
+   */
+  isBehind(projectId: string, version: number): boolean {
+    const seen = this.#seen.get(projectId) ?? -1;
+    const suspect = this.#behind.get(projectId);
+    if (version <= seen) {
+      this.#behind.delete(projectId);
+      return false;
+    }
+    if (suspect !== undefined && seen < suspect) {
+      this.#behind.delete(projectId);
+      return true;
+    }
+    this.#behind.set(projectId, version);
+    return false;
+  }
+
+  /** The project has no session here any more. */
+  forget(projectId: string): void {
+    this.#seen.delete(projectId);
+    this.#pending.delete(projectId);
+    this.#behind.delete(projectId);
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const all = [...this.#pending];
+    this.#pending.clear();
+    for (const [projectId, { snapshot, changes }] of all) {
+      const data: PresenceNotification = {
+        ...(snapshot ? { snapshot } : {}),
+        ...(changes.length > 0 ? { changes } : {}),
+      };
+      if (!snapshot && changes.length === 0) continue;
+      this.deliver(projectId, data, JSON.stringify(data));
+    }
+  }
+
+  #see(projectId: string, version: number): void {
+    if (version > (this.#seen.get(projectId) ?? -1)) this.#seen.set(projectId, version);
+  }
+
+  #pendingOf(projectId: string): Pending {
+    let pending = this.#pending.get(projectId);
+    if (!pending) {
+      pending = { changes: [] };
+      this.#pending.set(projectId, pending);
+    }
+    return pending;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.schedule(() => this.flush());
+  }
+}

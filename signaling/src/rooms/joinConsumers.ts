@@ -1,0 +1,50 @@
+import type { ConsumerAppData, MediaPeer } from '@chantier/sfu';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ConsumerParams } from '../protocol/index.js';
+import type { Session } from '../ws/Session.js';
+
+/**
+ * The consumers a join's answer carries: one per producer of the others
+ * already in, made on the newcomer's receive transport, flowing from the
+ * start, so that the client needs no consume or resumeConsumer round trip and
+ * mediasoup asks each video's sender for a key frame the moment that
+ * transport connects (a consumer that is not paused does so then). Undefined
+ * when the newcomer has no receive transport yet (none made in the lobby):
+ * it consumes one by one, as after producerAdded.
+ *
+ * A producer that cannot be consumed here (video for an audio-only peer, a
+ * codec this device lacks, a producer closing meanwhile) is left out; the
+ * client consumes what the answer lacks by itself and gets the same coded
+ * refusal as before.
+ */
+export async function consumersForJoin(
+  peer: MediaPeer,
+  others: readonly Session[],
+  log: FastifyBaseLogger,
+): Promise<ConsumerParams[] | undefined> {
+  const receives = [...peer.transports.values()].some((t) => (t.appData as { direction?: unknown }).direction === 'recv');
+  if (!receives) return undefined;
+  const producers = others.flatMap((session) => [...(session.media?.producers.values() ?? [])]);
+  const wanted = producers.filter((producer) => !(peer.audioOnly && producer.kind === 'video'));
+  const made = await Promise.all(
+    wanted.map(async (producer): Promise<ConsumerParams | null> => {
+      try {
+        const consumer = await peer.consume(producer, { flowing: true });
+        const appData = consumer.appData as ConsumerAppData;
+        return {
+          consumerId: consumer.id,
+          producerId: producer.id,
+          peerId: appData.producerPeerId,
+          kind: consumer.kind,
+          source: appData.source,
+          rtpParameters: consumer.rtpParameters,
+          producerPaused: consumer.producerPaused,
+        };
+      } catch (error) {
+        log.info({ err: error, producerId: producer.id }, 'producer left out of the join answer');
+        return null;
+      }
+    }),
+  );
+  return made.filter((c): c is ConsumerParams => c !== null);
+}

@@ -19,6 +19,7 @@ import { freeUdpTcpPort, iceServersFor } from '@chantier/turn';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../signaling/src/config.js';
+import { ensureServerBuild } from './serverBuild.js';
 import { turnAllocate } from './turnAllocate.js';
 
 const DEPLOY_ENV = {
@@ -175,15 +176,17 @@ describe('deployment files', () => {
     };
     const [command, ...compiled] = all.coturn!.command!;
     expect(command).toBe('node');
-    // The image runs the compiled .js; here, the .ts source it is made from.
-    const args = ['--import', 'tsx', ...compiled.map((arg) => arg.replace(/^(signaling\/src\/.*)\.js$/, '$1.ts'))];
+    // The very file the image runs: the compiled server (as npm start's), with
+    // the packages' compiled exports, as the image's NODE_OPTIONS asks.
+    ensureServerBuild();
+    const args = ['--conditions=chantier-build', ...compiled];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      // tsx and coturn start in ~2 s on a quiet machine, ~26 s on a loaded one.
+      // node and coturn start in ~2 s on a quiet machine, ~26 s on a loaded one.
       const deadline = Date.now() + 60_000;
       while (!output.includes('coturn started')) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`coturn service did not start: ${output}`);

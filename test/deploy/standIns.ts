@@ -2,7 +2,8 @@
  * The base images the compose file and the Dockerfiles name, made here from
  * Debian's own packages because no registry image can be pulled:
  * - a Debian 12 root file system by `debootstrap --variant=minbase bookworm`,
- *   imported as an image (tagged debian:bookworm-slim too, the TLS front's base);
+ *   slimmed as Docker Hub's debian:bookworm-slim is (SLIM_FILES), imported as
+ *   an image (tagged debian:bookworm-slim too, the TLS front's base);
  * - node:20-bookworm and node:20-bookworm-slim: that base plus this machine's
  *   own Node 20 (nodesource's nodejs package: its node binary and npm);
  * - redis:7-bookworm: that base plus Debian's redis-server.
@@ -37,6 +38,33 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 `;
 const DEBOOTSTRAP_ARGS = ['--variant=minbase', 'bookworm'];
 
+/**
+ * What Docker Hub's debian:bookworm-slim adds to a minbase (debuerreotype's
+ * "slimify" and its apt settings), so that the stand-in weighs what the real
+ * base weighs and images built on it as much as they would on the real one:
+ * no documentation, manual pages or translations installed by dpkg, and no
+ * downloaded .debs or apt binary caches left in a layer after apt-get.
+ */
+const SLIM_FILES: Record<string, string> = {
+  'etc/dpkg/dpkg.cfg.d/docker': `path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+`,
+  'etc/apt/apt.conf.d/docker-clean': `DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+`,
+  'etc/apt/apt.conf.d/docker-no-languages': 'Acquire::Languages "none";\n',
+  'etc/apt/apt.conf.d/docker-gzip-indexes': 'Acquire::GzipIndexes "true";\n',
+  'etc/apt/apt.conf.d/docker-autoremove-suggests': 'Apt::AutoRemove::SuggestsImportant "false";\n',
+};
+
 function hash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
@@ -63,8 +91,14 @@ async function makeBase(tag: string): Promise<void> {
     await run('debootstrap', [...DEBOOTSTRAP_ARGS, rootfs, MIRROR], { env: process.env, timeoutMs: 900_000 });
     rmSync(join(rootfs, 'etc/apt/sources.list'), { force: true });
     writeFileSync(join(rootfs, 'etc/apt/sources.list.d/debian.sources'), DEBIAN_SOURCES);
-    // No package lists or .debs in the image (as Docker Hub's debian images).
-    await run('sh', ['-c', `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/*.bin "${rootfs}"/var/cache/apt/archives/*.deb`], { env: process.env });
+    for (const [path, content] of Object.entries(SLIM_FILES)) writeFileSync(join(rootfs, path), content);
+    // No package lists or .debs in the image, and what the dpkg settings above
+    // exclude removed from what debootstrap installed (as Docker Hub's slim images).
+    const slimmed = ['var/lib/apt/lists/*', 'var/cache/apt/*.bin', 'var/cache/apt/archives/*.deb', 'usr/share/man/*', 'usr/share/info/*',
+      'usr/share/groff/*', 'usr/share/lintian/overrides/*', 'usr/share/locale/*'].map((p) => `"${rootfs}"/${p}`);
+    await run('sh', ['-c', `rm -rf ${slimmed.join(' ')} && find "${rootfs}/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete`], {
+      env: process.env,
+    });
     await run('tar', ['-C', rootfs, '--numeric-owner', '-cf', join(dir, 'rootfs.tar'), '.'], { env: process.env });
     await podman(['import', '--change', 'CMD ["bash"]', join(dir, 'rootfs.tar'), tag]);
   } finally {
@@ -114,7 +148,7 @@ export async function ensureStandIns(): Promise<StandIns> {
   const built: StandIns['built'] = [];
   const recipe = (file: string) => readFileSync(join(STANDINS, file), 'utf8');
 
-  const baseHash = hash(DEBOOTSTRAP_ARGS.join(' '), MIRROR, DEBIAN_SOURCES);
+  const baseHash = hash(DEBOOTSTRAP_ARGS.join(' '), MIRROR, DEBIAN_SOURCES, JSON.stringify(SLIM_FILES));
   const base = `localhost/chantier-standin/debian:bookworm-${baseHash}`;
   if (!(await imageExists(base))) await timed(built, base, () => makeBase(base));
 

@@ -29,9 +29,9 @@ export interface Stack {
   dir: string;
   project: string;
   services: Record<string, ComposeService>;
-  /** Builds the images of the services that have a `build` (as `docker compose build`). */
-  build(): Promise<void>;
-  /** Starts the services in dependency order, waiting for `service_healthy` conditions (as `docker compose up -d`). */
+  /** Builds the images of the services that have a `build` (as `docker compose build`); seconds taken by each. */
+  build(): Promise<Array<{ image: string; seconds: number }>>;
+  /** Starts the services, each after its dependencies (healthy ones for `service_healthy`), as `docker compose up -d`. */
   up(): Promise<void>;
   /** Stops and removes the containers and the network; the volumes too with `volumes` (as `docker compose down [-v]`). */
   down(volumes?: boolean): Promise<void>;
@@ -43,7 +43,9 @@ export interface Stack {
   waitHealthy(services: readonly string[], timeoutMs: number): Promise<number>;
   /** Containers, networks and volumes of the project still present. */
   leftovers(): Promise<string[]>;
-  /** Removes whatever of the project is left (containers, networks, volumes), and the checkout. */
+  /** Removes whatever of the project is left (containers, networks, volumes): a killed earlier run's too. */
+  clean(): Promise<void>;
+  /** clean(), and the checkout. */
   remove(): Promise<void>;
 }
 
@@ -78,12 +80,14 @@ export async function prepareStack(project: string, env: Record<string, string>)
     project,
     services,
     async build() {
-      const built = new Set<string>();
+      const built: Array<{ image: string; seconds: number }> = [];
       for (const service of Object.values(services)) {
-        if (!service.build || built.has(service.image!)) continue;
-        built.add(service.image!);
+        if (!service.build || built.some((b) => b.image === service.image)) continue;
+        const start = Date.now();
         await podman(buildArgs(service), { timeoutMs: 3_600_000 });
+        built.push({ image: service.image!, seconds: Math.round((Date.now() - start) / 100) / 10 });
       }
+      return built;
     },
     async up() {
       const network = `${project}_default`;
@@ -91,18 +95,34 @@ export async function prepareStack(project: string, env: Record<string, string>)
         await podman(['network', 'create', '--label', label, network]);
       }
       for (const name of startOrder(services)) {
-        const service = services[name]!;
-        for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
-          if (condition === 'service_healthy') await stack.waitHealthy([dependency], 300_000);
-        }
-        for (const volume of service.volumes ?? []) {
+        for (const volume of services[name]!.volumes ?? []) {
           const source = volume.split(':')[0]!;
           if (/^[\w-]+$/.test(source) && (await podman(['volume', 'exists', `${project}_${source}`], { okCodes: [0, 1] })).code !== 0) {
             await podman(['volume', 'create', '--label', label, `${project}_${source}`]);
           }
         }
-        await podman(runArgs(project, name, service));
       }
+      // Each service starts as soon as what it depends on is started (or
+      // healthy, for `service_healthy`), the others at once, as compose does.
+      const started = new Map<string, Promise<void>>();
+      const start = (name: string): Promise<void> => {
+        let done = started.get(name);
+        if (!done) {
+          done = (async () => {
+            const service = services[name]!;
+            await Promise.all(
+              Object.entries(service.depends_on ?? {}).map(async ([dependency, { condition }]) => {
+                await start(dependency);
+                if (condition === 'service_healthy') await stack.waitHealthy([dependency], 300_000);
+              }),
+            );
+            await podman(runArgs(project, name, service));
+          })();
+          started.set(name, done);
+        }
+        return done;
+      };
+      await Promise.all(startOrder(services).map(start));
     },
     async down(volumes = false) {
       const ids = await byLabel('ps');
@@ -121,7 +141,8 @@ export async function prepareStack(project: string, env: Record<string, string>)
       const start = Date.now();
       const pending = new Set(names);
       for (;;) {
-        for (const name of [...pending]) if (await stack.healthy(name)) pending.delete(name);
+        const passed = await Promise.all([...pending].map(async (name) => ((await stack.healthy(name)) ? name : undefined)));
+        for (const name of passed) if (name) pending.delete(name);
         if (pending.size === 0) return Math.round((Date.now() - start) / 100) / 10;
         if (Date.now() - start > timeoutMs) {
           const logs = await Promise.all(
@@ -143,13 +164,19 @@ export async function prepareStack(project: string, env: Record<string, string>)
       ]);
       return names.flatMap((r) => r.stdout.split('\n').filter(Boolean));
     },
-    async remove() {
+    async clean() {
       const ids = await byLabel('ps');
       if (ids.length > 0) await podman(['rm', '-f', '-v', '-t', '5', ...ids], { okCodes: [0, 1] });
       for (const network of await byLabel('network')) await podman(['network', 'rm', '-f', network], { okCodes: [0, 1] });
       const volumes = await byLabel('volume');
       if (volumes.length > 0) await podman(['volume', 'rm', '-f', ...volumes], { okCodes: [0, 1] });
-      rmSync(dir, { recursive: true, force: true });
+    },
+    async remove() {
+      try {
+        await stack.clean();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
   return stack;

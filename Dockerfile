@@ -48,7 +48,14 @@ RUN npm pkg delete dependencies devDependencies -w client \
     && for w in sfu signaling turn; do [ ! -d "$w/node_modules" ] || cp -a --parents "$w/node_modules" /modules/; done
 
 FROM deps AS build
-COPY . .
+# What the two builds read, and nothing else (docs, benches, tests: changing
+# them rebuilds nothing).
+COPY tsconfig.json ./
+COPY scripts/build-server.mjs scripts/
+COPY sfu sfu/
+COPY turn turn/
+COPY signaling signaling/
+COPY client client/
 RUN npm run build -w client && npm run build:server \
     && mkdir /out && cp -a --parents package.json client/package.json client/dist \
          sfu/package.json sfu/build signaling/package.json signaling/build \

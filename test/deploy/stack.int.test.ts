@@ -19,7 +19,12 @@
  * Names: reunion.chantier.test and turn.chantier.test, resolved to 127.0.0.1
  * by Chromium's host rules and by SNI/servername in Node; PUBLIC_IP 127.0.0.1.
  * Not covered: certbot obtaining a certificate from Let's Encrypt (no Internet
- * here), Docker Engine itself (podman runs the same files).
+ * here), Docker Engine itself (podman runs the same files), a recording made in
+ * the container (FFmpeg's presence is checked; recording has its own tests).
+ *
+ * Not in `npm test`'s run (vitest.config.ts): `npm run test:deploy`. A second
+ * run reuses the stand-ins, the image layers whose inputs did not change
+ * (podman's layer cache, keyed by content) and the worker's build cache.
  */
 import { freeUdpTcpPort, turnCredential } from '@chantier/turn';
 import { randomBytes } from 'node:crypto';

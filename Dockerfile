@@ -1,9 +1,27 @@
-# Chantier: signaling + SFU in one image. The mediasoup worker is built by the
-# same script as `npm start`/`npm test` use (sfu/scripts/build-worker.sh),
-# against Debian 12's libraries; libsrtp is built from Debian's source package
-# (apt-get source, hence dpkg-dev) with OpenSSL and linked in statically.
-FROM node:20-bookworm AS build
-ENV DEBIAN_FRONTEND=noninteractive PUPPETEER_SKIP_DOWNLOAD=1 CHANTIER_CACHE_DIR=/cache
+# Chantier: signaling + SFU in one image (the compose file's coturn service
+# runs the same image). Built and run by test/deploy/stack.int.test.ts with
+# podman; `docker compose build` builds it the same way.
+#
+# Stages, ordered so that a change of the sources rebuilds only the last
+# layers (the client's and the server's build, then one COPY of their output):
+#   deps     npm ci, with the compilers and -dev libraries of the worker build;
+#            rebuilt only when a package.json or the lock file changes
+#   worker   the mediasoup worker, built from source by the same script as
+#            `npm start`/`npm test` use (sfu/scripts/build-worker.sh), against
+#            Debian 12's libraries; libsrtp is built from Debian's source package
+#            (apt-get source, hence dpkg-dev) with OpenSSL and linked in
+#            statically. Its inputs are the lock file and the worker's patches;
+#            the script's cache (binary and ccache) is a build cache mount, so
+#            even a new lock file costs seconds, not the ~10 minutes of a cold build
+#   modules  the runtime's node_modules: npm's dev dependencies and the client's
+#            own dependencies (vite bundles them into client/dist) pruned, the
+#            worker's sources dropped (only its binary runs)
+#   build    the client (vite) and the server compiled to JavaScript
+#            (scripts/build-server.mjs, as `npm start`), gathered in /out
+#   final    Debian 12 slim with the worker's shared libraries, coturn,
+#            poppler-utils, FFmpeg: no compiler, no TypeScript; runs as `node`
+FROM node:20-bookworm AS deps
+ENV DEBIAN_FRONTEND=noninteractive PUPPETEER_SKIP_DOWNLOAD=1
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ make pkg-config python3 patch ca-certificates meson ninja-build ccache dpkg-dev \
       libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler \
@@ -15,20 +33,59 @@ COPY signaling/package.json signaling/
 COPY client/package.json client/
 COPY turn/package.json turn/
 RUN npm ci --no-audit --no-fund
-COPY . .
-RUN bash sfu/scripts/build-worker.sh && npm run build -w client && npm run build:server && npm prune --omit=dev
+
+FROM deps AS worker
+COPY sfu/scripts/build-worker.sh sfu/scripts/
+COPY sfu/worker-patches sfu/worker-patches/
+RUN --mount=type=cache,target=/cache,id=chantier-mediasoup-worker \
+    CHANTIER_CACHE_DIR=/cache bash sfu/scripts/build-worker.sh
+
+FROM deps AS modules
+RUN npm pkg delete dependencies devDependencies -w client \
+    && npm prune --omit=dev --no-audit --no-fund \
+    && find node_modules/mediasoup/worker -mindepth 1 -maxdepth 1 ! -name out -exec rm -rf {} + \
+    && mkdir /modules && cp -a node_modules /modules/ \
+    && for w in sfu signaling turn; do [ ! -d "$w/node_modules" ] || cp -a --parents "$w/node_modules" /modules/; done
+
+FROM deps AS build
+# What the two builds read, and nothing else (docs, benches, tests: changing
+# them rebuilds nothing).
+COPY tsconfig.json ./
+COPY scripts/build-server.mjs scripts/
+COPY sfu sfu/
+COPY turn turn/
+COPY signaling signaling/
+COPY client client/
+RUN npm run build -w client && npm run build:server \
+    && mkdir /out && cp -a --parents package.json client/package.json client/dist \
+         sfu/package.json sfu/build signaling/package.json signaling/build \
+         turn/package.json turn/build turn/turnserver.conf.template /out/
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production DATA_DIR=/data
-# The worker's shared libraries (see sfu/WORKER.md; libsrtp is linked in statically, so no libsrtp2-1/libnss3); poppler-utils for PDF thumbnails (pdftoppm);
-# coturn for the compose file's coturn service (same image, npm run coturn).
+# NODE_OPTIONS: every node run in the image (the server, coturn's command,
+# the healthchecks, `node signaling/build/cli/token.js`) loads the packages'
+# compiled JavaScript (their "chantier-build" exports), as `npm start` does.
+ENV NODE_ENV=production DATA_DIR=/data DEBIAN_FRONTEND=noninteractive NODE_OPTIONS=--conditions=chantier-build
+# The worker's shared libraries (see sfu/WORKER.md; libsrtp is linked in
+# statically, so no libsrtp2-1/libnss3); poppler-utils for PDF thumbnails
+# (pdftoppm); DejaVu, the published minutes' font; coturn for the compose
+# file's coturn service (signaling/build/cli/coturn.js).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libssl3 libuv1 libusrsctp2 libabsl20220623 ca-certificates poppler-utils coturn \
-    && rm -rf /var/lib/apt/lists/*
+      libssl3 libuv1 libusrsctp2 libabsl20220623 ca-certificates poppler-utils fonts-dejavu-core coturn \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
+    && mkdir -p /data && chown node:node /data
+# FFmpeg: the recording of meetings (README, "Recording a meeting") writes
+# and mixes with Debian's ffmpeg and ffprobe. A layer of its own: it is most
+# of the image's size (the deployment test prints each layer's).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg \
+    && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 WORKDIR /app
-COPY --from=build /app /app
+COPY --from=modules /modules/ /app/
+COPY --from=worker /app/node_modules/mediasoup/worker/out/Release/mediasoup-worker node_modules/mediasoup/worker/out/Release/
+COPY --from=build /out/ /app/
+USER node
 VOLUME /data
 EXPOSE 3000 40000/udp 40000/tcp 40001/udp 40001/tcp
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Node's flags: signaling/src/nodeFlags.ts (why, and the figures).
-CMD ["node", "--max-semi-space-size=4", "--conditions=chantier-build", "signaling/build/server.js"]
+HEALTHCHECK --interval=10s --timeout=15s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Node's flags: signaling/src/nodeFlags.ts (why, and the figures); --conditions=chantier-build is in NODE_OPTIONS above.
+CMD ["node", "--max-semi-space-size=4", "signaling/build/server.js"]

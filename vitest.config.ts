@@ -8,6 +8,14 @@ import { defineConfig } from 'vitest/config';
  * Integration and browser tests share one real redis-server started by
  * test/globalSetup.ts; each test app uses its own key prefix.
  */
+/**
+ * The deployment stack test (test/deploy/: podman builds the images and runs
+ * the compose stack) is not in `npm test`'s run: it runs on its own with
+ * `npm run test:deploy`, or when its path is given to vitest.
+ */
+const DEPLOY_STACK = 'test/deploy/**';
+const deployAsked = process.argv.some((arg) => arg.includes('test/deploy/'));
+
 export default defineConfig({
   test: {
     projects: [
@@ -25,7 +33,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['{sfu,signaling,client,turn}/**/*.int.test.ts', 'test/**/*.int.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', ...(deployAsked ? [] : [DEPLOY_STACK])],
           globalSetup: ['test/globalSetup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,

@@ -3,7 +3,8 @@
 # Idempotent: a few seconds when everything is already in place. On a fresh
 # Debian 12 machine (as root, or with sudo) it installs, in order:
 #   1. apt packages: the worker's compiler and -dev libraries, redis-server,
-#      coturn, chromium (browser tests), docker-compose (compose file check);
+#      coturn, chromium (browser tests), docker-compose (compose file check),
+#      and with CHANTIER_SETUP_DEPLOY=1 podman and debootstrap (the deployment test);
 #   2. npm dependencies (npm ci, no install scripts, no browser download);
 #   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
 #      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
@@ -47,6 +48,15 @@ APT_PACKAGES=(
   # which play the mock camera in the join screen's preview
   webkit2gtk-driver gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
+# The deployment test (test/deploy/, `npm run test:deploy`, which sets CHANTIER_SETUP_DEPLOY=1;
+# not needed by npm start or npm test): podman runs the images (runc: crun refuses this
+# machine's hybrid cgroups; catatonit for compose's init: true; CNI's dnsname plugin so that
+# services find each other by name; iptables for published ports), debootstrap makes the
+# Debian base image.
+if [ "${CHANTIER_SETUP_DEPLOY:-0}" = 1 ]; then
+  APT_PACKAGES+=(podman runc catatonit uidmap slirp4netns fuse-overlayfs golang-github-containernetworking-plugin-dnsname
+    iptables debootstrap)
+fi
 
 # ------------------------------------------------------------------ 1. apt
 if [ "${CHANTIER_SKIP_APT:-0}" != 1 ]; then

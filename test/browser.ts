@@ -62,6 +62,8 @@ export interface LaunchOptions {
    * the host resolver rules that send every other name nowhere.
    */
   secureOrigins?: string[];
+  /** Names resolved to addresses (the deployment test's site and TURN names to 127.0.0.1); every other name still goes nowhere. */
+  hosts?: Record<string, string>;
 }
 
 export async function launchBrowser(extraFlags: string[] = [], options: LaunchOptions = {}): Promise<TestBrowser> {
@@ -72,6 +74,10 @@ export async function launchBrowser(extraFlags: string[] = [], options: LaunchOp
     secure.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`);
     const excluded = options.secureOrigins.map((origin) => ` , EXCLUDE ${new URL(origin).hostname}`).join('');
     base = base.map((flag) => (flag.startsWith('--host-resolver-rules=') ? flag + excluded : flag));
+  }
+  if (options.hosts) {
+    const mapped = Object.entries(options.hosts).map(([name, address]) => `MAP ${name} ${address} , `).join('');
+    base = base.map((flag) => (flag.startsWith('--host-resolver-rules=') ? flag.replace('=', `=${mapped}`) : flag));
   }
   let executablePath = CHROMIUM;
   let wrapperDir: string | null = null;

@@ -4,11 +4,12 @@
  *   stops on a missing domain, address or secret;
  * - each service's environment, as compose resolves it, goes through the
  *   real config parser, and the parts agree (the TURN secret, names and
- *   ports that Chantier hands out are the ones coturn and Traefik serve);
+ *   ports that Chantier hands out are the ones coturn and the TLS front serve);
  * - the coturn service's command, run here on loopback with that
  *   environment, grants a relay to the credentials Chantier's environment
  *   mints and refuses forged ones;
  * - the Dockerfile builds the worker with the very script the set-up step runs.
+ * test/deploy/stack.int.test.ts builds the images and runs the stack itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { freeUdpTcpPort, iceServersFor } from '@chantier/turn';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../signaling/src/config.js';
+import { ensureServerBuild } from './serverBuild.js';
 import { turnAllocate } from './turnAllocate.js';
 
 const DEPLOY_ENV = {
@@ -38,9 +40,17 @@ interface Service {
   volumes?: string[];
 }
 
+/** .env.example as a deployer copies it to .env: every variable the compose file reads, some empty. */
+const EXAMPLE_ENV: Record<string, string> = Object.fromEntries(
+  readFileSync('.env.example', 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+
 function composeConfig(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...EXAMPLE_ENV, ...env },
     encoding: 'utf8',
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -66,17 +76,21 @@ function configOf(service: Service, overrides: Record<string, string> = {}) {
 describe('deployment files', () => {
   it('docker-compose.yml is valid for docker-compose', () => {
     const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
-      env: { PATH: process.env.PATH, ...DEPLOY_ENV },
+      env: { PATH: process.env.PATH, ...EXAMPLE_ENV, ...DEPLOY_ENV },
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(Object.keys(services()).sort()).toEqual(['chantier', 'coturn', 'redis', 'traefik']);
+    expect(Object.keys(services()).sort()).toEqual(['chantier', 'coturn', 'front', 'redis']);
+  });
+
+  it('.env.example holds every variable docker-compose.yml reads', () => {
+    const read = new Set([...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]!));
+    expect([...read].sort()).toEqual(Object.keys(EXAMPLE_ENV).sort());
   });
 
   it.each(Object.keys(DEPLOY_ENV))('refuses to deploy without %s', (name) => {
-    const env: Record<string, string> = { ...DEPLOY_ENV };
-    delete env[name];
+    const env: Record<string, string> = { ...DEPLOY_ENV, [name]: '' };
     const result = composeConfig(env);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`set ${name}`);
@@ -124,41 +138,27 @@ describe('deployment files', () => {
     expect(coturn.turnServer!.maxPort - coturn.turnServer!.minPort).toBeGreaterThanOrEqual(100);
   });
 
-  it('routes HTTPS to Chantier and TURN over TLS to coturn, both on 443, by name', () => {
+  it("puts the TLS front on 443 before Chantier's HTTP port and coturn's TCP port, on the names Chantier hands out", () => {
     const all = services();
-    const traefik = all.traefik!;
-    expect(traefik.ports).toEqual(expect.arrayContaining([expect.objectContaining({ published: 443, target: 443 })]));
-    expect(traefik.command).toContain('--entrypoints.websecure.address=:443');
-    // Traefik's file provider fills {{ env "X" }} from its own environment.
-    const template = readFileSync('deploy/traefik-dynamic.yml', 'utf8');
-    const rendered = template.replace(/\{\{\s*env\s+"(\w+)"\s*\}\}/g, (_m, name: string) => {
-      const value = traefik.environment?.[name];
-      if (value === undefined) throw new Error(`traefik's environment lacks ${name}`);
-      return value;
-    });
-    const routes = parse(rendered) as {
-      http: { routers: Record<string, { rule: string; service: string; entryPoints: string[]; tls?: object }>; services: Record<string, { loadBalancer: { servers: Array<{ url: string }> } }> };
-      tcp: { routers: Record<string, { rule: string; service: string; entryPoints: string[]; tls?: object }>; services: Record<string, { loadBalancer: { servers: Array<{ address: string }> } }> };
-    };
+    const front = all.front!;
     const chantier = configOf(all.chantier!);
     const coturn = configOf(all.coturn!);
-
-    const web = Object.values(routes.http.routers);
-    expect(web).toHaveLength(1);
-    expect(web[0]!.rule).toBe('Host(`reunion.example.fr`)');
-    expect(web[0]!.entryPoints).toEqual(['websecure']);
-    expect(web[0]!.tls).toBeDefined();
-    expect(routes.http.services[web[0]!.service]!.loadBalancer.servers).toEqual([{ url: `http://chantier:${chantier.port}` }]);
-
-    const turns = Object.values(routes.tcp.routers);
-    expect(turns).toHaveLength(1);
-    const turnsUrl = chantier.turn!.urls.find((u) => u.startsWith('turns:'))!;
-    expect(turns[0]!.rule).toBe(`HostSNI(\`${/^turns:([^:]+):443/.exec(turnsUrl)![1]}\`)`);
-    expect(turns[0]!.entryPoints).toEqual(['websecure']);
-    expect(turns[0]!.tls).toBeDefined(); // Traefik ends the TLS, coturn gets plain TURN/TCP
-    expect(routes.tcp.services[turns[0]!.service]!.loadBalancer.servers).toEqual([
-      { address: `host.docker.internal:${coturn.turnServer!.port}` },
-    ]);
+    // The front is on the host's network: Chantier's HTTP port is published on loopback for it.
+    expect(front.network_mode).toBe('host');
+    // docker-compose writes a port with a host address in the short form.
+    const local = (all.chantier!.ports ?? []).filter((p): p is string => typeof p === 'string' && p.startsWith('127.0.0.1:'));
+    expect(local).toEqual([`127.0.0.1:3000:${chantier.port}/tcp`]);
+    const appPort = 3000;
+    expect(front.environment).toMatchObject({
+      DOMAIN: 'reunion.example.fr',
+      TURN_DOMAIN: 'turn.example.fr',
+      HTTPS_PORT: '443',
+      HTTP_PORT: '80',
+      CHANTIER_UPSTREAM: `127.0.0.1:${appPort}`,
+      TURN_UPSTREAM: `127.0.0.1:${coturn.turnServer!.port}`,
+    });
+    expect(chantier.turn!.urls).toContain('turns:turn.example.fr:443?transport=tcp');
+    expect(chantier.edge.trustProxy).toBe(true);
   });
 
   it("the coturn service's command relays for the credentials Chantier's environment mints", async () => {
@@ -174,15 +174,20 @@ describe('deployment files', () => {
       TURN_PORT: String(port),
       TURN_RELAY_PORTS: `${minPort}-${minPort + 9}`,
     };
-    const [command, ...args] = all.coturn!.command!;
+    const [command, ...compiled] = all.coturn!.command!;
     expect(command).toBe('node');
+    // The very file the image runs: the compiled server (as npm start's), with
+    // the packages' compiled exports, as the image's NODE_OPTIONS asks.
+    ensureServerBuild();
+    const args = ['--conditions=chantier-build', ...compiled];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 20_000;
+      // node and coturn start in ~2 s on a quiet machine, ~26 s on a loaded one.
+      const deadline = Date.now() + 60_000;
       while (!output.includes('coturn started')) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`coturn service did not start: ${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -203,7 +208,7 @@ describe('deployment files', () => {
     expect(await exited).toBe(0);
     // Stopped: the healthcheck fails.
     expect(spawnSync(process.execPath, [...args, '--check'], { env }).status).toBe(1);
-  });
+  }, 120_000);
 
   it('the Dockerfile builds the worker with the set-up script and carries coturn', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');

@@ -146,7 +146,7 @@ describe('coturn on every interface, behind NAT', () => {
 
 describe('coturn behind a TLS front', () => {
   it('relays for clients whose TLS a proxy ends before forwarding plain TCP to coturn', async () => {
-    // What Traefik on 443 does in a deployment: coturn itself has no certificate.
+    // What the TLS front (nginx) on 443 does in a deployment: coturn itself has no certificate.
     const coturn = await Coturn.start({ secret: SECRET, allowLoopbackPeers: true });
     const front = createTlsServer({ cert: cert.certPem, key: readFileSync(cert.keyFile) }, (client) => {
       const upstream = tcpConnect({ host: '127.0.0.1', port: coturn.port });

@@ -49,6 +49,11 @@ export function errorCodeOf(error: unknown): AppErrorCode {
  * link, a refusal, or a browser that cannot do it: the user needs a new link
  * or another browser, and a retry button would only loop.
  */
+/** What a library's errback takes: the error itself, or an Error that says what was thrown. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export function isRetryable(code: AppErrorCode): boolean {
   switch (code) {
     case 'INVALID_LINK':

@@ -12,7 +12,7 @@ import type { Consumer, Producer, RtpCapabilities, RtpParameters, Transport } fr
 import type { ConsumerParams, MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
 import type { SignalingChannel } from '../signaling/Connection';
-import { errorCodeOf } from '../errors';
+import { errorCodeOf, toError } from '../errors';
 import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
@@ -87,10 +87,6 @@ function isMediaSource(value: unknown): value is MediaSource {
  */
 function toServerOrtc<Client, Server>(value: Client): Server {
   return value as unknown as Server;
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 export class MediaSession {

@@ -11,9 +11,8 @@
  * Nothing is sent on it. Closing the transports closes it.
  */
 import type { DataConsumer, DataProducer, SctpStreamParameters, Transport } from 'mediasoup-client/types';
+import { toError } from '../errors';
 import type { SignalingChannel } from '../signaling/Connection';
-
-const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** The server's label for it (sfu/src/probe.ts). */
 const PROBE_LABEL = 'chantier-probe';

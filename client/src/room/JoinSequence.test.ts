@@ -3,7 +3,7 @@ import type { ResponseData } from '@chantier/signaling/protocol';
 import type { SignalingChannel } from '../signaling/Connection';
 import { createRoomState } from '../state/roomState';
 import type { Admission } from './Admission';
-import { joinMeeting, RECEIVE_WAIT_MS, receiveOthers, type Joined } from './JoinSequence';
+import { JOIN_PENDING_SHOWN_MS, joinMeeting, RECEIVE_WAIT_MS, receiveOthers, type Joined } from './JoinSequence';
 import type { ConsumedTrack, MediaSession } from './MediaSession';
 import type { MediaPrewarm } from './MediaPrewarm';
 
@@ -37,19 +37,35 @@ function joinSteps(events: string[], signaling: SignalingChannel) {
     isPhone: false,
     stale: () => false,
     adopt: () => events.push('adopt'),
-    sending: () => events.push('sending'),
+    pending: () => events.push('pending'),
   };
 }
 
 describe('joinMeeting', () => {
-  it('tells the caller `join` is on its way once it is sent, before the answer (the join screen renders after)', async () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('leaves the join screen as it was while `join` is answered quickly', async () => {
     const events: string[] = [];
     const signaling = fakeSignaling(events);
     const joining = joinMeeting(joinSteps(events, signaling.channel));
-    await vi.waitFor(() => expect(events).toContain('sending'));
-    expect(events).toEqual(['adopt', 'request join', 'sending']);
+    await vi.waitFor(() => expect(events).toContain('request join'));
     signaling.answer(ANSWER);
     await expect(joining).resolves.toMatchObject({ answer: ANSWER, others: [] });
+    await new Promise((resolve) => setTimeout(resolve, JOIN_PENDING_SHOWN_MS + 20));
+    expect(events).toEqual(['adopt', 'request join']);
+  });
+
+  it('tells the caller when `join` is slow to answer, so that the join screen shows the press', async () => {
+    vi.useFakeTimers();
+    const events: string[] = [];
+    const signaling = fakeSignaling(events);
+    const joining = joinMeeting(joinSteps(events, signaling.channel));
+    await vi.advanceTimersByTimeAsync(JOIN_PENDING_SHOWN_MS - 1);
+    expect(events).toEqual(['adopt', 'request join']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(events).toEqual(['adopt', 'request join', 'pending']);
+    signaling.answer(ANSWER);
+    await expect(joining).resolves.toMatchObject({ answer: ANSWER });
   });
 });
 

@@ -34,12 +34,17 @@ export interface JoinSteps {
   /** The session is the meeting's from now on (closed with it): called before `join` is sent. */
   adopt: (session: MediaSession) => void;
   /**
-   * Called as `join` goes out: the join screen shows the press from here.
-   * Rendered before, it held the request back by the render's time (40-180
-   * ms of the page's main thread in the join bench's traces).
+   * Called when `join` is still unanswered JOIN_PENDING_SHOWN_MS after it
+   * went out: the join screen shows the press from then on. Rendered at the
+   * press, it held the request back (40-180 ms of the page's main thread in
+   * the join bench's traces); rendered as it goes out, it held the answer's
+   * handling back; a quick answer goes straight to the meeting.
    */
-  sending: () => void;
+  pending: () => void;
 }
+
+/** How long an unanswered `join` leaves the join screen as it was (see JoinSteps.pending). */
+export const JOIN_PENDING_SHOWN_MS = 150;
 
 export interface Joined {
   session: MediaSession;
@@ -68,8 +73,8 @@ export async function joinMeeting(steps: JoinSteps): Promise<Joined | null> {
       device: steps.isPhone ? 'phone' : 'desktop',
       audioOnly: state.audioOnly.value,
     });
-    steps.sending();
-    return answered;
+    const shown = setTimeout(steps.pending, JOIN_PENDING_SHOWN_MS);
+    return answered.finally(() => clearTimeout(shown));
   };
   let answer: JoinAnswer;
   try {

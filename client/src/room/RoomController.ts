@@ -235,7 +235,7 @@ export class RoomController implements RoomActions {
     const prewarm = this.prewarm;
     if (state.phase.value !== 'lobby' || this.pressed || !signaling || !hello || !prewarm) return;
     const generation = this.generation;
-    this.pressed = true; // the phase says 'joining' once `join` is sent (JoinSteps.sending)
+    this.pressed = true; // the phase says 'joining' if `join` is slow to answer (JoinSteps.pending)
     markJoin('pressed');
     resetFirstFrame();
     this.resumeJoin = false;
@@ -254,7 +254,7 @@ export class RoomController implements RoomActions {
         isPhone: this.isPhone(),
         stale,
         adopt: (session) => this.adopt(session),
-        sending: () => void (stale() || (state.phase.value = 'joining')),
+        pending: () => void (stale() || state.phase.value !== 'lobby' || (state.phase.value = 'joining')),
       });
       this.pressed = false;
       if (!joined || stale()) return;

@@ -11,6 +11,11 @@ import type { Session } from '../ws/Session.js';
  * connected already (the probe), and a video forwarded before the page's SDP
  * is applied loses its key frame's first packets, which costs the page its
  * own key-frame requests and ~300 ms (the join bench's receiver stats).
+ * A video is made flowing, then paused at once: made on a connected
+ * transport, mediasoup asks its sender for a key frame then, which is on its
+ * way while the page applies the answer (a sender takes ~100-200 ms to send
+ * one); `consumersReady`'s own request finds it pending (mediasoup asks once
+ * per stream until a key frame comes) and the consumer starts on it.
  * Undefined when the newcomer has no receive transport yet (none made in the
  * lobby): it consumes one by one, as after producerAdded.
  *
@@ -31,7 +36,9 @@ export async function consumersForJoin(
   const made = await Promise.all(
     wanted.map(async (producer): Promise<ConsumerParams | null> => {
       try {
-        const consumer = await peer.consume(producer, { flowing: producer.kind === 'audio' });
+        const consumer = await peer.consume(producer, { flowing: true });
+        // Before any key frame can come back (nothing is forwarded before one): see above.
+        if (consumer.kind === 'video') await peer.pauseConsumer(consumer.id);
         const appData = consumer.appData as ConsumerAppData;
         return {
           consumerId: consumer.id,

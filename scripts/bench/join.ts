@@ -41,6 +41,7 @@ import { startChantier, type ChantierServer } from './lib/chantier.js';
 import { createVideoRoom, listPublishers, startJanus, type JanusServer } from './lib/janus.js';
 import { serveJanusPage, type JanusPageServer } from './lib/janusPage.js';
 import { createBenchNetns, type BenchNetns } from './lib/netns.js';
+import { startPageTrace, stopPageTrace, type TracedTask } from './lib/pageTrace.js';
 import { histogramQuantile, readHistogram } from './lib/promHistogram.js';
 import { summarize, type Summary } from './lib/quantiles.js';
 import { sleep, withTimeout } from './stats.js';
@@ -50,7 +51,7 @@ export const name = 'join';
 export const description = 'join latency (press of Rejoindre → first remote video frame), Chantier against Janus VideoRoom, p50/p95';
 
 /** Measured joins per SFU (≥ 20), after one warm-up join each. */
-const JOINS = 20;
+const JOINS = Number(process.env.JOIN_COUNT ?? 20);
 const WARM_UP = 1;
 const JOIN_TIMEOUT_MS = 20_000;
 /**
@@ -97,7 +98,15 @@ const PROBE = `(() => {
         video.srcObject = new MediaStream([event.track]);
         video.requestVideoFrameCallback((now, meta) => {
           const at = meta && typeof meta.presentationTime === 'number' ? meta.presentationTime : now;
-          if (bench.firstFrameAt === null) bench.firstFrameAt = at;
+          if (bench.firstFrameAt === null) {
+            bench.firstFrameAt = at;
+            // What the receiver went through to its first frame (JOIN_TRACE prints it).
+            event.receiver.getStats().then((report) => report.forEach((s) => {
+              if (s.type !== 'inbound-rtp') return;
+              const keys = ['packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'firCount', 'framesReceived', 'keyFramesDecoded', 'framesDecoded', 'framesDropped', 'frameWidth', 'jitterBufferDelay', 'jitterBufferEmittedCount'];
+              bench.firstFrameStats = Object.fromEntries(keys.map((k) => [k, s[k]]));
+            })).catch(() => {});
+          }
           video.srcObject = null;
           video.remove();
         });
@@ -200,6 +209,8 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
   let measuredAt: number | null = null;
   try {
     if (!page || sample.error) return sample;
+    const trace = TRACE && sample.sfu === 'chantier' && !sample.warmUp && sample.index <= WARM_UP + 3 ? `/tmp/join-trace-${sample.index}.json` : null;
+    if (trace) await startPageTrace(page, trace);
     await page.click(JOIN);
     try {
       await page.waitForFunction('window.__bench.firstFrameAt !== null', { timeout: JOIN_TIMEOUT_MS, polling: 100 });
@@ -214,6 +225,8 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
     sample.packetMs = bench.firstPacketAt === null ? null : bench.firstPacketAt - bench.pressAt;
     measuredAt = Date.now();
     if (sample.sfu === 'chantier') await readTimeline(page, bench.pressAt, sample);
+    if (TRACE) console.log(`  · join ${sample.index} ${sample.sfu}: track ${sample.trackMs?.toFixed(0)} packet ${sample.packetMs?.toFixed(0)} frame ${sample.latencyMs?.toFixed(0)} ms; the receiver at its first frame: ${JSON.stringify(await page.evaluate('window.__bench.firstFrameStats ?? null'))}`);
+    if (trace) printTrace(sample.index, await stopPageTrace(page, trace, 'chantier:join:pressed', 'chantier:join:first-frame'));
     const media = await pageMedia(page);
     sample.icePaths = [...new Set(media.pairs.map(icePath))];
   } catch (error) {
@@ -240,6 +253,14 @@ async function readTimeline(page: Page, pressAt: number, sample: JoinSample): Pr
     sample.fromPage[phase] = at;
     sample.fromPress[phase] = at - pressAt;
   }
+}
+
+/** JOIN_TRACE=1: the main thread's long tasks from the press to the first frame, for the first three Chantier joins. */
+const TRACE = process.env.JOIN_TRACE === '1';
+
+function printTrace(index: number, tasks: TracedTask[]): void {
+  console.log(`  · join ${index}: the page's main-thread tasks ≥ 4 ms from the press to the app's first frame (ms after the press, length, longest work inside)`);
+  for (const t of tasks) console.log(`      ${t.at.toFixed(0).padStart(5)}  ${t.ms.toFixed(1).padStart(6)}  ${t.inside.join(' | ')}`);
 }
 
 /** The server's join phases (ms): count, p50 and p95 estimated from the histogram's buckets. */

@@ -33,7 +33,18 @@ export interface JoinSteps {
   stale: () => boolean;
   /** The session is the meeting's from now on (closed with it): called before `join` is sent. */
   adopt: (session: MediaSession) => void;
+  /**
+   * Called when `join` is still unanswered JOIN_PENDING_SHOWN_MS after it
+   * went out: the join screen shows the press from then on. Rendered at the
+   * press, it held the request back (40-180 ms of the page's main thread in
+   * the join bench's traces); rendered as it goes out, it held the answer's
+   * handling back; a quick answer goes straight to the meeting.
+   */
+  pending: () => void;
 }
+
+/** How long an unanswered `join` leaves the join screen as it was (see JoinSteps.pending). */
+export const JOIN_PENDING_SHOWN_MS = 150;
 
 export interface Joined {
   session: MediaSession;
@@ -55,13 +66,16 @@ export async function joinMeeting(steps: JoinSteps): Promise<Joined | null> {
   steps.adopt(session);
 
   const displayName = normalizeDisplayName(state.displayName.value);
-  const sendJoin = () =>
-    signaling.request('join', {
+  const sendJoin = () => {
+    const answered = signaling.request('join', {
       rtpCapabilities: session.rtpCapabilities,
       displayName,
       device: steps.isPhone ? 'phone' : 'desktop',
       audioOnly: state.audioOnly.value,
     });
+    const shown = setTimeout(steps.pending, JOIN_PENDING_SHOWN_MS);
+    return answered.finally(() => clearTimeout(shown));
+  };
   let answer: JoinAnswer;
   try {
     answer = await sendJoin();
@@ -92,21 +106,33 @@ export async function joinMeeting(steps: JoinSteps): Promise<Joined | null> {
 }
 
 /**
+ * How long the meeting view waits for the answer's consumers before it
+ * shows anyway (a transport that never connects must not hold the view).
+ */
+export const RECEIVE_WAIT_MS = 1_000;
+
+/**
  * The others' media: the answer's consumers (already flowing on the server)
  * made together, in one negotiation that also connects the receive
  * transport; what the answer lacks is consumed one by one (`consume`).
  * Called before any producerAdded can be handled, so that order holds.
+ *
+ * Resolves once the answer's consumers are made (at most RECEIVE_WAIT_MS):
+ * the caller shows the meeting view after it. Rendering that view takes the
+ * page's main thread for ~100 ms (more on a phone); started first, it held
+ * back the consumers' SDP by as much (a trace of the join bench's pages).
  */
 export function receiveOthers(
   { session, answer, others }: Joined,
   received: (consumed: ConsumedTrack) => void,
   consume: (peerId: string, producerId: string) => void,
-): void {
+): Promise<void> {
+  let made: Promise<void> = Promise.resolve();
   if (answer.consumers && answer.consumers.length > 0) {
-    session
+    made = session
       .receiveJoined(answer.consumers)
-      .then((made) => {
-        for (const consumed of made) received(consumed);
+      .then((tracks) => {
+        for (const consumed of tracks) received(consumed);
         // One the answer carried but that could not be made here: the slow way.
         for (const peer of others) {
           for (const producer of peer.producers) if (!session.isReceiving(producer.producerId)) consume(peer.peerId, producer.producerId);
@@ -117,6 +143,11 @@ export function receiveOthers(
   for (const peer of others) {
     for (const producer of peer.producers) if (!session.isReceiving(producer.producerId)) consume(peer.peerId, producer.producerId);
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, RECEIVE_WAIT_MS);
+  });
+  return Promise.race([made, waited]).finally(() => clearTimeout(timer));
 }
 
 /**

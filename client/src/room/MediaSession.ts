@@ -306,10 +306,10 @@ export class MediaSession {
         ),
       );
       const ready = made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
-      // Their key frames now: the transport may have been connected before they existed (the probe).
+      // Their videos start now, from a key frame (the server holds them until the page can decode).
       if (ready.length > 0) {
         this.signaling
-          .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) })
+          .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) }, { retryOnLost: true })
           .catch((error: unknown) => log.warn('the join\'s key frames not asked for', error));
       }
       return ready;

@@ -143,6 +143,8 @@ export class RoomController implements RoomActions {
   private generation = 0;
   /** Set when a joined session lost its socket: rejoin() then joins without the lobby. */
   private resumeJoin = false;
+  /** Rejoindre pressed, `join` not answered yet: a second press is ignored. */
+  private pressed = false;
   /** A moderator muted this participant, who has not unmuted since (the server keeps the same fact). */
   private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
@@ -231,18 +233,17 @@ export class RoomController implements RoomActions {
     const signaling = this.signaling;
     const hello = this.hello;
     const prewarm = this.prewarm;
-    if (state.phase.value !== 'lobby' || !signaling || !hello || !prewarm) return;
+    if (state.phase.value !== 'lobby' || this.pressed || !signaling || !hello || !prewarm) return;
     const generation = this.generation;
-    state.phase.value = 'joining';
+    this.pressed = true; // the phase says 'joining' if `join` is slow to answer (JoinSteps.pending)
     markJoin('pressed');
     resetFirstFrame();
     this.resumeJoin = false;
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
     await this.mediaOps.push(() => Promise.resolve());
-    if (generation !== this.generation) return;
-
     const stale = () => generation !== this.generation;
+    if (stale()) return void (this.pressed = false);
     try {
       const joined = await joinMeeting({
         state,
@@ -253,12 +254,15 @@ export class RoomController implements RoomActions {
         isPhone: this.isPhone(),
         stale,
         adopt: (session) => this.adopt(session),
+        pending: () => void (stale() || state.phase.value !== 'lobby' || (state.phase.value = 'joining')),
       });
+      this.pressed = false;
       if (!joined || stale()) return;
       const { session, answer, others } = joined;
       for (const user of this.socketUsers) user.joined?.(answer);
-      // Queued now, so that they come before any producerAdded.
-      receiveOthers(joined, (consumed) => this.received(session, consumed), (peerId, producerId) => this.consume(session, peerId, producerId));
+      // Queued now, so that they come before any producerAdded; the meeting view once they are made.
+      await receiveOthers(joined, (consumed) => this.received(session, consumed), (peerId, producerId) => this.consume(session, peerId, producerId));
+      if (stale()) return;
       state.phase.value = 'joined';
       this.viewport.setEnabled(!state.audioOnly.value);
       this.resumeJoin = true;
@@ -266,6 +270,7 @@ export class RoomController implements RoomActions {
 
       await this.runMediaOp(() => produceInitial(session, this.local, state, () => session !== this.session));
     } catch (error) {
+      this.pressed = false;
       if (stale()) return;
       log.error('join failed', error);
       this.fail(errorCodeOf(error));

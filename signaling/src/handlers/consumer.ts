@@ -36,16 +36,24 @@ export const pauseConsumer: HandlerDef<'pauseConsumer'> = {
   },
 };
 
-/** Consumers given their join's key frame (consumersReady): once each, so that a client cannot make senders send key frames at will. */
-const keyFramed = new WeakSet<Consumer>();
+/** The join's video consumers started by consumersReady: once each, so that a client cannot make senders send key frames at will. */
+const started = new WeakSet<Consumer>();
 
+/** The join answer's consumers are made on the page: its videos start now, each from a key frame. */
 export const consumersReady: HandlerDef<'consumersReady'> = {
   requires: 'joined',
   async handle({ session }, { consumerIds }) {
     const consumers = consumerIds.map((consumerId) => session.media!.consumer(consumerId));
-    const due = consumers.filter((consumer) => consumer.kind === 'video' && !consumer.closed && !keyFramed.has(consumer));
-    for (const consumer of due) keyFramed.add(consumer);
-    await Promise.all(due.map((consumer) => consumer.requestKeyFrame()));
+    const due = consumers.filter((consumer) => consumer.kind === 'video' && !consumer.closed && !started.has(consumer));
+    for (const consumer of due) started.add(consumer);
+    await Promise.all(
+      due.map(async (consumer) => {
+        await session.media!.resumeConsumer(consumer.id);
+        // mediasoup asks for one as it resumes a video; asked here too for a consumer that other
+        // reasons keep paused (not on screen): it syncs on the next one once they are gone.
+        if (!consumer.closed) await consumer.requestKeyFrame();
+      }),
+    );
     return {};
   },
 };

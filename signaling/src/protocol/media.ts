@@ -181,9 +181,9 @@ export const mediaRequests = {
   },
   /**
    * The join answer's consumers are made on the page (docs/PROTOCOL.md,
-   * "Joining fast"): each video among them gets a key frame now, once. The
-   * one mediasoup asked for when it made them on a transport already
-   * connected (the probe) came before the page could decode it.
+   * "Joining fast"): each video among them, paused until now, starts from a
+   * key frame (once each). Forwarded before the page's SDP was applied, a
+   * video's first key frame lost its first packets.
    */
   consumersReady: {
     request: Type.Object({ consumerIds: Type.Array(MediaId, { minItems: 1, maxItems: 64 }) }, { additionalProperties: false }),

@@ -5,12 +5,19 @@ import type { Session } from '../ws/Session.js';
 
 /**
  * The consumers a join's answer carries: one per producer of the others
- * already in, made on the newcomer's receive transport, flowing from the
- * start, so that the client needs no consume or resumeConsumer round trip and
- * mediasoup asks each video's sender for a key frame the moment that
- * transport connects (a consumer that is not paused does so then). Undefined
- * when the newcomer has no receive transport yet (none made in the lobby):
- * it consumes one by one, as after producerAdded.
+ * already in, made on the newcomer's receive transport, so that the client
+ * needs no consume round trip. Audio flows from the start; video waits for
+ * `consumersReady` (the page has made them): the receive transport is
+ * connected already (the probe), and a video forwarded before the page's SDP
+ * is applied loses its key frame's first packets, which costs the page its
+ * own key-frame requests and ~300 ms (the join bench's receiver stats).
+ * A video is made flowing, then paused at once: made on a connected
+ * transport, mediasoup asks its sender for a key frame then, which is on its
+ * way while the page applies the answer (a sender takes ~100-200 ms to send
+ * one); `consumersReady`'s own request finds it pending (mediasoup asks once
+ * per stream until a key frame comes) and the consumer starts on it.
+ * Undefined when the newcomer has no receive transport yet (none made in the
+ * lobby): it consumes one by one, as after producerAdded.
  *
  * A producer that cannot be consumed here (video for an audio-only peer, a
  * codec this device lacks, a producer closing meanwhile) is left out; the
@@ -30,6 +37,8 @@ export async function consumersForJoin(
     wanted.map(async (producer): Promise<ConsumerParams | null> => {
       try {
         const consumer = await peer.consume(producer, { flowing: true });
+        // Before any key frame can come back (nothing is forwarded before one): see above.
+        if (consumer.kind === 'video') await peer.pauseConsumer(consumer.id);
         const appData = consumer.appData as ConsumerAppData;
         return {
           consumerId: consumer.id,

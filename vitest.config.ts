@@ -23,6 +23,14 @@ import { defineConfig } from 'vitest/config';
  */
 const DEPLOY_STACK = 'test/deploy/**';
 
+const UNIT = ['{sfu,signaling,client,turn}/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'scripts/**/*.test.ts'];
+/**
+ * Unit files that replace a module (vi.mock) run in a process of their own: in the shared
+ * worker, a module already imported by an earlier file would not be replaced.
+ * scripts/unitIsolation.test.ts fails when a file that calls vi.mock is missing here.
+ */
+export const UNIT_ISOLATED = ['client/src/room/MediaPrewarm.test.ts'];
+
 const INTEGRATION = ['{sfu,signaling,client,turn}/**/*.int.test.ts', 'test/**/*.int.test.ts'];
 /** Integration files that run alone, each with why. */
 const INTEGRATION_ALONE = [
@@ -43,9 +51,22 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['{sfu,signaling,client,turn}/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          include: UNIT,
+          exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.e2e.test.ts', ...UNIT_ISOLATED],
           environment: 'node',
+          // One worker process for all the unit files rather than a process (and its imports) per
+          // file: ~110 small files spent most of their time starting. A unit test leaves no global
+          // state behind (fake timers restored, marks cleared); the modules it imports are shared.
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          name: 'unit-isolated',
+          sequence: { groupOrder: 0 },
+          include: UNIT_ISOLATED,
+          environment: 'node',
+          fileParallelism: false,
         },
       },
       {

@@ -10,8 +10,12 @@ import type { TestProject } from 'vitest/node';
 import { silentLogger } from '../sfu/src/logger.js';
 import { startEmbeddedRedis } from '../signaling/src/redis/embedded.js';
 import './provided.js';
+import { ensureServerBuild } from './serverBuild.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The compiled server of the server-process tests, built here once if a source changed: two
+  // integration files run at once, and both would otherwise rebuild it at the same time.
+  ensureServerBuild();
   const dir = mkdtempSync(join(tmpdir(), 'chantier-test-redis-'));
   const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
   project.provide('redisUrl', `unix://${redis.socketPath}`);

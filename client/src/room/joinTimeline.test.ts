@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { joinTimeline, markJoin } from './joinTimeline';
 
 describe('joinTimeline', () => {
+  // performance's marks are the process's: another file run before this one in the same worker may have left some.
+  beforeEach(() => performance.clearMarks());
   afterEach(() => performance.clearMarks());
 
   it('reports the last join: lobby phases before its press, the first of each later phase', () => {

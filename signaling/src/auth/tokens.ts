@@ -121,7 +121,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
    */
   let hmacKey: Promise<CryptoKey> | undefined;
   const secretKey = (bytes: Uint8Array): Promise<CryptoKey> =>
-    (hmacKey ??= crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']));
+    (hmacKey ??= crypto.subtle.importKey('raw', new Uint8Array(bytes), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']));
   const jwks =
     options.jwksUrl !== undefined && asymmetric.length > 0
       ? createRemoteJWKSet(new URL(options.jwksUrl), {

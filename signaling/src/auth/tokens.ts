@@ -114,6 +114,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const enabled = new Set<string>(options.algorithms);
   const asymmetric = options.algorithms.filter((a) => a !== 'HS256');
   const secret = options.secret !== undefined && enabled.has('HS256') ? encoder.encode(options.secret) : undefined;
+  /**
+   * The secret as a WebCrypto key, imported once: given the bytes, jose
+   * imports them again for every token (crypto.subtle.importKey, whose
+   * argument checks cost more than the HMAC itself), on every hello.
+   */
+  let hmacKey: Promise<CryptoKey> | undefined;
+  const secretKey = (bytes: Uint8Array): Promise<CryptoKey> =>
+    (hmacKey ??= crypto.subtle.importKey('raw', new Uint8Array(bytes), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']));
   const jwks =
     options.jwksUrl !== undefined && asymmetric.length > 0
       ? createRemoteJWKSet(new URL(options.jwksUrl), {
@@ -145,7 +153,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       try {
         if (alg === 'HS256') {
           if (!secret) throw new AppError(ErrorCode.UNAUTHORIZED, 'token algorithm not accepted');
-          ({ payload } = await jwtVerify(token, secret, { ...common, algorithms: ['HS256'] }));
+          ({ payload } = await jwtVerify(token, await secretKey(secret), { ...common, algorithms: ['HS256'] }));
         } else {
           if (!jwks) throw new AppError(ErrorCode.UNAUTHORIZED, 'token algorithm not accepted');
           if (typeof header.kid !== 'string' || header.kid === '') throw new AppError(ErrorCode.UNAUTHORIZED, 'token has no kid');

@@ -134,7 +134,12 @@ export const wsPlugin = fp<{ config: Config }>(
 
     // Everything arrives in messages, each checked by the protocol's schemas (ws/dispatch.ts).
     const schema = { querystring: Type.Object({}, { additionalProperties: false }) };
-    app.get('/ws', { websocket: true, schema, onRequest: requireUpgrade }, (socket, request) => {
+    // helmet: false: an upgrade's response is the 101 that ws writes, which
+    // carries none of the security headers helmet would have built for it (a
+    // Content-Security-Policy among them, per request: 4 % of a hello's CPU in
+    // its profile), and the reply that held them stayed alive with the socket.
+    // A plain GET gets them all the same (requireUpgrade).
+    app.get('/ws', { websocket: true, schema, onRequest: requireUpgrade, helmet: false }, (socket, request) => {
       const opened = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
       /** The session this socket speaks for: `opened`, or the one it resumed. */
       let session = opened;
@@ -207,5 +212,7 @@ export const wsPlugin = fp<{ config: Config }>(
  */
 async function requireUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   if (request.headers.upgrade?.toLowerCase() === 'websocket') return undefined;
+  // The route skips helmet's hook (see above): its headers, on this answer only.
+  reply.helmet();
   return reply.code(404).send({ error: { code: ErrorCode.NOT_FOUND, message: 'this path takes a WebSocket upgrade' } });
 }

@@ -1,8 +1,16 @@
 /**
  * Presence changes on their way from the bus to the sessions of one node,
- * coalesced per project per tick: whatever changes arrived during a tick go
- * out as one `presence` notification per socket, serialised once for the
- * whole project (protocol/presence.ts).
+ * coalesced per project over a short window (PRESENCE_COALESCE_MS): whatever
+ * changes arrived meanwhile go out as one `presence` notification per
+ * socket, serialised once for the whole project (protocol/presence.ts).
+ *
+ * Why a window and not the end of the tick: when a project's members come
+ * online together (a site meeting at 8:00, the signaling bench's hello
+ * step), each hello's change arrived in a tick of its own, so every socket of
+ * the project got a frame per newcomer: ~15 presence frames per client in
+ * the bench's connect step, and the socket writes (one syscall each) were
+ * the largest single cost of a hello in its CPU profile. Over a 25-ms window
+ * the same changes take a few frames; a person sees a newcomer 25 ms later.
  *
  * It also remembers the newest version seen per project, for the hub's check
  * that no change was lost (ProjectHub.#checkVersions).
@@ -11,6 +19,9 @@ import type { PresenceChange, PresenceNotification, PresenceSnapshot } from '../
 
 /** Sends one notification to every session of the project (`json` is JSON.stringify(data)). */
 export type PresenceDeliver = (projectId: string, data: PresenceNotification, json: string) => void;
+
+/** How long changes wait to be sent together (see the header). */
+export const PRESENCE_COALESCE_MS = 25;
 
 interface Pending {
   snapshot?: PresenceSnapshot;
@@ -26,8 +37,8 @@ export class PresenceFanout {
 
   constructor(
     private readonly deliver: PresenceDeliver,
-    /** How a flush is put off to the end of the tick (tests run it by hand). */
-    private readonly schedule: (flush: () => void) => void = (flush) => void setImmediate(flush),
+    /** How a flush is put off (by default PRESENCE_COALESCE_MS; tests run it by hand). */
+    private readonly schedule: (flush: () => void) => void = (flush) => void setTimeout(flush, PRESENCE_COALESCE_MS).unref(),
   ) {}
 
   /** A change from the bus (in version order per project, as Redis published them). */

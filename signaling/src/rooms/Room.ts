@@ -355,6 +355,10 @@ export class Room {
       this.#continuesMeeting = false;
       session.joinRecorded = this.#records.joined(session, first);
       session.log.info({ peers: this.#joined.size, consumers: consumers?.length }, 'peer joined');
+      // Who speaks now: the others were told when it changed, the newcomer was not (before the
+      // answer, so that its list of the others is made with it).
+      const speaker = this.media.activeSpeaker;
+      if (speaker !== null && speaker !== peerId) session.notify('activeSpeaker', { peerId: speaker });
       return {
         peers: others,
         presentation: this.#presentation,

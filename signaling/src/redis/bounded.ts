@@ -96,17 +96,26 @@ function mapped<T>(promise: Promise<T>): Promise<T> {
 /**
  * Rejects with UNAVAILABLE if `promise` has not settled after `ms`, counted
  * as this process sees it: when the timer fires, sockets are read once more
- * (setImmediate runs after the event loop's poll phase) before giving up.
+ * (setImmediate runs after the event loop's poll phase) before giving up;
+ * when it fires late (the process stalled), the bound starts again, once.
  */
 function raced<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      setImmediate(() => {
-        if (!settled) reject(unavailable(new Error(`no answer from Redis in ${ms} ms`)));
-      });
-    }, ms);
+    const arm = (mayRestart: boolean): void => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        // The timer ran late: this process stalled past the bound, and the command may not even
+        // have been written meanwhile (node-redis writes on setImmediate). The bound counts again
+        // from now, once: Redis gets its `ms` as this process sees them.
+        if (mayRestart && performance.now() - due > ms / 2) return arm(false);
+        setImmediate(() => {
+          if (!settled) reject(unavailable(new Error(`no answer from Redis in ${ms} ms`)));
+        });
+      }, ms);
+    };
+    arm(true);
   });
   // The command may still settle later: its rejection must not go unhandled.
   const watched = promise.finally(() => {

@@ -117,14 +117,17 @@ describe('WebKit (WebKitGTK, no WebRTC)', () => {
     const lobby = await webkit.waitFor<{ cameras: string[]; notice: string; role: string; lang: string; joinDisabled: boolean }>(
       `const video = document.querySelector('[data-testid="join"] .join__preview video');
        const notice = document.querySelector('[data-testid="join"] [data-testid="no-webrtc"]');
-       return video && video.videoWidth > 0 && video.readyState >= 2 && notice && {
+       // The device list is read again once the camera opens: its labels (unnamed until then) may
+       // come after the preview's first frame.
+       const mock = [...document.querySelectorAll('#video-input option')].some((option) => /mock video device/i.test(option.textContent));
+       return video && video.videoWidth > 0 && video.readyState >= 2 && notice && mock && {
          cameras: [...document.querySelectorAll('#video-input option')].map((option) => option.textContent),
          notice: notice.textContent,
          role: notice.getAttribute('role'),
          lang: document.documentElement.lang,
          joinDisabled: document.querySelector('[data-testid="join-button"]').disabled,
        };`,
-      'the join screen with the camera preview playing',
+      "the join screen with the camera preview playing and WebKit's mock camera listed",
       30_000,
     );
     expect(lobby.cameras.some((label) => /mock video device/i.test(label))).toBe(true);

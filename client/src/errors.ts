@@ -44,16 +44,16 @@ export function errorCodeOf(error: unknown): AppErrorCode {
   return 'INTERNAL';
 }
 
-/**
- * Whether trying again with the same link can help. Not for a bad or expired
- * link, a refusal, or a browser that cannot do it: the user needs a new link
- * or another browser, and a retry button would only loop.
- */
 /** What a library's errback takes: the error itself, or an Error that says what was thrown. */
 export function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * Whether trying again with the same link can help. Not for a bad or expired
+ * link, a refusal, or a browser that cannot do it: the user needs a new link
+ * or another browser, and a retry button would only loop.
+ */
 export function isRetryable(code: AppErrorCode): boolean {
   switch (code) {
     case 'INVALID_LINK':

@@ -47,20 +47,23 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
   const at = page.evaluate(
     async (want: number, ms: number, armedFlag: string) => {
       const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
-      const count = async (): Promise<number> => {
+      // No named function inside: tsx (esbuild's keepNames) would wrap it in
+      // a `__name` helper that exists in Node, not in the page.
+      let base: number | null = null;
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
         let n = 0;
         for (const pc of w.__pcs) {
           (await pc.getStats()).forEach((s: { type: string; ssrc?: number; packetsReceived?: number }) => {
             if (s.type === 'inbound-rtp' && s.ssrc === want) n += s.packetsReceived ?? 0;
           });
         }
-        return n;
-      };
-      const base = await count();
-      w[armedFlag] = true;
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        if ((await count()) > base) return Date.now();
+        if (base === null) {
+          base = n;
+          w[armedFlag] = true;
+        } else if (n > base) {
+          return Date.now();
+        }
         await new Promise((r) => setTimeout(r, 5));
       }
       return null;

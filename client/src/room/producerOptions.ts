@@ -23,10 +23,13 @@ const COMMON: ProducerOptions = { stopTracks: false, disableTrackOnPause: true, 
  * times a second) cost 24 kb/s per voice, more than the voice itself
  * (measured: ~37 kb/s on the wire per continuous voice, 111 kb/s for three).
  * 40-ms frames halve that (the audio-only test measures the total) for 20 ms
- * more latency; FEC still rebuilds a single lost packet. 24 kb/s is wideband
- * speech at full quality; Opus would otherwise take up to ~40 kb/s.
+ * more latency; FEC still rebuilds a single lost packet. 20 kb/s is the top
+ * of Opus's range for wideband speech (RFC 7587, 3.1.1: 16-20 kb/s); Opus
+ * would otherwise take up to ~40 kb/s. At 24 kb/s an audio-only listener of
+ * three continuous voices received 107 kb/s (`npm run bench -- audio-only`,
+ * 3 runs, 2026-12-06: 107.2, 107.0, ...), over issue 21's 100.
  */
-export const SPEECH_BITRATE = 24_000;
+export const SPEECH_BITRATE = 20_000;
 export const SPEECH_PTIME_MS = 40;
 export const MIC_PRODUCER: ProducerOptions = {
   ...COMMON,

@@ -23,6 +23,7 @@ import { createLogger } from './log';
 import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
+import { reloadWhenOutdated } from './phone/outdatedShell';
 import { registerServiceWorker } from './phone/serviceWorker';
 import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
@@ -160,6 +161,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
   const recording = new RecordingController(createRecordingState());
   const state = createRoomState();
+  reloadWhenOutdated(state.error);
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
     isPresenter: presentation.state.isPresenter,
@@ -339,6 +341,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     tokenStored,
     wide: watchMediaQuery(window, WIDE_QUERY),
   });
+  reloadWhenOutdated(state.error);
   documents = new DocumentsController({
     state: createDocumentsState(),
     api,

@@ -24,7 +24,7 @@ import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
 import { reloadWhenOutdated } from './phone/outdatedShell';
-import { registerServiceWorker } from './phone/serviceWorker';
+import { afterConnecting, registerServiceWorker } from './phone/serviceWorker';
 import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
 import { MinutesController } from './minutes/MinutesController';
@@ -71,6 +71,9 @@ function localStore(): Storage | null {
     return null; // blocked storage: no local overrides
   }
 }
+
+/** When the service worker may register: at load, but on a meeting link once its join screen is up (serviceWorker.ts). */
+let workerAfter: Promise<void> = Promise.resolve();
 
 const isPhone = (): boolean => window.matchMedia('(pointer: coarse)').matches;
 
@@ -162,6 +165,7 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const recording = new RecordingController(createRecordingState());
   const state = createRoomState();
   reloadWhenOutdated(state.error);
+  workerAfter = afterConnecting(state.phase);
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
     isPresenter: presentation.state.isPresenter,
@@ -415,4 +419,4 @@ const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app');
 render(<App model={model} />, root);
 // The app shell works offline and installs as an app; in development Vite serves modules, no worker.
-if (import.meta.env.PROD) registerServiceWorker(window);
+if (import.meta.env.PROD) registerServiceWorker(window, workerAfter);

@@ -5,11 +5,13 @@
  * and the app shell then loads with the network cut, for the home page and
  * for a meeting link (which then says the server is out of reach instead of
  * the browser's offline page), with the server stopped. A repeat visit takes
- * every app file from the worker's cache, and the code split out of the first
+ * its page and every app file from the worker's cache (the server is not
+ * asked for the page), and the code split out of the first
  * load (the media code, the room's view) is precached too, so that it is
  * there offline. Nothing from /api is ever cached.
  */
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,13 +155,19 @@ describe('the app-shell service worker', () => {
     await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', { timeout: 10_000 });
   });
 
-  it('serves a repeat visit\'s app files from its cache', async () => {
+  it('serves a repeat visit\'s page and app files from its cache', async () => {
     const responses: HTTPResponse[] = [];
     const listener = (response: HTTPResponse): void => void responses.push(response);
+    // What reaches the server: a repeat visit must not wait for it to send the page again.
+    const asked: string[] = [];
+    const onRequest = (request: IncomingMessage): void => void asked.push(request.url ?? '');
+    t.app.server.on('request', onRequest);
     page.on('response', listener);
     await page.reload();
     await page.waitForSelector('[data-testid="home"]');
     page.off('response', listener);
+    t.app.server.off('request', onRequest);
+    expect(asked.filter((url) => url === '/' || url.startsWith('/?') || url.startsWith('/index.html'))).toEqual([]);
     const files = responses.filter((r) => new URL(r.url()).pathname.startsWith('/assets/'));
     expect(files.length).toBeGreaterThanOrEqual(2);
     for (const response of files) expect(response.fromServiceWorker(), response.url()).toBe(true);

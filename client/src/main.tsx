@@ -23,7 +23,8 @@ import { createLogger } from './log';
 import { AudioOutput, browserOutputEnvironment } from './phone/audioOutput';
 import { isLeavingPageHide } from './phone/background';
 import { bindMeetingPhoneSupport } from './phone/bindMeeting';
-import { registerServiceWorker } from './phone/serviceWorker';
+import { reloadWhenOutdated } from './phone/outdatedShell';
+import { afterConnecting, registerServiceWorker } from './phone/serviceWorker';
 import { CaptureController, captureFileName } from './markup/CaptureController';
 import { MarkupController } from './markup/MarkupController';
 import { MinutesController } from './minutes/MinutesController';
@@ -70,6 +71,9 @@ function localStore(): Storage | null {
     return null; // blocked storage: no local overrides
   }
 }
+
+/** When the service worker may register: at load, but on a meeting link once its join screen is up (serviceWorker.ts). */
+let workerAfter: Promise<void> = Promise.resolve();
 
 const isPhone = (): boolean => window.matchMedia('(pointer: coarse)').matches;
 
@@ -160,6 +164,8 @@ function startMeeting(route: Extract<Route, { kind: 'meeting' }>, tokenStored: b
   const minutes = new MinutesController(createMinutesState(), planOfLink(window.location.search));
   const recording = new RecordingController(createRecordingState());
   const state = createRoomState();
+  reloadWhenOutdated(state.error);
+  workerAfter = afterConnecting(state.phase);
   const markup = new MarkupController({
     presentation: presentation.state.presentation,
     isPresenter: presentation.state.isPresenter,
@@ -339,6 +345,7 @@ function startProject(route: Extract<Route, { kind: 'project' }>, tokenStored: b
     tokenStored,
     wide: watchMediaQuery(window, WIDE_QUERY),
   });
+  reloadWhenOutdated(state.error);
   documents = new DocumentsController({
     state: createDocumentsState(),
     api,
@@ -412,4 +419,4 @@ const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app');
 render(<App model={model} />, root);
 // The app shell works offline and installs as an app; in development Vite serves modules, no worker.
-if (import.meta.env.PROD) registerServiceWorker(window);
+if (import.meta.env.PROD) registerServiceWorker(window, workerAfter);

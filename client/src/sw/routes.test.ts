@@ -6,7 +6,7 @@ const PRECACHED = new Set(['/index.html', '/manifest.webmanifest', '/icons/icon-
 const get = (path: string, mode: RequestMode = 'cors', method = 'GET') => routeOf({ url: ORIGIN + path, method, mode }, ORIGIN, PRECACHED);
 
 describe('routeOf', () => {
-  it('serves page navigations network-first with the shell as fallback, meeting links included', () => {
+  it('serves page navigations from the cached shell, meeting links included', () => {
     expect(get('/', 'navigate')).toBe('shell');
     expect(get('/p/tour-b/r/reunion?lang=en', 'navigate')).toBe('shell');
     // Invitation links are pages too; what they open is asked of the API, never cached.

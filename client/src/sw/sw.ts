@@ -4,7 +4,7 @@
  * with `__CHANTIER_PRECACHE__` replaced by the build's shell files.
  * routes.ts decides what goes where; this file only applies it.
  */
-import { cacheName, NAVIGATION_TIMEOUT_MS, routeOf } from './routes';
+import { cacheName, routeOf } from './routes';
 
 /** Replaced at build time by the list of the shell's paths ('/index.html', '/assets/…'). */
 declare const __CHANTIER_PRECACHE__: readonly string[];
@@ -62,20 +62,10 @@ scope.addEventListener('fetch', (event) => {
   // 'bypass': not answered here, the browser fetches it as if there were no worker.
 });
 
-/** Network first; the cached shell if the network fails or takes longer than NAVIGATION_TIMEOUT_MS. */
+/** The cached shell first (routes.ts says why); the network while nothing is cached (first visit, worker still installing). */
 async function navigate(request: Request): Promise<Response> {
-  const network = fetch(request);
-  network.catch(() => undefined); // a failure after the timeout is no one's concern
-  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), NAVIGATION_TIMEOUT_MS));
-  try {
-    const first = await Promise.race([network, timeout]);
-    if (first) return first;
-  } catch {
-    // offline: the shell below
-  }
   const shell = await scope.caches.match(SHELL, { cacheName: CACHE });
-  if (shell) return shell;
-  return network; // nothing cached (first visit still installing): whatever the network gives
+  return shell ?? fetch(request);
 }
 
 /** The cached copy, else the network, keeping a copy of a build file fetched for the first time. */

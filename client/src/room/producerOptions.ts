@@ -26,8 +26,9 @@ const COMMON: ProducerOptions = { stopTracks: false, disableTrackOnPause: true, 
  * more latency; FEC still rebuilds a single lost packet. 20 kb/s is the top
  * of Opus's range for wideband speech (RFC 7587, 3.1.1: 16-20 kb/s); Opus
  * would otherwise take up to ~40 kb/s. At 24 kb/s an audio-only listener of
- * three continuous voices received 107 kb/s (`npm run bench -- audio-only`,
- * 3 runs, 2026-12-06: 107.2, 107.0, ...), over issue 21's 100.
+ * three continuous voices received 107.2, 107.0 and 109.6 kb/s (`npm run
+ * bench -- audio-only`, 3 runs, 2026-12-06), over issue 21's 100; at 20 kb/s
+ * 81.1, 81.7 and 75.8 kb/s (one talking, DTX: 40.0-40.7 -> 30.0-31.8 kb/s).
  */
 export const SPEECH_BITRATE = 20_000;
 export const SPEECH_PTIME_MS = 40;

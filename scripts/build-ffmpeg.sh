@@ -57,12 +57,13 @@ BUILD_PACKAGES=(gcc libc6-dev make nasm pkg-config libopus-dev libvpx-dev)
 log() { printf '[build-ffmpeg] %s\n' "$*" >&2; }
 die() { printf '[build-ffmpeg] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# The source version apt-get source would fetch (the highest of bookworm and bookworm-security).
-# (--print-uris lines: 'URL' FILE SIZE HASH; the URL has the version %-encoded, FILE not.)
-dsc="$(apt-get --print-uris source --only-source ffmpeg 2>/dev/null | awk '$2 ~ /^ffmpeg_.*\.dsc$/ { print $2; exit }')"
-[ -n "$dsc" ] || die "no ffmpeg source package: is there a deb-src entry in /etc/apt?"
-version="${dsc#ffmpeg_}"
-version="${version%.dsc}"
+# The source version apt-get source fetches: the highest of bookworm's and bookworm-security's
+# (with its epoch, 7:, which apt-get source NAME=VERSION needs).
+version=""
+for v in $(apt-cache showsrc ffmpeg 2>/dev/null | awk '/^Package:/ { p = $2 } /^Version:/ && p == "ffmpeg" { print $2 }'); do
+  if [ -z "$version" ] || dpkg --compare-versions "$v" gt "$version"; then version="$v"; fi
+done
+[ -n "$version" ] || die "no ffmpeg source package: is there a deb-src entry in /etc/apt?"
 key="$( { printf '%s\n' "$version" "${CONFIGURE[*]}" "$(uname -m)";
           dpkg-query -W -f='${Package}=${Version}\n' "${BUILD_PACKAGES[@]}"; cat "$0"; } | sha256sum | cut -c1-16)"
 DONE="$CACHE/$key"

@@ -16,13 +16,6 @@ import { defineConfig } from 'vitest/config';
  * "integration-alone"): they bound something a second file beside them
  * would disturb. `npx vitest run --project 'integration*'` runs both.
  */
-/**
- * The deployment stack test (test/deploy/: podman builds the images and runs
- * the compose stack) is not in `npm test`'s run: it runs on its own with
- * `npm run test:deploy`, or when its path is given to vitest.
- */
-const DEPLOY_STACK = 'test/deploy/**';
-
 const UNIT = ['{sfu,signaling,client,turn}/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'scripts/**/*.test.ts'];
 /**
  * Unit files that replace a module (vi.mock) run in a process of their own: in the shared
@@ -41,8 +34,10 @@ const INTEGRATION_ALONE = [
   'test/netlab/**/*.int.test.ts',
   // Answers within 500 ms (+ 2 s) while its Redis is stopped.
   'signaling/src/redis/bounded.int.test.ts',
+  // The deployment (podman builds the images and runs docker-compose.yml): it publishes fixed
+  // ports (80, 443, 40000-40001) and its image build takes both cores when a layer is rebuilt.
+  'test/deploy/**/*.int.test.ts',
 ];
-const deployAsked = process.argv.some((arg) => arg.includes('test/deploy/'));
 
 export default defineConfig({
   test: {
@@ -74,7 +69,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: INTEGRATION,
-          exclude: ['**/node_modules/**', DEPLOY_STACK, ...INTEGRATION_ALONE],
+          exclude: ['**/node_modules/**', ...INTEGRATION_ALONE],
           globalSetup: ['test/globalSetup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
@@ -86,7 +81,7 @@ export default defineConfig({
         test: {
           name: 'integration-alone',
           sequence: { groupOrder: 2 },
-          include: [...INTEGRATION_ALONE, ...(deployAsked ? [`${DEPLOY_STACK}/*.int.test.ts`] : [])],
+          include: INTEGRATION_ALONE,
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/globalSetup.ts'],
           testTimeout: 30_000,

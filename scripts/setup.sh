@@ -4,7 +4,7 @@
 # Debian 12 machine (as root, or with sudo) it installs, in order:
 #   1. apt packages: the worker's compiler and -dev libraries, redis-server,
 #      coturn, chromium (browser tests), docker-compose (compose file check),
-#      and with CHANTIER_SETUP_DEPLOY=1 podman and debootstrap (the deployment test);
+#      podman and debootstrap (the deployment test);
 #   2. npm dependencies (npm ci, no install scripts, no browser download);
 #   3. the mediasoup worker, built from source (sfu/scripts/build-worker.sh,
 #      cached in ~/.cache/chantier: ~10 min once per machine, then ~1 s);
@@ -47,16 +47,13 @@ APT_PACKAGES=(
   # libwebkit2gtk-4.1-0), the X server above (xvfb), and GStreamer's base and good plugins,
   # which play the mock camera in the join screen's preview
   webkit2gtk-driver gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # the deployment test (test/deploy/stack.int.test.ts, part of npm test): podman builds the
+  # images and runs the compose stack (runc: crun refuses this machine's hybrid cgroups;
+  # catatonit for compose's init: true; CNI's dnsname plugin so that services find each other
+  # by name; iptables for published ports), debootstrap makes the Debian base image
+  podman runc catatonit uidmap slirp4netns fuse-overlayfs golang-github-containernetworking-plugin-dnsname
+  iptables debootstrap
 )
-# The deployment test (test/deploy/, `npm run test:deploy`, which sets CHANTIER_SETUP_DEPLOY=1;
-# not needed by npm start or npm test): podman runs the images (runc: crun refuses this
-# machine's hybrid cgroups; catatonit for compose's init: true; CNI's dnsname plugin so that
-# services find each other by name; iptables for published ports), debootstrap makes the
-# Debian base image.
-if [ "${CHANTIER_SETUP_DEPLOY:-0}" = 1 ]; then
-  APT_PACKAGES+=(podman runc catatonit uidmap slirp4netns fuse-overlayfs golang-github-containernetworking-plugin-dnsname
-    iptables debootstrap)
-fi
 
 # ------------------------------------------------------------------ 1. apt
 if [ "${CHANTIER_SKIP_APT:-0}" != 1 ]; then

@@ -132,3 +132,9 @@ export async function selfPeerId(page: Page, timeoutMs = 15_000): Promise<string
   const self = await page.waitForSelector('[data-testid="tile"][data-self="true"]', { timeout: timeoutMs });
   return (await self!.evaluate((el) => el.getAttribute('data-peer-id'))) ?? '';
 }
+
+/** Presses a meeting control by its test id, opening the "more" sheet first when it is not on the bar. */
+export async function clickControl(page: Page, testId: string): Promise<void> {
+  if (!(await page.$(`[data-testid="${testId}"]`))) await page.click('[data-testid="more-toggle"]');
+  await page.click(`[data-testid="${testId}"]`);
+}

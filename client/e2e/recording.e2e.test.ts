@@ -18,12 +18,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { cspViolations, launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { joinFromLobby } from '../../test/join.js';
-import { openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
+import { clickControl, openMeetingPage, type MeetingPage } from '../../test/meetingPage.js';
 import { decodeVideo, probe, storedFile, toneMicrophone, toneTimeline, waitForRecordings, within } from '../../test/recording.js';
 import { until } from '../../test/until.js';
 
@@ -85,11 +84,6 @@ function room() {
   const r = t.app.rooms.get(PROJECT, ROOM);
   if (!r) throw new Error('no room');
   return r;
-}
-
-async function clickControl(page: Page, testId: string): Promise<void> {
-  if (!(await page.$(`[data-testid="${testId}"]`))) await page.click('[data-testid="more-toggle"]');
-  await page.click(`[data-testid="${testId}"]`);
 }
 
 /** Léa presses "Enregistrer"; resolves with the server's start time (ms since the epoch). */

@@ -12,33 +12,40 @@
  *   every service healthy by its own healthcheck; /readyz through the TLS
  *   front; TURN over TLS on the same port by name; two Chromium pages meeting
  *   through the containerised SFU over its published UDP ports; a relay-only
- *   page through the containerised coturn; Redis data kept across down + up.
+ *   page through the containerised coturn; a recording of that meeting,
+ *   started and stopped in the page, mixed by the image's own FFmpeg, stored
+ *   and downloaded through the front, read by the host's ffprobe; Redis data
+ *   kept across down + up.
  * - Then down, and nothing of the project left (containers, network, volumes),
  *   also when a check fails (afterAll removes by the project's label).
  *
  * Names: reunion.chantier.test and turn.chantier.test, resolved to 127.0.0.1
  * by Chromium's host rules and by SNI/servername in Node; PUBLIC_IP 127.0.0.1.
  * Not covered: certbot obtaining a certificate from Let's Encrypt (no Internet
- * here), Docker Engine itself (podman runs the same files), a recording made in
- * the container (FFmpeg's presence is checked; recording has its own tests).
+ * here), Docker Engine itself (podman runs the same files).
  *
- * Not in `npm test`'s run (vitest.config.ts): `npm run test:deploy`. A second
- * run reuses the stand-ins, the image layers whose inputs did not change
- * (podman's layer cache, keyed by content) and the worker's build cache.
+ * Part of `npm test` (vitest.config.ts: run alone, after the other integration
+ * files; `npm run test:deploy` runs it by itself). A second run reuses the
+ * stand-ins, the image layers whose inputs did not change (podman's layer
+ * cache, keyed by content) and the worker's and FFmpeg's build caches.
  */
 import { freeUdpTcpPort, turnCredential } from '@chantier/turn';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../signaling/src/auth/tokens.js';
 import { launchBrowser, type TestBrowser } from '../browser.js';
-import { openMeetingPage, type MeetingPage, type PageServer } from '../meetingPage.js';
+import { clickControl, openMeetingPage, type MeetingPage, type PageServer } from '../meetingPage.js';
 import { KEEP_PEER_CONNECTIONS } from '../netlab/pageMedia.js';
+import { decodeVideo, probe } from '../recording.js';
 import { expectMediaRising, makeRelayOnly } from '../relayMeeting.js';
 import { turnAllocate } from '../turnAllocate.js';
+import { until } from '../until.js';
 import { podman } from './podman.js';
 import { prepareStack, seedVolume, type Stack } from './stack.js';
 import { ensureStandIns } from './standIns.js';
@@ -50,6 +57,8 @@ const TURN_DOMAIN = 'turn.chantier.test';
 const SERVICES = ['redis', 'chantier', 'coturn', 'front'] as const;
 const RTC_PORTS = [40000, 40001];
 const MEETING = { projectId: 'demo', roomId: 'reunion-deploiement' };
+/** How long the meeting is recorded: the length the stored result holds. */
+const RECORDED_MS = 4_000;
 
 const log = (what: string) => process.stdout.write(`[deploy] ${what}\n`);
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
@@ -99,14 +108,14 @@ async function expectFree(port: number, protocol: 'tcp' | 'udp'): Promise<void> 
 }
 
 /** GET over HTTPS from the host to the front, by name (SNI) on 127.0.0.1, trusting the test CA only. */
-function httpsGet(path: string, ca: string): Promise<{ status: number; body: string }> {
+function httpsGet(path: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: 443, servername: DOMAIN, path, ca, headers: { host: DOMAIN }, timeout: 10_000 },
+      { host: '127.0.0.1', port: 443, servername: DOMAIN, path, ca, headers: { host: DOMAIN, ...headers }, timeout: 10_000 },
       (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       },
     );
     req.once('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
@@ -146,6 +155,10 @@ describe('the compose stack, built and run with podman', () => {
   let env: Record<string, string>;
   let ca: TestCa;
   let browser: TestBrowser | undefined;
+  let server: PageServer;
+  /** The meeting's two direct pages; Chef owns the project (and may record). */
+  let chef: MeetingPage;
+  let macon: MeetingPage;
 
   beforeAll(async () => {
     let start = Date.now();
@@ -194,7 +207,9 @@ describe('the compose stack, built and run with podman', () => {
     const big = layers.stdout.split('\n').filter((line) => /^[\d.]+ ?[kMG]B/.test(line) && !/^0 ?B/.test(line));
     log(`image chantier:latest: ${Math.round(image!.Size / 1e6)} MB; layers:\n  ${big.map((l) => l.slice(0, 150)).join('\n  ')}`);
     expect(image!.Config.User).toBe('node');
-    expect(image!.Config.Cmd).toEqual(['node', 'signaling/build/server.js']);
+    // The compiled server, with the Dockerfile's Node flags between (signaling/src/nodeFlags.ts).
+    expect(image!.Config.Cmd[0]).toBe('node');
+    expect(image!.Config.Cmd.at(-1)).toBe('signaling/build/server.js');
     expect(image!.Config.Env).toContain('NODE_OPTIONS=--conditions=chantier-build');
     // (ls exits 2 when none of the names exists: what is expected.)
     const exec = (script: string) => podman(['exec', stack!.container('chantier'), 'sh', '-c', script], { okCodes: [0, 1, 2] });
@@ -208,8 +223,8 @@ describe('the compose stack, built and run with podman', () => {
     expect((await found('gcc cc g++ c++ clang tsc tsx esbuild make')).stdout).toBe('');
     // Runtime packages only: the client's own (bundled by vite) and the worker's sources are not there.
     expect((await exec('ls -d /app/node_modules/pdfjs-dist /app/node_modules/preact /app/node_modules/mediasoup/worker/src 2>/dev/null')).stdout).toBe('');
-    // Recording's FFmpeg is there (README, "Recording a meeting").
-    expect((await found('ffmpeg ffprobe')).stdout.trim().split('\n')).toEqual(['/usr/bin/ffmpeg', '/usr/bin/ffprobe']);
+    // Recording's FFmpeg is there (README, "Recording a meeting"; the Dockerfile's ffmpeg stage); the test below records with it.
+    expect((await found('ffmpeg ffprobe')).stdout.trim().split('\n')).toEqual(['/usr/local/bin/ffmpeg', '/usr/local/bin/ffprobe']);
   }, 60_000);
 
   it('has every service healthy by its own healthcheck', async () => {
@@ -241,19 +256,20 @@ describe('the compose stack, built and run with podman', () => {
     browser = await launchBrowser([`--ignore-certificate-errors-spki-list=${ca.caSpkiSha256}`], {
       hosts: { [DOMAIN]: '127.0.0.1', [TURN_DOMAIN]: '127.0.0.1' },
     });
-    const server: PageServer = {
+    server = {
       url: `https://${DOMAIN}`,
       token: (options = {}) =>
         mintAccessToken({ userId: 'u-x', displayName: 'x', projectId: MEETING.projectId, role: 'member', ...options }, env.JWT_SECRET!),
     };
-    const open = (name: string, relayOnly: boolean) =>
+    const open = (name: string, relayOnly: boolean, role: 'owner' | 'member' = 'member') =>
       openMeetingPage(browser!.browser, server, {
         name,
+        role,
         ...MEETING,
         beforeApp: relayOnly ? [] : [KEEP_PEER_CONNECTIONS],
         prepare: relayOnly ? makeRelayOnly : undefined,
       });
-    const [chef, macon] = await Promise.all([open('Chef', false), open('Macon', false)]);
+    [chef, macon] = await Promise.all([open('Chef', false, 'owner'), open('Macon', false)]);
     await Promise.all([
       expectMediaRising(chef.page, macon.peerId, 'Chef from Macon'),
       expectMediaRising(macon.page, chef.peerId, 'Macon from Chef'),
@@ -281,9 +297,56 @@ describe('the compose stack, built and run with podman', () => {
       expect(pair).toMatchObject({ policy: 'relay', protocol: 'udp', remoteAddress: '127.0.0.1' });
       expect(['relay', 'prflx']).toContain(pair.localType);
     }
-    await browser.close();
-    browser = undefined;
     log(`meeting checks in ${seconds(start)} s`);
+  }, 300_000);
+
+  it('records that meeting with the image\'s FFmpeg: the mixed WebM is stored, downloaded through the front, read by ffprobe', async () => {
+    const start = Date.now();
+    chef.page.on('dialog', (dialog) => void dialog.accept());
+    await clickControl(chef.page, 'recording-toggle');
+    // Started once every track's writer (an FFmpeg in the container) listens; everyone is told.
+    for (const page of [chef.page, macon.page]) await page.waitForSelector('[data-testid="recording-badge"]', { timeout: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, RECORDED_MS));
+    await clickControl(chef.page, 'recording-toggle');
+    await chef.page.waitForFunction(() => !document.querySelector('[data-testid="recording-badge"]'), { timeout: 30_000 });
+    await browser!.close();
+    browser = undefined;
+
+    // The mixed result, stored as a project document, listed and downloaded over HTTPS as the owner's browser would.
+    const authorization = `Bearer ${await server.token({ userId: 'u-Chef', displayName: 'Chef', projectId: MEETING.projectId, role: 'owner' })}`;
+    const api = `/api/projects/${MEETING.projectId}/documents`;
+    let stored: { documentId: string; name: string; size: number } | undefined;
+    await until(
+      async () => {
+        const listed = await httpsGet(api, ca.caPem, { authorization });
+        const { documents } = JSON.parse(listed.body.toString()) as { documents: Array<{ documentId: string; name: string; mimeType: string; size: number }> };
+        stored = documents.find((d) => d.mimeType === 'video/webm');
+        return stored !== undefined;
+      },
+      'the recording stored as a document',
+      { timeoutMs: 120_000, stepMs: 500 },
+    );
+    const download = await httpsGet(`${api}/${stored!.documentId}/download`, ca.caPem, { authorization });
+    expect(download.status).toBe(200);
+    expect(download.body.length).toBe(stored!.size);
+    const dir = mkdtempSync(join(tmpdir(), 'chantier-deploy-recording-'));
+    try {
+      const file = join(dir, 'result.webm');
+      writeFileSync(file, download.body);
+      const info = await probe(file);
+      log(`recording "${stored!.name}": ${Math.round(download.body.length / 1000)} kB, ${JSON.stringify(info)}`);
+      expect(info.format).toContain('webm');
+      expect(info.streams.map((s) => `${s.type}:${s.codec}`).sort()).toEqual(['audio:opus', 'video:vp8']);
+      // Media over the recorded time (the start and the stop take their own time on a busy machine).
+      expect(info.durationS).toBeGreaterThan(1);
+      // Every frame decodes (ffprobe fails on a broken stream), at the result's size.
+      const video = await decodeVideo(file);
+      expect(video.frames).toBeGreaterThan(0);
+      expect({ width: video.width, height: video.height }).toEqual({ width: 1280, height: 720 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    log(`recording checks in ${seconds(start)} s`);
   }, 300_000);
 
   it('keeps Redis data across down and up (the volume)', async () => {

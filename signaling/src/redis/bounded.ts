@@ -36,7 +36,7 @@ import {
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
   TimeoutError,
-} from 'redis';
+} from '@redis/client';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 import { DeadlineList } from './DeadlineList.js';

@@ -32,11 +32,13 @@ end
 `;
 
 /**
- * KEYS: connections (zset), infos (hash), version, events channel.
- * ARGV: expiry score, connection key, connection JSON.
+ * KEYS: connections (zset), infos (hash), version, events channel, the set of
+ * projects with presence (for the sweeper).
+ * ARGV: expiry score, connection key, connection JSON, project id.
  * Returns the version published, or 0 when nothing changed (only the expiry).
  */
 const SET_SCRIPT = `${NEXT_VERSION}
+redis.call('SADD', KEYS[5], ARGV[4])
 local had = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 0
 if had and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then return 0 end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
@@ -95,13 +97,11 @@ export class PresenceStore {
   /** Records or updates a connection (also to change its room); publishes the change if there is one. */
   async set(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<void> {
     const connection: PresenceConnection = { id: connectionKey, ...info };
-    await Promise.all([
-      this.redis.eval(SET_SCRIPT, {
-        keys: this.#scriptKeys(projectId),
-        arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection)],
-      }),
-      this.redis.sAdd(this.keys.presenceProjects(), projectId),
-    ]);
+    // One command (the project's entry in the sweeper's set included): one per hello and per join.
+    await this.redis.eval(SET_SCRIPT, {
+      keys: [...this.#scriptKeys(projectId), this.keys.presenceProjects()],
+      arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection), projectId],
+    });
   }
 
   /** Removes connections; publishes their going if any was there. Returns how many were. */

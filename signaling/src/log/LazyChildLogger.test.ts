@@ -21,6 +21,7 @@ describe('LazyChildLogger', () => {
     lazy.trace('nor this');
     expect(child).not.toHaveBeenCalled();
     expect(lines).toEqual([]);
+    expect((session as LazyChildLogger).made).toBe(false);
     expect(session.level).toBe('warn');
   });
 

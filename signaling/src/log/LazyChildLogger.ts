@@ -28,6 +28,11 @@ export class LazyChildLogger implements FastifyBaseLogger {
     private readonly options: ChildLoggerOptions | undefined,
   ) {}
 
+  /** Whether the pino child exists yet (tests). */
+  get made(): boolean {
+    return this.#made !== undefined;
+  }
+
   get level(): FastifyBaseLogger['level'] {
     return this.#made?.level ?? this.options?.level ?? this.parent.level;
   }

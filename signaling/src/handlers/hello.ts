@@ -77,13 +77,10 @@ export const hello: HandlerDef<'hello'> = {
     session.room = room;
     if (room) session.resumeSecret = newResumeSecret();
     session.state = 'ready';
-    // Independent writes, together: one round trip's wait instead of two before the reads below.
-    await Promise.all([
+    // Independent, together. The presence write answers with the snapshot it makes (one command).
+    const [presence, , unread, nodes] = await Promise.all([
       app.hub.connect(session, projectId),
       app.projects.remember(projectId, { userId: identity.userId, displayName: identity.displayName, role: identity.role }),
-    ]);
-    const [presence, unread, nodes] = await Promise.all([
-      app.presence.snapshot(projectId),
       app.chat.unread(projectId, identity.userId),
       data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
     ]);

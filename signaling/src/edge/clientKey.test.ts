@@ -8,7 +8,7 @@ describe('clientKey', () => {
     expect(clientKey('192.0.2.8')).not.toBe(clientKey('192.0.2.7'));
   });
 
-  it('reads other spellings of an IPv4 address (a proxy's header) as the address they mean', () => {
+  it('reads other spellings of an IPv4 address (from a proxy header) as the address they mean', () => {
     for (const ip of ['0.0.0.0', '255.255.255.255', '10.200.30.4']) expect(clientKey(ip)).toBe(ip);
     expect(clientKey('010.0.0.1')).toBe('8.0.0.1');
     expect(clientKey('0x7f.0.0.1')).toBe('127.0.0.1');

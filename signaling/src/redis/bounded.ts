@@ -193,10 +193,11 @@ export function bounded<C extends Connection & object>(client: C, timeoutMs: num
     get(target, property) {
       const value: unknown = Reflect.get(target, property);
       if (typeof value !== 'function' || CONNECTION_METHODS.has(property)) return value;
+      const method = value as Method;
       const known = wrapped.get(property);
-      if (known?.of === value) return known.bounded;
-      const made = wrap(property, value as Method);
-      wrapped.set(property, { of: value, bounded: made });
+      if (known?.of === method) return known.bounded;
+      const made = wrap(property, method);
+      wrapped.set(property, { of: method, bounded: made });
       return made;
     },
   });

@@ -18,11 +18,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
   createRemoteJWKSet,
-  decodeProtectedHeader,
   errors as joseErrors,
   jwtVerify,
   SignJWT,
   type JWTVerifyOptions,
+  type ProtectedHeaderParameters,
 } from 'jose';
 import { AppError } from '../errors.js';
 import { ErrorCode, Role } from '../protocol/index.js';
@@ -136,9 +136,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     async verify(token) {
-      let header;
+      let header: ProtectedHeaderParameters;
       try {
-        header = decodeProtectedHeader(token);
+        header = protectedHeader(token);
       } catch {
         throw new AppError(ErrorCode.UNAUTHORIZED, 'invalid token');
       }
@@ -168,6 +168,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return identityOf(payload);
     },
   };
+}
+
+/**
+ * The token's header, only to choose its key: the signature check that
+ * follows covers it (jwtVerify parses it again). Buffer's base64url decoder:
+ * jose's decodeProtectedHeader (atob-based, for every runtime) was ~20 µs of
+ * each hello in the profile.
+ */
+function protectedHeader(token: string): ProtectedHeaderParameters {
+  const end = token.indexOf('.');
+  if (end <= 0) throw new Error('no header');
+  const header: unknown = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error('header is not an object');
+  return header as ProtectedHeaderParameters;
 }
 
 /** The key set could not be fetched or read (network, HTTP status, not a JWKS). */

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.js';
+import { randomId } from '../randomId.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
@@ -70,7 +70,7 @@ export const hello: HandlerDef<'hello'> = {
     session.identity = identity;
     session.projectId = projectId;
     session.device = data.device ?? 'desktop';
-    session.peerId = randomBytes(9).toString('base64url');
+    session.peerId = randomId(9);
     session.log = session.log.child({ peerId: session.peerId, projectId, roomId: data.roomId });
 
     const room = data.roomId ? await rooms.attach(session, projectId, data.roomId) : undefined;

@@ -1,6 +1,6 @@
 import type { RtpCapabilities } from 'mediasoup/types';
 import { describe, expect, it } from 'vitest';
-import { MAX_KINDS, sharedRtpCapabilities } from './sharedCapabilities.js';
+import { MAX_JSON_CHARS, MAX_KINDS, sharedRtpCapabilities } from './sharedCapabilities.js';
 
 /** Capabilities as a join's JSON gives them: a new object each time. */
 const parsed = (clockRate = 48000): RtpCapabilities =>
@@ -34,5 +34,13 @@ describe('sharedRtpCapabilities', () => {
     expect(sharedRtpCapabilities(parsed(8000))).toBe(kept);
     // 10_001 was the least recently seen: it went, and comes back as a new object.
     expect(sharedRtpCapabilities(oldest)).toBe(oldest);
+  });
+
+  it('keeps no capabilities larger than a browser sends in the table', () => {
+    const huge = (): RtpCapabilities => ({ ...parsed(), headerExtensions: [{ kind: 'audio', uri: 'x'.repeat(MAX_JSON_CHARS), preferredId: 1 }] }) as RtpCapabilities;
+    const first = huge();
+    expect(sharedRtpCapabilities(first)).toBe(first);
+    const second = huge();
+    expect(sharedRtpCapabilities(second)).toBe(second);
   });
 });

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { AppError } from '../errors.js';
+import { codeOf } from '../../../test/errorCode.js';
 import { createTokenVerifier, mintAccessToken, type TokenVerifierOptions } from './tokens.js';
 
 const secret = 'hs256-unit-secret-hs256-unit-secret-0123';
@@ -16,14 +16,6 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64url');
 const verifier = (overrides: Partial<TokenVerifierOptions> = {}) =>
   createTokenVerifier({ algorithms: ['HS256'], secret, jwksUrl: undefined, issuer: undefined, audience: undefined, clockToleranceS: 30, ...overrides });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    return (error as AppError).code;
-  }
-}
 
 function sign(payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, key = secret): string {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;

@@ -17,5 +17,6 @@ export { consumeProbe, produceProbe, PROBE_LABEL, type ProbeReceiver } from './p
 export { LoudestVoices } from './LoudestVoices.js';
 export { MediaRoom, type RoomCloseReason, type RoomLayout, type RoomRouter } from './MediaRoom.js';
 export { PRODUCER_WEIGHT, WorkerLoad, workerForPeer, workerForRoom } from './placement.js';
+export { sharedRtpCapabilities } from './sharedCapabilities.js';
 export { Sfu } from './Sfu.js';
 export { WorkerPool, type WorkerSlot } from './WorkerPool.js';

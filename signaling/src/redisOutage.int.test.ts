@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from '../../test/config.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';

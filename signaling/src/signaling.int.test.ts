@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { LazyChildLogger } from './log/LazyChildLogger.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from './protocol/index.js';
 
 let t: TestApp;
@@ -64,6 +65,20 @@ describe('handshake', () => {
     );
     expect(error.code).toBe(code);
     expect(await c.closed).toBe(WsCloseCode.HELLO_REFUSED);
+  });
+
+  it('keeps nothing of the upgrade\'s HTTP objects with the socket, and makes no logger per socket', async () => {
+    const c = await connect();
+    const h = await hello(c);
+    const session = [...t.app.sessions].find((s) => s.peerId === h.peerId)!;
+    const socket = session.socketForTests!;
+    // One 'error' listener, the route's own (@fastify/websocket's closure over the request and reply is gone).
+    expect(socket.listeners('error')).toHaveLength(1);
+    // The ServerResponse made for the routing is no longer the TCP socket's.
+    expect((socket as unknown as { _socket: { _httpMessage: unknown } })._socket._httpMessage).toBeNull();
+    // Nothing written for this socket at the tests' level (silent unless TEST_LOG_LEVEL): no pino child made.
+    expect(session.log).toBeInstanceOf(LazyChildLogger);
+    if (['silent', 'fatal', 'error', 'warn'].includes(t.config.logLevel)) expect((session.log as LazyChildLogger).made).toBe(false);
   });
 
   it('refuses an unknown protocol version', async () => {

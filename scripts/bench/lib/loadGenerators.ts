@@ -15,6 +15,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export const STEP_TIMEOUT_MS = 90_000;
 
+/**
+ * SIGNALING_GENERATOR_NODE_FLAGS: Node flags of the load generators (a knob for
+ * looking into them, e.g. "--cpu-prof --cpu-prof-dir=/tmp/gen": a CPU profile of each).
+ */
+const GENERATOR_NODE_FLAGS = process.env.SIGNALING_GENERATOR_NODE_FLAGS?.trim().split(/\s+/).filter(Boolean) ?? [];
+
 /** CPU seconds so far of each party. */
 export interface CpuSample {
   at: number;
@@ -45,7 +51,7 @@ export class Generator {
 
   constructor() {
     this.#child = fork(join(here, 'wsLoad.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...GENERATOR_NODE_FLAGS],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

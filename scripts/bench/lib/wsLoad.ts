@@ -445,8 +445,11 @@ process.on('message', (raw: unknown) => {
   };
   step().then(reply, (error: unknown) => reply({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
 });
-// The benchmark gone (killed, crashed): stop too, leaving no socket behind.
-process.on('disconnect', () => {
+// The benchmark gone (killed, crashed), or stopping this generator (SIGTERM): stop too, leaving no
+// socket behind. A normal exit, so that a CPU profile (SIGNALING_GENERATOR_NODE_FLAGS) is written.
+const stop = (): void => {
   generator.close();
   process.exit(0);
-});
+};
+process.on('disconnect', stop);
+process.on('SIGTERM', stop);

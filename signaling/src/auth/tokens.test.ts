@@ -1,20 +1,12 @@
 import { exportSPKI, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/errorCode.js';
 import { startJwksServer, type JwksServer } from '../../../test/jwks.js';
-import { AppError } from '../errors.js';
 import { createTokenVerifier, mintAccessToken, verifyAccessToken, type TokenVerifierOptions } from './tokens.js';
 
 const secret = 'unit-secret-unit-secret-unit-secret-unit';
 const options = { userId: 'u1', displayName: 'Léa', projectId: 'p1', role: 'member' as const };
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    return (error as AppError).code;
-  }
-}
 
 describe('access tokens', () => {
   it('round-trips the claims', async () => {

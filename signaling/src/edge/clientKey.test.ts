@@ -8,6 +8,14 @@ describe('clientKey', () => {
     expect(clientKey('192.0.2.8')).not.toBe(clientKey('192.0.2.7'));
   });
 
+  it('reads other spellings of an IPv4 address (from a proxy header) as the address they mean', () => {
+    for (const ip of ['0.0.0.0', '255.255.255.255', '10.200.30.4']) expect(clientKey(ip)).toBe(ip);
+    expect(clientKey('010.0.0.1')).toBe('8.0.0.1');
+    expect(clientKey('0x7f.0.0.1')).toBe('127.0.0.1');
+    expect(clientKey('127.1')).toBe('127.0.0.1');
+    expect(clientKey('256.0.0.1')).toBe('256.0.0.1'); // not an address: kept as it is
+  });
+
   it('counts every address of an IPv6 /64 as one client, whatever its spelling', () => {
     const a = clientKey('2001:db8:1:2::1');
     expect(a).toBe('2001:db8:1:2::/64');

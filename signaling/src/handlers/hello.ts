@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.js';
+import { randomId } from '../randomId.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
@@ -70,20 +70,17 @@ export const hello: HandlerDef<'hello'> = {
     session.identity = identity;
     session.projectId = projectId;
     session.device = data.device ?? 'desktop';
-    session.peerId = randomBytes(9).toString('base64url');
+    session.peerId = randomId(9);
     session.log = session.log.child({ peerId: session.peerId, projectId, roomId: data.roomId });
 
     const room = data.roomId ? await rooms.attach(session, projectId, data.roomId) : undefined;
     session.room = room;
     if (room) session.resumeSecret = newResumeSecret();
     session.state = 'ready';
-    // Independent writes, together: one round trip's wait instead of two before the reads below.
-    await Promise.all([
+    // Independent, together. The presence write answers with the snapshot it makes (one command).
+    const [presence, , unread, nodes] = await Promise.all([
       app.hub.connect(session, projectId),
       app.projects.remember(projectId, { userId: identity.userId, displayName: identity.displayName, role: identity.role }),
-    ]);
-    const [presence, unread, nodes] = await Promise.all([
-      app.presence.snapshot(projectId),
       app.chat.unread(projectId, identity.userId),
       data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
     ]);

@@ -1,3 +1,4 @@
+import { sharedRtpCapabilities } from '@chantier/sfu';
 import { AppError } from '../errors.js';
 import { CloseReason, ErrorCode, WsCloseCode } from '../protocol/index.js';
 import { announce, minutesActor } from './minutes.js';
@@ -9,7 +10,9 @@ export const join: HandlerDef<'join'> = {
     // A project page's socket (hello without roomId) has no meeting to join.
     if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId to join one');
     const recordsAsked = performance.now();
-    const joined = await session.room.join(session, data, (phase, seconds) => app.metrics.observeJoinPhase(phase, seconds));
+    // The peer keeps its capabilities for its life: identical ones are one object (sfu/src/sharedCapabilities.ts).
+    const request = { ...data, rtpCapabilities: sharedRtpCapabilities(data.rtpCapabilities) };
+    const joined = await session.room.join(session, request, (phase, seconds) => app.metrics.observeJoinPhase(phase, seconds));
     session.joinAnsweredAt = performance.now();
     // After the answer, once the meeting's record has its id: minutes already open for this
     // meeting mark the newcomer present (best effort: the join stands).

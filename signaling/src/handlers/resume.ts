@@ -4,10 +4,11 @@
  * consumers; others are told nothing. The notifications the client missed
  * (seq > lastSeq) follow the hello's response, in order.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Identity } from '../auth/tokens.js';
 import { AppError } from '../errors.js';
+import { randomId } from '../randomId.js';
 import { CloseReason, ErrorCode, type RequestData } from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
 import type { Session } from '../ws/Session.js';
@@ -17,7 +18,7 @@ import type { HandlerContext } from './types.js';
 const REFUSAL_DELAY_MS = 250;
 
 export function newResumeSecret(): string {
-  return randomBytes(18).toString('base64url');
+  return randomId(18);
 }
 
 type ResumeRequest = NonNullable<RequestData<'hello'>['resume']>;

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import type { Config } from '../config.js';
 import { bounded, boundedClientOptions, closeWithin } from '../redis/bounded.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';

@@ -1,13 +1,17 @@
 import websocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import { CloseReason, ErrorCode, MAX_MESSAGE_BYTES, WsCloseCode } from '../protocol/index.js';
 import type { RoomRegistry } from '../rooms/RoomRegistry.js';
 import { dispatch, type ContextFactory } from '../ws/dispatch.js';
 import { Session } from '../ws/Session.js';
 import type { ConnectionControl } from '../handlers/types.js';
+import { lazyChildLoggerFactory } from '../log/LazyChildLogger.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,21 +35,9 @@ export const wsPlugin = fp<{ config: Config }>(
       options: { maxPayload: MAX_MESSAGE_BYTES },
       // Sockets are closed by our own preClose hook, after telling their rooms.
       preClose: () => {},
-      errorHandler: (error, socket, request) => {
-        // A bad frame from the client (too big, not UTF-8, broken framing):
-        // ws has already answered it by closing with its code (1009, 1007,
-        // 1002) and destroys the socket if the client does not close in turn.
-        // The default handler's terminate() cut that close frame off (the
-        // client saw 1006), and logged the client's doing as a server error,
-        // once per frame. Found by the fuzz test (test/fuzz.int.test.ts).
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
-          request.log.debug({ err: error }, 'bad websocket frame; socket closed');
-          return;
-        }
-        request.log.warn({ err: error }, 'websocket error');
-        socket.terminate();
-      },
+      // Errors thrown by the route's handler; a socket's own errors go to the
+      // listener the handler puts in the plugin's place (releaseUpgrade).
+      errorHandler: (error, socket, request) => socketError(error, socket, request.log),
     });
     const sessions = new Set<Session>();
     app.decorate('sessions', sessions);
@@ -139,10 +131,15 @@ export const wsPlugin = fp<{ config: Config }>(
     // Content-Security-Policy among them, per request: 4 % of a hello's CPU in
     // its profile), and the reply that held them stayed alive with the socket.
     // A plain GET gets them all the same (requireUpgrade).
-    app.get('/ws', { websocket: true, schema, onRequest: requireUpgrade, helmet: false }, (socket, request) => {
+    // childLoggerFactory: the request's logger, and the session's made from
+    // it, are pino children only once they write a line (log/LazyChildLogger.ts).
+    const childLoggerFactory = lazyChildLoggerFactory;
+    app.get('/ws', { websocket: true, schema, onRequest: requireUpgrade, helmet: false, childLoggerFactory }, (socket, request) => {
       const opened = new Session(socket, request.log, config.wsMessagesPerSecond, config.chatMessagesPerMinute);
       /** The session this socket speaks for: `opened`, or the one it resumed. */
       let session = opened;
+      releaseUpgrade(socket, request.raw);
+      socket.on('error', (error) => socketError(error, socket, session.log));
       opened.ip = request.ip;
       sessions.add(opened);
       alive.set(socket, true);
@@ -178,7 +175,6 @@ export const wsPlugin = fp<{ config: Config }>(
           session.log.error({ err: error }, 'dispatch failed'),
         );
       });
-      socket.on('error', (error) => session.log.debug({ err: error }, 'socket error'));
       socket.on('close', (code) => {
         clearTimeout(helloTimer);
         session.log.debug({ code }, 'socket closed');
@@ -204,6 +200,44 @@ export const wsPlugin = fp<{ config: Config }>(
   },
   { name: 'ws', dependencies: ['sfu', 'redis', 'projects', 'metrics'] },
 );
+
+/**
+ * A socket's error. A bad frame from the client (too big, not UTF-8, broken
+ * framing): ws has already answered it by closing with its code (1009, 1007,
+ * 1002) and destroys the socket if the client does not close in turn.
+ * @fastify/websocket's default handler's terminate() cut that close frame off
+ * (the client saw 1006), and logged the client's doing as a server error, once
+ * per frame. Found by the fuzz test (test/fuzz.int.test.ts).
+ */
+function socketError(error: Error, socket: WebSocket, log: FastifyBaseLogger): void {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+    log.debug({ err: error }, 'bad websocket frame; socket closed');
+    return;
+  }
+  log.warn({ err: error }, 'websocket error');
+  socket.terminate();
+}
+
+/**
+ * Lets the upgrade's HTTP objects go once the socket is open. Left alone,
+ * every socket kept Fastify's request and reply and Node's IncomingMessage
+ * and ServerResponse (with their headers: ~0.9 KB live per socket in the heap
+ * snapshots, and objects the young generation had to copy out), through:
+ * - the 'error' listener @fastify/websocket puts on the socket, a closure
+ *   over the request and the reply (the route's handler takes its place at
+ *   once with `socketError`, so that the socket is never without one);
+ * - the ServerResponse it makes for the routing, assigned to the TCP socket
+ *   (`socket._httpMessage`, which Node's assignSocket sets and detachSocket
+ *   clears), and which holds the IncomingMessage (`res.req`).
+ * Nothing reads them after the upgrade: the reply was hijacked, and Node's
+ * HTTP server let go of an upgraded socket.
+ */
+function releaseUpgrade(socket: WebSocket, raw: IncomingMessage): void {
+  for (const listener of socket.listeners('error')) socket.off('error', listener as (error: Error) => void);
+  const tcp = raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  if (tcp._httpMessage) tcp._httpMessage.detachSocket(tcp);
+}
 
 /**
  * A plain GET (or HEAD) of /ws, without an upgrade: 404 NOT_FOUND in the

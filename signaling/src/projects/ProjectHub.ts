@@ -13,7 +13,8 @@ import type { EventBus, ProjectEvent } from '../events/EventBus.js';
 import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
-import type { PresenceStore } from '../store/presence.js';
+import type { ConnectionInfo, PresenceStore } from '../store/presence.js';
+import type { PresenceSnapshot } from '../protocol/index.js';
 import { PresenceFanout } from './PresenceFanout.js';
 import type { Session } from '../ws/Session.js';
 
@@ -72,8 +73,11 @@ export class ProjectHub {
     return `${this.nodeId}/${session.connectionId}`;
   }
 
-  /** After hello: the session is online in its project and receives its events. */
-  async connect(session: Session, projectId: string): Promise<void> {
+  /**
+   * After hello: the session is online in its project and receives its
+   * events. Returns the project's presence with it (the hello's snapshot).
+   */
+  async connect(session: Session, projectId: string): Promise<PresenceSnapshot> {
     let set = this.#sessions.get(projectId);
     if (!set) {
       set = new Set();
@@ -84,7 +88,8 @@ export class ProjectHub {
       );
     }
     set.add(session);
-    await this.#record(session, projectId, null);
+    this.#rooms.set(session, null);
+    return this.presence.setAndSnapshot(projectId, this.connectionKey(session), this.#info(session, null));
   }
 
   /** The session entered (roomId) or left (null) a meeting. */
@@ -190,14 +195,12 @@ export class ProjectHub {
   }
 
   async #write(session: Session, projectId: string, roomId: string | null): Promise<void> {
+    await this.presence.set(projectId, this.connectionKey(session), this.#info(session, roomId));
+  }
+
+  #info(session: Session, roomId: string | null): ConnectionInfo {
     const identity = session.identity!;
-    await this.presence.set(projectId, this.connectionKey(session), {
-      userId: identity.userId,
-      displayName: session.displayName ?? identity.displayName,
-      role: identity.role,
-      device: session.device,
-      roomId,
-    });
+    return { userId: identity.userId, displayName: session.displayName ?? identity.displayName, role: identity.role, device: session.device, roomId };
   }
 
   #deliver(projectId: string, event: ProjectEvent): void {

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { createClient, ErrorReply } from 'redis';
+import { createClient, ErrorReply } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKillableRedis, type KillableRedis } from '../../../test/killableRedis.js';
 import { AppError } from '../errors.js';

@@ -6,15 +6,16 @@
  *   `disableOfflineQueue` for single commands; MULTI bypasses that option,
  *   so the wrapper refuses it itself), instead of waiting in an offline queue
  *   for a Redis that may come back in a minute;
- * - fails after `timeoutMs` when Redis does not answer (the wrapper races
- *   every command, script and MULTI/EXEC against its own timer). A timer
- *   that fires gives pending I/O one turn of the event loop first: after a
- *   stall of this process (a burst of work, a GC pause), the timer and the
- *   reply that came meanwhile are ready together, and timers run before
- *   sockets are read, so without that turn a busy server would call a Redis
- *   that answered in time unavailable (seen in the HTTP fuzz test: 503s at
- *   1.0–1.5 s per request while Redis answered in microseconds). node-redis's
- *   own command timeout is not used for that reason;
+ * - fails after `timeoutMs` when Redis does not answer (every command,
+ *   script and MULTI/EXEC gets a deadline in one list with one timer,
+ *   redis/DeadlineList.ts). An expiry gives pending I/O one turn of the event
+ *   loop first: after a stall of this process (a burst of work, a GC pause),
+ *   the timer and the reply that came meanwhile are ready together, and
+ *   timers run before sockets are read, so without that turn a busy server
+ *   would call a Redis that answered in time unavailable (seen in the HTTP
+ *   fuzz test: 503s at 1.0–1.5 s per request while Redis answered in
+ *   microseconds). node-redis's own command timeout is off for that reason
+ *   (and for its cost: an AbortSignal per command);
  * - and then throws AppError(UNAVAILABLE), which the WebSocket dispatcher
  *   and the HTTP error handler answer as is (503 over HTTP), never INTERNAL.
  *
@@ -35,9 +36,10 @@ import {
   SocketClosedUnexpectedlyError,
   SocketTimeoutError,
   TimeoutError,
-} from 'redis';
+} from '@redis/client';
 import { AppError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
+import { DeadlineList } from './DeadlineList.js';
 
 /** Client methods that manage the connection itself: not commands, never wrapped. */
 const CONNECTION_METHODS = new Set<PropertyKey>([
@@ -86,44 +88,35 @@ export function unavailable(cause?: unknown): AppError {
   return error;
 }
 
-/** The same promise, with an outage turned into AppError(UNAVAILABLE). */
-function mapped<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => {
-    throw isUnavailable(error) && !(error instanceof AppError) ? unavailable(error) : error;
-  });
+/** An outage's error as AppError(UNAVAILABLE); any other as it is. */
+function mappedError(error: unknown): unknown {
+  return isUnavailable(error) && !(error instanceof AppError) ? unavailable(error) : error;
 }
 
 /**
- * Rejects with UNAVAILABLE if `promise` has not settled after `ms`, counted
- * as this process sees it: when the timer fires, sockets are read once more
- * (setImmediate runs after the event loop's poll phase) before giving up;
- * when it fires late (the process stalled), the bound starts again, once.
+ * The command's promise, rejected with UNAVAILABLE if it has not settled when
+ * its deadline expires (redis/DeadlineList.ts: one timer for all commands,
+ * a second chance after a stall of this process) and with an outage's error
+ * mapped. A command that settles after its deadline changes nothing, and its
+ * rejection is handled.
  */
-function raced<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let settled = false;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    const arm = (mayRestart: boolean): void => {
-      const due = performance.now() + ms;
-      timer = setTimeout(() => {
-        // The timer ran late: this process stalled past the bound, and the command may not even
-        // have been written meanwhile (node-redis writes on setImmediate). The bound counts again
-        // from now, once: Redis gets its `ms` as this process sees them.
-        if (mayRestart && performance.now() - due > ms / 2) return arm(false);
-        setImmediate(() => {
-          if (!settled) reject(unavailable(new Error(`no answer from Redis in ${ms} ms`)));
-        });
-      }, ms);
-    };
-    arm(true);
+function raced<T>(command: Promise<T>, deadlines: DeadlineList): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const deadline = deadlines.add(() => reject(unavailable(new Error(`no answer from Redis in ${deadlines.ms} ms`))));
+    command.then(
+      (value) => {
+        deadlines.remove(deadline);
+        resolve(value);
+      },
+      (error: unknown) => {
+        deadlines.remove(deadline);
+        reject(mappedError(error));
+      },
+    );
   });
-  // The command may still settle later: its rejection must not go unhandled.
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  watched.catch(() => {});
-  return Promise.race([watched, timeout]).finally(() => clearTimeout(timer));
 }
+
+type Method = (...args: unknown[]) => unknown;
 
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -134,7 +127,7 @@ interface Connection {
 }
 
 /** A MULTI under construction: its commands chain; exec() is checked and raced. */
-function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs: number): M {
+function boundedMulti<M extends object>(multi: M, client: Connection, deadlines: DeadlineList): M {
   const proxy: M = new Proxy(multi, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property);
@@ -142,7 +135,7 @@ function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs:
       if (property === 'exec' || property === 'execAsPipeline' || property === 'execTyped') {
         return (...args: unknown[]) => {
           if (!client.isReady) return Promise.reject(unavailable());
-          return mapped(raced(Promise.resolve(value.apply(target, args) as unknown), timeoutMs));
+          return raced(Promise.resolve(value.apply(target, args) as unknown), deadlines);
         };
       }
       // Chained command builders return the multi itself: keep returning the proxy.
@@ -156,14 +149,17 @@ function boundedMulti<M extends object>(multi: M, client: Connection, timeoutMs:
 }
 
 /**
- * Options of the raw client that the bound relies on: no offline queue, and
- * a reconnection soon after Redis returns (50 ms
- * doubling to 1 s between tries, where node-redis's default goes to 2 s;
- * jitter so that nodes do not retry in step).
+ * Options of the raw client that the bound relies on: no offline queue, no
+ * command timeout of node-redis's own (5 s by default, an AbortSignal.timeout
+ * and its listener per command: ~5 % of a hello's CPU; the bound here is the
+ * only one), and a reconnection soon after Redis returns (50 ms doubling to
+ * 1 s between tries, where node-redis's default goes to 2 s; jitter so that
+ * nodes do not retry in step).
  */
 export function boundedClientOptions(timeoutMs: number) {
   return {
     disableOfflineQueue: true,
+    commandOptions: { timeout: 0 },
     socket: {
       reconnectStrategy: (retries: number): number => Math.min(50 * 2 ** retries, 1_000) + Math.floor(Math.random() * 100),
     },
@@ -175,23 +171,34 @@ export function boundedClientOptions(timeoutMs: number) {
  * must be created with boundedClientOptions(timeoutMs) (see plugins/redis.ts).
  */
 export function bounded<C extends Connection & object>(client: C, timeoutMs: number): C {
+  const deadlines = new DeadlineList(timeoutMs);
+  /** Each method's bounded twin, made once (the proxy is asked for one per command). */
+  const wrapped = new Map<PropertyKey, { of: Method; bounded: Method }>();
+  const wrap = (property: PropertyKey, value: Method): Method => {
+    if (property === 'multi' || property === 'MULTI') {
+      return (...args: unknown[]) => boundedMulti(value.apply(client, args) as object, client, deadlines);
+    }
+    return (...args: unknown[]) => {
+      let result: unknown;
+      try {
+        result = value.apply(client, args);
+      } catch (error) {
+        if (isUnavailable(error)) throw unavailable(error);
+        throw error;
+      }
+      return isPromise(result) ? raced(result, deadlines) : result;
+    };
+  };
   return new Proxy(client, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property);
       if (typeof value !== 'function' || CONNECTION_METHODS.has(property)) return value;
-      if (property === 'multi' || property === 'MULTI') {
-        return (...args: unknown[]) => boundedMulti(value.apply(target, args) as object, target, timeoutMs);
-      }
-      return (...args: unknown[]) => {
-        let result: unknown;
-        try {
-          result = value.apply(target, args);
-        } catch (error) {
-          if (isUnavailable(error)) throw unavailable(error);
-          throw error;
-        }
-        return isPromise(result) ? mapped(raced(result, timeoutMs)) : result;
-      };
+      const method = value as Method;
+      const known = wrapped.get(property);
+      if (known?.of === method) return known.bounded;
+      const made = wrap(property, method);
+      wrapped.set(property, { of: method, bounded: made });
+      return made;
     },
   });
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../sfu/src/logger.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded.js';

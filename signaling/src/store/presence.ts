@@ -32,21 +32,41 @@ end
 `;
 
 /**
- * KEYS: connections (zset), infos (hash), version, events channel.
- * ARGV: expiry score, connection key, connection JSON.
+ * Records a connection. KEYS: connections (zset), infos (hash), version,
+ * events channel, the set of projects with presence (for the sweeper).
+ * ARGV: expiry score, connection key, connection JSON, project id.
  * Returns the version published, or 0 when nothing changed (only the expiry).
  */
-const SET_SCRIPT = `${NEXT_VERSION}
-local had = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 0
-if had and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then return 0 end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-local v = nextVersion(KEYS[3])
-redis.call('PUBLISH', KEYS[4], '{"type":"presence","change":{"version":' .. tostring(v) .. ',"set":[' .. ARGV[3] .. ']}}')
-return v
+const SET = `${NEXT_VERSION}
+local function set()
+  redis.call('SADD', KEYS[5], ARGV[4])
+  local had = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 0
+  if had and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then return 0 end
+  redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+  local v = nextVersion(KEYS[3])
+  redis.call('PUBLISH', KEYS[4], '{"type":"presence","change":{"version":' .. tostring(v) .. ',"set":[' .. ARGV[3] .. ']}}')
+  return v
+end
 `;
 
+const SET_SCRIPT = `${SET}
+return set()
+`;
+
+/** The project's version and every connection's JSON: {version, field, value, field, value...}. KEYS[i]: infos (hash), KEYS[v]: version. */
+const snapshotOf = (infos: number, version: number): string => `
+local all = redis.call('HGETALL', KEYS[${infos}])
+table.insert(all, 1, redis.call('GET', KEYS[${version}]) or '0')
+return all
+`;
+
+/** SET_SCRIPT, then the snapshot it makes (what a hello answers): one command, one round trip. */
+const SET_AND_SNAPSHOT_SCRIPT = `${SET}
+set()
+${snapshotOf(2, 3)}`;
+
 /**
- * KEYS: as SET_SCRIPT's. ARGV[1] 'expired' (ARGV[2]: now, ms) or 'keys'
+ * KEYS: the first four of SET's. ARGV[1] 'expired' (ARGV[2]: now, ms) or 'keys'
  * (ARGV[2..]: connection keys). Removes them; returns how many were there.
  */
 const REMOVE_SCRIPT = `${NEXT_VERSION}
@@ -69,12 +89,7 @@ return #gone
 `;
 
 /** KEYS: infos (hash), version. Returns {version, field, value, field, value...}. */
-const SNAPSHOT_SCRIPT = `
-local v = redis.call('GET', KEYS[2]) or '0'
-local all = redis.call('HGETALL', KEYS[1])
-table.insert(all, 1, v)
-return all
-`;
+const SNAPSHOT_SCRIPT = snapshotOf(1, 2);
 
 export class PresenceStore {
   constructor(
@@ -94,14 +109,20 @@ export class PresenceStore {
 
   /** Records or updates a connection (also to change its room); publishes the change if there is one. */
   async set(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<void> {
+    await this.redis.eval(SET_SCRIPT, this.#setArguments(projectId, connectionKey, info));
+  }
+
+  /** set(), then the project's presence with it: what a hello answers, in one command. */
+  async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<PresenceSnapshot> {
+    return parseSnapshot((await this.redis.eval(SET_AND_SNAPSHOT_SCRIPT, this.#setArguments(projectId, connectionKey, info))) as string[]);
+  }
+
+  #setArguments(projectId: string, connectionKey: string, info: ConnectionInfo): { keys: string[]; arguments: string[] } {
     const connection: PresenceConnection = { id: connectionKey, ...info };
-    await Promise.all([
-      this.redis.eval(SET_SCRIPT, {
-        keys: this.#scriptKeys(projectId),
-        arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection)],
-      }),
-      this.redis.sAdd(this.keys.presenceProjects(), projectId),
-    ]);
+    return {
+      keys: [...this.#scriptKeys(projectId), this.keys.presenceProjects()],
+      arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection), projectId],
+    };
   }
 
   /** Removes connections; publishes their going if any was there. Returns how many were. */
@@ -159,23 +180,28 @@ export class PresenceStore {
     const reply = (await this.redis.eval(SNAPSHOT_SCRIPT, {
       keys: [this.keys.presenceInfo(projectId), this.keys.presenceVersion(projectId)],
     })) as string[];
-    const connections: PresenceConnection[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const info = JSON.parse(reply[i + 1]!) as ConnectionInfo;
-      connections.push({
-        id: reply[i]!,
-        userId: info.userId,
-        displayName: info.displayName,
-        role: info.role,
-        device: info.device,
-        roomId: info.roomId ?? null,
-      });
-    }
-    return { version: Number(reply[0] ?? 0), connections };
+    return parseSnapshot(reply);
   }
 
   /** Live users of the project, one entry per user, sorted by name. */
   async list(projectId: string): Promise<PresenceEntry[]> {
     return foldPresence((await this.snapshot(projectId)).connections);
   }
+}
+
+/** A snapshot script's reply: {version, field, value, field, value...}. */
+function parseSnapshot(reply: string[]): PresenceSnapshot {
+  const connections: PresenceConnection[] = [];
+  for (let i = 1; i + 1 < reply.length; i += 2) {
+    const info = JSON.parse(reply[i + 1]!) as ConnectionInfo;
+    connections.push({
+      id: reply[i]!,
+      userId: info.userId,
+      displayName: info.displayName,
+      role: info.role,
+      device: info.device,
+      roomId: info.roomId ?? null,
+    });
+  }
+  return { version: Number(reply[0] ?? 0), connections };
 }

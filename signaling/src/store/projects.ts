@@ -69,7 +69,10 @@ export class ProjectStore {
   async remember(projectId: string, person: Omit<Member, 'addedAt'>): Promise<void> {
     const key = this.keys.projectMembers(projectId);
     const existing = await this.redis.hGet(key, person.userId);
-    const addedAt = existing ? (JSON.parse(existing) as Member).addedAt : Date.now();
+    const known = existing ? (JSON.parse(existing) as Member) : undefined;
+    // Most hellos are from members as they were: nothing to write.
+    if (known && known.displayName === person.displayName && known.role === person.role) return;
+    const addedAt = known?.addedAt ?? Date.now();
     await this.redis.hSet(key, person.userId, JSON.stringify({ ...person, addedAt } satisfies Member));
   }
 }

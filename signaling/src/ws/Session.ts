@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { MediaPeer } from '@chantier/sfu';
@@ -6,6 +5,7 @@ import type { Identity } from '../auth/tokens.js';
 import type { ErrorBody, NotificationData, NotificationType, ServerMessage } from '../protocol/index.js';
 import type { Room } from '../rooms/Room.js';
 import type { CredentialRenewal } from '../turn/CredentialRenewal.js';
+import { randomId } from '../randomId.js';
 import { TokenBucket } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { scheduleFlush, writeFrames } from './writeBatch.js';
@@ -27,7 +27,7 @@ export type SessionState = 'new' | 'ready' | 'joined' | 'closed';
 export const REPLAY_BUFFER_SIZE = 512;
 
 export class Session {
-  readonly connectionId = randomBytes(6).toString('base64url');
+  readonly connectionId = randomId(6);
   state: SessionState = 'new';
   log: FastifyBaseLogger;
   identity: Identity | undefined;

@@ -14,7 +14,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingPage } from '../../test/screenShare.js';
 import { startLabMeeting, type LabMeeting } from '../../test/netlab/labMeeting.js';
-import { deltas, pageMedia, type PageMedia, type StreamDelta } from '../../test/netlab/pageMedia.js';
+import {
+  decodedSamples,
+  deltas,
+  longestStall,
+  pageMedia,
+  startMediaLog,
+  stopMediaLog,
+  type PageMedia,
+  type StreamDelta,
+} from '../../test/netlab/pageMedia.js';
 
 const RATE_KBIT = 300;
 const ONE_WAY_DELAY_MS = 100;
@@ -23,6 +32,10 @@ const SETTLE_MS = 10_000;
 const WINDOW_MS = 20_000;
 /** Sub-windows of the window: audio must rise in each one, not only overall. */
 const SLICES = 4;
+/** How often Chloé's page reads its audio counters during the window (in the page). */
+const LOG_EVERY_MS = 250;
+/** A voice with no new packet, or no new sample decoded from one, for this long is a gap: ~1 s, at the log's resolution. */
+const MAX_STALL_MS = 1_000 + LOG_EVERY_MS;
 
 let m: LabMeeting;
 let alice: MeetingPage;
@@ -108,11 +121,13 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
     await m.lab.set({ rateKbit: RATE_KBIT, delayMs: ONE_WAY_DELAY_MS, lossPct: LOSS_PCT });
     await sleep(SETTLE_MS);
     const linkBefore = await m.lab.stats();
+    await startMediaLog(chloe.page, LOG_EVERY_MS);
     const readings: PageMedia[] = [await pageMedia(chloe.page)];
     for (let i = 0; i < SLICES; i++) {
       await sleep(WINDOW_MS / SLICES);
       readings.push(await pageMedia(chloe.page));
     }
+    const log = await stopMediaLog(chloe.page);
     const linkAfter = await m.lab.stats();
     const window = deltas(readings[0]!, readings.at(-1)!);
     const audio = window.filter((d) => d.kind === 'audio');
@@ -122,7 +137,16 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
       queueDropped: linkAfter.down.queueDropped - linkBefore.down.queueDropped,
       deliveredKbps: ((linkAfter.down.deliveredBytes - linkBefore.down.deliveredBytes) * 8) / WINDOW_MS,
     };
+    // Each voice's longest stretch without a new packet, and without a new sample decoded from one.
+    const voices = audio.map((d) => ({
+      key: d.key,
+      packetStallMs: longestStall(log, d.key, (x) => x.packetsReceived),
+      decodedStallMs: longestStall(log, d.key, decodedSamples),
+      concealed: d.concealedRatio,
+    }));
     const figures = {
+      logReadings: log.length,
+      voices,
       rootPairs,
       labPairs: first.pairs,
       referenceVideoKbps,
@@ -142,6 +166,12 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
     }
     for (const d of audio) {
       expect(d.concealedRatio, `audio ${d.key} concealed`).toBeLessThan(0.1);
+    }
+    // No gap in either voice: packets come, and are decoded, all along.
+    expect(log.length).toBeGreaterThan(WINDOW_MS / LOG_EVERY_MS / 2);
+    for (const v of voices) {
+      expect(v.packetStallMs, `audio ${v.key}: longest stretch without a packet`).toBeLessThanOrEqual(MAX_STALL_MS);
+      expect(v.decodedStallMs, `audio ${v.key}: longest stretch without a decoded sample`).toBeLessThanOrEqual(MAX_STALL_MS);
     }
     // The link was really weak over the window: losses and the rate bound what came down.
     expect(down.lossDropped).toBeGreaterThan(0);

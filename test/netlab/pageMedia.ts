@@ -223,3 +223,66 @@ export async function firstNewPackets(page: Page, since: number, limitMs: number
   }
   return null;
 }
+
+/**
+ * Starts, in the page, a reading of its connections every `everyMs` (the
+ * same counters as pageMedia), kept in window.__mediaLog: in the page so that
+ * the readings keep their pace while the test awaits other things, and a
+ * stall of a stream shows at that resolution rather than at the test's.
+ */
+export async function startMediaLog(page: Page, everyMs: number): Promise<void> {
+  await page.evaluate(`(() => {
+    const w = window;
+    w.__mediaLog = [];
+    clearInterval(w.__mediaLogTimer);
+    let busy = false;
+    w.__mediaLogTimer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const read = await ${READ_STATS};
+        w.__mediaLog.push({ at: Date.now(), ...read });
+      } finally {
+        busy = false;
+      }
+    }, ${Math.round(everyMs)});
+  })()`);
+}
+
+/** Stops the page's log and returns its readings, oldest first. */
+export async function stopMediaLog(page: Page): Promise<PageMedia[]> {
+  return (await page.evaluate(`(() => {
+    clearInterval(window.__mediaLogTimer);
+    return window.__mediaLog || [];
+  })()`)) as PageMedia[];
+}
+
+/**
+ * The longest stretch (ms) of a stream's log in which `value` did not rise:
+ * from a reading where it last rose (or the first reading) to the next
+ * reading where it rises again, or to the last reading. A stream missing
+ * from a reading counts as not rising there.
+ */
+export function longestStall(log: readonly PageMedia[], key: string, value: (s: Inbound) => number): number {
+  let since: number | null = null;
+  let last: number | null = null;
+  let longest = 0;
+  for (const reading of log) {
+    const stream = reading.inbound.find((s) => s.key === key);
+    since ??= reading.at;
+    if (stream) {
+      const now = value(stream);
+      if (last !== null && now > last) {
+        longest = Math.max(longest, reading.at - since);
+        since = reading.at;
+      }
+      last = now;
+    }
+  }
+  const end = log.at(-1)?.at;
+  if (since !== null && end !== undefined) longest = Math.max(longest, end - since);
+  return longest;
+}
+
+/** Audio samples played from received packets: all samples but the concealed ones. */
+export const decodedSamples = (s: Inbound): number => s.totalSamplesReceived - s.concealedSamples;

@@ -6,7 +6,9 @@
  * becomes 300 kbit/s, 100 ms one way (200 ms round trip) and 5 % random loss,
  * in each direction, with a 200-ms bottleneck queue (tail drop). After 10 s
  * to settle, over a 20-s window, Chloé must keep receiving both others'
- * audio with under 10 % of its samples concealed, while the video she
+ * audio with under 8 % of its samples concealed and no gap (no stretch of
+ * ~1 s without a new packet or a new sample decoded from one, read every
+ * 250 ms in her page), while the video she
  * receives degrades: under 70 % of the bitrate she received unshaped (a
  * lower layer, fewer frames, or none), and below the link's rate. The
  * figures are printed (ICE pairs, per-stream deltas, the link's counters).
@@ -34,8 +36,16 @@ const WINDOW_MS = 20_000;
 const SLICES = 4;
 /** How often Chloé's page reads its audio counters during the window (in the page). */
 const LOG_EVERY_MS = 250;
-/** A voice with no new packet, or no new sample decoded from one, for this long is a gap: ~1 s, at the log's resolution. */
+/**
+ * A voice with no new packet, or no new sample decoded from one, for this
+ * long is a gap: ~1 s, at the log's resolution. Measured (3 runs, 2026-12-06,
+ * shared machine): the longest stretch was 273-326 ms, i.e. one or two log
+ * intervals: packets (40-ms Opus frames) and decoded samples rose at every
+ * reading; ~4x margin for a loaded host.
+ */
 const MAX_STALL_MS = 1_000 + LOG_EVERY_MS;
+/** Concealed share of a voice's samples: 0.7-3.0 % measured in the same runs (10 % before); 8 % leaves ~2.5x. */
+const MAX_CONCEALED = 0.08;
 
 let m: LabMeeting;
 let alice: MeetingPage;
@@ -158,14 +168,14 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
     };
     process.stdout.write(`[weak link] ${JSON.stringify(figures, null, 1)}\n`);
 
-    // Audio from both others, all along the window, with < 10 % concealed.
+    // Audio from both others, all along the window, with < 8 % concealed.
     expect(audio).toHaveLength(2);
     for (let i = 1; i < readings.length; i++) {
       const slice = deltas(readings[i - 1]!, readings[i]!).filter((d) => d.kind === 'audio');
       for (const d of slice) expect(d.packets, `audio ${d.key} in slice ${i}`).toBeGreaterThan(0);
     }
     for (const d of audio) {
-      expect(d.concealedRatio, `audio ${d.key} concealed`).toBeLessThan(0.1);
+      expect(d.concealedRatio, `audio ${d.key} concealed`).toBeLessThan(MAX_CONCEALED);
     }
     // No gap in either voice: packets come, and are decoded, all along.
     expect(log.length).toBeGreaterThan(WINDOW_MS / LOG_EVERY_MS / 2);

@@ -43,4 +43,11 @@ describe('sharedRtpCapabilities', () => {
     const second = huge();
     expect(sharedRtpCapabilities(second)).toBe(second);
   });
+
+  it('gives back, unshared and without throwing, capabilities nested too deep to serialise (fuzz.int found one)', () => {
+    // As the server gets them: JSON.parse does not recurse, JSON.stringify does.
+    const deep = JSON.parse(`{"codecs":[],"headerExtensions":[],"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`) as RtpCapabilities;
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(sharedRtpCapabilities(deep)).toBe(deep);
+  });
 });

@@ -33,13 +33,14 @@ end
 
 /**
  * Records a connection. KEYS: connections (zset), infos (hash), version,
- * events channel, the set of projects with presence (for the sweeper).
- * ARGV: expiry score, connection key, connection JSON, project id.
+ * events channel: the project's own keys only, so that a Redis Cluster keeps
+ * the script on the project's slot (keys.ts); the set of projects with
+ * presence, for the sweeper, is another slot's key, added beside it.
+ * ARGV: expiry score, connection key, connection JSON.
  * Returns the version published, or 0 when nothing changed (only the expiry).
  */
 const SET = `${NEXT_VERSION}
 local function set()
-  redis.call('SADD', KEYS[5], ARGV[4])
   local had = redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 0
   if had and redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[3] then return 0 end
   redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
@@ -66,7 +67,7 @@ set()
 ${snapshotOf(2, 3)}`;
 
 /**
- * KEYS: the first four of SET's. ARGV[1] 'expired' (ARGV[2]: now, ms) or 'keys'
+ * KEYS: as SET's. ARGV[1] 'expired' (ARGV[2]: now, ms) or 'keys'
  * (ARGV[2..]: connection keys). Removes them; returns how many were there.
  */
 const REMOVE_SCRIPT = `${NEXT_VERSION}
@@ -109,19 +110,26 @@ export class PresenceStore {
 
   /** Records or updates a connection (also to change its room); publishes the change if there is one. */
   async set(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<void> {
-    await this.redis.eval(SET_SCRIPT, this.#setArguments(projectId, connectionKey, info));
+    await Promise.all([
+      this.redis.eval(SET_SCRIPT, this.#setArguments(projectId, connectionKey, info)),
+      this.redis.sAdd(this.keys.presenceProjects(), projectId),
+    ]);
   }
 
-  /** set(), then the project's presence with it: what a hello answers, in one command. */
+  /** set(), then the project's presence with it: what a hello answers, in one script (and the sweeper's set beside it). */
   async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<PresenceSnapshot> {
-    return parseSnapshot((await this.redis.eval(SET_AND_SNAPSHOT_SCRIPT, this.#setArguments(projectId, connectionKey, info))) as string[]);
+    const [reply] = await Promise.all([
+      this.redis.eval(SET_AND_SNAPSHOT_SCRIPT, this.#setArguments(projectId, connectionKey, info)),
+      this.redis.sAdd(this.keys.presenceProjects(), projectId),
+    ]);
+    return parseSnapshot(reply as string[]);
   }
 
   #setArguments(projectId: string, connectionKey: string, info: ConnectionInfo): { keys: string[]; arguments: string[] } {
     const connection: PresenceConnection = { id: connectionKey, ...info };
     return {
-      keys: [...this.#scriptKeys(projectId), this.keys.presenceProjects()],
-      arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection), projectId],
+      keys: this.#scriptKeys(projectId),
+      arguments: [String(Date.now() + this.ttlMs), connectionKey, JSON.stringify(connection)],
     };
   }
 

@@ -1,7 +1,7 @@
 /**
- * How deep a frame's JSON may nest. The protocol's deepest request (a markup
- * shape, a codec's parameters inside the join's capabilities) nests 8 levels
- * with its envelope; mediasoup's ORTC structures are open objects in the
+ * How deep a frame's JSON may nest. The protocol's deepest request, a join
+ * (its capabilities' codecs and their RTCP feedback), nests 7 levels with its
+ * envelope (the schemas' own depth is 5); mediasoup's ORTC structures are open objects in the
  * schemas (media.ts), so without this bound a client could send capabilities
  * nested deeper than JSON.stringify's stack, which JSON.parse takes (the fuzz
  * test found one, 2026-12-06). Refused at the edge, before parsing.

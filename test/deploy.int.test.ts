@@ -122,6 +122,22 @@ describe('deployment files', () => {
     }
   });
 
+  it("passes recording's bounds from .env to Chantier, and keeps the defaults when they are empty", () => {
+    const defaults = configOf(services().chantier!).recording;
+    expect(defaults).toMatchObject({ maxMinutes: 240, width: 1280, height: 720 });
+    const result = composeConfig({ ...DEPLOY_ENV, RECORDING_MAX_MINUTES: '90', RECORDING_MAX_MB: '2048', RECORDING_MIN_FREE_MB: '800', RECORDING_VIDEO_SIZE: '1920x1080', RECORDING_MIX_TIMEOUT_S: '300' });
+    expect(result.stderr).toBe('');
+    const chantier = (parse(result.stdout) as { services: Record<string, Service> }).services.chantier!;
+    expect(configOf(chantier).recording).toMatchObject({
+      maxMinutes: 90,
+      maxBytes: 2048 * 1024 * 1024,
+      minFreeBytes: 800 * 1024 * 1024,
+      width: 1920,
+      height: 1080,
+      mixTimeoutMs: 300_000,
+    });
+  });
+
   it('runs coturn with the secret, port and public address Chantier hands out', () => {
     const all = services();
     const chantier = configOf(all.chantier!);

@@ -64,12 +64,16 @@ function screenProducersOnServer(): string[] {
     .sort();
 }
 
-async function within<T>(ms: number, what: string, check: () => T | null): Promise<T> {
-  const deadline = Date.now() + ms;
+/**
+ * Polls `check` until it gives a value. A condition, not a time: the 30-s
+ * guard only keeps a broken run from polling past the test's own timeout.
+ */
+async function eventually<T>(what: string, check: () => T | null, guardMs = 30_000): Promise<T> {
+  const deadline = Date.now() + guardMs;
   for (;;) {
     const value = check();
     if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${guardMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -206,9 +210,7 @@ describe('sharing a tab through the SFU', () => {
 
     await bruno.page.waitForSelector('[data-testid="stage-screen"]', { hidden: true, timeout: 10_000 });
     await bruno.page.waitForSelector('[data-testid="stage"][data-kind="grid"]', { timeout: 10_000 });
-    await within(2_000 - (Date.now() - ended), 'no screen producer on the server', () =>
-      screenProducersOnServer().length === 0 ? true : null,
-    );
+    await eventually('no screen producer on the server', () => (screenProducersOnServer().length === 0 ? true : null));
     console.info(`[screenshare] share gone from the viewer and the server ${Date.now() - ended} ms after 'ended'`);
     await alice.page.waitForSelector('[data-testid="screen-toggle"][data-state="off"]', { timeout: 10_000 });
     expect(await screenStats(bruno.page, alice.peerId)).toBeNull();
@@ -235,7 +237,7 @@ describe('sharing a tab through the SFU', () => {
     await alice.page.click('[data-testid="screen-stop"]');
     await bruno.page.waitForSelector(`[data-testid="stage-option"][data-peer-id="${alice.peerId}"]`, { hidden: true, timeout: 10_000 });
     await onStage(chloe.peerId);
-    await within(2_000, "Alice's producers closed", () =>
+    await eventually("Alice's producers closed", () =>
       screenProducersOnServer().every((p) => p.startsWith('Chloé:')) ? true : null,
     );
 
@@ -245,7 +247,7 @@ describe('sharing a tab through the SFU', () => {
     await chloe.page.click('[data-testid="screen-toggle"]');
     await chloe.page.waitForSelector('[data-testid="screen-toggle"][data-state="off"]');
     await bruno.page.waitForFunction(() => document.querySelectorAll('[data-testid="stage-option"]').length === 0, { timeout: 10_000 });
-    await within(2_000, 'no screen producer on the server', () => (screenProducersOnServer().length === 0 ? true : null));
+    await eventually('no screen producer on the server', () => (screenProducersOnServer().length === 0 ? true : null));
   });
 });
 

@@ -420,7 +420,7 @@ export async function run(): Promise<BenchResult> {
 
     const weakTable: Table = {
       title: `Weak link (${WEAK_LINK.rateKbit} kbit/s, ${WEAK_LINK.delayMs * 2} ms RTT, ${WEAK_LINK.lossPct} % loss): the viewer behind it`,
-      columns: ['run', 'first frame s', '≥30 dB s', 'last PSNR dB', 'down kb/s', 'lost (emulated)', 'queue drops'],
+      columns: ['run', 'first frame s', '≥30 dB s', 'last PSNR dB', 'down kb/s', 'lost (emulated)', 'queue drops', 'PLI', 'NACK', 'key frames', 'frames decoded'],
       rows: weakRuns.map((r, i) => [
         i + 1,
         seconds(r.firstFrameMs),
@@ -429,6 +429,10 @@ export async function run(): Promise<BenchResult> {
         r.downKbps,
         r.downLossDropped,
         r.downQueueDropped,
+        r.viewer?.pliCount ?? Number.NaN,
+        r.viewer?.nackCount ?? Number.NaN,
+        r.viewer?.keyFramesDecoded ?? Number.NaN,
+        r.viewer?.framesDecoded ?? Number.NaN,
       ]),
     };
 

@@ -3,17 +3,22 @@
  * start-up, frozen, and passed to buildApp(); nothing else reads process.env.
  * Every variable is documented in README.md.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { availableParallelism, hostname, networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SfuConfig } from '@chantier/sfu';
 import type { TurnSettings } from '@chantier/turn';
-import { TOKEN_ALGORITHMS, type TokenAlgorithm } from './auth/tokens.js';
+import { clusterConfig, type ClusterSettings } from './config/cluster.js';
+import { jwtConfig, type JwtSettings } from './config/jwt.js';
+import { ConfigError, int, oneOf, origins, persistentSecret, type Env } from './config/parse.js';
+import { publicUrlHost, turnConfig, type TurnMode, type TurnServerSettings } from './config/turn.js';
 import { isKnownZone } from './planning/recurrence.js';
 import { recordingConfig, type RecordingConfig } from './recording/config.js';
+
+export { ConfigError } from './config/parse.js';
+export type { ClusterSettings } from './config/cluster.js';
+export type { JwtSettings } from './config/jwt.js';
+export type { TurnMode, TurnServerSettings } from './config/turn.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -49,13 +54,7 @@ export interface Config {
    * algorithms, the JWKS URL of the platform's public keys (RS256/ES256), the
    * expected issuer and audience (checked when set), the clock leeway.
    */
-  readonly jwt: {
-    readonly algorithms: readonly TokenAlgorithm[];
-    readonly jwksUrl: string | undefined;
-    readonly issuer: string | undefined;
-    readonly audience: string | undefined;
-    readonly clockToleranceS: number;
-  };
+  readonly jwt: JwtSettings;
   /** Bearer token of the admin HTTP API (create any project); unset: no admin API. */
   readonly adminToken: string | undefined;
   /**
@@ -160,84 +159,6 @@ export interface EdgeLimits {
   readonly chatMessagesPerMinute: number;
 }
 
-export interface ClusterSettings {
-  readonly nodeId: string;
-  readonly nodeUrl: string;
-  readonly clusterUrls: readonly string[];
-}
-
-export type TurnMode = 'off' | 'external' | 'embedded';
-
-/** How to run coturn; turn/src/coturn.ts renders it into coturn's config file. */
-export interface TurnServerSettings {
-  /** Shared with the signaling server (TURN REST credentials). */
-  readonly secret: string;
-  readonly realm: string;
-  /** '0.0.0.0': every interface. */
-  readonly listenIp: string;
-  /** UDP and TCP port (3478). */
-  readonly port: number;
-  /** Relay ports, one per allocation. */
-  readonly minPort: number;
-  readonly maxPort: number;
-  /** The public address put in relayed candidates when coturn is behind NAT or in a container. */
-  readonly externalIp: string | undefined;
-  /** TURN over TLS (turns:), when a certificate is given. */
-  readonly tls: { readonly port: number; readonly certFile: string; readonly keyFile: string } | undefined;
-  /**
-   * The address relays are opened from; unset: every address coturn finds.
-   * Default: the SFU's announced address when it is one of this machine's.
-   */
-  readonly relayIp: string | undefined;
-  /** Relay to loopback peers: the SFU announces 127.0.0.1 (a machine without a LAN address). */
-  readonly allowLoopbackPeers: boolean;
-  /**
-   * Peers allowed although in a range coturn's template denies (private
-   * networks): the SFU's own address, so that a LAN or docker deployment relays.
-   */
-  readonly allowedPeerIps: readonly string[];
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-function timeZone(env: Env, name: string, fallback: string): string {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!isKnownZone(raw)) throw new ConfigError(`${name} must be an IANA time zone such as Europe/Paris, got "${raw}"`);
-  return raw;
-}
-
-function isLoopback(address: string): boolean {
-  return /^127\./.test(address) || address === '::1';
-}
-
-/** Every address of this machine's interfaces. */
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address));
-}
-
 /** First non-internal IPv4 address, so that phones on the LAN can reach the media ports. */
 function lanAddress(): string | undefined {
   for (const addresses of Object.values(networkInterfaces())) {
@@ -248,19 +169,11 @@ function lanAddress(): string | undefined {
   return undefined;
 }
 
-/** Reads the secret from the data dir, creating it on first start, so tokens survive restarts. */
-function persistentSecret(dataDir: string, name = 'jwt-secret'): string {
-  const file = join(dataDir, name);
-  try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start: fall through and create it
-  }
-  const secret = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  return secret;
+function timeZone(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!isKnownZone(raw)) throw new ConfigError(`${name} must be an IANA time zone such as Europe/Paris, got "${raw}"`);
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -339,200 +252,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
   };
   return deepFreeze(config);
-}
-
-function jwtConfig(env: Env): Config['jwt'] {
-  let jwksUrl: string | undefined;
-  if (env.JWT_JWKS_URL) {
-    let url: URL;
-    try {
-      url = new URL(env.JWT_JWKS_URL);
-    } catch {
-      throw new ConfigError(`JWT_JWKS_URL must be a URL, got "${env.JWT_JWKS_URL}"`);
-    }
-    // Keys fetched in clear could be swapped on the way: https, except on this machine (tests).
-    const loopback = url.hostname === 'localhost' || isLoopback(url.hostname.replace(/^\[|\]$/g, ''));
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-      throw new ConfigError('JWT_JWKS_URL must be an https: URL (http: only on a loopback address)');
-    }
-    jwksUrl = url.href;
-  }
-  const algorithms = env.JWT_ALGORITHMS
-    ? [...new Set(env.JWT_ALGORITHMS.split(',').map((a) => a.trim()).filter((a) => a !== ''))]
-    : jwksUrl
-      ? ['RS256', 'ES256']
-      : ['HS256'];
-  if (algorithms.length === 0) throw new ConfigError('JWT_ALGORITHMS must name at least one algorithm');
-  for (const alg of algorithms) {
-    if (!(TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
-      throw new ConfigError(`JWT_ALGORITHMS: "${alg}" is not one of ${TOKEN_ALGORITHMS.join(', ')}`);
-    }
-  }
-  if (!jwksUrl && algorithms.some((a) => a !== 'HS256')) {
-    throw new ConfigError('JWT_ALGORITHMS: RS256 and ES256 need JWT_JWKS_URL');
-  }
-  return {
-    algorithms: algorithms as TokenAlgorithm[],
-    jwksUrl,
-    issuer: env.JWT_ISSUER || undefined,
-    audience: env.JWT_AUDIENCE || undefined,
-    clockToleranceS: int(env, 'JWT_CLOCK_TOLERANCE_S', 30, 0, 300),
-  };
-}
-
-/** A comma-separated list of origins (scheme://host[:port]), each checked and normalised. */
-function origins(env: Env, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '')
-    .map((o) => {
-      let url: URL;
-      try {
-        url = new URL(o);
-      } catch {
-        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port])`);
-      }
-      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash || url.username) {
-        throw new ConfigError(`${name}: "${o}" is not an origin (https://host[:port], no path)`);
-      }
-      return url.origin;
-    });
-}
-
-const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-function clusterConfig(env: Env, port: number): ClusterSettings {
-  const nodeId = env.NODE_ID || `${hostname().replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40) || 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  if (!NODE_ID.test(nodeId)) throw new ConfigError(`NODE_ID must be 1-64 characters of A-Z a-z 0-9 . _ -, got "${nodeId}"`);
-  const nodeUrl = env.NODE_URL
-    ? origins({ NODE_URL: env.NODE_URL }, 'NODE_URL')[0]!
-    : new URL(env.PUBLIC_URL || `http://localhost:${port}`).origin;
-  const clusterUrls = origins(env, 'CLUSTER_URLS');
-  // A node missing from the list would send its clients to URLs that reject its pages' origin.
-  if (clusterUrls.length > 0 && !clusterUrls.includes(nodeUrl)) {
-    throw new ConfigError(`CLUSTER_URLS must list this node's own URL (NODE_URL, default PUBLIC_URL): ${nodeUrl}`);
-  }
-  return { nodeId, nodeUrl, clusterUrls };
-}
-
-/** turn:/turns: URI of RFC 7065: a host (name, IPv4 or [IPv6]), an optional port and transport. */
-const TURN_URL = /^turns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
-
-/**
- * Default lifetime of a TURN credential: 12 h. A meeting socket is sent fresh
- * ones at three quarters of the lifetime (coturn refuses an allocation's
- * refreshes once its credential has expired). Capped at 24 h, the TURN REST
- * draft's recommendation, so that a leaked credential does not last longer.
- */
-const TURN_CREDENTIAL_TTL_DEFAULT_S = 12 * 3600;
-
-const DEFAULT_TURN_RELAY_PORTS = '49160-49400';
-const COTURN_SAFE_VALUE = /^[!#-<>-~][!#-~]*$/;
-
-function publicUrlHost(env: Env, port: number): string {
-  try {
-    return new URL(env.PUBLIC_URL || `http://localhost:${port}`).hostname;
-  } catch {
-    throw new ConfigError(`PUBLIC_URL must be a URL, got "${env.PUBLIC_URL}"`);
-  }
-}
-
-function portRange(env: Env, name: string, fallback: string): { minPort: number; maxPort: number } {
-  const raw = env[name] || fallback;
-  const match = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
-  const minPort = Number(match?.[1]);
-  const maxPort = Number(match?.[2]);
-  if (!match || minPort < 1024 || maxPort > 65535 || minPort > maxPort) {
-    throw new ConfigError(`${name} must be a port range like 49160-49400 (1024-65535), got "${raw}"`);
-  }
-  return { minPort, maxPort };
-}
-
-function turnConfig(
-  env: Env,
-  dataDir: string,
-  rtcAddress: string,
-  publicHost: string,
-): Pick<Config, 'turnMode' | 'turn' | 'turnServer'> {
-  const urlsFromEnv = (env.TURN_URLS ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
-  const turnMode = oneOf<TurnMode>(env, 'TURN_MODE', ['off', 'external', 'embedded'], urlsFromEnv.length > 0 ? 'external' : 'off');
-  const credentialTtlS = int(env, 'TURN_CREDENTIAL_TTL_S', TURN_CREDENTIAL_TTL_DEFAULT_S, 10, 86_400);
-  for (const url of urlsFromEnv) {
-    if (!TURN_URL.test(url)) {
-      throw new ConfigError(`TURN_URLS: "${url}" is not a turn: or turns: URL (turn:host[:port][?transport=udp|tcp])`);
-    }
-  }
-  if (turnMode === 'external' && urlsFromEnv.length === 0) throw new ConfigError('TURN_MODE=external needs TURN_URLS');
-  if (turnMode === 'off' && env.TURN_SECRET && urlsFromEnv.length === 0) {
-    throw new ConfigError('TURN_SECRET is set but TURN_URLS is empty (set TURN_URLS, or TURN_MODE=embedded)');
-  }
-  if (env.TURN_SECRET !== undefined && env.TURN_SECRET.length < 32) {
-    throw new ConfigError('TURN_SECRET must be at least 32 characters');
-  }
-  // coturn's config reader trims blanks, strips quotes and a leading '=':
-  // such a secret would differ in coturn and every credential would get 401.
-  for (const name of ['TURN_SECRET', 'TURN_REALM']) {
-    const value = env[name];
-    if (value && !COTURN_SAFE_VALUE.test(value)) {
-      throw new ConfigError(`${name} must be printable ASCII without spaces or quotes, not starting with =`);
-    }
-  }
-  if (turnMode === 'external' && !env.TURN_SECRET) {
-    throw new ConfigError('TURN_SECRET must be at least 32 characters when TURN_URLS is set');
-  }
-  // Embedded: the secret survives restarts in the data dir, as the JWT secret does.
-  const secret = env.TURN_SECRET || (turnMode === 'embedded' ? persistentSecret(dataDir, 'turn-secret') : undefined);
-
-  const port = int(env, 'TURN_PORT', 3478, 1, 65535);
-  const tlsCert = env.TURN_TLS_CERT || undefined;
-  const tlsKey = env.TURN_TLS_KEY || undefined;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TURN_TLS_CERT and TURN_TLS_KEY go together');
-  const tls = tlsCert && tlsKey ? { port: int(env, 'TURN_TLS_PORT', 5349, 1, 65535), certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined;
-  if (tls && tls.port === port) throw new ConfigError('TURN_TLS_PORT must differ from TURN_PORT');
-  const externalIp = env.TURN_EXTERNAL_IP || undefined;
-  if (externalIp !== undefined && !externalIp.split('/').every((ip, i, all) => all.length <= 2 && isIP(ip) !== 0)) {
-    throw new ConfigError(`TURN_EXTERNAL_IP must be an IP address (or public/private), got "${externalIp}"`);
-  }
-  if (env.TURN_RELAY_IP && isIP(env.TURN_RELAY_IP) === 0) {
-    throw new ConfigError(`TURN_RELAY_IP must be an IP address, got "${env.TURN_RELAY_IP}"`);
-  }
-  const turnServer: TurnServerSettings | undefined = secret
-    ? {
-        secret,
-        realm: env.TURN_REALM || publicHost,
-        listenIp: env.TURN_LISTEN_IP || '0.0.0.0',
-        port,
-        ...portRange(env, 'TURN_RELAY_PORTS', DEFAULT_TURN_RELAY_PORTS),
-        externalIp,
-        tls,
-        relayIp: env.TURN_RELAY_IP || (localAddresses().includes(rtcAddress) && !isLoopback(rtcAddress) ? rtcAddress : undefined),
-        allowLoopbackPeers: isLoopback(rtcAddress),
-        allowedPeerIps: isIP(rtcAddress) !== 0 && !isLoopback(rtcAddress) ? [rtcAddress] : [],
-      }
-    : undefined;
-
-  let turn: TurnSettings | undefined;
-  if (turnMode === 'external') {
-    turn = { urls: urlsFromEnv, secret: secret!, credentialTtlS };
-  } else if (turnMode === 'embedded') {
-    // What browsers are told: TURN_URLS if given, else this machine's RTC address on coturn's ports.
-    const host = env.TURN_HOST || rtcAddress;
-    const hostPart = host.includes(':') ? `[${host}]` : host;
-    const urls =
-      urlsFromEnv.length > 0
-        ? urlsFromEnv
-        : [
-            `turn:${hostPart}:${port}?transport=udp`,
-            `turn:${hostPart}:${port}?transport=tcp`,
-            ...(tls ? [`turns:${hostPart}:${tls.port}?transport=tcp`] : []),
-          ];
-    turn = { urls, secret: secret!, credentialTtlS };
-  }
-  return { turnMode, turn, turnServer };
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

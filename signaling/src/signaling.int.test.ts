@@ -107,6 +107,11 @@ describe('bad input gets a coded error and the socket survives', () => {
 
     // Still usable:
     await hello(c);
+    // A join whose capabilities nest deeper than any request (the fuzz test found some past
+    // JSON.stringify's stack): refused before parsing, the socket still usable.
+    const deep = '{"a":'.repeat(5_000) + '{}' + '}'.repeat(5_000);
+    const refused = await c.sendRaw(`{"id":70,"type":"join","data":{"rtpCapabilities":{"codecs":[{"mimeType":"audio/opus","parameters":${deep}}]}}}`);
+    expect(refused).toMatchObject({ code: ErrorCode.BAD_REQUEST, message: expect.stringMatching(/nested deeper/) });
     expect((await c.expectError(c.rawRequest('consume', { producerId: 'abc' }))).code).toBe(ErrorCode.NOT_JOINED);
     expect((await c.expectError(c.rawRequest('createTransport', { direction: 'sideways' }))).code).toBe(
       ErrorCode.BAD_REQUEST,

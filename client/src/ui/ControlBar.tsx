@@ -2,7 +2,7 @@
  * The meeting's controls, at the bottom, in thumb reach.
  *
  * HOW TO ADD A CONTROL: write a component that takes `ControlProps` and
- * renders `<ControlButton>`, then add ONE entry to `useControlEntries()`
+ * renders `<ControlButton>` (controls/ControlButton.tsx), then add ONE entry to `useControlEntries()`
  * below: its place in the list is its place in the bar, its `priority`
  * (0 = most used) decides when it moves into the "more" sheet on a narrow
  * screen (controls/controlLayout.ts decides, from the bar's measured width),
@@ -10,7 +10,7 @@
  * never leave the bar. The same component renders in the bar (icon over a
  * short label, at least 56 × 56 px) and in the sheet (a full-width row).
  */
-import type { ComponentChildren, ComponentType, JSX } from 'preact';
+import type { ComponentType } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { canModerate } from '@chantier/signaling/protocol';
 import { unreadLabel } from '../chat/unread';
@@ -18,6 +18,7 @@ import { t } from '../i18n';
 import { act } from './act';
 import { AudioOutputPicker, useAudioOutput } from './AudioOutputPicker';
 import { useChat, useRoom } from './context';
+import { ControlButton, type ControlProps } from './controls/ControlButton';
 import { fitControls, slotSizeFor, type ControlSpec } from './controls/controlLayout';
 import {
   CameraIcon,
@@ -25,11 +26,9 @@ import {
   ChatIcon,
   HeadphonesIcon,
   CloseIcon,
-  DoorIcon,
   FileIcon,
   HandIcon,
   LeaveIcon,
-  LockIcon,
   MicIcon,
   MicOffIcon,
   MoreIcon,
@@ -37,38 +36,12 @@ import {
   ScreenStopIcon,
 } from './icons';
 import { usePresentation } from './presentation/context';
-import { EndMeetingConfirm, endConfirmOpen } from './moderation/EndMeetingConfirm';
+import { EndMeetingConfirm } from './moderation/EndMeetingConfirm';
+import { EndForAllControl, GuestLobbyControl, LockControl, SelfUnmuteControl } from './moderation/ModerationControls';
 import { DocumentPicker } from './presentation/DocumentPicker';
 import { useElementSize } from './stage/useElementSize';
 import { MinutesControl } from './minutes/MinutesControl';
 import { RecordingControl } from './recording/Recording';
-
-export interface ControlProps {
-  /** Rendered as a row of the "more" sheet rather than in the bar. */
-  inSheet: boolean;
-}
-
-type ButtonAttributes = Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, 'class' | 'icon' | 'label'>;
-
-/** One control: icon and label; `tone` colours it (off = red, active = yellow, danger = leave). */
-export function ControlButton({
-  inSheet,
-  tone,
-  icon,
-  label,
-  children,
-  ...rest
-}: ControlProps & ButtonAttributes & { tone?: 'off' | 'active' | 'danger' | undefined; icon: ComponentChildren; label: string }) {
-  const base = inSheet ? 'button sheet__item' : 'button control';
-  const toneClass = tone === 'off' ? 'control--off' : tone === 'active' ? 'control--active' : tone === 'danger' ? 'control--leave' : '';
-  return (
-    <button type="button" class={`${base} ${toneClass}`} {...rest}>
-      {icon}
-      <span class="control__label">{label}</span>
-      {children}
-    </button>
-  );
-}
 
 function MicControl({ inSheet }: ControlProps) {
   const { state, actions } = useRoom();
@@ -200,73 +173,6 @@ function HandControl({ inSheet }: ControlProps) {
       onClick={() => act(actions.setHandRaised(!raised))}
       icon={<HandIcon />}
       label={raised ? t('controls.lowerHand') : t('controls.raiseHand')}
-    />
-  );
-}
-
-/** Moderators: no new participant gets in while locked. */
-function LockControl({ inSheet }: ControlProps) {
-  const { state, actions } = useRoom();
-  const locked = state.policy.value.locked;
-  return (
-    <ControlButton
-      inSheet={inSheet}
-      tone={locked ? 'active' : undefined}
-      data-testid="lock-toggle"
-      aria-pressed={locked}
-      onClick={() => act(actions.setRoomLocked(!locked))}
-      icon={<LockIcon />}
-      label={locked ? t('moderation.unlock') : t('moderation.lock')}
-    />
-  );
-}
-
-/** Moderators: whether guests wait in the lobby until admitted (off lets everyone waiting in). */
-function GuestLobbyControl({ inSheet }: ControlProps) {
-  const { state, actions } = useRoom();
-  const on = state.policy.value.guestLobby;
-  return (
-    <ControlButton
-      inSheet={inSheet}
-      tone={on ? 'active' : undefined}
-      data-testid="guest-lobby-toggle"
-      aria-pressed={on}
-      onClick={() => act(actions.setGuestLobby(!on))}
-      icon={<DoorIcon />}
-      label={on ? t('lobby.disable') : t('lobby.enable')}
-    />
-  );
-}
-
-/** Moderators: whether the participants they mute may turn their microphone back on. */
-function SelfUnmuteControl({ inSheet }: ControlProps) {
-  const { state, actions } = useRoom();
-  const allowed = state.policy.value.allowSelfUnmute;
-  return (
-    <ControlButton
-      inSheet={inSheet}
-      tone={allowed ? undefined : 'active'}
-      data-testid="self-unmute-toggle"
-      aria-pressed={!allowed}
-      onClick={() => act(actions.setSelfUnmuteAllowed(!allowed))}
-      icon={<MicOffIcon />}
-      label={allowed ? t('moderation.blockUnmute') : t('moderation.allowUnmute')}
-    />
-  );
-}
-
-/** Moderators: end the meeting for everyone, after a confirmation. */
-function EndForAllControl({ inSheet }: ControlProps) {
-  return (
-    <ControlButton
-      inSheet={inSheet}
-      tone="danger"
-      data-testid="end-for-all"
-      onClick={() => {
-        endConfirmOpen.value = true;
-      }}
-      icon={<LeaveIcon />}
-      label={t('moderation.endForAll')}
     />
   );
 }

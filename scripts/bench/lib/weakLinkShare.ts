@@ -7,6 +7,7 @@
  * the sharer clicks Share: time to the first full-size frame and to a
  * legible picture, from the click. Needs root (network namespace).
  */
+import type { Page } from 'puppeteer-core';
 import { launchBrowser } from '../../../test/browser.js';
 import { startLabMeeting } from '../../../test/netlab/labMeeting.js';
 import { joinAsSharer, showPlan, startSharing, TAB_CAPTURE_FLAGS, waitForFullResolution } from '../../../test/screenShare.js';
@@ -28,6 +29,41 @@ export interface WeakLinkRun {
   downKbps: number;
   downLossDropped: number;
   downQueueDropped: number;
+  /** The viewer's inbound screen at the end (null if its stage never played it): what it asked the sharer for and decoded. */
+  viewer: ViewerVideoCounters | null;
+}
+
+/** From the viewer's inbound-rtp of the screen (window.__pcs, test/netlab/pageMedia.ts). */
+export interface ViewerVideoCounters {
+  pliCount: number;
+  firCount: number;
+  nackCount: number;
+  keyFramesDecoded: number;
+  framesDecoded: number;
+  framesReceived: number;
+  framesDropped: number;
+  packetsReceived: number;
+  packetsLost: number;
+  frameWidth: number;
+}
+
+/** The screen's inbound-rtp: the one whose track plays on the viewer's stage (its camera tiles are other tracks). */
+async function viewerVideoCounters(page: Page): Promise<ViewerVideoCounters | null> {
+  return page.evaluate(async () => {
+    const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
+    const trackId = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id;
+    if (!trackId) return null;
+    let screen: Record<string, number> | null = null;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs ?? []) {
+      for (const s of (await pc.getStats()).values()) {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.trackIdentifier === trackId) screen = s as Record<string, number>;
+      }
+    }
+    if (!screen) return null;
+    // No named function in here: tsx's keepNames would wrap it in __name, which the page lacks.
+    const keys = ['pliCount', 'firCount', 'nackCount', 'keyFramesDecoded', 'framesDecoded', 'framesReceived', 'framesDropped', 'packetsReceived', 'packetsLost', 'frameWidth'] as const;
+    return Object.fromEntries(keys.map((key) => [key, Number(screen![key] ?? 0)])) as unknown as ViewerVideoCounters;
+  });
 }
 
 export async function measureWeakLinkShare(redisUrl: string, run: number): Promise<WeakLinkRun> {
@@ -52,6 +88,10 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       }
       const legible = firstFrameMs === null ? { ms: null, samples: [] } : await timeToLegible(viewer.page, 'plan', clicked, LEGIBLE_TIMEOUT_MS);
       const after = await m.lab.stats();
+      const counters = await viewerVideoCounters(viewer.page).catch((error: unknown) => {
+        process.stderr.write(`[bench] viewer counters not read: ${String(error)}\n`);
+        return null;
+      });
       const seconds = (Date.now() - clicked) / 1000;
       return {
         firstFrameMs,
@@ -60,6 +100,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
         downKbps: ((after.down.deliveredBytes - before.down.deliveredBytes) * 8) / seconds / 1000,
         downLossDropped: after.down.lossDropped - before.down.lossDropped,
         downQueueDropped: after.down.queueDropped - before.down.queueDropped,
+        viewer: counters,
       };
     } finally {
       await sharerBrowser.close();

@@ -19,6 +19,7 @@ import {
   type ErrorBody,
   type RequestType,
 } from '../protocol/index.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../protocol/jsonDepth.js';
 import type { Session } from './Session.js';
 
 const checkEnvelope = TypeCompiler.Compile(RequestEnvelope);
@@ -93,9 +94,16 @@ export async function dispatch(
     refuse(null, { code: ErrorCode.BAD_REQUEST, message: 'binary frames are not part of the protocol' });
     return;
   }
+  const text = rawToString(raw);
+  // Before parsing: a text nested past this is no request of the protocol,
+  // and some nest past what JSON.stringify (logs, Redis, the SFU) can take.
+  if (nestsDeeperThan(text)) {
+    refuse(null, { code: ErrorCode.BAD_REQUEST, message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+    return;
+  }
   let message: unknown;
   try {
-    message = JSON.parse(rawToString(raw));
+    message = JSON.parse(text);
   } catch {
     refuse(null, { code: ErrorCode.BAD_REQUEST, message: 'not JSON' });
     return;

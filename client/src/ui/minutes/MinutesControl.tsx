@@ -1,6 +1,6 @@
 import { t } from '../../i18n';
 import { act } from '../act';
-import { ControlButton, type ControlProps } from '../ControlBar';
+import { ControlButton, type ControlProps } from '../controls/ControlButton';
 import { FileIcon } from '../icons';
 import { useMinutes } from './context';
 

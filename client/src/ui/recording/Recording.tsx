@@ -7,7 +7,7 @@
  */
 import { t } from '../../i18n';
 import { act } from '../act';
-import { ControlButton, type ControlProps } from '../ControlBar';
+import { ControlButton, type ControlProps } from '../controls/ControlButton';
 import { useRecording } from './context';
 import './recording.css';
 

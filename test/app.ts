@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { buildApp, type BuildOptions } from '../signaling/src/app.js';
@@ -44,7 +45,11 @@ export async function startTestApp(env: Record<string, string> = {}, redisUrl?: 
         },
         secret,
       ),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // The temp data dir testConfig made for this app goes with it; one the test gave is the test's.
+      if (env.DATA_DIR === undefined) await rm(config.dataDir, { recursive: true, force: true });
+    },
   };
 }
 

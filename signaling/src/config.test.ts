@@ -1,10 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
-const base = () => ({ DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-config-')) });
+const made: string[] = [];
+const base = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chantier-config-'));
+  made.push(dir);
+  return { DATA_DIR: dir };
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('loadConfig', () => {
   it('has defaults that run the embedded service', () => {

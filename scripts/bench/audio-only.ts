@@ -35,7 +35,7 @@ import { KEEP_PEER_CONNECTIONS, pageMedia, type PageMedia } from '../../test/net
 import { setMicEnabled } from '../../test/pageMicrophone.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { newTalkerDelay, serverPeer, voicesOf } from './lib/voicePhases.js';
+import { newTalkerDelay, serverPeer, voicesOf, type NewTalker } from './lib/voicePhases.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
 
@@ -100,7 +100,7 @@ interface Measured {
   voices: { held: number; flowing: number } | null;
   /** Audio-only, sender 1 talking, the other eight and the listener muted (DTX). */
   oneTalking: Window | null;
-  newTalkers: Array<{ ms: number | null; who: string }>;
+  newTalkers: NewTalker[];
 }
 
 function makeCaptureFiles(dir: string): { video: string; audio: string } {
@@ -311,6 +311,16 @@ export async function run(): Promise<BenchResult> {
           title: `Downstream in a ${SENDERS + 1}-person call (${SENDERS} senders with camera and microphone), over ${WINDOW_MS / 1000} s`,
           columns: ['participant', 'total kb/s', 'audio kb/s', 'video kb/s', 'audio streams', 'video streams', 'browser CPU %', 'other CPU %'],
           rows,
+        },
+        {
+          title: 'New talker: each phase, ms from the sender\'s start (lib/talkerTrace.ts)',
+          columns: ['talker', 'sent (page)', 'at worker', 'tap (Node)', 'resume asked', 'resumed', 'forwarded (worker)', 'forward seen in Node', 'heard (page)', 'first levels dBov', 'loop delay max/p99 ms'],
+          rows: m.newTalkers.map((t) => [
+            t.who,
+            ...[t.phases.sent, t.phases.atWorker, t.phases.tap, t.phases.resumeAsked, t.phases.resumed, t.phases.forwarded, t.phases.forwardedInNode, t.ms].map((v) => (v === null ? 'none' : v)),
+            t.tapLevels.join(' '),
+            `${t.loopDelayMaxMs.toFixed(1)}/${t.loopDelayP99Ms.toFixed(1)}`,
+          ]),
         },
         {
           title: 'Audio-only against receiving video (same listener, same call)',

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Consumer, DirectTransport, Producer, Router } from 'mediasoup/types';
 import { audioLevelOf } from './audioLevel.js';
 import type { Logger } from './logger.js';
@@ -38,6 +39,11 @@ export class LoudestVoices {
   readonly #limited = new Map<MediaPeer, VoiceSelection>();
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  /**
+   * For benches and tests: 'level' (producerId, dBov, performance.now()) for
+   * every microphone packet the tap reads, before the choice is weighed.
+   */
+  readonly observer = new EventEmitter<{ level: [producerId: string, dbov: number, at: number] }>();
 
   private constructor(size: number, tap: DirectTransport, router: Router, log: Logger) {
     this.#levels = new VoiceLevels({ size, ...VOICE_SELECTION_DEFAULTS });
@@ -68,6 +74,11 @@ export class LoudestVoices {
     return this.#limited.get(peer)?.chosen;
   }
 
+  /** Level (dBov) from which a packet counts as speech. */
+  get audibleDbov(): number {
+    return this.#levels.options.audibleDbov;
+  }
+
   /** Whether this microphone (producer id) is talking now, for logs and tests. */
   talking(producerId: string): boolean {
     return this.#levels.talking(producerId, performance.now());
@@ -92,6 +103,7 @@ export class LoudestVoices {
     consumer.on('rtp', (packet) => {
       const dbov = audioLevelOf(packet, extension.id);
       const now = performance.now();
+      if (dbov !== undefined) this.observer.emit('level', producer.id, dbov, now);
       if (dbov === undefined || !this.#levels.level(producer.id, dbov, now)) return;
       for (const [peer, selection] of this.#limited) if (selection.audible(producer.id, now)) this.#apply(peer);
     });

@@ -19,6 +19,7 @@ import type { Sfu } from '../../../sfu/src/Sfu.js';
 import { setMicEnabled } from '../../../test/pageMicrophone.js';
 import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
+import { traceTalker, type TalkerTimes } from './talkerTrace.js';
 
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {
@@ -76,19 +77,96 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
   return { armed, at };
 }
 
-/** One new talker: a held sender starts talking; ms until the listener gets its first packet (null: not within 3 s). */
-export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<{ ms: number | null; who: string }> {
+/**
+ * Waits in the sender page for its first speech packet out (audio
+ * outbound-rtp: a packet whose payload is over DTX's few bytes); Date.now()
+ * then, or null after `timeoutMs`.
+ */
+function firstSpeechSentAt(page: Page, timeoutMs: number): { armed: Promise<void>; at: Promise<number | null> } {
+  const flag = '__speechArmed';
+  const at = page.evaluate(
+    async (ms: number, armedFlag: string) => {
+      const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
+      let base: { bytes: number; packets: number } | null = null;
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        let bytes = 0;
+        let packets = 0;
+        for (const pc of w.__pcs) {
+          (await pc.getStats()).forEach((s: { type: string; kind?: string; bytesSent?: number; packetsSent?: number }) => {
+            if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+              bytes += s.bytesSent ?? 0;
+              packets += s.packetsSent ?? 0;
+            }
+          });
+        }
+        if (base === null) {
+          base = { bytes, packets };
+          w[armedFlag] = true;
+        } else if (packets > base.packets && (bytes - base.bytes) / (packets - base.packets) > 10) {
+          return Date.now();
+        } else {
+          base = { bytes, packets };
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return null;
+    },
+    timeoutMs,
+    flag,
+  );
+  const armed = page.waitForFunction(`window.${flag} === true`, { timeout: 10_000 }).then(() => undefined);
+  return { armed, at };
+}
+
+export interface NewTalker {
+  /** Sender's start to the first packet at the listener's page, ms (null: not within 3 s). */
+  ms: number | null;
+  who: string;
+  /** Each phase's time from the sender's start, ms (talkerTrace.ts; sent: the sender page's outbound-rtp). */
+  phases: { sent: number | null } & { [K in Exclude<keyof TalkerTimes, 'tapLevels' | 'loopDelayMaxMs' | 'loopDelayP99Ms'>]: number | null };
+  tapLevels: number[];
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
+}
+
+/** One new talker: a held sender starts talking; ms until the listener gets its first packet, and where they went. */
+export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<NewTalker> {
   const heldPeer = voicesOf(listener).held.find((peerId) => senders.some((s) => s.peerId === peerId));
   const sender = senders.find((s) => s.peerId === heldPeer);
   const consumer = [...listener.consumers.values()].find((c) => c.appData.source === 'mic' && c.appData.producerPeerId === heldPeer);
   const ssrc = consumer?.rtpParameters.encodings?.[0]?.ssrc;
-  if (!sender || ssrc === undefined) throw new Error('no held voice to start: the server forwards every voice to the listener');
+  if (!sender || !consumer || ssrc === undefined) throw new Error('no held voice to start: the server forwards every voice to the listener');
+  const producer = listener.room.peers.get(sender.peerId)?.producers.get(consumer.producerId);
+  if (!producer) throw new Error(`no producer ${consumer.producerId} of ${sender.name}`);
+  const voices = listener.room.voices;
+  const trace = await traceTalker(voices, producer, consumer, voices.audibleDbov);
   const wait = firstPacketAt(listenerPage, ssrc, 3_000);
-  await wait.armed;
+  const sent = firstSpeechSentAt(sender.page, 3_000);
+  await Promise.all([wait.armed, sent.armed]);
+  trace.started();
   const startedAt = await setMicEnabled(sender.page, true);
   const heardAt = await wait.at;
+  const sentAt = await sent.at;
+  const times = await trace.finish();
   // Quiet again, long enough to count as silent (voiceSelection.ts: 600 ms) so the next talker finds a place.
   await setMicEnabled(sender.page, false);
   await sleep(1_500);
-  return { ms: heardAt === null ? null : Math.max(0, heardAt - startedAt), who: sender.name };
+  const from = (at: number | null): number | null => (at === null ? null : Math.round(at - startedAt));
+  return {
+    ms: heardAt === null ? null : Math.max(0, heardAt - startedAt),
+    who: sender.name,
+    phases: {
+      sent: from(sentAt),
+      atWorker: from(times.atWorker),
+      tap: from(times.tap),
+      resumeAsked: from(times.resumeAsked),
+      resumed: from(times.resumed),
+      forwarded: from(times.forwarded),
+      forwardedInNode: from(times.forwardedInNode),
+    },
+    tapLevels: times.tapLevels,
+    loopDelayMaxMs: times.loopDelayMaxMs,
+    loopDelayP99Ms: times.loopDelayP99Ms,
+  };
 }

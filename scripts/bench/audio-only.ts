@@ -314,11 +314,13 @@ export async function run(): Promise<BenchResult> {
         },
         {
           title: 'New talker: each phase, ms from the sender\'s start (lib/talkerTrace.ts)',
-          columns: ['talker', 'sent (page)', 'at worker', 'tap (Node)', 'resume asked', 'resumed', 'forwarded (worker)', 'forward seen in Node', 'heard (page)', 'first levels dBov', 'loop delay max/p99 ms'],
+          columns: ['talker', 'at worker', 'tap (Node)', 'resume asked', 'resumed', 'forwarded (worker)', 'forward seen in Node', 'heard (page)', 'poll noticed', 'first levels dBov', 'packets at worker (ms:bytes)', 'sent to listener', 'loop delay max/p99 ms'],
           rows: m.newTalkers.map((t) => [
             t.who,
-            ...[t.phases.sent, t.phases.atWorker, t.phases.tap, t.phases.resumeAsked, t.phases.resumed, t.phases.forwarded, t.phases.forwardedInNode, t.ms].map((v) => (v === null ? 'none' : v)),
+            ...[t.phases.atWorker, t.phases.tap, t.phases.resumeAsked, t.phases.resumed, t.phases.forwarded, t.phases.forwardedInNode, t.ms, t.noticedMs].map((v) => (v === null ? 'none' : v)),
             t.tapLevels.join(' '),
+            t.arrivals.map(([at, bytes]) => `${at}:${bytes}`).join(' '),
+            t.sends.join(' '),
             `${t.loopDelayMaxMs.toFixed(1)}/${t.loopDelayP99Ms.toFixed(1)}`,
           ]),
         },

@@ -35,6 +35,10 @@ function workerMs(timestamp: number): number {
 
 export interface TalkerTimes {
   atWorker: number | null;
+  /** The voice's first packets at the worker after the start: time (epoch ms) and payload bytes. */
+  arrivals: Array<[number, number]>;
+  /** The first packets sent to the listener (epoch ms). */
+  sends: number[];
   tap: number | null;
   /** dBov of the first packets the tap read after the start (speech or not). */
   tapLevels: number[];
@@ -54,26 +58,32 @@ export interface TalkerTrace {
   finish(): Promise<TalkerTimes>;
 }
 
-function isSpeech(trace: TraceEventData): boolean {
-  if (trace.type !== 'rtp') return false;
+function payloadOf(trace: TraceEventData): number {
   // mediasoup's flatbuffers dump: { rtpPacket: { payloadSize: bigint, ... }, isRtx }.
   const info = trace.info as { rtpPacket?: { payloadSize?: bigint | number } } | undefined;
-  return Number(info?.rtpPacket?.payloadSize ?? 0) > SPEECH_PAYLOAD_BYTES;
+  return Number(info?.rtpPacket?.payloadSize ?? 0);
+}
+function isSpeech(trace: TraceEventData): boolean {
+  return trace.type === 'rtp' && payloadOf(trace) > SPEECH_PAYLOAD_BYTES;
 }
 
 export async function traceTalker(voices: LoudestVoices, producer: Producer, consumer: Consumer, audibleDbov: number): Promise<TalkerTrace> {
   let since = Number.POSITIVE_INFINITY;
   const t: TalkerTimes = {
-    atWorker: null, tap: null, tapLevels: [], resumeAsked: null, resumed: null, forwarded: null, forwardedInNode: null, loopDelayMaxMs: 0, loopDelayP99Ms: 0,
+    atWorker: null, arrivals: [], sends: [], tap: null, tapLevels: [], resumeAsked: null, resumed: null, forwarded: null, forwardedInNode: null, loopDelayMaxMs: 0, loopDelayP99Ms: 0,
   };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const onProducerTrace = (trace: TraceEventData): void => {
     const at = workerMs(trace.timestamp);
-    if (t.atWorker === null && at >= since && isSpeech(trace)) t.atWorker = at;
+    if (at < since || trace.type !== 'rtp') return;
+    if (t.arrivals.length < 6) t.arrivals.push([at, payloadOf(trace)]);
+    if (t.atWorker === null && isSpeech(trace)) t.atWorker = at;
   };
   const onConsumerTrace = (trace: TraceEventData): void => {
-    if (t.forwarded === null && t.resumeAsked !== null && trace.type === 'rtp') {
+    if (t.resumeAsked === null || trace.type !== 'rtp') return;
+    if (t.sends.length < 4) t.sends.push(workerMs(trace.timestamp));
+    if (t.forwarded === null) {
       t.forwarded = workerMs(trace.timestamp);
       t.forwardedInNode = nowMs();
     }

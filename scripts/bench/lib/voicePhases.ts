@@ -19,7 +19,8 @@ import type { Sfu } from '../../../sfu/src/Sfu.js';
 import { setMicEnabled } from '../../../test/pageMicrophone.js';
 import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
-import { traceTalker, type TalkerTimes } from './talkerTrace.js';
+import { traceTalker } from './talkerTrace.js';
+import { SPEECH_PTIME_MS } from '../../../client/src/room/producerOptions.js';
 
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {
@@ -42,78 +43,59 @@ export function voicesOf(listener: MediaPeer): { held: string[]; flowing: string
   return { held, flowing };
 }
 
-/** Waits in the listener page for the first packet of `ssrc`; resolves with Date.now() then, or null after `timeoutMs`. */
-function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<number | null> } {
+/**
+ * Waits in the listener page for the first packet of `ssrc`. Polls only that
+ * voice's RTCRtpReceiver (not every connection's whole report: under load a
+ * full getStats every 5 ms took tens of ms itself and delayed what it
+ * measured), every 10 ms, and dates the first packet by the stats' own
+ * arrival time (lastPacketReceivedTimestamp, less one packet time per packet
+ * beyond the first when the poll saw several at once), so the figure is the
+ * packet's, not the poll's. Resolves with both (epoch ms), or null after `timeoutMs`.
+ */
+function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<{ arrived: number; noticed: number } | null> } {
   const flag = `__voiceArmed${ssrc}`;
   const at = page.evaluate(
-    async (want: number, ms: number, armedFlag: string) => {
+    async (want: number, ms: number, armedFlag: string, ptime: number) => {
       const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
-      // No named function inside: tsx (esbuild's keepNames) would wrap it in
-      // a `__name` helper that exists in Node, not in the page.
-      let base: number | null = null;
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        let n = 0;
-        for (const pc of w.__pcs) {
-          (await pc.getStats()).forEach((s: { type: string; ssrc?: number; packetsReceived?: number }) => {
-            if (s.type === 'inbound-rtp' && s.ssrc === want) n += s.packetsReceived ?? 0;
+      type Inbound = { type: string; ssrc?: number; packetsReceived?: number; lastPacketReceivedTimestamp?: number };
+      let receiver: RTCRtpReceiver | null = null;
+      for (const pc of w.__pcs) {
+        for (const r of pc.getReceivers()) {
+          if (r.track.kind !== 'audio') continue;
+          (await r.getStats()).forEach((s: Inbound) => {
+            if (s.type === 'inbound-rtp' && s.ssrc === want) receiver = r;
           });
         }
-        if (base === null) {
-          base = n;
-          w[armedFlag] = true;
-        } else if (n > base) {
-          return Date.now();
+      }
+      if (receiver === null) return null;
+      const read = async (): Promise<Inbound | undefined> => {
+        let found: Inbound | undefined;
+        (await (receiver as RTCRtpReceiver).getStats()).forEach((s: Inbound) => {
+          if (s.type === 'inbound-rtp' && s.ssrc === want) found = s;
+        });
+        return found;
+      };
+      const base = (await read())?.packetsReceived ?? 0;
+      w[armedFlag] = true;
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const s = await read();
+        const n = s?.packetsReceived ?? 0;
+        if (n > base) {
+          const noticed = Date.now();
+          // Chromium dates stats on the epoch; the spec on performance.timeOrigin.
+          let last = s?.lastPacketReceivedTimestamp ?? noticed;
+          if (last < 1e12) last += performance.timeOrigin;
+          return { arrived: Math.min(noticed, last - (n - base - 1) * ptime), noticed };
         }
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 10));
       }
       return null;
     },
     ssrc,
     timeoutMs,
     flag,
-  );
-  const armed = page.waitForFunction(`window.${flag} === true`, { timeout: 10_000 }).then(() => undefined);
-  return { armed, at };
-}
-
-/**
- * Waits in the sender page for its first speech packet out (audio
- * outbound-rtp: a packet whose payload is over DTX's few bytes); Date.now()
- * then, or null after `timeoutMs`.
- */
-function firstSpeechSentAt(page: Page, timeoutMs: number): { armed: Promise<void>; at: Promise<number | null> } {
-  const flag = '__speechArmed';
-  const at = page.evaluate(
-    async (ms: number, armedFlag: string) => {
-      const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
-      let base: { bytes: number; packets: number } | null = null;
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        let bytes = 0;
-        let packets = 0;
-        for (const pc of w.__pcs) {
-          (await pc.getStats()).forEach((s: { type: string; kind?: string; bytesSent?: number; packetsSent?: number }) => {
-            if (s.type === 'outbound-rtp' && s.kind === 'audio') {
-              bytes += s.bytesSent ?? 0;
-              packets += s.packetsSent ?? 0;
-            }
-          });
-        }
-        if (base === null) {
-          base = { bytes, packets };
-          w[armedFlag] = true;
-        } else if (packets > base.packets && (bytes - base.bytes) / (packets - base.packets) > 10) {
-          return Date.now();
-        } else {
-          base = { bytes, packets };
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      return null;
-    },
-    timeoutMs,
-    flag,
+    SPEECH_PTIME_MS,
   );
   const armed = page.waitForFunction(`window.${flag} === true`, { timeout: 10_000 }).then(() => undefined);
   return { armed, at };
@@ -122,9 +104,14 @@ function firstSpeechSentAt(page: Page, timeoutMs: number): { armed: Promise<void
 export interface NewTalker {
   /** Sender's start to the first packet at the listener's page, ms (null: not within 3 s). */
   ms: number | null;
+  /** When the page's poll noticed it (what main's bench reported). */
+  noticedMs: number | null;
   who: string;
-  /** Each phase's time from the sender's start, ms (talkerTrace.ts; sent: the sender page's outbound-rtp). */
-  phases: { sent: number | null } & { [K in Exclude<keyof TalkerTimes, 'tapLevels' | 'loopDelayMaxMs' | 'loopDelayP99Ms'>]: number | null };
+  /** Each phase's time from the sender's start, ms (talkerTrace.ts). */
+  phases: { [K in 'atWorker' | 'tap' | 'resumeAsked' | 'resumed' | 'forwarded' | 'forwardedInNode']: number | null };
+  /** The voice's first packets at the worker (ms from the start, payload bytes) and the first sent to the listener. */
+  arrivals: Array<[number, number]>;
+  sends: number[];
   tapLevels: number[];
   loopDelayMaxMs: number;
   loopDelayP99Ms: number;
@@ -142,22 +129,22 @@ export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, se
   const voices = listener.room.voices;
   const trace = await traceTalker(voices, producer, consumer, voices.audibleDbov);
   const wait = firstPacketAt(listenerPage, ssrc, 3_000);
-  const sent = firstSpeechSentAt(sender.page, 3_000);
-  await Promise.all([wait.armed, sent.armed]);
+  await wait.armed;
   trace.started();
   const startedAt = await setMicEnabled(sender.page, true);
-  const heardAt = await wait.at;
-  const sentAt = await sent.at;
+  const heard = await wait.at;
   const times = await trace.finish();
   // Quiet again, long enough to count as silent (voiceSelection.ts: 600 ms) so the next talker finds a place.
   await setMicEnabled(sender.page, false);
   await sleep(1_500);
   const from = (at: number | null): number | null => (at === null ? null : Math.round(at - startedAt));
   return {
-    ms: heardAt === null ? null : Math.max(0, heardAt - startedAt),
+    ms: heard === null ? null : Math.max(0, Math.round(heard.arrived - startedAt)),
+    noticedMs: heard === null ? null : Math.max(0, heard.noticed - startedAt),
     who: sender.name,
+    arrivals: times.arrivals.map(([at, bytes]) => [from(at)!, bytes]),
+    sends: times.sends.map((at) => from(at)!),
     phases: {
-      sent: from(sentAt),
       atWorker: from(times.atWorker),
       tap: from(times.tap),
       resumeAsked: from(times.resumeAsked),

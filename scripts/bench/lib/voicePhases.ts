@@ -67,21 +67,25 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
           });
         }
       }
-      if (receiver === null) return null;
-      const read = async (): Promise<Inbound | undefined> => {
-        let found: Inbound | undefined;
-        (await (receiver as RTCRtpReceiver).getStats()).forEach((s: Inbound) => {
-          if (s.type === 'inbound-rtp' && s.ssrc === want) found = s;
-        });
-        return found;
-      };
-      const base = (await read())?.packetsReceived ?? 0;
-      w[armedFlag] = true;
+      if (receiver === null) {
+        w[armedFlag] = true;
+        return null;
+      }
+      // No named function inside (nor a function held in a const): tsx
+      // (esbuild's keepNames) would wrap it in a `__name` helper that exists
+      // in Node, not in the page.
+      let base: number | null = null;
       const end = Date.now() + ms;
       while (Date.now() < end) {
-        const s = await read();
+        let s: Inbound | undefined;
+        (await (receiver as RTCRtpReceiver).getStats()).forEach((x: Inbound) => {
+          if (x.type === 'inbound-rtp' && x.ssrc === want) s = x;
+        });
         const n = s?.packetsReceived ?? 0;
-        if (n > base) {
+        if (base === null) {
+          base = n;
+          w[armedFlag] = true;
+        } else if (n > base) {
           const noticed = Date.now();
           // Chromium dates stats on the epoch; the spec on performance.timeOrigin.
           let last = s?.lastPacketReceivedTimestamp ?? noticed;

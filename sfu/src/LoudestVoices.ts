@@ -24,7 +24,8 @@ const TICK_MS = 100;
  * most every 250 ms, and only voices with 10 packets or more in the
  * interval, i.e. every 400 ms or more with the client's 40-ms Opus packets,
  * so a new talker would be known 0.4 to 0.8 s late; here it is resumed on
- * its first audible packet (voiceSelection.ts has the rules).
+ * its first audible packet, or on the first rise of its level towards speech
+ * (voiceSelection.ts has the rules).
  *
  * Who is talking (the tiles, "who speaks") does not depend on this: the
  * ActiveSpeakerObserver hears every microphone whatever is forwarded.
@@ -104,8 +105,12 @@ export class LoudestVoices {
       const dbov = audioLevelOf(packet, extension.id);
       const now = performance.now();
       if (dbov !== undefined) this.observer.emit('level', producer.id, dbov, now);
-      if (dbov === undefined || !this.#levels.level(producer.id, dbov, now)) return;
-      for (const [peer, selection] of this.#limited) if (selection.audible(producer.id, now)) this.#apply(peer);
+      if (dbov === undefined) return;
+      const heard = this.#levels.level(producer.id, dbov, now);
+      if (!heard) return;
+      for (const [peer, selection] of this.#limited) {
+        if (heard === 'audible' ? selection.audible(producer.id, now) : selection.onset(producer.id, now)) this.#apply(peer);
+      }
     });
     consumer.observer.once('close', () => {
       this.#taps.delete(producer.id);

@@ -121,6 +121,33 @@ export interface NewTalker {
   loopDelayP99Ms: number;
 }
 
+/**
+ * Stops (or restarts) the video the pages send, as a camera turned off at the
+ * device would, without the client's button: the RTCRtpSenders' tracks are
+ * taken off (replaceTrack(null): nothing is encoded) and put back.
+ */
+export async function setCamerasSending(pages: readonly Page[], on: boolean): Promise<void> {
+  await Promise.all(
+    pages.map((page) =>
+      page.evaluate(async (enable: boolean) => {
+        const w = window as unknown as { __pcs: RTCPeerConnection[]; __benchCameras?: Map<RTCRtpSender, MediaStreamTrack> };
+        const kept = (w.__benchCameras ??= new Map());
+        for (const pc of w.__pcs) {
+          for (const sender of pc.getSenders()) {
+            if (!enable && sender.track?.kind === 'video') {
+              kept.set(sender, sender.track);
+              await sender.replaceTrack(null);
+            } else if (enable && kept.has(sender)) {
+              await sender.replaceTrack(kept.get(sender)!);
+              kept.delete(sender);
+            }
+          }
+        }
+      }, on),
+    ),
+  );
+}
+
 /** One new talker: a held sender starts talking; ms until the listener gets its first packet, and where they went. */
 export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<NewTalker> {
   const heldPeer = voicesOf(listener).held.find((peerId) => senders.some((s) => s.peerId === peerId));

@@ -8,10 +8,11 @@
  * - new talker: a sender whose voice the server holds for the listener
  *   (pause reason 'voice') starts talking again (`track.enabled = true`),
  *   and the time from then to the first packet of that voice at the
- *   listener's RTCPeerConnection (its inbound-rtp SSRC, polled every ~5 ms)
- *   is measured. Both clocks are the same machine's. It covers the encoder,
- *   the network, the server's level reading and resume, and the forwarding;
- *   not the listener's jitter buffer (a few tens of ms).
+ *   listener's RTCPeerConnection (its inbound-rtp, dated by the stats' own
+ *   lastPacketReceivedTimestamp) is measured, with the server's phases
+ *   between (talkerTrace.ts). Both clocks are the same machine's. It covers
+ *   the encoder, the network, the server's level reading and resume, and the
+ *   forwarding; not the listener's jitter buffer (a few tens of ms).
  */
 import type { Page } from 'puppeteer-core';
 import type { MediaPeer } from '../../../sfu/src/MediaPeer.js';

@@ -325,10 +325,11 @@ export async function run(): Promise<BenchResult> {
         },
         {
           title: 'New talker: each phase, ms from the sender\'s start (lib/talkerTrace.ts)',
-          columns: ['talker', 'at worker', 'tap (Node)', 'resume asked', 'resumed', 'forwarded (worker)', 'forward seen in Node', 'heard (page)', 'poll noticed', 'first levels dBov', 'packets at worker (ms:bytes)', 'sent to listener', 'loop delay max/p99 ms'],
+          columns: ['talker', 'at worker', 'tap (Node)', 'resume asked', 'resumed', 'forwarded (worker)', 'forward seen in Node', 'heard (page)', 'poll noticed (packets)', 'first levels dBov', 'packets at worker (ms:bytes)', 'sent to listener', 'loop delay max/p99 ms'],
           rows: [...m.newTalkers, ...m.newTalkersNoVideo].map((t, i) => [
             `${t.who}${i >= m.newTalkers.length ? ' (cameras stopped)' : ''}`,
-            ...[t.phases.atWorker, t.phases.tap, t.phases.resumeAsked, t.phases.resumed, t.phases.forwarded, t.phases.forwardedInNode, t.ms, t.noticedMs].map((v) => (v === null ? 'none' : v)),
+            ...[t.phases.atWorker, t.phases.tap, t.phases.resumeAsked, t.phases.resumed, t.phases.forwarded, t.phases.forwardedInNode, t.ms].map((v) => (v === null ? 'none' : v)),
+            t.noticedMs === null ? 'none' : `${t.noticedMs} (${t.noticedPackets})`,
             t.tapLevels.join(' '),
             t.arrivals.map(([at, bytes]) => `${at}:${bytes}`).join(' '),
             t.sends.join(' '),

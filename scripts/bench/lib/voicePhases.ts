@@ -21,7 +21,6 @@ import { setMicEnabled } from '../../../test/pageMicrophone.js';
 import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
 import { traceTalker } from './talkerTrace.js';
-import { SPEECH_PTIME_MS } from '../../../client/src/room/producerOptions.js';
 
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {
@@ -49,14 +48,14 @@ export function voicesOf(listener: MediaPeer): { held: string[]; flowing: string
  * voice's RTCRtpReceiver (not every connection's whole report: under load a
  * full getStats every 5 ms took tens of ms itself and delayed what it
  * measured), every 10 ms, and dates the first packet by the stats' own
- * arrival time (lastPacketReceivedTimestamp, less one packet time per packet
- * beyond the first when the poll saw several at once), so the figure is the
+ * arrival time (lastPacketReceivedTimestamp: exact when the poll saw one new
+ * packet, an upper bound when it saw several), so the figure is the
  * packet's, not the poll's. Resolves with both (epoch ms), or null after `timeoutMs`.
  */
-function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<{ arrived: number; noticed: number } | null> } {
+function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<{ arrived: number; noticed: number; packets: number } | null> } {
   const flag = `__voiceArmed${ssrc}`;
   const at = page.evaluate(
-    async (want: number, ms: number, armedFlag: string, ptime: number) => {
+    async (want: number, ms: number, armedFlag: string) => {
       const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
       type Inbound = { type: string; ssrc?: number; packetsReceived?: number; lastPacketReceivedTimestamp?: number };
       let receiver: RTCRtpReceiver | null = null;
@@ -91,7 +90,9 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
           // Chromium dates stats on the epoch; the spec on performance.timeOrigin.
           let last = s?.lastPacketReceivedTimestamp ?? noticed;
           if (last < 1e12) last += performance.timeOrigin;
-          return { arrived: Math.min(noticed, last - (n - base - 1) * ptime), noticed };
+          // The last packet's arrival: the first's when the poll saw one, a bound
+          // above it when it saw several (they may come in a burst: no estimate below).
+          return { arrived: Math.min(noticed, last), noticed, packets: n - base };
         }
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -100,7 +101,6 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
     ssrc,
     timeoutMs,
     flag,
-    SPEECH_PTIME_MS,
   );
   const armed = page.waitForFunction(`window.${flag} === true`, { timeout: 10_000 }).then(() => undefined);
   return { armed, at };
@@ -109,8 +109,9 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
 export interface NewTalker {
   /** Sender's start to the first packet at the listener's page, ms (null: not within 3 s). */
   ms: number | null;
-  /** When the page's poll noticed it (what main's bench reported). */
+  /** When the page's poll noticed it (what main's bench reported), and how many packets it had by then. */
   noticedMs: number | null;
+  noticedPackets: number;
   who: string;
   /** Each phase's time from the sender's start, ms (talkerTrace.ts). */
   phases: { [K in 'atWorker' | 'tap' | 'resumeAsked' | 'resumed' | 'forwarded' | 'forwardedInNode']: number | null };
@@ -173,6 +174,7 @@ export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, se
   return {
     ms: heard === null ? null : Math.max(0, Math.round(heard.arrived - startedAt)),
     noticedMs: heard === null ? null : Math.max(0, heard.noticed - startedAt),
+    noticedPackets: heard?.packets ?? 0,
     who: sender.name,
     arrivals: times.arrivals.map(([at, bytes]) => [from(at)!, bytes]),
     sends: times.sends.map((at) => from(at)!),

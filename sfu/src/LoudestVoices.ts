@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Consumer, DirectTransport, Producer, Router } from 'mediasoup/types';
 import { audioLevelOf } from './audioLevel.js';
 import type { Logger } from './logger.js';
@@ -23,7 +24,8 @@ const TICK_MS = 100;
  * most every 250 ms, and only voices with 10 packets or more in the
  * interval, i.e. every 400 ms or more with the client's 40-ms Opus packets,
  * so a new talker would be known 0.4 to 0.8 s late; here it is resumed on
- * its first audible packet (voiceSelection.ts has the rules).
+ * its first audible packet, or on the first rise of its level towards speech
+ * (voiceSelection.ts has the rules).
  *
  * Who is talking (the tiles, "who speaks") does not depend on this: the
  * ActiveSpeakerObserver hears every microphone whatever is forwarded.
@@ -38,6 +40,11 @@ export class LoudestVoices {
   readonly #limited = new Map<MediaPeer, VoiceSelection>();
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  /**
+   * For benches and tests: 'level' (producerId, dBov, performance.now()) for
+   * every microphone packet the tap reads, before the choice is weighed.
+   */
+  readonly observer = new EventEmitter<{ level: [producerId: string, dbov: number, at: number] }>();
 
   private constructor(size: number, tap: DirectTransport, router: Router, log: Logger) {
     this.#levels = new VoiceLevels({ size, ...VOICE_SELECTION_DEFAULTS });
@@ -68,6 +75,11 @@ export class LoudestVoices {
     return this.#limited.get(peer)?.chosen;
   }
 
+  /** Level (dBov) from which a packet counts as speech. */
+  get audibleDbov(): number {
+    return this.#levels.options.audibleDbov;
+  }
+
   /** Whether this microphone (producer id) is talking now, for logs and tests. */
   talking(producerId: string): boolean {
     return this.#levels.talking(producerId, performance.now());
@@ -92,8 +104,13 @@ export class LoudestVoices {
     consumer.on('rtp', (packet) => {
       const dbov = audioLevelOf(packet, extension.id);
       const now = performance.now();
-      if (dbov === undefined || !this.#levels.level(producer.id, dbov, now)) return;
-      for (const [peer, selection] of this.#limited) if (selection.audible(producer.id, now)) this.#apply(peer);
+      if (dbov !== undefined) this.observer.emit('level', producer.id, dbov, now);
+      if (dbov === undefined) return;
+      const heard = this.#levels.level(producer.id, dbov, now);
+      if (!heard) return;
+      for (const [peer, selection] of this.#limited) {
+        if (heard === 'audible' ? selection.audible(producer.id, now) : selection.onset(producer.id, now)) this.#apply(peer);
+      }
     });
     consumer.observer.once('close', () => {
       this.#taps.delete(producer.id);

@@ -123,6 +123,21 @@ describe('the loudest voices only, for audio-only listeners (real workers, real 
     expect(sentBeforeResume).toBeLessThanOrEqual(2);
   });
 
+  it('lets a voice through on a rise of its level, before it is audible, into a silent voice\'s place', async () => {
+    const b = mics.get('b')!;
+    const e = mics.get('e')!;
+    e.level = null;
+    await until(() => !room.voices.talking(e.producer.id), 'e silent');
+    // b's first syllable: quieter than speech (-55 dBov), 65 dB over its silence.
+    b.level = -62;
+    await until(() => flowing(phone).join() === 'b,c,d', 'b in on its rise, e out');
+    expect(room.voices.talking(b.producer.id)).toBe(false);
+    // A rise never counted as talking: e, talking again, takes b's place back at once.
+    e.level = -40;
+    b.level = null;
+    await until(() => flowing(phone).join() === 'c,d,e', 'e back');
+  });
+
   it('never let more than three voices flow to the audio-only listener', () => {
     expect(mostFlowing).toBeGreaterThan(0);
     expect(mostFlowing).toBeLessThanOrEqual(3);

@@ -11,9 +11,10 @@ function selection(listener = 'z', size = 3): VoiceSelection & { levels: VoiceLe
   return Object.assign(new VoiceSelection(levels, listener), { levels });
 }
 
-/** One packet of `id`; returns whether the listener's choice changed. */
+/** One packet of `id`, weighed as LoudestVoices does; returns whether the listener's choice changed. */
 function packet(s: ReturnType<typeof selection>, id: string, dbov: number, now: number): boolean {
-  return s.levels.level(id, dbov, now) && s.audible(id, now);
+  const heard = s.levels.level(id, dbov, now);
+  return heard === 'audible' ? s.audible(id, now) : heard === 'onset' && s.onset(id, now);
 }
 
 /** Feeds `levels` (id → dBov, or null: DTX, no packet) for `ms`, ticking every 100 ms; returns the time reached. */
@@ -81,6 +82,36 @@ describe('VoiceSelection: the N loudest voices, with hysteresis', () => {
     talk(s, { a: -90, b: -127 }, 0, 1000);
     expect(s.chosen.size).toBe(0);
     expect(packet(s, 'zz', -10, 0)).toBe(false);
+  });
+
+  it('gives a place on a rise of level before speech is audible, but only a free or silent one', () => {
+    const s = selection();
+    // Background at -80 dBov (comfort noise every 400 ms): no rise, no place.
+    let now = talk(s, { a: -80 }, 0, 400);
+    now = talk(s, { a: -80 }, now, 400);
+    expect(s.chosen.size).toBe(0);
+    // The first packet of a word, still under speech (-55): a rise of 20 dB takes a free place.
+    expect(packet(s, 'a', -60, now)).toBe(true);
+    expect(s.levels.talking('a', now)).toBe(false);
+    // Three talking: a rise does not take a talking voice's place.
+    now = talk(s, { b: -20, c: -20, d: -20 }, now + PACKET_MS, 1000);
+    expect([...s.chosen].sort()).toEqual(['b', 'c', 'd']);
+    expect(packet(s, 'e', -60, now)).toBe(false);
+    // One stops: a rise takes its place; a talker that then starts takes the riser's (it never talked).
+    now = talk(s, { b: -20, c: -20, d: null }, now, 1000);
+    expect(packet(s, 'e', -60, now)).toBe(true);
+    expect([...s.chosen].sort()).toEqual(['b', 'c', 'e']);
+    expect(packet(s, 'a', -30, now + 10)).toBe(true);
+    expect([...s.chosen].sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('takes no rise from a steady or very quiet level', () => {
+    const s = selection();
+    // A steady -65: only the very first packet rises (from silence); once chosen, nothing changes.
+    const now = talk(s, { a: -65 }, 0, 2000);
+    expect([...s.chosen]).toEqual(['a']);
+    // Quieter than -70 dBov never counts as a rise, whatever it rises from.
+    expect(s.levels.level('b', -75, now)).toBe(false);
   });
 
   it("never gives a listener its own voice: the three loudest of the others", () => {

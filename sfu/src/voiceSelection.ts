@@ -8,6 +8,11 @@
  * - a voice that becomes audible takes a free place at once, or the place of
  *   a chosen voice that has gone silent (the quietest one for longest): on
  *   its first audible packet, not after a confirmation;
+ * - so does a voice whose level RISES (`riseDb` over its smoothed level, from
+ *   `onsetDbov`): the first packets of a word are quieter than the rest, and
+ *   waiting for an audible one would cut the first syllable. A rise takes
+ *   only a free or silent place, never a talking voice's, and does not count
+ *   as talking: a door slam is forgotten at the next talker's first packet;
  * - when every chosen voice is talking, a newcomer takes the place of the
  *   quietest only when it is louder by `marginDb` (smoothed levels) and that
  *   voice has been chosen for `holdMs` at least;
@@ -20,6 +25,10 @@ export interface VoiceSelectionOptions {
   size: number;
   /** Level (dBov, ≤ 0) from which a packet counts as speech. */
   audibleDbov: number;
+  /** Level (dBov) from which a rise counts as the onset of speech. */
+  onsetDbov: number;
+  /** How far (dB) above its smoothed level a packet must be to count as an onset. */
+  riseDb: number;
   /** How much louder (dB) a newcomer must be to replace a talking voice. */
   marginDb: number;
   /** How long a chosen voice keeps its place against a louder one. */
@@ -31,6 +40,10 @@ export interface VoiceSelectionOptions {
 export const VOICE_SELECTION_DEFAULTS: Omit<VoiceSelectionOptions, 'size'> = {
   // Speech is above about -50 dBov; a room's background noise and DTX comfort noise below.
   audibleDbov: -55,
+  // Measured: the tap reads a new talker's first packets at -44 to -40 dBov on
+  // the bench's tone; speech's first packets can be 10-20 dB under its words.
+  onsetDbov: -70,
+  riseDb: 12,
   marginDb: 6,
   holdMs: 1_500,
   silentMs: 600,
@@ -76,15 +89,21 @@ export class VoiceLevels {
     this.#voices.delete(id);
   }
 
-  /** One packet's level (dBov, ≤ 0) at `now` (ms). Returns whether it is audible (speech). */
-  level(id: string, dbov: number, now: number): boolean {
+  /**
+   * One packet's level (dBov, ≤ 0) at `now` (ms). Returns 'audible' (speech),
+   * 'onset' (a rise towards speech, not yet audible) or false.
+   */
+  level(id: string, dbov: number, now: number): 'audible' | 'onset' | false {
     const voice = this.#voices.get(id);
     if (!voice) return false;
+    const before = voice.level;
     voice.level += SMOOTHING * (dbov - voice.level);
     voice.lastPacketAt = now;
-    if (dbov < this.options.audibleDbov) return false;
-    voice.lastAudibleAt = now;
-    return true;
+    if (dbov >= this.options.audibleDbov) {
+      voice.lastAudibleAt = now;
+      return 'audible';
+    }
+    return dbov >= this.options.onsetDbov && dbov >= before + this.options.riseDb ? 'onset' : false;
   }
 
   /** Every ~100 ms: a voice that sends nothing (DTX) fades. */
@@ -133,7 +152,14 @@ export class VoiceSelection {
   audible(id: string, now: number): boolean {
     const voice = this.#levels.get(id);
     if (!voice || voice.owner === this.#listener || this.#chosen.has(id)) return false;
-    return this.#challenge(id, voice, now);
+    return this.#challenge(id, voice, now, true);
+  }
+
+  /** `id`'s level just rose towards speech: it takes a free or silent place, not a talking voice's. */
+  onset(id: string, now: number): boolean {
+    const voice = this.#levels.get(id);
+    if (!voice || voice.owner === this.#listener || this.#chosen.has(id)) return false;
+    return this.#challenge(id, voice, now, false);
   }
 
   /** After VoiceLevels.tick: a louder newcomer may now replace a voice whose hold is over. */
@@ -144,11 +170,11 @@ export class VoiceSelection {
     );
     waiting.sort((a, b) => b[1].level - a[1].level);
     let changed = false;
-    for (const [id, voice] of waiting) changed = this.#challenge(id, voice, now) || changed;
+    for (const [id, voice] of waiting) changed = this.#challenge(id, voice, now, true) || changed;
     return changed;
   }
 
-  #challenge(id: string, voice: Readonly<Voice>, now: number): boolean {
+  #challenge(id: string, voice: Readonly<Voice>, now: number, talking: boolean): boolean {
     const { size, silentMs, marginDb, holdMs } = this.#levels.options;
     if (this.#chosen.size < size) {
       this.#chosen.set(id, now);
@@ -166,7 +192,7 @@ export class VoiceSelection {
     }
     const out = silent
       ? silent[0]
-      : quietest && voice.level > quietest[1].level + marginDb && now - (this.#chosen.get(quietest[0]) ?? now) >= holdMs
+      : talking && quietest && voice.level > quietest[1].level + marginDb && now - (this.#chosen.get(quietest[0]) ?? now) >= holdMs
         ? quietest[0]
         : undefined;
     if (out === undefined) return false;

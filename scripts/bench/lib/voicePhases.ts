@@ -8,10 +8,11 @@
  * - new talker: a sender whose voice the server holds for the listener
  *   (pause reason 'voice') starts talking again (`track.enabled = true`),
  *   and the time from then to the first packet of that voice at the
- *   listener's RTCPeerConnection (its inbound-rtp SSRC, polled every ~5 ms)
- *   is measured. Both clocks are the same machine's. It covers the encoder,
- *   the network, the server's level reading and resume, and the forwarding;
- *   not the listener's jitter buffer (a few tens of ms).
+ *   listener's RTCPeerConnection (its inbound-rtp, dated by the stats' own
+ *   lastPacketReceivedTimestamp) is measured, with the server's phases
+ *   between (talkerTrace.ts). Both clocks are the same machine's. It covers
+ *   the encoder, the network, the server's level reading and resume, and the
+ *   forwarding; not the listener's jitter buffer (a few tens of ms).
  */
 import type { Page } from 'puppeteer-core';
 import type { MediaPeer } from '../../../sfu/src/MediaPeer.js';
@@ -19,6 +20,7 @@ import type { Sfu } from '../../../sfu/src/Sfu.js';
 import { setMicEnabled } from '../../../test/pageMicrophone.js';
 import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
+import { traceTalker } from './talkerTrace.js';
 
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {
@@ -41,30 +43,58 @@ export function voicesOf(listener: MediaPeer): { held: string[]; flowing: string
   return { held, flowing };
 }
 
-/** Waits in the listener page for the first packet of `ssrc`; resolves with Date.now() then, or null after `timeoutMs`. */
-function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<number | null> } {
+/**
+ * Waits in the listener page for the first packet of `ssrc`. Polls only that
+ * voice's RTCRtpReceiver (not every connection's whole report: under load a
+ * full getStats every 5 ms took tens of ms itself and delayed what it
+ * measured), every 10 ms, and dates the first packet by the stats' own
+ * arrival time (lastPacketReceivedTimestamp: exact when the poll saw one new
+ * packet, an upper bound when it saw several), so the figure is the
+ * packet's, not the poll's. Resolves with both (epoch ms), or null after `timeoutMs`.
+ */
+function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Promise<void>; at: Promise<{ arrived: number; noticed: number; packets: number } | null> } {
   const flag = `__voiceArmed${ssrc}`;
   const at = page.evaluate(
     async (want: number, ms: number, armedFlag: string) => {
       const w = window as unknown as Record<string, unknown> & { __pcs: RTCPeerConnection[] };
-      // No named function inside: tsx (esbuild's keepNames) would wrap it in
-      // a `__name` helper that exists in Node, not in the page.
+      type Inbound = { type: string; ssrc?: number; packetsReceived?: number; lastPacketReceivedTimestamp?: number };
+      let receiver: RTCRtpReceiver | null = null;
+      for (const pc of w.__pcs) {
+        for (const r of pc.getReceivers()) {
+          if (r.track.kind !== 'audio') continue;
+          (await r.getStats()).forEach((s: Inbound) => {
+            if (s.type === 'inbound-rtp' && s.ssrc === want) receiver = r;
+          });
+        }
+      }
+      if (receiver === null) {
+        w[armedFlag] = true;
+        return null;
+      }
+      // No named function inside (nor a function held in a const): tsx
+      // (esbuild's keepNames) would wrap it in a `__name` helper that exists
+      // in Node, not in the page.
       let base: number | null = null;
       const end = Date.now() + ms;
       while (Date.now() < end) {
-        let n = 0;
-        for (const pc of w.__pcs) {
-          (await pc.getStats()).forEach((s: { type: string; ssrc?: number; packetsReceived?: number }) => {
-            if (s.type === 'inbound-rtp' && s.ssrc === want) n += s.packetsReceived ?? 0;
-          });
-        }
+        let s: Inbound | undefined;
+        (await (receiver as RTCRtpReceiver).getStats()).forEach((x: Inbound) => {
+          if (x.type === 'inbound-rtp' && x.ssrc === want) s = x;
+        });
+        const n = s?.packetsReceived ?? 0;
         if (base === null) {
           base = n;
           w[armedFlag] = true;
         } else if (n > base) {
-          return Date.now();
+          const noticed = Date.now();
+          // Chromium dates stats on the epoch; the spec on performance.timeOrigin.
+          let last = s?.lastPacketReceivedTimestamp ?? noticed;
+          if (last < 1e12) last += performance.timeOrigin;
+          // The last packet's arrival: the first's when the poll saw one, a bound
+          // above it when it saw several (they may come in a burst: no estimate below).
+          return { arrived: Math.min(noticed, last), noticed, packets: n - base };
         }
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 10));
       }
       return null;
     },
@@ -76,19 +106,88 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
   return { armed, at };
 }
 
-/** One new talker: a held sender starts talking; ms until the listener gets its first packet (null: not within 3 s). */
-export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<{ ms: number | null; who: string }> {
+export interface NewTalker {
+  /** Sender's start to the first packet at the listener's page, ms (null: not within 3 s). */
+  ms: number | null;
+  /** When the page's poll noticed it (what main's bench reported), and how many packets it had by then. */
+  noticedMs: number | null;
+  noticedPackets: number;
+  who: string;
+  /** Each phase's time from the sender's start, ms (talkerTrace.ts). */
+  phases: { [K in 'atWorker' | 'tap' | 'resumeAsked' | 'resumed' | 'forwarded' | 'forwardedInNode']: number | null };
+  /** The voice's first packets at the worker (ms from the start, payload bytes) and the first sent to the listener. */
+  arrivals: Array<[number, number]>;
+  sends: number[];
+  tapLevels: number[];
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
+}
+
+/**
+ * Stops (or restarts) the video the pages send, as a camera turned off at the
+ * device would, without the client's button: the RTCRtpSenders' tracks are
+ * taken off (replaceTrack(null): nothing is encoded) and put back.
+ */
+export async function setCamerasSending(pages: readonly Page[], on: boolean): Promise<void> {
+  await Promise.all(
+    pages.map((page) =>
+      page.evaluate(async (enable: boolean) => {
+        const w = window as unknown as { __pcs: RTCPeerConnection[]; __benchCameras?: Map<RTCRtpSender, MediaStreamTrack> };
+        const kept = (w.__benchCameras ??= new Map());
+        for (const pc of w.__pcs) {
+          for (const sender of pc.getSenders()) {
+            if (!enable && sender.track?.kind === 'video') {
+              kept.set(sender, sender.track);
+              await sender.replaceTrack(null);
+            } else if (enable && kept.has(sender)) {
+              await sender.replaceTrack(kept.get(sender)!);
+              kept.delete(sender);
+            }
+          }
+        }
+      }, on),
+    ),
+  );
+}
+
+/** One new talker: a held sender starts talking; ms until the listener gets its first packet, and where they went. */
+export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<NewTalker> {
   const heldPeer = voicesOf(listener).held.find((peerId) => senders.some((s) => s.peerId === peerId));
   const sender = senders.find((s) => s.peerId === heldPeer);
   const consumer = [...listener.consumers.values()].find((c) => c.appData.source === 'mic' && c.appData.producerPeerId === heldPeer);
   const ssrc = consumer?.rtpParameters.encodings?.[0]?.ssrc;
-  if (!sender || ssrc === undefined) throw new Error('no held voice to start: the server forwards every voice to the listener');
+  if (!sender || !consumer || ssrc === undefined) throw new Error('no held voice to start: the server forwards every voice to the listener');
+  const producer = listener.room.peers.get(sender.peerId)?.producers.get(consumer.producerId);
+  if (!producer) throw new Error(`no producer ${consumer.producerId} of ${sender.name}`);
+  const voices = listener.room.voices;
+  const trace = await traceTalker(voices, producer, consumer, voices.audibleDbov);
   const wait = firstPacketAt(listenerPage, ssrc, 3_000);
   await wait.armed;
+  trace.started();
   const startedAt = await setMicEnabled(sender.page, true);
-  const heardAt = await wait.at;
+  const heard = await wait.at;
+  const times = await trace.finish();
   // Quiet again, long enough to count as silent (voiceSelection.ts: 600 ms) so the next talker finds a place.
   await setMicEnabled(sender.page, false);
   await sleep(1_500);
-  return { ms: heardAt === null ? null : Math.max(0, heardAt - startedAt), who: sender.name };
+  const from = (at: number | null): number | null => (at === null ? null : Math.round(at - startedAt));
+  return {
+    ms: heard === null ? null : Math.max(0, Math.round(heard.arrived - startedAt)),
+    noticedMs: heard === null ? null : Math.max(0, heard.noticed - startedAt),
+    noticedPackets: heard?.packets ?? 0,
+    who: sender.name,
+    arrivals: times.arrivals.map(([at, bytes]) => [from(at)!, bytes]),
+    sends: times.sends.map((at) => from(at)!),
+    phases: {
+      atWorker: from(times.atWorker),
+      tap: from(times.tap),
+      resumeAsked: from(times.resumeAsked),
+      resumed: from(times.resumed),
+      forwarded: from(times.forwarded),
+      forwardedInNode: from(times.forwardedInNode),
+    },
+    tapLevels: times.tapLevels,
+    loopDelayMaxMs: times.loopDelayMaxMs,
+    loopDelayP99Ms: times.loopDelayP99Ms,
+  };
 }

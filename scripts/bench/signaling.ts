@@ -93,6 +93,8 @@ interface StepFigures {
   perSecond: number;
   latency: Percentiles;
   cpu: CpuShare;
+  /** The load generators' own CPU time per operation done (their process.cpuUsage over the step), ms. */
+  generatorCpuMsPerOp: number;
   /** What the server sent the clients over the step and the settling after it. */
   received: Traffic;
 }
@@ -166,6 +168,7 @@ function stepFigures(result: { reports: StepReport[]; wallMs: number; cpu: CpuSh
     perSecond: ok / (result.wallMs / 1000),
     latency: percentiles(result.reports.map((r) => r.latenciesMs)),
     cpu: result.cpu,
+    generatorCpuMsPerOp: ok > 0 ? (result.reports.reduce((n, r) => n + r.cpuSeconds, 0) * 1000) / ok : Number.NaN,
     received: { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} },
   };
 }
@@ -358,6 +361,11 @@ function ranged(s: Spread, digits = 0): string {
   return s.count === 1 ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 }
 
+/** CPU ms per operation of the server side (Chantier: Node + worker + Redis; Janus: its process). */
+function serverCpuMsPerOp(s: StepFigures): number {
+  return s.ok > 0 ? (((s.cpu.serverNode + s.cpu.worker + s.cpu.redis) / 100) * s.wallMs) / s.ok : Number.NaN;
+}
+
 function stepRows(label: string, steps: readonly StepFigures[]): Array<Array<string | number>> {
   const of = (pick: (s: StepFigures) => number): Spread => spread(steps.map(pick));
   return [
@@ -372,6 +380,8 @@ function stepRows(label: string, steps: readonly StepFigures[]): Array<Array<str
       of((s) => s.cpu.worker).median,
       of((s) => s.cpu.redis).median,
       of((s) => s.cpu.generators).median,
+      of(serverCpuMsPerOp).median,
+      of((s) => s.generatorCpuMsPerOp).median,
       of((s) => s.cpu.other).median,
     ],
   ];
@@ -398,9 +408,7 @@ function tables(rounds: readonly Round[]): Table[] {
     ];
   };
   const janus = rounds.filter((r) => r.janus !== null) as Array<Round & { janus: NonNullable<Round['janus']> }>;
-  /** CPU ms per operation of the server side (Chantier: Node + worker + Redis; Janus: its process). */
-  const cpuMsPerOp = (s: StepFigures): number =>
-    s.ok > 0 ? (((s.cpu.serverNode + s.cpu.worker + s.cpu.redis) / 100) * s.wallMs) / s.ok : Number.NaN;
+  const cpuMsPerOp = serverCpuMsPerOp;
   const versus = (label: string, ours: readonly StepFigures[], theirs: readonly StepFigures[]): Array<string | number> => {
     const med = (steps: readonly StepFigures[], f: (s: StepFigures) => number): number => spread(steps.map(f)).median;
     return [
@@ -438,7 +446,7 @@ function tables(rounds: readonly Round[]): Table[] {
     targetsTable(rounds),
     {
       title: `Connections and joins: ${CLIENTS} clients, ${CLIENTS / PROJECT_SIZE} projects of ${PROJECT_SIZE}, meetings of ${MEETING_SIZE} (median of ${rounds.length} rounds, (min–max))`,
-      columns: ['step', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'failed', 'server CPU %', 'sfu worker %', 'redis %', 'generators %', 'other %'],
+      columns: ['step', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'failed', 'server CPU %', 'sfu worker %', 'redis %', 'generators %', 'server CPU ms/op', 'generators CPU ms/op', 'other %'],
       rows: [
         ...stepRows('WebSocket connect + hello', pick((r) => r.connect)),
         ...stepRows('join (no media)', pick((r) => r.join)),

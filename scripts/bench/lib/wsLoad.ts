@@ -1,140 +1,15 @@
 /**
  * A load generator process of the signaling benchmark (forked by
  * scripts/bench/signaling.ts, commands and replies in lib/wsLoadProtocol.ts):
- * it holds some of the benchmark's WebSocket clients and drives them step by
- * step. Lean on purpose, unlike test/TestClient.ts (which validates every
- * message against the protocol's schemas): responses are parsed, and of the
- * notifications only the benchmark's chat messages are looked into, so that
- * the generator costs as little CPU as it can next to the server.
- * Every wait is bounded.
+ * it holds some of the benchmark's WebSocket clients (lib/loadClient.ts, over
+ * the lean client of lib/rawWs.ts) and drives them step by step: the pacing
+ * of each step and its figures are here.
  */
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../../signaling/src/protocol/index.js';
+import { ChantierListener, CONNECT_TIMEOUT_MS, emptyTraffic, JanusClient, janusListener, joinCapabilities, LoadClient, now, RequestError, type ChatSink } from './loadClient.js';
 import { measureLoop } from './loopFigures.js';
-import type { ChatReport, LoadClientSpec, LoadCommand, LoadReply, StepReport, Traffic } from './wsLoadProtocol.js';
-
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across the processes of one machine. */
-const now = (): number => performance.timeOrigin + performance.now();
-
-const REQUEST_TIMEOUT_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 30_000;
-/** Chat texts the benchmark sends: "bench <send time ms> <sender>"; other chat messages are not counted. */
-const BENCH_TEXT = /"text":"bench (\d+(?:\.\d+)?) /;
-const NOTIFICATION_PREFIX = '{"kind":"ntf","type":"';
-
-class RequestError extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-
-interface Pending {
-  resolve: (data: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-/** Counts chat deliveries while a chat step runs. */
-interface ChatSink {
-  delivered: number;
-  latencies: number[];
-  lastAt: number;
-}
-
-/** Waits (bounded) for `ws` to open; when it closes, every request still waiting fails. */
-function opened(ws: WebSocket, pending: Map<unknown, Pending>): Promise<void> {
-  ws.on('close', () => {
-    for (const p of pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new RequestError('socket closed'));
-    }
-    pending.clear();
-  });
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RequestError('connect timeout')), CONNECT_TIMEOUT_MS);
-    ws.once('open', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    ws.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new RequestError(`socket error: ${error.message.slice(0, 60)}`));
-    });
-  });
-}
-
-class LoadClient {
-  ws: WebSocket | null = null;
-  routerRtpCapabilities: unknown = null;
-  #nextId = 1;
-  readonly #pending = new Map<number, Pending>();
-
-  constructor(
-    readonly spec: LoadClientSpec,
-    private readonly sink: { current: ChatSink | null },
-    private readonly traffic: { current: Traffic },
-  ) {}
-
-  open(url: string): Promise<void> {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('message', (raw: Buffer) => this.#onMessage(raw.toString()));
-    return opened(ws, this.#pending);
-  }
-
-  request(type: string, data: unknown): Promise<unknown> {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError('socket not open'));
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new RequestError('request timeout'));
-      }, REQUEST_TIMEOUT_MS);
-      this.#pending.set(id, { resolve, reject, timer });
-      ws.send(JSON.stringify({ kind: 'req', id, type, data }));
-    });
-  }
-
-  close(): void {
-    this.ws?.terminate();
-  }
-
-  #onMessage(text: string): void {
-    const traffic = this.traffic.current;
-    traffic.frames++;
-    traffic.bytes += text.length;
-    if (text.startsWith(NOTIFICATION_PREFIX)) {
-      const end = text.indexOf('"', NOTIFICATION_PREFIX.length);
-      const type = text.slice(NOTIFICATION_PREFIX.length, end);
-      traffic.notifications[type] = (traffic.notifications[type] ?? 0) + 1;
-      traffic.notificationBytes[type] = (traffic.notificationBytes[type] ?? 0) + text.length;
-      const sink = this.sink.current;
-      if (!sink || !text.startsWith('chatMessage"', NOTIFICATION_PREFIX.length)) return;
-      const sent = BENCH_TEXT.exec(text)?.[1];
-      if (sent === undefined) return;
-      const at = now();
-      sink.delivered++;
-      sink.latencies.push(at - Number(sent));
-      sink.lastAt = at;
-      return;
-    }
-    let message: { kind?: string; id?: unknown; ok?: boolean; data?: unknown; error?: { code?: string } };
-    try {
-      message = JSON.parse(text) as typeof message;
-    } catch {
-      return;
-    }
-    if (message.kind !== 'res' || typeof message.id !== 'number') return;
-    const pending = this.#pending.get(message.id);
-    if (!pending) return;
-    this.#pending.delete(message.id);
-    clearTimeout(pending.timer);
-    if (message.ok) pending.resolve(message.data);
-    else pending.reject(new RequestError(message.error?.code ?? 'error'));
-  }
-}
+import { upgradeTemplate } from './rawWs.js';
+import type { ChatReport, LoadCommand, LoadReply, StepReport, Traffic } from './wsLoadProtocol.js';
 
 function cpuSeconds(): number {
   const usage = process.cpuUsage();
@@ -171,58 +46,57 @@ async function pool<T>(items: readonly T[], concurrency: number, task: (item: T)
   return { ok: report.ok, failed: report.failed, errors: report.errors, latenciesMs: Float64Array.from(report.latencies) };
 }
 
-/** What a browser with Opus and VP8/VP9/H264 says it can receive: the router's own codecs. */
-function deviceCapabilities(router: unknown): unknown {
-  const caps = (router ?? {}) as { codecs?: unknown[]; headerExtensions?: unknown[] };
-  return { codecs: caps.codecs ?? [], headerExtensions: caps.headerExtensions ?? [] };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Generator {
   clients: LoadClient[] = [];
-  url = '';
-  readonly sink: { current: ChatSink | null } = { current: null };
-  readonly traffic: { current: Traffic } = { current: { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} } };
-  #sequence = 0;
-
   janus: JanusClient[] = [];
+  readonly listener = new ChantierListener();
+  /** Router capabilities seen → the join's capabilities, as JSON. */
+  readonly #capabilities = new Map<string, string>();
+  #sequence = 0;
+  #template = upgradeTemplate('ws://localhost/ws');
+  readonly #sweeper: NodeJS.Timeout;
+  #keepalive: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.#sweeper = setInterval(() => {
+      const at = now();
+      for (const client of this.clients) client.sweep(at);
+      for (const client of this.janus) client.sweep(at);
+    }, 1000);
+    this.#sweeper.unref();
+  }
 
   init(command: Extract<LoadCommand, { type: 'init' }>): void {
-    this.url = command.url;
-    this.clients = command.clients.map((spec) => new LoadClient(spec, this.sink, this.traffic));
+    this.#template = upgradeTemplate(`${command.url.replace(/^http/, 'ws')}/ws`);
+    this.clients = command.clients.map((spec) => new LoadClient(spec));
   }
 
   /** What was received since the last call. */
   takeTraffic(): Traffic {
-    const taken = this.traffic.current;
-    this.traffic.current = { frames: 0, bytes: 0, notifications: {}, notificationBytes: {} };
+    const taken = this.listener.traffic;
+    this.listener.traffic = emptyTraffic();
     return taken;
   }
 
   async connect(concurrency: number): Promise<StepReport> {
     const cpu = cpuSeconds();
     const report = await pool(this.clients, concurrency, async (client) => {
-      await client.open(this.url);
-      const answer = (await client.request('hello', {
-        protocol: PROTOCOL_VERSION,
-        token: client.spec.token,
-        projectId: client.spec.projectId,
-        roomId: client.spec.roomId,
-      })) as { routerRtpCapabilities?: unknown };
-      client.routerRtpCapabilities = answer.routerRtpCapabilities ?? null;
+      client.openDeadline = now() + CONNECT_TIMEOUT_MS;
+      await client.open(this.#template, this.listener);
+      const { token, projectId, roomId } = client.spec;
+      const answer = await client.request('hello', JSON.stringify({ protocol: PROTOCOL_VERSION, token, projectId, roomId }));
+      client.capabilitiesJson = joinCapabilities(answer, this.#capabilities);
     });
     return { ...report, cpuSeconds: cpuSeconds() - cpu };
   }
 
   async join(concurrency: number): Promise<StepReport> {
     const cpu = cpuSeconds();
-    const ready = this.clients.filter((c) => c.routerRtpCapabilities !== null);
+    const ready = this.clients.filter((c) => c.capabilitiesJson !== null);
     const report = await pool(ready, concurrency, async (client) => {
-      await client.request('join', {
-        rtpCapabilities: deviceCapabilities(client.routerRtpCapabilities),
-        displayName: client.spec.displayName,
-      });
+      await client.request('join', `{"rtpCapabilities":${client.capabilitiesJson},"displayName":${JSON.stringify(client.spec.displayName)}}`);
     });
     return { ...report, cpuSeconds: cpuSeconds() - cpu };
   }
@@ -232,8 +106,8 @@ class Generator {
     // A delivery's latency counts this process's own stalls too: measured, to tell them from the server's.
     const loop = measureLoop();
     const sink: ChatSink = { delivered: 0, latencies: [], lastAt: now() };
-    this.sink.current = sink;
-    const senders = this.clients.filter((c) => c.ws?.readyState === WebSocket.OPEN);
+    this.listener.sink = sink;
+    const senders = this.clients.filter((c) => c.state === 'open');
     const report = newReport();
     let skipped = 0;
     let inFlight = 0;
@@ -247,7 +121,7 @@ class Generator {
       const id = `bench${process.pid}x${++this.#sequence}`; // 8+ characters, as chatSend requires
       inFlight++;
       try {
-        await client.request('chatSend', { clientMessageId: id, text: `bench ${t0.toFixed(2)} ${id}` });
+        await client.request('chatSend', `{"clientMessageId":"${id}","text":"bench ${t0.toFixed(2)} ${id}"}`);
         report.ok++;
         lastAck = now();
         report.latencies.push(lastAck - t0);
@@ -284,7 +158,7 @@ class Generator {
     // Deliveries of the last messages (of every generator) still arrive: wait for quiet, bounded.
     const drainEnd = now() + command.maxDrainMs;
     while (now() - sink.lastAt < command.quietMs && now() < drainEnd) await sleep(50);
-    this.sink.current = null;
+    this.listener.sink = null;
     return {
       ok: report.ok,
       failed: report.failed,
@@ -301,8 +175,17 @@ class Generator {
 
   async janusConnect(wsUrl: string, concurrency: number): Promise<StepReport> {
     const cpu = cpuSeconds();
+    const template = upgradeTemplate(wsUrl, 'janus-protocol');
     this.janus = this.clients.map((client) => new JanusClient(client.spec));
-    const report = await pool(this.janus, concurrency, (client) => client.open(wsUrl));
+    this.#keepalive ??= setInterval(() => {
+      for (const client of this.janus) client.keepalive();
+    }, 25_000);
+    this.#keepalive.unref();
+    const report = await pool(this.janus, concurrency, async (client) => {
+      client.openDeadline = now() + CONNECT_TIMEOUT_MS;
+      await client.open(template, janusListener);
+      await client.attach();
+    });
     return { ...report, cpuSeconds: cpuSeconds() - cpu };
   }
 
@@ -317,100 +200,10 @@ class Generator {
   }
 
   close(): void {
-    for (const client of this.clients) client.close();
-    for (const client of this.janus) client.close();
-  }
-}
-
-/** Janus's answer to a request (only the fields looked at). */
-interface JanusMessage {
-  janus?: string;
-  transaction?: string;
-  data?: { id?: number };
-  error?: { code?: number; reason?: string };
-  plugindata?: { data?: { videoroom?: string; error_code?: number; error?: string } };
-}
-
-/**
- * One participant on Janus's WebSocket API: a session with the VideoRoom
- * plugin attached, then a publisher in its room without media (no offer), as
- * a Chantier client joins without media. Keepalives keep the session (60 s
- * timeout) through the steps.
- */
-class JanusClient {
-  ws: WebSocket | null = null;
-  sessionId = 0;
-  handleId = 0;
-  #keepalive: NodeJS.Timeout | undefined;
-  #next = 1;
-  readonly #pending = new Map<string, Pending>();
-
-  constructor(readonly spec: LoadClientSpec) {}
-
-  async open(wsUrl: string): Promise<void> {
-    const ws = new WebSocket(wsUrl, 'janus-protocol', { perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('message', (raw: Buffer) => this.#onMessage(raw.toString()));
-    ws.on('close', () => clearInterval(this.#keepalive));
-    await opened(ws, this.#pending);
-    const created = await this.#request({ janus: 'create' });
-    this.sessionId = created.data?.id ?? 0;
-    this.#keepalive = setInterval(() => this.#send({ janus: 'keepalive', session_id: this.sessionId, transaction: 'k' }), 25_000);
-    this.#keepalive.unref();
-    const attached = await this.#request({ janus: 'attach', session_id: this.sessionId, plugin: 'janus.plugin.videoroom' });
-    this.handleId = attached.data?.id ?? 0;
-    if (!this.sessionId || !this.handleId) throw new RequestError('janus: no session or handle id');
-  }
-
-  async join(): Promise<void> {
-    const answer = await this.#request({
-      janus: 'message',
-      session_id: this.sessionId,
-      handle_id: this.handleId,
-      body: { request: 'join', ptype: 'publisher', room: this.spec.janusRoom, display: this.spec.displayName },
-    });
-    const data = answer.plugindata?.data;
-    if (data?.videoroom !== 'joined') throw new RequestError(`janus join: ${data?.error_code ?? answer.janus ?? '?'}`);
-  }
-
-  close(): void {
     clearInterval(this.#keepalive);
-    this.ws?.terminate();
-  }
-
-  #send(message: Record<string, unknown>): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
-  }
-
-  /** Resolves with the answer carrying the request's transaction (an 'ack' is skipped: the event follows). */
-  #request(message: Record<string, unknown>): Promise<JanusMessage> {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new RequestError('socket not open'));
-    const transaction = `t${this.#next++}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(transaction);
-        reject(new RequestError('request timeout'));
-      }, REQUEST_TIMEOUT_MS);
-      this.#pending.set(transaction, { resolve: resolve as (data: unknown) => void, reject, timer });
-      ws.send(JSON.stringify({ ...message, transaction }));
-    });
-  }
-
-  #onMessage(text: string): void {
-    let message: JanusMessage;
-    try {
-      message = JSON.parse(text) as JanusMessage;
-    } catch {
-      return;
-    }
-    if (message.janus === 'ack' || !message.transaction) return;
-    const pending = this.#pending.get(message.transaction);
-    if (!pending) return;
-    this.#pending.delete(message.transaction);
-    clearTimeout(pending.timer);
-    if (message.janus === 'error') pending.reject(new RequestError(`janus ${message.error?.code ?? 'error'}`));
-    else pending.resolve(message);
+    this.#keepalive = undefined;
+    for (const client of this.clients) client.terminate();
+    for (const client of this.janus) client.terminate();
   }
 }
 

@@ -5,6 +5,7 @@ import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
 import type { HandlerContext, HandlerDef } from './types.js';
+import { jsonFragmentOf } from '../ws/jsonFragment.js';
 
 /** Failed authentication answers late, so that guessing tokens is slow. */
 const AUTH_FAILURE_DELAY_MS = 250;
@@ -56,7 +57,7 @@ export const hello: HandlerDef<'hello'> = {
         peerId: resumed.peerId!,
         projectId,
         roomId: room.roomId,
-        routerRtpCapabilities: room.media.rtpCapabilities,
+        routerRtpCapabilities: jsonFragmentOf(room.media.rtpCapabilities),
         self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
         // Fresh credentials; the session's renewal now counts from these.
         iceServers: helloIceServers(app.turn, resumed),
@@ -92,7 +93,7 @@ export const hello: HandlerDef<'hello'> = {
       protocol: PROTOCOL_VERSION,
       peerId: session.peerId,
       projectId,
-      ...(room ? { roomId: room.roomId, routerRtpCapabilities: room.media.rtpCapabilities } : {}),
+      ...(room ? { roomId: room.roomId, routerRtpCapabilities: jsonFragmentOf(room.media.rtpCapabilities) } : {}),
       self: { userId: identity.userId, displayName: identity.displayName, role: identity.role },
       // Fresh TURN credentials for this user (none when TURN is not configured),
       // renewed before they expire on a meeting socket.

@@ -8,6 +8,7 @@ import type { CredentialRenewal } from '../turn/CredentialRenewal.js';
 import { randomId } from '../randomId.js';
 import { TokenBucket } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
+import { stringifyAnswer } from './jsonFragment.js';
 import { scheduleFlush, writeFrames } from './writeBatch.js';
 
 /**
@@ -208,8 +209,10 @@ export class Session {
     writeFrames(socket, frames, (error) => this.log.debug({ err: error }, 'send failed'));
   }
 
+  /** An answer; its data's top-level JsonFragment fields are spliced in as serialised (jsonFragment.ts). */
   respond(id: number, data: unknown): void {
-    this.send({ kind: 'res', id, ok: true, data });
+    if (data === undefined) this.send({ kind: 'res', id, ok: true, data });
+    else this.#write(`{"kind":"res","id":${id},"ok":true,"data":${stringifyAnswer(data)}}`);
   }
 
   fail(id: number | null, error: ErrorBody): void {

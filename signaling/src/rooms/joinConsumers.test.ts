@@ -11,7 +11,7 @@ function producer(id: string, kind: 'audio' | 'video') {
 
 /** The newcomer's peer: a receive transport made in the lobby; consume() answers with a consumer of that producer. */
 function newcomer(options: { audioOnly?: boolean; receives?: boolean } = {}) {
-  const consume = vi.fn(async (p: ReturnType<typeof producer>) => ({
+  const consume = vi.fn(async (p: ReturnType<typeof producer>, _options?: { flowing?: boolean }) => ({
     id: `consumer-of-${p.id}`,
     kind: p.kind,
     rtpParameters: { codecs: [] },
@@ -35,7 +35,7 @@ describe('consumersForJoin', () => {
       ['audio', 'consumer-of-a1'],
       ['video', 'consumer-of-v1'],
     ]);
-    const flowing = consume.mock.calls.map(([p, options]) => [(p as { kind: string }).kind, (options as { flowing: boolean }).flowing]);
+    const flowing = consume.mock.calls.map(([p, options]) => [p.kind, options?.flowing]);
     expect(flowing).toEqual([
       ['audio', true],
       ['video', false],

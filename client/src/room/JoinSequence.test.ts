@@ -110,4 +110,39 @@ describe('receiveOthers', () => {
     await waiting;
     expect(settled).toBe(true);
   });
+  it('consumes the slow way, once each, what the answer lacks and what it carried but could not be made', async () => {
+    const receiving = new Set<string>();
+    let made: (tracks: ConsumedTrack[]) => void = () => undefined;
+    const session = {
+      receiveJoined: (consumers: Array<{ producerId: string }>) => {
+        for (const c of consumers) receiving.add(c.producerId);
+        return new Promise<ConsumedTrack[]>((resolve) => (made = resolve));
+      },
+      isReceiving: (producerId: string) => receiving.has(producerId),
+    } as unknown as MediaSession;
+    const answer = {
+      peers: [],
+      consumers: [
+        { consumerId: 'c1', producerId: 'p1' },
+        { consumerId: 'c2', producerId: 'p2' },
+      ],
+    } as unknown as JoinAnswer;
+    const others = [
+      { peerId: 'bob', producers: [{ producerId: 'p1' }, { producerId: 'p2' }] },
+      { peerId: 'eve', producers: [{ producerId: 'p3' }] },
+    ] as unknown as Joined['others'];
+    const consumed: string[] = [];
+    const consume = (peerId: string, producerId: string) => {
+      consumed.push(`${peerId}/${producerId}`);
+      receiving.add(producerId);
+    };
+    const waiting = receiveOthers({ session, answer, others }, () => undefined, consume);
+    // Not in the answer: at once, behind the answer's batch.
+    expect(consumed).toEqual(['eve/p3']);
+    // p2's consumer could not be made on the page (MediaSession forgets it): the slow way.
+    receiving.delete('p2');
+    made([{ consumerId: 'c1', producerId: 'p1', peerId: 'bob', source: 'camera' } as unknown as ConsumedTrack]);
+    await waiting;
+    expect(consumed).toEqual(['eve/p3', 'bob/p2']);
+  });
 });

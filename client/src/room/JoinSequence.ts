@@ -127,22 +127,25 @@ export function receiveOthers(
   received: (consumed: ConsumedTrack) => void,
   consume: (peerId: string, producerId: string) => void,
 ): Promise<void> {
+  /** Every producer of the others not received nor on its way: consumed the slow way. */
+  const consumeMissing = (): void => {
+    for (const peer of others) {
+      for (const producer of peer.producers) if (!session.isReceiving(producer.producerId)) consume(peer.peerId, producer.producerId);
+    }
+  };
   let made: Promise<void> = Promise.resolve();
   if (answer.consumers && answer.consumers.length > 0) {
     made = session
       .receiveJoined(answer.consumers)
       .then((tracks) => {
         for (const consumed of tracks) received(consumed);
-        // One the answer carried but that could not be made here: the slow way.
-        for (const peer of others) {
-          for (const producer of peer.producers) if (!session.isReceiving(producer.producerId)) consume(peer.peerId, producer.producerId);
-        }
+        // One the answer carried but that could not be made here.
+        consumeMissing();
       })
       .catch((error: unknown) => log.error('the join answer consumers not applied', error));
   }
-  for (const peer of others) {
-    for (const producer of peer.producers) if (!session.isReceiving(producer.producerId)) consume(peer.peerId, producer.producerId);
-  }
+  // What the answer lacks (no receive transport in the lobby, a producer left out).
+  consumeMissing();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const waited = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, RECEIVE_WAIT_MS);

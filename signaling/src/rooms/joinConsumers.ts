@@ -11,11 +11,14 @@ import type { Session } from '../ws/Session.js';
  * connected already (the probe), and a video forwarded before the page's SDP
  * is applied loses its key frame's first packets, which costs the page its
  * own key-frame requests and ~300 ms (the join bench's receiver stats).
- * A video is made flowing, then paused at once: made on a connected
- * transport, mediasoup asks its sender for a key frame then, which is on its
- * way while the page applies the answer (a sender takes ~100-200 ms to send
- * one); `consumersReady`'s own request finds it pending (mediasoup asks once
- * per stream until a key frame comes) and the consumer starts on it.
+ * A video is made paused, so that nothing asks its sender for a key frame
+ * before `consumersReady` resumes it: a sender makes one in 30-80 ms (the
+ * join bench, server-side key-frame traces), well before the page is ready
+ * (100-500 ms after the answer), so one asked at creation came while the
+ * consumer was paused and was lost; and a browser ignores a key-frame request
+ * that comes within 300 ms of the last one it honoured (libwebrtc's
+ * EncoderRtcpFeedback), so the resume's own request was ignored too, and the
+ * first frame waited for mediasoup's retry or a layer change (+300-1000 ms).
  * Undefined when the newcomer has no receive transport yet (none made in the
  * lobby): it consumes one by one, as after producerAdded.
  *
@@ -36,9 +39,8 @@ export async function consumersForJoin(
   const made = await Promise.all(
     wanted.map(async (producer): Promise<ConsumerParams | null> => {
       try {
-        const consumer = await peer.consume(producer, { flowing: true });
-        // Before any key frame can come back (nothing is forwarded before one): see above.
-        if (consumer.kind === 'video') await peer.pauseConsumer(consumer.id);
+        // Video paused until consumersReady (see above); audio flows at once.
+        const consumer = await peer.consume(producer, { flowing: producer.kind === 'audio' });
         const appData = consumer.appData as ConsumerAppData;
         return {
           consumerId: consumer.id,

@@ -30,6 +30,7 @@ import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
 import { LocalMedia, type LocalKind } from './LocalMedia';
 import type { ConsumedTrack } from './MediaSession';
+import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
 import type { ClosedConsumer, MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
@@ -37,7 +38,6 @@ import { ScreenCapture } from './ScreenCapture';
 import { credentialExpiry, isFresher } from './iceServers';
 import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
-import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
 import { ViewportReporter, type ViewportTiles } from './viewport';
 
@@ -129,7 +129,7 @@ export class RoomController implements RoomActions {
   private readonly screenTuning: ScreenTuning;
   private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
-  private readonly mediaOps = new SerialQueue();
+  private readonly mediaOps: MediaOps;
   private signaling: Connection | null = null;
   private session: MediaSession | null = null;
   /** The media session made on the join screen, until the join takes it (MediaPrewarm.ts). */
@@ -166,6 +166,7 @@ export class RoomController implements RoomActions {
     this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
     this.admission = new Admission(this.state, (code) => this.fail(code));
+    this.mediaOps = new MediaOps(this.state);
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -214,7 +215,7 @@ export class RoomController implements RoomActions {
     }
 
     this.local.watchDevices();
-    await this.runMediaOp(() => this.openLobbyMedia());
+    await this.mediaOps.run(() => this.openLobbyMedia());
     markJoin('devices-opened');
     if (this.resumeJoin && generation === this.generation) await this.join();
   }
@@ -241,7 +242,7 @@ export class RoomController implements RoomActions {
     this.resumeJoin = false;
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
-    await this.mediaOps.push(() => Promise.resolve());
+    await this.mediaOps.settled();
     const stale = () => generation !== this.generation;
     if (stale()) return void (this.pressed = false);
     try {
@@ -268,7 +269,7 @@ export class RoomController implements RoomActions {
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
-      await this.runMediaOp(() => produceInitial(session, this.local, state, () => session !== this.session));
+      await this.mediaOps.run(() => produceInitial(session, this.local, state, () => session !== this.session));
     } catch (error) {
       this.pressed = false;
       if (stale()) return;
@@ -370,7 +371,7 @@ export class RoomController implements RoomActions {
   }
 
   selectAudioInput(deviceId: string): Promise<void> {
-    return this.runMediaOp(async () => {
+    return this.mediaOps.run(async () => {
       this.state.selectedAudioInputId.value = deviceId;
       if (!this.local.micTrack) return; // applies when the mic is next turned on
       await this.local.open({ audio: true, video: false });
@@ -379,7 +380,7 @@ export class RoomController implements RoomActions {
   }
 
   selectVideoInput(deviceId: string): Promise<void> {
-    return this.runMediaOp(async () => {
+    return this.mediaOps.run(async () => {
       this.state.selectedVideoInputId.value = deviceId;
       if (!this.local.cameraTrack) return;
       await this.local.open({ audio: false, video: true });
@@ -388,17 +389,17 @@ export class RoomController implements RoomActions {
   }
 
   setMicEnabled(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyMic(enabled), 'mic');
+    return this.mediaOps.run(() => this.applyMic(enabled), 'mic');
   }
 
   setCameraEnabled(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyCamera(enabled), 'camera');
+    return this.mediaOps.run(() => this.applyCamera(enabled), 'camera');
   }
 
   async setScreenSharing(enabled: boolean): Promise<void> {
     const { screenShare, screenIssue } = this.state;
     if (!enabled) {
-      await this.runMediaOp(() => this.stopScreenShare(), 'screen');
+      await this.mediaOps.run(() => this.stopScreenShare(), 'screen');
       return;
     }
     if (screenShare.value !== 'off' || this.state.phase.value !== 'joined' || !this.session) return;
@@ -414,7 +415,7 @@ export class RoomController implements RoomActions {
       if (opened === 'failed') screenIssue.value = 'FAILED';
       return;
     }
-    await this.runMediaOp(() => this.produceScreen(), 'screen');
+    await this.mediaOps.run(() => this.produceScreen(), 'screen');
   }
 
   dismissScreenIssue(): void {
@@ -422,7 +423,7 @@ export class RoomController implements RoomActions {
   }
 
   setAudioOnly(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyAudioOnly(enabled), 'camera');
+    return this.mediaOps.run(() => this.applyAudioOnly(enabled), 'camera');
   }
 
   observeVideo(element: Element, producerId: string): () => void {
@@ -508,7 +509,7 @@ export class RoomController implements RoomActions {
       this.state.micLocked.value = locked;
     }
     const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
-    void this.runMediaOp(async () => {
+    void this.mediaOps.run(async () => {
       const session = this.session;
       if (action === 'mute') {
         this.state.micEnabled.value = false;
@@ -540,23 +541,6 @@ export class RoomController implements RoomActions {
   }
 
   // ------------------------------------------------------- local media ops
-
-  /**
-   * Runs a toggle or device switch after the previous one, marks its source
-   * busy meanwhile, and turns a failure into a log line (the op has already
-   * left state consistent).
-   */
-  private async runMediaOp(op: () => Promise<void>, source?: LocalSource): Promise<void> {
-    const busy = this.state.busy;
-    if (source) busy.value = new Set([...busy.value, source]);
-    try {
-      await this.mediaOps.push(op);
-    } catch (error) {
-      log.error(`media operation failed${source ? ` (${source})` : ''}`, error);
-    } finally {
-      if (source) busy.value = new Set([...busy.value].filter((s) => s !== source));
-    }
-  }
 
   private async openLobbyMedia(): Promise<void> {
     const { micEnabled, cameraEnabled } = this.state;
@@ -672,8 +656,8 @@ export class RoomController implements RoomActions {
 
   private handleLocalTrackEnded(kind: LocalKind): void {
     const source: LocalSource = kind === 'audio' ? 'mic' : 'camera';
-    // runMediaOp catches and logs, so this promise cannot reject.
-    void this.runMediaOp(async () => {
+    // MediaOps.run catches and logs, so this promise cannot reject.
+    void this.mediaOps.run(async () => {
       (kind === 'audio' ? this.state.micEnabled : this.state.cameraEnabled).value = false;
       this.local.stop(kind);
       const session = this.session;
@@ -763,8 +747,8 @@ export class RoomController implements RoomActions {
 
   /** The browser ended a shared track (its "Stop sharing" bar, the shared window closed). */
   private handleScreenEnded(kind: 'video' | 'audio'): void {
-    // runMediaOp catches and logs, so this promise cannot reject.
-    void this.runMediaOp(async () => {
+    // MediaOps.run catches and logs, so this promise cannot reject.
+    void this.mediaOps.run(async () => {
       if (kind === 'video') {
         await this.stopScreenShare();
         return;

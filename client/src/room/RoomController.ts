@@ -20,20 +20,21 @@ import {
   removeProducer,
   setActiveSpeaker,
   setAudioOnly as setParticipantAudioOnly,
-  setHandRaised,
   setProducerPaused,
   setTrack,
   type Participants,
 } from '../state/participants';
-import { DEFAULT_POLICY, type Phase, type RoomState } from '../state/roomState';
+import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
 import { LocalMedia, type LocalKind } from './LocalMedia';
 import type { ConsumedTrack } from './MediaSession';
 import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
+import { Moderation } from './Moderation';
 import type { ClosedConsumer, MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
+import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
 import { credentialExpiry, isFresher } from './iceServers';
 import { markJoin, resetFirstFrame } from './joinTimeline';
@@ -145,12 +146,14 @@ export class RoomController implements RoomActions {
   private resumeJoin = false;
   /** Rejoindre pressed, `join` not answered yet: a second press is ignored. */
   private pressed = false;
-  /** A moderator muted this participant, who has not unmuted since (the server keeps the same fact). */
-  private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
   /** A guest's knock and wait for a moderator (Admission.ts). */
   private readonly admission: Admission;
+  /** What the modules below are lent: the state and, read at each use, this connection's objects. */
+  private readonly link: RoomLink;
+  /** A moderator's requests, the raised hand and their notifications (Moderation.ts). */
+  private readonly moderation: Moderation;
   /** What this page shows of others' video, reported to the server (setViewport). */
   private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
@@ -167,6 +170,14 @@ export class RoomController implements RoomActions {
     this.state.canShareScreen.value = this.screen.supported;
     this.admission = new Admission(this.state, (code) => this.fail(code));
     this.mediaOps = new MediaOps(this.state);
+    this.link = {
+      state: this.state,
+      session: () => this.session,
+      signaling: () => this.signaling,
+      generation: () => this.generation,
+      isSelf: (peerId) => this.isSelf(peerId),
+    };
+    this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -432,100 +443,36 @@ export class RoomController implements RoomActions {
 
   // ----------------------------------------------------------- moderation
 
-  async setHandRaised(raised: boolean): Promise<void> {
-    const signaling = this.signaling;
-    if (this.state.phase.value !== 'joined' || !signaling) return;
-    const before = this.state.handRaised.value;
-    this.state.handRaised.value = raised; // at once; the server's handRaised confirms it
-    try {
-      await signaling.request('raiseHand', { raised });
-    } catch (error) {
-      if (signaling === this.signaling) this.state.handRaised.value = before;
-      log.warn('raiseHand failed', error);
-    }
+  setHandRaised(raised: boolean): Promise<void> {
+    return this.moderation.setHandRaised(raised);
   }
 
-  async moderate(peerId: string, action: ModerationAction): Promise<void> {
-    await this.moderatorRequest(`moderate ${action}`, (signaling) => signaling.request('moderate', { peerId, action }));
+  moderate(peerId: string, action: ModerationAction): Promise<void> {
+    return this.moderation.moderate(peerId, action);
   }
 
-  async setRoomLocked(locked: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { locked });
-      this.state.policy.value = policy;
-    });
+  setRoomLocked(locked: boolean): Promise<void> {
+    return this.moderation.setRoomLocked(locked);
   }
 
-  async setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { allowSelfUnmute: allowed });
-      this.state.policy.value = policy;
-    });
+  setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
+    return this.moderation.setSelfUnmuteAllowed(allowed);
   }
 
-  async endMeetingForAll(): Promise<void> {
-    // roomClosed {reason:'ended'} and the socket's close end the page like everyone else's.
-    await this.moderatorRequest('endMeeting', (signaling) => signaling.request('endMeeting', {}));
+  endMeetingForAll(): Promise<void> {
+    return this.moderation.endMeetingForAll();
   }
 
   dismissModerationNotice(): void {
-    this.state.moderationNotice.value = null;
+    this.moderation.dismissModerationNotice();
   }
 
-  async admit(peerId: string, allow: boolean): Promise<void> {
-    await this.moderatorRequest(allow ? 'admit' : 'refuse', async (signaling) => {
-      await signaling.request('admit', { peerId, allow });
-      // At once; the server's next lobby notification says the same.
-      this.state.lobby.value = this.state.lobby.value.filter((entry) => entry.peerId !== peerId);
-    });
+  admit(peerId: string, allow: boolean): Promise<void> {
+    return this.moderation.admit(peerId, allow);
   }
 
-  async setGuestLobby(enabled: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { guestLobby: enabled });
-      this.state.policy.value = policy;
-    });
-  }
-
-  private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
-    const signaling = this.signaling;
-    if (this.state.phase.value !== 'joined' || !signaling) return;
-    try {
-      await run(signaling);
-      log.info(what);
-    } catch (error) {
-      log.warn(`${what} failed`, error);
-    }
-  }
-
-  /** A moderator acted on someone; on this participant, the page follows what the server already did. */
-  private onModerated({ peerId, action, by }: NotificationData<'moderated'>): void {
-    if (!this.isSelf(peerId) || action === 'remove') return;
-    log.info(`${action} by moderator ${by.peerId}`);
-    const locked = action === 'mute' && !this.state.policy.value.allowSelfUnmute;
-    this.state.moderationNotice.value = { action, by: by.displayName, locked };
-    if (action === 'mute') {
-      this.moderatorMuted = true;
-      this.state.micLocked.value = locked;
-    }
-    const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
-    void this.mediaOps.run(async () => {
-      const session = this.session;
-      if (action === 'mute') {
-        this.state.micEnabled.value = false;
-        // Paused on the server already; this pauses the sender too (no packets sent in vain).
-        await session?.setPaused('mic', true);
-      } else if (action === 'stopCamera') {
-        this.state.cameraEnabled.value = false;
-        session?.dropProducer('camera');
-        this.local.stop('video');
-      } else {
-        this.screen.stop();
-        this.state.screenShare.value = 'off';
-        session?.dropProducer('screen');
-        session?.dropProducer('screen-audio');
-      }
-    }, source);
+  setGuestLobby(enabled: boolean): Promise<void> {
+    return this.moderation.setGuestLobby(enabled);
   }
 
   // ---------------------------------------------------------- diagnostics
@@ -637,7 +584,7 @@ export class RoomController implements RoomActions {
     const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
     await session.setPaused(source, false);
     flag.value = true;
-    if (source === 'mic') this.moderatorMuted = false;
+    if (source === 'mic') this.moderation.unmuted();
   }
 
   /** After a device switch: hand the new track to the producer, or reflect its loss. */
@@ -823,34 +770,7 @@ export class RoomController implements RoomActions {
         this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
       }),
       signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
-      signaling.onNotification('moderated', (data) => this.onModerated(data)),
-      signaling.onNotification('removed', ({ by }) => {
-        // The socket closes with 4007 next: the screen says who.
-        this.state.removedBy.value = by.displayName;
-        log.info(`removed from the meeting by ${by.peerId}`);
-      }),
-      signaling.onNotification('roomPolicy', ({ policy }) => {
-        this.state.policy.value = policy;
-        const notice = this.state.moderationNotice.value;
-        if (policy.allowSelfUnmute && notice?.locked) this.state.moderationNotice.value = { ...notice, locked: false };
-        // Allowing self-unmute forgets past mutes, on the server as here.
-        if (policy.allowSelfUnmute) this.moderatorMuted = false;
-        this.state.micLocked.value = this.moderatorMuted && !policy.allowSelfUnmute;
-      }),
-      signaling.onNotification('lobby', ({ waiting }) => {
-        this.state.lobby.value = waiting;
-      }),
-      signaling.onNotification('lobbyStatus', ({ moderatorsPresent }) => {
-        this.state.moderatorsPresent.value = moderatorsPresent;
-      }),
-      signaling.onNotification('admission', ({ granted, by }) => {
-        log.info(`${granted ? 'admitted' : 'refused'} by ${by.peerId}`);
-        this.admission.decided(granted);
-      }),
-      signaling.onNotification('handRaised', ({ peerId, raised }) => {
-        if (this.isSelf(peerId)) this.state.handRaised.value = raised;
-        else this.updateParticipants((list) => setHandRaised(list, peerId, raised));
-      }),
+      ...this.moderation.subscribe(signaling),
     );
   }
 
@@ -1042,13 +962,7 @@ export class RoomController implements RoomActions {
     state.mediaConnection.value = 'new';
     state.connection.value = 'ok';
     state.quality.value = new Map();
-    state.handRaised.value = false;
-    state.moderationNotice.value = null;
-    state.micLocked.value = false;
-    this.moderatorMuted = false;
-    state.policy.value = DEFAULT_POLICY;
-    state.lobby.value = [];
-    state.moderatorsPresent.value = 0;
+    this.moderation.reset();
     // A wait in the lobby ends with the socket (generation bumped above: it changes nothing).
     this.admission.cancel();
   }

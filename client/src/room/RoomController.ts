@@ -12,27 +12,15 @@ import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { NodeDirectory } from '../signaling/nodes';
 import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
-import {
-  addParticipant,
-  addProducer,
-  participantFromPeer,
-  removeParticipant,
-  removeProducer,
-  setActiveSpeaker,
-  setAudioOnly as setParticipantAudioOnly,
-  setProducerPaused,
-  setTrack,
-  type Participants,
-} from '../state/participants';
 import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
 import { LocalMedia, type LocalKind } from './LocalMedia';
-import type { ConsumedTrack } from './MediaSession';
 import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
 import { Moderation } from './Moderation';
-import type { ClosedConsumer, MediaSession } from './mediaSessionLoader';
+import { RemoteMedia } from './RemoteMedia';
+import type { MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
 import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
@@ -154,6 +142,8 @@ export class RoomController implements RoomActions {
   private readonly link: RoomLink;
   /** A moderator's requests, the raised hand and their notifications (Moderation.ts). */
   private readonly moderation: Moderation;
+  /** The others' media: who is in, what they send, what is consumed of it (RemoteMedia.ts). */
+  private readonly remote: RemoteMedia;
   /** What this page shows of others' video, reported to the server (setViewport). */
   private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
@@ -177,6 +167,7 @@ export class RoomController implements RoomActions {
       generation: () => this.generation,
       isSelf: (peerId) => this.isSelf(peerId),
     };
+    this.remote = new RemoteMedia(this.link);
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
   }
 
@@ -273,7 +264,7 @@ export class RoomController implements RoomActions {
       const { session, answer, others } = joined;
       for (const user of this.socketUsers) user.joined?.(answer);
       // Queued now, so that they come before any producerAdded; the meeting view once they are made.
-      await receiveOthers(joined, (consumed) => this.received(session, consumed), (peerId, producerId) => this.consume(session, peerId, producerId));
+      await receiveOthers(joined, (consumed) => this.remote.received(session, consumed), (peerId, producerId) => this.remote.consume(session, peerId, producerId));
       if (stale()) return;
       state.phase.value = 'joined';
       this.viewport.setEnabled(!state.audioOnly.value);
@@ -640,9 +631,7 @@ export class RoomController implements RoomActions {
       throw error;
     }
     if (enabled || session !== this.session) return;
-    for (const p of state.participants.value) {
-      for (const producer of p.producers) if (producer.kind === 'video') this.consume(session, p.peerId, producer.producerId);
-    }
+    this.remote.consumeVideo(session);
   }
 
   private sendViewport(tiles: ViewportTiles): void {
@@ -705,48 +694,6 @@ export class RoomController implements RoomActions {
     }, 'screen');
   }
 
-  // -------------------------------------------------------- remote media
-
-  /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
-  private consume(session: MediaSession, peerId: string, producerId: string): void {
-    if (this.state.audioOnly.value) {
-      const producer = this.state.participants.value.find((p) => p.peerId === peerId)?.producers.find((x) => x.producerId === producerId);
-      if (producer?.kind !== 'audio') return; // the server would refuse it (AUDIO_ONLY)
-    }
-    session
-      .consume(producerId)
-      .then((consumed) => consumed && this.received(session, consumed))
-      .catch((error: unknown) => log.error('consume result not applied', error));
-  }
-
-  /** A remote track made: into state, unless its peer left or the session changed meanwhile. */
-  private received(session: MediaSession, consumed: ConsumedTrack): void {
-    if (session !== this.session) return;
-    markJoin('first-consumer');
-    const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
-    if (!present) {
-      session.closeConsumer(consumed.consumerId); // the peer left meanwhile
-      return;
-    }
-    this.updateParticipants((list) => {
-      let next = setTrack(list, consumed.peerId, consumed.source, consumed.track, performance.now());
-      if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
-      return next;
-    });
-    log.debug(`receiving ${consumed.source} of ${consumed.peerId}`);
-  }
-
-  private forgetTracks(closed: readonly ClosedConsumer[]): void {
-    if (closed.length === 0) return;
-    this.updateParticipants((list) =>
-      closed.reduce((acc, c) => setTrack(acc, c.peerId, c.source, null, performance.now()), list),
-    );
-  }
-
-  private updateParticipants(change: (list: Participants) => Participants): void {
-    this.state.participants.value = change(this.state.participants.value);
-  }
-
   // -------------------------------------------------------- notifications
 
   private subscribe(signaling: Connection): void {
@@ -754,21 +701,8 @@ export class RoomController implements RoomActions {
       signaling.onClose((closed) => this.handleSocketClosed(closed)),
       signaling.onState((connection) => this.onConnectionState(connection)),
       signaling.onResumed((hello) => this.onResumed(hello)),
-      signaling.onNotification('peerJoined', (data) => this.onPeerJoined(data)),
-      signaling.onNotification('peerLeft', (data) => this.onPeerLeft(data)),
-      signaling.onNotification('producerAdded', (data) => this.onProducerAdded(data)),
-      signaling.onNotification('producerClosed', (data) => this.onProducerClosed(data)),
-      signaling.onNotification('producerPaused', (data) => this.onProducerPaused(data, true)),
-      signaling.onNotification('producerResumed', (data) => this.onProducerPaused(data, false)),
-      signaling.onNotification('consumerClosed', (data) => this.onConsumerClosed(data)),
-      signaling.onNotification('activeSpeaker', (data) => this.onActiveSpeaker(data)),
+      ...this.remote.subscribe(signaling),
       signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
-      signaling.onNotification('peerAudioOnly', ({ peerId, audioOnly }) =>
-        this.updateParticipants((list) => setParticipantAudioOnly(list, peerId, audioOnly)),
-      ),
-      signaling.onNotification('connectionQuality', ({ peers }) => {
-        this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
-      }),
       signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
       ...this.moderation.subscribe(signaling),
     );
@@ -798,48 +732,6 @@ export class RoomController implements RoomActions {
 
   private isSelf(peerId: string): boolean {
     return peerId === this.hello?.peerId;
-  }
-
-  private onPeerJoined({ peer }: NotificationData<'peerJoined'>): void {
-    if (this.isSelf(peer.peerId)) return;
-    const session = this.session;
-    // A peer that rejoins under the same id: drop what we received from its old self.
-    session?.closeConsumersOfPeer(peer.peerId);
-    this.updateParticipants((list) => addParticipant(list, participantFromPeer(peer, this.state.activeSpeakerId.value)));
-    log.info(`${peer.peerId} joined`);
-    if (session) for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);
-  }
-
-  private onPeerLeft({ peerId, reason }: NotificationData<'peerLeft'>): void {
-    this.session?.closeConsumersOfPeer(peerId);
-    this.updateParticipants((list) => removeParticipant(list, peerId));
-    if (this.state.activeSpeakerId.value === peerId) this.state.activeSpeakerId.value = null;
-    log.info(`${peerId} left (${reason})`);
-  }
-
-  private onProducerAdded({ peerId, producer }: NotificationData<'producerAdded'>): void {
-    if (this.isSelf(peerId)) return;
-    this.updateParticipants((list) => addProducer(list, peerId, producer));
-    if (this.session) this.consume(this.session, peerId, producer.producerId);
-  }
-
-  private onProducerClosed({ peerId, producerId }: NotificationData<'producerClosed'>): void {
-    this.forgetTracks(this.session?.closeConsumersOfProducer(producerId) ?? []);
-    this.updateParticipants((list) => removeProducer(list, peerId, producerId));
-  }
-
-  private onProducerPaused({ peerId, producerId }: NotificationData<'producerPaused'>, paused: boolean): void {
-    this.updateParticipants((list) => setProducerPaused(list, peerId, producerId, paused));
-  }
-
-  private onConsumerClosed({ consumerId }: NotificationData<'consumerClosed'>): void {
-    const closed = this.session?.closeConsumer(consumerId);
-    if (closed) this.forgetTracks([closed]);
-  }
-
-  private onActiveSpeaker({ peerId }: NotificationData<'activeSpeaker'>): void {
-    this.state.activeSpeakerId.value = peerId;
-    this.updateParticipants((list) => setActiveSpeaker(list, peerId));
   }
 
   private onRoomClosed({ reason }: NotificationData<'roomClosed'>): void {
@@ -877,11 +769,7 @@ export class RoomController implements RoomActions {
     session.afterResume();
     // A consume whose answer was lost with the old socket: ask again (the
     // replayed notifications that follow take care of what changed meanwhile).
-    for (const participant of this.state.participants.value) {
-      for (const producer of participant.producers) {
-        if (!session.isReceiving(producer.producerId)) this.consume(session, participant.peerId, producer.producerId);
-      }
-    }
+    this.remote.consumeMissing(session);
   }
 
   /**

@@ -24,6 +24,7 @@ import type { MediaSession } from './mediaSessionLoader';
 import type { LocalSource } from './producerOptions';
 import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
+import { ScreenShare } from './ScreenShare';
 import { credentialExpiry, isFresher } from './iceServers';
 import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
@@ -144,6 +145,8 @@ export class RoomController implements RoomActions {
   private readonly moderation: Moderation;
   /** The others' media: who is in, what they send, what is consumed of it (RemoteMedia.ts). */
   private readonly remote: RemoteMedia;
+  /** This page's screen share: the picker, its producers, its end (ScreenShare.ts). */
+  private readonly screenShare: ScreenShare;
   /** What this page shows of others' video, reported to the server (setViewport). */
   private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
 
@@ -155,7 +158,7 @@ export class RoomController implements RoomActions {
     this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
-    this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
+    this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.screenShare.ended(kind));
     this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
     this.admission = new Admission(this.state, (code) => this.fail(code));
@@ -168,6 +171,7 @@ export class RoomController implements RoomActions {
       isSelf: (peerId) => this.isSelf(peerId),
     };
     this.remote = new RemoteMedia(this.link);
+    this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
   }
 
@@ -398,30 +402,12 @@ export class RoomController implements RoomActions {
     return this.mediaOps.run(() => this.applyCamera(enabled), 'camera');
   }
 
-  async setScreenSharing(enabled: boolean): Promise<void> {
-    const { screenShare, screenIssue } = this.state;
-    if (!enabled) {
-      await this.mediaOps.run(() => this.stopScreenShare(), 'screen');
-      return;
-    }
-    if (screenShare.value !== 'off' || this.state.phase.value !== 'joined' || !this.session) return;
-    const generation = this.generation;
-    screenShare.value = 'starting';
-    screenIssue.value = null;
-    // The picker opens now, not after queued camera work: browsers allow it only
-    // shortly after the click. It touches no producer, so it needs no queue.
-    const opened = await this.screen.open();
-    if (generation !== this.generation) return; // left meanwhile; teardown stopped the capture
-    if (opened !== 'opened') {
-      screenShare.value = 'off';
-      if (opened === 'failed') screenIssue.value = 'FAILED';
-      return;
-    }
-    await this.mediaOps.run(() => this.produceScreen(), 'screen');
+  setScreenSharing(enabled: boolean): Promise<void> {
+    return this.screenShare.setSharing(enabled);
   }
 
   dismissScreenIssue(): void {
-    this.state.screenIssue.value = null;
+    this.screenShare.dismissIssue();
   }
 
   setAudioOnly(enabled: boolean): Promise<void> {
@@ -639,59 +625,6 @@ export class RoomController implements RoomActions {
     this.signaling
       ?.request('setViewport', { tiles })
       .catch((error: unknown) => log.debug('setViewport not answered', error));
-  }
-
-  // ---------------------------------------------------------- screen share
-
-  private async produceScreen(): Promise<void> {
-    const session = this.session;
-    const video = this.screen.videoTrack;
-    // Stopped (by the browser's bar or the app) while waiting in the queue.
-    if (!session || !video || this.state.screenShare.value !== 'starting') {
-      this.screen.stop();
-      if (this.state.screenShare.value === 'starting') this.state.screenShare.value = 'off';
-      return;
-    }
-    try {
-      await session.produce('screen', video);
-      const audio = this.screen.audioTrack;
-      if (audio) {
-        await session.produce('screen-audio', audio).catch((error: unknown) => {
-          // The picture is what matters: share it without the sound.
-          log.warn('cannot send the shared audio', error);
-          this.screen.stopAudio();
-        });
-      }
-      if (session === this.session) this.state.screenShare.value = 'on';
-    } catch (error) {
-      if (session !== this.session) return;
-      log.error('cannot share the screen', error);
-      await this.stopScreenShare();
-      this.state.screenIssue.value = 'FAILED';
-    }
-  }
-
-  /** Ends the capture at once (the browser's bar goes), then the producers here and on the server. */
-  private async stopScreenShare(): Promise<void> {
-    this.screen.stop();
-    this.state.screenShare.value = 'off';
-    const session = this.session;
-    if (!session) return;
-    await session.closeProducer('screen');
-    await session.closeProducer('screen-audio');
-  }
-
-  /** The browser ended a shared track (its "Stop sharing" bar, the shared window closed). */
-  private handleScreenEnded(kind: 'video' | 'audio'): void {
-    // MediaOps.run catches and logs, so this promise cannot reject.
-    void this.mediaOps.run(async () => {
-      if (kind === 'video') {
-        await this.stopScreenShare();
-        return;
-      }
-      this.screen.stopAudio();
-      await this.session?.closeProducer('screen-audio');
-    }, 'screen');
   }
 
   // -------------------------------------------------------- notifications

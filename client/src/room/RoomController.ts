@@ -15,13 +15,13 @@ import { Connection, type ConnectionClosed, type ConnectionOptions, type Connect
 import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
-import { LocalMedia, type LocalKind } from './LocalMedia';
+import { LocalControls } from './LocalControls';
+import { LocalMedia } from './LocalMedia';
 import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
 import { Moderation } from './Moderation';
 import { RemoteMedia } from './RemoteMedia';
 import type { MediaSession } from './mediaSessionLoader';
-import type { LocalSource } from './producerOptions';
 import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
 import { ScreenShare } from './ScreenShare';
@@ -145,6 +145,8 @@ export class RoomController implements RoomActions {
   private readonly moderation: Moderation;
   /** The others' media: who is in, what they send, what is consumed of it (RemoteMedia.ts). */
   private readonly remote: RemoteMedia;
+  /** This page's microphone and camera: toggles, device switches, lost devices (LocalControls.ts). */
+  private readonly controls: LocalControls;
   /** This page's screen share: the picker, its producers, its end (ScreenShare.ts). */
   private readonly screenShare: ScreenShare;
   /** What this page shows of others' video, reported to the server (setViewport). */
@@ -157,7 +159,7 @@ export class RoomController implements RoomActions {
     this.isPhone = options.isPhone;
     this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
-    this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
+    this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.controls.trackEnded(kind));
     this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.screenShare.ended(kind));
     this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
@@ -171,6 +173,7 @@ export class RoomController implements RoomActions {
       isSelf: (peerId) => this.isSelf(peerId),
     };
     this.remote = new RemoteMedia(this.link);
+    this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
     this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
   }
@@ -221,7 +224,7 @@ export class RoomController implements RoomActions {
     }
 
     this.local.watchDevices();
-    await this.mediaOps.run(() => this.openLobbyMedia());
+    await this.mediaOps.run(() => this.controls.openLobbyMedia());
     markJoin('devices-opened');
     if (this.resumeJoin && generation === this.generation) await this.join();
   }
@@ -296,7 +299,7 @@ export class RoomController implements RoomActions {
       session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
       session.events.on('producertrackended', (source) => {
         // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
-        if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
+        if (source === 'mic' || source === 'camera') this.controls.trackEnded(source === 'mic' ? 'audio' : 'video');
       }),
     );
   }
@@ -377,29 +380,19 @@ export class RoomController implements RoomActions {
   }
 
   selectAudioInput(deviceId: string): Promise<void> {
-    return this.mediaOps.run(async () => {
-      this.state.selectedAudioInputId.value = deviceId;
-      if (!this.local.micTrack) return; // applies when the mic is next turned on
-      await this.local.open({ audio: true, video: false });
-      await this.afterTrackSwitch('mic', this.local.micTrack);
-    }, 'mic');
+    return this.controls.selectAudioInput(deviceId);
   }
 
   selectVideoInput(deviceId: string): Promise<void> {
-    return this.mediaOps.run(async () => {
-      this.state.selectedVideoInputId.value = deviceId;
-      if (!this.local.cameraTrack) return;
-      await this.local.open({ audio: false, video: true });
-      await this.afterTrackSwitch('camera', this.local.cameraTrack);
-    }, 'camera');
+    return this.controls.selectVideoInput(deviceId);
   }
 
   setMicEnabled(enabled: boolean): Promise<void> {
-    return this.mediaOps.run(() => this.applyMic(enabled), 'mic');
+    return this.controls.setMicEnabled(enabled);
   }
 
   setCameraEnabled(enabled: boolean): Promise<void> {
-    return this.mediaOps.run(() => this.applyCamera(enabled), 'camera');
+    return this.controls.setCameraEnabled(enabled);
   }
 
   setScreenSharing(enabled: boolean): Promise<void> {
@@ -464,134 +457,6 @@ export class RoomController implements RoomActions {
     return this.session?.getSendStats() ?? Promise.resolve([]);
   }
 
-  // ------------------------------------------------------- local media ops
-
-  private async openLobbyMedia(): Promise<void> {
-    const { micEnabled, cameraEnabled } = this.state;
-    const generation = this.generation;
-    if (this.state.audioOnly.value) cameraEnabled.value = false; // a call link said audio-only
-    await this.local.open({ audio: micEnabled.value, video: cameraEnabled.value });
-    if (generation !== this.generation) return; // left meanwhile: keep the user's choices
-    // A device that could not be opened is shown as off, with the reason beside it.
-    if (!this.local.micTrack) micEnabled.value = false;
-    if (!this.local.cameraTrack) cameraEnabled.value = false;
-    if (!micEnabled.value && !cameraEnabled.value) await this.local.refreshDevices();
-  }
-
-  private async applyMic(enabled: boolean): Promise<void> {
-    const { micEnabled } = this.state;
-    const phase = this.state.phase.value;
-    const session = this.session;
-    if (enabled === micEnabled.value && (!enabled || this.local.micTrack)) return;
-    if (phase === 'lobby') {
-      if (enabled) await this.local.open({ audio: true, video: false });
-      else this.local.stop('audio');
-      micEnabled.value = enabled && this.local.micTrack !== null;
-      return;
-    }
-    if (phase !== 'joined' || !session) return;
-
-    if (!enabled) {
-      micEnabled.value = false; // at once: the user must see they are muted
-      await session.setPaused('mic', true);
-      return;
-    }
-    if (session.hasProducer('mic') && this.local.micTrack) {
-      await this.resumeProducer(session, 'mic');
-      return;
-    }
-    // Joined with the mic off, or the mic was lost: open it and send it now.
-    if (!this.local.micTrack) await this.local.open({ audio: true, video: false });
-    const track = this.local.micTrack;
-    if (!track) return; // the issue is in state
-    try {
-      if (session.hasProducer('mic')) await session.replaceTrack('mic', track);
-      else await session.produce('mic', track);
-      await this.resumeProducer(session, 'mic');
-    } catch (error) {
-      this.local.stop('audio'); // not sent, so not open either
-      throw error;
-    }
-  }
-
-  private async applyCamera(enabled: boolean): Promise<void> {
-    const { cameraEnabled } = this.state;
-    const phase = this.state.phase.value;
-    const session = this.session;
-    if (enabled === cameraEnabled.value && (!enabled || this.local.cameraTrack)) return;
-    if (enabled && this.state.audioOnly.value) return; // no camera in audio-only
-    if (phase === 'lobby') {
-      if (enabled) await this.local.open({ audio: false, video: true });
-      else this.local.stop('video');
-      cameraEnabled.value = enabled && this.local.cameraTrack !== null;
-      return;
-    }
-    if (phase !== 'joined' || !session) return;
-
-    if (!enabled) {
-      cameraEnabled.value = false;
-      try {
-        await session.setPaused('camera', true);
-        await session.replaceTrack('camera', null);
-      } finally {
-        // Whatever the server said, the camera light goes off.
-        this.local.stop('video');
-      }
-      return;
-    }
-    await this.local.open({ audio: false, video: true });
-    const track = this.local.cameraTrack;
-    if (!track) return; // the issue is in state
-    try {
-      if (session.hasProducer('camera')) {
-        await session.replaceTrack('camera', track);
-        await this.resumeProducer(session, 'camera');
-      } else {
-        await session.produce('camera', track);
-        cameraEnabled.value = true;
-      }
-    } catch (error) {
-      this.local.stop('video'); // not sent: the camera light must not stay on
-      throw error;
-    }
-  }
-
-  /** Resumes locally and on the server; the toggle shows on only once both agreed. */
-  private async resumeProducer(session: MediaSession, source: LocalSource): Promise<void> {
-    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
-    await session.setPaused(source, false);
-    flag.value = true;
-    if (source === 'mic') this.moderation.unmuted();
-  }
-
-  /** After a device switch: hand the new track to the producer, or reflect its loss. */
-  private async afterTrackSwitch(source: LocalSource, track: MediaStreamTrack | null): Promise<void> {
-    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
-    if (!track) {
-      flag.value = false;
-      if (this.session?.hasProducer(source)) {
-        await this.session.setPaused(source, true);
-        await this.session.replaceTrack(source, null);
-      }
-      return;
-    }
-    await this.session?.replaceTrack(source, track);
-  }
-
-  private handleLocalTrackEnded(kind: LocalKind): void {
-    const source: LocalSource = kind === 'audio' ? 'mic' : 'camera';
-    // MediaOps.run catches and logs, so this promise cannot reject.
-    void this.mediaOps.run(async () => {
-      (kind === 'audio' ? this.state.micEnabled : this.state.cameraEnabled).value = false;
-      this.local.stop(kind);
-      const session = this.session;
-      if (session?.hasProducer(source)) {
-        await session.setPaused(source, true);
-        await session.replaceTrack(source, null);
-      }
-    }, source);
-  }
-
   // ------------------------------------------------------------ audio-only
 
   /**
@@ -602,7 +467,7 @@ export class RoomController implements RoomActions {
   private async applyAudioOnly(enabled: boolean): Promise<void> {
     const { state } = this;
     if (state.audioOnly.value === enabled) return;
-    if (enabled && state.cameraEnabled.value) await this.applyCamera(false);
+    if (enabled && state.cameraEnabled.value) await this.controls.applyCamera(false);
     state.audioOnly.value = enabled; // before the request: no new video consume starts meanwhile
     const session = this.session;
     const signaling = this.signaling;

@@ -29,7 +29,7 @@ import { credentialExpiry, isFresher } from './iceServers';
 import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import type { ReceiveStats, SendStats } from './stats';
-import { ViewportReporter, type ViewportTiles } from './viewport';
+import { VideoReception } from './VideoReception';
 
 const log = createLogger('room');
 
@@ -149,8 +149,8 @@ export class RoomController implements RoomActions {
   private readonly controls: LocalControls;
   /** This page's screen share: the picker, its producers, its end (ScreenShare.ts). */
   private readonly screenShare: ScreenShare;
-  /** What this page shows of others' video, reported to the server (setViewport). */
-  private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
+  /** What video this page receives: audio-only, the viewport report (VideoReception.ts). */
+  private readonly video: VideoReception;
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
@@ -175,6 +175,7 @@ export class RoomController implements RoomActions {
     this.remote = new RemoteMedia(this.link);
     this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
     this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
+    this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
   }
 
@@ -274,7 +275,7 @@ export class RoomController implements RoomActions {
       await receiveOthers(joined, (consumed) => this.remote.received(session, consumed), (peerId, producerId) => this.remote.consume(session, peerId, producerId));
       if (stale()) return;
       state.phase.value = 'joined';
-      this.viewport.setEnabled(!state.audioOnly.value);
+      this.video.joined();
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
@@ -368,7 +369,7 @@ export class RoomController implements RoomActions {
 
   /** Stops everything; the controller is not used after this. */
   dispose(): void {
-    this.viewport.dispose();
+    this.video.dispose();
     this.teardown();
     this.local.dispose();
   }
@@ -404,11 +405,11 @@ export class RoomController implements RoomActions {
   }
 
   setAudioOnly(enabled: boolean): Promise<void> {
-    return this.mediaOps.run(() => this.applyAudioOnly(enabled), 'camera');
+    return this.video.setAudioOnly(enabled);
   }
 
   observeVideo(element: Element, producerId: string): () => void {
-    return this.viewport.observe(element, producerId);
+    return this.video.observe(element, producerId);
   }
 
   // ----------------------------------------------------------- moderation
@@ -455,41 +456,6 @@ export class RoomController implements RoomActions {
   /** Outbound RTP totals per producer (simulcast layers added up). */
   getSendStats(): Promise<SendStats[]> {
     return this.session?.getSendStats() ?? Promise.resolve([]);
-  }
-
-  // ------------------------------------------------------------ audio-only
-
-  /**
-   * On: the camera goes off and stays off, no video is consumed, and the
-   * server closes the video consumers (consumerClosed forgets their tracks).
-   * Off: the others' video is consumed again.
-   */
-  private async applyAudioOnly(enabled: boolean): Promise<void> {
-    const { state } = this;
-    if (state.audioOnly.value === enabled) return;
-    if (enabled && state.cameraEnabled.value) await this.controls.applyCamera(false);
-    state.audioOnly.value = enabled; // before the request: no new video consume starts meanwhile
-    const session = this.session;
-    const signaling = this.signaling;
-    if (state.phase.value !== 'joined' || !session || !signaling) return;
-    this.viewport.setEnabled(!enabled);
-    try {
-      await signaling.request('setAudioOnly', { audioOnly: enabled });
-    } catch (error) {
-      if (session !== this.session) return;
-      state.audioOnly.value = !enabled;
-      this.viewport.setEnabled(enabled);
-      throw error;
-    }
-    if (enabled || session !== this.session) return;
-    this.remote.consumeVideo(session);
-  }
-
-  private sendViewport(tiles: ViewportTiles): void {
-    if (this.state.phase.value !== 'joined') return;
-    this.signaling
-      ?.request('setViewport', { tiles })
-      .catch((error: unknown) => log.debug('setViewport not answered', error));
   }
 
   // -------------------------------------------------------- notifications
@@ -626,7 +592,7 @@ export class RoomController implements RoomActions {
   /** Closes the session, the socket and the local tracks; keeps the user's choices. */
   private teardown(): void {
     this.generation++;
-    this.viewport.setEnabled(false);
+    this.video.stop();
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     for (const user of this.socketUsers) user.detach();

@@ -25,7 +25,7 @@ import type { MediaSession } from './mediaSessionLoader';
 import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
 import { ScreenShare } from './ScreenShare';
-import { credentialExpiry, isFresher } from './iceServers';
+import { TurnCredentials } from './TurnCredentials';
 import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import type { ReceiveStats, SendStats } from './stats';
@@ -125,8 +125,8 @@ export class RoomController implements RoomActions {
   /** The media session made on the join screen, until the join takes it (MediaPrewarm.ts). */
   private prewarm: MediaPrewarm | null = null;
   private hello: Hello | null = null;
-  /** The newest TURN credentials of this socket's session: the hello's, then renewals (see iceServers.ts). */
-  private iceServers: Hello['iceServers'] = [];
+  /** The newest TURN credentials of this socket's session: the hello's, then renewals (TurnCredentials.ts). */
+  private readonly turn = new TurnCredentials(() => this.session ?? this.prewarm?.session);
   private credentials: Credentials | null = null;
   private unsubscribe: Array<() => void> = [];
   /** Bumped by every teardown: async work started before it sees it changed and drops its result. */
@@ -206,7 +206,7 @@ export class RoomController implements RoomActions {
       if (generation !== this.generation) return;
       markJoin('hello-answered');
       this.hello = hello;
-      this.iceServers = hello.iceServers;
+      this.turn.hold(hello.iceServers);
       for (const user of this.socketUsers) user.attach(signaling, hello);
       state.self.value = { peerId: hello.peerId, ...hello.self };
       // Device and transports made while the person is on the join screen (not for a guest who may wait).
@@ -467,31 +467,9 @@ export class RoomController implements RoomActions {
       signaling.onResumed((hello) => this.onResumed(hello)),
       ...this.remote.subscribe(signaling),
       signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
-      signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
+      signaling.onNotification('iceServers', ({ iceServers }) => this.turn.offer(iceServers, 'renewal')),
       ...this.moderation.subscribe(signaling),
     );
-  }
-
-  /**
-   * TURN credentials from a renewal or a resume's hello: kept if they expire
-   * later than those held (a renewal replayed after a resume is older than
-   * the resume's own), then handed to the media session, which restarts ICE
-   * on its relayed transports. A resume's credentials are applied like a
-   * renewal: the server's next renewal counts from that hello, possibly after
-   * the credential a relay was allocated with has expired.
-   */
-  private offerIceServers(iceServers: Hello['iceServers'], from: 'renewal' | 'resume'): void {
-    if (!isFresher(iceServers, this.iceServers)) {
-      log.debug(`TURN credentials of the ${from} ignored: not newer than those held`);
-      return;
-    }
-    this.iceServers = iceServers;
-    const expiry = credentialExpiry(iceServers)!;
-    log.info(`new TURN credentials (${from}), valid until ${new Date(expiry * 1000).toISOString()}`);
-    // Before the join, the session made on the join screen.
-    (this.session ?? this.prewarm?.session)
-      ?.renewIceServers(iceServers)
-      .catch((error: unknown) => log.warn('new TURN credentials not applied', error));
   }
 
   private isSelf(peerId: string): boolean {
@@ -527,7 +505,7 @@ export class RoomController implements RoomActions {
     }
     log.info(`resumed as ${hello.peerId}`);
     // Before afterResume: a transport it restarts gathers with these.
-    this.offerIceServers(hello.iceServers, 'resume');
+    this.turn.offer(hello.iceServers, 'resume');
     const session = this.session;
     if (!session) return;
     session.afterResume();
@@ -603,7 +581,7 @@ export class RoomController implements RoomActions {
     this.signaling?.close(1000, 'client leaving');
     this.signaling = null;
     this.hello = null;
-    this.iceServers = [];
+    this.turn.clear();
     this.local.stopAll();
     this.screen.stop();
     const { state } = this;

@@ -7,11 +7,11 @@
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import type { ModerationAction, NotificationData, ResponseData } from '@chantier/signaling/protocol';
+import type { ModerationAction, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { NodeDirectory } from '../signaling/nodes';
-import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
+import { Connection, type ConnectionOptions, type SignalingChannel } from '../signaling/Connection';
 import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
@@ -20,6 +20,7 @@ import { LocalMedia } from './LocalMedia';
 import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
 import { Moderation } from './Moderation';
+import { Reconnection } from './Reconnection';
 import { RemoteMedia } from './RemoteMedia';
 import type { MediaSession } from './mediaSessionLoader';
 import type { RoomLink } from './roomLink';
@@ -149,6 +150,8 @@ export class RoomController implements RoomActions {
   private readonly controls: LocalControls;
   /** This page's screen share: the picker, its producers, its end (ScreenShare.ts). */
   private readonly screenShare: ScreenShare;
+  /** The socket's states, resumes and closes, and starting over when a resume is impossible (Reconnection.ts). */
+  private readonly reconnection: Reconnection;
   /** What video this page receives: audio-only, the viewport report (VideoReception.ts). */
   private readonly video: VideoReception;
 
@@ -177,6 +180,19 @@ export class RoomController implements RoomActions {
     this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
     this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
+    this.reconnection = new Reconnection(
+      this.link,
+      {
+        resumed: (hello) => void (this.hello = hello),
+        startAfresh: (joinAgain) => {
+          this.resumeJoin = joinAgain;
+          void this.rejoin();
+        },
+        end: (phase, reason) => this.end(phase, reason),
+        fail: (code) => this.fail(code),
+      },
+      { admission: this.admission, turn: this.turn, remote: this.remote },
+    );
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -297,7 +313,7 @@ export class RoomController implements RoomActions {
       session.events.on('connectionstatechange', (connection) => {
         state.mediaConnection.value = connection;
       }),
-      session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
+      session.events.on('transportgone', () => this.reconnection.startOver('a transport is gone on the server')),
       session.events.on('producertrackended', (source) => {
         // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
         if (source === 'mic' || source === 'camera') this.controls.trackEnded(source === 'mic' ? 'audio' : 'video');
@@ -462,11 +478,8 @@ export class RoomController implements RoomActions {
 
   private subscribe(signaling: Connection): void {
     this.unsubscribe.push(
-      signaling.onClose((closed) => this.handleSocketClosed(closed)),
-      signaling.onState((connection) => this.onConnectionState(connection)),
-      signaling.onResumed((hello) => this.onResumed(hello)),
+      ...this.reconnection.subscribe(signaling),
       ...this.remote.subscribe(signaling),
-      signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
       signaling.onNotification('iceServers', ({ iceServers }) => this.turn.offer(iceServers, 'renewal')),
       ...this.moderation.subscribe(signaling),
     );
@@ -476,85 +489,6 @@ export class RoomController implements RoomActions {
     return peerId === this.hello?.peerId;
   }
 
-  private onRoomClosed({ reason }: NotificationData<'roomClosed'>): void {
-    log.info(`room closed (${reason})`);
-    this.end('ended', reason);
-  }
-
-  // ---------------------------------------------------------- reconnection
-
-  private onConnectionState(connection: ConnectionState): void {
-    // The phase stays as it is while reconnecting: the tiles stay, a banner says it.
-    this.state.connection.value = connection === 'reconnecting' ? 'reconnecting' : 'ok';
-    if (connection === 'expired') this.startOver('the server no longer has our session');
-  }
-
-  /** The session was taken back on a new socket: same peer, same media. */
-  private onResumed(hello: Hello): void {
-    const phase = this.state.phase.value;
-    this.hello = hello;
-    if ((phase === 'joined' || phase === 'joining') && !hello.resumed?.joined) {
-      this.startOver('resumed, but no longer joined');
-      return;
-    }
-    if (phase === 'waiting' && this.signaling) {
-      log.info(`resumed as ${hello.peerId} while waiting in the lobby`);
-      const generation = this.generation;
-      this.admission.knockAgain(this.signaling, () => generation !== this.generation);
-      return;
-    }
-    log.info(`resumed as ${hello.peerId}`);
-    // Before afterResume: a transport it restarts gathers with these.
-    this.turn.offer(hello.iceServers, 'resume');
-    const session = this.session;
-    if (!session) return;
-    session.afterResume();
-    // A consume whose answer was lost with the old socket: ask again (the
-    // replayed notifications that follow take care of what changed meanwhile).
-    this.remote.consumeMissing(session);
-  }
-
-  /**
-   * The fallback when a resume is impossible (grace period over, transport
-   * gone on the server): a fresh hello and join, straight back into the room
-   * when we were in it.
-   */
-  private startOver(why: string): void {
-    const phase = this.state.phase.value;
-    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting') return;
-    log.warn(`starting over with a fresh hello and join: ${why}`);
-    this.resumeJoin = phase !== 'lobby';
-    void this.rejoin();
-  }
-
-  private handleSocketClosed(closed: ConnectionClosed): void {
-    if (closed.byClient) return;
-    const phase = this.state.phase.value;
-    // During hello, the hello's own rejection reports the error.
-    if (phase === 'connecting') return;
-    switch (closed.kind) {
-      case 'left':
-        this.end('left');
-        return;
-      case 'room-closed':
-        this.end('ended', this.state.endedReason.value ?? 'unknown');
-        return;
-      case 'replaced':
-        this.end('ended', 'replaced');
-        return;
-      case 'removed':
-        // No resume, no rejoin: the removed screen has no way back in.
-        this.end('ended', 'removed');
-        return;
-      case 'hello-refused':
-        this.fail(this.state.error.value ?? 'UNAUTHORIZED');
-        return;
-      case 'lost':
-        log.warn(`connection lost (${closed.code})`);
-        this.end('disconnected');
-        return;
-    }
-  }
 
   // ------------------------------------------------------------ teardown
 

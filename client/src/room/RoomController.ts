@@ -4,6 +4,13 @@
  * (through LocalMedia), and it is the only writer of the room's signals.
  * Components read the signals and call the actions below, nothing else.
  *
+ * It keeps the meeting's lifecycle (connect, join, leave, teardown) and
+ * delegates each other job to a module beside it, lent what it needs
+ * (roomLink.ts): LocalControls (microphone, camera, devices), ScreenShare,
+ * VideoReception (audio-only, viewport), RemoteMedia (the others' media),
+ * Moderation, Reconnection (resumes, closes, starting over), TurnCredentials.
+ * New features get their own module too.
+ *
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
@@ -11,7 +18,7 @@ import type { ModerationAction, ResponseData } from '@chantier/signaling/protoco
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { NodeDirectory } from '../signaling/nodes';
-import { Connection, type ConnectionOptions, type SignalingChannel } from '../signaling/Connection';
+import { Connection, type ConnectionOptions } from '../signaling/Connection';
 import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
@@ -31,71 +38,11 @@ import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import type { ReceiveStats, SendStats } from './stats';
 import { VideoReception } from './VideoReception';
+import type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
 const log = createLogger('room');
 
-/** What the UI may ask for. */
-export interface RoomActions {
-  setDisplayName(name: string): void;
-  selectAudioInput(deviceId: string): Promise<void>;
-  selectVideoInput(deviceId: string): Promise<void>;
-  setMicEnabled(enabled: boolean): Promise<void>;
-  setCameraEnabled(enabled: boolean): Promise<void>;
-  /** Opens the browser's picker and shares what is picked; false stops sharing. */
-  setScreenSharing(enabled: boolean): Promise<void>;
-  /** Hides the notice of a share that could not start. */
-  dismissScreenIssue(): void;
-  /** Receive and send no video (before joining or during the meeting). */
-  setAudioOnly(enabled: boolean): Promise<void>;
-  /** A <video> showing a remote producer, for the viewport report; returns the way to stop. */
-  observeVideo(element: Element, producerId: string): () => void;
-  join(): Promise<void>;
-  leave(): Promise<void>;
-  /** Raise or lower this participant's hand. */
-  setHandRaised(raised: boolean): Promise<void>;
-  /** Moderators: act on another participant (the server refuses anyone else). */
-  moderate(peerId: string, action: ModerationAction): Promise<void>;
-  /** Moderators: lock or unlock the meeting to new joins. */
-  setRoomLocked(locked: boolean): Promise<void>;
-  /** Moderators: whether those they mute may unmute themselves. */
-  setSelfUnmuteAllowed(allowed: boolean): Promise<void>;
-  /** Moderators: end the meeting for everyone. */
-  endMeetingForAll(): Promise<void>;
-  /** Moderators: let a guest waiting in the lobby in, or refuse them. */
-  admit(peerId: string, allow: boolean): Promise<void>;
-  /** Moderators: whether guests wait in the lobby (off lets everyone waiting in). */
-  setGuestLobby(enabled: boolean): Promise<void>;
-  /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
-  dismissModerationNotice(): void;
-  /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
-  rejoin(): Promise<void>;
-}
-
-export interface RoomControllerOptions {
-  state: RoomState;
-  /** The signaling endpoint (see signaling/socketUrl.ts). */
-  url: string;
-  mediaDevices: MediaDevices | null;
-  /** `join` tells the server whether this is a phone (it may send it less video). */
-  isPhone: () => boolean;
-  createConnection?: (options: ConnectionOptions) => Connection;
-  /** Others that use the meeting's socket beside the media (the chat). */
-  socketUsers?: readonly SocketUser[];
-  /** Codec and bitrate of a screen share; producerOptions.ts has the defaults. */
-  screenTuning?: ScreenTuning;
-}
-
-/**
- * Something that uses the meeting's socket without owning it: attached after
- * each successful hello, detached when the socket goes. The UI never gets
- * the socket; the user (ChatController) exposes actions and signals.
- */
-export interface SocketUser {
-  attach(signaling: SignalingChannel, hello: Hello): void;
-  /** After a successful join, with its answer (e.g. the presentation in progress). */
-  joined?(answer: ResponseData<'join'>): void;
-  detach(): void;
-}
+export type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
 interface Credentials {
   projectId: string;

@@ -423,6 +423,7 @@ export class RoomController implements RoomActions {
 
   // -------------------------------------------------------- notifications
 
+  /** Every listener on this socket, each module's own; removed at teardown. */
   private subscribe(signaling: Connection): void {
     this.unsubscribe.push(
       ...this.reconnection.subscribe(signaling),
@@ -435,7 +436,6 @@ export class RoomController implements RoomActions {
   private isSelf(peerId: string): boolean {
     return peerId === this.hello?.peerId;
   }
-
 
   // ------------------------------------------------------------ teardown
 

@@ -4,107 +4,45 @@
  * (through LocalMedia), and it is the only writer of the room's signals.
  * Components read the signals and call the actions below, nothing else.
  *
+ * It keeps the meeting's lifecycle (connect, join, leave, teardown) and
+ * delegates each other job to a module beside it, lent what it needs
+ * (roomLink.ts): LocalControls (microphone, camera, devices), ScreenShare,
+ * VideoReception (audio-only, viewport), RemoteMedia (the others' media),
+ * Moderation, Reconnection (resumes, closes, starting over), TurnCredentials.
+ * New features get their own module too.
+ *
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import type { ModerationAction, NotificationData, ResponseData } from '@chantier/signaling/protocol';
+import type { ModerationAction, ResponseData } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
 import { NodeDirectory } from '../signaling/nodes';
-import { Connection, type ConnectionClosed, type ConnectionOptions, type ConnectionState, type SignalingChannel } from '../signaling/Connection';
-import {
-  addParticipant,
-  addProducer,
-  participantFromPeer,
-  removeParticipant,
-  removeProducer,
-  setActiveSpeaker,
-  setAudioOnly as setParticipantAudioOnly,
-  setHandRaised,
-  setProducerPaused,
-  setTrack,
-  type Participants,
-} from '../state/participants';
-import { DEFAULT_POLICY, type Phase, type RoomState } from '../state/roomState';
+import { Connection, type ConnectionOptions } from '../signaling/Connection';
+import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
-import { LocalMedia, type LocalKind } from './LocalMedia';
-import type { ConsumedTrack } from './MediaSession';
+import { LocalControls } from './LocalControls';
+import { LocalMedia } from './LocalMedia';
+import { MediaOps } from './MediaOps';
 import { MediaPrewarm } from './MediaPrewarm';
-import type { ClosedConsumer, MediaSession } from './mediaSessionLoader';
-import type { LocalSource } from './producerOptions';
+import { Moderation } from './Moderation';
+import { Reconnection } from './Reconnection';
+import { RemoteMedia } from './RemoteMedia';
+import type { MediaSession } from './mediaSessionLoader';
+import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
-import { credentialExpiry, isFresher } from './iceServers';
+import { ScreenShare } from './ScreenShare';
+import { TurnCredentials } from './TurnCredentials';
 import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
-import { SerialQueue } from './SerialQueue';
 import type { ReceiveStats, SendStats } from './stats';
-import { ViewportReporter, type ViewportTiles } from './viewport';
+import { VideoReception } from './VideoReception';
+import type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
 const log = createLogger('room');
 
-/** What the UI may ask for. */
-export interface RoomActions {
-  setDisplayName(name: string): void;
-  selectAudioInput(deviceId: string): Promise<void>;
-  selectVideoInput(deviceId: string): Promise<void>;
-  setMicEnabled(enabled: boolean): Promise<void>;
-  setCameraEnabled(enabled: boolean): Promise<void>;
-  /** Opens the browser's picker and shares what is picked; false stops sharing. */
-  setScreenSharing(enabled: boolean): Promise<void>;
-  /** Hides the notice of a share that could not start. */
-  dismissScreenIssue(): void;
-  /** Receive and send no video (before joining or during the meeting). */
-  setAudioOnly(enabled: boolean): Promise<void>;
-  /** A <video> showing a remote producer, for the viewport report; returns the way to stop. */
-  observeVideo(element: Element, producerId: string): () => void;
-  join(): Promise<void>;
-  leave(): Promise<void>;
-  /** Raise or lower this participant's hand. */
-  setHandRaised(raised: boolean): Promise<void>;
-  /** Moderators: act on another participant (the server refuses anyone else). */
-  moderate(peerId: string, action: ModerationAction): Promise<void>;
-  /** Moderators: lock or unlock the meeting to new joins. */
-  setRoomLocked(locked: boolean): Promise<void>;
-  /** Moderators: whether those they mute may unmute themselves. */
-  setSelfUnmuteAllowed(allowed: boolean): Promise<void>;
-  /** Moderators: end the meeting for everyone. */
-  endMeetingForAll(): Promise<void>;
-  /** Moderators: let a guest waiting in the lobby in, or refuse them. */
-  admit(peerId: string, allow: boolean): Promise<void>;
-  /** Moderators: whether guests wait in the lobby (off lets everyone waiting in). */
-  setGuestLobby(enabled: boolean): Promise<void>;
-  /** Hides the notice of what a moderator did ("X a coupé votre micro"). */
-  dismissModerationNotice(): void;
-  /** From the left/ended/error/disconnected screens: back to the lobby, or straight in after a lost connection. */
-  rejoin(): Promise<void>;
-}
-
-export interface RoomControllerOptions {
-  state: RoomState;
-  /** The signaling endpoint (see signaling/socketUrl.ts). */
-  url: string;
-  mediaDevices: MediaDevices | null;
-  /** `join` tells the server whether this is a phone (it may send it less video). */
-  isPhone: () => boolean;
-  createConnection?: (options: ConnectionOptions) => Connection;
-  /** Others that use the meeting's socket beside the media (the chat). */
-  socketUsers?: readonly SocketUser[];
-  /** Codec and bitrate of a screen share; producerOptions.ts has the defaults. */
-  screenTuning?: ScreenTuning;
-}
-
-/**
- * Something that uses the meeting's socket without owning it: attached after
- * each successful hello, detached when the socket goes. The UI never gets
- * the socket; the user (ChatController) exposes actions and signals.
- */
-export interface SocketUser {
-  attach(signaling: SignalingChannel, hello: Hello): void;
-  /** After a successful join, with its answer (e.g. the presentation in progress). */
-  joined?(answer: ResponseData<'join'>): void;
-  detach(): void;
-}
+export type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
 interface Credentials {
   projectId: string;
@@ -129,14 +67,14 @@ export class RoomController implements RoomActions {
   private readonly screenTuning: ScreenTuning;
   private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
-  private readonly mediaOps = new SerialQueue();
+  private readonly mediaOps: MediaOps;
   private signaling: Connection | null = null;
   private session: MediaSession | null = null;
   /** The media session made on the join screen, until the join takes it (MediaPrewarm.ts). */
   private prewarm: MediaPrewarm | null = null;
   private hello: Hello | null = null;
-  /** The newest TURN credentials of this socket's session: the hello's, then renewals (see iceServers.ts). */
-  private iceServers: Hello['iceServers'] = [];
+  /** The newest TURN credentials of this socket's session: the hello's, then renewals (TurnCredentials.ts). */
+  private readonly turn = new TurnCredentials(() => this.session ?? this.prewarm?.session);
   private credentials: Credentials | null = null;
   private unsubscribe: Array<() => void> = [];
   /** Bumped by every teardown: async work started before it sees it changed and drops its result. */
@@ -145,14 +83,24 @@ export class RoomController implements RoomActions {
   private resumeJoin = false;
   /** Rejoindre pressed, `join` not answered yet: a second press is ignored. */
   private pressed = false;
-  /** A moderator muted this participant, who has not unmuted since (the server keeps the same fact). */
-  private moderatorMuted = false;
   /** A leave request is in flight: a second click must not send another. */
   private leaving = false;
   /** A guest's knock and wait for a moderator (Admission.ts). */
   private readonly admission: Admission;
-  /** What this page shows of others' video, reported to the server (setViewport). */
-  private readonly viewport = new ViewportReporter({ send: (tiles) => this.sendViewport(tiles) });
+  /** What the modules below are lent: the state and, read at each use, this connection's objects. */
+  private readonly link: RoomLink;
+  /** A moderator's requests, the raised hand and their notifications (Moderation.ts). */
+  private readonly moderation: Moderation;
+  /** The others' media: who is in, what they send, what is consumed of it (RemoteMedia.ts). */
+  private readonly remote: RemoteMedia;
+  /** This page's microphone and camera: toggles, device switches, lost devices (LocalControls.ts). */
+  private readonly controls: LocalControls;
+  /** This page's screen share: the picker, its producers, its end (ScreenShare.ts). */
+  private readonly screenShare: ScreenShare;
+  /** The socket's states, resumes and closes, and starting over when a resume is impossible (Reconnection.ts). */
+  private readonly reconnection: Reconnection;
+  /** What video this page receives: audio-only, the viewport report (VideoReception.ts). */
+  private readonly video: VideoReception;
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
@@ -161,11 +109,37 @@ export class RoomController implements RoomActions {
     this.isPhone = options.isPhone;
     this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
     this.socketUsers = options.socketUsers ?? [];
-    this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.handleLocalTrackEnded(kind));
-    this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.handleScreenEnded(kind));
+    this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.controls.trackEnded(kind));
+    this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.screenShare.ended(kind));
     this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
     this.admission = new Admission(this.state, (code) => this.fail(code));
+    this.mediaOps = new MediaOps(this.state);
+    this.link = {
+      state: this.state,
+      session: () => this.session,
+      signaling: () => this.signaling,
+      generation: () => this.generation,
+      isSelf: (peerId) => this.isSelf(peerId),
+    };
+    this.remote = new RemoteMedia(this.link);
+    this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
+    this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
+    this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
+    this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
+    this.reconnection = new Reconnection(
+      this.link,
+      {
+        resumed: (hello) => void (this.hello = hello),
+        startAfresh: (joinAgain) => {
+          this.resumeJoin = joinAgain;
+          void this.rejoin();
+        },
+        end: (phase, reason) => this.end(phase, reason),
+        fail: (code) => this.fail(code),
+      },
+      { admission: this.admission, turn: this.turn, remote: this.remote },
+    );
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -195,7 +169,7 @@ export class RoomController implements RoomActions {
       if (generation !== this.generation) return;
       markJoin('hello-answered');
       this.hello = hello;
-      this.iceServers = hello.iceServers;
+      this.turn.hold(hello.iceServers);
       for (const user of this.socketUsers) user.attach(signaling, hello);
       state.self.value = { peerId: hello.peerId, ...hello.self };
       // Device and transports made while the person is on the join screen (not for a guest who may wait).
@@ -214,7 +188,7 @@ export class RoomController implements RoomActions {
     }
 
     this.local.watchDevices();
-    await this.runMediaOp(() => this.openLobbyMedia());
+    await this.mediaOps.run(() => this.controls.openLobbyMedia());
     markJoin('devices-opened');
     if (this.resumeJoin && generation === this.generation) await this.join();
   }
@@ -241,7 +215,7 @@ export class RoomController implements RoomActions {
     this.resumeJoin = false;
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
-    await this.mediaOps.push(() => Promise.resolve());
+    await this.mediaOps.settled();
     const stale = () => generation !== this.generation;
     if (stale()) return void (this.pressed = false);
     try {
@@ -261,14 +235,14 @@ export class RoomController implements RoomActions {
       const { session, answer, others } = joined;
       for (const user of this.socketUsers) user.joined?.(answer);
       // Queued now, so that they come before any producerAdded; the meeting view once they are made.
-      await receiveOthers(joined, (consumed) => this.received(session, consumed), (peerId, producerId) => this.consume(session, peerId, producerId));
+      await receiveOthers(joined, (consumed) => this.remote.received(session, consumed), (peerId, producerId) => this.remote.consume(session, peerId, producerId));
       if (stale()) return;
       state.phase.value = 'joined';
-      this.viewport.setEnabled(!state.audioOnly.value);
+      this.video.joined();
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
-      await this.runMediaOp(() => produceInitial(session, this.local, state, () => session !== this.session));
+      await this.mediaOps.run(() => produceInitial(session, this.local, state, () => session !== this.session));
     } catch (error) {
       this.pressed = false;
       if (stale()) return;
@@ -286,10 +260,10 @@ export class RoomController implements RoomActions {
       session.events.on('connectionstatechange', (connection) => {
         state.mediaConnection.value = connection;
       }),
-      session.events.on('transportgone', () => this.startOver('a transport is gone on the server')),
+      session.events.on('transportgone', () => this.reconnection.startOver('a transport is gone on the server')),
       session.events.on('producertrackended', (source) => {
         // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
-        if (source === 'mic' || source === 'camera') this.handleLocalTrackEnded(source === 'mic' ? 'audio' : 'video');
+        if (source === 'mic' || source === 'camera') this.controls.trackEnded(source === 'mic' ? 'audio' : 'video');
       }),
     );
   }
@@ -358,7 +332,7 @@ export class RoomController implements RoomActions {
 
   /** Stops everything; the controller is not used after this. */
   dispose(): void {
-    this.viewport.dispose();
+    this.video.dispose();
     this.teardown();
     this.local.dispose();
   }
@@ -370,161 +344,69 @@ export class RoomController implements RoomActions {
   }
 
   selectAudioInput(deviceId: string): Promise<void> {
-    return this.runMediaOp(async () => {
-      this.state.selectedAudioInputId.value = deviceId;
-      if (!this.local.micTrack) return; // applies when the mic is next turned on
-      await this.local.open({ audio: true, video: false });
-      await this.afterTrackSwitch('mic', this.local.micTrack);
-    }, 'mic');
+    return this.controls.selectAudioInput(deviceId);
   }
 
   selectVideoInput(deviceId: string): Promise<void> {
-    return this.runMediaOp(async () => {
-      this.state.selectedVideoInputId.value = deviceId;
-      if (!this.local.cameraTrack) return;
-      await this.local.open({ audio: false, video: true });
-      await this.afterTrackSwitch('camera', this.local.cameraTrack);
-    }, 'camera');
+    return this.controls.selectVideoInput(deviceId);
   }
 
   setMicEnabled(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyMic(enabled), 'mic');
+    return this.controls.setMicEnabled(enabled);
   }
 
   setCameraEnabled(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyCamera(enabled), 'camera');
+    return this.controls.setCameraEnabled(enabled);
   }
 
-  async setScreenSharing(enabled: boolean): Promise<void> {
-    const { screenShare, screenIssue } = this.state;
-    if (!enabled) {
-      await this.runMediaOp(() => this.stopScreenShare(), 'screen');
-      return;
-    }
-    if (screenShare.value !== 'off' || this.state.phase.value !== 'joined' || !this.session) return;
-    const generation = this.generation;
-    screenShare.value = 'starting';
-    screenIssue.value = null;
-    // The picker opens now, not after queued camera work: browsers allow it only
-    // shortly after the click. It touches no producer, so it needs no queue.
-    const opened = await this.screen.open();
-    if (generation !== this.generation) return; // left meanwhile; teardown stopped the capture
-    if (opened !== 'opened') {
-      screenShare.value = 'off';
-      if (opened === 'failed') screenIssue.value = 'FAILED';
-      return;
-    }
-    await this.runMediaOp(() => this.produceScreen(), 'screen');
+  setScreenSharing(enabled: boolean): Promise<void> {
+    return this.screenShare.setSharing(enabled);
   }
 
   dismissScreenIssue(): void {
-    this.state.screenIssue.value = null;
+    this.screenShare.dismissIssue();
   }
 
   setAudioOnly(enabled: boolean): Promise<void> {
-    return this.runMediaOp(() => this.applyAudioOnly(enabled), 'camera');
+    return this.video.setAudioOnly(enabled);
   }
 
   observeVideo(element: Element, producerId: string): () => void {
-    return this.viewport.observe(element, producerId);
+    return this.video.observe(element, producerId);
   }
 
   // ----------------------------------------------------------- moderation
 
-  async setHandRaised(raised: boolean): Promise<void> {
-    const signaling = this.signaling;
-    if (this.state.phase.value !== 'joined' || !signaling) return;
-    const before = this.state.handRaised.value;
-    this.state.handRaised.value = raised; // at once; the server's handRaised confirms it
-    try {
-      await signaling.request('raiseHand', { raised });
-    } catch (error) {
-      if (signaling === this.signaling) this.state.handRaised.value = before;
-      log.warn('raiseHand failed', error);
-    }
+  setHandRaised(raised: boolean): Promise<void> {
+    return this.moderation.setHandRaised(raised);
   }
 
-  async moderate(peerId: string, action: ModerationAction): Promise<void> {
-    await this.moderatorRequest(`moderate ${action}`, (signaling) => signaling.request('moderate', { peerId, action }));
+  moderate(peerId: string, action: ModerationAction): Promise<void> {
+    return this.moderation.moderate(peerId, action);
   }
 
-  async setRoomLocked(locked: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { locked });
-      this.state.policy.value = policy;
-    });
+  setRoomLocked(locked: boolean): Promise<void> {
+    return this.moderation.setRoomLocked(locked);
   }
 
-  async setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { allowSelfUnmute: allowed });
-      this.state.policy.value = policy;
-    });
+  setSelfUnmuteAllowed(allowed: boolean): Promise<void> {
+    return this.moderation.setSelfUnmuteAllowed(allowed);
   }
 
-  async endMeetingForAll(): Promise<void> {
-    // roomClosed {reason:'ended'} and the socket's close end the page like everyone else's.
-    await this.moderatorRequest('endMeeting', (signaling) => signaling.request('endMeeting', {}));
+  endMeetingForAll(): Promise<void> {
+    return this.moderation.endMeetingForAll();
   }
 
   dismissModerationNotice(): void {
-    this.state.moderationNotice.value = null;
+    this.moderation.dismissModerationNotice();
   }
 
-  async admit(peerId: string, allow: boolean): Promise<void> {
-    await this.moderatorRequest(allow ? 'admit' : 'refuse', async (signaling) => {
-      await signaling.request('admit', { peerId, allow });
-      // At once; the server's next lobby notification says the same.
-      this.state.lobby.value = this.state.lobby.value.filter((entry) => entry.peerId !== peerId);
-    });
+  admit(peerId: string, allow: boolean): Promise<void> {
+    return this.moderation.admit(peerId, allow);
   }
 
-  async setGuestLobby(enabled: boolean): Promise<void> {
-    await this.moderatorRequest('setRoomPolicy', async (signaling) => {
-      const { policy } = await signaling.request('setRoomPolicy', { guestLobby: enabled });
-      this.state.policy.value = policy;
-    });
-  }
-
-  private async moderatorRequest(what: string, run: (signaling: Connection) => Promise<unknown>): Promise<void> {
-    const signaling = this.signaling;
-    if (this.state.phase.value !== 'joined' || !signaling) return;
-    try {
-      await run(signaling);
-      log.info(what);
-    } catch (error) {
-      log.warn(`${what} failed`, error);
-    }
-  }
-
-  /** A moderator acted on someone; on this participant, the page follows what the server already did. */
-  private onModerated({ peerId, action, by }: NotificationData<'moderated'>): void {
-    if (!this.isSelf(peerId) || action === 'remove') return;
-    log.info(`${action} by moderator ${by.peerId}`);
-    const locked = action === 'mute' && !this.state.policy.value.allowSelfUnmute;
-    this.state.moderationNotice.value = { action, by: by.displayName, locked };
-    if (action === 'mute') {
-      this.moderatorMuted = true;
-      this.state.micLocked.value = locked;
-    }
-    const source = action === 'mute' ? 'mic' : action === 'stopCamera' ? 'camera' : 'screen';
-    void this.runMediaOp(async () => {
-      const session = this.session;
-      if (action === 'mute') {
-        this.state.micEnabled.value = false;
-        // Paused on the server already; this pauses the sender too (no packets sent in vain).
-        await session?.setPaused('mic', true);
-      } else if (action === 'stopCamera') {
-        this.state.cameraEnabled.value = false;
-        session?.dropProducer('camera');
-        this.local.stop('video');
-      } else {
-        this.screen.stop();
-        this.state.screenShare.value = 'off';
-        session?.dropProducer('screen');
-        session?.dropProducer('screen-audio');
-      }
-    }, source);
+  setGuestLobby(enabled: boolean): Promise<void> {
+    return this.moderation.setGuestLobby(enabled);
   }
 
   // ---------------------------------------------------------- diagnostics
@@ -539,487 +421,20 @@ export class RoomController implements RoomActions {
     return this.session?.getSendStats() ?? Promise.resolve([]);
   }
 
-  // ------------------------------------------------------- local media ops
-
-  /**
-   * Runs a toggle or device switch after the previous one, marks its source
-   * busy meanwhile, and turns a failure into a log line (the op has already
-   * left state consistent).
-   */
-  private async runMediaOp(op: () => Promise<void>, source?: LocalSource): Promise<void> {
-    const busy = this.state.busy;
-    if (source) busy.value = new Set([...busy.value, source]);
-    try {
-      await this.mediaOps.push(op);
-    } catch (error) {
-      log.error(`media operation failed${source ? ` (${source})` : ''}`, error);
-    } finally {
-      if (source) busy.value = new Set([...busy.value].filter((s) => s !== source));
-    }
-  }
-
-  private async openLobbyMedia(): Promise<void> {
-    const { micEnabled, cameraEnabled } = this.state;
-    const generation = this.generation;
-    if (this.state.audioOnly.value) cameraEnabled.value = false; // a call link said audio-only
-    await this.local.open({ audio: micEnabled.value, video: cameraEnabled.value });
-    if (generation !== this.generation) return; // left meanwhile: keep the user's choices
-    // A device that could not be opened is shown as off, with the reason beside it.
-    if (!this.local.micTrack) micEnabled.value = false;
-    if (!this.local.cameraTrack) cameraEnabled.value = false;
-    if (!micEnabled.value && !cameraEnabled.value) await this.local.refreshDevices();
-  }
-
-  private async applyMic(enabled: boolean): Promise<void> {
-    const { micEnabled } = this.state;
-    const phase = this.state.phase.value;
-    const session = this.session;
-    if (enabled === micEnabled.value && (!enabled || this.local.micTrack)) return;
-    if (phase === 'lobby') {
-      if (enabled) await this.local.open({ audio: true, video: false });
-      else this.local.stop('audio');
-      micEnabled.value = enabled && this.local.micTrack !== null;
-      return;
-    }
-    if (phase !== 'joined' || !session) return;
-
-    if (!enabled) {
-      micEnabled.value = false; // at once: the user must see they are muted
-      await session.setPaused('mic', true);
-      return;
-    }
-    if (session.hasProducer('mic') && this.local.micTrack) {
-      await this.resumeProducer(session, 'mic');
-      return;
-    }
-    // Joined with the mic off, or the mic was lost: open it and send it now.
-    if (!this.local.micTrack) await this.local.open({ audio: true, video: false });
-    const track = this.local.micTrack;
-    if (!track) return; // the issue is in state
-    try {
-      if (session.hasProducer('mic')) await session.replaceTrack('mic', track);
-      else await session.produce('mic', track);
-      await this.resumeProducer(session, 'mic');
-    } catch (error) {
-      this.local.stop('audio'); // not sent, so not open either
-      throw error;
-    }
-  }
-
-  private async applyCamera(enabled: boolean): Promise<void> {
-    const { cameraEnabled } = this.state;
-    const phase = this.state.phase.value;
-    const session = this.session;
-    if (enabled === cameraEnabled.value && (!enabled || this.local.cameraTrack)) return;
-    if (enabled && this.state.audioOnly.value) return; // no camera in audio-only
-    if (phase === 'lobby') {
-      if (enabled) await this.local.open({ audio: false, video: true });
-      else this.local.stop('video');
-      cameraEnabled.value = enabled && this.local.cameraTrack !== null;
-      return;
-    }
-    if (phase !== 'joined' || !session) return;
-
-    if (!enabled) {
-      cameraEnabled.value = false;
-      try {
-        await session.setPaused('camera', true);
-        await session.replaceTrack('camera', null);
-      } finally {
-        // Whatever the server said, the camera light goes off.
-        this.local.stop('video');
-      }
-      return;
-    }
-    await this.local.open({ audio: false, video: true });
-    const track = this.local.cameraTrack;
-    if (!track) return; // the issue is in state
-    try {
-      if (session.hasProducer('camera')) {
-        await session.replaceTrack('camera', track);
-        await this.resumeProducer(session, 'camera');
-      } else {
-        await session.produce('camera', track);
-        cameraEnabled.value = true;
-      }
-    } catch (error) {
-      this.local.stop('video'); // not sent: the camera light must not stay on
-      throw error;
-    }
-  }
-
-  /** Resumes locally and on the server; the toggle shows on only once both agreed. */
-  private async resumeProducer(session: MediaSession, source: LocalSource): Promise<void> {
-    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
-    await session.setPaused(source, false);
-    flag.value = true;
-    if (source === 'mic') this.moderatorMuted = false;
-  }
-
-  /** After a device switch: hand the new track to the producer, or reflect its loss. */
-  private async afterTrackSwitch(source: LocalSource, track: MediaStreamTrack | null): Promise<void> {
-    const flag = source === 'mic' ? this.state.micEnabled : this.state.cameraEnabled;
-    if (!track) {
-      flag.value = false;
-      if (this.session?.hasProducer(source)) {
-        await this.session.setPaused(source, true);
-        await this.session.replaceTrack(source, null);
-      }
-      return;
-    }
-    await this.session?.replaceTrack(source, track);
-  }
-
-  private handleLocalTrackEnded(kind: LocalKind): void {
-    const source: LocalSource = kind === 'audio' ? 'mic' : 'camera';
-    // runMediaOp catches and logs, so this promise cannot reject.
-    void this.runMediaOp(async () => {
-      (kind === 'audio' ? this.state.micEnabled : this.state.cameraEnabled).value = false;
-      this.local.stop(kind);
-      const session = this.session;
-      if (session?.hasProducer(source)) {
-        await session.setPaused(source, true);
-        await session.replaceTrack(source, null);
-      }
-    }, source);
-  }
-
-  // ------------------------------------------------------------ audio-only
-
-  /**
-   * On: the camera goes off and stays off, no video is consumed, and the
-   * server closes the video consumers (consumerClosed forgets their tracks).
-   * Off: the others' video is consumed again.
-   */
-  private async applyAudioOnly(enabled: boolean): Promise<void> {
-    const { state } = this;
-    if (state.audioOnly.value === enabled) return;
-    if (enabled && state.cameraEnabled.value) await this.applyCamera(false);
-    state.audioOnly.value = enabled; // before the request: no new video consume starts meanwhile
-    const session = this.session;
-    const signaling = this.signaling;
-    if (state.phase.value !== 'joined' || !session || !signaling) return;
-    this.viewport.setEnabled(!enabled);
-    try {
-      await signaling.request('setAudioOnly', { audioOnly: enabled });
-    } catch (error) {
-      if (session !== this.session) return;
-      state.audioOnly.value = !enabled;
-      this.viewport.setEnabled(enabled);
-      throw error;
-    }
-    if (enabled || session !== this.session) return;
-    for (const p of state.participants.value) {
-      for (const producer of p.producers) if (producer.kind === 'video') this.consume(session, p.peerId, producer.producerId);
-    }
-  }
-
-  private sendViewport(tiles: ViewportTiles): void {
-    if (this.state.phase.value !== 'joined') return;
-    this.signaling
-      ?.request('setViewport', { tiles })
-      .catch((error: unknown) => log.debug('setViewport not answered', error));
-  }
-
-  // ---------------------------------------------------------- screen share
-
-  private async produceScreen(): Promise<void> {
-    const session = this.session;
-    const video = this.screen.videoTrack;
-    // Stopped (by the browser's bar or the app) while waiting in the queue.
-    if (!session || !video || this.state.screenShare.value !== 'starting') {
-      this.screen.stop();
-      if (this.state.screenShare.value === 'starting') this.state.screenShare.value = 'off';
-      return;
-    }
-    try {
-      await session.produce('screen', video);
-      const audio = this.screen.audioTrack;
-      if (audio) {
-        await session.produce('screen-audio', audio).catch((error: unknown) => {
-          // The picture is what matters: share it without the sound.
-          log.warn('cannot send the shared audio', error);
-          this.screen.stopAudio();
-        });
-      }
-      if (session === this.session) this.state.screenShare.value = 'on';
-    } catch (error) {
-      if (session !== this.session) return;
-      log.error('cannot share the screen', error);
-      await this.stopScreenShare();
-      this.state.screenIssue.value = 'FAILED';
-    }
-  }
-
-  /** Ends the capture at once (the browser's bar goes), then the producers here and on the server. */
-  private async stopScreenShare(): Promise<void> {
-    this.screen.stop();
-    this.state.screenShare.value = 'off';
-    const session = this.session;
-    if (!session) return;
-    await session.closeProducer('screen');
-    await session.closeProducer('screen-audio');
-  }
-
-  /** The browser ended a shared track (its "Stop sharing" bar, the shared window closed). */
-  private handleScreenEnded(kind: 'video' | 'audio'): void {
-    // runMediaOp catches and logs, so this promise cannot reject.
-    void this.runMediaOp(async () => {
-      if (kind === 'video') {
-        await this.stopScreenShare();
-        return;
-      }
-      this.screen.stopAudio();
-      await this.session?.closeProducer('screen-audio');
-    }, 'screen');
-  }
-
-  // -------------------------------------------------------- remote media
-
-  /** Queues a consume and puts its track into state; failures are logged inside MediaSession. */
-  private consume(session: MediaSession, peerId: string, producerId: string): void {
-    if (this.state.audioOnly.value) {
-      const producer = this.state.participants.value.find((p) => p.peerId === peerId)?.producers.find((x) => x.producerId === producerId);
-      if (producer?.kind !== 'audio') return; // the server would refuse it (AUDIO_ONLY)
-    }
-    session
-      .consume(producerId)
-      .then((consumed) => consumed && this.received(session, consumed))
-      .catch((error: unknown) => log.error('consume result not applied', error));
-  }
-
-  /** A remote track made: into state, unless its peer left or the session changed meanwhile. */
-  private received(session: MediaSession, consumed: ConsumedTrack): void {
-    if (session !== this.session) return;
-    markJoin('first-consumer');
-    const present = this.state.participants.value.some((p) => p.peerId === consumed.peerId);
-    if (!present) {
-      session.closeConsumer(consumed.consumerId); // the peer left meanwhile
-      return;
-    }
-    this.updateParticipants((list) => {
-      let next = setTrack(list, consumed.peerId, consumed.source, consumed.track, performance.now());
-      if (consumed.producerPaused) next = setProducerPaused(next, consumed.peerId, consumed.producerId, true);
-      return next;
-    });
-    log.debug(`receiving ${consumed.source} of ${consumed.peerId}`);
-  }
-
-  private forgetTracks(closed: readonly ClosedConsumer[]): void {
-    if (closed.length === 0) return;
-    this.updateParticipants((list) =>
-      closed.reduce((acc, c) => setTrack(acc, c.peerId, c.source, null, performance.now()), list),
-    );
-  }
-
-  private updateParticipants(change: (list: Participants) => Participants): void {
-    this.state.participants.value = change(this.state.participants.value);
-  }
-
   // -------------------------------------------------------- notifications
 
+  /** Every listener on this socket, each module's own; removed at teardown. */
   private subscribe(signaling: Connection): void {
     this.unsubscribe.push(
-      signaling.onClose((closed) => this.handleSocketClosed(closed)),
-      signaling.onState((connection) => this.onConnectionState(connection)),
-      signaling.onResumed((hello) => this.onResumed(hello)),
-      signaling.onNotification('peerJoined', (data) => this.onPeerJoined(data)),
-      signaling.onNotification('peerLeft', (data) => this.onPeerLeft(data)),
-      signaling.onNotification('producerAdded', (data) => this.onProducerAdded(data)),
-      signaling.onNotification('producerClosed', (data) => this.onProducerClosed(data)),
-      signaling.onNotification('producerPaused', (data) => this.onProducerPaused(data, true)),
-      signaling.onNotification('producerResumed', (data) => this.onProducerPaused(data, false)),
-      signaling.onNotification('consumerClosed', (data) => this.onConsumerClosed(data)),
-      signaling.onNotification('activeSpeaker', (data) => this.onActiveSpeaker(data)),
-      signaling.onNotification('roomClosed', (data) => this.onRoomClosed(data)),
-      signaling.onNotification('peerAudioOnly', ({ peerId, audioOnly }) =>
-        this.updateParticipants((list) => setParticipantAudioOnly(list, peerId, audioOnly)),
-      ),
-      signaling.onNotification('connectionQuality', ({ peers }) => {
-        this.state.quality.value = new Map(peers.map((p) => [p.peerId, p.quality]));
-      }),
-      signaling.onNotification('iceServers', ({ iceServers }) => this.offerIceServers(iceServers, 'renewal')),
-      signaling.onNotification('moderated', (data) => this.onModerated(data)),
-      signaling.onNotification('removed', ({ by }) => {
-        // The socket closes with 4007 next: the screen says who.
-        this.state.removedBy.value = by.displayName;
-        log.info(`removed from the meeting by ${by.peerId}`);
-      }),
-      signaling.onNotification('roomPolicy', ({ policy }) => {
-        this.state.policy.value = policy;
-        const notice = this.state.moderationNotice.value;
-        if (policy.allowSelfUnmute && notice?.locked) this.state.moderationNotice.value = { ...notice, locked: false };
-        // Allowing self-unmute forgets past mutes, on the server as here.
-        if (policy.allowSelfUnmute) this.moderatorMuted = false;
-        this.state.micLocked.value = this.moderatorMuted && !policy.allowSelfUnmute;
-      }),
-      signaling.onNotification('lobby', ({ waiting }) => {
-        this.state.lobby.value = waiting;
-      }),
-      signaling.onNotification('lobbyStatus', ({ moderatorsPresent }) => {
-        this.state.moderatorsPresent.value = moderatorsPresent;
-      }),
-      signaling.onNotification('admission', ({ granted, by }) => {
-        log.info(`${granted ? 'admitted' : 'refused'} by ${by.peerId}`);
-        this.admission.decided(granted);
-      }),
-      signaling.onNotification('handRaised', ({ peerId, raised }) => {
-        if (this.isSelf(peerId)) this.state.handRaised.value = raised;
-        else this.updateParticipants((list) => setHandRaised(list, peerId, raised));
-      }),
+      ...this.reconnection.subscribe(signaling),
+      ...this.remote.subscribe(signaling),
+      signaling.onNotification('iceServers', ({ iceServers }) => this.turn.offer(iceServers, 'renewal')),
+      ...this.moderation.subscribe(signaling),
     );
-  }
-
-  /**
-   * TURN credentials from a renewal or a resume's hello: kept if they expire
-   * later than those held (a renewal replayed after a resume is older than
-   * the resume's own), then handed to the media session, which restarts ICE
-   * on its relayed transports. A resume's credentials are applied like a
-   * renewal: the server's next renewal counts from that hello, possibly after
-   * the credential a relay was allocated with has expired.
-   */
-  private offerIceServers(iceServers: Hello['iceServers'], from: 'renewal' | 'resume'): void {
-    if (!isFresher(iceServers, this.iceServers)) {
-      log.debug(`TURN credentials of the ${from} ignored: not newer than those held`);
-      return;
-    }
-    this.iceServers = iceServers;
-    const expiry = credentialExpiry(iceServers)!;
-    log.info(`new TURN credentials (${from}), valid until ${new Date(expiry * 1000).toISOString()}`);
-    // Before the join, the session made on the join screen.
-    (this.session ?? this.prewarm?.session)
-      ?.renewIceServers(iceServers)
-      .catch((error: unknown) => log.warn('new TURN credentials not applied', error));
   }
 
   private isSelf(peerId: string): boolean {
     return peerId === this.hello?.peerId;
-  }
-
-  private onPeerJoined({ peer }: NotificationData<'peerJoined'>): void {
-    if (this.isSelf(peer.peerId)) return;
-    const session = this.session;
-    // A peer that rejoins under the same id: drop what we received from its old self.
-    session?.closeConsumersOfPeer(peer.peerId);
-    this.updateParticipants((list) => addParticipant(list, participantFromPeer(peer, this.state.activeSpeakerId.value)));
-    log.info(`${peer.peerId} joined`);
-    if (session) for (const producer of peer.producers) this.consume(session, peer.peerId, producer.producerId);
-  }
-
-  private onPeerLeft({ peerId, reason }: NotificationData<'peerLeft'>): void {
-    this.session?.closeConsumersOfPeer(peerId);
-    this.updateParticipants((list) => removeParticipant(list, peerId));
-    if (this.state.activeSpeakerId.value === peerId) this.state.activeSpeakerId.value = null;
-    log.info(`${peerId} left (${reason})`);
-  }
-
-  private onProducerAdded({ peerId, producer }: NotificationData<'producerAdded'>): void {
-    if (this.isSelf(peerId)) return;
-    this.updateParticipants((list) => addProducer(list, peerId, producer));
-    if (this.session) this.consume(this.session, peerId, producer.producerId);
-  }
-
-  private onProducerClosed({ peerId, producerId }: NotificationData<'producerClosed'>): void {
-    this.forgetTracks(this.session?.closeConsumersOfProducer(producerId) ?? []);
-    this.updateParticipants((list) => removeProducer(list, peerId, producerId));
-  }
-
-  private onProducerPaused({ peerId, producerId }: NotificationData<'producerPaused'>, paused: boolean): void {
-    this.updateParticipants((list) => setProducerPaused(list, peerId, producerId, paused));
-  }
-
-  private onConsumerClosed({ consumerId }: NotificationData<'consumerClosed'>): void {
-    const closed = this.session?.closeConsumer(consumerId);
-    if (closed) this.forgetTracks([closed]);
-  }
-
-  private onActiveSpeaker({ peerId }: NotificationData<'activeSpeaker'>): void {
-    this.state.activeSpeakerId.value = peerId;
-    this.updateParticipants((list) => setActiveSpeaker(list, peerId));
-  }
-
-  private onRoomClosed({ reason }: NotificationData<'roomClosed'>): void {
-    log.info(`room closed (${reason})`);
-    this.end('ended', reason);
-  }
-
-  // ---------------------------------------------------------- reconnection
-
-  private onConnectionState(connection: ConnectionState): void {
-    // The phase stays as it is while reconnecting: the tiles stay, a banner says it.
-    this.state.connection.value = connection === 'reconnecting' ? 'reconnecting' : 'ok';
-    if (connection === 'expired') this.startOver('the server no longer has our session');
-  }
-
-  /** The session was taken back on a new socket: same peer, same media. */
-  private onResumed(hello: Hello): void {
-    const phase = this.state.phase.value;
-    this.hello = hello;
-    if ((phase === 'joined' || phase === 'joining') && !hello.resumed?.joined) {
-      this.startOver('resumed, but no longer joined');
-      return;
-    }
-    if (phase === 'waiting' && this.signaling) {
-      log.info(`resumed as ${hello.peerId} while waiting in the lobby`);
-      const generation = this.generation;
-      this.admission.knockAgain(this.signaling, () => generation !== this.generation);
-      return;
-    }
-    log.info(`resumed as ${hello.peerId}`);
-    // Before afterResume: a transport it restarts gathers with these.
-    this.offerIceServers(hello.iceServers, 'resume');
-    const session = this.session;
-    if (!session) return;
-    session.afterResume();
-    // A consume whose answer was lost with the old socket: ask again (the
-    // replayed notifications that follow take care of what changed meanwhile).
-    for (const participant of this.state.participants.value) {
-      for (const producer of participant.producers) {
-        if (!session.isReceiving(producer.producerId)) this.consume(session, participant.peerId, producer.producerId);
-      }
-    }
-  }
-
-  /**
-   * The fallback when a resume is impossible (grace period over, transport
-   * gone on the server): a fresh hello and join, straight back into the room
-   * when we were in it.
-   */
-  private startOver(why: string): void {
-    const phase = this.state.phase.value;
-    if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting') return;
-    log.warn(`starting over with a fresh hello and join: ${why}`);
-    this.resumeJoin = phase !== 'lobby';
-    void this.rejoin();
-  }
-
-  private handleSocketClosed(closed: ConnectionClosed): void {
-    if (closed.byClient) return;
-    const phase = this.state.phase.value;
-    // During hello, the hello's own rejection reports the error.
-    if (phase === 'connecting') return;
-    switch (closed.kind) {
-      case 'left':
-        this.end('left');
-        return;
-      case 'room-closed':
-        this.end('ended', this.state.endedReason.value ?? 'unknown');
-        return;
-      case 'replaced':
-        this.end('ended', 'replaced');
-        return;
-      case 'removed':
-        // No resume, no rejoin: the removed screen has no way back in.
-        this.end('ended', 'removed');
-        return;
-      case 'hello-refused':
-        this.fail(this.state.error.value ?? 'UNAUTHORIZED');
-        return;
-      case 'lost':
-        log.warn(`connection lost (${closed.code})`);
-        this.end('disconnected');
-        return;
-    }
   }
 
   // ------------------------------------------------------------ teardown
@@ -1036,7 +451,7 @@ export class RoomController implements RoomActions {
   /** Closes the session, the socket and the local tracks; keeps the user's choices. */
   private teardown(): void {
     this.generation++;
-    this.viewport.setEnabled(false);
+    this.video.stop();
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     for (const user of this.socketUsers) user.detach();
@@ -1047,7 +462,7 @@ export class RoomController implements RoomActions {
     this.signaling?.close(1000, 'client leaving');
     this.signaling = null;
     this.hello = null;
-    this.iceServers = [];
+    this.turn.clear();
     this.local.stopAll();
     this.screen.stop();
     const { state } = this;
@@ -1058,13 +473,7 @@ export class RoomController implements RoomActions {
     state.mediaConnection.value = 'new';
     state.connection.value = 'ok';
     state.quality.value = new Map();
-    state.handRaised.value = false;
-    state.moderationNotice.value = null;
-    state.micLocked.value = false;
-    this.moderatorMuted = false;
-    state.policy.value = DEFAULT_POLICY;
-    state.lobby.value = [];
-    state.moderatorsPresent.value = 0;
+    this.moderation.reset();
     // A wait in the lobby ends with the socket (generation bumped above: it changes nothing).
     this.admission.cancel();
   }

@@ -7,19 +7,13 @@ import type {
   RtpParameters,
   WebRtcTransport,
 } from 'mediasoup/types';
-import {
-  MAX_RESUME_HOLD_MS,
-  RESUME_HOLD_MS,
-  spatialLayerFor,
-  videoPriority,
-  videosToSuspend,
-} from './adaptation.js';
+import { ConsumerControls } from './ConsumerControls.js';
+import { Downlink } from './Downlink.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import type { Logger } from './logger.js';
 import type {
   ConsumerAppData,
-  ConsumerControl,
   Direction,
   PauseReason,
   ProduceOptions,
@@ -64,20 +58,14 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly #connected = new Set<string>();
   readonly #producers = new Map<string, Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, Consumer<ConsumerAppData>>();
-  readonly #controls = new Map<string, ConsumerControl>();
+  /** Why each consumer is paused (ConsumerControls.ts). */
+  readonly #controls: ConsumerControls;
+  /** The receive transport's estimate and the video it cannot carry (Downlink.ts). */
+  readonly #downlink: Downlink;
   #rtpCapabilities: RtpCapabilities | undefined;
   #audioOnly = false;
   /** Shown video by producer id; null until the client first reports (then nothing is hidden). */
   #viewport: Map<string, ViewportTile> | null = null;
-  /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
-  #estimate: number | undefined;
-  #suspended = new Set<string>();
-  /** What the flowing consumers want (bps), and since when the estimate has been below it. */
-  #desired = 0;
-  #congestedSince: number | null = null;
-  #lastSuspendAt = 0;
-  #lastReleaseAt = 0;
-  #holdMs = RESUME_HOLD_MS;
   #closed = false;
 
   constructor(id: string, room: MediaRoom, slot: WorkerSlot, log: Logger) {
@@ -86,6 +74,13 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     this.room = room;
     this.slot = slot;
     this.#log = log;
+    this.#controls = new ConsumerControls(log);
+    this.#downlink = new Downlink({
+      consumers: this.#consumers,
+      controls: this.#controls,
+      log,
+      onLimited: (limited) => this.safeEmit('bandwidthlimited', limited),
+    });
   }
 
   get closed(): boolean {
@@ -106,15 +101,15 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
   /** The latest downlink estimate (bps), undefined before the first one. */
   get availableBitrate(): number | undefined {
-    return this.#estimate;
+    return this.#downlink.estimate;
   }
   /** Video consumers stopped because the downlink cannot carry them. */
   get bandwidthSuspended(): ReadonlySet<string> {
-    return this.#suspended;
+    return this.#downlink.suspended;
   }
   /** Why a consumer of this peer is paused (empty: it flows). */
   pauseReasons(consumerId: string): ReadonlySet<PauseReason> {
-    return this.#controls.get(consumerId)?.reasons ?? new Set();
+    return this.#controls.reasons(consumerId);
   }
 
   /** The receiving device's capabilities; consume() needs them. */
@@ -158,14 +153,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
         if (trace.type !== 'bwe') return;
         const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };
         if (typeof info.availableBitrate !== 'number') return;
-        const desired = typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0;
-        this.#estimate = info.availableBitrate;
-        // More wanted (video just shown or resumed): mediasoup probes for it
-        // now, so the wait for congestion starts again.
-        if (desired > this.#desired * 1.2) this.#congestedSince = null;
-        this.#desired = desired;
-        if (this.#estimate >= desired) this.#congestedSince = null;
-        else this.#congestedSince ??= Date.now();
+        this.#downlink.observe(info.availableBitrate, typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0);
         this.#reconcileBandwidth();
       });
       await transport.enableTraceEvent(['bwe']);
@@ -275,7 +263,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     // Flowing (the join answer's consumers) unless this listener's loudest-voices choice holds it.
     const held = this.room.voices.held(this, consumer);
     if (flowing && held) await consumer.pause();
-    this.#controls.set(consumer.id, {
+    this.#controls.add(consumer.id, {
       reasons: new Set<PauseReason>([...(flowing ? [] : ['client' as const]), ...(held ? ['voice' as const] : [])]),
       paused: !flowing || held,
       priority: 0,
@@ -283,7 +271,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     });
     const forget = (): void => {
       this.#controls.delete(consumer.id);
-      this.#suspended.delete(consumer.id);
+      this.#downlink.forget(consumer.id);
     };
     const onServerClose = (): void => {
       forget();
@@ -297,7 +285,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     // reaches a consumer the worker no longer has, which it logs as an error
     // ("Channel request handler ... not found"). The producer's close is known
     // here at once, before anything else can be asked: from then on nothing
-    // is (#control() finds no control), and the client is told now.
+    // is (ConsumerControls.of finds no control), and the client is told now.
     producer.observer.once('close', onServerClose);
     consumer.observer.once('close', () => {
       forget();
@@ -316,20 +304,20 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
 
   /** The client's own pause; the consumer flows only when nothing else holds it either. */
   async pauseConsumer(consumerId: string): Promise<void> {
-    await this.#setReason(this.consumer(consumerId), 'client', true);
+    await this.#controls.setReason(this.consumer(consumerId), 'client', true);
   }
 
   /** LoudestVoices: holds (or lets through) a voice this listener must not get now. */
   holdVoice(consumerId: string, held: boolean): void {
     const consumer = this.#consumers.get(consumerId);
-    if (consumer) void this.#setReason(consumer, 'voice', held);
+    if (consumer) void this.#controls.setReason(consumer, 'voice', held);
   }
 
   /** The client is ready for it; it flows unless hidden or held for bandwidth. */
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.consumer(consumerId);
     this.#applyPriority(consumer);
-    await this.#setReason(consumer, 'client', false);
+    await this.#controls.setReason(consumer, 'client', false);
     if (consumer.kind === 'video') this.#reconcileBandwidth();
   }
 
@@ -379,113 +367,16 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   }
 
   async #applyViewport(consumer: Consumer<ConsumerAppData>): Promise<void> {
-    const control = this.#control(consumer);
-    if (!control || !this.#viewport) return;
-    const tile = this.#viewport.get(consumer.producerId);
-    if (tile && control.spatialLayers > 1) {
-      const spatialLayer = spatialLayerFor(tile.height, control.spatialLayers);
-      if (consumer.preferredLayers?.spatialLayer !== spatialLayer) {
-        await consumer.setPreferredLayers({ spatialLayer }).catch((error: unknown) => {
-          if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id }, 'setPreferredLayers');
-        });
-      }
-    }
-    await this.#setReason(consumer, 'viewport', !tile);
+    if (this.#viewport) await this.#controls.applyTile(consumer, this.#viewport.get(consumer.producerId));
   }
 
   #applyPriority(consumer: Consumer<ConsumerAppData>): void {
-    const control = this.#control(consumer);
-    if (!control || consumer.kind !== 'video') return;
-    const priority = videoPriority(consumer.appData.source, this.room.activeSpeaker === consumer.appData.producerPeerId);
-    if (priority === control.priority) return;
-    control.priority = priority;
-    consumer.setPriority(priority).catch((error: unknown) => {
-      if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id }, 'setPriority');
-    });
+    this.#controls.applyPriority(consumer, this.room.activeSpeaker);
   }
 
-  /** Stops the least important video when the estimate cannot carry it with the voices. */
+  /** Stops the least important video when the estimate cannot carry it with the voices (Downlink.ts). */
   #reconcileBandwidth(): void {
-    if (this.#estimate === undefined || this.#closed) return;
-    const flowing = (c: Consumer<ConsumerAppData>): boolean => {
-      const reasons = this.#controls.get(c.id)?.reasons;
-      return !!reasons && !reasons.has('client') && !reasons.has('viewport') && !c.producerPaused;
-    };
-    const consumers = [...this.#consumers.values()].filter(flowing);
-    const now = Date.now();
-    const next = videosToSuspend({
-      availableBitrate: this.#estimate,
-      desiredBitrate: this.#desired,
-      congestedMs: this.#congestedSince === null ? 0 : now - this.#congestedSince,
-      audioConsumers: consumers.filter((c) => c.kind === 'audio').length,
-      videos: consumers
-        .filter((c) => c.kind === 'video')
-        .map((c) => ({
-          consumerId: c.id,
-          priority: this.#controls.get(c.id)?.priority ?? 1,
-          simulcast: (this.#controls.get(c.id)?.spatialLayers ?? 1) > 1,
-        })),
-      suspended: this.#suspended,
-      now,
-      lastSuspendAt: this.#lastSuspendAt,
-      holdMs: this.#holdMs,
-    });
-    const before = this.#suspended.size;
-    let stopped = false;
-    for (const id of next) {
-      const consumer = this.#consumers.get(id);
-      if (!consumer || this.#suspended.has(id)) continue;
-      stopped = true;
-      void this.#setReason(consumer, 'bandwidth', true);
-    }
-    if (stopped) {
-      // Stopped again soon after a trial: wait longer before the next one.
-      this.#holdMs = now - this.#lastReleaseAt < 30_000 ? Math.min(this.#holdMs * 2, MAX_RESUME_HOLD_MS) : RESUME_HOLD_MS;
-      this.#lastSuspendAt = now;
-    }
-    for (const id of this.#suspended) {
-      const consumer = this.#consumers.get(id);
-      if (consumer && !next.has(id)) {
-        this.#lastReleaseAt = now;
-        void this.#setReason(consumer, 'bandwidth', false);
-      }
-    }
-    this.#suspended = next;
-    if ((before === 0) !== (next.size === 0)) {
-      this.#log.info(
-        { availableBitrate: this.#estimate, desiredBitrate: this.#desired, suspended: next.size, holdMs: this.#holdMs },
-        'video limited by downlink',
-      );
-      this.safeEmit('bandwidthlimited', next.size > 0);
-    }
-  }
-
-  /** Adds or removes a pause reason and tells mediasoup when the outcome changes. Never rejects. */
-  async #setReason(consumer: Consumer<ConsumerAppData>, reason: PauseReason, present: boolean): Promise<void> {
-    const control = this.#control(consumer);
-    if (!control) return;
-    if (present) control.reasons.add(reason);
-    else control.reasons.delete(reason);
-    const paused = control.reasons.size > 0;
-    if (paused === control.paused) return;
-    control.paused = paused;
-    try {
-      // mediasoup applies requests in order: the last one asked wins.
-      await (paused ? consumer.pause() : consumer.resume());
-    } catch (error) {
-      if (!consumer.closed) this.#log.warn({ err: error, consumerId: consumer.id, paused }, 'consumer pause/resume');
-    }
-  }
-
-  /**
-   * What this peer controls of a consumer that mediasoup still has: none once
-   * the consumer, its transport or its producer closed. Every request to the
-   * worker about a consumer goes through here, synchronously before it is
-   * sent (the channel keeps requests in order, so one sent before a close is
-   * handled before it).
-   */
-  #control(consumer: Consumer<ConsumerAppData>): ConsumerControl | undefined {
-    return consumer.closed ? undefined : this.#controls.get(consumer.id);
+    if (!this.#closed) this.#downlink.reconcile();
   }
 
   #transport(transportId: string): WebRtcTransport<TransportAppData> {

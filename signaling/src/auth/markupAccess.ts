@@ -9,7 +9,7 @@
  * the rest of the matrix.
  */
 import type { MarkupPolicy } from '../protocol/index.js';
-import type { Expected } from './access.js';
+import type { Expected } from './accessRules.js';
 
 export const markupActors = ['presenter', 'moderator', 'member', 'guest'] as const;
 export type MarkupActor = (typeof markupActors)[number];

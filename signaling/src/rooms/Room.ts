@@ -1,6 +1,6 @@
 import { AwaitQueue } from 'awaitqueue';
 import type { FastifyBaseLogger } from 'fastify';
-import type { MediaPeer, MediaRoom, Source } from '@chantier/sfu';
+import type { MediaPeer, MediaRoom } from '@chantier/sfu';
 import { AppError } from '../errors.js';
 import {
   CloseReason,
@@ -12,7 +12,6 @@ import {
   type PeerInfo,
   type Presentation,
   type PresentationView,
-  type ProducerInfo,
   type RequestData,
   type ResponseData,
   type RoomPolicy,
@@ -24,17 +23,14 @@ import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
 import { consumersForJoin } from './joinConsumers.js';
-import { Lobby } from './Lobby.js';
 import { MeetingRecords } from './MeetingRecords.js';
+import { MeetingRules } from './MeetingRules.js';
+import { peerInfo as describePeer } from './peerInfo.js';
 import { QualityMonitor } from './QualityMonitor.js';
+import { RoomLobby, type Actor, type KnockAnswer } from './RoomLobby.js';
+import { RoomPresentation } from './RoomPresentation.js';
 
-/** Who did it, as others see them (a moderator). */
-export interface Actor {
-  peerId: string;
-  displayName: string;
-}
-
-export type KnockAnswer = { status: 'admitted' } | { status: 'waiting'; moderatorsPresent: number };
+export type { Actor, KnockAnswer } from './RoomLobby.js';
 
 /**
  * One meeting as the signaling side sees it: the sessions attached to it (after
@@ -55,27 +51,16 @@ export class Room {
   readonly #log: FastifyBaseLogger;
   readonly #onEmpty: (room: Room) => void;
   readonly quality: QualityMonitor;
-  #presentation: Presentation | null = null;
+  readonly #presentation: RoomPresentation;
   #closed = false;
   /** endMeeting in progress: no more attaches or joins; the last detach closes the room. */
   #ending = false;
-  #policy: RoomPolicy;
-  /** Guests waiting for a moderator, and who was let in or refused (see Lobby.ts). */
-  readonly #lobby: Lobby;
-  /**
-   * Users a moderator removed: refused (REMOVED) for as long as this Room
-   * lives, i.e. until the meeting ends (the last session leaves it). A new
-   * meeting in the same room id starts with an empty list.
-   */
-  readonly #removedUsers = new Set<string>();
-  /** Peers whose microphone a moderator muted and who have not unmuted since. */
-  readonly #mutedByModerator = new Set<string>();
-  /** Policy and removed users are written through here (they outlive this node; cluster/MeetingState.ts). */
-  readonly #state: MeetingStateStore | undefined;
+  /** The policy, removed users and moderators' mutes (MeetingRules.ts). */
+  readonly #rules: MeetingRules;
+  /** Guests waiting for a moderator, and who was let in or refused (RoomLobby.ts). */
+  readonly #lobby: RoomLobby;
   /** Taken over from a dead node: the first join continues the meeting's record instead of starting one. */
   #continuesMeeting = false;
-  /** The last write to #state: handlers wait for it before answering. */
-  #stateWrite: Promise<void> = Promise.resolve();
 
   constructor(options: {
     projectId: string;
@@ -102,11 +87,15 @@ export class Room {
     this.#records = new MeetingRecords(options);
     this.#log = options.log;
     this.#onEmpty = options.onEmpty;
-    this.#policy = options.saved?.policy ?? { locked: false, allowSelfUnmute: true, guestLobby: options.guestLobby };
-    for (const userId of options.saved?.removedUsers ?? []) this.#removedUsers.add(userId);
-    this.#state = options.state;
+    this.#rules = new MeetingRules(options);
+    this.#presentation = new RoomPresentation(this.broadcast.bind(this));
     this.#continuesMeeting = options.saved?.continues === true;
-    this.#lobby = new Lobby({ onChange: (waiting) => this.#toModerators('lobby', { waiting }) });
+    this.#lobby = new RoomLobby({
+      joined: this.#joined,
+      findAttached: (peerId) => this.findAttached(peerId),
+      guestLobby: () => this.#rules.policy.guestLobby,
+      log: this.#log,
+    });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
     this.media.once('close', (reason) => this.#onMediaClosed(reason));
     // Stops by itself when the media room closes.
@@ -127,19 +116,15 @@ export class Room {
     return this.#attached;
   }
   get presentation(): Presentation | null {
-    return this.#presentation;
+    return this.#presentation.current;
   }
   get policy(): RoomPolicy {
-    return { ...this.#policy };
+    return this.#rules.policy;
   }
 
   /** Changes the rules; allowing self-unmute again forgets past mutes (a later disallow does not revive them). */
   setPolicy(patch: Partial<RoomPolicy>): RoomPolicy {
-    this.#policy = { ...this.#policy, ...patch };
-    if (this.#policy.allowSelfUnmute) this.#mutedByModerator.clear();
-    const policy = this.policy;
-    this.#persist('policy', (state) => state.savePolicy(this.projectId, this.roomId, policy));
-    return this.policy;
+    return this.#rules.setPolicy(patch);
   }
 
   /**
@@ -153,16 +138,7 @@ export class Room {
 
   /** Resolves when what setPolicy and markRemoved wrote is in Redis (a failure is logged, not thrown). */
   stateSaved(): Promise<void> {
-    return this.#stateWrite;
-  }
-
-  #persist(what: string, write: (state: MeetingStateStore) => Promise<void>): void {
-    const state = this.#state;
-    if (!state) return;
-    const previous = this.#stateWrite;
-    this.#stateWrite = previous
-      .then(() => write(state))
-      .catch((error: unknown) => this.#log.warn({ err: error, what }, 'meeting state not saved'));
+    return this.#rules.saved();
   }
 
   /** The guests waiting in the lobby, oldest first. */
@@ -172,9 +148,7 @@ export class Room {
 
   /** Joined moderators: someone who can admit a waiting guest. */
   get moderatorsPresent(): number {
-    let n = 0;
-    for (const session of this.#joined.values()) if (canModerate(session.identity!)) n++;
-    return n;
+    return this.#lobby.moderatorsPresent;
   }
 
   /**
@@ -184,38 +158,18 @@ export class Room {
    */
   knock(session: Session, displayName: string | undefined): KnockAnswer {
     if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
-    const identity = session.identity!;
-    if (this.#removedUsers.has(identity.userId)) {
-      throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
-    }
-    if (this.#policy.locked && !canModerate(identity)) throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
-    if (!this.#mustWait(session)) return { status: 'admitted' };
-    const name = displayName?.trim() || identity.displayName;
-    if (this.#lobby.add(session.peerId!, identity.userId, name)) {
-      session.log.info({ moderators: this.moderatorsPresent, waiting: this.#lobby.size }, 'guest waits in the lobby');
-    }
-    return { status: 'waiting', moderatorsPresent: this.moderatorsPresent };
+    this.#rules.refuseEntry(session.identity!);
+    return this.#lobby.knock(session, displayName);
   }
 
-  /**
-   * A moderator's decision on a waiting guest: let in (their join succeeds
-   * from now on, for the rest of the meeting) or refused (their knocks are
-   * refused for a while). The guest gets `admission`.
-   */
+  /** A moderator lets a waiting guest in or refuses them (RoomLobby.admit). */
   admit(peerId: string, allow: boolean, by: Actor): void {
-    const entry = this.#lobby.remove(peerId);
-    if (!entry) throw new AppError(ErrorCode.NOT_FOUND, 'nobody with this peer id waits in the lobby');
-    if (allow) this.#lobby.admit(entry.userId);
-    else this.#lobby.deny(entry.userId);
-    this.findAttached(peerId)?.notify('admission', { granted: allow, by });
-    this.#log.info({ peerId, allow, by: by.peerId }, allow ? 'guest admitted' : 'guest refused');
+    this.#lobby.admit(peerId, allow, by);
   }
 
   /** The lobby was turned off: everyone waiting comes in. */
   admitAllWaiting(by: Actor): void {
-    const admitted = this.#lobby.admitAll();
-    for (const entry of admitted) this.findAttached(entry.peerId)?.notify('admission', { granted: true, by });
-    if (admitted.length > 0) this.#log.info({ guests: admitted.length, by: by.peerId }, 'lobby opened: waiting guests admitted');
+    this.#lobby.admitAll(by);
   }
 
   /** A waiting guest's socket is gone (it may resume, and then knocks again): out of the list. */
@@ -223,44 +177,21 @@ export class Room {
     if (session.peerId) this.#lobby.remove(session.peerId);
   }
 
-  /** Whether this session's user must be admitted before joining. */
-  #mustWait(session: Session): boolean {
-    const identity = session.identity!;
-    return this.#policy.guestLobby && identity.role === 'guest' && !this.#lobby.isAdmitted(identity.userId);
-  }
-
-  #toModerators<T extends NotificationType>(type: T, data: NotificationData<T>): void {
-    for (const session of this.#joined.values()) if (canModerate(session.identity!)) session.notify(type, data);
-  }
-
-  /** Waiting guests learn how many moderators could let them in. */
-  #moderatorsChanged(): void {
-    const moderatorsPresent = this.moderatorsPresent;
-    for (const peerId of this.#lobby.waitingPeerIds) this.findAttached(peerId)?.notify('lobbyStatus', { moderatorsPresent });
-  }
-
+  // Removed users and moderators' mutes: MeetingRules.ts.
   isRemoved(userId: string): boolean {
-    return this.#removedUsers.has(userId);
+    return this.#rules.isRemoved(userId);
   }
-
   markRemoved(userId: string): void {
-    this.#removedUsers.add(userId);
-    this.#persist('removed', (state) => state.addRemoved(this.projectId, this.roomId, userId));
+    this.#rules.markRemoved(userId);
   }
-
-  /** A moderator muted this peer's microphone. */
   markMuted(peerId: string): void {
-    this.#mutedByModerator.add(peerId);
+    this.#rules.markMuted(peerId);
   }
-
-  /** The peer unmuted (allowed): a later policy change does not block it again. */
   clearMuted(peerId: string): void {
-    this.#mutedByModerator.delete(peerId);
+    this.#rules.clearMuted(peerId);
   }
-
-  /** Whether this peer may not turn its microphone back on (muted by a moderator, self-unmute disallowed). */
   selfUnmuteBlocked(peerId: string): boolean {
-    return !this.#policy.allowSelfUnmute && this.#mutedByModerator.has(peerId);
+    return this.#rules.selfUnmuteBlocked(peerId);
   }
 
   /**
@@ -276,34 +207,15 @@ export class Room {
     return sessions;
   }
 
-  /** Starts (or takes over) the room's presentation; everyone is told. */
+  // The presentation: RoomPresentation.ts.
   startPresentation(presentation: Presentation): void {
-    this.#presentation = presentation;
-    this.broadcast('presentation', { presentation });
+    this.#presentation.start(presentation);
   }
-
-  /** The presenter's new view; refused for anyone else or a stale presentation. */
   updatePresentation(session: Session, presentationId: string, view: PresentationView): void {
-    const current = this.#ownPresentation(session, presentationId);
-    current.view = view;
-    this.broadcast('presentationView', { presentationId, view }, session.peerId);
+    this.#presentation.update(session.peerId, presentationId, view);
   }
-
   stopPresentation(session: Session, presentationId: string): void {
-    this.#ownPresentation(session, presentationId);
-    this.#presentation = null;
-    this.broadcast('presentation', { presentation: null });
-  }
-
-  #ownPresentation(session: Session, presentationId: string): Presentation {
-    const current = this.#presentation;
-    if (!current || current.presentationId !== presentationId) {
-      throw new AppError(ErrorCode.NOT_FOUND, 'no such presentation in progress');
-    }
-    if (current.presenterPeerId !== session.peerId) {
-      throw new AppError(ErrorCode.FORBIDDEN, 'only the presenter controls the presentation');
-    }
-    return current;
+    this.#presentation.stop(session.peerId, presentationId);
   }
 
   /** Synchronous on purpose: the registry checks `closed` and attaches in one step. */
@@ -348,7 +260,7 @@ export class Room {
       this.#lobby.remove(peerId);
       this.broadcast('peerJoined', { peer: this.peerInfo(session) }, peerId);
       const moderator = canModerate(identity);
-      if (moderator) this.#moderatorsChanged();
+      if (moderator) this.#lobby.moderatorsChanged();
       const consumers = await consumersForJoin(peer, othersSessions, session.log);
       observe('media', (performance.now() - started) / 1000);
       const first = others.length === 0 && !this.#continuesMeeting;
@@ -361,7 +273,7 @@ export class Room {
       if (speaker !== null && speaker !== peerId) session.notify('activeSpeaker', { peerId: speaker });
       return {
         peers: others,
-        presentation: this.#presentation,
+        presentation: this.#presentation.current,
         policy: this.policy,
         // Taken now, not before the awaits above: a knock may have come meanwhile.
         ...(moderator ? { lobby: this.#lobby.waiting } : {}),
@@ -388,11 +300,8 @@ export class Room {
       throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
     }
     const identity = session.identity!;
-    if (this.#removedUsers.has(identity.userId)) {
-      throw new AppError(ErrorCode.REMOVED, 'a moderator removed you from this meeting');
-    }
-    if (this.#policy.locked && !canModerate(identity)) throw new AppError(ErrorCode.ROOM_LOCKED, 'the meeting is locked');
-    if (this.#mustWait(session)) {
+    this.#rules.refuseEntry(identity);
+    if (this.#lobby.mustWait(session)) {
       if (this.#lobby.deniedFor(identity.userId) > 0) throw new AppError(ErrorCode.ADMISSION_DENIED, 'a moderator refused you');
       throw new AppError(ErrorCode.ADMISSION_REQUIRED, 'guests wait in the lobby: knock, then join once admitted');
     }
@@ -427,14 +336,11 @@ export class Room {
       if (peerId) this.#lobby.remove(peerId);
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
-        this.#mutedByModerator.delete(peerId);
-        if (session.identity && canModerate(session.identity)) this.#moderatorsChanged();
+        this.#rules.clearMuted(peerId);
+        if (session.identity && canModerate(session.identity)) this.#lobby.moderatorsChanged();
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
-        if (this.#presentation?.presenterPeerId === peerId) {
-          this.#presentation = null;
-          this.broadcast('presentation', { presentation: null });
-        }
+        this.#presentation.peerLeft(peerId);
         await this.#records.left(session, peerId, this.#joined.size === 0);
         session.meetingId = undefined;
         session.log.info({ reason, peers: this.#joined.size }, 'peer left');
@@ -460,15 +366,7 @@ export class Room {
   }
 
   peerInfo(session: Session): PeerInfo {
-    return {
-      peerId: session.peerId!,
-      userId: session.identity!.userId,
-      displayName: session.displayName ?? session.identity!.displayName,
-      role: session.identity!.role,
-      producers: session.media ? producerInfos(session.media) : [],
-      audioOnly: session.media?.audioOnly ?? false,
-      ...(session.handRaised ? { handRaised: true } : {}),
-    };
+    return describePeer(session);
   }
 
   #wirePeer(session: Session, peer: MediaPeer): void {
@@ -496,13 +394,4 @@ export class Room {
     }
     this.#onEmpty(this);
   }
-}
-
-export function producerInfos(peer: MediaPeer): ProducerInfo[] {
-  return [...peer.producers.values()].map((p) => ({
-    producerId: p.id,
-    kind: p.kind,
-    source: p.appData.source as Source,
-    paused: p.paused,
-  }));
 }

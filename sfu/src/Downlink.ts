@@ -1,0 +1,122 @@
+/**
+ * A peer's downlink: its receive transport's bandwidth estimate, and the
+ * video stopped (pause reason 'bandwidth') while the estimate cannot carry
+ * it along with the voices, tried again after a hold that grows when a
+ * trial fails soon (adaptation.ts decides which). Part of a MediaPeer.
+ */
+import type { Consumer } from 'mediasoup/types';
+import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
+import type { ConsumerControls } from './ConsumerControls.js';
+import type { Logger } from './logger.js';
+import type { ConsumerAppData } from './mediaTypes.js';
+
+export class Downlink {
+  readonly #consumers: ReadonlyMap<string, Consumer<ConsumerAppData>>;
+  readonly #controls: ConsumerControls;
+  readonly #log: Logger;
+  readonly #onLimited: (limited: boolean) => void;
+  /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
+  #estimate: number | undefined;
+  #suspended = new Set<string>();
+  /** What the flowing consumers want (bps), and since when the estimate has been below it. */
+  #desired = 0;
+  #congestedSince: number | null = null;
+  #lastSuspendAt = 0;
+  #lastReleaseAt = 0;
+  #holdMs = RESUME_HOLD_MS;
+
+  constructor(options: {
+    /** The peer's consumers (its own map, read live). */
+    consumers: ReadonlyMap<string, Consumer<ConsumerAppData>>;
+    controls: ConsumerControls;
+    log: Logger;
+    /** Video became limited by the downlink (true) or no longer is (false). */
+    onLimited: (limited: boolean) => void;
+  }) {
+    this.#consumers = options.consumers;
+    this.#controls = options.controls;
+    this.#log = options.log;
+    this.#onLimited = options.onLimited;
+  }
+
+  /** The latest estimate (bps), undefined before the first one. */
+  get estimate(): number | undefined {
+    return this.#estimate;
+  }
+  /** Video consumers stopped because the downlink cannot carry them. */
+  get suspended(): ReadonlySet<string> {
+    return this.#suspended;
+  }
+
+  /** A 'bwe' trace of the receive transport (about once a second): what reaches the receiver, and what it wants. */
+  observe(availableBitrate: number, desired: number): void {
+    this.#estimate = availableBitrate;
+    // More wanted (video just shown or resumed): mediasoup probes for it
+    // now, so the wait for congestion starts again.
+    if (desired > this.#desired * 1.2) this.#congestedSince = null;
+    this.#desired = desired;
+    if (this.#estimate >= desired) this.#congestedSince = null;
+    else this.#congestedSince ??= Date.now();
+  }
+
+  /** A consumer is gone. */
+  forget(consumerId: string): void {
+    this.#suspended.delete(consumerId);
+  }
+
+  /** Stops the least important video when the estimate cannot carry it with the voices. */
+  reconcile(): void {
+    if (this.#estimate === undefined) return;
+    const flowing = (c: Consumer<ConsumerAppData>): boolean => {
+      const reasons = this.#controls.peek(c.id)?.reasons;
+      return !!reasons && !reasons.has('client') && !reasons.has('viewport') && !c.producerPaused;
+    };
+    const consumers = [...this.#consumers.values()].filter(flowing);
+    const now = Date.now();
+    const next = videosToSuspend({
+      availableBitrate: this.#estimate,
+      desiredBitrate: this.#desired,
+      congestedMs: this.#congestedSince === null ? 0 : now - this.#congestedSince,
+      audioConsumers: consumers.filter((c) => c.kind === 'audio').length,
+      videos: consumers
+        .filter((c) => c.kind === 'video')
+        .map((c) => ({
+          consumerId: c.id,
+          priority: this.#controls.peek(c.id)?.priority ?? 1,
+          simulcast: (this.#controls.peek(c.id)?.spatialLayers ?? 1) > 1,
+        })),
+      suspended: this.#suspended,
+      now,
+      lastSuspendAt: this.#lastSuspendAt,
+      holdMs: this.#holdMs,
+    });
+    const before = this.#suspended.size;
+    let stopped = false;
+    for (const id of next) {
+      const consumer = this.#consumers.get(id);
+      if (!consumer || this.#suspended.has(id)) continue;
+      stopped = true;
+      void this.#controls.setReason(consumer, 'bandwidth', true);
+    }
+    if (stopped) {
+      // Stopped again soon after a trial: wait longer before the next one.
+      this.#holdMs = now - this.#lastReleaseAt < 30_000 ? Math.min(this.#holdMs * 2, MAX_RESUME_HOLD_MS) : RESUME_HOLD_MS;
+      this.#lastSuspendAt = now;
+    }
+    for (const id of this.#suspended) {
+      const consumer = this.#consumers.get(id);
+      if (consumer && !next.has(id)) {
+        this.#lastReleaseAt = now;
+        void this.#controls.setReason(consumer, 'bandwidth', false);
+      }
+    }
+    this.#suspended = next;
+    if ((before === 0) !== (next.size === 0)) {
+      this.#log.info(
+        { availableBitrate: this.#estimate, desiredBitrate: this.#desired, suspended: next.size, holdMs: this.#holdMs },
+        'video limited by downlink',
+      );
+      this.#onLimited(next.size > 0);
+    }
+  }
+}

@@ -10,6 +10,7 @@
  * server.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Empty } from './pieces.js';
 import { DocumentRef } from './documentRef.js';
 import { ErrorCode } from './errors.js';
 import type { Role } from './presence.js';
@@ -125,7 +126,6 @@ export type MarkupPolicy = Static<typeof MarkupPolicy>;
 
 export const DEFAULT_MARKUP_POLICY: MarkupPolicy = Object.freeze({ drawers: 'presenter', guests: false });
 
-const Empty = Type.Object({}, { additionalProperties: false });
 
 // ---------------------------------------------------------------- requests
 /** Gathered into messages.ts's Requests map; every one needs `join`. */

@@ -4,7 +4,7 @@
  * messages.ts spreads `mediaRequests` into its request map.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Id } from './pieces.js';
+import { Empty, Id } from './pieces.js';
 import type {
   DtlsParameters,
   IceCandidate,
@@ -83,7 +83,6 @@ export const ConsumerParams = Type.Object({
 });
 export type ConsumerParams = Static<typeof ConsumerParams>;
 
-const Empty = Type.Object({}, { additionalProperties: false });
 
 export const mediaRequests = {
   createTransport: {

@@ -17,6 +17,7 @@
  * so that their author is told (and can copy them back): nothing is lost.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Empty, Person } from './pieces.js';
 import { LocalDate } from './planning.js';
 
 /** Most items (carried ones included) in one meeting's minutes. */
@@ -39,7 +40,6 @@ export const GENERAL_SECTION_ID = 'general';
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const UserId = Type.String({ minLength: 1, maxLength: 128 });
 const Label = Type.String({ minLength: 1, maxLength: MAX_MINUTES_LABEL });
-const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
 /** What an item is (observation: what was seen; décision; action: someone must do it; information). */
 export const ItemKind = Type.Union([
@@ -178,7 +178,6 @@ export const MinutesChange = Type.Union([
 ]);
 export type MinutesChange = Static<typeof MinutesChange>;
 
-const Empty = Type.Object({}, { additionalProperties: false });
 
 /** Requests on a meeting socket (joined); merged into messages.ts Requests. */
 export const minutesRequests = {

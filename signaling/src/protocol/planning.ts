@@ -12,6 +12,7 @@
  * its id; so minutes of a meeting can be filed under (planId, occurrenceId).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Person } from './pieces.js';
 
 /** Longest title, in characters. */
 export const MAX_PLAN_TITLE = 200;
@@ -36,7 +37,6 @@ export const LocalDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', 
 export const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5 });
 /** An IANA zone name ("Europe/Paris"); unknown names are refused with UNKNOWN_TIME_ZONE. */
 export const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' });
-const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
 export const PlanGuest = Type.Object(
   {

@@ -10,11 +10,11 @@
  * Only owners and moderators start and stop (FORBIDDEN otherwise).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { Empty, Person } from './pieces.js';
 import { DocumentRef } from './documentRef.js';
 import { ErrorCode } from './errors.js';
 import { MediaSource } from './media.js';
 
-const Person = Type.Object({ userId: Type.String(), displayName: Type.String() });
 
 /** How a recording ended. */
 export const RecordingEnd = Type.Union([
@@ -57,7 +57,6 @@ export const RecordingSummary = Type.Object({
 });
 export type RecordingSummary = Static<typeof RecordingSummary>;
 
-const Empty = Type.Object({}, { additionalProperties: false });
 
 export const recordingRequests = {
   /**

@@ -5,7 +5,7 @@
  * two servers on one Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,13 +48,15 @@ kill -TERM ${serverPid}; sleep 15; kill -KILL ${serverPid} 2>/dev/null; exit 0`;
 
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
   ensureServerBuild();
+  // The process's own data dir, removed once it has exited; one the test gives (env.DATA_DIR) is the test's.
+  const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'chantier-proc-')) : null;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), '--conditions=chantier-build', SERVER_ENTRY], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-proc-')),
+      ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
       REDIS_URL: inject('redisUrl'),
       JWT_SECRET: TEST_JWT_SECRET,
       RTC_LISTEN_IP: '127.0.0.1',
@@ -66,7 +68,12 @@ export async function startServerProcess(env: Record<string, string>, options: P
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid !== undefined) watchOrphan(child.pid);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   if (options.onStderr) createInterface({ input: child.stderr! }).on('line', options.onStderr);

@@ -37,69 +37,25 @@ import { errorCodeOf, isRetryable } from '../errors';
 import { createLogger } from '../log';
 import { Emitter } from '../util/Emitter';
 import { classifyClose } from './closeCodes';
+import { Heartbeat } from './heartbeat';
+import { helloSomewhere } from './helloRoute';
 import { NodeDirectory, nodeSocketUrl } from './nodes';
 import { DEFAULT_REQUEST_TIMEOUT_MS, SignalingClient, type RequestOptions, type SocketClosed } from './SignalingClient';
 import { SignalingError } from './SignalingError';
+import { DEFAULT_TIMING, defaultOnOnline, type ConnectionOptions, type ConnectionTiming, type HelloParams } from './connectionOptions';
+
+export { DEFAULT_TIMING, MAX_REDIRECTS, type ConnectionOptions, type ConnectionTiming, type HelloParams } from './connectionOptions';
 
 const log = createLogger('connection');
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'expired';
 
 type Hello = ResponseData<'hello'>;
-export type HelloParams = Omit<RequestData<'hello'>, 'resume' | 'protocol'>;
 
 /** What request() and onNotification() need; MediaSession and the chat use only this. */
 export interface SignalingChannel {
   request<T extends RequestType>(type: T, data: RequestData<T>, options?: RequestOptions): Promise<ResponseData<T>>;
   onNotification<T extends NotificationType>(type: T, listener: (data: NotificationData<T>) => void): () => void;
-}
-
-export interface ConnectionTiming {
-  /** A ping every this often while open. */
-  heartbeatMs: number;
-  /** A ping unanswered for this long means the socket is dead. */
-  heartbeatTimeoutMs: number;
-  /** Each reconnection attempt's socket must open within this. */
-  openTimeoutMs: number;
-  /** And its hello be answered within this. */
-  helloTimeoutMs: number;
-  /** Waits before each attempt; the last one repeats. */
-  backoffMs: readonly number[];
-  /** Stop trying after this long (well past the server's grace period): 'closed'. */
-  giveUpAfterMs: number;
-  /**
-   * In a cluster, a fresh hello that reached no node holding the meeting
-   * (redirected to a node that died, every node unreachable) tries again for
-   * this long: a dead holder's claim lapses within seconds, then a survivor
-   * takes the meeting over.
-   */
-  clusterRetryMs: number;
-}
-
-/** WRONG_NODE redirects followed in a row before giving up on that path. */
-export const MAX_REDIRECTS = 3;
-
-export const DEFAULT_TIMING: ConnectionTiming = {
-  heartbeatMs: 5_000,
-  heartbeatTimeoutMs: 3_000,
-  openTimeoutMs: 3_000,
-  helloTimeoutMs: 5_000,
-  backoffMs: [250, 500, 1_000, 2_000],
-  giveUpAfterMs: 60_000,
-  clusterRetryMs: 20_000,
-};
-
-export interface ConnectionOptions {
-  /** The entry socket (the page's own origin's /ws). */
-  url: string;
-  /** The cluster's nodes as known so far (shared across connections by the room controller). */
-  nodes?: NodeDirectory;
-  hello: HelloParams;
-  createClient?: (url: string, timeoutMs: number) => SignalingClient;
-  timing?: Partial<ConnectionTiming>;
-  /** Subscribes to "the network is back" (the window's 'online' event); returns the unsubscribe. */
-  onOnline?: (listener: () => void) => () => void;
-  requestTimeoutMs?: number;
 }
 
 /** Why the connection ended: a socket close, or the reconnection gave up. */
@@ -112,12 +68,6 @@ type ConnectionEvents = {
   resumed: [Hello];
   closed: [ConnectionClosed];
 };
-
-function defaultOnOnline(listener: () => void): () => void {
-  if (typeof window === 'undefined') return () => {};
-  window.addEventListener('online', listener);
-  return () => window.removeEventListener('online', listener);
-}
 
 export class Connection implements SignalingChannel {
   readonly events = new Emitter<ConnectionEvents>();
@@ -136,8 +86,7 @@ export class Connection implements SignalingChannel {
   private helloValue: Hello | null = null;
   private secret: string | undefined;
   private lastSeqValue = 0;
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private pingInFlight = false;
+  private readonly heartbeat: Heartbeat;
   /** Cuts the wait before the next reconnection attempt short (network back). */
   private wakeUp: (() => void) | null = null;
   /** Which node the next resume attempt tries (see tryResume); from 0 at each loss, and after a WRONG_NODE. */
@@ -152,6 +101,13 @@ export class Connection implements SignalingChannel {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.createClient =
       options.createClient ?? ((url, timeoutMs) => new SignalingClient({ url, requestTimeoutMs: timeoutMs }));
+    this.heartbeat = new Heartbeat(this.timing, {
+      openClient: () => (this.stateValue === 'open' ? this.client : null),
+      dead: () => {
+        if (this.secret) this.startReconnecting();
+        else this.finish({ code: 4000, reason: 'heartbeat lost', kind: 'lost', byClient: false }, true);
+      },
+    });
     this.stopOnline = (options.onOnline ?? defaultOnOnline)(() => this.networkBack());
   }
 
@@ -187,7 +143,7 @@ export class Connection implements SignalingChannel {
       this.helloValue = hello;
       this.secret = hello.resumeSecret;
       this.setState('open');
-      this.startHeartbeat();
+      this.heartbeat.start();
       return hello;
     } catch (error) {
       this.finish({ code: 1000, reason: 'hello failed', kind: 'lost', byClient: true }, false);
@@ -195,51 +151,15 @@ export class Connection implements SignalingChannel {
     }
   }
 
-  /**
-   * A fresh hello: at the entry, then at the other nodes known; a WRONG_NODE
-   * answer is followed to the node it names (MAX_REDIRECTS hops). A node
-   * unreachable (CONNECTION_LOST, TIMEOUT) passes to the next; any other
-   * refusal ends it. Alone (one node, no redirect) it tries once, as before
-   * clusters; in a cluster it tries again for clusterRetryMs.
-   */
-  private async helloSomewhere(): Promise<Hello> {
-    const deadline = Date.now() + this.timing.clusterRetryMs;
-    for (let round = 0; ; round++) {
-      let lastError: unknown = new SignalingError('CONNECTION_LOST', 'no node to say hello to');
-      let redirected = false;
-      const candidates = this.nodes.forHello();
-      for (const start of candidates) {
-        let url = start;
-        for (let hops = 0; ; hops++) {
-          try {
-            return await this.helloAt(url);
-          } catch (error) {
-            lastError = error;
-            const code = errorCodeOf(error);
-            if (code === 'WRONG_NODE') {
-              redirected = true;
-              const next = nodeSocketUrl((error as SignalingError).details?.url ?? '');
-              if (next && hops < MAX_REDIRECTS) {
-                log.info(`the meeting is on ${next}: redirected`);
-                url = next;
-                continue;
-              }
-              log.warn(`redirected ${hops} time(s) without reaching the meeting's node`);
-              break;
-            }
-            if (code !== 'CONNECTION_LOST' && code !== 'TIMEOUT') throw error;
-            log.info(`node ${url} unreachable (${code})`);
-            break;
-          }
-        }
-        if (this.stateValue !== 'connecting') throw lastError;
-      }
-      const cluster = redirected || candidates.length > 1;
-      if (!cluster || Date.now() >= deadline) throw lastError;
-      const { backoffMs } = this.timing;
-      await this.pause(backoffMs[Math.min(round, backoffMs.length - 1)] ?? 2_000);
-      if (this.stateValue !== 'connecting') throw lastError;
-    }
+  /** A fresh hello, routed through the cluster (helloRoute.ts). */
+  private helloSomewhere(): Promise<Hello> {
+    return helloSomewhere({
+      nodes: this.nodes,
+      timing: this.timing,
+      helloAt: (url) => this.helloAt(url),
+      connecting: () => this.stateValue === 'connecting',
+      pause: (ms) => this.pause(ms),
+    });
   }
 
   /** One socket to one node and its hello; the socket is closed again on failure. */
@@ -380,45 +300,16 @@ export class Connection implements SignalingChannel {
     this.finish(closed, true);
   }
 
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    this.heartbeat = setInterval(() => this.checkAlive(), this.timing.heartbeatMs);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    this.heartbeat = null;
-  }
-
-  /** A ping with a short timeout: no answer means the socket is dead, even if it never closed. */
-  private checkAlive(): void {
-    const client = this.client;
-    if (this.stateValue !== 'open' || !client || this.pingInFlight) return;
-    this.pingInFlight = true;
-    client
-      .request('ping', {}, { timeoutMs: this.timing.heartbeatTimeoutMs })
-      .catch((error: unknown) => {
-        if (client !== this.client || this.stateValue !== 'open') return;
-        if (errorCodeOf(error) !== 'TIMEOUT') return; // a close is handled by handleClose
-        log.warn('no answer to ping: the socket is dead');
-        if (this.secret) this.startReconnecting();
-        else this.finish({ code: 4000, reason: 'heartbeat lost', kind: 'lost', byClient: false }, true);
-      })
-      .finally(() => {
-        this.pingInFlight = false;
-      });
-  }
-
   private networkBack(): void {
     if (this.stateValue === 'open') {
-      this.checkAlive();
+      this.heartbeat.check();
     } else if (this.stateValue === 'reconnecting') {
       this.wakeUp?.();
     }
   }
 
   private startReconnecting(): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.setState('reconnecting');
     this.resumeStep = 0;
     const dead = this.client;
@@ -491,7 +382,7 @@ export class Connection implements SignalingChannel {
       log.info(`resumed as ${answer.peerId} after ${attempt + 1} attempt(s), from seq ${this.lastSeqValue}`);
       this.setState('open');
       this.events.emit('resumed', answer);
-      this.startHeartbeat();
+      this.heartbeat.start();
       return 'resumed';
     } catch (error) {
       client.close(1000, 'resume attempt failed');
@@ -535,7 +426,7 @@ export class Connection implements SignalingChannel {
   }
 
   private teardown(): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.stopOnline();
     this.wakeUp?.();
     for (const off of this.clientSubscriptions) off();

@@ -112,6 +112,30 @@ describe('ViewportReporter', () => {
     expect(sent).toHaveLength(3);
   });
 
+  it('waits for a new element’s first observations before reporting, a second at most', () => {
+    const { fake, sent, reporter } = setup();
+    reporter.setEnabled(true);
+    const a = element();
+    reporter.observe(a, 'cam-a');
+    // The page is busy: the observers have not answered when the report is due.
+    vi.advanceTimersByTime(300);
+    expect(sent).toEqual([]);
+    fake.show(a, true);
+    vi.advanceTimersByTime(300);
+    expect(sent).toEqual([]); // shown, but no size yet: "not shown" would pause it
+    fake.resize(a, 320, 180);
+    vi.advanceTimersByTime(300);
+    expect(sent).toEqual([[{ producerId: 'cam-a', width: 480, height: 270 }]]);
+
+    // Observers that never answer do not hold the report back for ever.
+    const b = element();
+    reporter.observe(b, 'cam-b');
+    vi.advanceTimersByTime(900);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(300);
+    expect(sent).toHaveLength(2);
+  });
+
   it('sends nothing while disabled, and the whole view again when enabled', () => {
     const { fake, sent, reporter } = setup();
     const a = element();

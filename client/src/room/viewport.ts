@@ -70,13 +70,34 @@ export interface ViewportReporterOptions {
 }
 
 export const VIEWPORT_DEBOUNCE_MS = 300;
+/**
+ * A report waits this long at most for a new element's first observations:
+ * sent before them, it would say "not shown" and the server would pause a
+ * video that is on screen, then resume it (a key frame, ~0.4 s frozen) when
+ * the observers answer a moment later (seen after joins on a busy page).
+ */
+export const FIRST_OBSERVATION_WAIT_MS = 1_000;
+
+/** A registered element, with what its observers said so far. */
+interface Watched extends ObservedVideo {
+  since: number;
+  /** The intersection observer has answered once. */
+  seenVisibility: boolean;
+  /** The resize observer has answered once. */
+  seenSize: boolean;
+}
+
+/** Its first observations are in: whether it shows, and its size if it does. */
+function firstObserved(video: Watched): boolean {
+  return video.seenVisibility && (!video.visible || video.seenSize);
+}
 
 export class ViewportReporter {
   readonly #send: (tiles: ViewportTiles) => void;
   readonly #factories: ObserverFactories;
   readonly #dpr: () => number;
   readonly #debounceMs: number;
-  readonly #videos = new Map<Element, ObservedVideo>();
+  readonly #videos = new Map<Element, Watched>();
   #intersection: ObserverLike | null = null;
   #resize: ObserverLike | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -95,19 +116,27 @@ export class ViewportReporter {
     this.#intersection ??= this.#factories.intersection((entries) => {
       for (const { target, visible } of entries) {
         const video = this.#videos.get(target);
-        if (video) video.visible = visible;
+        if (video) Object.assign(video, { visible, seenVisibility: true });
       }
       this.#schedule();
     });
     this.#resize ??= this.#factories.resize((entries) => {
       for (const { target, width, height } of entries) {
         const video = this.#videos.get(target);
-        if (video) Object.assign(video, { width, height });
+        if (video) Object.assign(video, { width, height, seenSize: true });
       }
       this.#schedule();
     });
     // Not visible until the observer says so; its first callback comes at once.
-    this.#videos.set(element, { producerId, visible: false, width: 0, height: 0 });
+    this.#videos.set(element, {
+      producerId,
+      visible: false,
+      width: 0,
+      height: 0,
+      since: Date.now(),
+      seenVisibility: false,
+      seenSize: false,
+    });
     this.#intersection.observe(element);
     this.#resize.observe(element);
     this.#schedule();
@@ -132,10 +161,15 @@ export class ViewportReporter {
     else this.#cancel();
   }
 
-  /** Sends now what is pending (tests; not needed otherwise). */
+  /** Sends now what is pending (tests; not needed otherwise), unless a new element is still unobserved. */
   flush(): void {
     this.#cancel();
     if (!this.#enabled) return;
+    const now = Date.now();
+    if ([...this.#videos.values()].some((v) => !firstObserved(v) && now - v.since < FIRST_OBSERVATION_WAIT_MS)) {
+      this.#schedule();
+      return;
+    }
     const tiles = viewportTiles(this.#videos.values(), this.#dpr());
     // New video elements count even when hidden: the server lets a consumer
     // created after the last report flow until it hears about it.

@@ -84,7 +84,8 @@ const PROBE = `(() => {
       super(...args);
       kept.push(this);
       this.addEventListener('track', (event) => {
-        if (event.track.kind !== 'video') return;
+        // mediasoup-client's probator (mid "probator") carries the SFU's bandwidth probes, never a person's video.
+        if (event.track.kind !== 'video' || (event.transceiver && event.transceiver.mid === 'probator')) return;
         if (bench.firstTrackAt === null) bench.firstTrackAt = performance.now();
         // A remote track unmutes on its first RTP packet.
         event.track.addEventListener('unmute', () => {
@@ -117,6 +118,13 @@ const PROBE = `(() => {
     }
   };
 })();`;
+
+/** Each inbound RTP stream of the page's connections, by mid: packets and bytes received so far. */
+const LOBBY_RECEIVED = `Promise.all((window.__pcs ?? []).map((pc) => pc.getStats())).then((reports) => {
+  const out = [];
+  for (const report of reports) report.forEach((s) => { if (s.type === 'inbound-rtp') out.push(s.kind + ' mid ' + s.mid + ': ' + s.packetsReceived + ' packets, ' + s.bytesReceived + ' B'); });
+  return out;
+})`;
 
 type Sfu = 'chantier' | 'janus';
 
@@ -213,6 +221,8 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
   try {
     if (!page || sample.error) return sample;
     const trace = TRACE && sample.sfu === 'chantier' && !sample.warmUp && sample.index <= WARM_UP + 3 ? `/tmp/join-trace-${sample.index}.json` : null;
+    // JOIN_TRACE: what the newcomer's page received before the press (the join screen's media: nothing but probes).
+    const lobbyReceived = TRACE ? await page.evaluate(LOBBY_RECEIVED).catch(() => 'n/a') : null;
     if (trace) await startPageTrace(page, trace);
     await page.click(JOIN);
     try {
@@ -231,7 +241,7 @@ async function measureJoin({ page, sample }: Lobby): Promise<JoinSample> {
     sample.packetMs = bench.firstPacketAt === null ? null : bench.firstPacketAt - bench.pressAt;
     measuredAt = Date.now();
     if (sample.sfu === 'chantier') await readTimeline(page, bench.pressAt, sample);
-    if (TRACE) console.log(`  · join ${sample.index} ${sample.sfu}: track ${sample.trackMs?.toFixed(0)} packet ${sample.packetMs?.toFixed(0)} frame ${sample.latencyMs?.toFixed(0)} ms; the receiver at its first frame: ${JSON.stringify(await page.evaluate('window.__bench.firstFrameStats ?? null'))}`);
+    if (TRACE) console.log(`  · join ${sample.index} ${sample.sfu}: track ${sample.trackMs?.toFixed(0)} packet ${sample.packetMs?.toFixed(0)} frame ${sample.latencyMs?.toFixed(0)} ms; received before the press: ${JSON.stringify(lobbyReceived)}; the receiver at its first frame: ${JSON.stringify(await page.evaluate('window.__bench.firstFrameStats ?? null'))}`);
     if (trace) printTrace(sample.index, await stopPageTrace(page, trace, 'chantier:join:pressed', 'chantier:join:first-frame'));
     const media = await pageMedia(page);
     sample.icePaths = [...new Set(media.pairs.map(icePath))];

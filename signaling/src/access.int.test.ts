@@ -245,6 +245,7 @@ const prepare: Record<RequestType, Prepare> = {
     return { peerId: guest.peerId, allow: true };
   },
   join: async (s) => ({ rtpCapabilities: s.target.caps }),
+  prepareConsumers: async (s) => ({ rtpCapabilities: s.target.caps }),
   leave: async () => ({}),
   createTransport: async () => ({ direction: 'send' }),
   connectTransport: async (_s, a) => ({ transportId: await ownTransport(a, 'send'), dtlsParameters: dtlsParameters() }),
@@ -394,7 +395,7 @@ describe('WebSocket requests, identity by identity', () => {
       const mismatches: string[] = [];
       for (const type of requestTypes.filter((x) => x !== 'hello')) {
         const scene = await newScene();
-        const actor = await actorIn(scene, kind, type === 'join' || type === 'knock' ? 'ready' : 'joined');
+        const actor = await actorIn(scene, kind, type === 'join' || type === 'knock' || type === 'prepareConsumers' ? 'ready' : 'joined');
         const got = await answer(actor.peer!.c.rawRequest(type, await prepare[type](scene, actor)));
         const want = requestAccess[type].expect[kind];
         if (got !== want) mismatches.push(`${type} as ${kind}: got ${got}, policy says ${want}`);

@@ -2,7 +2,8 @@
  * The fast join (docs/PROTOCOL.md, "Joining fast"), on a real server, real
  * Redis and real mediasoup workers: transports made and connected in the
  * lobby (the probe), a join whose answer carries consumers of what is
- * already there (video started by consumersReady), the Redis records written after the answer, the lobby's media freed when the
+ * already there (video started by consumersReady), or resumes those made on
+ * the join screen (prepareConsumers), the Redis records written after the answer, the lobby's media freed when the
  * person leaves without joining, and the join's phases in the metrics.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,54 @@ describe('joining fast', () => {
     for (const phase of ['queue', 'media', 'records', 'first_produce']) {
       expect(text).toMatch(new RegExp(`chantier_join_phase_seconds_count\\{phase="${phase}"\\} [1-9]`));
     }
+  });
+
+  it('makes the meeting\'s consumers on the join screen, all paused; the join resumes them and lists them with what came since', async () => {
+    const room = 'prepared';
+    const inRoom = async (displayName: string, options: Partial<HelloOptions> = {}) => {
+      const { c, hello } = await helloSession(t, { displayName, projectId: PROJECT, room, ...options });
+      clients.push(c);
+      return { c, peerId: hello.peerId, caps: deviceRtpCapabilities(hello.routerRtpCapabilities!) };
+    };
+    const peerOf = (peerId: string) => t.app.rooms.get(PROJECT, room)?.media.peers.get(peerId);
+    const host = await inRoom('Host', { role: 'owner' });
+    await host.c.request('join', { rtpCapabilities: host.caps });
+    const send = await host.c.request('createTransport', { direction: 'send' });
+    await host.c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtlsParameters() });
+    const mic = await host.c.request('produce', { transportId: send.transportId, kind: 'audio', source: 'mic', rtpParameters: audioRtpParameters() });
+    const cam = await host.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() });
+
+    // Bob, on the join screen: his receive transport made, the meeting's consumers made there, paused.
+    const bob = await inRoom('Bob');
+    await bob.c.request('createTransport', { direction: 'recv' });
+    const prepared = await bob.c.request('prepareConsumers', { rtpCapabilities: bob.caps });
+    expect(prepared.consumers.map((c) => [c.producerId, c.kind, c.peerId]).sort()).toEqual(
+      [
+        [mic.producerId, 'audio', host.peerId],
+        [cam.producerId, 'video', host.peerId],
+      ].sort(),
+    );
+    const bobPeer = peerOf(bob.peerId)!;
+    expect(prepared.consumers.map((c) => bobPeer.consumer(c.consumerId).paused)).toEqual([true, true]);
+    expect((await bob.c.request('prepareConsumers', { rtpCapabilities: bob.caps })).consumers).toEqual([]); // once each
+    expect(host.c.notificationsOf('peerJoined')).toEqual([]);
+
+    // Before the press, the camera goes and a share comes.
+    await host.c.request('closeProducer', { producerId: cam.producerId });
+    const screen = await host.c.request('produce', { transportId: send.transportId, kind: 'video', source: 'screen', rtpParameters: videoRtpParameters() });
+
+    // The join resumes the microphone's prepared consumer and lists it; the share is made as before (video waits for the page).
+    const answer = await bob.c.request('join', { rtpCapabilities: bob.caps });
+    const micConsumer = prepared.consumers.find((c) => c.kind === 'audio')!.consumerId;
+    const listed = answer.consumers!.map((c) => [c.producerId, c.consumerId === micConsumer, bobPeer.consumer(c.consumerId).paused]);
+    expect(listed.sort()).toEqual([[mic.producerId, true, false], [screen.producerId, false, true]].sort());
+    expect(bobPeer.consumers.size).toBe(2);
+    expect((await bob.c.expectError(bob.c.request('prepareConsumers', { rtpCapabilities: bob.caps }))).code).toBe(ErrorCode.ALREADY_JOINED);
+
+    // Refused as join refuses: the meeting locked, a member gets nothing.
+    await host.c.request('setRoomPolicy', { locked: true });
+    const late = await inRoom('Late');
+    expect((await late.c.expectError(late.c.request('prepareConsumers', { rtpCapabilities: late.caps }))).code).toBe(ErrorCode.ROOM_LOCKED);
   });
 
   it('shows the meeting to what is asked right after the answer, though its records follow it', async () => {

@@ -112,9 +112,10 @@ export async function joinMeeting(steps: JoinSteps): Promise<Joined | null> {
 export const RECEIVE_WAIT_MS = 1_000;
 
 /**
- * The others' media: the answer's consumers (already flowing on the server)
- * made together, in one negotiation that also connects the receive
- * transport; what the answer lacks is consumed one by one (`consume`).
+ * The others' media: the answer's consumers, those made on the join screen
+ * (prepareConsumers: their SDP applied already, resumed by the join) taken
+ * as they are, the others made together in one negotiation; what the answer
+ * lacks is consumed one by one (`consume`).
  * Called before any producerAdded can be handled, so that order holds.
  *
  * Resolves once the answer's consumers are made (at most RECEIVE_WAIT_MS):
@@ -134,7 +135,8 @@ export function receiveOthers(
     }
   };
   let made: Promise<void> = Promise.resolve();
-  if (answer.consumers && answer.consumers.length > 0) {
+  // Even empty: the join screen's consumers that the answer no longer lists are closed there.
+  if (answer.consumers) {
     made = session
       .receiveJoined(answer.consumers)
       .then((tracks) => {

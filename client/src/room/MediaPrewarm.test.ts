@@ -30,6 +30,10 @@ class FakeSession {
     this.calls.push('connectEarly');
     await FakeSession.probe();
   }
+  /** The meeting's consumers made on the join screen (MediaSession.prepareConsumers). */
+  async prepareConsumers(audioOnly: boolean): Promise<void> {
+    this.calls.push(`prepareConsumers${audioOnly ? ' audioOnly' : ''}`);
+  }
   close(): void {
     this.closed = true;
   }
@@ -61,10 +65,10 @@ beforeEach(() => {
 });
 
 describe('MediaPrewarm', () => {
-  it('loads the device, makes both transports and connects them on the join screen; take() hands over the session as it is, connected or not', async () => {
+  it('loads the device, makes both transports, connects them and prepares the consumers on the join screen; take() hands over the session as it is, connected or not', async () => {
     const prewarm = new MediaPrewarm(signaling, hello, DEFAULT_SCREEN_TUNING, { transports: true, audioOnly: true });
     const session = (await prewarm.take()) as unknown as FakeSession; // the probe never ends here
-    expect(session.calls).toEqual(['createTransports audioOnly', 'connectEarly']);
+    expect(session.calls).toEqual(['createTransports audioOnly', 'connectEarly', 'prepareConsumers audioOnly']);
     expect(prewarm.session).toBeNull(); // the caller's now
     prewarm.close();
     expect(session.closed).toBe(false);
@@ -85,7 +89,7 @@ describe('MediaPrewarm', () => {
     };
     const prewarm = new MediaPrewarm(signaling, hello, DEFAULT_SCREEN_TUNING, { transports: true, audioOnly: false });
     const session = (await prewarm.take()) as unknown as FakeSession;
-    expect(session.calls).toEqual(['createTransports', 'connectEarly']);
+    expect(session.calls).toEqual(['createTransports', 'connectEarly', 'prepareConsumers']);
     expect(session.hasTransports).toBe(true);
   });
 

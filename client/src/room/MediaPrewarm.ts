@@ -6,7 +6,9 @@
  * for a moderator gets the Device only: the server refuses transports before
  * admission, and the join makes them once admitted.
  *
- * Once made, the transports connect there too (the probe, probe.ts).
+ * Once made, the transports connect there too (the probe, probe.ts), and the
+ * meeting's consumers are made there, paused until the join resumes them
+ * (MediaSession.prepareConsumers).
  *
  * The session belongs to this object until `take()`, then to the caller.
  */
@@ -85,8 +87,12 @@ export class MediaPrewarm {
       await session
         .createTransports({ audioOnly: options.audioOnly })
         .then(() => {
-          // Not awaited: the press need not wait for it (mediasoup-client queues what comes after).
+          // Not awaited: the press need not wait for them (mediasoup-client queues what comes after,
+          // the session's consume queue puts the join's consumers after these).
           session.connectEarly().catch((error: unknown) => log.info('transports not connected on the join screen', error));
+          session
+            .prepareConsumers(options.audioOnly)
+            .catch((error: unknown) => log.info('the meeting\'s consumers not made on the join screen', error));
         })
         .catch((error: unknown) => log.info('transports not made on the join screen: made at the press', error));
     }

@@ -102,6 +102,12 @@ export class MediaSession {
   private readonly transportsReady: Promise<Transport>;
   private resolveTransports!: (recv: Transport) => void;
   private rejectTransports!: (error: Error) => void;
+  /**
+   * Consumers made on the join screen (prepareConsumers), paused on the
+   * server until join resumes them; by consumer id. The join's answer takes
+   * them (receiveJoined).
+   */
+  private readonly prepared = new Map<string, ConsumedTrack>();
   /** Consumes in progress (one, or a join's batch), to cancel one closed meanwhile. */
   private readonly inFlight = new Set<Flight>();
   /** Transports with an ICE restart in flight: one at a time each. */
@@ -297,13 +303,22 @@ export class MediaSession {
     const batch = async (): Promise<ConsumedTrack[]> => {
       const transport = this.recvTransport;
       if (!transport || this.closed) return [];
+      // Made on the join screen: the join resumed them (the answer's producerPaused is the newer).
+      const taken = consumers.flatMap((info) => {
+        const consumed = this.prepared.get(info.consumerId);
+        return consumed ? [{ ...consumed, producerPaused: info.producerPaused }] : [];
+      });
+      this.dropPrepared(new Set(taken.map((c) => c.consumerId)));
       const made = await Promise.all(
-        consumers.map((info, i) =>
-          this.consumeLocally(transport, info, flights[i]!).catch((error: unknown) => {
-            log.warn(`consumer ${info.consumerId} of the join not made`, error);
-            return null;
-          }),
-        ),
+        consumers
+          .map((info, i) => ({ info, flight: flights[i]! }))
+          .filter(({ info }) => !taken.some((c) => c.consumerId === info.consumerId))
+          .map(({ info, flight }) =>
+            this.consumeLocally(transport, info, flight).catch((error: unknown) => {
+              log.warn(`consumer ${info.consumerId} of the join not made`, error);
+              return null;
+            }),
+          ),
       );
       const ready = made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
       // Their videos start now, from a key frame (the server holds them until the page can decode).
@@ -312,7 +327,8 @@ export class MediaSession {
           .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) }, { retryOnLost: true })
           .catch((error: unknown) => log.warn('the join\'s key frames not asked for', error));
       }
-      return ready;
+      // A taken one closed meanwhile (consumerClosed) is closed here already.
+      return [...taken.filter((c) => this.consumers.has(c.consumerId)), ...ready];
     };
     return this.consumeQueue
       .push(batch)
@@ -325,9 +341,46 @@ export class MediaSession {
       });
   }
 
+  /**
+   * On the join screen, the receive transport made: the meeting's consumers
+   * made now, paused on the server (`prepareConsumers`), so that their SDP is
+   * applied before the press and the join only resumes them. Queued before
+   * any join's consumers; a refusal (the meeting locked meanwhile, a guest
+   * who must wait) leaves nothing prepared: the join decides.
+   */
+  prepareConsumers(audioOnly: boolean): Promise<void> {
+    return this.consumeQueue.push(async () => {
+      const transport = this.recvTransport;
+      if (!transport || this.closed) return;
+      const { consumers } = await this.signaling.request('prepareConsumers', { rtpCapabilities: this.rtpCapabilities, audioOnly });
+      await Promise.all(
+        consumers.map(async (info) => {
+          const flight: Flight = { ...info, cancelled: false };
+          const consumed = await this.consumeLocally(transport, info, flight).catch((error: unknown) => {
+            log.info(`consumer ${info.consumerId} not made on the join screen`, error);
+            return null;
+          });
+          if (consumed) this.prepared.set(consumed.consumerId, consumed);
+        }),
+      );
+      markJoin('consumers-prepared');
+    });
+  }
+
   /** Whether this producer is received, or on its way. */
   isReceiving(producerId: string): boolean {
     return this.wanted.has(producerId);
+  }
+
+  /** Forgets the join screen's consumers, closing those the join did not keep (the answer no longer lists them). */
+  private dropPrepared(kept: ReadonlySet<string>): void {
+    for (const consumerId of this.prepared.keys()) {
+      if (kept.has(consumerId)) continue;
+      const entry = this.consumers.get(consumerId);
+      this.consumers.delete(consumerId);
+      entry?.consumer.close();
+    }
+    this.prepared.clear();
   }
 
   /** Closes a consumer the server closed, or the one still being created. */
@@ -377,6 +430,7 @@ export class MediaSession {
     this.recvTransport?.close();
     this.producers.clear();
     this.consumers.clear();
+    this.prepared.clear();
     this.events.removeAllListeners();
   }
 

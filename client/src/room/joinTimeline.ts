@@ -9,7 +9,9 @@
  * Before the press: page-shown, hello-answered, devices-opened (camera and
  * microphone of the lobby), device-loaded (mediasoup Device), send- and
  * recv-transport-created. From the press: pressed, join-answered, send- and
- * recv-transport-connected, first-consumer (a remote track exists),
+ * recv-transport-connected and consumers-prepared (the meeting's consumers
+ * made on the join screen: both usually before the press), first-consumer
+ * (a remote track is the meeting's),
  * first-frame (a remote video frame was presented).
  */
 export const JOIN_PHASES = [
@@ -23,6 +25,7 @@ export const JOIN_PHASES = [
   'join-answered',
   'send-transport-connected',
   'recv-transport-connected',
+  'consumers-prepared',
   'first-consumer',
   'first-frame',
 ] as const;
@@ -56,8 +59,8 @@ export function resetFirstFrame(): void {
 }
 
 const AFTER_PRESS: ReadonlySet<JoinPhase> = new Set(JOIN_PHASES.slice(JOIN_PHASES.indexOf('pressed') + 1));
-/** Reached in the lobby when the probe connects the transports there, else after the press. */
-const EITHER_SIDE: ReadonlySet<JoinPhase> = new Set(['send-transport-connected', 'recv-transport-connected']);
+/** Reached in the lobby when the probe connects the transports there (and the consumers are prepared), else after the press. */
+const EITHER_SIDE: ReadonlySet<JoinPhase> = new Set(['send-transport-connected', 'recv-transport-connected', 'consumers-prepared']);
 
 /**
  * The last join's phases (performance.now() clock, ms): its press; before

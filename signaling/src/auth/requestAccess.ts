@@ -69,6 +69,8 @@ export const requestAccess: Readonly<Record<RequestType, Rule>> = {
    * stays out until the meeting ends; a guest must be admitted first (knock).
    */
   join: except(ws.joinedParticipant, 'join', { removed: 'REMOVED', guest: 'ADMISSION_REQUIRED' }),
+  /** On the join screen (helloed, not joined), before join: refused as join refuses. */
+  prepareConsumers: except(ws.joinedParticipant, 'prepareConsumers', { removed: 'REMOVED', guest: 'ADMISSION_REQUIRED' }),
   /** Leaving works from a helloed socket too (it is detached from the meeting). */
   leave: ws.authenticated,
   /** Also before join, in the lobby (the client makes its transports there): refused as join refuses. */

@@ -3,7 +3,7 @@ import { callAnswer, callCancel, callStart } from './call.js';
 import { chatHistory, chatMarkRead, chatSend } from './chat.js';
 import { consume, consumersReady, pauseConsumer, resumeConsumer } from './consumer.js';
 import { hello, ping } from './hello.js';
-import { join, leave } from './join.js';
+import { join, leave, prepareConsumers } from './join.js';
 import { admit, knock } from './lobby.js';
 import { markupAdd, markupClear, markupErase, markupList, markupPolicy, markupSave, markupStroke } from './markup.js';
 import {
@@ -35,6 +35,7 @@ export const handlers: HandlerTable = {
   callAnswer,
   callCancel,
   join,
+  prepareConsumers,
   knock,
   admit,
   leave,

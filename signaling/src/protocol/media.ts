@@ -179,6 +179,20 @@ export const mediaRequests = {
     response: Empty,
   },
   /**
+   * On the join screen (docs/PROTOCOL.md, "Joining fast"), once the receive
+   * transport is made there: a consumer of every producer already in the
+   * meeting, all paused (nothing flows before join), so that the page applies
+   * their SDP before the press; `join` resumes them and its answer lists them
+   * again. Refused as `join` would refuse the caller now.
+   */
+  prepareConsumers: {
+    request: Type.Object(
+      { rtpCapabilities: RtpCapabilitiesSchema, audioOnly: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ consumers: Type.Array(ConsumerParams) }),
+  },
+  /**
    * The join answer's consumers are made on the page (docs/PROTOCOL.md,
    * "Joining fast"): each video among them, paused until now, starts from a
    * key frame (once each). Forwarded before the page's SDP was applied, a

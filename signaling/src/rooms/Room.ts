@@ -22,7 +22,7 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
-import { consumersForJoin } from './joinConsumers.js';
+import { consumersForJoin, consumersForLobby } from './joinConsumers.js';
 import { MeetingRecords } from './MeetingRecords.js';
 import { MeetingRules } from './MeetingRules.js';
 import { peerInfo as describePeer } from './peerInfo.js';
@@ -291,6 +291,24 @@ export class Room {
     this.#refuseEntry(session);
     session.media ??= this.media.createPeer(session.peerId!);
     return session.media;
+  }
+
+  /**
+   * On the join screen, once the receive transport is made there
+   * (`prepareConsumers`): a paused consumer of every producer already in the
+   * meeting (joinConsumers.ts consumersForLobby), which the join resumes.
+   * Refused as join would refuse this session now; in the room's order, so
+   * that a join or a producer change never interleaves.
+   */
+  prepareConsumers(session: Session, data: RequestData<'prepareConsumers'>): Promise<ResponseData<'prepareConsumers'>> {
+    return this.#serial('prepareConsumers', async () => {
+      this.#refuseEntry(session);
+      const peer = session.media;
+      if (!peer) return { consumers: [] };
+      peer.setRtpCapabilities(data.rtpCapabilities);
+      peer.setAudioOnly(data.audioOnly ?? false);
+      return { consumers: await consumersForLobby(peer, [...this.#joined.values()], session.log) };
+    });
   }
 
   /** Throws what join refuses this session with (closed room, removed, locked, a guest who must wait). */

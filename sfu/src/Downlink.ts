@@ -5,7 +5,7 @@
  * trial fails soon (adaptation.ts decides which). Part of a MediaPeer.
  */
 import type { Consumer } from 'mediasoup/types';
-import { CONGESTION_MS, MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
+import { LIMITED_AFTER_MS, MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -21,8 +21,6 @@ export class Downlink {
   /** What the flowing consumers want (bps), and since when the estimate has been below it. */
   #desired = 0;
   #congestedSince: number | null = null;
-  /** Since when the estimate has been below what is wanted, not restarted by new demand. */
-  #belowSince: number | null = null;
   #lastSuspendAt = 0;
   #lastReleaseAt = 0;
   #holdMs = RESUME_HOLD_MS;
@@ -50,14 +48,9 @@ export class Downlink {
     return this.#suspended;
   }
 
-  /**
-   * Carries less than it wants: below what is wanted for CONGESTION_MS on end,
-   * whatever new demand came meanwhile (a share starting on a weak link is
-   * known at once; on a good one, mediasoup has 6 s to probe up to it), or
-   * video stopped for it. screenBound.ts bounds a sharer by it.
-   */
+  /** Carries less than it wants: congested for a while, or video stopped for it (screenBound.ts bounds a sharer by it). */
   get limited(): boolean {
-    return this.#suspended.size > 0 || (this.#belowSince !== null && Date.now() - this.#belowSince >= CONGESTION_MS);
+    return this.#suspended.size > 0 || (this.#congestedSince !== null && Date.now() - this.#congestedSince >= LIMITED_AFTER_MS);
   }
 
   /** A 'bwe' trace of the receive transport (about once a second): what reaches the receiver, and what it wants. */
@@ -67,11 +60,8 @@ export class Downlink {
     // now, so the wait for congestion starts again.
     if (desired > this.#desired * 1.2) this.#congestedSince = null;
     this.#desired = desired;
-    if (this.#estimate >= desired) this.#congestedSince = this.#belowSince = null;
-    else {
-      this.#congestedSince ??= Date.now();
-      this.#belowSince ??= Date.now();
-    }
+    if (this.#estimate >= desired) this.#congestedSince = null;
+    else this.#congestedSince ??= Date.now();
   }
 
   /** A consumer is gone. */

@@ -55,6 +55,8 @@ export const MIN_VIDEO_BITRATE = {
   screen: 60_000,
 } as const;
 
+/** A downlink that has carried less than it wants for this long (or stopped video) is limited (screenBound.ts). */
+export const LIMITED_AFTER_MS = 2_000;
 
 /**
  * Kept for each received voice: Opus at ~13-24 kb/s plus RTP/UDP/IP headers

@@ -29,7 +29,7 @@ export const RAISE_STEP = 1.25;
 export const LIFT_AFTER_MS = 15_000;
 
 export interface ViewerDownlink {
-  /** Whether the viewer's downlink carries less than it wants (for 6 s, or video stopped for it: Downlink.limited). */
+  /** Whether the viewer's downlink carries less than it wants (congested for a while, or video stopped for it). */
   limited: boolean;
   /** Its receive transport's estimate (bps); undefined before the first. */
   estimate: number | undefined;

@@ -5,7 +5,7 @@
  * trial fails soon (adaptation.ts decides which). Part of a MediaPeer.
  */
 import type { Consumer } from 'mediasoup/types';
-import { LIMITED_AFTER_MS, MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
+import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -48,11 +48,6 @@ export class Downlink {
     return this.#suspended;
   }
 
-  /** Carries less than it wants: congested for a while, or video stopped for it (screenBound.ts bounds a sharer by it). */
-  get limited(): boolean {
-    return this.#suspended.size > 0 || (this.#congestedSince !== null && Date.now() - this.#congestedSince >= LIMITED_AFTER_MS);
-  }
-
   /** A 'bwe' trace of the receive transport (about once a second): what reaches the receiver, and what it wants. */
   observe(availableBitrate: number, desired: number): void {
     this.#estimate = availableBitrate;
@@ -89,7 +84,6 @@ export class Downlink {
           consumerId: c.id,
           priority: this.#controls.peek(c.id)?.priority ?? 1,
           simulcast: (this.#controls.peek(c.id)?.spatialLayers ?? 1) > 1,
-          screen: c.appData.source === 'screen',
         })),
       suspended: this.#suspended,
       now,

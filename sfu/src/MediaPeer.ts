@@ -23,7 +23,6 @@ import type {
   ViewportTile,
 } from './mediaTypes.js';
 import type { MediaRoom } from './MediaRoom.js';
-import { SCREEN_KEY_FRAME_REQUEST_DELAY_MS, type ViewerDownlink } from './screenBound.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
 export type { ConsumerAppData, Direction, PauseReason, ProduceOptions, ProducerAppData, Source, TransportParams, ViewportTile } from './mediaTypes.js';
@@ -104,10 +103,6 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   get availableBitrate(): number | undefined {
     return this.#downlink.estimate;
   }
-  /** Whether the downlink carries less than it wants, and its estimate (ScreenBounds.ts). */
-  get downlinkState(): ViewerDownlink {
-    return { limited: this.#downlink.limited, estimate: this.#downlink.estimate };
-  }
   /** Video consumers stopped because the downlink cannot carry them. */
   get bandwidthSuspended(): ReadonlySet<string> {
     return this.#downlink.suspended;
@@ -151,7 +146,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       }
     });
     if (direction === 'send') {
-      await transport.setMaxIncomingBitrate(this.room.screenBounds.boundOf(this.id) ?? MAX_INCOMING_BITRATE);
+      await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
     } else {
       // The estimate of what reaches this receiver, about once a second: cheap.
       transport.on('trace', (trace) => {
@@ -160,7 +155,6 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
         if (typeof info.availableBitrate !== 'number') return;
         this.#downlink.observe(info.availableBitrate, typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0);
         this.#reconcileBandwidth();
-        this.room.screenBounds.update();
       });
       await transport.enableTraceEvent(['bwe']);
     }
@@ -204,7 +198,6 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
         kind: options.kind,
         rtpParameters: options.rtpParameters,
         paused: options.paused ?? false,
-        keyFrameRequestDelay: options.source === 'screen' ? SCREEN_KEY_FRAME_REQUEST_DELAY_MS : 0,
         appData: { peerId: this.id, source: options.source },
       }),
     );
@@ -216,10 +209,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
       this.safeEmit('producerclosed', producer.id);
-      if (producer.appData.source === 'screen' && !this.room.closed) this.room.screenBounds.update();
     });
     if (options.source === 'mic') this.room.observeSpeaker(producer);
-    if (options.source === 'screen') this.room.screenBounds.update();
     return producer;
   }
 
@@ -364,16 +355,6 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   /** Bitrate priorities follow the active speaker (MediaRoom calls this when it changes). */
   refreshPriorities(): void {
     for (const consumer of this.#consumers.values()) this.#applyPriority(consumer);
-  }
-
-  /** Bounds what this peer may send (bps; null: the default cap): its screen's viewer is on a weak link (ScreenBounds.ts). */
-  boundUplink(bitrate: number | null): void {
-    for (const transport of this.#transports.values()) {
-      if (transport.appData.direction !== 'send' || transport.closed) continue;
-      transport.setMaxIncomingBitrate(bitrate ?? MAX_INCOMING_BITRATE).catch((error: unknown) => {
-        if (!transport.closed) this.#log.warn({ err: error, bitrate }, 'uplink bound');
-      });
-    }
   }
 
   /** Idempotent; closes transports, which closes their producers and consumers. */

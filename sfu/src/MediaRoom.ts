@@ -14,7 +14,6 @@ import type { Logger } from './logger.js';
 import { LoudestVoices } from './LoudestVoices.js';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.js';
 import { workerForPeer } from './placement.js';
-import { ScreenBounds } from './ScreenBounds.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
 
 /** Why a room closed. */
@@ -71,8 +70,6 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   readonly #speakerObserver: ActiveSpeakerObserver;
   readonly voices: LoudestVoices; // for listeners that cannot take every voice
   readonly #peers = new Map<string, MediaPeer>();
-  /** Screen sharers' uplinks bounded for their weakest viewer (ScreenBounds.ts). */
-  readonly screenBounds: ScreenBounds;
   /** Live routers by worker index (the home one included). */
   readonly #routers = new Map<number, RoomRouter>();
   readonly #creating = new Map<number, Promise<RoomRouter>>();
@@ -102,7 +99,6 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     this.voices = voices;
     this.#config = config;
     this.#log = log;
-    this.screenBounds = new ScreenBounds(this.#peers, log);
     this.#adopt(slot, router);
     speakerObserver.on('dominantspeaker', ({ producer }) => {
       const { peerId } = producer.appData as ProducerAppData;

@@ -42,21 +42,9 @@ export function videoPriority(source: string, isActiveSpeaker: boolean): number 
 export const MIN_VIDEO_BITRATE = {
   /** A camera's 180p layer at its lowest frame rate mediasoup may pick; mediasoup steps down within it. */
   simulcast: 100_000,
-  /** A single-layer video is forwarded whole: mediasoup cannot step it down. */
+  /** A single-layer video (a screen share) is forwarded whole: mediasoup cannot step it down. */
   single: 250_000,
-  /**
-   * A screen is single-layer too, but its sharer is bounded to the weakest
-   * viewer's downlink (screenBound.ts): it is that bound, not a pause, that
-   * keeps it within the link, so it is stopped only when not even this is
-   * left beside the voices. Measured behind 300 kbit/s: the bounded sharer's
-   * encoder targets 40-170 kb/s, and counted at 150 kb/s the screen was
-   * paused for most of the run.
-   */
-  screen: 60_000,
 } as const;
-
-/** A downlink that has carried less than it wants for this long (or stopped video) is limited (screenBound.ts). */
-export const LIMITED_AFTER_MS = 2_000;
 
 /**
  * Kept for each received voice: Opus at ~13-24 kb/s plus RTP/UDP/IP headers
@@ -86,8 +74,6 @@ export interface VideoDemand {
   consumerId: string;
   priority: number;
   simulcast: boolean;
-  /** A shared screen: counted at its bounded cost, and no camera passes it when it does not fit. */
-  screen?: boolean;
 }
 
 export interface BandwidthInput {
@@ -116,12 +102,7 @@ export interface BandwidthInput {
  * important video is kept first, a cheaper one may use what is left.
  * mediasoup already steps simulcast down (and off) within the estimate; this
  * adds room for the voices (mediasoup gives video the whole estimate) and
- * stops single-layer video, which mediasoup forwards whole. A shared screen
- * (the plan a site meeting is about) goes first and has a congested link
- * to itself: cameras stop beside it (measured behind 300 kbit/s: the
- * estimate overshoots the link, and a camera kept beside the screen filled
- * the bottleneck queue), and while it is stopped, so that its trials have
- * the link. Stopped video is
+ * stops single-layer video, which mediasoup forwards whole. Stopped video is
  * tried again after the hold: with nothing of it flowing the estimate
  * cannot grow, so a trial is the only way to learn that the link got better.
  */
@@ -133,18 +114,13 @@ export function videosToSuspend(input: BandwidthInput): Set<string> {
   const ordered = [...input.videos].sort((a, b) => b.priority - a.priority);
   const suspended = new Set<string>();
   let used = 0;
-  // A screen stopped, or kept on a congested link: no camera beside it.
-  let screenFirst = false;
   for (const video of ordered) {
-    const cost = video.screen ? MIN_VIDEO_BITRATE.screen : video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
-    const keep =
-      !(screenFirst && !video.screen) &&
-      (input.suspended.has(video.consumerId)
-        ? holdOver && (!limited || (used + cost) * RESUME_HEADROOM <= budget)
-        : !congested || used + cost <= budget);
+    const cost = video.simulcast ? MIN_VIDEO_BITRATE.simulcast : MIN_VIDEO_BITRATE.single;
+    const keep = input.suspended.has(video.consumerId)
+      ? holdOver && (!limited || (used + cost) * RESUME_HEADROOM <= budget)
+      : !congested || used + cost <= budget;
     if (keep) used += cost;
     else suspended.add(video.consumerId);
-    if (video.screen && (!keep || congested)) screenFirst = true;
   }
   return suspended;
 }

@@ -10,7 +10,8 @@
 import type { Page } from 'puppeteer-core';
 import { launchBrowser } from '../../../test/browser.js';
 import { startLabMeeting } from '../../../test/netlab/labMeeting.js';
-import { joinAsSharer, showPlan, startSharing, TAB_CAPTURE_FLAGS, waitForFullResolution } from '../../../test/screenShare.js';
+import { KEEP_PEER_CONNECTIONS } from '../../../test/netlab/pageMedia.js';
+import { joinAsSharer, sendStats, showPlan, startSharing, TAB_CAPTURE_FLAGS, waitForFullResolution } from '../../../test/screenShare.js';
 import { timeToLegible } from './legibility.js';
 
 export const WEAK_LINK = { rateKbit: 300, delayMs: 75, lossPct: 5 } as const;
@@ -31,6 +32,10 @@ export interface WeakLinkRun {
   downQueueDropped: number;
   /** The viewer's inbound screen at the end (null if its stage never played it): what it asked the sharer for and decoded. */
   viewer: ViewerVideoCounters | null;
+  /** The sharer's screen encoding over the run: what it sent (kb/s), its encoder's last target, frames encoded. */
+  sharer: { sentKbps: number; targetKbps: number | null; framesEncoded: number } | null;
+  /** The sharer's screen every ~2 s: s from the click, encoder target kb/s, kb/s sent since the last, frames encoded, what limits it. */
+  sharerSeries: Array<{ atS: number; targetKbps: number | null; sentKbps: number; frames: number; limit: string | null; bweKbps: number | null; cameraTargetKbps: number | null }>;
 }
 
 /** From the viewer's inbound-rtp of the screen (window.__pcs, test/netlab/pageMedia.ts). */
@@ -71,7 +76,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
   try {
     const sharerBrowser = await launchBrowser(TAB_CAPTURE_FLAGS, { fakeUi: false, secureOrigins: [m.app.url] });
     try {
-      const sharer = await joinAsSharer(sharerBrowser, m.place, 'Sharer');
+      const sharer = await joinAsSharer(sharerBrowser, m.place, 'Sharer', { beforeApp: [KEEP_PEER_CONNECTIONS] });
       const viewer = await m.join(m.labBrowser, 'Viewer');
       await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
       await m.lab.set(WEAK_LINK);
@@ -80,6 +85,41 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const before = await m.lab.stats();
       const clicked = Date.now();
       await startSharing(sharer);
+      const screenSent = async (): Promise<{ bytes: number; target: number | null; frames: number } | null> => {
+        const screen = (await sendStats(sharer.page).catch(() => [])).find((x) => x.source === 'screen');
+        return screen ? { bytes: screen.bytesSent, target: screen.targetBitrate, frames: screen.framesEncoded } : null;
+      };
+      const sentAtClick = await screenSent();
+      const sharerSeries: WeakLinkRun['sharerSeries'] = [];
+      let last = { at: clicked, bytes: sentAtClick?.bytes ?? 0 };
+      const sampler = setInterval(() => {
+        const bwe = sharer.page.evaluate(async () => {
+          let best = 0;
+          for (const pc of (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
+            for (const s of (await pc.getStats()).values()) {
+              if (s.type === 'candidate-pair' && s.nominated && typeof s.availableOutgoingBitrate === 'number') best = Math.max(best, s.availableOutgoingBitrate);
+            }
+          }
+          return best > 0 ? Math.round(best / 1000) : null;
+        });
+        void Promise.all([sendStats(sharer.page), bwe])
+          .then(([all, bweKbps]) => {
+            const screen = all.find((x) => x.source === 'screen');
+            if (!screen) return;
+            const now = Date.now();
+            sharerSeries.push({
+              atS: Math.round((now - clicked) / 100) / 10,
+              targetKbps: screen.targetBitrate === null ? null : Math.round(screen.targetBitrate / 1000),
+              sentKbps: Math.round(((screen.bytesSent - last.bytes) * 8) / (now - last.at)),
+              frames: screen.framesEncoded,
+              limit: screen.qualityLimitationReason,
+              bweKbps,
+              cameraTargetKbps: all.filter((x) => x.source === 'camera').reduce((sum, x) => sum + (x.targetBitrate ?? 0), 0) / 1000,
+            });
+            last = { at: now, bytes: screen.bytesSent };
+          })
+          .catch(() => {});
+      }, 2_000);
       let firstFrameMs: number | null = null;
       try {
         firstFrameMs = (await waitForFullResolution(viewer.page, sharer.peerId, clicked, FIRST_FRAME_TIMEOUT_MS)).elapsedMs;
@@ -92,7 +132,9 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
         process.stderr.write(`[bench] viewer counters not read: ${String(error)}\n`);
         return null;
       });
+      clearInterval(sampler);
       const seconds = (Date.now() - clicked) / 1000;
+      const sentAtEnd = await screenSent();
       return {
         firstFrameMs,
         legibleMs: legible.ms,
@@ -101,6 +143,12 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
         downLossDropped: after.down.lossDropped - before.down.lossDropped,
         downQueueDropped: after.down.queueDropped - before.down.queueDropped,
         viewer: counters,
+        sharer: sentAtEnd && {
+          sentKbps: ((sentAtEnd.bytes - (sentAtClick?.bytes ?? 0)) * 8) / seconds / 1000,
+          targetKbps: sentAtEnd.target === null ? null : sentAtEnd.target / 1000,
+          framesEncoded: sentAtEnd.frames,
+        },
+        sharerSeries,
       };
     } finally {
       await sharerBrowser.close();

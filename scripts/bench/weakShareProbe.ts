@@ -1,0 +1,24 @@
+/**
+ * One weak-link share run (lib/weakLinkShare.ts), for probing a change
+ * without the whole screenshare bench: `sudo node --import tsx
+ * scripts/bench/weakShareProbe.ts` (root: the net lab), under the heavy lock.
+ * Prints the run as one JSON line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../sfu/src/logger.js';
+import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
+import { measureWeakLinkShare } from './lib/weakLinkShare.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chantier-weak-probe-'));
+const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
+try {
+  const run = await measureWeakLinkShare(`unix://${redis.socketPath}`, Date.now() % 100_000);
+  const { samples, ...rest } = run;
+  process.stdout.write(`${JSON.stringify({ ...rest, lastPsnr: samples.at(-1)?.psnr ?? null, samples: samples.filter((_, i) => i % 5 === 0) })}\n`);
+} finally {
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.js';
 import { randomId } from '../randomId.js';
-import { ErrorCode, PROTOCOL_VERSION } from '../protocol/index.js';
+import { ErrorCode, PROTOCOL_VERSION, type PresenceSnapshot } from '../protocol/index.js';
 import { helloIceServers } from '../turn/CredentialRenewal.js';
 import { newResumeSecret, resumeSession } from './resume.js';
 import type { HandlerContext, HandlerDef } from './types.js';
-import { jsonFragmentOf } from '../ws/jsonFragment.js';
+import { jsonFragmentOf, preparedJson } from '../ws/jsonFragment.js';
 
 /** Failed authentication answers late, so that guessing tokens is slow. */
 const AUTH_FAILURE_DELAY_MS = 250;
@@ -79,7 +79,7 @@ export const hello: HandlerDef<'hello'> = {
     if (room) session.resumeSecret = newResumeSecret();
     session.state = 'ready';
     // Independent, together. The presence write answers with the snapshot it makes (one command).
-    const [presence, , unread, nodes] = await Promise.all([
+    const [presenceJson, , unread, nodes] = await Promise.all([
       app.hub.connect(session, projectId),
       app.projects.remember(projectId, { userId: identity.userId, displayName: identity.displayName, role: identity.role }),
       app.chat.unread(projectId, identity.userId),
@@ -98,7 +98,8 @@ export const hello: HandlerDef<'hello'> = {
       // Fresh TURN credentials for this user (none when TURN is not configured),
       // renewed before they expire on a meeting socket.
       iceServers: helloIceServers(app.turn, session),
-      presence,
+      // Spliced in as Redis's records made it (store/snapshotJson.ts).
+      presence: preparedJson<PresenceSnapshot>(presenceJson),
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),
       ...(nodes ? { nodes } : {}),

@@ -9,8 +9,12 @@
  * step), each hello's change arrived in a tick of its own, so every socket of
  * the project got a frame per newcomer: ~15 presence frames per client in
  * the bench's connect step, and the socket writes (one syscall each) were
- * the largest single cost of a hello in its CPU profile. Over a 25-ms window
- * the same changes take a few frames; a person sees a newcomer 25 ms later.
+ * the largest single cost of a hello in its CPU profile. Over a 100-ms window
+ * the same changes take a few frames; a person sees a newcomer up to 100 ms
+ * later on the project page (a meeting's own joins and leaves are not
+ * presence: peerJoined and peerLeft go at once). 25 ms (session 8) still
+ * sent ~3.5 presence frames per hello in the signaling bench at ~250
+ * hellos/s (scripts/bench/README.md, "signaling").
  *
  * It also remembers the newest version seen per project, for the hub's check
  * that no change was lost (ProjectHub.#checkVersions).
@@ -21,7 +25,7 @@ import type { PresenceChange, PresenceNotification, PresenceSnapshot } from '../
 export type PresenceDeliver = (projectId: string, data: PresenceNotification, json: string) => void;
 
 /** How long changes wait to be sent together (see the header). */
-export const PRESENCE_COALESCE_MS = 25;
+export const PRESENCE_COALESCE_MS = 100;
 
 interface Pending {
   snapshot?: PresenceSnapshot;

@@ -14,7 +14,6 @@ import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { ConnectionInfo, PresenceStore } from '../store/presence.js';
-import type { PresenceSnapshot } from '../protocol/index.js';
 import { PresenceFanout } from './PresenceFanout.js';
 import type { Session } from '../ws/Session.js';
 
@@ -75,9 +74,10 @@ export class ProjectHub {
 
   /**
    * After hello: the session is online in its project and receives its
-   * events. Returns the project's presence with it (the hello's snapshot).
+   * events. Returns the project's presence with it (the hello's snapshot),
+   * as the JSON of a PresenceSnapshot.
    */
-  async connect(session: Session, projectId: string): Promise<PresenceSnapshot> {
+  async connect(session: Session, projectId: string): Promise<string> {
     let set = this.#sessions.get(projectId);
     if (!set) {
       set = new Set();

@@ -13,6 +13,7 @@
 import { foldPresence, type PresenceConnection, type PresenceEntry, type PresenceSnapshot } from '../protocol/index.js';
 import type { RedisClient } from '../plugins/redis.js';
 import type { Keys } from './keys.js';
+import { parseSnapshot, snapshotJson } from './snapshotJson.js';
 
 /** What a connection is, as the hub records it (the id is its connection key). */
 export type ConnectionInfo = Omit<PresenceConnection, 'id'>;
@@ -116,13 +117,19 @@ export class PresenceStore {
     ]);
   }
 
-  /** set(), then the project's presence with it: what a hello answers, in one script (and the sweeper's set beside it). */
-  async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<PresenceSnapshot> {
+  /**
+   * set(), then the project's presence with it: what a hello answers, in one
+   * script (and the sweeper's set beside it). The snapshot comes as the JSON
+   * of a PresenceSnapshot, for the answer: made of the records as they are
+   * (snapshotJson.ts), not parsed and serialised again.
+   */
+  async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<string> {
     const [reply] = await Promise.all([
       this.redis.eval(SET_AND_SNAPSHOT_SCRIPT, this.#setArguments(projectId, connectionKey, info)),
       this.redis.sAdd(this.keys.presenceProjects(), projectId),
     ]);
-    return parseSnapshot(reply as string[]);
+    const json = snapshotJson(reply as string[]);
+    return json ?? JSON.stringify(parseSnapshot(reply as string[]));
   }
 
   #setArguments(projectId: string, connectionKey: string, info: ConnectionInfo): { keys: string[]; arguments: string[] } {
@@ -195,21 +202,4 @@ export class PresenceStore {
   async list(projectId: string): Promise<PresenceEntry[]> {
     return foldPresence((await this.snapshot(projectId)).connections);
   }
-}
-
-/** A snapshot script's reply: {version, field, value, field, value...}. */
-function parseSnapshot(reply: string[]): PresenceSnapshot {
-  const connections: PresenceConnection[] = [];
-  for (let i = 1; i + 1 < reply.length; i += 2) {
-    const info = JSON.parse(reply[i + 1]!) as ConnectionInfo;
-    connections.push({
-      id: reply[i]!,
-      userId: info.userId,
-      displayName: info.displayName,
-      role: info.role,
-      device: info.device,
-      roomId: info.roomId ?? null,
-    });
-  }
-  return { version: Number(reply[0] ?? 0), connections };
 }

@@ -27,6 +27,14 @@ export function jsonFragmentOf<T extends object>(value: T): T {
   return fragment as unknown as T;
 }
 
+/**
+ * JSON made elsewhere (valid, and what serialising a `T` would give), as a
+ * fragment standing for that `T` in an answer: a reader of it gets no `T`.
+ */
+export function preparedJson<T>(json: string): T {
+  return new JsonFragment(json) as unknown as T;
+}
+
 /** JSON.stringify(data) (data not undefined), with its top-level JsonFragment fields spliced in as they are (placed last). */
 export function stringifyAnswer(data: unknown): string {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return JSON.stringify(data);

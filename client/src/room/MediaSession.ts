@@ -3,7 +3,8 @@
  * receive transports, the producers and the consumers. Created and closed by
  * the RoomController; it bridges mediasoup-client's transport events onto the
  * signaling protocol and never touches UI state. The receiving side (the
- * consumers, the consume queue) is its ReceiveSide's.
+ * consumers, the consume queue) is its ReceiveSide's, the ICE restarts its
+ * IceRestarts'.
  *
  * Tracks are not owned here: producers are created with `stopTracks: false`
  * and the controller's LocalMedia stops what it opened.
@@ -13,12 +14,12 @@ import type { Producer, RtpCapabilities, RtpParameters, Transport } from 'medias
 import type { ConsumerParams, MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
 import type { SignalingChannel } from '../signaling/Connection';
-import { errorCodeOf, toError } from '../errors';
+import { toError } from '../errors';
 import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
-import { renewTransports } from './iceServers';
+import { IceRestarts } from './IceRestarts';
 import { markJoin } from './joinTimeline';
 import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
@@ -40,11 +41,6 @@ export type MediaSessionEvents = {
   /** The server no longer knows a transport of ours: only a fresh join can mend it. */
   transportgone: [];
 };
-
-/** After a resume, a transport not connected by then gets an ICE restart. */
-const RESUME_ICE_GRACE_MS = 1_500;
-/** A transport 'disconnected' this long (the socket being fine) gets an ICE restart. */
-const DISCONNECTED_ICE_GRACE_MS = 2_000;
 
 const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
 
@@ -69,11 +65,8 @@ export class MediaSession {
   private readonly producers = new Map<LocalSource, Producer>();
   /** The consumers and the consumes on their way (ReceiveSide.ts). */
   private readonly receiving: ReceiveSide;
-  /** Transports with an ICE restart in flight: one at a time each. */
-  private readonly restarting = new Set<Transport>();
-  /** Transports to restart again once their restart in flight is over (new credentials came meanwhile). */
-  private readonly restartAgain = new Set<Transport>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The transports' ICE restarts (IceRestarts.ts). */
+  private readonly ice: IceRestarts;
   private sendState: MediaConnection = 'new';
   private recvState: MediaConnection = 'new';
   private closed = false;
@@ -89,6 +82,11 @@ export class MediaSession {
       signaling,
       recvTransport: () => this.recvTransport,
       rtpCapabilities: () => this.rtpCapabilities,
+    });
+    this.ice = new IceRestarts({
+      signaling,
+      transports: () => [this.sendTransport, this.recvTransport],
+      transportGone: () => this.events.emit('transportgone'),
     });
   }
 
@@ -274,8 +272,7 @@ export class MediaSession {
     if (this.closed) return;
     this.closed = true;
     this.receiving.close();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.ice.close();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.producers.clear();
@@ -324,9 +321,7 @@ export class MediaSession {
       if (direction === 'send') this.sendState = state;
       else this.recvState = state;
       this.events.emit('connectionstatechange', this.connection);
-      if (state === 'failed') this.restartIce(transport);
-      // Often ICE comes back by itself (the same path returns); if not, restart it.
-      if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);
+      this.ice.onConnectionState(transport, state);
     });
 
     return transport;
@@ -341,12 +336,7 @@ export class MediaSession {
   async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
     if (this.closed) return;
     this.iceServers = iceServers;
-    await renewTransports(
-      [this.sendTransport, this.recvTransport],
-      iceServers,
-      (transport) => this.restartIce(transport, 'new TURN credentials'),
-      (transport, error) => log.warn(`cannot give new TURN credentials to the ${transport.direction} transport`, error),
-    );
+    await this.ice.renew(iceServers);
   }
 
   /**
@@ -355,49 +345,6 @@ export class MediaSession {
    * connected shortly after restart then. Producers and consumers stay.
    */
   afterResume(): void {
-    for (const transport of [this.sendTransport, this.recvTransport]) {
-      if (!transport || transport.closed) continue;
-      const state = transport.connectionState;
-      if (state === 'failed') this.restartIce(transport);
-      else if (state !== 'new' && state !== 'connected') this.restartUnlessConnected(transport, RESUME_ICE_GRACE_MS);
-    }
-  }
-
-  private restartUnlessConnected(transport: Transport, afterMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.closed || transport.closed) return;
-      const state = transport.connectionState;
-      if (state !== 'connected' && state !== 'new') this.restartIce(transport);
-    }, afterMs);
-    this.timers.add(timer);
-  }
-
-  /**
-   * ICE restart after a network change (Wi-Fi to 4G on a site), or to
-   * re-allocate a relay under new TURN credentials; media resumes without
-   * rejoining. A renewal that comes during a restart in flight restarts
-   * again after it: the one in flight may have gathered with the old servers.
-   */
-  private restartIce(transport: Transport, why?: string): void {
-    if (this.closed) return;
-    if (this.restarting.has(transport)) {
-      if (why) this.restartAgain.add(transport);
-      return;
-    }
-    this.restarting.add(transport);
-    log.info(`ICE restart of the ${transport.direction} transport (${transport.connectionState})${why ? `: ${why}` : ''}`);
-    this.signaling
-      // Safe to send again after a resume: the last answer's parameters are the ones applied.
-      .request('restartIce', { transportId: transport.id }, { retryOnLost: true })
-      .then(({ iceParameters }) => (transport.closed ? undefined : transport.restartIce({ iceParameters })))
-      .catch((error: unknown) => {
-        log.warn(`ICE restart of ${transport.direction} transport failed`, error);
-        if (errorCodeOf(error) === 'NOT_FOUND' && !this.closed) this.events.emit('transportgone');
-      })
-      .finally(() => {
-        this.restarting.delete(transport);
-        if (this.restartAgain.delete(transport) && !transport.closed) this.restartIce(transport, 'new TURN credentials');
-      });
+    this.ice.afterResume();
   }
 }

@@ -2,63 +2,37 @@
  * The mediasoup-client side of one joined session: the Device, the send and
  * receive transports, the producers and the consumers. Created and closed by
  * the RoomController; it bridges mediasoup-client's transport events onto the
- * signaling protocol and never touches UI state.
+ * signaling protocol and never touches UI state. The receiving side (the
+ * consumers, the consume queue) is its ReceiveSide's, the ICE restarts its
+ * IceRestarts'.
  *
  * Tracks are not owned here: producers are created with `stopTracks: false`
  * and the controller's LocalMedia stops what it opened.
  */
 import { Device } from 'mediasoup-client';
-import type { Consumer, Producer, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
+import type { Producer, RtpCapabilities, RtpParameters, Transport } from 'mediasoup-client/types';
 import type { ConsumerParams, MediaSource, RequestData, ResponseData } from '@chantier/signaling/protocol';
 import { createLogger } from '../log';
 import type { SignalingChannel } from '../signaling/Connection';
-import { errorCodeOf, toError } from '../errors';
+import { toError } from '../errors';
 import { SignalingError } from '../signaling/SignalingError';
 import type { MediaConnection } from '../state/roomState';
 import { Emitter } from '../util/Emitter';
 import { worstConnection } from './connectionState';
-import { renewTransports } from './iceServers';
+import { IceRestarts } from './IceRestarts';
 import { markJoin } from './joinTimeline';
 import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
+import { ReceiveSide, type ClosedConsumer, type ConsumedTrack } from './ReceiveSide';
 import { preferResolution, sendOptionsFor } from './sendOptions';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
-import { SerialQueue } from './SerialQueue';
-import { receiveStatsOf, sendStatsOf, type ReceiveStats, type SendStats } from './stats';
+import { sendStatsOf, type ReceiveStats, type SendStats } from './stats';
 
 const log = createLogger('media-session');
 
 type HelloResponse = ResponseData<'hello'>;
 
-export interface ConsumedTrack {
-  consumerId: string;
-  producerId: string;
-  peerId: string;
-  source: MediaSource;
-  track: MediaStreamTrack;
-  producerPaused: boolean;
-}
-
-/** What is known about a consumer once it is closed, for the state to forget its track. */
-export interface ClosedConsumer {
-  consumerId: string;
-  peerId: string;
-  source: MediaSource;
-}
-
-/** A consume on its way: cancelled when its consumer, producer or peer goes meanwhile. */
-interface Flight {
-  producerId: string;
-  consumerId: string | null;
-  peerId: string | null;
-  cancelled: boolean;
-}
-
-interface ConsumerEntry {
-  consumer: Consumer;
-  peerId: string;
-  source: MediaSource;
-}
+export type { ClosedConsumer, ConsumedTrack };
 
 export type MediaSessionEvents = {
   connectionstatechange: [MediaConnection];
@@ -67,11 +41,6 @@ export type MediaSessionEvents = {
   /** The server no longer knows a transport of ours: only a fresh join can mend it. */
   transportgone: [];
 };
-
-/** After a resume, a transport not connected by then gets an ICE restart. */
-const RESUME_ICE_GRACE_MS = 1_500;
-/** A transport 'disconnected' this long (the socket being fine) gets an ICE restart. */
-const DISCONNECTED_ICE_GRACE_MS = 2_000;
 
 const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
 
@@ -94,27 +63,10 @@ export class MediaSession {
   private sendTransport: Transport | null = null;
   private recvTransport: Transport | null = null;
   private readonly producers = new Map<LocalSource, Producer>();
-  private readonly consumers = new Map<string, ConsumerEntry>();
-  /** Producers being consumed or queued for it: a consume lost with a dead socket is asked again. */
-  private readonly wanted = new Set<string>();
-  /** Consumes one at a time: each is a receive-side SDP renegotiation. */
-  private readonly consumeQueue = new SerialQueue();
-  private readonly transportsReady: Promise<Transport>;
-  private resolveTransports!: (recv: Transport) => void;
-  private rejectTransports!: (error: Error) => void;
-  /**
-   * Consumers made on the join screen (prepareConsumers), paused on the
-   * server until join resumes them; by consumer id. The join's answer takes
-   * them (receiveJoined).
-   */
-  private readonly prepared = new Map<string, ConsumedTrack>();
-  /** Consumes in progress (one, or a join's batch), to cancel one closed meanwhile. */
-  private readonly inFlight = new Set<Flight>();
-  /** Transports with an ICE restart in flight: one at a time each. */
-  private readonly restarting = new Set<Transport>();
-  /** Transports to restart again once their restart in flight is over (new credentials came meanwhile). */
-  private readonly restartAgain = new Set<Transport>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The consumers and the consumes on their way (ReceiveSide.ts). */
+  private readonly receiving: ReceiveSide;
+  /** The transports' ICE restarts (IceRestarts.ts). */
+  private readonly ice: IceRestarts;
   private sendState: MediaConnection = 'new';
   private recvState: MediaConnection = 'new';
   private closed = false;
@@ -126,12 +78,16 @@ export class MediaSession {
     private iceServers: RTCIceServer[],
     private readonly screenTuning: ScreenTuning,
   ) {
-    this.transportsReady = new Promise<Transport>((resolve, reject) => {
-      this.resolveTransports = resolve;
-      this.rejectTransports = reject;
+    this.receiving = new ReceiveSide({
+      signaling,
+      recvTransport: () => this.recvTransport,
+      rtpCapabilities: () => this.rtpCapabilities,
     });
-    // Consumes waiting on a session that failed to set up reject on their own.
-    this.transportsReady.catch(() => undefined);
+    this.ice = new IceRestarts({
+      signaling,
+      transports: () => [this.sendTransport, this.recvTransport],
+      transportGone: () => this.events.emit('transportgone'),
+    });
   }
 
   /** Creates the Device and loads the router's capabilities. */
@@ -196,7 +152,7 @@ export class MediaSession {
     if (recv.status === 'fulfilled') this.recvTransport = recv.value;
     if (send.status === 'rejected') throw send.reason;
     if (recv.status === 'rejected') throw recv.reason;
-    this.resolveTransports(recv.value);
+    this.receiving.transportsMade(recv.value);
   }
 
   hasProducer(source: LocalSource): boolean {
@@ -270,148 +226,41 @@ export class MediaSession {
     await producer.replaceTrack({ track });
   }
 
-  /**
-   * Receives a producer: `consume` request, local consumer, `resumeConsumer`
-   * (the server creates consumers paused). Queued; resolves null when the
-   * consume failed or was cancelled, so one bad stream never breaks the others.
-   */
+  /** Receives a producer; resolves null when that failed or was cancelled (ReceiveSide.consume). */
   consume(producerId: string): Promise<ConsumedTrack | null> {
-    this.wanted.add(producerId);
-    return this.consumeQueue
-      .push(() => this.consumeNow(producerId))
-      .catch((error: unknown) => {
-        log.warn(`consume of producer ${producerId} failed`, error);
-        return null;
-      })
-      .then((consumed) => {
-        if (!consumed) this.wanted.delete(producerId);
-        return consumed;
-      });
+    return this.receiving.consume(producerId);
   }
 
-  /**
-   * The consumers of the join's answer, already flowing on the server: made
-   * here together (mediasoup-client makes the consumes of one tick in one SDP
-   * negotiation, which also connects the receive transport), without consume
-   * or resumeConsumer requests. Resolves with the tracks made; one that
-   * failed is logged and not received (the caller consumes it the slow way).
-   */
+  /** Makes the join's consumers, already flowing on the server (ReceiveSide.receiveJoined). */
   receiveJoined(consumers: readonly ConsumerParams[]): Promise<ConsumedTrack[]> {
-    for (const info of consumers) this.wanted.add(info.producerId);
-    const flights = consumers.map((info): Flight => ({ ...info, cancelled: false }));
-    for (const flight of flights) this.inFlight.add(flight);
-    const batch = async (): Promise<ConsumedTrack[]> => {
-      const transport = this.recvTransport;
-      if (!transport || this.closed) return [];
-      // Made on the join screen: the join resumed them (the answer's producerPaused is the newer).
-      const taken = consumers.flatMap((info) => {
-        const consumed = this.prepared.get(info.consumerId);
-        return consumed ? [{ ...consumed, producerPaused: info.producerPaused }] : [];
-      });
-      this.dropPrepared(new Set(taken.map((c) => c.consumerId)));
-      const made = await Promise.all(
-        consumers
-          .map((info, i) => ({ info, flight: flights[i]! }))
-          .filter(({ info }) => !taken.some((c) => c.consumerId === info.consumerId))
-          .map(({ info, flight }) =>
-            this.consumeLocally(transport, info, flight).catch((error: unknown) => {
-              log.warn(`consumer ${info.consumerId} of the join not made`, error);
-              return null;
-            }),
-          ),
-      );
-      const ready = made.filter((consumed): consumed is ConsumedTrack => consumed !== null);
-      // Their videos start now, from a key frame (the server holds them until the page can decode).
-      if (ready.length > 0) {
-        this.signaling
-          .request('consumersReady', { consumerIds: ready.map((c) => c.consumerId) }, { retryOnLost: true })
-          .catch((error: unknown) => log.warn('the join\'s key frames not asked for', error));
-      }
-      // A taken one closed meanwhile (consumerClosed) is closed here already.
-      return [...taken.filter((c) => this.consumers.has(c.consumerId)), ...ready];
-    };
-    return this.consumeQueue
-      .push(batch)
-      .catch(() => [])
-      .then((made) => {
-        for (const flight of flights) this.inFlight.delete(flight);
-        const received = new Set(made.map((c) => c.producerId));
-        for (const info of consumers) if (!received.has(info.producerId)) this.wanted.delete(info.producerId);
-        return made;
-      });
+    return this.receiving.receiveJoined(consumers);
   }
 
-  /**
-   * On the join screen, the receive transport made: the meeting's consumers
-   * made now, paused on the server (`prepareConsumers`), so that their SDP is
-   * applied before the press and the join only resumes them. Queued before
-   * any join's consumers; a refusal (the meeting locked meanwhile, a guest
-   * who must wait) leaves nothing prepared: the join decides.
-   */
+  /** On the join screen: the meeting's consumers made paused, for the join to resume (ReceiveSide.prepareConsumers). */
   prepareConsumers(audioOnly: boolean): Promise<void> {
-    return this.consumeQueue.push(async () => {
-      const transport = this.recvTransport;
-      if (!transport || this.closed) return;
-      const { consumers } = await this.signaling.request('prepareConsumers', { rtpCapabilities: this.rtpCapabilities, audioOnly });
-      await Promise.all(
-        consumers.map(async (info) => {
-          const flight: Flight = { ...info, cancelled: false };
-          const consumed = await this.consumeLocally(transport, info, flight).catch((error: unknown) => {
-            log.info(`consumer ${info.consumerId} not made on the join screen`, error);
-            return null;
-          });
-          if (consumed) this.prepared.set(consumed.consumerId, consumed);
-        }),
-      );
-      markJoin('consumers-prepared');
-    });
+    return this.receiving.prepareConsumers(audioOnly);
   }
 
   /** Whether this producer is received, or on its way. */
   isReceiving(producerId: string): boolean {
-    return this.wanted.has(producerId);
-  }
-
-  /** Forgets the join screen's consumers, closing those the join did not keep (the answer no longer lists them). */
-  private dropPrepared(kept: ReadonlySet<string>): void {
-    for (const consumerId of this.prepared.keys()) {
-      if (kept.has(consumerId)) continue;
-      const entry = this.consumers.get(consumerId);
-      this.consumers.delete(consumerId);
-      entry?.consumer.close();
-    }
-    this.prepared.clear();
+    return this.receiving.isReceiving(producerId);
   }
 
   /** Closes a consumer the server closed, or the one still being created. */
   closeConsumer(consumerId: string): ClosedConsumer | null {
-    this.cancelFlights((f) => f.consumerId === consumerId);
-    const entry = this.consumers.get(consumerId);
-    if (!entry) return null;
-    this.consumers.delete(consumerId);
-    this.wanted.delete(entry.consumer.producerId);
-    entry.consumer.close();
-    return { consumerId, peerId: entry.peerId, source: entry.source };
+    return this.receiving.closeConsumer(consumerId);
   }
 
   closeConsumersOfProducer(producerId: string): ClosedConsumer[] {
-    this.cancelFlights((f) => f.producerId === producerId);
-    this.wanted.delete(producerId);
-    return [...this.consumers]
-      .filter(([, entry]) => entry.consumer.producerId === producerId)
-      .map(([id]) => this.closeConsumer(id))
-      .filter((closed): closed is ClosedConsumer => closed !== null);
+    return this.receiving.closeConsumersOfProducer(producerId);
   }
 
   closeConsumersOfPeer(peerId: string): void {
-    this.cancelFlights((f) => f.peerId === peerId);
-    for (const [id, entry] of [...this.consumers]) {
-      if (entry.peerId === peerId) this.closeConsumer(id);
-    }
+    this.receiving.closeConsumersOfPeer(peerId);
   }
 
   getReceiveStats(): Promise<ReceiveStats[]> {
-    return receiveStatsOf([...this.consumers.values()]);
+    return this.receiving.getStats();
   }
 
   getSendStats(): Promise<SendStats[]> {
@@ -422,57 +271,12 @@ export class MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cancelFlights(() => true);
-    this.rejectTransports(new SignalingError('CONNECTION_LOST', 'session closed'));
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.receiving.close();
+    this.ice.close();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.producers.clear();
-    this.consumers.clear();
-    this.prepared.clear();
     this.events.removeAllListeners();
-  }
-
-  private async consumeNow(producerId: string): Promise<ConsumedTrack | null> {
-    const transport = await this.transportsReady;
-    if (this.closed) return null;
-    const flight: Flight = { producerId, consumerId: null, peerId: null, cancelled: false };
-    this.inFlight.add(flight);
-    try {
-      const info = await this.signaling.request('consume', { producerId });
-      flight.consumerId = info.consumerId;
-      if (flight.cancelled || this.closed) return null;
-      const consumed = await this.consumeLocally(transport, info, flight);
-      if (!consumed) return null;
-      await this.signaling.request('resumeConsumer', { consumerId: consumed.consumerId }, { retryOnLost: true });
-      return this.consumers.has(consumed.consumerId) ? consumed : null;
-    } finally {
-      this.inFlight.delete(flight);
-    }
-  }
-
-  /** The local consumer of a server one; null when cancelled meanwhile (a consumerClosed or producerClosed came). */
-  private async consumeLocally(transport: Transport, info: ConsumerParams, flight: Flight): Promise<ConsumedTrack | null> {
-    const consumer = await transport.consume({
-      id: info.consumerId,
-      producerId: info.producerId,
-      kind: info.kind,
-      rtpParameters: info.rtpParameters,
-      appData: { peerId: info.peerId, source: info.source },
-    });
-    if (flight.cancelled || this.closed) {
-      consumer.close();
-      return null;
-    }
-    this.consumers.set(consumer.id, { consumer, peerId: info.peerId, source: info.source });
-    consumer.on('transportclose', () => this.consumers.delete(consumer.id));
-    const { producerId, peerId, source, producerPaused } = info;
-    return { consumerId: consumer.id, producerId, peerId, source, track: consumer.track, producerPaused };
-  }
-
-  private cancelFlights(which: (flight: Flight) => boolean): void {
-    for (const flight of this.inFlight) if (which(flight)) flight.cancelled = true;
   }
 
   private async createTransport(direction: 'send' | 'recv', audioOnly?: boolean): Promise<Transport> {
@@ -517,9 +321,7 @@ export class MediaSession {
       if (direction === 'send') this.sendState = state;
       else this.recvState = state;
       this.events.emit('connectionstatechange', this.connection);
-      if (state === 'failed') this.restartIce(transport);
-      // Often ICE comes back by itself (the same path returns); if not, restart it.
-      if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);
+      this.ice.onConnectionState(transport, state);
     });
 
     return transport;
@@ -534,12 +336,7 @@ export class MediaSession {
   async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
     if (this.closed) return;
     this.iceServers = iceServers;
-    await renewTransports(
-      [this.sendTransport, this.recvTransport],
-      iceServers,
-      (transport) => this.restartIce(transport, 'new TURN credentials'),
-      (transport, error) => log.warn(`cannot give new TURN credentials to the ${transport.direction} transport`, error),
-    );
+    await this.ice.renew(iceServers);
   }
 
   /**
@@ -548,49 +345,6 @@ export class MediaSession {
    * connected shortly after restart then. Producers and consumers stay.
    */
   afterResume(): void {
-    for (const transport of [this.sendTransport, this.recvTransport]) {
-      if (!transport || transport.closed) continue;
-      const state = transport.connectionState;
-      if (state === 'failed') this.restartIce(transport);
-      else if (state !== 'new' && state !== 'connected') this.restartUnlessConnected(transport, RESUME_ICE_GRACE_MS);
-    }
-  }
-
-  private restartUnlessConnected(transport: Transport, afterMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.closed || transport.closed) return;
-      const state = transport.connectionState;
-      if (state !== 'connected' && state !== 'new') this.restartIce(transport);
-    }, afterMs);
-    this.timers.add(timer);
-  }
-
-  /**
-   * ICE restart after a network change (Wi-Fi to 4G on a site), or to
-   * re-allocate a relay under new TURN credentials; media resumes without
-   * rejoining. A renewal that comes during a restart in flight restarts
-   * again after it: the one in flight may have gathered with the old servers.
-   */
-  private restartIce(transport: Transport, why?: string): void {
-    if (this.closed) return;
-    if (this.restarting.has(transport)) {
-      if (why) this.restartAgain.add(transport);
-      return;
-    }
-    this.restarting.add(transport);
-    log.info(`ICE restart of the ${transport.direction} transport (${transport.connectionState})${why ? `: ${why}` : ''}`);
-    this.signaling
-      // Safe to send again after a resume: the last answer's parameters are the ones applied.
-      .request('restartIce', { transportId: transport.id }, { retryOnLost: true })
-      .then(({ iceParameters }) => (transport.closed ? undefined : transport.restartIce({ iceParameters })))
-      .catch((error: unknown) => {
-        log.warn(`ICE restart of ${transport.direction} transport failed`, error);
-        if (errorCodeOf(error) === 'NOT_FOUND' && !this.closed) this.events.emit('transportgone');
-      })
-      .finally(() => {
-        this.restarting.delete(transport);
-        if (this.restartAgain.delete(transport) && !transport.closed) this.restartIce(transport, 'new TURN credentials');
-      });
+    this.ice.afterResume();
   }
 }

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Transport } from 'mediasoup-client/types';
+import type { SignalingChannel } from '../signaling/Connection';
+import { SignalingError } from '../signaling/SignalingError';
+import { IceRestarts } from './IceRestarts';
+
+/** A getStats() report as Firefox gives it: the selected pair, and its local candidate of `localType`. */
+function report(localType: string): RTCStatsReport {
+  return new Map<string, Record<string, unknown>>([
+    ['P', { id: 'P', type: 'candidate-pair', selected: true, localCandidateId: 'L' }],
+    ['L', { id: 'L', type: 'local-candidate', candidateType: localType }],
+  ]) as unknown as RTCStatsReport;
+}
+
+class FakeTransport {
+  closed = false;
+  connectionState: Transport['connectionState'] = 'connected';
+  readonly restartIce = vi.fn(async (_: { iceParameters: unknown }) => undefined);
+  readonly updateIceServers = vi.fn(async (_: { iceServers: RTCIceServer[] }) => undefined);
+  constructor(
+    readonly id: string,
+    readonly direction: 'send' | 'recv',
+    private readonly localType = 'relay',
+  ) {}
+  async getStats(): Promise<RTCStatsReport> {
+    return report(this.localType);
+  }
+  get asTransport(): Transport {
+    return this as unknown as Transport;
+  }
+}
+
+/** A signaling channel whose `restartIce` requests the test answers one by one, in order. */
+function fakeSignaling() {
+  const asked: string[] = [];
+  const pending: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  const request = vi.fn((type: string, data: { transportId: string }) => {
+    asked.push(`${type} ${data.transportId}`);
+    return new Promise((resolve, reject) => pending.push({ resolve: () => resolve({ iceParameters: {} }), reject }));
+  });
+  return { channel: { request } as unknown as SignalingChannel, asked, pending };
+}
+
+function iceRestarts(signaling: SignalingChannel, transports: FakeTransport[]) {
+  const gone = vi.fn();
+  const ice = new IceRestarts({ signaling, transports: () => transports.map((t) => t.asTransport), transportGone: gone });
+  return { ice, gone };
+}
+
+describe('IceRestarts', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('restarts a failed transport once at a time, and again after it when new credentials came meanwhile', async () => {
+    const signaling = fakeSignaling();
+    const send = new FakeTransport('t-send', 'send');
+    const { ice } = iceRestarts(signaling.channel, [send]);
+
+    send.connectionState = 'failed';
+    ice.onConnectionState(send.asTransport, 'failed');
+    ice.onConnectionState(send.asTransport, 'failed'); // still in flight: not asked twice
+    await ice.renew([{ urls: 'turn:turn.example.fr', username: '1800000000:u', credential: 'x' }]);
+    expect(send.updateIceServers).toHaveBeenCalledTimes(1);
+    expect(signaling.asked).toEqual(['restartIce t-send']);
+
+    signaling.pending[0]!.resolve();
+    await vi.waitFor(() => expect(signaling.asked).toEqual(['restartIce t-send', 'restartIce t-send']));
+    expect(send.restartIce).toHaveBeenCalledTimes(1);
+    signaling.pending[1]!.resolve();
+    await vi.waitFor(() => expect(send.restartIce).toHaveBeenCalledTimes(2));
+    expect(signaling.asked).toHaveLength(2);
+  });
+
+  it('restarts a disconnected transport only if it is not back after the grace', () => {
+    vi.useFakeTimers();
+    const signaling = fakeSignaling();
+    const send = new FakeTransport('t-send', 'send');
+    const recv = new FakeTransport('t-recv', 'recv');
+    const { ice } = iceRestarts(signaling.channel, [send, recv]);
+
+    for (const t of [send, recv]) {
+      t.connectionState = 'disconnected';
+      ice.onConnectionState(t.asTransport, 'disconnected');
+    }
+    expect(signaling.asked).toEqual([]);
+    send.connectionState = 'connected'; // the same path came back
+    vi.runOnlyPendingTimers();
+    expect(signaling.asked).toEqual(['restartIce t-recv']);
+  });
+
+  it('after a resume, restarts the failed transport now and the others not connected later; close drops those', () => {
+    vi.useFakeTimers();
+    const signaling = fakeSignaling();
+    const send = new FakeTransport('t-send', 'send');
+    const recv = new FakeTransport('t-recv', 'recv');
+    const { ice } = iceRestarts(signaling.channel, [send, recv]);
+
+    send.connectionState = 'failed';
+    recv.connectionState = 'disconnected';
+    ice.afterResume();
+    expect(signaling.asked).toEqual(['restartIce t-send']);
+    expect(vi.getTimerCount()).toBe(1); // the receive transport's grace
+    ice.close();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.runOnlyPendingTimers();
+    expect(signaling.asked).toEqual(['restartIce t-send']);
+  });
+
+  it('tells the session a transport the server no longer knows is gone, unless closed meanwhile', async () => {
+    const signaling = fakeSignaling();
+    const send = new FakeTransport('t-send', 'send');
+    const recv = new FakeTransport('t-recv', 'recv');
+    const { ice, gone } = iceRestarts(signaling.channel, [send, recv]);
+
+    ice.onConnectionState(send.asTransport, 'failed');
+    ice.onConnectionState(recv.asTransport, 'failed');
+    signaling.pending[0]!.reject(new SignalingError('NOT_FOUND', 'no such transport'));
+    await vi.waitFor(() => expect(gone).toHaveBeenCalledTimes(1));
+
+    ice.close();
+    signaling.pending[1]!.reject(new SignalingError('NOT_FOUND', 'no such transport'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(gone).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../signaling/src/config.js';
 import './provided.js';
+import { testTempDir } from './tempDir.js';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
@@ -18,7 +17,7 @@ export function testConfig(env: Record<string, string> = {}, redisUrl?: string):
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-test-data-')),
+    DATA_DIR: testTempDir('chantier-test-data'),
     REDIS_URL: redisUrl ?? inject('redisUrl'),
     REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
     JWT_SECRET: TEST_JWT_SECRET,

@@ -12,8 +12,7 @@
  * test/deploy/stack.int.test.ts builds the images and runs the stack itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeUdpTcpPort, iceServersFor } from '@chantier/turn';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../signaling/src/config.js';
 import { ensureServerBuild } from './serverBuild.js';
 import { turnAllocate } from './turnAllocate.js';
+import { testTempDir } from './tempDir.js';
 
 const DEPLOY_ENV = {
   DOMAIN: 'reunion.example.fr',
@@ -70,7 +70,7 @@ function services(): Record<string, Service> {
 
 /** A service's environment through the real config parser, with a throwaway data dir. */
 function configOf(service: Service, overrides: Record<string, string> = {}) {
-  return loadConfig({ ...service.environment, DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-deploy-')), ...overrides });
+  return loadConfig({ ...service.environment, DATA_DIR: testTempDir('chantier-deploy'), ...overrides });
 }
 
 describe('deployment files', () => {
@@ -185,7 +185,7 @@ describe('deployment files', () => {
     const env = {
       PATH: process.env.PATH,
       ...all.coturn!.environment,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-deploy-')),
+      DATA_DIR: testTempDir('chantier-deploy'),
       TURN_LISTEN_IP: '127.0.0.1',
       TURN_PORT: String(port),
       TURN_RELAY_PORTS: `${minPort}-${minPort + 9}`,

@@ -16,11 +16,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The compiled server of the server-process tests, built here once if a source changed: two
   // integration files run at once, and both would otherwise rebuild it at the same time.
   ensureServerBuild();
-  const dir = mkdtempSync(join(tmpdir(), 'chantier-test-redis-'));
+  // Every temp dir the project's tests make (test/tempDir.ts) goes under this root, removed with it.
+  const tempRoot = mkdtempSync(join(tmpdir(), 'chantier-test-run-'));
+  const dir = mkdtempSync(join(tempRoot, 'redis-'));
   const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
   project.provide('redisUrl', `unix://${redis.socketPath}`);
+  project.provide('tempRoot', tempRoot);
   return async () => {
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(tempRoot, { recursive: true, force: true });
   };
 }

@@ -7,13 +7,13 @@
  * --use-file-for-fake-audio-capture is one file per browser process).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pcm16ToFloat, toneLevels } from '../signaling/src/recording/goertzel.js';
 import type { RecordingSummary } from '../signaling/src/protocol/index.js';
+import { testTempDir } from './tempDir.js';
 
 const run = promisify(execFile);
 
@@ -58,7 +58,7 @@ export async function storedFile(app: FastifyInstance, projectId: string, docume
   if (!meta) throw new Error(`no document ${documentId}`);
   const handle = await app.documentLibrary.openContent(meta);
   try {
-    const path = join(mkdtempSync(join(tmpdir(), 'chantier-rec-check-')), meta.name.replace(/[^\w.-]/g, '_'));
+    const path = join(testTempDir('chantier-rec-check'), meta.name.replace(/[^\w.-]/g, '_'));
     writeFileSync(path, await handle.readFile());
     return path;
   } finally {

@@ -5,8 +5,7 @@
  * two servers on one Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inject } from 'vitest';
@@ -14,6 +13,7 @@ import { SERVER_NODE_FLAGS } from '../signaling/src/nodeFlags.js';
 import { TEST_JWT_SECRET } from './config.js';
 import { SERVER_ENTRY, ensureServerBuild } from './serverBuild.js';
 import './provided.js';
+import { testTempDir } from './tempDir.js';
 
 export interface ServerProcess {
   url: string;
@@ -49,7 +49,7 @@ kill -TERM ${serverPid}; sleep 15; kill -KILL ${serverPid} 2>/dev/null; exit 0`;
 export async function startServerProcess(env: Record<string, string>, options: ProcessOptions = {}): Promise<ServerProcess> {
   ensureServerBuild();
   // The process's own data dir, removed once it has exited; one the test gives (env.DATA_DIR) is the test's.
-  const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'chantier-proc-')) : null;
+  const ownDataDir = env.DATA_DIR === undefined ? testTempDir('chantier-proc') : null;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), '--conditions=chantier-build', SERVER_ENTRY], {
     env: {
       ...process.env,

@@ -11,8 +11,7 @@
  * client/e2e/recording.e2e.test.ts and recording/spread.int.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
@@ -22,6 +21,7 @@ import { closeCheckedClients, helloSession } from '../../test/session.js';
 import { answerCode as code, type TestClient } from '../../test/TestClient.js';
 import { ErrorCode, type RecordingSummary } from './protocol/index.js';
 import type { Manifest } from './recording/Recording.js';
+import { testTempDir } from '../../test/tempDir.js';
 
 const PROJECT = 'rec-int';
 let t: TestApp;
@@ -120,7 +120,7 @@ describe('recordings a node killed mid-recording left', () => {
   let restarted: TestApp;
   let slowDir: string;
   beforeAll(async () => {
-    const data = mkdtempSync(join(tmpdir(), 'chantier-rec-recovery-'));
+    const data = testTempDir('chantier-rec-recovery');
     // What a writer leaves when its server dies: a WebM of a tone, as copied from RTP.
     deadNodeRecording(data, 'dead-node-rec', 'meeting-of-a-dead-node', 3, 500, 3_400);
     slowDir = deadNodeRecording(data, 'slow-mix-rec', 'meeting-of-a-slow-mix', 1, 0, 1_000);

@@ -7,8 +7,6 @@
  * CLI itself (a child process) to check the printed link.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,6 +16,7 @@ import { helloSession, httpJson } from '../../test/session.js';
 import { RequestFailed } from '../../test/TestClient.js';
 import { mintTokenLink, parseTokenArgs } from './cli/tokenLink.js';
 import { ErrorCode } from './protocol/index.js';
+import { testTempDir } from '../../test/tempDir.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROJECT = 'lien-chantier';
@@ -109,7 +108,7 @@ describe('npm run token -- --room', () => {
           PATH: process.env.PATH ?? '',
           JWT_SECRET: t.config.jwtSecret,
           PUBLIC_URL: t.url,
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'chantier-token-cli-')),
+          DATA_DIR: testTempDir('chantier-token-cli'),
         },
       },
     );

@@ -6,21 +6,21 @@
  * mix that hangs is stopped at its time, killed when it ignores SIGINT.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeVideo, toneTimeline } from '../../../test/recording.js';
 import { mixArgs, MixTimeoutError, runMix } from './mix.js';
 import type { SegmentInfo } from './TrackRecorder.js';
+import { testTempDir } from '../../../test/tempDir.js';
 
 const run = promisify(execFile);
 const ffmpeg = (...args: string[]) => run('nice', ['-n', '5', 'ffmpeg', '-v', 'error', '-y', ...args]);
 
 let dir: string;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chantier-mix-'));
+  dir = testTempDir('chantier-mix');
   const vp8 = (size: string, seconds: number, out: string) =>
     ffmpeg('-f', 'lavfi', '-i', `testsrc=size=${size}:rate=15:duration=${seconds}`, '-pix_fmt', 'yuv420p', '-c:v', 'libvpx', '-g', '15', '-f', out.endsWith('.ivf') ? 'ivf' : 'webm', join(dir, out));
   await Promise.all([

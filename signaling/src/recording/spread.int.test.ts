@@ -9,8 +9,6 @@
  * holds both tones and plays the share, both sizes, at the layout's size.
  * Last, one writer is killed: that track is reported, the others go on.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +22,7 @@ import { mixArgs, runMix } from './mix.js';
 import { packetCount } from './probe.js';
 import { Recording, type FailedTrack, type Manifest } from './Recording.js';
 import { PortPool } from './ports.js';
+import { testTempDir } from '../../../test/tempDir.js';
 
 const WIDTH = 480;
 const HEIGHT = 270;
@@ -57,7 +56,7 @@ describe('recording a meeting spread over two workers, with a screen share that 
     senders.push(await ClipSender.create(room, bob.peer, 'mic', b), await ClipSender.create(room, bob.peer, 'screen', narrow));
     for (const s of senders) s.start();
 
-    dir = mkdtempSync(join(tmpdir(), 'chantier-rec-spread-'));
+    dir = testTempDir('chantier-rec-spread');
     const config: RecordingConfig = {
       dir,
       maxMinutes: 10,

@@ -24,6 +24,21 @@ import type { PresenceChange, PresenceNotification, PresenceSnapshot } from '../
 /** Sends one notification to every session of the project (`json` is JSON.stringify(data)). */
 export type PresenceDeliver = (projectId: string, data: PresenceNotification, json: string) => void;
 
+/**
+ * Whether a session whose hello snapshot was at `snapshotVersion` already has
+ * everything in `data`: changes only, none newer than that snapshot. Over the
+ * window, a change also reaches the sockets that said hello after it was made
+ * (their snapshot holds it, and the client would drop it by version): such a
+ * frame is not sent. Not known yet (the hello's snapshot still being read): sent.
+ * A snapshot sent after the hello may be older than the hello's (read before
+ * it, flushed after) and takes the client's view back: from then on the
+ * session's hello version no longer says what it has (the hub forgets it).
+ */
+export function coveredBy(data: PresenceNotification, snapshotVersion: number | undefined): boolean {
+  if (snapshotVersion === undefined || data.snapshot || !data.changes) return false;
+  return data.changes.every((change) => change.version <= snapshotVersion);
+}
+
 /** How long changes wait to be sent together (see the header). */
 export const PRESENCE_COALESCE_MS = 100;
 

@@ -14,7 +14,7 @@ import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { ConnectionInfo, PresenceStore } from '../store/presence.js';
-import { PresenceFanout } from './PresenceFanout.js';
+import { coveredBy, PresenceFanout } from './PresenceFanout.js';
 import type { Session } from '../ws/Session.js';
 
 /** Most chat messages delivered again per project after an outage. */
@@ -42,8 +42,14 @@ export class ProjectHub {
   #missedSince: number | undefined;
   /** Presence changes to the sessions, coalesced per project per tick. */
   readonly #fanout = new PresenceFanout((projectId, data, json) => {
-    for (const session of this.#sessions.get(projectId) ?? []) session.notifyShared('presence', data, json);
+    for (const session of this.#sessions.get(projectId) ?? []) {
+      if (coveredBy(data, this.#helloVersions.get(session))) continue;
+      if (data.snapshot) this.#helloVersions.delete(session);
+      session.notifyShared('presence', data, json);
+    }
   });
+  /** The version of each session's hello snapshot (what its changes need not repeat). */
+  readonly #helloVersions = new WeakMap<Session, number>();
 
   constructor(
     private readonly bus: EventBus,
@@ -89,7 +95,9 @@ export class ProjectHub {
     }
     set.add(session);
     this.#rooms.set(session, null);
-    return this.presence.setAndSnapshot(projectId, this.connectionKey(session), this.#info(session, null));
+    const { json, version } = await this.presence.setAndSnapshot(projectId, this.connectionKey(session), this.#info(session, null));
+    this.#helloVersions.set(session, version);
+    return json;
   }
 
   /** The session entered (roomId) or left (null) a meeting. */

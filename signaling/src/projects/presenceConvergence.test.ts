@@ -17,7 +17,7 @@ import {
   type PresenceNotification,
   type PresenceSnapshot,
 } from '../protocol/index.js';
-import { PresenceFanout } from './PresenceFanout.js';
+import { coveredBy, PresenceFanout } from './PresenceFanout.js';
 
 const NODES = 2;
 const CLIENTS = 4;
@@ -58,6 +58,8 @@ interface Client {
   view: PresenceView;
   /** A `presence` request sent, not answered yet. */
   resyncPending: boolean;
+  /** Its hello snapshot's version: changes it covers are not sent (the hub's coveredBy). */
+  helloVersion: number | undefined;
   room: (typeof ROOMS)[number];
 }
 
@@ -72,7 +74,12 @@ class Node {
   ) {
     this.fanout = new PresenceFanout(
       (_projectId, data, json) => {
-        for (const c of world.clients) if (c.node === index) world.receive(c, JSON.parse(json) as PresenceNotification);
+        // As the hub sends (ProjectHub's fanout).
+        for (const c of world.clients) {
+          if (c.node !== index || coveredBy(data, c.helloVersion)) continue;
+          if (data.snapshot) c.helloVersion = undefined;
+          world.receive(c, JSON.parse(json) as PresenceNotification);
+        }
         expect(JSON.parse(json)).toEqual(data);
       },
       () => {}, // flushed by the test's steps
@@ -96,6 +103,7 @@ class World {
       id: null,
       view: new PresenceView(),
       resyncPending: false,
+      helloVersion: undefined,
       room: null,
     }));
     this.nodes = Array.from({ length: NODES }, (_, i) => new Node(i, this));
@@ -118,7 +126,9 @@ class World {
     c.resyncPending = false;
     c.room = null;
     this.redis.set(this.#info(c));
-    this.receiveHello(c, this.redis.snapshot());
+    const snapshot = this.redis.snapshot();
+    c.helloVersion = snapshot.version;
+    this.receiveHello(c, snapshot);
   }
 
   receiveHello(c: Client, snapshot: PresenceSnapshot): void {
@@ -281,6 +291,15 @@ describe('presence as changes', () => {
     expect(sent).toEqual([]);
     flush!();
     expect(sent).toEqual([{ changes: [1, 2, 3, 4, 5].map((v) => ({ version: v, gone: [`c${v}`] })) }]);
+  });
+
+  it('does not send a session changes its hello snapshot already holds', () => {
+    const changes = [5, 6, 7].map((version) => ({ version, gone: [`c${version}`] }));
+    expect(coveredBy({ changes }, 7)).toBe(true);
+    expect(coveredBy({ changes }, 8)).toBe(true);
+    expect(coveredBy({ changes }, 6)).toBe(false);
+    expect(coveredBy({ changes }, undefined)).toBe(false);
+    expect(coveredBy({ snapshot: { version: 4, connections: [] } }, 7)).toBe(false);
   });
 
   it('a view holds changes that overtook its snapshot and applies them after it', () => {

@@ -121,15 +121,15 @@ export class PresenceStore {
    * set(), then the project's presence with it: what a hello answers, in one
    * script (and the sweeper's set beside it). The snapshot comes as the JSON
    * of a PresenceSnapshot, for the answer: made of the records as they are
-   * (snapshotJson.ts), not parsed and serialised again.
+   * (snapshotJson.ts), not parsed and serialised again; its version beside it.
    */
-  async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<string> {
-    const [reply] = await Promise.all([
+  async setAndSnapshot(projectId: string, connectionKey: string, info: ConnectionInfo): Promise<{ json: string; version: number }> {
+    const [reply] = (await Promise.all([
       this.redis.eval(SET_AND_SNAPSHOT_SCRIPT, this.#setArguments(projectId, connectionKey, info)),
       this.redis.sAdd(this.keys.presenceProjects(), projectId),
-    ]);
-    const json = snapshotJson(reply as string[]);
-    return json ?? JSON.stringify(parseSnapshot(reply as string[]));
+    ])) as [string[], unknown];
+    const json = snapshotJson(reply) ?? JSON.stringify(parseSnapshot(reply));
+    return { json, version: Number(reply[0] ?? 0) };
   }
 
   #setArguments(projectId: string, connectionKey: string, info: ConnectionInfo): { keys: string[]; arguments: string[] } {

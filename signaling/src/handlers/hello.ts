@@ -78,16 +78,22 @@ export const hello: HandlerDef<'hello'> = {
     session.room = room;
     if (room) session.resumeSecret = newResumeSecret();
     session.state = 'ready';
-    // Independent, together. The presence write answers with the snapshot it makes (one command).
-    const [presenceJson, , unread, nodes] = await Promise.all([
+    // Independent, together (their Redis commands leave in one write). The presence write answers with
+    // the snapshot it makes (one command); the ringing calls are read now, replayed after the answer.
+    const [presenceJson, , unread, nodes, ringing] = await Promise.all([
       app.hub.connect(session, projectId),
       app.projects.remember(projectId, { userId: identity.userId, displayName: identity.displayName, role: identity.role }),
       app.chat.unread(projectId, identity.userId),
       data.roomId ? liveNodes(ctx) : Promise.resolve(undefined),
+      app.calls.ringingIds(projectId).catch((error: unknown) => {
+        session.log.warn({ err: error }, 'calls not replayed');
+        return [];
+      }),
     ]);
-    // After this answer: ringing calls for a new page of an invitee, answers so far for the caller's.
+    // After this answer (each notification follows a read of its call): ringing calls for a new page
+    // of an invitee, answers so far for the caller's.
     app.calls
-      .replay(projectId, identity.userId, data.roomId, (n) => session.notify(n.type, n.data as never))
+      .replay(projectId, identity.userId, data.roomId, ringing, (n) => session.notify(n.type, n.data as never))
       .catch((error: unknown) => session.log.warn({ err: error }, 'calls not replayed'));
     return {
       protocol: PROTOCOL_VERSION,

@@ -280,13 +280,25 @@ export class Calls {
     }
   }
 
+  /** The project's calls ringing now (what `replay` goes through): read with the hello's other reads. */
+  ringingIds(projectId: string): Promise<string[]> {
+    return this.redis.zRange(this.keys.callsRinging(projectId), 0, -1);
+  }
+
   /**
    * A session just said hello: what it missed. An invitee's new page rings
-   * for the calls still ringing; the caller's page in a call's room (it
-   * navigated there right after callStart) learns the answers so far.
+   * for the calls still ringing (`ringing`: ringingIds, read during the
+   * hello); the caller's page in a call's room (it navigated there right
+   * after callStart) learns the answers so far.
    */
-  async replay(projectId: string, userId: string, roomId: string | undefined, notify: (n: CallNotification) => void): Promise<void> {
-    for (const callId of await this.redis.zRange(this.keys.callsRinging(projectId), 0, -1)) {
+  async replay(
+    projectId: string,
+    userId: string,
+    roomId: string | undefined,
+    ringing: readonly string[],
+    notify: (n: CallNotification) => void,
+  ): Promise<void> {
+    for (const callId of ringing) {
       const record = await this.redis.hGetAll(this.keys.call(projectId, callId));
       if (record.state !== 'ringing' || !record.info || record[`ans:${userId}`]) continue;
       const call = JSON.parse(record.info) as CallInfo;

@@ -65,6 +65,30 @@ redis.call('HSET', KEYS[1], ARGV[1], target)
 return 1
 `;
 
+/**
+ * KEYS: read marks, stream. ARGV: user id, most counted. The hello's unread
+ * count in one round trip: the user's mark, and the messages by others after
+ * it (an exclusive range from the mark). Returns {mark or nil, count}; the
+ * count is -1 when Redis refused the mark as a range's start (not an id, or
+ * the largest one): the caller then counts as before (ChatStore.unread).
+ */
+const UNREAD_SCRIPT = `
+local mark = redis.call('HGET', KEYS[1], ARGV[1])
+local start = '-'
+if mark then start = '(' .. mark end
+local entries = redis.pcall('XRANGE', KEYS[2], start, '+', 'COUNT', ARGV[2])
+if entries.err then return {mark, -1} end
+local n = 0
+for _, entry in ipairs(entries) do
+  local fields, uid = entry[2], nil
+  for i = 1, #fields, 2 do
+    if fields[i] == 'uid' then uid = fields[i + 1] break end
+  end
+  if uid ~= ARGV[1] then n = n + 1 end
+end
+return {mark, n}
+`;
+
 export interface NewMessage {
   clientMessageId: string;
   kind: ChatMessage['kind'];
@@ -172,8 +196,22 @@ export class ChatStore {
     return this.unread(projectId, userId);
   }
 
-  /** Messages by others after the user's read mark (capped). */
+  /**
+   * Messages by others after the user's read mark (capped): one script
+   * (UNREAD_SCRIPT), counted as before when the stored mark is not a valid
+   * id (refused by Redis, or by parseStreamId: then counted from the start, and logged).
+   */
   async unread(projectId: string, userId: string): Promise<number> {
+    const [stored, count] = (await this.redis.eval(UNREAD_SCRIPT, {
+      keys: [this.keys.chatRead(projectId), this.keys.chat(projectId)],
+      arguments: [userId, String(UNREAD_CAP)],
+    })) as [string | null, number];
+    if (count >= 0 && (stored === null || parseStreamId(stored))) return count;
+    return this.#unreadChecked(projectId, userId);
+  }
+
+  /** unread() in two steps, the stored mark checked in TypeScript. */
+  async #unreadChecked(projectId: string, userId: string): Promise<number> {
     const mark = await this.readMark(projectId, userId);
     // Inclusive of the id right after the mark: nothing comes after the largest id.
     const start = mark ? nextStreamId(mark) : undefined;

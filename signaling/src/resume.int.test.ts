@@ -96,6 +96,9 @@ describe('hello on a meeting socket', () => {
     const c = await connect();
     const hello = await c.request('hello', { protocol: PROTOCOL_VERSION, token: await t.token({ projectId: PROJECT }), projectId: PROJECT });
     expect(hello.resumeSecret).toBeUndefined();
+    // Another page comes online: a change this socket's hello snapshot did not hold (one it held is not sent).
+    const other = await connect();
+    await other.request('hello', { protocol: PROTOCOL_VERSION, token: await t.token({ projectId: PROJECT, userId: 'another' }), projectId: PROJECT });
     await c.waitFor('presence');
     expect(c.notifications.every((n) => n.seq === undefined)).toBe(true);
   });

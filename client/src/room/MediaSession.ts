@@ -23,6 +23,7 @@ import { IceRestarts } from './IceRestarts';
 import { markJoin } from './joinTimeline';
 import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
+import { fitCameraToShare } from './presenterCamera';
 import { ReceiveSide, type ClosedConsumer, type ConsumedTrack } from './ReceiveSide';
 import { preferResolution, sendOptionsFor } from './sendOptions';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
@@ -174,6 +175,12 @@ export class MediaSession {
     producer.on('transportclose', () => this.producers.delete(source));
     log.info(`producing ${source}${source === 'screen' ? ` with ${producer.rtpParameters.codecs[0]?.mimeType ?? '?'}` : ''}`);
     if (source === 'screen') await preferResolution(producer);
+    if (source === 'screen' || source === 'camera') await this.fitCamera();
+  }
+
+  /** The camera's small layer only while this page shares a screen (presenterCamera.ts). */
+  private fitCamera(): Promise<void> {
+    return fitCameraToShare(this.producers.get('camera'), this.producers.has('screen'));
   }
 
   /**
@@ -187,6 +194,7 @@ export class MediaSession {
     this.producers.delete(source);
     producer.close();
     if (this.closed) return;
+    if (source === 'screen') await this.fitCamera();
     await this.signaling.request('closeProducer', { producerId: producer.id });
   }
 
@@ -199,6 +207,8 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
+    // Never rejects (fitCameraToShare logs its failures).
+    if (source === 'screen' && !this.closed) void this.fitCamera();
   }
 
   /** Pauses (or resumes) here and on the server. */

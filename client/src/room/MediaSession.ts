@@ -24,6 +24,7 @@ import { markJoin } from './joinTimeline';
 import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
 import { fitCameraToShare } from './presenterCamera';
+import { ScreenRefinement } from './screenRefinement';
 import { ReceiveSide, type ClosedConsumer, type ConsumedTrack } from './ReceiveSide';
 import { preferResolution, sendOptionsFor } from './sendOptions';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
@@ -64,6 +65,8 @@ export class MediaSession {
   private sendTransport: Transport | null = null;
   private recvTransport: Transport | null = null;
   private readonly producers = new Map<LocalSource, Producer>();
+  /** The shared screen's capture rate, held up while its encoder refines (screenRefinement.ts). */
+  private refinement: ScreenRefinement | null = null;
   /** The consumers and the consumes on their way (ReceiveSide.ts). */
   private readonly receiving: ReceiveSide;
   /** The transports' ICE restarts (IceRestarts.ts). */
@@ -174,8 +177,18 @@ export class MediaSession {
     producer.on('trackended', () => this.events.emit('producertrackended', source));
     producer.on('transportclose', () => this.producers.delete(source));
     log.info(`producing ${source}${source === 'screen' ? ` with ${producer.rtpParameters.codecs[0]?.mimeType ?? '?'}` : ''}`);
-    if (source === 'screen') await preferResolution(producer);
+    if (source === 'screen') {
+      await preferResolution(producer);
+      this.refinement?.stop();
+      this.refinement = new ScreenRefinement(producer, track);
+      this.refinement.start();
+    }
     if (source === 'screen' || source === 'camera') await this.fitCamera();
+  }
+
+  private stopRefinement(): void {
+    this.refinement?.stop();
+    this.refinement = null;
   }
 
   /** The camera's small layer only while this page shares a screen (presenterCamera.ts). */
@@ -193,6 +206,7 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
+    if (source === 'screen') this.stopRefinement();
     if (this.closed) return;
     if (source === 'screen') await this.fitCamera();
     await this.signaling.request('closeProducer', { producerId: producer.id });
@@ -207,6 +221,7 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
+    if (source === 'screen') this.stopRefinement();
     // Never rejects (fitCameraToShare logs its failures).
     if (source === 'screen' && !this.closed) void this.fitCamera();
   }
@@ -281,6 +296,7 @@ export class MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopRefinement();
     this.receiving.close();
     this.ice.close();
     this.sendTransport?.close();

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SCREEN_CONTENT_HINT } from './producerOptions';
-import { CAPTURE_CONSTRAINTS, classifyDisplayError, DISPLAY_OPTIONS, ScreenCapture, SCREEN_MIN_FRAME_RATE, type DisplayMediaLike } from './ScreenCapture';
+import { classifyDisplayError, DISPLAY_OPTIONS, ScreenCapture, type DisplayMediaLike } from './ScreenCapture';
 
 /** Just what ScreenCapture touches of a MediaStreamTrack. */
 class FakeTrack extends EventTarget {
   contentHint = '';
   stopped = false;
-  constraints: MediaTrackConstraints[] = [];
-  constructor(
-    readonly kind: 'audio' | 'video',
-    private readonly refuse = false,
-  ) {
+  constructor(readonly kind: 'audio' | 'video') {
     super();
-  }
-  applyConstraints(constraints: MediaTrackConstraints): Promise<void> {
-    this.constraints.push(constraints);
-    return this.refuse ? Promise.reject(new DOMException('no', 'OverconstrainedError')) : Promise.resolve();
   }
   stop(): void {
     this.stopped = true;
@@ -55,26 +47,6 @@ describe('ScreenCapture', () => {
     expect(video.contentHint).toBe(SCREEN_CONTENT_HINT);
     expect(capture.videoTrack).toBe(video);
     expect(capture.audioTrack).toBe(audio);
-  });
-
-  it('holds the capture to a minimum frame rate (a still tab is refreshed for the encoder to refine), within the same bounds', async () => {
-    const video = new FakeTrack('video');
-    const capture = new ScreenCapture(picker(() => Promise.resolve(stream(video))), () => undefined);
-    await capture.open();
-    expect(video.constraints).toEqual([CAPTURE_CONSTRAINTS]);
-    expect(CAPTURE_CONSTRAINTS.frameRate).toEqual({ min: SCREEN_MIN_FRAME_RATE, max: 30 });
-    expect([CAPTURE_CONSTRAINTS.width, CAPTURE_CONSTRAINTS.height]).toEqual([
-      (DISPLAY_OPTIONS.video as MediaTrackConstraints).width,
-      (DISPLAY_OPTIONS.video as MediaTrackConstraints).height,
-    ]);
-  });
-
-  it('shares anyway when the browser refuses the minimum rate', async () => {
-    const video = new FakeTrack('video', true);
-    const capture = new ScreenCapture(picker(() => Promise.resolve(stream(video))), () => undefined);
-    await expect(capture.open()).resolves.toBe('opened');
-    expect(capture.videoTrack).toBe(video);
-    expect(video.stopped).toBe(false);
   });
 
   it("reports the browser's own stop (the track's ended event), and stops both tracks when asked", async () => {

@@ -34,8 +34,8 @@ const AUDIO: DisplayAudioConstraints = {
 /**
  * Full HD at most: what a viewer's screen shows, and what the uplink budget
  * (see SCREEN_MAX_BITRATE) keeps sharp; larger screens are scaled down with
- * their aspect ratio, and viewers zoom. Frames come when the picture
- * changes, up to 30 a second, and at least 5 (CAPTURE_CONSTRAINTS, below).
+ * their aspect ratio, and viewers zoom. Frames come only when the picture
+ * changes, so the 30 fps cap costs nothing on a still plan.
  */
 export const DISPLAY_OPTIONS: DisplayOptions = {
   video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { max: 30 } },
@@ -43,25 +43,6 @@ export const DISPLAY_OPTIONS: DisplayOptions = {
   systemAudio: 'include',
   surfaceSwitching: 'include',
   monitorTypeSurfaces: 'include',
-};
-
-/**
- * What the capture is held to once open: the same bounds, and a minimum
- * frame rate. A still tab or window yields about one frame a second (the
- * browser's idle refresh), and a screen encoder refines a still picture a
- * bounded step per frame (libvpx's quantizer ~8 of 255 a frame in screen
- * mode): 30 dB on a plan's 8-px text took ~4 frames, i.e. ~4 s after the
- * first frame and ~3 s after a page change. At 5 frames a second the browser
- * repeats the still frame for the encoder to refine (0.4 s and 1.3 s, one
- * probe each, scripts/bench/README.md "screenshare"); once sharp, a repeated
- * frame encodes to a few hundred bytes. `min` is refused by getDisplayMedia,
- * hence applyConstraints afterwards.
- */
-export const SCREEN_MIN_FRAME_RATE = 5;
-export const CAPTURE_CONSTRAINTS: MediaTrackConstraints = {
-  width: { max: 1920 },
-  height: { max: 1080 },
-  frameRate: { min: SCREEN_MIN_FRAME_RATE, max: 30 },
 };
 
 export type DisplayMediaLike = Pick<MediaDevices, 'getDisplayMedia'>;
@@ -124,16 +105,6 @@ export class ScreenCapture {
       return video ? 'cancelled' : 'failed';
     }
     video.contentHint = SCREEN_CONTENT_HINT;
-    try {
-      await video.applyConstraints(CAPTURE_CONSTRAINTS);
-    } catch (error) {
-      // A browser that cannot hold a minimum rate shares anyway, refining more slowly.
-      log.warn('cannot set the capture frame rate', error);
-    }
-    if (epoch !== this.epoch) {
-      for (const track of stream.getTracks()) track.stop();
-      return 'cancelled';
-    }
     video.addEventListener('ended', this.handleEnded);
     audio?.addEventListener('ended', this.handleEnded);
     this.video = video;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONVERGED_QP, REFINING_FRAME_RATE, refinementConstraints, ScreenRefinement, shouldRefine } from './screenRefinement';
+import { CONVERGED_QP, MAX_REFINING_CHECKS, REFINING_FRAME_RATE, refinementConstraints, ScreenRefinement, shouldRefine } from './screenRefinement';
 
 /** The sender's outbound-rtp as getStats gives it, set by the test between checks. */
 function fakeSender() {
@@ -66,6 +66,29 @@ describe('ScreenRefinement', () => {
     sender.encode(5, 30);
     await refinement.check(); // stopped: the track is not touched any more
     expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined, REFINING_FRAME_RATE]);
+  });
+
+  it('gives up on a picture that never gets sharp (a weak uplink), until a sharp frame is seen again', async () => {
+    vi.useFakeTimers();
+    const sender = fakeSender();
+    const track = fakeTrack();
+    const refinement = new ScreenRefinement(sender, track);
+    refinement.start();
+    await refinement.check();
+    for (let i = 0; i < MAX_REFINING_CHECKS; i++) {
+      sender.encode(5, 200);
+      await refinement.check();
+    }
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined]);
+    sender.encode(1, 200); // still coarse: no second try
+    await refinement.check();
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined]);
+    sender.encode(1, 50); // sharp at last
+    await refinement.check();
+    sender.encode(1, 208); // the next page
+    await refinement.check();
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined, REFINING_FRAME_RATE]);
+    refinement.stop();
   });
 
   it('keeps the capture bounds whatever the rate', () => {

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONVERGED_QP, MAX_REFINING_CHECKS, REFINING_FRAME_RATE, refinementConstraints, ScreenRefinement, shouldRefine } from './screenRefinement';
+import {
+  CONVERGED_QP,
+  MAX_REFINING_CHECKS,
+  REFINING_FRAME_RATE,
+  refinementConstraints,
+  ScreenRefinement,
+  shouldRefine,
+  STARVED_CHECKS,
+  STARVED_FRAMES,
+} from './screenRefinement';
 
 /** The sender's outbound-rtp as getStats gives it, set by the test between checks. */
 function fakeSender() {
@@ -86,6 +95,37 @@ describe('ScreenRefinement', () => {
     sender.encode(1, 50); // sharp at last
     await refinement.check();
     sender.encode(1, 208); // the next page
+    await refinement.check();
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined, REFINING_FRAME_RATE]);
+    refinement.stop();
+  });
+
+  it('lets the minimum go when the sharer cannot encode it (a busy surface, a slow CPU), until a sharp frame is seen', async () => {
+    vi.useFakeTimers();
+    const sender = fakeSender();
+    const track = fakeTrack();
+    const refinement = new ScreenRefinement(sender, track);
+    refinement.start();
+    await refinement.check();
+    expect(STARVED_FRAMES).toBeGreaterThan(1);
+    for (let i = 0; i < STARVED_CHECKS - 1; i++) {
+      sender.encode(STARVED_FRAMES - 1, 190); // coarse, and fewer frames than the minimum asks
+      await refinement.check();
+    }
+    sender.encode(STARVED_FRAMES, 185); // one check at the rate: the count starts again
+    await refinement.check();
+    expect(track.applied).toEqual([REFINING_FRAME_RATE]);
+    for (let i = 0; i < STARVED_CHECKS; i++) {
+      sender.encode(STARVED_FRAMES - 1, 180);
+      await refinement.check();
+    }
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined]);
+    sender.encode(2, 175); // still coarse: no second try while the CPU is short
+    await refinement.check();
+    expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined]);
+    sender.encode(2, 60); // sharp
+    await refinement.check();
+    sender.encode(1, 208); // the next page: refined again
     await refinement.check();
     expect(track.applied).toEqual([REFINING_FRAME_RATE, undefined, REFINING_FRAME_RATE]);
     refinement.stop();

@@ -34,6 +34,16 @@ export const CHECK_INTERVAL_MS = 500;
  * whatever the rate), and it goes until a sharp frame is seen.
  */
 export const MAX_REFINING_CHECKS = 20;
+/**
+ * Frames a check must see while the minimum is held (60 % of what the
+ * minimum asks), and how many checks in a row may fall short: a sharer whose
+ * CPU cannot encode the refining rate (a busy surface shared, a moving page
+ * under the plan, a slow laptop) only loses frames to the extra captures
+ * (the plan over the meeting's tab: 30 dB after 5-12 s against ~1.8 s
+ * without the minimum), so the minimum goes until a sharp frame is seen.
+ */
+export const STARVED_FRAMES = Math.floor(((REFINING_FRAME_RATE * CHECK_INTERVAL_MS) / 1000) * 0.6);
+export const STARVED_CHECKS = 3;
 
 /** The capture's bounds (ScreenCapture's), with or without the minimum rate. */
 export function refinementConstraints(refining: boolean): MediaTrackConstraints {
@@ -75,6 +85,8 @@ export class ScreenRefinement {
   private checking = false;
   /** Checks since the minimum was last set. */
   private refiningChecks = 0;
+  /** Checks in a row, while refining, that saw fewer than STARVED_FRAMES frames. */
+  private starvedChecks = 0;
   /** Gave up refining without a sharp frame: wait for one before refining again. */
   private exhausted = false;
 
@@ -101,12 +113,17 @@ export class ScreenRefinement {
     try {
       const report = await this.sender.getStats();
       const now = sumStats(report, 'outbound-rtp', ['framesEncoded', 'qpSum'] as const);
+      const frames = this.last ? now.framesEncoded - this.last.framesEncoded : null;
       let verdict = this.last ? shouldRefine(this.last, now) : null;
       this.last = now;
       if (verdict === false) this.exhausted = false;
-      if (this.refining && ++this.refiningChecks > MAX_REFINING_CHECKS) {
-        this.exhausted = true;
-        verdict = false;
+      if (this.refining) {
+        this.starvedChecks = frames !== null && frames < STARVED_FRAMES ? this.starvedChecks + 1 : 0;
+        const tooLong = ++this.refiningChecks > MAX_REFINING_CHECKS;
+        if ((tooLong || this.starvedChecks >= STARVED_CHECKS) && verdict !== false) {
+          this.exhausted = true;
+          verdict = false;
+        }
       }
       if (verdict === true && this.exhausted) verdict = null;
       if (verdict !== null && verdict !== this.refining && this.timer) await this.set(verdict);
@@ -120,6 +137,7 @@ export class ScreenRefinement {
   private async set(refining: boolean): Promise<void> {
     this.refining = refining;
     this.refiningChecks = 0;
+    this.starvedChecks = 0;
     try {
       await this.track.applyConstraints(refinementConstraints(refining));
     } catch (error) {

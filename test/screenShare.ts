@@ -3,13 +3,18 @@
  * (client/e2e/screenshare.e2e.test.ts) and the codec benchmark
  * (scripts/bench/screenshare.ts).
  *
- * The sharer's browser really captures its own tab (see ../shared/TESTING.md):
- * launched without the fake media UI, with --auto-accept-this-tab-capture,
- * camera and microphone granted per context. The only thing emulated is the
- * person's choice in the picker: `getDisplayMedia` is wrapped before the app
- * loads to add `preferCurrentTab: true`. The tab shows the test plan over the
- * app, so the share carries the plan; the viewer draws the same plan itself
- * as the reference.
+ * The sharer's browser really captures a tab (see ../shared/TESTING.md):
+ * launched without the fake media UI, camera and microphone granted per
+ * context. The only thing emulated is the person's choice in the picker, two
+ * ways:
+ *   - this tab (default): --auto-accept-this-tab-capture, and `getDisplayMedia`
+ *     wrapped before the app loads to add `preferCurrentTab: true`; the tab
+ *     shows the test plan over the app, so the share carries the plan (and
+ *     whatever moves in the meeting under it keeps the capture busy);
+ *   - another tab (`planTab`): what a person does, sharing the tab of their
+ *     PDF viewer: the plan in a tab of its own (openPlanTab), picked by its
+ *     title with --auto-select-tab-capture-source-by-title.
+ * The viewer draws the same plan itself as the reference.
  */
 import type { BrowserContext, Page } from 'puppeteer-core';
 import type { ReceiveStats, SendStats } from '../client/src/room/stats.js';
@@ -26,15 +31,16 @@ export const TAB_CAPTURE_FLAGS = [
 ];
 
 /**
- * Runs before the app on every load: the picker "picks" this tab, and the
- * captured stream is kept where the test can reach its track.
+ * Runs before the app on every load: the picker "picks" this tab (or, the
+ * browser's flag picking the plan's tab, only records), and the captured
+ * stream is kept where the test can reach its track.
  */
-const PICK_THIS_TAB = `(() => {
+const pickTab = (thisTab: boolean): string => `(() => {
   const media = navigator.mediaDevices;
   if (!media || !media.getDisplayMedia) return;
   const original = media.getDisplayMedia.bind(media);
   media.getDisplayMedia = (options) =>
-    original({ ...(options || {}), preferCurrentTab: true }).then((stream) => {
+    original({ ...(options || {})${thisTab ? ', preferCurrentTab: true' : ''} }).then((stream) => {
       window.__capturedDisplay = stream;
       return stream;
     });
@@ -66,9 +72,18 @@ export interface JoinOptions {
   timeoutMs?: number;
 }
 
+/** The title of the tab that shows the plan in `planTab` mode: the picker picks the tab by it. */
+export const PLAN_TAB_TITLE = 'Plan R+1 - Chantier test';
+
+export interface SharerOptions {
+  /** Share a tab of its own showing the plan (openPlanTab), not the meeting's tab. */
+  planTab?: boolean;
+}
+
 /** The sharer's browser: real tab capture, no fake media UI. */
-export function launchSharerBrowser(): Promise<TestBrowser> {
-  return launchBrowser(TAB_CAPTURE_FLAGS, { fakeUi: false });
+export function launchSharerBrowser(options: SharerOptions = {}): Promise<TestBrowser> {
+  const pick = options.planTab ? [`--auto-select-tab-capture-source-by-title=${PLAN_TAB_TITLE}`] : [];
+  return launchBrowser([...TAB_CAPTURE_FLAGS, ...pick], { fakeUi: false });
 }
 
 /** Opens the meeting link in a fresh context and joins from the lobby. */
@@ -100,14 +115,30 @@ export function joinAsSharer(
   browser: TestBrowser,
   place: MeetingPlace,
   name: string,
-  options: Pick<JoinOptions, 'localStorage' | 'beforeApp'> = {},
+  options: Pick<JoinOptions, 'localStorage' | 'beforeApp'> & SharerOptions = {},
 ): Promise<MeetingPage> {
+  const { planTab, ...join } = options;
   return joinMeeting(browser, place, name, {
-    ...options,
+    ...join,
     grantMedia: true,
     viewport: { width: PLAN_WIDTH, height: PLAN_HEIGHT },
-    beforeApp: [PICK_THIS_TAB, ...(options.beforeApp ?? [])],
+    beforeApp: [pickTab(!planTab), ...(join.beforeApp ?? [])],
   });
+}
+
+/**
+ * Opens the plan in a tab of its own beside the sharer's meeting (a PDF
+ * viewer's tab, still unless the test changes it), then puts the meeting's
+ * tab in front again for its clicks. showPlan, showNextSheet and
+ * startScrolling work on the page returned, as on a meeting tab.
+ */
+export async function openPlanTab(sharer: MeetingPage): Promise<Page> {
+  const page = await sharer.context.newPage();
+  await page.setViewport({ width: PLAN_WIDTH, height: PLAN_HEIGHT });
+  await page.setContent(`<!doctype html><html><head><title>${PLAN_TAB_TITLE}</title></head><body style="margin:0;background:#fff"></body></html>`);
+  await showPlan(page);
+  await sharer.page.bringToFront();
+  return page;
 }
 
 /** Lays the plan over the whole viewport; clicks go through it to the app. */

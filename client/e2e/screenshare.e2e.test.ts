@@ -6,7 +6,8 @@
  * button (real tab capture; see test/screenShare.ts). Bruno, a normal
  * participant, must decode it at 1920x1080 (waited for within the test's
  * timeout; the time is printed, `npm run bench -- screenshare` measures it)
- * and see it legibly: luma PSNR ≥ 30 dB against the plan drawn by his own page. He
+ * and see it legibly: luma PSNR ≥ 30 dB against the plan drawn by his own page;
+ * meanwhile Alice's camera sends its small layer only, and both again after. He
  * zooms and pans it with the wheel, the mouse and two fingers, on a desktop
  * window and on a 360-px phone screen. Alice then stops from the browser's
  * side (the track's `ended`), and the share must leave Bruno's stage and the
@@ -28,6 +29,7 @@ import {
   joinMeeting,
   launchSharerBrowser,
   screenStats,
+  sendStats,
   settledPsnr,
   showPlan,
   startSharing,
@@ -78,6 +80,27 @@ async function eventually<T>(what: string, check: () => T | null, guardMs = 30_0
   }
 }
 
+/** Encodings Alice's camera sender is told to send (2: both simulcast layers; 1: the small one). */
+async function cameraLayersSent(page: Page): Promise<number | null> {
+  return (await sendStats(page)).find((s) => s.source === 'camera')?.activeEncodings ?? null;
+}
+
+/** Bruno's decoded frames of Alice's camera. */
+async function cameraFramesDecoded(): Promise<number> {
+  return (await receiveStats(bruno.page)).find((s) => s.source === 'camera' && s.peerId === alice.peerId)?.framesDecoded ?? 0;
+}
+
+/** eventually, for a check that must ask a page. */
+async function eventuallyAsync<T>(what: string, check: () => Promise<T | null>, guardMs = 30_000): Promise<T> {
+  const deadline = Date.now() + guardMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still not so after ${guardMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function stageScale(page: Page): Promise<number> {
   return Number(await page.$eval('[data-testid="stage-screen"]', (el) => el.getAttribute('data-scale')));
 }
@@ -112,6 +135,7 @@ afterAll(async () => {
 describe('sharing a tab through the SFU', () => {
   it('delivers the plan at full resolution, and legibly', async () => {
     await showPlan(alice.page);
+    expect(await cameraLayersSent(alice.page)).toBe(2);
     const clicked = Date.now();
     await startSharing(alice);
 
@@ -134,6 +158,12 @@ describe('sharing a tab through the SFU', () => {
         `(samples: ${settled.history.map((p) => p.toFixed(1)).join(', ')})`,
     );
     expect(settled.psnr).toBeGreaterThanOrEqual(MIN_PSNR_DB);
+
+    // While she shares, Alice's camera sends its small layer only (the CPU goes to the plan),
+    // and Bruno still sees her.
+    expect(await cameraLayersSent(alice.page)).toBe(1);
+    const decoded = await cameraFramesDecoded();
+    await eventuallyAsync("Bruno decoding Alice's camera beside the share", async () => ((await cameraFramesDecoded()) > decoded ? true : null));
 
     // Alice sees that she shares, and her tile says so to Bruno.
     await alice.page.waitForSelector('[data-testid="screen-sharing"]');
@@ -214,6 +244,8 @@ describe('sharing a tab through the SFU', () => {
     console.info(`[screenshare] share gone from the viewer and the server ${Date.now() - ended} ms after 'ended'`);
     await alice.page.waitForSelector('[data-testid="screen-toggle"][data-state="off"]', { timeout: 10_000 });
     expect(await screenStats(bruno.page, alice.peerId)).toBeNull();
+    // Her camera's top layer is back.
+    await eventuallyAsync("Alice's camera with both layers", async () => ((await cameraLayersSent(alice.page)) === 2 ? true : null));
   });
 
   it('shows the newest of two shares, lets the viewer pick, and falls back when one stops', async () => {

@@ -23,6 +23,8 @@ import { IceRestarts } from './IceRestarts';
 import { markJoin } from './joinTimeline';
 import { openProbe } from './probe';
 import type { LocalSource } from './producerOptions';
+import { fitCameraToShare } from './presenterCamera';
+import { ScreenRefinement } from './screenRefinement';
 import { ReceiveSide, type ClosedConsumer, type ConsumedTrack } from './ReceiveSide';
 import { preferResolution, sendOptionsFor } from './sendOptions';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
@@ -63,6 +65,8 @@ export class MediaSession {
   private sendTransport: Transport | null = null;
   private recvTransport: Transport | null = null;
   private readonly producers = new Map<LocalSource, Producer>();
+  /** The shared screen's capture rate, held up while its encoder refines (screenRefinement.ts). */
+  private refinement: ScreenRefinement | null = null;
   /** The consumers and the consumes on their way (ReceiveSide.ts). */
   private readonly receiving: ReceiveSide;
   /** The transports' ICE restarts (IceRestarts.ts). */
@@ -173,7 +177,23 @@ export class MediaSession {
     producer.on('trackended', () => this.events.emit('producertrackended', source));
     producer.on('transportclose', () => this.producers.delete(source));
     log.info(`producing ${source}${source === 'screen' ? ` with ${producer.rtpParameters.codecs[0]?.mimeType ?? '?'}` : ''}`);
-    if (source === 'screen') await preferResolution(producer);
+    if (source === 'screen') {
+      await preferResolution(producer);
+      this.refinement?.stop();
+      this.refinement = new ScreenRefinement(producer, track);
+      this.refinement.start();
+    }
+    if (source === 'screen' || source === 'camera') await this.fitCamera();
+  }
+
+  private stopRefinement(): void {
+    this.refinement?.stop();
+    this.refinement = null;
+  }
+
+  /** The camera's small layer only while this page shares a screen (presenterCamera.ts). */
+  private fitCamera(): Promise<void> {
+    return fitCameraToShare(this.producers.get('camera'), this.producers.has('screen'));
   }
 
   /**
@@ -186,7 +206,9 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
+    if (source === 'screen') this.stopRefinement();
     if (this.closed) return;
+    if (source === 'screen') await this.fitCamera();
     await this.signaling.request('closeProducer', { producerId: producer.id });
   }
 
@@ -199,6 +221,9 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
+    if (source === 'screen') this.stopRefinement();
+    // Never rejects (fitCameraToShare logs its failures).
+    if (source === 'screen' && !this.closed) void this.fitCamera();
   }
 
   /** Pauses (or resumes) here and on the server. */
@@ -271,6 +296,7 @@ export class MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopRefinement();
     this.receiving.close();
     this.ice.close();
     this.sendTransport?.close();

@@ -40,6 +40,8 @@ export interface SendStats extends VideoDetails {
   /** The encoder's bitrate target (bits/s): what congestion control grants it. */
   targetBitrate: number | null;
   degradationPreference: RTCDegradationPreference | null;
+  /** Encodings the sender is told to send (a simulcast camera: its layers on); null without a sender. */
+  activeEncodings: number | null;
 }
 
 /** What RTCStatsReport offers, and a Map in tests. */
@@ -153,7 +155,9 @@ interface ProducerLike {
   id: string;
   kind: 'audio' | 'video';
   getStats(): Promise<StatsLike>;
-  rtpSender?: { getParameters(): { degradationPreference?: RTCDegradationPreference } } | undefined;
+  rtpSender?:
+    | { getParameters(): { degradationPreference?: RTCDegradationPreference; encodings?: ReadonlyArray<{ active?: boolean }> } }
+    | undefined;
 }
 
 /** Outbound RTP totals per producer, by source (MediaSession.getSendStats). */
@@ -161,13 +165,15 @@ export function sendStatsOf(entries: ReadonlyArray<readonly [MediaSource, Produc
   return Promise.all(
     entries.map(async ([source, producer]) => {
       const report = await producer.getStats();
+      const parameters = producer.rtpSender?.getParameters();
       return {
         producerId: producer.id,
         kind: producer.kind,
         source,
         ...sumStats(report, 'outbound-rtp', OUTBOUND_FIELDS),
         ...sendDetails(report),
-        degradationPreference: producer.rtpSender?.getParameters().degradationPreference ?? null,
+        degradationPreference: parameters?.degradationPreference ?? null,
+        activeEncodings: parameters?.encodings ? parameters.encodings.filter((e) => e.active !== false).length : null,
       };
     }),
   );

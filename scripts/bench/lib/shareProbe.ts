@@ -3,7 +3,10 @@
  * the sender's outbound-rtp (frames, keyframes, QP, bytes, target, encode time) every ~0.4 s for
  * `seconds`, then the next sheet for as long. A variant is JSON: minFps (track applyConstraints),
  * maxFps (the encoding's maxFramerate), hint (contentHint), startKbps (x-google-start-bitrate rewritten),
- * codec. Not a benchmark module (lib/ is never run by npm run bench):
+ * codec, planTab (share a tab of its own showing the plan, not the meeting's tab), cameraOff (the
+ * sharer's camera stopped before sharing). Ends with a summary line: time to 30 dB after the first
+ * frame and after the page change, the screen's frames encoded per second and QP over the first
+ * 3 s of each, and each browser's CPU. Not a benchmark module (lib/ is never run by npm run bench):
  *   flock /tmp/chantier-heavy.lock node --import tsx scripts/bench/lib/shareProbe.ts '{"maxFps":10}'
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,9 +16,13 @@ import { silentLogger } from '../../../sfu/src/logger.js';
 import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
 import { startTestApp } from '../../../test/app.js';
 import { launchBrowser } from '../../../test/browser.js';
-import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, screenStats, showPlan, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
+import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, openPlanTab, screenStats, showPlan, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
+import { machineBusySeconds, treeCpuSeconds } from '../cpu.js';
 
-const variant = JSON.parse(process.argv[2] ?? '{}') as { minFps?: number; hint?: string; startKbps?: number; maxFps?: number; scale?: boolean; codec?: string; seconds?: number };
+const variant = JSON.parse(process.argv[2] ?? '{}') as {
+  minFps?: number; hint?: string; startKbps?: number; maxFps?: number; scale?: boolean; codec?: string; seconds?: number;
+  planTab?: boolean; cameraOff?: boolean;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RECORD_PCS = `(() => {
@@ -54,16 +61,24 @@ async function senderStats(page: import('puppeteer-core').Page) {
 const dir = mkdtempSync(join(tmpdir(), 'probe-redis-'));
 const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
 const app = await startTestApp({ MEDIASOUP_WORKERS: '1' }, `unix://${redis.socketPath}`);
-const [sb, vb] = await Promise.all([launchSharerBrowser(), launchBrowser()]);
+const [sb, vb] = await Promise.all([launchSharerBrowser({ planTab: variant.planTab ?? false }), launchBrowser()]);
+const pidOf = (b: typeof sb): number => b.browser.process()!.pid!;
 try {
   const place = { app, projectId: 'probe', roomId: 'probe' };
   const sharer = await joinAsSharer(sb, place, 'Sharer', {
     beforeApp: [RECORD_PCS],
     localStorage: variant.codec ? { 'chantier.screenCodec': variant.codec } : {},
+    planTab: variant.planTab ?? false,
   });
   const viewer = await joinMeeting(vb, place, 'Viewer');
   await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
-  await showPlan(sharer.page);
+  if (variant.cameraOff) {
+    await sharer.page.click('[data-testid="camera-toggle"]');
+    await sharer.page.waitForSelector(`[data-testid="camera-toggle"][aria-pressed="false"]`, { timeout: 5_000 });
+  }
+  const planPage = variant.planTab ? await openPlanTab(sharer) : sharer.page;
+  if (!variant.planTab) await showPlan(sharer.page);
+  const cpu0 = { s: treeCpuSeconds(pidOf(sb)), v: treeCpuSeconds(pidOf(vb)), m: machineBusySeconds(), self: treeCpuSeconds(process.pid), at: Date.now() };
   const clicked = Date.now();
   await startSharing(sharer);
   const first = await waitForFullResolution(viewer.page, sharer.peerId, clicked, 15_000);
@@ -73,23 +88,47 @@ try {
   let prev: any = null;
   const total = (variant.seconds ?? 8) * 1000;
   let changed = false;
+  let changedAt = 0;
+  const legible: { first: number | null; change: number | null } = { first: null, change: null };
+  /** Sender counters at the first frame and at the change, and 3 s after each. */
+  const marks: Record<string, any> = {};
+  const firstCount = await senderStats(sharer.page);
+  marks.first = firstCount;
   while (Date.now() - t0 < total * 2) {
     if (!changed && Date.now() - t0 > total) {
-      await showNextSheet(sharer.page);
+      marks.change = await senderStats(sharer.page);
+      await showNextSheet(planPage);
       view = 'next-sheet';
       changed = true;
+      changedAt = Date.now();
       console.log('--- next sheet');
     }
     const at = Date.now() - t0;
     const psnr = await framePsnr(viewer.page, view);
     const s = await senderStats(sharer.page);
+    if (!marks.first3 && at >= 3000) marks.first3 = s;
+    if (changed && !marks.change3 && Date.now() - changedAt >= 3000) marks.change3 = s;
+    if (psnr >= 30 && !changed && legible.first === null) legible.first = Date.now() - t0;
+    if (psnr >= 30 && changed && legible.change === null) legible.change = Date.now() - changedAt;
     const r = await screenStats(viewer.page, sharer.peerId);
     const dEnc = prev ? s!.enc - prev.enc : 0;
     const dBytes = prev ? s!.bytes - prev.bytes : 0;
     console.log(`${(at / 1000).toFixed(2)}s psnr ${psnr.toFixed(1)} enc+${dEnc} (${s?.enc}) key ${s?.key} sentKB+${(dBytes / 1000).toFixed(1)} avgqp ${s && prev && dEnc ? ((s.qp - prev.qp) / dEnc).toFixed(0) : '-'} target ${((s?.target ?? 0) / 1000).toFixed(0)}k encms ${s && prev && dEnc ? (((s.ptime - prev.ptime) * 1000) / dEnc).toFixed(0) : '-'} lim ${s?.lim} ${s?.impl} ${s?.mode ?? ''} dec ${r?.framesDecoded} rxKB ${((r?.bytesReceived ?? 0) / 1000).toFixed(0)}`);
     prev = s;
-    await sleep(Math.max(0, 400 - (Date.now() - t0 - at)));
+    // Back to back until legible, then every 0.4 s.
+    if ((changed ? legible.change : legible.first) !== null) await sleep(Math.max(0, 400 - (Date.now() - t0 - at)));
   }
+  const seconds = (Date.now() - cpu0.at) / 1000;
+  const cpu = (pid: number, before: number) => (((treeCpuSeconds(pid) - before) / seconds) * 100).toFixed(0);
+  const other = (((machineBusySeconds() - cpu0.m - (treeCpuSeconds(process.pid) - cpu0.self)) / seconds) * 100).toFixed(0);
+  const rate = (a: any, b: any) => (a && b ? `${((b.enc - a.enc) / 3).toFixed(1)} f/s, QP ${b.enc > a.enc ? ((b.qp - a.qp) / (b.enc - a.enc)).toFixed(0) : '-'}` : '?');
+  console.log(
+    `SUMMARY ${JSON.stringify(variant)} first frame ${(first.elapsedMs / 1000).toFixed(2)} s; ` +
+      `30 dB after first frame ${legible.first === null ? 'never' : (legible.first / 1000).toFixed(2) + ' s'}; ` +
+      `after page change ${legible.change === null ? 'never' : (legible.change / 1000).toFixed(2) + ' s'}; ` +
+      `screen first 3 s: ${rate(marks.first, marks.first3)}; after change: ${rate(marks.change, marks.change3)}; ` +
+      `CPU % sharer ${cpu(pidOf(sb), cpu0.s)} viewer ${cpu(pidOf(vb), cpu0.v)} other ${other}`,
+  );
 } finally {
   await Promise.all([sb.close(), vb.close()]);
   await app.close();

@@ -312,7 +312,18 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     });
     if (flowing) this.#applyPriority(consumer);
     // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
-    if (producer.appData.source === 'screen' && startsWithStill(this.#downlink.now())) this.#downlink.holdAtStart(consumer);
+    // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
+    if (producer.appData.source === 'screen') {
+      const loss = await transport
+        .getStats()
+        .then((stats) => stats[0]?.rtpPacketLossSent)
+        .catch(() => undefined);
+      const downlink = { ...this.#downlink.now(), loss };
+      const held = !consumer.closed && startsWithStill(downlink);
+      if (held) this.#downlink.holdAtStart(consumer);
+      this.#log.info({ consumerId: consumer.id, ...downlink, held }, 'screen consumed');
+      process.stderr.write(`[stilldbg] ${this.id} ${JSON.stringify({ ...downlink, held })}\n`);
+    }
     return consumer;
   }
 

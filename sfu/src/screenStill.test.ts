@@ -1,20 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
 import { ScreenStillNeeds } from './ScreenStillNeeds.js';
-import { STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS } from './screenStill.js';
+import { STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
 
-const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0 };
+const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
 
 describe('startsWithStill', () => {
-  it('holds a screen for a downlink congested for a while that cannot give it its cost beside the voices', () => {
+  it('holds a screen for a lossy downlink congested for a while that cannot give it its cost beside the voices', () => {
     expect(startsWithStill(weak)).toBe(true);
-    expect(startsWithStill({ ...weak, congestedMs: 0, suspended: 1 })).toBe(true);
+    // Video already stopped for this lossy downlink (the adaptation's verdict), whatever its lagging estimate says.
+    expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2 })).toBe(true);
+    expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2, loss: 0 })).toBe(false);
   });
 
   it('lets the video through on a link that is only starting, unknown, or wide enough', () => {
     // A good link with only voices flowing: its estimate is low because little flows, it is not limited.
     expect(startsWithStill({ ...weak, estimate: 100_000, desired: 60_000, congestedMs: 0 })).toBe(false);
     expect(startsWithStill({ ...weak, congestedMs: WEAK_AT_START_MS - 1 })).toBe(false);
+    // Measured: a good-link peer whose estimate stayed low (238 kb/s for 1.8 Mb/s wanted, 6 s), losing nothing.
+    expect(startsWithStill({ ...weak, estimate: 238_000, desired: 1_800_000, congestedMs: 6_000, audioConsumers: 3, loss: 0 })).toBe(false);
+    expect(startsWithStill({ ...weak, loss: undefined })).toBe(false);
     expect(startsWithStill({ ...weak, estimate: undefined })).toBe(false);
     expect(startsWithStill({ ...weak, estimate: MIN_VIDEO_BITRATE.single + 2 * AUDIO_RESERVE_BPS })).toBe(false);
   });

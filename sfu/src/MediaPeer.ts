@@ -322,7 +322,6 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       const held = !consumer.closed && startsWithStill(downlink);
       if (held) this.#downlink.holdAtStart(consumer);
       this.#log.info({ consumerId: consumer.id, ...downlink, held }, 'screen consumed');
-      process.stderr.write(`[stilldbg] ${this.id} ${JSON.stringify({ ...downlink, held })}\n`);
     }
     return consumer;
   }

@@ -7,7 +7,7 @@
  * decides on a 96-px-wide copy, cheap to compare).
  */
 import { createLogger } from '../log';
-import { lumaOf, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
 const log = createLogger('still');
@@ -15,12 +15,12 @@ const log = createLogger('still');
 /** How often the screen is probed for a change. */
 const PROBE_MS = 400;
 /**
- * The encoding: lossy WebP at this quality. Measured on test/plan.ts's
- * 1920x1080 plan (scripts/bench/README.md, "still pictures"): far above the
- * 30-dB bar on its 8-px text at a size the weak link carries in ~1-2 s.
+ * The encoding: WebP, lossless (quality 1 in Chromium), of the picture in
+ * grey levels (stage/screenStill.ts posterise: 20 KB at 42 dB for the test
+ * plan, scripts/bench/README.md "Still pictures").
  */
 export const STILL_TYPE = 'image/webp';
-export const STILL_QUALITY = 0.9;
+export const STILL_QUALITY = 1;
 
 export class StillSender {
   #producerId: string | null = null;
@@ -85,7 +85,11 @@ export class StillSender {
     this.#busy = true;
     try {
       const full = new OffscreenCanvas(width, height);
-      full.getContext('2d')!.drawImage(video, 0, 0);
+      const context = full.getContext('2d', { willReadFrequently: true })!;
+      context.drawImage(video, 0, 0);
+      const pixels = context.getImageData(0, 0, width, height);
+      posterise(pixels.data);
+      context.putImageData(pixels, 0, 0);
       const blob = await full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
       await this.#upload(producerId, blob);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lumaDiffers, lumaOf, StillSchedule } from './screenStill';
+import { lumaDiffers, lumaOf, posterise, StillSchedule } from './screenStill';
 
 const flat = (value: number, n = 96 * 54): Uint8Array => new Uint8Array(n).fill(value);
 function withBlock(base: Uint8Array, from: number, count: number, value: number): Uint8Array {
@@ -43,5 +43,13 @@ describe('StillSchedule', () => {
     expect(s.probe(flat(1), 0)).toBe(true);
     s.reset();
     expect(s.probe(flat(1), 10)).toBe(true);
+  });
+});
+
+describe('posterise', () => {
+  it('keeps white and black, and puts every other pixel on one of the grey levels', () => {
+    const px = new Uint8ClampedArray([255, 255, 255, 255, 0, 0, 0, 255, 120, 130, 140, 100, 255, 0, 0, 255]);
+    posterise(px, 16);
+    expect([...px]).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 136, 136, 136, 255, 68, 68, 68, 255]);
   });
 });

@@ -51,6 +51,8 @@ export class StillSender {
     video.srcObject = new MediaStream([track]);
     video.play().catch((error: unknown) => log.warn('still: the screen does not play', error));
     this.#video = video;
+    // The first still as soon as the element has a frame, not at the next probe.
+    video.addEventListener('loadeddata', () => void this.#tick(), { once: true });
     this.#schedule.reset();
     this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
     void this.#tick();

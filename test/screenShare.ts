@@ -285,7 +285,8 @@ type ScrolledDrawing = (ctx: OffscreenCanvasRenderingContext2D, plan: CanvasImag
 export type PlanView = 'plan' | 'scrolled' | 'next-sheet';
 
 /**
- * Luma PSNR (dB) of the frame the viewer's stage video shows now against the
+ * Luma PSNR (dB) of the picture the viewer's stage shows now (its video, or
+ * its still picture when the downlink cannot carry the video) against the
  * plan drawn by the viewer itself (`scrolled`: at the offset the frame
  * carries); computed in the page, so that no 8-MB image crosses the
  * DevTools protocol.
@@ -297,13 +298,16 @@ export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<
       const drawScrolled = new Function(`return (${sources.scrolled})`)() as ScrolledDrawing;
       const readOffset = new Function(`return (${sources.read})`)() as (data: Uint8ClampedArray, w: number) => number;
       const psnr = new Function(`return (${sources.psnr})`)() as (a: Uint8ClampedArray, b: Uint8ClampedArray) => number;
+      // What the stage shows: its still picture when the downlink cannot carry the video (issue 21), else the video.
+      const still = document.querySelector<HTMLImageElement>('[data-testid="stage-still"]');
       const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
-      if (!video) throw new Error('no shared screen on the stage');
-      if (video.videoWidth !== width || video.videoHeight !== height) {
-        throw new Error(`stage video is ${video.videoWidth}x${video.videoHeight}, not ${width}x${height}`);
+      const onStage = still && still.complete ? { element: still, w: still.naturalWidth, h: still.naturalHeight } : video && { element: video, w: video.videoWidth, h: video.videoHeight };
+      if (!onStage) throw new Error('no shared screen on the stage');
+      if (onStage.w !== width || onStage.h !== height) {
+        throw new Error(`stage picture is ${onStage.w}x${onStage.h}, not ${width}x${height}`);
       }
       const frame = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
-      frame.drawImage(video, 0, 0);
+      frame.drawImage(onStage.element, 0, 0);
       const received = frame.getImageData(0, 0, width, height).data;
       const reference = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
       draw(reference, width, height);

@@ -433,11 +433,13 @@ export async function run(): Promise<BenchResult> {
 
     const weakTable: Table = {
       title: `Weak link (${WEAK_LINK.rateKbit} kbit/s, ${WEAK_LINK.delayMs * 2} ms RTT, ${WEAK_LINK.lossPct} % loss): the viewer behind it`,
-      columns: ['run', 'first frame s', '≥30 dB s', 'last PSNR dB', 'down kb/s', 'lost (emulated)', 'queue drops', 'PLI', 'NACK', 'key frames', 'frames decoded'],
+      columns: ['run', 'first picture s', '≥30 dB s', 'stage shows', 'stills KB', 'last PSNR dB', 'down kb/s', 'lost (emulated)', 'queue drops', 'PLI', 'NACK', 'key frames', 'frames decoded'],
       rows: weakRuns.map((r, i) => [
         i + 1,
         seconds(r.firstFrameMs),
         seconds(r.legibleMs),
+        r.shown ?? '—',
+        r.stillBytes.map((b) => Math.round(b / 1024)).join(' ') || '—',
         r.samples.at(-1)?.psnr ?? Number.NaN,
         r.downKbps,
         r.downLossDropped,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../sfu/src/logger.js';
 import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
+import { TARGETS, verdict } from './lib/legibility.js';
 import { measureWeakLinkShare } from './lib/weakLinkShare.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chantier-weak-probe-'));
@@ -17,6 +18,11 @@ try {
   const run = await measureWeakLinkShare(`unix://${redis.socketPath}`, Date.now() % 100_000);
   const { samples, ...rest } = run;
   process.stdout.write(`${JSON.stringify({ ...rest, lastPsnr: samples.at(-1)?.psnr ?? null, samples: samples.filter((_, i) => i % 5 === 0) })}\n`);
+  const legibleS = run.legibleMs === null ? null : run.legibleMs / 1000;
+  process.stdout.write(
+    `weak link: ≥30 dB ${legibleS === null ? 'never' : `${legibleS.toFixed(2)} s`} after the click (${run.shown ?? 'nothing'} on the stage), ` +
+      `target ≤ ${TARGETS.weakLinkS} s: ${verdict(legibleS, TARGETS.weakLinkS)}\n`,
+  );
 } finally {
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });

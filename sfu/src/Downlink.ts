@@ -6,6 +6,7 @@
  */
 import type { Consumer } from 'mediasoup/types';
 import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
+import type { DownlinkNow } from './screenStill.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -15,6 +16,7 @@ export class Downlink {
   readonly #controls: ConsumerControls;
   readonly #log: Logger;
   readonly #onLimited: (limited: boolean) => void;
+  readonly #onHeld: (consumer: Consumer<ConsumerAppData>, held: boolean) => void;
   /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
   #estimate: number | undefined;
   #suspended = new Set<string>();
@@ -32,11 +34,14 @@ export class Downlink {
     log: Logger;
     /** Video became limited by the downlink (true) or no longer is (false). */
     onLimited: (limited: boolean) => void;
+    /** A video consumer was held (true) or released (false) for bandwidth. */
+    onHeld?: (consumer: Consumer<ConsumerAppData>, held: boolean) => void;
   }) {
     this.#consumers = options.consumers;
     this.#controls = options.controls;
     this.#log = options.log;
     this.#onLimited = options.onLimited;
+    this.#onHeld = options.onHeld ?? (() => {});
   }
 
   /** The latest estimate (bps), undefined before the first one. */
@@ -57,6 +62,34 @@ export class Downlink {
     this.#desired = desired;
     if (this.#estimate >= desired) this.#congestedSince = null;
     else this.#congestedSince ??= Date.now();
+  }
+
+  /** What the downlink is now, for screenStill.ts's decision at a share's start. */
+  now(): DownlinkNow {
+    const flowingAudio = [...this.#consumers.values()].filter(
+      (c) => c.kind === 'audio' && (this.#controls.peek(c.id)?.reasons.size ?? 1) === 0,
+    ).length;
+    return {
+      estimate: this.#estimate,
+      desired: this.#desired,
+      congestedMs: this.#congestedSince === null ? 0 : Date.now() - this.#congestedSince,
+      audioConsumers: flowingAudio,
+      suspended: this.#suspended.size,
+    };
+  }
+
+  /**
+   * Holds a new consumer for bandwidth at once (a screen on a downlink that
+   * cannot carry it: screenStill.ts), tried again after the hold like any
+   * other held video.
+   */
+  holdAtStart(consumer: Consumer<ConsumerAppData>): void {
+    const before = this.#suspended.size;
+    this.#suspended = new Set([...this.#suspended, consumer.id]);
+    this.#lastSuspendAt = Date.now();
+    void this.#controls.setReason(consumer, 'bandwidth', true);
+    this.#onHeld(consumer, true);
+    if (before === 0) this.#onLimited(true);
   }
 
   /** A consumer is gone. */
@@ -90,6 +123,10 @@ export class Downlink {
       lastSuspendAt: this.#lastSuspendAt,
       holdMs: this.#holdMs,
     });
+    // Held at its start (holdAtStart) and not yet resumed by its client: stays held.
+    for (const id of this.#suspended) {
+      if (this.#controls.peek(id)?.reasons.has('client')) next.add(id);
+    }
     const before = this.#suspended.size;
     let stopped = false;
     for (const id of next) {
@@ -97,6 +134,7 @@ export class Downlink {
       if (!consumer || this.#suspended.has(id)) continue;
       stopped = true;
       void this.#controls.setReason(consumer, 'bandwidth', true);
+      this.#onHeld(consumer, true);
     }
     if (stopped) {
       // Stopped again soon after a trial: wait longer before the next one.
@@ -108,6 +146,7 @@ export class Downlink {
       if (consumer && !next.has(id)) {
         this.#lastReleaseAt = now;
         void this.#controls.setReason(consumer, 'bandwidth', false);
+        this.#onHeld(consumer, false);
       }
     }
     this.#suspended = next;

@@ -11,6 +11,8 @@ import { ConsumerControls } from './ConsumerControls.js';
 import { Downlink } from './Downlink.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
+import { startsWithStill } from './screenStill.js';
+import { ScreenStillNeeds } from './ScreenStillNeeds.js';
 import type { Logger } from './logger.js';
 import type {
   ConsumerAppData,
@@ -32,6 +34,11 @@ export type MediaPeerEvents = {
   consumerclosed: [consumerId: string];
   /** Video of this peer was stopped (true) or allowed again (false) for lack of downlink bandwidth. */
   bandwidthlimited: [limited: boolean];
+  /**
+   * This peer needs (true) or no longer needs (false) a still picture of a
+   * shared screen (its producer id): its downlink cannot carry the video.
+   */
+  screenstill: [producerId: string, needed: boolean];
   /** setAudioOnly changed this peer's mode. */
   audioonly: [audioOnly: boolean];
   /** A producer of this peer closed (by request, transport close or room close). */
@@ -62,6 +69,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly #controls: ConsumerControls;
   /** The receive transport's estimate and the video it cannot carry (Downlink.ts). */
   readonly #downlink: Downlink;
+  /** Shared screens this peer gets as still pictures (ScreenStillNeeds.ts). */
+  readonly #stills: ScreenStillNeeds;
   #rtpCapabilities: RtpCapabilities | undefined;
   #audioOnly = false;
   /** Shown video by producer id; null until the client first reports (then nothing is hidden). */
@@ -75,11 +84,15 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     this.slot = slot;
     this.#log = log;
     this.#controls = new ConsumerControls(log);
+    this.#stills = new ScreenStillNeeds((producerId, needed) => this.safeEmit('screenstill', producerId, needed));
     this.#downlink = new Downlink({
       consumers: this.#consumers,
       controls: this.#controls,
       log,
       onLimited: (limited) => this.safeEmit('bandwidthlimited', limited),
+      onHeld: (consumer, held) => {
+        if (consumer.appData.source === 'screen') this.#stills.held(consumer.id, consumer.producerId, held);
+      },
     });
   }
 
@@ -106,6 +119,10 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   /** Video consumers stopped because the downlink cannot carry them. */
   get bandwidthSuspended(): ReadonlySet<string> {
     return this.#downlink.suspended;
+  }
+  /** Producer ids of the shared screens this peer gets as still pictures now. */
+  get screenStills(): string[] {
+    return this.#stills.producers;
   }
   /** Why a consumer of this peer is paused (empty: it flows). */
   pauseReasons(consumerId: string): ReadonlySet<PauseReason> {
@@ -272,6 +289,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     const forget = (): void => {
       this.#controls.delete(consumer.id);
       this.#downlink.forget(consumer.id);
+      this.#stills.forget(consumer.id);
     };
     const onServerClose = (): void => {
       forget();
@@ -293,6 +311,18 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
       producer.observer.off('close', onServerClose);
     });
     if (flowing) this.#applyPriority(consumer);
+    // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
+    // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
+    if (producer.appData.source === 'screen') {
+      const loss = await transport
+        .getStats()
+        .then((stats) => stats[0]?.rtpPacketLossSent)
+        .catch(() => undefined);
+      const downlink = { ...this.#downlink.now(), loss };
+      const held = !consumer.closed && startsWithStill(downlink);
+      if (held) this.#downlink.holdAtStart(consumer);
+      this.#log.info({ consumerId: consumer.id, ...downlink, held }, 'screen consumed');
+    }
     return consumer;
   }
 
@@ -361,6 +391,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stills.close();
     for (const transport of this.#transports.values()) transport.close();
     this.#transports.clear();
     this.safeEmit('close');

@@ -589,6 +589,7 @@ describe('HTTP routes, identity by identity', () => {
     planId: () => planId,
     occurrenceId: () => occurrenceId,
     secret: () => feedSecret,
+    producerId: () => 'no-such-share',
   };
   /** A live weekly plan of the project, one of its future occurrences, and a live feed secret. */
   let planId = '';
@@ -670,6 +671,8 @@ describe('HTTP routes, identity by identity', () => {
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'skipped' }) };
       case 'PUT /api/projects/:projectId/meetings/settings':
         return { method, path, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/Paris' }) };
+      case 'PUT /api/projects/:projectId/meetings/:roomId/screens/:producerId/still':
+        return { method, path, headers: { 'content-type': 'image/png' }, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) };
       case 'POST /api/projects/:projectId/meetings/feed':
         return { method, path, headers: {} };
       case 'POST /api/projects/:projectId/documents': {

@@ -18,6 +18,7 @@ import { wsPlugin } from './plugins/ws.js';
 import { RoomRegistry } from './rooms/RoomRegistry.js';
 import { clientRoutes } from './routes/client.js';
 import { documentRoutes } from './routes/documents.js';
+import { screenStillRoutes } from './routes/screenStills.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { invitationRoutes } from './routes/invitations.js';
@@ -142,6 +143,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(projectRoutes);
   await app.register(invitationRoutes, { config });
   await app.register(documentRoutes, { config });
+  await app.register(screenStillRoutes);
   await app.register(planningRoutes, { config, ...(options.clock ? { clock: options.clock } : {}) });
   await app.register(minutesPlugin, { config });
   await app.register(recordingPlugin, { config });

@@ -66,6 +66,8 @@ export const en: Catalogue = {
   'stage.presentationOf': 'Document presented by {name}',
   'stage.grid': 'Participants',
   'stage.screenOf': '{name}’s screen',
+  'stage.still': 'Still picture — weak network',
+  'stage.stillHint': 'Your connection cannot carry the shared screen’s video: you see a picture of it, renewed when it changes.',
   'stage.tools': 'Zoom and display',
   'stage.zoomIn': 'Zoom in',
   'stage.zoomOut': 'Zoom out',

@@ -69,6 +69,8 @@ export const fr = {
   'stage.presentationOf': 'Document présenté par {name}',
   'stage.grid': 'Participants',
   'stage.screenOf': 'Écran de {name}',
+  'stage.still': 'Image fixe — réseau faible',
+  'stage.stillHint': 'Votre connexion ne peut pas recevoir la vidéo de l’écran partagé : vous en voyez une image, renouvelée quand il change.',
   'stage.tools': 'Zoom et affichage',
   'stage.zoomIn': 'Zoom avant',
   'stage.zoomOut': 'Zoom arrière',

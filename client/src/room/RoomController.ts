@@ -38,6 +38,8 @@ import { markJoin, resetFirstFrame } from './joinTimeline';
 import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
 import type { ReceiveStats, SendStats } from './stats';
 import { VideoReception } from './VideoReception';
+import { ScreenStills } from './ScreenStills';
+import { httpOriginOf } from './stillEndpoint';
 import type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
 const log = createLogger('room');
@@ -101,6 +103,8 @@ export class RoomController implements RoomActions {
   private readonly reconnection: Reconnection;
   /** What video this page receives: audio-only, the viewport report (VideoReception.ts). */
   private readonly video: VideoReception;
+  /** Still pictures of shared screens for weak downlinks, sent and shown (ScreenStills.ts). */
+  private readonly stills: ScreenStills;
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
@@ -126,6 +130,11 @@ export class RoomController implements RoomActions {
     this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
     this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
     this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
+    this.stills = new ScreenStills(
+      this.state,
+      () => this.screen.videoTrack,
+      () => (this.credentials ? { ...this.credentials, origin: httpOriginOf(this.nodes.current) } : null),
+    );
     this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
     this.reconnection = new Reconnection(
       this.link,
@@ -430,6 +439,7 @@ export class RoomController implements RoomActions {
       ...this.remote.subscribe(signaling),
       signaling.onNotification('iceServers', ({ iceServers }) => this.turn.offer(iceServers, 'renewal')),
       ...this.moderation.subscribe(signaling),
+      ...this.stills.subscribe(signaling),
     );
   }
 
@@ -474,6 +484,7 @@ export class RoomController implements RoomActions {
     state.connection.value = 'ok';
     state.quality.value = new Map();
     this.moderation.reset();
+    this.stills.reset();
     // A wait in the lobby ends with the socket (generation bumped above: it changes nothing).
     this.admission.cancel();
   }

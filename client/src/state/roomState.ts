@@ -10,6 +10,7 @@ import { computed, signal, type ReadonlySignal, type Signal } from '@preact/sign
 import type { LobbyEntry, MediaSource, ModerationAction, Quality, Role, RoomPolicy } from '@chantier/signaling/protocol';
 import type { AppErrorCode } from '../errors';
 import type { Participant } from './participants';
+import type { ScreenStillView } from '../stage/screenStill';
 
 export type { Participant } from './participants';
 
@@ -133,6 +134,8 @@ export interface RoomState {
   removedBy: Signal<string | null>;
   /** Self first, then the others. */
   tiles: ReadonlySignal<readonly TileModel[]>;
+  /** Still pictures shown instead of a shared screen's video, by the sharer's peer id (room/StillReceiver.ts). */
+  screenStills: Signal<ReadonlyMap<string, ScreenStillView>>;
 }
 
 export function createRoomState(): RoomState {
@@ -222,5 +225,6 @@ export function createRoomState(): RoomState {
     micLocked: signal(false),
     removedBy: signal<string | null>(null),
     tiles,
+    screenStills: signal<ReadonlyMap<string, ScreenStillView>>(new Map()),
   };
 }

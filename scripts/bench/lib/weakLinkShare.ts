@@ -4,14 +4,16 @@
  * each way (150 ms RTT) and 5 % random loss each way; the sharer on the root
  * side (real tab capture of the 1920x1080 plan). Both join on an unshaped
  * link, the link turns weak, and once the viewer's estimates have settled
- * the sharer clicks Share: time to the first full-size frame and to a
- * legible picture, from the click. Needs root (network namespace).
+ * the sharer clicks Share: time to the first full-size picture on the
+ * viewer's stage and to a legible one, from the click, measured on what the
+ * stage shows: the video, or the still picture the viewer gets when its
+ * downlink cannot carry the video (issue 21). Needs root (network namespace).
  */
 import type { Page } from 'puppeteer-core';
 import { launchBrowser } from '../../../test/browser.js';
 import { startLabMeeting } from '../../../test/netlab/labMeeting.js';
 import { KEEP_PEER_CONNECTIONS } from '../../../test/netlab/pageMedia.js';
-import { joinAsSharer, sendStats, showPlan, startSharing, TAB_CAPTURE_FLAGS, waitForFullResolution } from '../../../test/screenShare.js';
+import { joinAsSharer, sendStats, showPlan, startSharing, TAB_CAPTURE_FLAGS } from '../../../test/screenShare.js';
 import { timeToLegible } from './legibility.js';
 
 export const WEAK_LINK = { rateKbit: 300, delayMs: 75, lossPct: 5 } as const;
@@ -20,8 +22,12 @@ const FIRST_FRAME_TIMEOUT_MS = 30_000;
 const LEGIBLE_TIMEOUT_MS = 40_000;
 
 export interface WeakLinkRun {
-  /** From the click to the first 1920x1080 frame decoded by the viewer; null if none within the bound. */
+  /** From the click to the first 1920x1080 picture on the viewer's stage (video frame or still); null if none within the bound. */
   firstFrameMs: number | null;
+  /** What the stage showed when the run ended: the video, a still picture, or nothing. */
+  shown: 'video' | 'still' | null;
+  /** The still pictures the viewer fetched (bytes each, as transferred), in order. */
+  stillBytes: number[];
   /** From the click to the first sample at 30 dB; null if not within the bound. */
   legibleMs: number | null;
   /** The viewer's samples (ms from the click, dB). */
@@ -52,11 +58,12 @@ export interface ViewerVideoCounters {
   frameWidth: number;
 }
 
-/** The screen's inbound-rtp: the one whose track plays on the viewer's stage (its camera tiles are other tracks). */
-async function viewerVideoCounters(page: Page): Promise<ViewerVideoCounters | null> {
-  return page.evaluate(async () => {
-    const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
-    const trackId = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id;
+/** The screen's inbound-rtp: the one of the sharer's screen track (shown on the stage, or behind its still). */
+async function viewerVideoCounters(page: Page, sharerPeerId: string): Promise<ViewerVideoCounters | null> {
+  return page.evaluate(async (peerId: string) => {
+    type Participants = { value: Array<{ peerId: string; screenTrack: MediaStreamTrack | null }> };
+    const controller = (window as unknown as { __chantier?: { state: { participants: Participants } } }).__chantier;
+    const trackId = controller?.state.participants.value.find((p) => p.peerId === peerId)?.screenTrack?.id;
     if (!trackId) return null;
     let screen: Record<string, number> | null = null;
     for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs ?? []) {
@@ -68,6 +75,41 @@ async function viewerVideoCounters(page: Page): Promise<ViewerVideoCounters | nu
     // No named function in here: tsx's keepNames would wrap it in __name, which the page lacks.
     const keys = ['pliCount', 'firCount', 'nackCount', 'keyFramesDecoded', 'framesDecoded', 'framesReceived', 'framesDropped', 'packetsReceived', 'packetsLost', 'frameWidth'] as const;
     return Object.fromEntries(keys.map((key) => [key, Number(screen![key] ?? 0)])) as unknown as ViewerVideoCounters;
+  }, sharerPeerId);
+}
+
+const PLAN_SIZE = { width: 1920, height: 1080 };
+
+/**
+ * Polls the viewer's stage until it shows a full-size picture of the share
+ * (a decoded video frame or a loaded still); ms from `since`, null if not
+ * within the bound.
+ */
+async function waitForStagePicture(page: Page, since: number, timeoutMs: number): Promise<number | null> {
+  while (Date.now() - since < timeoutMs) {
+    const size = await page
+      .evaluate(() => {
+        const still = document.querySelector<HTMLImageElement>('[data-testid="stage-still"]');
+        if (still?.complete && still.naturalWidth > 0) return [still.naturalWidth, still.naturalHeight];
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
+        return video ? [video.videoWidth, video.videoHeight] : [0, 0];
+      })
+      .catch(() => [0, 0]);
+    if (size[0] === PLAN_SIZE.width && size[1] === PLAN_SIZE.height) return Date.now() - since;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+/** What the viewer's stage shows now, and the stills it fetched (Resource Timing of the still route). */
+async function stageShows(page: Page): Promise<{ shown: WeakLinkRun['shown']; stillBytes: number[] }> {
+  return page.evaluate(() => {
+    const shown = document.querySelector('[data-testid="stage-still"]') ? 'still' : document.querySelector('[data-testid="stage-video"]') ? 'video' : null;
+    const stillBytes = performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.includes('/screens/') && e.name.endsWith('/still'))
+      .map((e) => (e as PerformanceResourceTiming).encodedBodySize);
+    return { shown, stillBytes } as { shown: 'video' | 'still' | null; stillBytes: number[] };
   });
 }
 
@@ -120,15 +162,12 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
           })
           .catch(() => {});
       }, 2_000);
-      let firstFrameMs: number | null = null;
-      try {
-        firstFrameMs = (await waitForFullResolution(viewer.page, sharer.peerId, clicked, FIRST_FRAME_TIMEOUT_MS)).elapsedMs;
-      } catch {
-        // never at full size within the bound: legibility below stays null too
-      }
+      // Never at full size within the bound: legibility below stays null too.
+      const firstFrameMs = await waitForStagePicture(viewer.page, clicked, FIRST_FRAME_TIMEOUT_MS);
       const legible = firstFrameMs === null ? { ms: null, samples: [] } : await timeToLegible(viewer.page, 'plan', clicked, LEGIBLE_TIMEOUT_MS);
       const after = await m.lab.stats();
-      const counters = await viewerVideoCounters(viewer.page).catch((error: unknown) => {
+      const stage = await stageShows(viewer.page).catch(() => ({ shown: null, stillBytes: [] }));
+      const counters = await viewerVideoCounters(viewer.page, sharer.peerId).catch((error: unknown) => {
         process.stderr.write(`[bench] viewer counters not read: ${String(error)}\n`);
         return null;
       });
@@ -137,6 +176,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const sentAtEnd = await screenSent();
       return {
         firstFrameMs,
+        ...stage,
         legibleMs: legible.ms,
         samples: legible.samples,
         downKbps: ((after.down.deliveredBytes - before.down.deliveredBytes) * 8) / seconds / 1000,

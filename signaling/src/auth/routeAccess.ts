@@ -38,6 +38,11 @@ const http = {
   }),
 } as const;
 
+/** What a token that may reach the meeting gets for a share that is not there. */
+const stillOfNoShare = except(http.meetingPage, 'stillOfNoShare', {
+  owner: 'NOT_FOUND', moderator: 'NOT_FOUND', member: 'NOT_FOUND', guest: 'NOT_FOUND', removed: 'NOT_FOUND', otherMeeting: 'FORBIDDEN',
+});
+
 /** A GET route and its HEAD twin (Fastify's exposeHeadRoutes): same rule. */
 function getAndHead(url: string, rule: RouteRule): Record<string, RouteRule> {
   return { [`GET ${url}`]: rule, [`HEAD ${url}`]: rule };
@@ -115,6 +120,14 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   'PUT /api/projects/:projectId/meetings/settings': route(http.projectOwner, 204),
   'POST /api/projects/:projectId/meetings/feed': route(http.projectMember, 201),
   'DELETE /api/projects/:projectId/meetings/feed': route(http.projectMember, 204),
+  /**
+   * Still pictures of a shared screen (routes/screenStills.ts): a user joined
+   * in the meeting (the sharer's own to upload). The matrix's identities
+   * are not in a share of it: each is answered NOT_FOUND once its token may
+   * reach the meeting (screenStills.int.test.ts tests the live share).
+   */
+  ...getAndHead('/api/projects/:projectId/meetings/:roomId/screens/:producerId/still', route(stillOfNoShare, 200, 'a share that does not exist')),
+  'PUT /api/projects/:projectId/meetings/:roomId/screens/:producerId/still': route(stillOfNoShare, 200, 'a share that does not exist'),
   /** A calendar app polling a feed: no token is read, the secret in the URL is the credential (tested with a live one). */
   ...getAndHead('/api/calendar/:secret', route(http.public, 200, 'a live feed secret')),
 };

@@ -187,6 +187,19 @@ export const Notifications = {
   ...planningNotifications,
   ...minutesNotifications,
   ...recordingNotifications,
+  /**
+   * To a sharer: some viewer's downlink cannot carry its screen's video
+   * (true), or none any more (false). While wanted, the sharer uploads a
+   * still picture of its screen at once and whenever it changed (HTTP, see
+   * docs/PROTOCOL.md "Still pictures of a shared screen").
+   */
+  screenStillWanted: Type.Object({ producerId: MediaId, wanted: Type.Boolean() }),
+  /**
+   * To a viewer whose downlink cannot carry a screen's video: a new still
+   * picture of it (its version, to fetch over HTTP), or null: show the video
+   * again (it has flowed for a while).
+   */
+  screenStill: Type.Object({ peerId: Id, producerId: MediaId, version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) }),
 } as const satisfies Record<string, TSchema>;
 
 export type NotificationType = keyof typeof Notifications;

@@ -46,6 +46,8 @@ export const NOTIFICATION_TYPES = [
   'minutesChanged',
   'recordingState',
   'recordingTrackFailed',
+  'screenStillWanted',
+  'screenStill',
 ] as const satisfies readonly NotificationType[];
 
 /** A notification added to messages.ts and not listed above is a compile error here. */

@@ -29,6 +29,7 @@ import { peerInfo as describePeer } from './peerInfo.js';
 import { QualityMonitor } from './QualityMonitor.js';
 import { RoomLobby, type Actor, type KnockAnswer } from './RoomLobby.js';
 import { RoomPresentation } from './RoomPresentation.js';
+import { ScreenStills } from './ScreenStills.js';
 
 export type { Actor, KnockAnswer } from './RoomLobby.js';
 
@@ -52,6 +53,8 @@ export class Room {
   readonly #onEmpty: (room: Room) => void;
   readonly quality: QualityMonitor;
   readonly #presentation: RoomPresentation;
+  /** Still pictures of shared screens for viewers on weak downlinks (ScreenStills.ts). */
+  readonly stills: ScreenStills;
   #closed = false;
   /** endMeeting in progress: no more attaches or joins; the last detach closes the room. */
   #ending = false;
@@ -89,6 +92,7 @@ export class Room {
     this.#onEmpty = options.onEmpty;
     this.#rules = new MeetingRules(options);
     this.#presentation = new RoomPresentation(this.broadcast.bind(this));
+    this.stills = new ScreenStills((peerId, type, data) => this.#joined.get(peerId)?.notify(type, data));
     this.#continuesMeeting = options.saved?.continues === true;
     this.#lobby = new RoomLobby({
       joined: this.#joined,
@@ -359,6 +363,7 @@ export class Room {
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
         this.#presentation.peerLeft(peerId);
+        this.stills.peerLeft(peerId);
         await this.#records.left(session, peerId, this.#joined.size === 0);
         session.meetingId = undefined;
         session.log.info({ reason, peers: this.#joined.size }, 'peer left');
@@ -390,7 +395,11 @@ export class Room {
   #wirePeer(session: Session, peer: MediaPeer): void {
     const peerId = peer.id;
     peer.on('consumerclosed', (consumerId) => session.notify('consumerClosed', { consumerId }));
-    peer.on('producerclosed', (producerId) => this.broadcast('producerClosed', { peerId, producerId }, peerId));
+    peer.on('producerclosed', (producerId) => {
+      this.stills.shareEnded(producerId);
+      this.broadcast('producerClosed', { peerId, producerId }, peerId);
+    });
+    peer.on('screenstill', (producerId, needed) => this.stills.viewerNeeds(peerId, producerId, needed));
   }
 
   async #serial<T>(name: string, task: () => Promise<T>): Promise<T> {

@@ -36,6 +36,16 @@ export function ScreenStage({ peerId }: { peerId: string }) {
   if (!participant || !track) return null;
   const { view } = zoom;
   const name = participant.displayName;
+  // This page's downlink cannot carry the video: a still picture of it instead (room/StillReceiver.ts).
+  const shownStill = state.screenStills.value.get(peerId);
+  const still = shownStill && shownStill.producerId === producerId ? shownStill : null;
+  const onSize = (width: number, height: number): void =>
+    setPicture((old) => (old.width === width && old.height === height ? old : { width, height }));
+  const pictureStyle = {
+    width: `${layout.fitted.width}px`,
+    height: `${layout.fitted.height}px`,
+    transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})`,
+  };
   // 100 % is one shared pixel per screen pixel: where 8-px text is as sharp as it gets.
   const percent = picture.width > 0 ? Math.round(((view.scale * layout.fitted.width) / picture.width) * 100) : 100;
 
@@ -49,6 +59,11 @@ export function ScreenStage({ peerId }: { peerId: string }) {
     >
       <div class="screen-stage__bar">
         <span class="screen-stage__title">{t('stage.screenOf', { name })}</span>
+        {still && (
+          <span class="screen-stage__still" data-testid="stage-still-label" title={t('stage.stillHint')}>
+            {t('stage.still')}
+          </span>
+        )}
         <div class="screen-stage__tools" role="toolbar" aria-label={t('stage.tools')}>
           <CaptureButton track={track} who={name} />
           <button
@@ -107,15 +122,22 @@ export function ScreenStage({ peerId }: { peerId: string }) {
         aria-label={t('stage.viewport', { name })}
         {...zoom.handlers}
       >
-        <ScreenVideo
-          track={track}
-          onSize={(width, height) => setPicture((old) => (old.width === width && old.height === height ? old : { width, height }))}
-          style={{
-            width: `${layout.fitted.width}px`,
-            height: `${layout.fitted.height}px`,
-            transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})`,
-          }}
-        />
+        {still ? (
+          <img
+            class="screen-video"
+            data-testid="stage-still"
+            data-version={still.version}
+            src={still.url}
+            alt={t('stage.screenOf', { name })}
+            style={pictureStyle}
+            onLoad={(event) => {
+              const img = event.currentTarget;
+              if (img.naturalWidth > 0) onSize(img.naturalWidth, img.naturalHeight);
+            }}
+          />
+        ) : (
+          <ScreenVideo track={track} onSize={onSize} style={pictureStyle} />
+        )}
       </div>
     </div>
   );

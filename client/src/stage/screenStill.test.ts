@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { lumaDiffers, lumaOf, posterise, StillSchedule } from './screenStill';
+
+const flat = (value: number, n = 96 * 54): Uint8Array => new Uint8Array(n).fill(value);
+function withBlock(base: Uint8Array, from: number, count: number, value: number): Uint8Array {
+  const out = base.slice();
+  out.fill(value, from, from + count);
+  return out;
+}
+
+describe('lumaDiffers', () => {
+  it('ignores a few pixels and small wobbles, sees a changed area', () => {
+    const a = flat(200);
+    expect(lumaDiffers(a, withBlock(a, 0, 5, 0))).toBe(false); // a cursor
+    expect(lumaDiffers(a, flat(208))).toBe(false); // compression wobble
+    expect(lumaDiffers(a, withBlock(a, 100, 200, 40))).toBe(true); // a new drawing
+    expect(lumaDiffers(a, flat(200, 10))).toBe(true); // another size
+  });
+});
+
+describe('lumaOf', () => {
+  it('weighs green most', () => {
+    expect([...lumaOf(new Uint8ClampedArray([255, 255, 255, 255, 0, 255, 0, 255, 0, 0, 255, 255]))]).toEqual([255, 149, 28]);
+  });
+});
+
+describe('StillSchedule', () => {
+  it('sends the first probe at once, then a change once it has settled, at most once a gap', () => {
+    const s = new StillSchedule(1_000);
+    const plan = flat(200);
+    const next = withBlock(plan, 0, 1000, 30);
+    expect(s.probe(plan, 0)).toBe(true);
+    expect(s.probe(plan, 500)).toBe(false); // nothing changed
+    expect(s.probe(next, 1_500)).toBe(false); // changed, not settled yet
+    expect(s.probe(next, 2_000)).toBe(true); // settled
+    expect(s.probe(plan, 2_200)).toBe(false);
+    expect(s.probe(plan, 2_400)).toBe(false); // settled, but within the gap
+    expect(s.probe(plan, 3_100)).toBe(true);
+  });
+
+  it('sends at once again after a reset', () => {
+    const s = new StillSchedule();
+    expect(s.probe(flat(1), 0)).toBe(true);
+    s.reset();
+    expect(s.probe(flat(1), 10)).toBe(true);
+  });
+});
+
+describe('posterise', () => {
+  it('keeps white and black, and puts every other pixel on one of the grey levels', () => {
+    const px = new Uint8ClampedArray([255, 255, 255, 255, 0, 0, 0, 255, 120, 130, 140, 100, 255, 0, 0, 255]);
+    posterise(px, 16);
+    expect([...px]).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 136, 136, 136, 255, 68, 68, 68, 255]);
+  });
+});

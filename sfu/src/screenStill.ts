@@ -1,0 +1,68 @@
+/**
+ * Pure decisions of the still picture of a shared screen (issue 21): a
+ * viewer whose downlink cannot carry the screen's video gets a still picture
+ * of it instead, fetched over HTTP (signaling's ScreenStills), and its
+ * screen consumer stays paused meanwhile. Kept apart from the mediasoup
+ * objects so that it is tested without a worker.
+ */
+import { AUDIO_RESERVE_BPS, CONGESTION_MS, MIN_VIDEO_BITRATE } from './adaptation.js';
+
+/**
+ * A downlink congested this long already when a share starts counts as
+ * weak at once: the adaptation's own wait (CONGESTION_MS, 6 s) is meant for
+ * a start, when the estimate is still low because little flowed; a link
+ * congested since before the share is the link. Measured in the net lab's
+ * weak link (300 kbit/s): the viewer's camera consumers keep it congested
+ * from the moment it turns weak.
+ */
+export const WEAK_AT_START_MS = CONGESTION_MS / 3;
+
+/**
+ * The screen's video flowing this long (not held for bandwidth) ends the
+ * still: a trial of the video that fails is stopped again within the
+ * adaptation's congestion wait, so this is longer than that wait.
+ */
+export const STILL_RELEASE_MS = CONGESTION_MS + 4_000;
+
+/**
+ * Loss of what is sent to the receiver (mediasoup's transport-cc estimate,
+ * 0-1) from which a congested downlink is the receiver's link: on loopback
+ * it was 0 while the estimate was low (measured in the weak-link browser
+ * test: a good-link peer's estimate was 238 kb/s for 1.8 Mb/s wanted,
+ * congested for 6 s, as the weak one's); behind the net lab's weak link (5 %
+ * random loss) mediasoup's figure was 8.9 % in the browser test and only
+ * 1.5 % in the bench (little flowing yet) when the share started.
+ */
+export const WEAK_LOSS = 0.01;
+
+export interface DownlinkNow {
+  /** The receive transport's estimate (bps), undefined before the first. */
+  estimate: number | undefined;
+  /** What the flowing consumers want (bps). */
+  desired: number;
+  /** How long the estimate has stayed below what is wanted (0: it is not). */
+  congestedMs: number;
+  /** Audio consumers flowing. */
+  audioConsumers: number;
+  /** Video consumers held for bandwidth now. */
+  suspended: number;
+  /** Loss of what the transport sends to the receiver (0-1), when mediasoup knows it. */
+  loss?: number | undefined;
+}
+
+/**
+ * Whether a screen consumer made now should start held for bandwidth (the
+ * viewer then gets the still): the downlink loses packets (the receiver's
+ * link is the limit, not the little that flows) and is already too narrow:
+ * some video already stopped for it (the adaptation's own verdict: the
+ * estimate then lags the link, measured at 667 kb/s on the 300-kbit/s link),
+ * or congested for a while with no room for a single-layer video beside the
+ * voices. A good link whose estimate is low only because little flows loses
+ * nothing: it gets the video, as before.
+ */
+export function startsWithStill(downlink: DownlinkNow): boolean {
+  if (downlink.estimate === undefined || (downlink.loss ?? 0) < WEAK_LOSS) return false;
+  if (downlink.suspended > 0) return true;
+  const budget = downlink.estimate - downlink.audioConsumers * AUDIO_RESERVE_BPS;
+  return budget < MIN_VIDEO_BITRATE.single && downlink.congestedMs >= WEAK_AT_START_MS;
+}

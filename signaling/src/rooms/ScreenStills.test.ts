@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_STILL_BYTES, ScreenStills, stillTypeOf } from './ScreenStills.js';
+
+const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(16)]);
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]);
+
+function store() {
+  const sent: Array<{ to: string; type: string; data: unknown }> = [];
+  const stills = new ScreenStills((to, type, data) => sent.push({ to, type, data }));
+  return { stills, sent };
+}
+
+describe('stillTypeOf', () => {
+  it('knows WebP, PNG and JPEG by their signature, and nothing else', () => {
+    expect(stillTypeOf(WEBP)).toBe('image/webp');
+    expect(stillTypeOf(PNG)).toBe('image/png');
+    expect(stillTypeOf(JPEG)).toBe('image/jpeg');
+    expect(stillTypeOf(Buffer.from('<svg/>'))).toBeNull();
+    expect(stillTypeOf(Buffer.from('RIFF'))).toBeNull();
+    expect(stillTypeOf(new Uint8Array())).toBeNull();
+  });
+});
+
+describe('ScreenStills', () => {
+  it('asks the sharer while somebody needs a still, and tells each viewer of each version', () => {
+    const { stills, sent } = store();
+    stills.shareStarted('p1', 'sharer');
+    stills.viewerNeeds('v1', 'p1', true);
+    stills.viewerNeeds('v2', 'p1', true);
+    expect(sent).toEqual([{ to: 'sharer', type: 'screenStillWanted', data: { producerId: 'p1', wanted: true } }]);
+    sent.length = 0;
+    expect(stills.put('sharer', 'p1', WEBP).version).toBe(1);
+    expect(sent.map((s) => s.to).sort()).toEqual(['v1', 'v2']);
+    expect(sent[0]!.data).toEqual({ peerId: 'sharer', producerId: 'p1', version: 1 });
+    sent.length = 0;
+    stills.viewerNeeds('v1', 'p1', false);
+    stills.peerLeft('v2');
+    expect(sent).toEqual([
+      { to: 'v1', type: 'screenStill', data: { peerId: 'sharer', producerId: 'p1', version: null } },
+      { to: 'sharer', type: 'screenStillWanted', data: { producerId: 'p1', wanted: false } },
+      { to: 'v2', type: 'screenStill', data: { peerId: 'sharer', producerId: 'p1', version: null } },
+    ]);
+  });
+
+  it('keeps only the latest picture, gives it at once to a late viewer, and forgets it with the share', () => {
+    const { stills, sent } = store();
+    stills.shareStarted('p1', 'sharer');
+    stills.put('sharer', 'p1', WEBP);
+    stills.put('sharer', 'p1', PNG);
+    expect(stills.get('p1')).toMatchObject({ version: 2, type: 'image/png' });
+    stills.viewerNeeds('late', 'p1', true);
+    expect(sent.at(-1)).toEqual({ to: 'late', type: 'screenStill', data: { peerId: 'sharer', producerId: 'p1', version: 2 } });
+    stills.shareEnded('p1');
+    expect(() => stills.get('p1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => stills.put('sharer', 'p1', WEBP)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    stills.viewerNeeds('late', 'p1', true); // an event after the share's end: nothing
+    expect(sent).toHaveLength(2);
+  });
+
+  it('refuses another uploader, a picture too large, and bytes that are no picture', () => {
+    const { stills } = store();
+    stills.shareStarted('p1', 'sharer');
+    expect(() => stills.put('other', 'p1', WEBP)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => stills.put('sharer', 'p1', Buffer.concat([WEBP, Buffer.alloc(MAX_STILL_BYTES)]))).toThrow(
+      expect.objectContaining({ code: 'TOO_LARGE' }),
+    );
+    expect(() => stills.put('sharer', 'p1', Buffer.from('<svg/>'))).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }));
+    expect(() => stills.get('p1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});

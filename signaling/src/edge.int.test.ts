@@ -352,6 +352,8 @@ describe('routes', () => {
   const BODY_CHECKED_ELSEWHERE: Record<string, string> = {
     'POST /api/projects/:projectId/documents': 'multipart: @fastify/multipart limits (one file, maxUploadBytes, 10 fields of 1 KiB) and magic bytes',
     'POST /api/projects/:projectId/meetings/feed': 'takes no body (an empty POST makes the caller a new feed URL); one sent is bounded by bodyLimit and never read',
+    'PUT /api/projects/:projectId/meetings/:roomId/screens/:producerId/still':
+      'the picture itself: bytes bounded by the route\'s bodyLimit (MAX_STILL_BYTES), typed by their signature (rooms/ScreenStills.ts)',
   };
 
   it('every route declares a schema; parameters, query and body are bounded', () => {

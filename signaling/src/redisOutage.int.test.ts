@@ -152,7 +152,9 @@ describe('a Redis outage', () => {
     };
     const meetingPeers = (): Promise<string[]> =>
       direct(async (r) => Object.keys(await r.hGetAll(keys.meetingPeers(projectId, 'reunion'))).sort());
-    expect(await meetingPeers()).toEqual([leaInMeeting.hello.peerId, chloeInMeeting.hello.peerId].sort());
+    // Written after the join's answer (off its path): waited for, not read at once.
+    const bothIn = [leaInMeeting.hello.peerId, chloeInMeeting.hello.peerId].sort().join();
+    await until(async () => (await meetingPeers()).join() === bothIn, 'both in the meeting record', 5_000);
     const holder = await direct((r) => r.get(keys.meetingNode(projectId, 'reunion')));
     expect(holder).toBeTruthy();
 

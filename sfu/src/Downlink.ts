@@ -4,9 +4,9 @@
  * it along with the voices, tried again after a hold that grows when a
  * trial fails soon (adaptation.ts decides which). Part of a MediaPeer.
  */
-import type { Consumer } from 'mediasoup/types';
+import type { Consumer, WebRtcTransport } from 'mediasoup/types';
 import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
-import type { DownlinkNow } from './screenStill.js';
+import { startsWithStill, type DownlinkNow } from './screenStill.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -16,7 +16,7 @@ export class Downlink {
   readonly #controls: ConsumerControls;
   readonly #log: Logger;
   readonly #onLimited: (limited: boolean) => void;
-  readonly #onHeld: (consumer: Consumer<ConsumerAppData>, held: boolean) => void;
+  readonly #onHeld: (consumer: Consumer<ConsumerAppData>, held: boolean, atStart: boolean) => void;
   /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
   #estimate: number | undefined;
   #suspended = new Set<string>();
@@ -26,6 +26,8 @@ export class Downlink {
   #lastSuspendAt = 0;
   #lastReleaseAt = 0;
   #holdMs = RESUME_HOLD_MS;
+  /** The receive transport watched. */
+  #transport: WebRtcTransport | null = null;
 
   constructor(options: {
     /** The peer's consumers (its own map, read live). */
@@ -34,8 +36,8 @@ export class Downlink {
     log: Logger;
     /** Video became limited by the downlink (true) or no longer is (false). */
     onLimited: (limited: boolean) => void;
-    /** A video consumer was held (true) or released (false) for bandwidth. */
-    onHeld?: (consumer: Consumer<ConsumerAppData>, held: boolean) => void;
+    /** A video consumer was held (true) or released (false) for bandwidth; `atStart`: by holdAtStart. */
+    onHeld?: (consumer: Consumer<ConsumerAppData>, held: boolean, atStart: boolean) => void;
   }) {
     this.#consumers = options.consumers;
     this.#controls = options.controls;
@@ -51,6 +53,19 @@ export class Downlink {
   /** Video consumers stopped because the downlink cannot carry them. */
   get suspended(): ReadonlySet<string> {
     return this.#suspended;
+  }
+
+  /** Follows the receive transport's estimate (its 'bwe' trace, about once a second: cheap), stopping video it cannot carry. */
+  async watch(transport: WebRtcTransport): Promise<void> {
+    this.#transport = transport;
+    transport.on('trace', (trace) => {
+      if (trace.type !== 'bwe') return;
+      const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };
+      if (typeof info.availableBitrate !== 'number') return;
+      this.observe(info.availableBitrate, typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0);
+      if (!transport.closed) this.reconcile();
+    });
+    await transport.enableTraceEvent(['bwe']);
   }
 
   /** A 'bwe' trace of the receive transport (about once a second): what reaches the receiver, and what it wants. */
@@ -75,7 +90,30 @@ export class Downlink {
       congestedMs: this.#congestedSince === null ? 0 : Date.now() - this.#congestedSince,
       audioConsumers: flowingAudio,
       suspended: this.#suspended.size,
+      sinceLimitedMs: this.#lastSuspendAt === 0 ? undefined : Date.now() - this.#lastSuspendAt,
     };
+  }
+
+  /** The loss of what the receive transport sends (0-1, mediasoup's transport-cc figure); undefined when unknown. */
+  async loss(): Promise<number | undefined> {
+    const transport = this.#transport;
+    if (!transport || transport.closed) return undefined;
+    return transport
+      .getStats()
+      .then((stats) => stats[0]?.rtpPacketLossSent)
+      .catch(() => undefined);
+  }
+
+  /**
+   * A screen consumer just made: held at once when this downlink is already
+   * too weak for it (screenStill.ts); what was decided on, for the log.
+   */
+  async holdScreenIfWeak(consumer: Consumer<ConsumerAppData>): Promise<DownlinkNow & { held: boolean }> {
+    const loss = await this.loss();
+    const downlink = { ...this.now(), loss };
+    const held = !consumer.closed && startsWithStill(downlink);
+    if (held) this.holdAtStart(consumer);
+    return { ...downlink, held };
   }
 
   /**
@@ -88,7 +126,7 @@ export class Downlink {
     this.#suspended = new Set([...this.#suspended, consumer.id]);
     this.#lastSuspendAt = Date.now();
     void this.#controls.setReason(consumer, 'bandwidth', true);
-    this.#onHeld(consumer, true);
+    this.#onHeld(consumer, true, true);
     if (before === 0) this.#onLimited(true);
   }
 
@@ -134,7 +172,7 @@ export class Downlink {
       if (!consumer || this.#suspended.has(id)) continue;
       stopped = true;
       void this.#controls.setReason(consumer, 'bandwidth', true);
-      this.#onHeld(consumer, true);
+      this.#onHeld(consumer, true, false);
     }
     if (stopped) {
       // Stopped again soon after a trial: wait longer before the next one.
@@ -146,7 +184,7 @@ export class Downlink {
       if (consumer && !next.has(id)) {
         this.#lastReleaseAt = now;
         void this.#controls.setReason(consumer, 'bandwidth', false);
-        this.#onHeld(consumer, false);
+        this.#onHeld(consumer, false, false);
       }
     }
     this.#suspended = next;

@@ -11,7 +11,6 @@ import { ConsumerControls } from './ConsumerControls.js';
 import { Downlink } from './Downlink.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
-import { startsWithStill } from './screenStill.js';
 import { ScreenStillNeeds } from './ScreenStillNeeds.js';
 import type { Logger } from './logger.js';
 import type {
@@ -84,14 +83,18 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     this.slot = slot;
     this.#log = log;
     this.#controls = new ConsumerControls(log);
-    this.#stills = new ScreenStillNeeds((producerId, needed) => this.safeEmit('screenstill', producerId, needed));
+    this.#stills = new ScreenStillNeeds({
+      onChange: (producerId, needed) => this.safeEmit('screenstill', producerId, needed),
+      lossOf: () => this.#downlink.loss(),
+      onLossless: (consumerId, loss) => log.info({ consumerId, loss }, 'screen held for bandwidth: no still, the downlink loses nothing'),
+    });
     this.#downlink = new Downlink({
       consumers: this.#consumers,
       controls: this.#controls,
       log,
       onLimited: (limited) => this.safeEmit('bandwidthlimited', limited),
-      onHeld: (consumer, held) => {
-        if (consumer.appData.source === 'screen') this.#stills.held(consumer.id, consumer.producerId, held);
+      onHeld: (consumer, held, atStart) => {
+        if (consumer.appData.source === 'screen') this.#stills.held(consumer.id, consumer.producerId, held, atStart);
       },
     });
   }
@@ -162,19 +165,8 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
         this.#log.warn({ transportId: transport.id, state }, 'transport DTLS state');
       }
     });
-    if (direction === 'send') {
-      await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
-    } else {
-      // The estimate of what reaches this receiver, about once a second: cheap.
-      transport.on('trace', (trace) => {
-        if (trace.type !== 'bwe') return;
-        const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };
-        if (typeof info.availableBitrate !== 'number') return;
-        this.#downlink.observe(info.availableBitrate, typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0);
-        this.#reconcileBandwidth();
-      });
-      await transport.enableTraceEvent(['bwe']);
-    }
+    if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+    else await this.#downlink.watch(transport);
     return {
       transportId: transport.id,
       iceParameters: transport.iceParameters,
@@ -312,16 +304,9 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     });
     if (flowing) this.#applyPriority(consumer);
     // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
-    // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
     if (producer.appData.source === 'screen') {
-      const loss = await transport
-        .getStats()
-        .then((stats) => stats[0]?.rtpPacketLossSent)
-        .catch(() => undefined);
-      const downlink = { ...this.#downlink.now(), loss };
-      const held = !consumer.closed && startsWithStill(downlink);
-      if (held) this.#downlink.holdAtStart(consumer);
-      this.#log.info({ consumerId: consumer.id, ...downlink, held }, 'screen consumed');
+      const downlink = await this.#downlink.holdScreenIfWeak(consumer);
+      this.#log.info({ consumerId: consumer.id, ...downlink }, 'screen consumed');
     }
     return consumer;
   }

@@ -1,20 +1,34 @@
 /**
  * Which shared screens a peer needs as still pictures: those whose video
- * consumer the downlink holds (pause reason 'bandwidth'), until the video
- * has flowed again for STILL_RELEASE_MS (a trial that fails does not flip
- * the viewer back and forth). Part of a MediaPeer, which emits the changes
- * ('screenstill') for the signaling side to serve the pictures.
+ * consumer the downlink holds (pause reason 'bandwidth') on a downlink that
+ * loses packets (screenStill.ts `lossy`: a good link whose estimate a loaded
+ * host keeps low gets its video back after the hold, as any other video),
+ * until the video has flowed again for STILL_RELEASE_MS (a trial that fails
+ * does not flip the viewer back and forth). Part of a MediaPeer, which emits
+ * the changes ('screenstill') for the signaling side to serve the pictures.
  */
-import { STILL_RELEASE_MS } from './screenStill.js';
+import { lossy, STILL_RELEASE_MS } from './screenStill.js';
+
+export interface ScreenStillNeedsOptions {
+  /** A screen (its producer id) needed as a still (true) or no longer (false). */
+  onChange: (producerId: string, needed: boolean) => void;
+  /** The downlink's loss now (0-1; undefined when unknown): mediasoup's figure for the receive transport. */
+  lossOf: () => Promise<number | undefined>;
+  /** A screen held for bandwidth on a downlink that loses nothing: paused, no still. */
+  onLossless?: (consumerId: string, loss: number | undefined) => void;
+}
 
 export class ScreenStillNeeds {
   /** Producer ids of the screens this peer needs as stills, by consumer id. */
   readonly #needed = new Map<string, string>();
+  /** Holds whose loss is being read (by consumer id): released or forgotten meanwhile, they come to nothing. */
+  readonly #pending = new Set<string>();
   readonly #releases = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #onChange: (producerId: string, needed: boolean) => void;
+  readonly #options: ScreenStillNeedsOptions;
+  #closed = false;
 
-  constructor(onChange: (producerId: string, needed: boolean) => void) {
-    this.#onChange = onChange;
+  constructor(options: ScreenStillNeedsOptions) {
+    this.#options = options;
   }
 
   /** Producer ids of the screens needed as stills now. */
@@ -22,39 +36,65 @@ export class ScreenStillNeeds {
     return [...this.#needed.values()];
   }
 
-  /** A screen consumer was held (true) or released (false) for bandwidth. */
-  held(consumerId: string, producerId: string, held: boolean): void {
-    if (held) {
-      this.#cancelRelease(consumerId);
-      if (this.#needed.has(consumerId)) return;
-      this.#needed.set(consumerId, producerId);
-      this.#onChange(producerId, true);
+  /**
+   * A screen consumer was held (true) or released (false) for bandwidth.
+   * `lossChecked`: held at its start by startsWithStill, which read the loss
+   * already; a later hold reads it first.
+   */
+  held(consumerId: string, producerId: string, held: boolean, lossChecked = false): void {
+    if (this.#closed) return;
+    if (!held) {
+      this.#pending.delete(consumerId);
+      if (!this.#needed.has(consumerId) || this.#releases.has(consumerId)) return;
+      this.#releases.set(
+        consumerId,
+        setTimeout(() => {
+          this.#releases.delete(consumerId);
+          this.forget(consumerId);
+        }, STILL_RELEASE_MS),
+      );
       return;
     }
-    if (!this.#needed.has(consumerId) || this.#releases.has(consumerId)) return;
-    this.#releases.set(
-      consumerId,
-      setTimeout(() => {
-        this.#releases.delete(consumerId);
-        this.forget(consumerId);
-      }, STILL_RELEASE_MS),
-    );
+    this.#cancelRelease(consumerId);
+    if (this.#needed.has(consumerId)) return;
+    if (lossChecked) {
+      this.#need(consumerId, producerId);
+      return;
+    }
+    if (this.#pending.has(consumerId)) return;
+    this.#pending.add(consumerId);
+    void this.#options
+      .lossOf()
+      .catch(() => undefined)
+      .then((loss) => {
+        if (!this.#pending.delete(consumerId) || this.#closed) return;
+        if (lossy(loss)) this.#need(consumerId, producerId);
+        else this.#options.onLossless?.(consumerId, loss);
+      });
   }
 
   /** The consumer is gone (or its video flowed long enough): no still for it any more. */
   forget(consumerId: string): void {
+    this.#pending.delete(consumerId);
     this.#cancelRelease(consumerId);
     const producerId = this.#needed.get(consumerId);
     if (producerId === undefined) return;
     this.#needed.delete(consumerId);
-    this.#onChange(producerId, false);
+    this.#options.onChange(producerId, false);
   }
 
   /** The peer closed: timers stop, nothing more is told. */
   close(): void {
+    this.#closed = true;
     for (const timer of this.#releases.values()) clearTimeout(timer);
     this.#releases.clear();
+    this.#pending.clear();
     this.#needed.clear();
+  }
+
+  #need(consumerId: string, producerId: string): void {
+    this.#needed.set(consumerId, producerId);
+    this.#options.onChange(producerId, true);
   }
 
   #cancelRelease(consumerId: string): void {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
 import { ScreenStillNeeds } from './ScreenStillNeeds.js';
-import { STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
+import { LIMITED_RECENTLY_MS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
 
 const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
 
@@ -11,6 +11,18 @@ describe('startsWithStill', () => {
     // Video already stopped for this lossy downlink (the adaptation's verdict), whatever its lagging estimate says.
     expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2 })).toBe(true);
     expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2, loss: 0 })).toBe(false);
+  });
+
+  it('holds a screen that arrives while the adaptation tries the video again on a lossy downlink', () => {
+    // Measured on a loaded host: a trial had released everything (nothing asked for, nothing congested).
+    const trial = { estimate: 30_000, desired: 0, congestedMs: 0, audioConsumers: 3, suspended: 0, loss: 0.053 };
+    expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000 })).toBe(true);
+    expect(startsWithStill({ ...trial, sinceLimitedMs: LIMITED_RECENTLY_MS - 1 })).toBe(true);
+    // Long ago, or never: the link is judged by what it does now.
+    expect(startsWithStill({ ...trial, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
+    expect(startsWithStill({ ...trial, sinceLimitedMs: undefined })).toBe(false);
+    // A good link limited lately on a loaded host, losing nothing: the video.
+    expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000, loss: 0 })).toBe(false);
   });
 
   it('lets the video through on a link that is only starting, unknown, or wide enough', () => {
@@ -27,11 +39,19 @@ describe('startsWithStill', () => {
 
 describe('ScreenStillNeeds', () => {
   let changes: Array<[string, boolean]>;
+  let lossless: string[];
+  let loss: number | undefined;
   let needs: ScreenStillNeeds;
   beforeEach(() => {
     vi.useFakeTimers();
     changes = [];
-    needs = new ScreenStillNeeds((producerId, needed) => changes.push([producerId, needed]));
+    lossless = [];
+    loss = 0.05;
+    needs = new ScreenStillNeeds({
+      onChange: (producerId, needed) => changes.push([producerId, needed]),
+      lossOf: () => Promise.resolve(loss),
+      onLossless: (consumerId) => lossless.push(consumerId),
+    });
   });
   afterEach(() => {
     needs.close();
@@ -39,8 +59,8 @@ describe('ScreenStillNeeds', () => {
   });
 
   it('needs the still from the hold, and until the video has flowed long enough', () => {
-    needs.held('c1', 'p1', true);
-    needs.held('c1', 'p1', true);
+    needs.held('c1', 'p1', true, true);
+    needs.held('c1', 'p1', true, true);
     expect(changes).toEqual([['p1', true]]);
     expect(needs.producers).toEqual(['p1']);
     needs.held('c1', 'p1', false);
@@ -52,7 +72,7 @@ describe('ScreenStillNeeds', () => {
   });
 
   it('keeps the still through a trial of the video that fails', () => {
-    needs.held('c1', 'p1', true);
+    needs.held('c1', 'p1', true, true);
     needs.held('c1', 'p1', false);
     vi.advanceTimersByTime(STILL_RELEASE_MS / 2);
     needs.held('c1', 'p1', true);
@@ -63,8 +83,38 @@ describe('ScreenStillNeeds', () => {
   it('ends with the consumer, and says nothing for a consumer never held', () => {
     needs.held('c2', 'p2', false);
     needs.forget('c2');
-    needs.held('c1', 'p1', true);
+    needs.held('c1', 'p1', true, true);
     needs.forget('c1');
     expect(changes).toEqual([['p1', true], ['p1', false]]);
+  });
+
+  it('gives a still for a later hold only on a downlink that loses packets', async () => {
+    needs.held('c1', 'p1', true);
+    expect(changes).toEqual([]); // the loss is read first
+    await vi.advanceTimersByTimeAsync(0);
+    expect(changes).toEqual([['p1', true]]);
+    // A good link whose estimate a loaded host keeps low: the screen pauses, no still.
+    loss = 0;
+    needs.held('c2', 'p2', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(changes).toEqual([['p1', true]]);
+    expect(lossless).toEqual(['c2']);
+    loss = undefined;
+    needs.held('c3', 'p3', true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lossless).toEqual(['c2', 'c3']);
+    expect(needs.producers).toEqual(['p1']);
+  });
+
+  it('forgets a hold released, or a consumer gone, while its loss is read', async () => {
+    needs.held('c1', 'p1', true);
+    needs.held('c1', 'p1', false);
+    needs.held('c2', 'p2', true);
+    needs.forget('c2');
+    needs.held('c3', 'p3', true);
+    needs.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(changes).toEqual([]);
+    expect(lossless).toEqual([]);
   });
 });

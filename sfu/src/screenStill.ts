@@ -35,6 +35,17 @@ export const STILL_RELEASE_MS = CONGESTION_MS + 4_000;
  */
 export const WEAK_LOSS = 0.01;
 
+/**
+ * The adaptation stopped video for this downlink this recently: its verdict
+ * stands while it tries the video again. A trial releases every held video
+ * at once (nothing then asks for bitrate, so nothing looks congested), and a
+ * screen arriving during one found nothing suspended: measured in the
+ * weak-link browser test on a loaded host, the weak viewer (estimate 30-92
+ * kb/s, 2.7-5.3 % lost) got the screen's video, which never decoded. Longer
+ * than a trial's wait (CONGESTION_MS) after the longest hold.
+ */
+export const LIMITED_RECENTLY_MS = 60_000;
+
 export interface DownlinkNow {
   /** The receive transport's estimate (bps), undefined before the first. */
   estimate: number | undefined;
@@ -46,23 +57,32 @@ export interface DownlinkNow {
   audioConsumers: number;
   /** Video consumers held for bandwidth now. */
   suspended: number;
+  /** How long ago the adaptation last stopped a video for this downlink; undefined: never. */
+  sinceLimitedMs?: number | undefined;
   /** Loss of what the transport sends to the receiver (0-1), when mediasoup knows it. */
   loss?: number | undefined;
+}
+
+/** The downlink loses packets: the receiver's link is the limit (WEAK_LOSS), not a loaded host's estimate. */
+export function lossy(loss: number | undefined): boolean {
+  return (loss ?? 0) >= WEAK_LOSS;
 }
 
 /**
  * Whether a screen consumer made now should start held for bandwidth (the
  * viewer then gets the still): the downlink loses packets (the receiver's
  * link is the limit, not the little that flows) and is already too narrow:
- * some video already stopped for it (the adaptation's own verdict: the
- * estimate then lags the link, measured at 667 kb/s on the 300-kbit/s link),
- * or congested for a while with no room for a single-layer video beside the
- * voices. A good link whose estimate is low only because little flows loses
- * nothing: it gets the video, as before.
+ * some video stopped for it now or lately (the adaptation's own verdict: the
+ * estimate then lags the link, measured at 667 kb/s on the 300-kbit/s link;
+ * during a trial of the video nothing is stopped), or congested for a while
+ * with no room for a single-layer video beside the voices. A good link whose
+ * estimate is low only because little flows loses nothing: it gets the
+ * video, as before.
  */
 export function startsWithStill(downlink: DownlinkNow): boolean {
-  if (downlink.estimate === undefined || (downlink.loss ?? 0) < WEAK_LOSS) return false;
+  if (downlink.estimate === undefined || !lossy(downlink.loss)) return false;
   if (downlink.suspended > 0) return true;
+  if (downlink.sinceLimitedMs !== undefined && downlink.sinceLimitedMs < LIMITED_RECENTLY_MS) return true;
   const budget = downlink.estimate - downlink.audioConsumers * AUDIO_RESERVE_BPS;
   return budget < MIN_VIDEO_BITRATE.single && downlink.congestedMs >= WEAK_AT_START_MS;
 }

@@ -7,6 +7,7 @@
  * namespace too), so only the namespaced participant's packets cross the
  * emulated link.
  */
+import { Writable } from 'node:stream';
 import { Coturn } from '@chantier/turn';
 import type { Page } from 'puppeteer-core';
 import { startTestApp, type TestApp } from '../app.js';
@@ -26,6 +27,8 @@ export interface LabMeeting {
   labBrowser: TestBrowser;
   /** With `turnSecret`: coturn on the lab's root-side address, announced to every page (TURN over UDP). */
   coturn: Coturn | null;
+  /** The app's log lines (pino JSON) whose message `keepLog` matched, in order; empty without it. */
+  keptLog(): string[];
   /** Joins the meeting's room, or `roomId` (a fresh room per benchmark run). */
   join(browser: TestBrowser, name: string, roomId?: string): Promise<MeetingPage>;
   /** Closes browsers, app and lab, whatever was made. Idempotent. */
@@ -46,6 +49,12 @@ export interface LabMeetingOptions {
   labDisplay?: { width: number; height: number };
   /** Start coturn on the lab's root-side address with this secret, and give the app its URL. */
   turnSecret?: string;
+  /**
+   * Keep the app's log lines (at LOG_LEVEL info unless `env` says otherwise)
+   * that this matches, for the test to print: the server's side of what a
+   * browser test saw (e.g. the SFU's decisions on a weak downlink).
+   */
+  keepLog?: RegExp;
 }
 
 export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMeeting> {
@@ -53,6 +62,7 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
   let app: TestApp | null = null;
   let coturn: Coturn | null = null;
   const browsers: TestBrowser[] = [];
+  const kept: string[] = [];
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -69,9 +79,11 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
       coturn = await Coturn.start({ secret: options.turnSecret, listeningIp: lab.hostIp, allowedPeerIps: [lab.hostIp] });
     }
     const turnEnv: Record<string, string> = coturn ? { TURN_URLS: coturn.url('udp'), TURN_SECRET: options.turnSecret! } : {};
+    const keepLog = options.keepLog;
     app = await startTestApp(
-      { MEDIASOUP_WORKERS: '1', HOST: lab.hostIp, RTC_LISTEN_IP: lab.hostIp, ...turnEnv, ...options.env },
+      { MEDIASOUP_WORKERS: '1', HOST: lab.hostIp, RTC_LISTEN_IP: lab.hostIp, ...turnEnv, ...(keepLog ? { LOG_LEVEL: 'info' } : {}), ...options.env },
       options.redisUrl,
+      keepLog ? { logStream: keptLines(kept, keepLog) } : {},
     );
     const secureOrigins = [app.url];
     const launched = await Promise.allSettled([
@@ -93,6 +105,7 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
       rootBrowser,
       labBrowser,
       coturn,
+      keptLog: () => [...kept],
       join: (browser, name, roomId) =>
         joinMeeting(browser, roomId ? { ...place, roomId } : place, name, { beforeApp: [KEEP_PEER_CONNECTIONS] }),
       close,
@@ -101,6 +114,16 @@ export async function startLabMeeting(options: LabMeetingOptions): Promise<LabMe
     await close();
     throw error;
   }
+}
+
+/** A log stream keeping the lines that match (a pino write is one or more whole lines). */
+function keptLines(into: string[], match: RegExp): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line && match.test(line)) into.push(line);
+      done();
+    },
+  });
 }
 
 export interface TileSample {

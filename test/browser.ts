@@ -140,6 +140,8 @@ export async function watchCsp(page: Page, label: string): Promise<void> {
     });
   });
   page.on('console', (message) => {
+    // TEST_PAGE_CONSOLE=1: every page's console on the test's stderr, labelled (to read a failing browser test's story).
+    if (process.env.TEST_PAGE_CONSOLE === '1') process.stderr.write(`[page ${label} ${new Date().toISOString().slice(11, 23)}] ${message.text()}\n`);
     // Chromium's own reports: CSP violations, and a Permissions-Policy header it cannot parse.
     if (/Content[ -]Security[ -]Policy|Permissions-Policy/i.test(message.text())) cspViolations.push(`${label}: console: ${message.text()}`);
   });

@@ -222,10 +222,13 @@ export async function showNextSheet(page: Page): Promise<void> {
   });
 }
 
-/** Clicks the app's share button (the picker picks this tab) and waits for the share to be on. */
-export async function startSharing(sharer: MeetingPage): Promise<void> {
+/**
+ * Clicks the app's share button (the picker picks this tab) and waits for
+ * the share to be on (both producers made), bounded by `guardMs`.
+ */
+export async function startSharing(sharer: MeetingPage, guardMs = 10_000): Promise<void> {
   await sharer.page.click('[data-testid="screen-toggle"]');
-  await sharer.page.waitForSelector('[data-testid="screen-toggle"][data-state="on"]', { timeout: 10_000 });
+  await sharer.page.waitForSelector('[data-testid="screen-toggle"][data-state="on"]', { timeout: guardMs });
 }
 
 /**

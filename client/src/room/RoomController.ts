@@ -1,7 +1,8 @@
 /**
- * The one non-UI object of a meeting. It owns the signaling client, the
- * mediasoup-client objects (through MediaSession) and every MediaStreamTrack
- * (through LocalMedia), and it is the only writer of the room's signals.
+ * The one non-UI object of a meeting. It owns the signaling client and the
+ * mediasoup-client objects (through RoomSocket and MediaSession) and every
+ * MediaStreamTrack (through LocalMedia), and it is the only writer of the
+ * room's signals.
  * Components read the signals and call the actions below, nothing else.
  *
  * It keeps the meeting's lifecycle (connect, join, leave, teardown) and

@@ -46,8 +46,11 @@ import {
 } from '../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
 import { LEGIBLE_DB, TARGETS, targetsTable, timeToLegible } from './lib/legibility.js';
-import { measureWeakLinkShare, WEAK_LINK, type WeakLinkRun } from './lib/weakLinkShare.js';
-import type { BenchResult, Table } from './types.js';
+import { waitForQuiet as waitForQuietMachine } from './lib/quietMachine.js';
+import { medianRun, type Phase, type Run, type Timeline } from './lib/shareFigures.js';
+import { ratios, scrollFigures, stillFigures, weakLinkTable } from './lib/shareTables.js';
+import { measureWeakLinkShare, type WeakLinkRun } from './lib/weakLinkShare.js';
+import type { BenchResult } from './types.js';
 import { sleep, withTimeout } from './stats.js';
 
 export const name = 'screenshare';
@@ -80,66 +83,13 @@ const WEAK_LINK_RUNS = process.env.SCREENSHARE_WEAK === '0' ? 0 : null;
 const ATTEMPTS = 2;
 const SHARP_DB = 40;
 
-type Timeline = Array<{ atMs: number; psnr: number }>;
-
-/** One phase's window. */
-interface Phase {
-  fps: number;
-  kbps: number;
-  /** Luma PSNR of the frames sampled in the window: the last one, and the worst. */
-  psnr: number;
-  worstPsnr: number;
-  /** Share of one core over the window. */
-  sharerCpu: number;
-  viewerCpu: number;
-  /** The server: this process (the app and the benchmark itself), its mediasoup worker and Redis. */
-  serverCpu: number;
-  /** Everything else on the machine: a run with much here was disturbed. */
-  otherCpu: number;
-  /** The sender's qualityLimitationReason and encoder target (kb/s) at the end of the window. */
-  limitation: string;
-  targetKbps: number;
-}
-
-interface Run {
-  codecAsked: string;
-  maxBitrate: number;
-  /** As the viewer's inbound-rtp reports it. */
-  codec: string;
-  width: number;
-  height: number;
-  /** From the click on the share button to the first 1920x1080 frame decoded. */
-  firstFrameMs: number;
-  /** From the first frame to the first sample at or above 30 dB (back to back) / 40 dB (once a second); null if never. */
-  legibleMs: number | null;
-  sharpMs: number | null;
-  /** From the sharer's page change (the next sheet) to the first sample at or above 30 dB. */
-  pageChangeMs: number | null;
-  still: Phase;
-  scrolling: Phase;
-  /** PSNR once a second from the first frame (still phase), then while scrolling. */
-  stillTimeline: Timeline;
-  scrollTimeline: Timeline;
-}
-
 function pidOf(browser: TestBrowser): number {
   const pid = browser.browser.process()?.pid;
   if (pid === undefined) throw new Error('browser without a process');
   return pid;
 }
 
-/** Waits, bounded, until the machine outside this process is nearly idle; returns how busy it was (cores). */
-async function waitForQuiet(): Promise<number> {
-  const deadline = Date.now() + QUIET_WAIT_MS;
-  for (;;) {
-    const machine = machineBusySeconds();
-    const self = treeCpuSeconds(process.pid);
-    await sleep(3_000);
-    const other = (machineBusySeconds() - machine - (treeCpuSeconds(process.pid) - self)) / 3;
-    if (other < QUIET_CPU || Date.now() > deadline) return other;
-    process.stderr.write(`[bench] the machine is busy (${Math.round(other * 100)} % of a core outside the benchmark), waiting\n`);
-  }
-}
+const waitForQuiet = (): Promise<number> => waitForQuietMachine(QUIET_CPU, QUIET_WAIT_MS);
 
 const plus = (ms: number | null, offset: number): number | null => (ms === null ? null : ms + offset);
 
@@ -265,117 +215,6 @@ async function measure(app: TestApp, codecAsked: string, maxBitrate: number): Pr
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** null (never reached) sorts above every time, and stays null when it is the median. */
-function medianTime(values: ReadonlyArray<number | null>): number | null {
-  const m = median(values.map((v) => v ?? Number.POSITIVE_INFINITY));
-  return Number.isFinite(m) ? m : null;
-}
-
-function medianPhase(phases: readonly Phase[]): Phase {
-  const of = (pick: (phase: Phase) => number): number => median(phases.map(pick));
-  const limitations = [...new Set(phases.map((p) => p.limitation))];
-  return {
-    fps: of((p) => p.fps),
-    kbps: of((p) => p.kbps),
-    psnr: of((p) => p.psnr),
-    worstPsnr: of((p) => p.worstPsnr),
-    sharerCpu: of((p) => p.sharerCpu),
-    viewerCpu: of((p) => p.viewerCpu),
-    serverCpu: of((p) => p.serverCpu),
-    otherCpu: of((p) => p.otherCpu),
-    limitation: limitations.join('/'),
-    targetKbps: of((p) => p.targetKbps),
-  };
-}
-
-/** Figure by figure, the median of the runs of one configuration. */
-function medianRun(runs: readonly Run[]): Run {
-  const first = runs[0]!;
-  const codecs = [...new Set(runs.map((r) => r.codec))];
-  return {
-    ...first,
-    codec: codecs.join('/'),
-    firstFrameMs: median(runs.map((r) => r.firstFrameMs)),
-    legibleMs: medianTime(runs.map((r) => r.legibleMs)),
-    sharpMs: medianTime(runs.map((r) => r.sharpMs)),
-    pageChangeMs: medianTime(runs.map((r) => r.pageChangeMs)),
-    still: medianPhase(runs.map((r) => r.still)),
-    scrolling: medianPhase(runs.map((r) => r.scrolling)),
-  };
-}
-
-const seconds = (ms: number | null): number => (ms === null ? Number.NaN : ms / 1000);
-
-function stillFigures(title: string, runs: readonly Run[]): Table {
-  return {
-    title,
-    columns: ['codec', 'cap kb/s', 'received', 'first frame s', '≥30 dB s', '≥40 dB s', 'page change ≥30 dB s', 'PSNR dB', 'fps', 'kb/s', 'sharer CPU %', 'viewer CPU %', 'server CPU %', 'other CPU %'],
-    rows: runs.map((r) => [
-      r.codec,
-      r.maxBitrate / 1000,
-      `${r.width}x${r.height}`,
-      r.firstFrameMs / 1000,
-      seconds(r.legibleMs),
-      seconds(r.sharpMs),
-      seconds(r.pageChangeMs),
-      r.still.psnr,
-      r.still.fps,
-      r.still.kbps,
-      r.still.sharerCpu * 100,
-      r.still.viewerCpu * 100,
-      r.still.serverCpu * 100,
-      r.still.otherCpu * 100,
-    ]),
-  };
-}
-
-function scrollFigures(title: string, runs: readonly Run[]): Table {
-  return {
-    title,
-    columns: ['codec', 'cap kb/s', 'fps', 'kb/s', 'target kb/s', 'PSNR dB', 'worst dB', 'sharer CPU %', 'viewer CPU %', 'server CPU %', 'other CPU %', 'limited by'],
-    rows: runs.map((r) => [
-      r.codec,
-      r.maxBitrate / 1000,
-      r.scrolling.fps,
-      r.scrolling.kbps,
-      r.scrolling.targetKbps,
-      r.scrolling.psnr,
-      r.scrolling.worstPsnr,
-      r.scrolling.sharerCpu * 100,
-      r.scrolling.viewerCpu * 100,
-      r.scrolling.serverCpu * 100,
-      r.scrolling.otherCpu * 100,
-      r.scrolling.limitation,
-    ]),
-  };
-}
-
-/** Each run against the reference; PSNR as a difference, since decibels are already a ratio. */
-function ratios(title: string, runs: readonly Run[], reference: Run): Table {
-  const ratio = (a: number, b: number): number => (b > 0 ? a / b : Number.NaN);
-  return {
-    title,
-    columns: ['codec', 'cap kb/s', 'first frame ×', '≥40 dB time ×', 'still kb/s ×', 'scroll fps ×', 'scroll kb/s ×', 'scroll PSNR Δ dB', 'scroll sharer CPU ×'],
-    rows: runs.map((r) => [
-      r.codec,
-      r.maxBitrate / 1000,
-      ratio(r.firstFrameMs, reference.firstFrameMs),
-      ratio(seconds(r.sharpMs), seconds(reference.sharpMs)),
-      ratio(r.still.kbps, reference.still.kbps),
-      ratio(r.scrolling.fps, reference.scrolling.fps),
-      ratio(r.scrolling.kbps, reference.scrolling.kbps),
-      r.scrolling.psnr - reference.scrolling.psnr,
-      ratio(r.scrolling.sharerCpu, reference.scrolling.sharerCpu),
-    ]),
-  };
-}
-
 export async function run(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'chantier-bench-redis-'));
   const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
@@ -431,30 +270,10 @@ export async function run(): Promise<BenchResult> {
         : []),
     ]);
 
-    const weakTable: Table = {
-      title: `Weak link (${WEAK_LINK.rateKbit} kbit/s, ${WEAK_LINK.delayMs * 2} ms RTT, ${WEAK_LINK.lossPct} % loss): the viewer behind it`,
-      columns: ['run', 'first picture s', '≥30 dB s', 'stage shows', 'stills KB', 'last PSNR dB', 'down kb/s', 'lost (emulated)', 'queue drops', 'PLI', 'NACK', 'key frames', 'frames decoded'],
-      rows: weakRuns.map((r, i) => [
-        i + 1,
-        seconds(r.firstFrameMs),
-        seconds(r.legibleMs),
-        r.shown ?? '—',
-        r.stillBytes.map((b) => Math.round(b / 1024)).join(' ') || '—',
-        r.samples.at(-1)?.psnr ?? Number.NaN,
-        r.downKbps,
-        r.downLossDropped,
-        r.downQueueDropped,
-        r.viewer?.pliCount ?? Number.NaN,
-        r.viewer?.nackCount ?? Number.NaN,
-        r.viewer?.keyFramesDecoded ?? Number.NaN,
-        r.viewer?.framesDecoded ?? Number.NaN,
-      ]),
-    };
-
     return {
       tables: [
         targets,
-        ...(weakRuns.length > 0 ? [weakTable] : []),
+        ...(weakRuns.length > 0 ? [weakLinkTable(weakRuns)] : []),
         stillFigures(`Still plan, codecs at the default cap (${SCREEN_MAX_BITRATE / 1000} kb/s)`, byCodec),
         scrollFigures(`Scrolling plan (${SCROLL_PX_PER_S} px/s), codecs at the default cap`, byCodec),
         ratios(`Codecs against the default (${reference.codec})`, byCodec, reference),

@@ -3,29 +3,14 @@
  * real app (real mediasoup workers, real Redis). No packets flow here (the
  * browser test does that): these check what the server decides and tells.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RtpParameters } from 'mediasoup/types';
-import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode, PROTOCOL_VERSION } from './protocol/index.js';
 
-let t: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp();
 
 async function joined(roomId: string, displayName: string, audioOnly?: boolean) {
   const c = await TestClient.connect(t.url);

@@ -4,32 +4,19 @@
  * sharing one Redis.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { startServerProcess } from '../../test/serverProcess.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { CALL_ROOM_PREFIX, CALLS_PER_MINUTE } from './projects/Calls.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage } from './protocol/index.js';
 
 const rid = (): string => randomBytes(6).toString('base64url');
-const clients: TestClient[] = [];
 const RING_MS = 1_500;
-let t: TestApp;
 
-beforeAll(async () => {
-  t = await startTestApp({ CALL_RING_MS: String(RING_MS) });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp({ CALL_RING_MS: String(RING_MS) });
 
 async function connect(
   url: string,

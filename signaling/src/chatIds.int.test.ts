@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
-import { closeCheckedClients, helloSession, httpJson, type HelloSession } from '../../test/session.js';
-import { RequestFailed, type TestClient } from '../../test/TestClient.js';
+import { describe, expect, it } from 'vitest';
+import { helloSession, httpJson, type HelloSession } from '../../test/session.js';
+import { RequestFailed } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { AppError } from './errors.js';
 import { ErrorCode, type ChatMessage } from './protocol/index.js';
 import { ChatStore } from './store/chat.js';
@@ -23,16 +23,7 @@ const REFUSED_BY_REDIS = [`${NINES}-${NINES}`, `${NINES}-1`, `${MAX.slice(0, -1)
 /** Not canonical (Redis reads them, the protocol does not). */
 const NOT_CANONICAL = ['007-1', '1-01', '+1-0', ' 1-0', '1', '1-', '-1', '1-2-3', '', '١-0'];
 
-let t: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp({ CHAT_MESSAGES_PER_MINUTE: '1000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+const { app: t, clients } = useTestApp({ CHAT_MESSAGES_PER_MINUTE: '1000' });
 
 async function session(projectId: string, userId: string, room?: string): Promise<HelloSession> {
   const s = await helloSession(t, { projectId, userId, displayName: userId, ...(room ? { room } : {}) });

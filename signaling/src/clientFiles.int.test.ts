@@ -10,23 +10,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MIN_BYTES } from '../../client/compressPlugin.js';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { useTestApp } from '../../test/useTestApp.js';
 
-let t: TestApp;
+const { app: t } = useTestApp({ MEDIASOUP_WORKERS: '1' });
 let dist: string;
 /** The entry script and stylesheet index.html loads (/assets/…). */
 let entries: string[];
 
 beforeAll(async () => {
-  t = await startTestApp({ MEDIASOUP_WORKERS: '1' });
   dist = t.config.clientDir;
   const html = readFileSync(join(dist, 'index.html'), 'utf8');
   entries = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const get = (url: string, acceptEncoding?: string, extra: Record<string, string> = {}) =>

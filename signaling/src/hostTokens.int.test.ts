@@ -4,11 +4,11 @@
  * 127.0.0.1, the room claim, and refreshToken during a meeting, up to a
  * joined peer whose first token has expired.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters } from '../../test/fakeMedia.js';
 import { startJwksServer, type JwksServer, type PlatformKey } from '../../test/jwks.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode, type ResponseData } from './protocol/index.js';
 
 const PROJECT = 'p1';
@@ -17,33 +17,24 @@ const AUDIENCE = 'chantier';
 let jwks: JwksServer;
 let rsKey: PlatformKey;
 let esKey: PlatformKey;
-let t: TestApp;
-const clients: TestClient[] = [];
 
+// Registered before the app's hooks: the keys are served before the app starts, and after it closes.
 beforeAll(async () => {
   jwks = await startJwksServer();
   rsKey = await jwks.addKey('RS256');
   esKey = await jwks.addKey('ES256');
-  // Both kinds of keys, an issuer and an audience, no clock leeway: expiry within a test.
-  t = await startTestApp({
-    JWT_JWKS_URL: jwks.url,
-    JWT_ALGORITHMS: 'HS256,RS256,ES256',
-    JWT_ISSUER: ISSUER,
-    JWT_AUDIENCE: AUDIENCE,
-    JWT_CLOCK_TOLERANCE_S: '0',
-  });
 });
 afterAll(async () => {
-  await t.close();
   await jwks.close();
 });
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+// Both kinds of keys, an issuer and an audience, no clock leeway: expiry within a test.
+const { app: t, clients } = useTestApp(() => ({
+  JWT_JWKS_URL: jwks.url,
+  JWT_ALGORITHMS: 'HS256,RS256,ES256',
+  JWT_ISSUER: ISSUER,
+  JWT_AUDIENCE: AUDIENCE,
+  JWT_CLOCK_TOLERANCE_S: '0',
+}));
 
 async function connect(): Promise<TestClient> {
   const c = await TestClient.connect(t.url);

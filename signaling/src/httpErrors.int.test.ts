@@ -5,22 +5,18 @@
  * text in any answer, the right status, and the client's routes unchanged.
  */
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rawHttp } from '../../test/rawHttp.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { errorCodes, ErrorCode } from './protocol/index.js';
 import { LONGEST_PATH_PARAMETER, ROUTER_MAX_PARAM_LENGTH } from './routes/params.js';
 
 const PROJECT = 'p1';
-let t: TestApp;
+const { app: t } = useTestApp();
 let owner: Record<string, string>;
 
 beforeAll(async () => {
-  t = await startTestApp();
   owner = { authorization: `Bearer ${await t.token({ projectId: PROJECT, role: 'owner' })}` };
-});
-afterAll(async () => {
-  await t.close();
 });
 
 interface Answer {

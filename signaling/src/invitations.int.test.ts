@@ -8,10 +8,11 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test/app.js';
 import { testConfig } from '../../test/config.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { buildApp, redactQuery } from './app.js';
 import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION } from './protocol/index.js';
@@ -19,9 +20,8 @@ import { hashCode, InvitationStore } from './store/invitations.js';
 import { makeKeys } from './store/keys.js';
 
 const PROJECT = 'chantier-nord';
-let t: TestApp;
+const { app: t, clients } = useTestApp();
 let ownerToken: string;
-const clients: TestClient[] = [];
 
 interface Created {
   invitation: { invitationId: string; role: string; roomId?: string; uses: number; maxUses?: number; expiresAt: number; createdAt: number };
@@ -54,21 +54,11 @@ async function connect(): Promise<TestClient> {
   return c;
 }
 
+// After the app's beforeAll: the app is up.
 beforeAll(async () => {
-  t = await startTestApp();
   ownerToken = await t.token({ projectId: PROJECT, role: 'owner', userId: 'owner-1', displayName: 'Chef' });
   const r = await api('POST', '/api/projects', { token: ownerToken, body: { id: PROJECT, name: 'Chantier Nord' } });
   expect(r.status).toBe(201);
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
 });
 
 describe('owners manage invitations', () => {

@@ -6,26 +6,16 @@
  * the join screen (prepareConsumers), the Redis records written after the answer, the lobby's media freed when the
  * person leaves without joining, and the join's phases in the metrics.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
-import { closeCheckedClients, helloSession, httpJson, type HelloOptions } from '../../test/session.js';
-import type { TestClient } from '../../test/TestClient.js';
+import { helloSession, httpJson, type HelloOptions } from '../../test/session.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode } from './protocol/index.js';
 
 const PROJECT = 'p1';
 const ROOM = 'fast';
 
-let t: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp({ JOINS_PER_MINUTE: '1000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+const { app: t, clients } = useTestApp({ JOINS_PER_MINUTE: '1000' });
 
 async function helloed(displayName: string, options: Partial<HelloOptions> = {}) {
   const { c, hello } = await helloSession(t, { displayName, projectId: PROJECT, room: ROOM, ...options });

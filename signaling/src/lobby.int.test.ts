@@ -5,10 +5,11 @@
  * (ADMISSION_DENIED), nobody else ever waits, and the lobby can be turned
  * off per meeting (GUEST_LOBBY sets the default).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import {
   ErrorCode,
   MAX_LOBBY_WAITING,
@@ -20,25 +21,9 @@ import {
 
 const PROJECT = 'p1';
 /** The default: a lobby for guests. Joins (and knocks, counted as joins) unthrottled: the test makes many. */
-let t: TestApp;
-/** GUEST_LOBBY=off: guests come straight in unless a moderator turns the lobby on. */
-let open: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp({ JOINS_PER_MINUTE: '100000' });
-  open = await startTestApp({ GUEST_LOBBY: 'off' });
-});
-afterAll(async () => {
-  await Promise.all([t.close(), open.close()]);
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp({ JOINS_PER_MINUTE: '100000' });
+/** GUEST_LOBBY=off: guests come straight in unless a moderator turns the lobby on (its clients go in `clients` too). */
+const { app: open } = useTestApp({ GUEST_LOBBY: 'off' });
 
 interface Hello {
   c: TestClient;

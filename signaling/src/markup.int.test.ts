@@ -5,11 +5,11 @@
  * checked with qpdf.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { joinMeeting, uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
 import type { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import {
   ErrorCode,
   MARKUP_LIMITS,
@@ -17,21 +17,12 @@ import {
   type MarkInput,
   type Role,
 } from './protocol/index.js';
-import { closeCheckedClients } from '../../test/session.js';
 
-let t: TestApp;
-const clients: TestClient[] = [];
 const project = `markup-${randomBytes(4).toString('hex')}`;
 const mid = (): string => `m-${randomBytes(6).toString('base64url')}`;
 
-beforeAll(async () => {
-  // Guests join without the lobby here: the lobby has its own tests.
-  t = await startTestApp({ GUEST_LOBBY: 'off', UPLOADS_PER_MINUTE: '1000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+// Guests join without the lobby here: the lobby has its own tests.
+const { app: t, clients } = useTestApp({ GUEST_LOBBY: 'off', UPLOADS_PER_MINUTE: '1000' });
 
 const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 

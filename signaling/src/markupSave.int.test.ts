@@ -5,28 +5,19 @@
  * PDF is refused and nothing is stored.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { joinMeeting, uploadDocument } from '../../test/meetingClient.js';
 import { planPdf } from '../../test/pdf.js';
 import { qpdfCheck, qpdfEncrypt, readAnnotations, rgb255 } from '../../test/pdfAnnotations.js';
 import type { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { solidImage } from './documents/fixtures.js';
 import { ErrorCode, MARKUP_PALETTE, type MarkInput, type MeetingRecord, type Role } from './protocol/index.js';
-import { closeCheckedClients } from '../../test/session.js';
 
-let t: TestApp;
-const clients: TestClient[] = [];
 const project = `markup-save-${randomBytes(4).toString('hex')}`;
 const mid = (): string => `m-${randomBytes(6).toString('base64url')}`;
 
-beforeAll(async () => {
-  t = await startTestApp({ UPLOADS_PER_MINUTE: '1000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+const { app: t, clients } = useTestApp({ UPLOADS_PER_MINUTE: '1000' });
 
 const upload = (name: string, bytes: Uint8Array, token: string): Promise<string> => uploadDocument(t.url, project, token, name, bytes);
 

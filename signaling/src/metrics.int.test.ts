@@ -6,31 +6,18 @@
  * bytes are the browser test's (client/e2e/metrics.e2e.test.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { parseExposition, sumOf, type PromSample } from './metrics/exposition.js';
 import { ErrorCode, PROTOCOL_VERSION, type ResponseData, type Role } from './protocol/index.js';
 
 const PROJECT = 'p1';
 const METRICS_TOKEN = randomBytes(24).toString('base64url');
-let t: TestApp;
-const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  t = await startTestApp({ METRICS_TOKEN, MEDIASOUP_WORKERS: '2', GUEST_LOBBY: 'off' });
-});
-afterAll(async () => {
-  await t?.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp({ METRICS_TOKEN, MEDIASOUP_WORKERS: '2', GUEST_LOBBY: 'off' });
 
 async function scrape(token: string | undefined = METRICS_TOKEN): Promise<PromSample[]> {
   const response = await fetch(`${t.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyChange } from '../../client/src/minutes/applyChange.js';
-import { startTestApp, type TestApp } from '../../test/app.js';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { answerCode as code, TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import {
   ErrorCode,
   MAX_ITEM_TEXT,
@@ -31,21 +31,12 @@ import {
   type NotificationData,
   type Role,
 } from './protocol/index.js';
-import { closeCheckedClients } from '../../test/session.js';
 
 const run = promisify(execFile);
 const rid = (): string => randomBytes(5).toString('hex');
-let t: TestApp;
-const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  // The 10,000-item test sends far more than a person would.
-  t = await startTestApp({ WS_MESSAGES_PER_SECOND: '10000', WS_CONNECTS_PER_MINUTE: '10000', JOINS_PER_MINUTE: '10000', HTTP_REQUESTS_PER_MINUTE: '10000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+// The 10,000-item test sends far more than a person would.
+const { app: t, clients } = useTestApp({ WS_MESSAGES_PER_SECOND: '10000', WS_CONNECTS_PER_MINUTE: '10000', JOINS_PER_MINUTE: '10000', HTTP_REQUESTS_PER_MINUTE: '10000' });
 
 interface Person {
   userId: string;

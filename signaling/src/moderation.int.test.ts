@@ -4,10 +4,10 @@
  * and each effect as the SFU holds it, not only as notifications say.
  */
 import type { RtpParameters } from 'mediasoup/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import {
   ErrorCode,
   PROTOCOL_VERSION,
@@ -18,23 +18,9 @@ import {
 } from './protocol/index.js';
 
 const PROJECT = 'p1';
-let t: TestApp;
-const clients: TestClient[] = [];
 
-beforeAll(async () => {
-  // Guests here are participants like the others; the lobby they would wait in is lobby.int.test.ts's.
-  t = await startTestApp({ GUEST_LOBBY: 'off' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+// Guests here are participants like the others; the lobby they would wait in is lobby.int.test.ts's.
+const { app: t, clients } = useTestApp({ GUEST_LOBBY: 'off' });
 
 interface Joined {
   c: TestClient;

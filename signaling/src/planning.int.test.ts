@@ -7,23 +7,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import ICAL from 'ical.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLoggedTestApp, startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
+import { startLoggedTestApp, type TestApp } from '../../test/app.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode, PROTOCOL_VERSION, type MeetingPlan, type PlansReply, type Role } from './protocol/index.js';
-import { closeCheckedClients } from '../../test/session.js';
 
 const rid = (): string => randomBytes(5).toString('hex');
-const clients: TestClient[] = [];
-let t: TestApp;
 
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => closeCheckedClients(clients));
+const { app: t, clients } = useTestApp();
 
 interface Project {
   id: string;

@@ -3,31 +3,17 @@
  * Real app, real Redis, real documents on disk.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { minimalPdf } from './documents/fixtures.js';
 import { ErrorCode, PROTOCOL_VERSION, type PresentationView } from './protocol/index.js';
 
-let t: TestApp;
-const clients: TestClient[] = [];
 const project = `present-${randomBytes(4).toString('hex')}`;
 const cmid = (): string => randomBytes(9).toString('base64url');
 
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp();
 
 async function upload(name: string, bytes: Buffer, token: string): Promise<string> {
   const form = new FormData();

@@ -5,30 +5,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { deviceRtpCapabilities } from '../../test/fakeMedia.js';
 import { startServerProcess } from '../../test/serverProcess.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage } from './protocol/index.js';
 
 const cmid = (): string => randomBytes(9).toString('base64url');
-const clients: TestClient[] = [];
-let t: TestApp;
 
-beforeAll(async () => {
-  t = await startTestApp({ PRESENCE_TTL_MS: '3000' });
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp({ PRESENCE_TTL_MS: '3000' });
 
 async function member(
   url: string,

@@ -4,32 +4,17 @@
  * period; a new socket takes it back with hello.resume, others see nothing,
  * and the notifications missed meanwhile arrive once, in order.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode, type ResponseData } from './protocol/index.js';
 
 const PROJECT = 'p1';
-let t: TestApp;
-/** Same server, a short grace period: expiry within a test. */
-let short: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-  short = await startTestApp({ PEER_GRACE_MS: '800' });
-});
-afterAll(async () => {
-  await Promise.all([t.close(), short.close()]);
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp();
+/** Same server, a short grace period: expiry within a test (its clients go in `clients` too). */
+const { app: short } = useTestApp({ PEER_GRACE_MS: '800' });
 
 async function connect(app: TestApp = t): Promise<TestClient> {
   const c = await TestClient.connect(app.url);

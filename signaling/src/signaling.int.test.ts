@@ -1,26 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
 import { audioRtpParameters, deviceRtpCapabilities, dtlsParameters, videoRtpParameters } from '../../test/fakeMedia.js';
 import { TestClient } from '../../test/TestClient.js';
+import { useTestApp } from '../../test/useTestApp.js';
 import { LazyChildLogger } from './log/LazyChildLogger.js';
 import { ErrorCode, PROTOCOL_VERSION, WsCloseCode } from './protocol/index.js';
 
-let t: TestApp;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
-afterEach(() => {
-  for (const c of clients) {
-    expect(c.violations, 'server messages must match the protocol').toEqual([]);
-    c.close();
-  }
-  clients.length = 0;
-});
+const { app: t, clients } = useTestApp();
 
 async function connect(): Promise<TestClient> {
   const c = await TestClient.connect(t.url);

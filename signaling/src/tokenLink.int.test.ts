@@ -10,26 +10,19 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../test/app.js';
+import { describe, expect, it } from 'vitest';
 import { helloSession, httpJson } from '../../test/session.js';
 import { RequestFailed } from '../../test/TestClient.js';
 import { mintTokenLink, parseTokenArgs } from './cli/tokenLink.js';
 import { ErrorCode } from './protocol/index.js';
 import { testTempDir } from '../../test/tempDir.js';
+import { useTestApp } from '../../test/useTestApp.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROJECT = 'lien-chantier';
 const ROOM = 'reunion';
 
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const { app: t } = useTestApp();
 
 /** A hello with this token for `room` (unset: the project page): accepted, or the refusal's code. */
 async function helloWith(token: string, room?: string): Promise<{ ok: true } | { ok: false; code: string }> {

@@ -1,86 +1,58 @@
 /**
- * The one non-UI object of a meeting. It owns the signaling client, the
- * mediasoup-client objects (through MediaSession) and every MediaStreamTrack
- * (through LocalMedia), and it is the only writer of the room's signals.
+ * The one non-UI object of a meeting. It owns the signaling client and the
+ * mediasoup-client objects (through RoomSocket and MediaSession) and every
+ * MediaStreamTrack (through LocalMedia), and it is the only writer of the
+ * room's signals.
  * Components read the signals and call the actions below, nothing else.
  *
  * It keeps the meeting's lifecycle (connect, join, leave, teardown) and
  * delegates each other job to a module beside it, lent what it needs
- * (roomLink.ts): LocalControls (microphone, camera, devices), ScreenShare,
- * VideoReception (audio-only, viewport), RemoteMedia (the others' media),
- * Moderation, Reconnection (resumes, closes, starting over), TurnCredentials.
+ * (roomLink.ts): RoomSocket (the socket and what lives as long as it: its
+ * listeners, the media sessions, the TURN credentials, the token),
+ * LocalControls (microphone, camera, devices), ScreenShare, VideoReception
+ * (audio-only, viewport), RemoteMedia (the others' media), Moderation,
+ * Reconnection (resumes, closes, starting over).
  * New features get their own module too.
  *
  * Every public action resolves, never rejects: failures end up in state
  * (phase 'error', a device issue, a toggle left off) and in the log.
  */
-import type { ModerationAction, ResponseData } from '@chantier/signaling/protocol';
+import type { ModerationAction } from '@chantier/signaling/protocol';
 import { errorCodeOf, type AppErrorCode } from '../errors';
 import { createLogger } from '../log';
-import { NodeDirectory } from '../signaling/nodes';
-import { Connection, type ConnectionOptions } from '../signaling/Connection';
+import type { Connection } from '../signaling/Connection';
 import type { Phase, RoomState } from '../state/roomState';
 import { Admission } from './Admission';
 import { joinMeeting, produceInitial, receiveOthers } from './JoinSequence';
 import { LocalControls } from './LocalControls';
 import { LocalMedia } from './LocalMedia';
 import { MediaOps } from './MediaOps';
-import { MediaPrewarm } from './MediaPrewarm';
 import { Moderation } from './Moderation';
 import { Reconnection } from './Reconnection';
 import { RemoteMedia } from './RemoteMedia';
-import type { MediaSession } from './mediaSessionLoader';
-import type { RoomLink } from './roomLink';
 import { ScreenCapture } from './ScreenCapture';
 import { ScreenShare } from './ScreenShare';
-import { TurnCredentials } from './TurnCredentials';
 import { markJoin, resetFirstFrame } from './joinTimeline';
-import { DEFAULT_SCREEN_TUNING, type ScreenTuning } from './screenTuning';
+import { RoomSocket } from './RoomSocket';
 import type { ReceiveStats, SendStats } from './stats';
 import { VideoReception } from './VideoReception';
 import { ScreenStills } from './ScreenStills';
 import { httpOriginOf } from './stillEndpoint';
-import type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
+import type { RoomActions, RoomControllerOptions } from './roomActions';
 
 const log = createLogger('room');
 
 export type { RoomActions, RoomControllerOptions, SocketUser } from './roomActions';
 
-interface Credentials {
-  projectId: string;
-  roomId: string;
-  token: string;
-}
-
-type Hello = ResponseData<'hello'>;
-
-/** How long `leave` may wait for its answer before we close anyway. */
-const LEAVE_TIMEOUT_MS = 3_000;
-
 export class RoomController implements RoomActions {
   readonly state: RoomState;
-  private readonly url: string;
-  /** The cluster's nodes, known across connections: a fresh hello after a node died tries the survivors. */
-  private readonly nodes: NodeDirectory;
   private readonly isPhone: () => boolean;
-  private readonly createConnection: (options: ConnectionOptions) => Connection;
+  /** The socket, its listeners and media sessions, its TURN credentials and the generation (RoomSocket.ts). */
+  private readonly socket: RoomSocket;
   private readonly local: LocalMedia;
   private readonly screen: ScreenCapture;
-  private readonly screenTuning: ScreenTuning;
-  private readonly socketUsers: readonly SocketUser[];
   /** Toggles and device switches, one at a time, so that tracks are never opened twice. */
   private readonly mediaOps: MediaOps;
-  private signaling: Connection | null = null;
-  private session: MediaSession | null = null;
-  /** The media session made on the join screen, until the join takes it (MediaPrewarm.ts). */
-  private prewarm: MediaPrewarm | null = null;
-  private hello: Hello | null = null;
-  /** The newest TURN credentials of this socket's session: the hello's, then renewals (TurnCredentials.ts). */
-  private readonly turn = new TurnCredentials(() => this.session ?? this.prewarm?.session);
-  private credentials: Credentials | null = null;
-  private unsubscribe: Array<() => void> = [];
-  /** Bumped by every teardown: async work started before it sees it changed and drops its result. */
-  private generation = 0;
   /** Set when a joined session lost its socket: rejoin() then joins without the lobby. */
   private resumeJoin = false;
   /** Rejoindre pressed, `join` not answered yet: a second press is ignored. */
@@ -89,8 +61,6 @@ export class RoomController implements RoomActions {
   private leaving = false;
   /** A guest's knock and wait for a moderator (Admission.ts). */
   private readonly admission: Admission;
-  /** What the modules below are lent: the state and, read at each use, this connection's objects. */
-  private readonly link: RoomLink;
   /** A moderator's requests, the raised hand and their notifications (Moderation.ts). */
   private readonly moderation: Moderation;
   /** The others' media: who is in, what they send, what is consumed of it (RemoteMedia.ts). */
@@ -108,38 +78,34 @@ export class RoomController implements RoomActions {
 
   constructor(options: RoomControllerOptions) {
     this.state = options.state;
-    this.url = options.url;
-    this.nodes = new NodeDirectory(options.url);
     this.isPhone = options.isPhone;
-    this.createConnection = options.createConnection ?? ((connectionOptions) => new Connection(connectionOptions));
-    this.socketUsers = options.socketUsers ?? [];
+    this.socket = new RoomSocket(options, {
+      listen: (signaling) => this.subscribe(signaling),
+      sessionEvents: {
+        transportGone: () => this.reconnection.startOver('a transport is gone on the server'),
+        trackEnded: (kind) => this.controls.trackEnded(kind),
+      },
+    });
     this.local = new LocalMedia(this.state, options.mediaDevices, (kind) => this.controls.trackEnded(kind));
     this.screen = new ScreenCapture(options.mediaDevices, (kind) => this.screenShare.ended(kind));
-    this.screenTuning = options.screenTuning ?? DEFAULT_SCREEN_TUNING;
     this.state.canShareScreen.value = this.screen.supported;
     this.admission = new Admission(this.state, (code) => this.fail(code));
     this.mediaOps = new MediaOps(this.state);
-    this.link = {
-      state: this.state,
-      session: () => this.session,
-      signaling: () => this.signaling,
-      generation: () => this.generation,
-      isSelf: (peerId) => this.isSelf(peerId),
-    };
-    this.remote = new RemoteMedia(this.link);
-    this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
-    this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen);
-    this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
+    const { link } = this.socket; // what the modules below are lent: the state and this connection's objects
+    this.remote = new RemoteMedia(link);
+    this.controls = new LocalControls(link, this.mediaOps, this.local, () => this.moderation.unmuted());
+    this.screenShare = new ScreenShare(link, this.mediaOps, this.screen);
+    this.video = new VideoReception(link, this.mediaOps, this.controls, this.remote);
     this.stills = new ScreenStills(
       this.state,
       () => this.screen.videoTrack,
-      () => (this.credentials ? { ...this.credentials, origin: httpOriginOf(this.nodes.current) } : null),
+      () => (this.socket.credentials ? { ...this.socket.credentials, origin: httpOriginOf(this.socket.nodes.current) } : null),
     );
-    this.moderation = new Moderation(this.link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
+    this.moderation = new Moderation(link, { ops: this.mediaOps, local: this.local, screen: this.screen, admission: this.admission });
     this.reconnection = new Reconnection(
-      this.link,
+      link,
       {
-        resumed: (hello) => void (this.hello = hello),
+        resumed: (hello) => this.socket.resumed(hello),
         startAfresh: (joinAgain) => {
           this.resumeJoin = joinAgain;
           void this.rejoin();
@@ -147,7 +113,7 @@ export class RoomController implements RoomActions {
         end: (phase, reason) => this.end(phase, reason),
         fail: (code) => this.fail(code),
       },
-      { admission: this.admission, turn: this.turn, remote: this.remote },
+      { admission: this.admission, turn: this.socket.turn, remote: this.remote },
     );
   }
 
@@ -156,8 +122,7 @@ export class RoomController implements RoomActions {
   /** Opens the socket and says hello; phase 'lobby' on success, 'error' otherwise. */
   async connect(projectId: string, roomId: string, token: string): Promise<void> {
     this.teardown();
-    const generation = this.generation;
-    this.credentials = { projectId, roomId, token };
+    const generation = this.socket.generation;
     const { state } = this;
     state.error.value = null;
     state.endedReason.value = null;
@@ -165,32 +130,15 @@ export class RoomController implements RoomActions {
     state.phase.value = 'connecting';
     state.connection.value = 'ok';
 
-    const signaling = this.createConnection({
-      url: this.url,
-      nodes: this.nodes,
-      // For the project's presence list ("on a phone").
-      hello: { token, projectId, roomId, device: this.isPhone() ? 'phone' : 'desktop' },
-    });
-    this.signaling = signaling;
-    this.subscribe(signaling);
     try {
-      const hello = await signaling.open();
-      if (generation !== this.generation) return;
-      markJoin('hello-answered');
-      this.hello = hello;
-      this.turn.hold(hello.iceServers);
-      for (const user of this.socketUsers) user.attach(signaling, hello);
+      const hello = await this.socket.open({ projectId, roomId, token });
+      if (!hello) return; // torn down meanwhile
       state.self.value = { peerId: hello.peerId, ...hello.self };
-      // Device and transports made while the person is on the join screen (not for a guest who may wait).
-      this.prewarm = new MediaPrewarm(signaling, hello, this.screenTuning, {
-        transports: hello.self.role !== 'guest',
-        audioOnly: state.audioOnly.value,
-      });
       if (state.displayName.value.trim() === '') state.displayName.value = hello.self.displayName;
       state.phase.value = 'lobby';
       log.info(`in the lobby of ${projectId}/${roomId} as ${hello.peerId}`);
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (generation !== this.socket.generation) return;
       log.warn('hello failed', error);
       this.fail(errorCodeOf(error));
       return;
@@ -199,7 +147,7 @@ export class RoomController implements RoomActions {
     this.local.watchDevices();
     await this.mediaOps.run(() => this.controls.openLobbyMedia());
     markJoin('devices-opened');
-    if (this.resumeJoin && generation === this.generation) await this.join();
+    if (this.resumeJoin && generation === this.socket.generation) await this.join();
   }
 
   /** Shows an error screen without a connection (a bad link, found before connecting). */
@@ -213,11 +161,9 @@ export class RoomController implements RoomActions {
 
   async join(): Promise<void> {
     const { state } = this;
-    const signaling = this.signaling;
-    const hello = this.hello;
-    const prewarm = this.prewarm;
+    const { signaling, hello, prewarm } = this.socket;
     if (state.phase.value !== 'lobby' || this.pressed || !signaling || !hello || !prewarm) return;
-    const generation = this.generation;
+    const generation = this.socket.generation;
     this.pressed = true; // the phase says 'joining' if `join` is slow to answer (JoinSteps.pending)
     markJoin('pressed');
     resetFirstFrame();
@@ -225,7 +171,7 @@ export class RoomController implements RoomActions {
     // Let a device switch still running in the lobby (or a permission prompt)
     // finish before producing its track.
     await this.mediaOps.settled();
-    const stale = () => generation !== this.generation;
+    const stale = () => generation !== this.socket.generation;
     if (stale()) return void (this.pressed = false);
     try {
       const joined = await joinMeeting({
@@ -236,13 +182,13 @@ export class RoomController implements RoomActions {
         admission: this.admission,
         isPhone: this.isPhone(),
         stale,
-        adopt: (session) => this.adopt(session),
+        adopt: (session) => this.socket.adopt(session),
         pending: () => void (stale() || state.phase.value !== 'lobby' || (state.phase.value = 'joining')),
       });
       this.pressed = false;
       if (!joined || stale()) return;
       const { session, answer, others } = joined;
-      for (const user of this.socketUsers) user.joined?.(answer);
+      this.socket.joined(answer);
       // Queued now, so that they come before any producerAdded; the meeting view once they are made.
       await receiveOthers(joined, (consumed) => this.remote.received(session, consumed), (peerId, producerId) => this.remote.consume(session, peerId, producerId));
       if (stale()) return;
@@ -251,7 +197,7 @@ export class RoomController implements RoomActions {
       this.resumeJoin = true;
       log.info(`joined with ${others.length} other participant(s)`);
 
-      await this.mediaOps.run(() => produceInitial(session, this.local, state, () => session !== this.session));
+      await this.mediaOps.run(() => produceInitial(session, this.local, state, () => session !== this.socket.session));
     } catch (error) {
       this.pressed = false;
       if (stale()) return;
@@ -260,37 +206,15 @@ export class RoomController implements RoomActions {
     }
   }
 
-  /** The join's media session becomes the meeting's: its events into state, closed with it. */
-  private adopt(session: MediaSession): void {
-    const { state } = this;
-    this.session = session;
-    state.mediaConnection.value = session.connection; // the lobby may have connected it (the probe)
-    this.unsubscribe.push(
-      session.events.on('connectionstatechange', (connection) => {
-        state.mediaConnection.value = connection;
-      }),
-      session.events.on('transportgone', () => this.reconnection.startOver('a transport is gone on the server')),
-      session.events.on('producertrackended', (source) => {
-        // A shared screen's end is reported by ScreenCapture, which also sees it before producing.
-        if (source === 'mic' || source === 'camera') this.controls.trackEnded(source === 'mic' ? 'audio' : 'video');
-      }),
-    );
-  }
-
   async leave(): Promise<void> {
     const phase = this.state.phase.value;
     if (this.leaving || (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting')) return;
-    const signaling = this.signaling;
     this.leaving = true;
-    this.generation++; // nothing started before leaving may change state any more
-    try {
-      // Not yet in (lobby, waiting to be admitted): closing the socket is goodbye enough.
-      if (signaling && phase !== 'lobby' && phase !== 'waiting') await signaling.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS });
-    } catch (error) {
-      log.warn('leave request failed; closing anyway', error);
-    } finally {
-      this.leaving = false;
-    }
+    // Not yet in (lobby, waiting to be admitted): closing the socket is goodbye enough.
+    const goodbye = phase !== 'lobby' && phase !== 'waiting' ? this.socket.goodbye('wait') : null;
+    this.socket.invalidate(); // nothing started before leaving may change state any more
+    if (goodbye) await goodbye;
+    this.leaving = false;
     this.end('left');
   }
 
@@ -301,11 +225,7 @@ export class RoomController implements RoomActions {
   leaveOnPageHide(): void {
     const phase = this.state.phase.value;
     if (phase !== 'joined' && phase !== 'joining' && phase !== 'lobby' && phase !== 'waiting') return;
-    if (phase !== 'lobby' && phase !== 'waiting') {
-      this.signaling
-        ?.request('leave', {}, { timeoutMs: LEAVE_TIMEOUT_MS })
-        .catch((error: unknown) => log.debug('leave on pagehide not answered', error));
-    }
+    if (phase !== 'lobby' && phase !== 'waiting') void this.socket.goodbye('page-hide');
     this.end('left');
   }
 
@@ -316,25 +236,17 @@ export class RoomController implements RoomActions {
    * token connects again with it.
    */
   async refreshToken(token: string): Promise<void> {
-    const credentials = this.credentials;
-    if (!credentials) return;
-    this.credentials = { ...credentials, token };
+    if (!this.socket.useToken(token)) return;
     const { state } = this;
     if (state.phase.value === 'error' && state.error.value === 'TOKEN_EXPIRED') {
       await this.rejoin();
       return;
     }
-    const signaling = this.signaling;
-    if (!signaling) return;
-    signaling.setToken(token);
-    const answer = await signaling.request('refreshToken', { token });
-    const self = state.self.value;
-    if (self && self.role !== answer.role) state.self.value = { ...self, role: answer.role };
-    log.info(`token refreshed, valid until ${new Date(answer.expiresAt * 1000).toISOString()}`);
+    await this.socket.sendToken(token);
   }
 
   async rejoin(): Promise<void> {
-    const credentials = this.credentials;
+    const credentials = this.socket.credentials;
     if (!credentials) return;
     await this.connect(credentials.projectId, credentials.roomId, credentials.token);
   }
@@ -422,29 +334,24 @@ export class RoomController implements RoomActions {
 
   /** Inbound RTP totals per consumer; browser tests assert on these. */
   getReceiveStats(): Promise<ReceiveStats[]> {
-    return this.session?.getReceiveStats() ?? Promise.resolve([]);
+    return this.socket.session?.getReceiveStats() ?? Promise.resolve([]);
   }
 
   /** Outbound RTP totals per producer (simulcast layers added up). */
   getSendStats(): Promise<SendStats[]> {
-    return this.session?.getSendStats() ?? Promise.resolve([]);
+    return this.socket.session?.getSendStats() ?? Promise.resolve([]);
   }
 
   // -------------------------------------------------------- notifications
 
-  /** Every listener on this socket, each module's own; removed at teardown. */
-  private subscribe(signaling: Connection): void {
-    this.unsubscribe.push(
+  /** The modules' listeners on a new socket, each module's own (RoomSocket adds its own and removes all at teardown). */
+  private subscribe(signaling: Connection): Array<() => void> {
+    return [
       ...this.reconnection.subscribe(signaling),
       ...this.remote.subscribe(signaling),
-      signaling.onNotification('iceServers', ({ iceServers }) => this.turn.offer(iceServers, 'renewal')),
       ...this.moderation.subscribe(signaling),
       ...this.stills.subscribe(signaling),
-    );
-  }
-
-  private isSelf(peerId: string): boolean {
-    return peerId === this.hello?.peerId;
+    ];
   }
 
   // ------------------------------------------------------------ teardown
@@ -460,19 +367,8 @@ export class RoomController implements RoomActions {
 
   /** Closes the session, the socket and the local tracks; keeps the user's choices. */
   private teardown(): void {
-    this.generation++;
+    this.socket.close();
     this.video.stop();
-    for (const off of this.unsubscribe) off();
-    this.unsubscribe = [];
-    for (const user of this.socketUsers) user.detach();
-    this.session?.close();
-    this.session = null;
-    this.prewarm?.close();
-    this.prewarm = null;
-    this.signaling?.close(1000, 'client leaving');
-    this.signaling = null;
-    this.hello = null;
-    this.turn.clear();
     this.local.stopAll();
     this.screen.stop();
     const { state } = this;

@@ -1,7 +1,7 @@
 /**
  * What the RoomController lends the modules it delegates to (Moderation,
  * RemoteMedia, ...): the room's state, and the objects that change with every
- * connection, read at each use. Only the controller sets those.
+ * connection, read at each use. Only RoomSocket.ts sets those.
  */
 import type { Connection } from '../signaling/Connection';
 import type { RoomState } from '../state/roomState';

@@ -28,12 +28,12 @@ export const join: HandlerDef<'join'> = {
   },
 };
 
-/** On the join screen: the meeting's consumers made paused, for the join to resume (Room.prepareConsumers). */
+/** On the join screen: the meeting's consumers made paused, for the join to resume (RoomEntry.prepareConsumers). */
 export const prepareConsumers: HandlerDef<'prepareConsumers'> = {
   requires: 'ready',
   async handle({ session }, data) {
     if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId to join one');
-    return session.room.prepareConsumers(session, { ...data, rtpCapabilities: sharedRtpCapabilities(data.rtpCapabilities) });
+    return session.room.entry.prepareConsumers(session, { ...data, rtpCapabilities: sharedRtpCapabilities(data.rtpCapabilities) });
   },
 };
 

@@ -14,7 +14,7 @@ export const knock: HandlerDef<'knock'> = {
   async handle({ session }, data) {
     const room = session.room;
     if (!room) throw new AppError(ErrorCode.BAD_REQUEST, 'knock is for a meeting socket (hello with a roomId)');
-    return room.knock(session, data.displayName);
+    return room.entry.knock(session, data.displayName);
   },
 };
 
@@ -22,7 +22,7 @@ export const admit: HandlerDef<'admit'> = {
   requires: 'joined',
   async handle({ session }, { peerId, allow }) {
     const { room, by } = requireModerator(session);
-    room.admit(peerId, allow, by);
+    room.entry.admit(peerId, allow, by);
     return {};
   },
 };

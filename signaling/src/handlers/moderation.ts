@@ -94,7 +94,7 @@ export const setRoomPolicy: HandlerDef<'setRoomPolicy'> = {
     await room.stateSaved();
     room.broadcast('roomPolicy', { policy, by });
     // No lobby any more: whoever waits comes in.
-    if (!policy.guestLobby) room.admitAllWaiting(by);
+    if (!policy.guestLobby) room.entry.admitAllWaiting(by);
     session.log.info({ policy }, 'room policy changed');
     return { policy };
   },

@@ -37,7 +37,7 @@ export const createTransport: HandlerDef<'createTransport'> = {
       if (!session.room) throw new AppError(ErrorCode.BAD_REQUEST, 'this socket has no meeting: hello with a roomId');
       const asked = askedBeforeJoin.get(session) ?? new Set();
       if (asked.has(direction)) throw new AppError(ErrorCode.BAD_REQUEST, `a ${direction} transport was already made before join`);
-      media = session.room.prepareMedia(session);
+      media = session.room.entry.prepareMedia(session);
       asked.add(direction);
       askedBeforeJoin.set(session, asked);
       low = direction === 'recv' && audioOnly === true;

@@ -95,7 +95,7 @@ export const wsPlugin = fp<{ config: Config }>(
       }
       session.dropSocket();
       // A guest waiting in the lobby leaves it: moderators see no one who cannot be let in.
-      room.leaveLobby(session);
+      room.entry.leaveLobby(session);
       session.log.info({ graceMs: config.peerGraceMs }, 'socket lost; session kept for a resume');
       const expire = (): void => {
         clearTimeout(session.graceTimer);

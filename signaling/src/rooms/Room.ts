@@ -22,23 +22,22 @@ import type { MeetingJournal } from '../projects/MeetingJournal.js';
 import type { ProjectHub } from '../projects/ProjectHub.js';
 import type { MeetingPresence } from '../store/meetingPresence.js';
 import type { Session } from '../ws/Session.js';
-import { consumersForJoin, consumersForLobby } from './joinConsumers.js';
+import { consumersForJoin } from './joinConsumers.js';
 import { MeetingRecords } from './MeetingRecords.js';
 import { MeetingRules } from './MeetingRules.js';
 import { peerInfo as describePeer } from './peerInfo.js';
 import { QualityMonitor } from './QualityMonitor.js';
-import { RoomLobby, type Actor, type KnockAnswer } from './RoomLobby.js';
+import { RoomEntry } from './RoomEntry.js';
 import { RoomPresentation } from './RoomPresentation.js';
 import { ScreenStills } from './ScreenStills.js';
-
-export type { Actor, KnockAnswer } from './RoomLobby.js';
 
 /**
  * One meeting as the signaling side sees it: the sessions attached to it (after
  * hello), those of them that joined (visible, with media), and the SFU room
  * that carries their media. Membership and producer changes go through one
  * queue per room, so two joins (or a join and a new producer) never interleave:
- * every peer sees one consistent order of events.
+ * every peer sees one consistent order of events. The way in (refusals, the
+ * guest lobby, media made before the join) is RoomEntry.ts.
  */
 export class Room {
   readonly projectId: string;
@@ -60,8 +59,8 @@ export class Room {
   #ending = false;
   /** The policy, removed users and moderators' mutes (MeetingRules.ts). */
   readonly #rules: MeetingRules;
-  /** Guests waiting for a moderator, and who was let in or refused (RoomLobby.ts). */
-  readonly #lobby: RoomLobby;
+  /** The way in: refusals, the guest lobby, the media made on the join screen (RoomEntry.ts). */
+  readonly entry: RoomEntry;
   /** Taken over from a dead node: the first join continues the meeting's record instead of starting one. */
   #continuesMeeting = false;
 
@@ -94,10 +93,14 @@ export class Room {
     this.#presentation = new RoomPresentation(this.broadcast.bind(this));
     this.stills = new ScreenStills((peerId, type, data) => this.#joined.get(peerId)?.notify(type, data));
     this.#continuesMeeting = options.saved?.continues === true;
-    this.#lobby = new RoomLobby({
+    this.entry = new RoomEntry({
+      attached: this.#attached,
       joined: this.#joined,
+      media: this.media,
+      rules: this.#rules,
+      shut: () => this.#closed || this.#ending,
+      serial: (name, task) => this.#serial(name, task),
       findAttached: (peerId) => this.findAttached(peerId),
-      guestLobby: () => this.#rules.policy.guestLobby,
       log: this.#log,
     });
     this.media.on('activespeaker', (peerId) => this.broadcast('activeSpeaker', { peerId }));
@@ -145,40 +148,9 @@ export class Room {
     return this.#rules.saved();
   }
 
-  /** The guests waiting in the lobby, oldest first. */
+  /** The guests waiting in the lobby, oldest first (knocks, admissions: `entry`). */
   get lobby(): LobbyEntry[] {
-    return this.#lobby.waiting;
-  }
-
-  /** Joined moderators: someone who can admit a waiting guest. */
-  get moderatorsPresent(): number {
-    return this.#lobby.moderatorsPresent;
-  }
-
-  /**
-   * May this session come in? See the `knock` request. A guest who must wait
-   * is put in the lobby (moderators get `lobby`). Refusals as `join` would
-   * refuse, so that a guest does not wait for nothing.
-   */
-  knock(session: Session, displayName: string | undefined): KnockAnswer {
-    if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
-    this.#rules.refuseEntry(session.identity!);
-    return this.#lobby.knock(session, displayName);
-  }
-
-  /** A moderator lets a waiting guest in or refuses them (RoomLobby.admit). */
-  admit(peerId: string, allow: boolean, by: Actor): void {
-    this.#lobby.admit(peerId, allow, by);
-  }
-
-  /** The lobby was turned off: everyone waiting comes in. */
-  admitAllWaiting(by: Actor): void {
-    this.#lobby.admitAll(by);
-  }
-
-  /** A waiting guest's socket is gone (it may resume, and then knocks again): out of the list. */
-  leaveLobby(session: Session): void {
-    if (session.peerId) this.#lobby.remove(session.peerId);
+    return this.entry.waiting;
   }
 
   // Removed users and moderators' mutes: MeetingRules.ts.
@@ -230,9 +202,9 @@ export class Room {
 
   /**
    * Makes the session a participant. Its media peer is the one made before
-   * join (prepareMedia: transports made in the lobby) or a new one; with a
-   * receive transport already there, the answer carries a flowing consumer of
-   * every producer in the room (joinConsumers.ts). The Redis records follow
+   * join (RoomEntry.prepareMedia: transports made in the lobby) or a new one;
+   * with a receive transport already there, the answer carries a flowing
+   * consumer of every producer in the room (joinConsumers.ts). The Redis records follow
    * the answer (MeetingRecords). `observe` is told how long the join waited
    * for the room's queue and how long its media took.
    */
@@ -245,7 +217,7 @@ export class Room {
     return this.#serial('join', async () => {
       const started = performance.now();
       observe('queue', (started - asked) / 1000);
-      this.#refuseEntry(session);
+      this.entry.refuse(session);
       const peerId = session.peerId!;
       const identity = session.identity!;
       const peer = session.media ?? this.media.createPeer(peerId);
@@ -261,10 +233,10 @@ export class Room {
       const othersSessions = [...this.#joined.values()];
       const others = othersSessions.map((s) => this.peerInfo(s));
       this.#joined.set(peerId, session);
-      this.#lobby.remove(peerId);
+      this.entry.leaveLobby(session);
       this.broadcast('peerJoined', { peer: this.peerInfo(session) }, peerId);
       const moderator = canModerate(identity);
-      if (moderator) this.#lobby.moderatorsChanged();
+      if (moderator) this.entry.moderatorsChanged();
       const consumers = await consumersForJoin(peer, othersSessions, session.log);
       observe('media', (performance.now() - started) / 1000);
       const first = others.length === 0 && !this.#continuesMeeting;
@@ -280,53 +252,10 @@ export class Room {
         presentation: this.#presentation.current,
         policy: this.policy,
         // Taken now, not before the awaits above: a knock may have come meanwhile.
-        ...(moderator ? { lobby: this.#lobby.waiting } : {}),
+        ...(moderator ? { lobby: this.entry.waiting } : {}),
         ...(consumers ? { consumers } : {}),
       };
     });
-  }
-
-  /**
-   * Before join, on a transport made ahead in the lobby: the session's media
-   * peer, made once (join keeps it). Refused as join would refuse a guest
-   * who must wait first; a session leaving without joining closes it.
-   */
-  prepareMedia(session: Session): MediaPeer {
-    this.#refuseEntry(session);
-    session.media ??= this.media.createPeer(session.peerId!);
-    return session.media;
-  }
-
-  /**
-   * On the join screen, once the receive transport is made there
-   * (`prepareConsumers`): a paused consumer of every producer already in the
-   * meeting (joinConsumers.ts consumersForLobby), which the join resumes.
-   * Refused as join would refuse this session now; in the room's order, so
-   * that a join or a producer change never interleaves.
-   */
-  prepareConsumers(session: Session, data: RequestData<'prepareConsumers'>): Promise<ResponseData<'prepareConsumers'>> {
-    return this.#serial('prepareConsumers', async () => {
-      this.#refuseEntry(session);
-      const peer = session.media;
-      if (!peer) return { consumers: [] };
-      peer.setRtpCapabilities(data.rtpCapabilities);
-      peer.setAudioOnly(data.audioOnly ?? false);
-      return { consumers: await consumersForLobby(peer, [...this.#joined.values()], session.log) };
-    });
-  }
-
-  /** Throws what join refuses this session with (closed room, removed, locked, a guest who must wait). */
-  #refuseEntry(session: Session): void {
-    if (this.#closed || this.#ending) throw new AppError(ErrorCode.ROOM_CLOSED, 'room closed');
-    if (!this.#attached.has(session) || session.state !== 'ready') {
-      throw new AppError(ErrorCode.ALREADY_JOINED, 'this session cannot join');
-    }
-    const identity = session.identity!;
-    this.#rules.refuseEntry(identity);
-    if (this.#lobby.mustWait(session)) {
-      if (this.#lobby.deniedFor(identity.userId) > 0) throw new AppError(ErrorCode.ADMISSION_DENIED, 'a moderator refused you');
-      throw new AppError(ErrorCode.ADMISSION_REQUIRED, 'guests wait in the lobby: knock, then join once admitted');
-    }
   }
 
   /** Runs a producer change in the room's order (so joins see a consistent list). */
@@ -355,11 +284,11 @@ export class Room {
       if (!this.#attached.has(session) || (onlyIf && !onlyIf())) return false;
       this.#attached.delete(session);
       const peerId = session.peerId;
-      if (peerId) this.#lobby.remove(peerId);
+      this.entry.leaveLobby(session);
       if (peerId && this.#joined.get(peerId) === session) {
         this.#joined.delete(peerId);
         this.#rules.clearMuted(peerId);
-        if (session.identity && canModerate(session.identity)) this.#lobby.moderatorsChanged();
+        if (session.identity && canModerate(session.identity)) this.entry.moderatorsChanged();
         session.media?.close();
         this.broadcast('peerLeft', { peerId, reason });
         this.#presentation.peerLeft(peerId);
@@ -368,13 +297,13 @@ export class Room {
         session.meetingId = undefined;
         session.log.info({ reason, peers: this.#joined.size }, 'peer left');
       } else if (session.media) {
-        // Media made in the lobby (prepareMedia) by a session that never joined.
+        // Media made in the lobby (RoomEntry.prepareMedia) by a session that never joined.
         session.media.close();
         session.media = undefined;
       }
       if (this.#attached.size === 0 && !this.#closed) {
         this.#closed = true;
-        this.#lobby.close();
+        this.entry.close();
         this.media.close('empty');
         this.#onEmpty(this);
       }
@@ -411,7 +340,7 @@ export class Room {
     // The worker died or the server shuts down: tell everyone, then close
     // their sockets; their close handlers detach them.
     this.#closed = true;
-    this.#lobby.close();
+    this.entry.close();
     this.#log.warn({ reason, peers: this.#joined.size }, 'room closed under its peers');
     for (const session of [...this.#attached]) {
       session.notify('roomClosed', { reason });

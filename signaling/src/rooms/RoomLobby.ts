@@ -3,8 +3,8 @@
  * admission or refusal, and the notifications they cause (`lobby` to the
  * joined moderators, `admission` and `lobbyStatus` to waiting guests). The
  * waiting list itself, with its throttle and refusal backoff, is Lobby.ts,
- * which knows no sockets. Part of a Room, which delegates to it; the Room's
- * own refusals (closed, removed, locked) come before it.
+ * which knows no sockets. Part of a Room's way in (RoomEntry.ts), which
+ * delegates to it; its other refusals (closed, removed, locked) come first.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.js';

@@ -18,6 +18,8 @@ export class ScreenShare {
     private readonly link: RoomLink,
     private readonly ops: MediaOps,
     private readonly screen: ScreenCapture,
+    /** The screen's producer is made (its id): the first still picture is made then (ScreenStills.ts). */
+    private readonly onProduced: (producerId: string) => void = () => {},
   ) {}
 
   private get state(): RoomState {
@@ -67,6 +69,8 @@ export class ScreenShare {
     }
     try {
       await session.produce('screen', video);
+      const producerId = session.producerIdOf('screen');
+      if (producerId) this.onProduced(producerId);
       const audio = this.screen.audioTrack;
       if (audio) {
         await session.produce('screen-audio', audio).catch((error: unknown) => {

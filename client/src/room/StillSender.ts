@@ -1,10 +1,12 @@
 /**
- * The sharer's side of the still pictures (issue 21): while the server says
- * some viewer's downlink cannot carry this page's screen video
- * (`screenStillWanted`), grabs a frame of the shared screen, encodes it
- * compactly and uploads it: the first at once, then a new one when the
- * screen has changed and settled, at most one a second (stage/screenStill.ts
- * decides on a 96-px-wide copy, cheap to compare).
+ * The sharer's side of the still pictures (issue 21). When this page's
+ * screen is produced, grabs one frame of it, encodes it compactly and
+ * uploads it: the server keeps it, so a viewer found weak gets a picture at
+ * once (a late one too), not after a round of asking the sharer. Then,
+ * while the server says some viewer's downlink cannot carry the video
+ * (`screenStillWanted`), a new one whenever the screen has changed and
+ * settled, at most one a second (stage/screenStill.ts decides on a
+ * 96-px-wide copy, cheap to compare). Nobody weak: nothing after the first.
  */
 import { createLogger } from '../log';
 import { lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
@@ -23,10 +25,17 @@ export const STILL_TYPE = 'image/webp';
 export const STILL_QUALITY = 1;
 
 export class StillSender {
-  #producerId: string | null = null;
+  /** The share whose stills this page makes (its screen producer's id), null when none. */
+  #share: string | null = null;
+  /** Some viewer needs stills of it now (`screenStillWanted`); otherwise only its first is made. */
+  #wanted = false;
+  /** The share's first still reached the server. */
+  #firstSent = false;
   #video: HTMLVideoElement | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
+  /** When the element was started (performance.now()), for the log of each still. */
+  #watchedAt = 0;
   readonly #schedule = new StillSchedule();
 
   constructor(
@@ -34,17 +43,46 @@ export class StillSender {
     private readonly endpoint: () => StillEndpoint | null,
   ) {}
 
+  /** This page's screen is produced (the server knows the share): its first still now. */
+  shareStarted(producerId: string): void {
+    if (this.#share === producerId) return;
+    this.#begin(producerId);
+  }
+
   /** The server's `screenStillWanted`. */
   wanted(producerId: string, wanted: boolean): void {
-    if (!wanted) {
-      if (producerId === this.#producerId) this.stop();
-      return;
+    if (producerId !== this.#share) {
+      if (!wanted) return;
+      this.#begin(producerId); // a share not announced here (made before a resume): its first still now
     }
-    if (this.#producerId === producerId) return;
+    this.#wanted = wanted;
+    if (wanted) this.#watch();
+    else if (this.#firstSent) this.#unwatch();
+  }
+
+  /** The share ended, the page left: no more stills. */
+  stop(): void {
+    this.#unwatch();
+    this.#share = null;
+    this.#wanted = false;
+    this.#firstSent = false;
+  }
+
+  #begin(producerId: string): void {
     this.stop();
+    this.#share = producerId;
+    // A new share: its first probe is sent at once. Later watches keep the schedule, so an
+    // unchanged screen is not sent again.
+    this.#schedule.reset();
+    this.#watch();
+  }
+
+  /** Plays the screen in a detached element and probes it, if not already. */
+  #watch(): void {
+    if (this.#video) return;
     const track = this.track();
     if (!track) return;
-    this.#producerId = producerId;
+    this.#watchedAt = performance.now();
     const video = document.createElement('video');
     video.muted = true;
     video.playsInline = true;
@@ -53,23 +91,20 @@ export class StillSender {
     this.#video = video;
     // The first still as soon as the element has a frame, not at the next probe.
     video.addEventListener('loadeddata', () => void this.#tick(), { once: true });
-    this.#schedule.reset();
     this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
     void this.#tick();
   }
 
-  /** The share ended, the page left: no more stills. */
-  stop(): void {
+  #unwatch(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     if (this.#video) this.#video.srcObject = null;
     this.#video = null;
-    this.#producerId = null;
   }
 
   async #tick(): Promise<void> {
     const video = this.#video;
-    const producerId = this.#producerId;
+    const producerId = this.#share;
     if (!video || !producerId) return;
     // The share ended or another began (its producer is a new one: wanted anew if needed).
     const track = this.track();
@@ -85,6 +120,7 @@ export class StillSender {
     small.drawImage(video, 0, 0, probe.width, probe.height);
     if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
     this.#busy = true;
+    const started = performance.now();
     try {
       const full = new OffscreenCanvas(width, height);
       const context = full.getContext('2d', { willReadFrequently: true })!;
@@ -93,7 +129,17 @@ export class StillSender {
       posterise(pixels.data);
       context.putImageData(pixels, 0, 0);
       const blob = await full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
-      await this.#upload(producerId, blob);
+      const encoded = performance.now();
+      if (!(await this.#upload(producerId, blob))) return;
+      const ms = (to: number, from: number): number => Math.round(to - from);
+      const first = !this.#firstSent;
+      log.info(
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (frame ${ms(started, this.#watchedAt)} ms after the element started, ` +
+          `posterised and encoded in ${ms(encoded, started)} ms, uploaded in ${ms(performance.now(), encoded)} ms)`,
+      );
+      this.#firstSent = true;
+      // Nobody needs more: the element and the probes stop until somebody does.
+      if (!this.#wanted && this.#share === producerId) this.#unwatch();
     } catch (error) {
       log.warn('still not sent', error);
       this.#schedule.reset(); // sent again at the next probe
@@ -102,9 +148,10 @@ export class StillSender {
     }
   }
 
-  async #upload(producerId: string, blob: Blob): Promise<void> {
+  /** false: not sent (no endpoint any more, or the share changed meanwhile). */
+  async #upload(producerId: string, blob: Blob): Promise<boolean> {
     const endpoint = this.endpoint();
-    if (!endpoint || producerId !== this.#producerId) return;
+    if (!endpoint || producerId !== this.#share) return false;
     const response = await fetch(stillUrl(endpoint, producerId), {
       method: 'PUT',
       headers: { Authorization: `Bearer ${endpoint.token}`, 'Content-Type': blob.type },
@@ -112,6 +159,6 @@ export class StillSender {
       credentials: 'omit',
     });
     if (!response.ok) throw new Error(`still upload: HTTP ${response.status} ${await response.text().catch(() => '')}`);
-    log.info(`still sent: ${blob.size} bytes`);
+    return true;
   }
 }

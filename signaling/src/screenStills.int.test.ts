@@ -112,6 +112,20 @@ describe('still pictures of a shared screen', () => {
     expect(await code(await put(alice.token, alice.producerId, WEBP))).toBe('404 NOT_FOUND');
   });
 
+  it('keep the picture sent as the share starts, before anyone needs it: a viewer found weak is told at once', async () => {
+    // The web client's sharer uploads its first still when its screen is produced (StillSender.ts).
+    const dave = await sharing('dave');
+    const erin = await joined('erin');
+    const head = (): Promise<Response> => fetch(url(dave.producerId), { method: 'HEAD', headers: { authorization: `Bearer ${erin.token}` } });
+    // The viewer's warm-up (StillReceiver.prepare) before any picture: answered, nothing to fetch yet.
+    expect((await head()).status).toBe(404);
+    expect(await (await put(dave.token, dave.producerId, WEBP)).json()).toEqual({ version: 1 });
+    needs(erin.peerId, dave.producerId, true);
+    expect(await erin.c.waitFor('screenStill')).toEqual({ peerId: dave.peerId, producerId: dave.producerId, version: 1 });
+    expect(await dave.c.waitFor('screenStillWanted')).toEqual({ producerId: dave.producerId, wanted: true });
+    expect((await head()).status).toBe(200);
+  });
+
   it('are refused to others than the sharer and the meeting, and when too large or not a picture', async () => {
     const alice = await sharing('alice2');
     const bob = await joined('bob2');

@@ -53,16 +53,17 @@ async function stillRequests(page: Page): Promise<Array<Record<string, number>>>
     performance
       .getEntriesByType('resource')
       .filter((e) => e.name.includes('/screens/') && e.name.endsWith('/still'))
+      // No named function in here (not even an arrow kept in a const): tsx's keepNames would wrap it in __name, which the page lacks.
       .map((e) => {
         const t = e as PerformanceResourceTiming;
-        const at = (ms: number): number => (ms > 0 ? performance.timeOrigin + ms : 0);
+        const o = performance.timeOrigin;
         return {
-          start: at(t.startTime),
-          connectStart: t.connectStart > t.fetchStart ? at(t.connectStart) : 0,
-          connectEnd: t.connectEnd > t.fetchStart ? at(t.connectEnd) : 0,
-          requestStart: at(t.requestStart),
-          responseStart: at(t.responseStart),
-          responseEnd: at(t.responseEnd),
+          start: o + t.startTime,
+          connectStart: t.connectStart > t.fetchStart ? o + t.connectStart : 0,
+          connectEnd: t.connectEnd > t.fetchStart ? o + t.connectEnd : 0,
+          requestStart: t.requestStart > 0 ? o + t.requestStart : 0,
+          responseStart: t.responseStart > 0 ? o + t.responseStart : 0,
+          responseEnd: o + t.responseEnd,
           bytes: t.encodedBodySize,
         };
       }),
@@ -129,7 +130,7 @@ export async function followStillChain(sharer: Page, viewer: Page): Promise<Stil
       const line = stillLines[0];
       if (line) mark(marks, `sharer: console "${line.text.replace(/^\[chantier:still\] /, '')}"`, line.at);
       return [...marks]
-        .map(([step, at]) => ({ step, atMs: at - clicked }))
+        .map(([step, at]) => ({ step, atMs: Math.round(at - clicked) }))
         .sort((a, b) => a.atMs - b.atMs);
     },
   };

@@ -5,6 +5,9 @@
  * HTTP (TCP gets it through where the video's key frames die) and puts it
  * in the stage's state, which shows it instead of the video until the
  * server says the video flows again (version null) or the share ends.
+ * While the share's first still is on its way the stage says so; a failed
+ * fetch (a stalled connection on that link, bounded by FETCH_TIMEOUT_MS) is
+ * tried again with a back-off while that version is the one announced.
  */
 import type { Signal } from '@preact/signals';
 import { createLogger } from '../log';
@@ -12,6 +15,23 @@ import type { ScreenStillView } from '../stage/screenStill';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
 const log = createLogger('still');
+
+/**
+ * A fetch of a still (its body included) is given up after this long: a TCP
+ * connection stalled on the very link the stills are for would otherwise
+ * hold it for minutes. 21 KB take ~0.6 s at 300 kbit/s.
+ */
+export const FETCH_TIMEOUT_MS = 15_000;
+/** A failed fetch of the still still announced is tried again after 0.5, 1, 2… s, at most 8 s. */
+export const RETRY_FIRST_MS = 500;
+export const RETRY_MAX_MS = 8_000;
+
+/** An answer with an error status. */
+class HttpStatus extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 
 export class StillReceiver {
   /** The version asked last, by producer id: an older answer arriving late is dropped. */
@@ -48,25 +68,32 @@ export class StillReceiver {
       return;
     }
     this.#asked.set(producerId, version);
-    const endpoint = this.endpoint();
-    if (!endpoint) return;
-    try {
-      const response = await fetch(stillUrl(endpoint, producerId), {
-        headers: { Authorization: `Bearer ${endpoint.token}` },
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const blob = await response.blob();
-      if (this.#asked.get(producerId) !== version) return; // a newer one was announced, or the still was withdrawn
-      const next = new Map(this.stills.value);
-      const old = next.get(peerId);
-      if (old && old.version > version && old.producerId === producerId) return;
-      if (old) URL.revokeObjectURL(old.url);
-      next.set(peerId, { producerId, version, url: URL.createObjectURL(blob) });
-      this.stills.value = next;
-    } catch (error) {
-      log.warn(`still ${version} of ${producerId} not fetched`, error);
+    const current = this.stills.value.get(peerId);
+    // The share's first still is on its way: the stage says so (a later one keeps the picture shown meanwhile).
+    if (!current || current.producerId !== producerId) this.#show(peerId, { producerId, version, url: null });
+    // Until it arrives, or until it is no longer the one to show (a newer one announced, withdrawn, share ended).
+    for (let attempt = 0; this.#asked.get(producerId) === version; attempt++) {
+      const endpoint = this.endpoint();
+      if (!endpoint) return;
+      try {
+        const blob = await this.#fetch(endpoint, producerId);
+        if (this.#asked.get(producerId) !== version) return;
+        const old = this.stills.value.get(peerId);
+        if (old && old.version > version && old.producerId === producerId) return;
+        this.#show(peerId, { producerId, version, url: URL.createObjectURL(blob) });
+        return;
+      } catch (error) {
+        if (this.#asked.get(producerId) !== version) return;
+        if (error instanceof HttpStatus && (error.status === 403 || error.status === 404)) {
+          // Not in the meeting, or the share is gone: asking again changes nothing.
+          log.warn(`still ${version} of ${producerId} refused`, error);
+          this.#drop((view) => view.producerId === producerId && view.url === null);
+          return;
+        }
+        const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+        log.warn(`still ${version} of ${producerId} not fetched, next try in ${wait} ms`, error);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
@@ -82,12 +109,39 @@ export class StillReceiver {
     this.#drop(() => true);
   }
 
+  /** The picture's bytes, within FETCH_TIMEOUT_MS (the body's download included). */
+  async #fetch(endpoint: StillEndpoint, producerId: string): Promise<Blob> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no still within ${FETCH_TIMEOUT_MS} ms`)), FETCH_TIMEOUT_MS);
+    try {
+      const response = await fetch(stillUrl(endpoint, producerId), {
+        headers: { Authorization: `Bearer ${endpoint.token}` },
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: abort.signal,
+      });
+      if (!response.ok) throw new HttpStatus(response.status);
+      return await response.blob();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Shows a sharer's still (or that it is loading: url null) in place of the one before. */
+  #show(peerId: string, view: ScreenStillView): void {
+    const next = new Map(this.stills.value);
+    const old = next.get(peerId);
+    if (old?.url) URL.revokeObjectURL(old.url);
+    next.set(peerId, view);
+    this.stills.value = next;
+  }
+
   #drop(which: (view: ScreenStillView) => boolean): void {
     const next = new Map(this.stills.value);
     let changed = false;
     for (const [peerId, view] of next) {
       if (!which(view)) continue;
-      URL.revokeObjectURL(view.url);
+      if (view.url) URL.revokeObjectURL(view.url);
       next.delete(peerId);
       changed = true;
     }

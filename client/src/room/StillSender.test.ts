@@ -109,4 +109,58 @@ describe('StillSender', () => {
     expect(String(fetch.mock.calls[1]![0])).toContain('/screens/screen-2/still');
     sender.stop();
   });
+
+  const answer = (status: number) => () => Promise.resolve({ ok: status < 300, status, text: () => Promise.resolve('') });
+
+  it('backs off after failed uploads (1, 2, 4… s) and resets on success', async () => {
+    fetch.mockImplementation(answer(500));
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.shareStarted('screen-1');
+    sender.wanted('screen-1', true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Without a back-off: one attempt per probe (0.4 s), 25 in 10 s; with it: at ~0, 1, 3 and 7 s.
+    expect(puts()).toBe(4);
+    fetch.mockImplementation(answer(200));
+    await vi.advanceTimersByTimeAsync(8_000); // the next try, at ~15 s
+    expect(puts()).toBe(5);
+    // A success starts the schedule again: a changed screen goes at the next probes, no waiting.
+    grey = 200;
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(puts()).toBe(6);
+    sender.stop();
+  });
+
+  it('the back-off is capped at 30 s', async () => {
+    fetch.mockImplementation(answer(429));
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.shareStarted('screen-1');
+    sender.wanted('screen-1', true);
+    // On the probes (every 0.4 s): at 0, 1.2, 3.2, 7.2, 15.2, 31.2 s, then every 30 s (61.2, 91.2).
+    await vi.advanceTimersByTimeAsync(95_000);
+    expect(puts()).toBe(8);
+    sender.stop();
+  });
+
+  it('stops on 403 or 404 until the server wants stills again', async () => {
+    for (const status of [403, 404]) {
+      fetch.mockReset();
+      fetch.mockImplementation(answer(status));
+      const sender = new StillSender(() => track, () => endpoint);
+      sender.shareStarted('screen-1');
+      sender.wanted('screen-1', true);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(puts()).toBe(1);
+      grey = grey === 40 ? 200 : 40;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(puts()).toBe(1);
+      expect(videos.at(-1)!.srcObject).toBeNull(); // no element, no probe
+      // The server asks anew (wanted=false then true): one more attempt at once.
+      fetch.mockImplementation(answer(200));
+      sender.wanted('screen-1', false);
+      sender.wanted('screen-1', true);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(puts()).toBe(2);
+      sender.stop();
+    }
+  });
 });

@@ -16,6 +16,24 @@ const log = createLogger('still');
 
 /** How often the screen is probed for a change. */
 const PROBE_MS = 400;
+/** After a failed upload: the next attempt waits 1, 2, 4… s, at most 30 s (reset by a success). */
+export const RETRY_FIRST_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
+
+/** An upload the server answered with an error status. */
+export class StillRefused extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`still upload: HTTP ${status} ${detail}`);
+  }
+
+  /** A refusal that will not change by itself: not the sharer (any more), or no such share on the server. */
+  get final(): boolean {
+    return this.status === 403 || this.status === 404;
+  }
+}
 /**
  * The encoding: WebP, lossless (quality 1 in Chromium), of the picture in
  * grey levels (stage/screenStill.ts posterise: 20 KB at 42 dB for the test
@@ -36,6 +54,11 @@ export class StillSender {
   #busy = false;
   /** When the element was started (performance.now()), for the log of each still. */
   #watchedAt = 0;
+  /** Uploads failed in a row; the next attempt not before #retryAt (performance.now()). */
+  #failures = 0;
+  #retryAt = 0;
+  /** The server refused for good (403, 404): nothing more until it wants stills anew. */
+  #refused = false;
   readonly #schedule = new StillSchedule();
 
   constructor(
@@ -56,6 +79,12 @@ export class StillSender {
       this.#begin(producerId); // a share not announced here (made before a resume): its first still now
     }
     this.#wanted = wanted;
+    if (wanted && this.#refused) {
+      // The server asks again (a new viewer found weak, a share taken back after a resume): it is worth trying.
+      this.#refused = false;
+      this.#failures = 0;
+      this.#retryAt = 0;
+    }
     if (wanted) this.#watch();
     else if (this.#firstSent) this.#unwatch();
   }
@@ -66,6 +95,9 @@ export class StillSender {
     this.#share = null;
     this.#wanted = false;
     this.#firstSent = false;
+    this.#failures = 0;
+    this.#retryAt = 0;
+    this.#refused = false;
   }
 
   #begin(producerId: string): void {
@@ -79,7 +111,7 @@ export class StillSender {
 
   /** Plays the screen in a detached element and probes it, if not already. */
   #watch(): void {
-    if (this.#video) return;
+    if (this.#video || this.#refused) return;
     const track = this.track();
     if (!track) return;
     this.#watchedAt = performance.now();
@@ -112,7 +144,7 @@ export class StillSender {
       this.stop();
       return;
     }
-    if (this.#busy || video.videoWidth === 0) return;
+    if (this.#busy || video.videoWidth === 0 || performance.now() < this.#retryAt) return;
     const width = video.videoWidth;
     const height = video.videoHeight;
     const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
@@ -138,11 +170,24 @@ export class StillSender {
           `posterised and encoded in ${ms(encoded, started)} ms, uploaded in ${ms(performance.now(), encoded)} ms)`,
       );
       this.#firstSent = true;
+      this.#failures = 0;
+      this.#retryAt = 0;
       // Nobody needs more: the element and the probes stop until somebody does.
       if (!this.#wanted && this.#share === producerId) this.#unwatch();
     } catch (error) {
-      log.warn('still not sent', error);
-      this.#schedule.reset(); // sent again at the next probe
+      if (this.#share !== producerId) return; // the share ended or changed meanwhile
+      this.#schedule.reset(); // the next attempt sends whatever the screen shows then
+      if (error instanceof StillRefused && error.final) {
+        // Not the sharer any more, or the server lost the share: trying again changes nothing.
+        log.warn('still refused: no more until the server asks again', error);
+        this.#refused = true;
+        this.#unwatch();
+        return;
+      }
+      const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.#failures);
+      this.#failures++;
+      this.#retryAt = performance.now() + wait;
+      log.warn(`still not sent (attempt ${this.#failures}), next try in ${wait} ms`, error);
     } finally {
       this.#busy = false;
     }
@@ -158,7 +203,7 @@ export class StillSender {
       body: blob,
       credentials: 'omit',
     });
-    if (!response.ok) throw new Error(`still upload: HTTP ${response.status} ${await response.text().catch(() => '')}`);
+    if (!response.ok) throw new StillRefused(response.status, await response.text().catch(() => ''));
     return true;
   }
 }

@@ -5,11 +5,11 @@
  * per sharer, and the sharer's cheap change detection.
  */
 
-/** A still to show, by the sharer's peer id: the picture as an object URL. */
+/** A still to show, by the sharer's peer id: the picture as an object URL; null while the share's first one is on its way. */
 export interface ScreenStillView {
   producerId: string;
   version: number;
-  url: string;
+  url: string | null;
 }
 
 /** Side of the downscaled copy compared between frames (width; the height follows the picture). */

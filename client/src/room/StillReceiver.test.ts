@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScreenStillView } from '../stage/screenStill';
 import { FETCH_TIMEOUT_MS, StillReceiver } from './StillReceiver';
 
-type Answer = 'ok' | 'hang' | 'reset' | number;
+type Answer = 'ok' | 'hang' | 'reset' | number | { version: number; afterMs: number };
 
 describe('StillReceiver', () => {
   const endpoint = { origin: 'http://node', projectId: 'p', roomId: 'r', token: 't' };
@@ -31,8 +31,15 @@ describe('StillReceiver', () => {
         return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
       }
       if (answer === 'reset') return Promise.reject(new TypeError('Failed to fetch'));
-      const status = answer === 'ok' ? 200 : answer;
-      return Promise.resolve({ ok: status === 200, status, blob: () => Promise.resolve(new Blob(['RIFF....WEBP'])) });
+      const status = typeof answer === 'number' ? answer : 200;
+      const version = typeof answer === 'object' ? answer.version : 1;
+      const response = {
+        ok: status === 200,
+        status,
+        headers: new Headers({ 'X-Still-Version': String(version) }),
+        blob: () => Promise.resolve(new Blob(['RIFF....WEBP'])),
+      };
+      return typeof answer === 'object' ? new Promise((resolve) => setTimeout(resolve, answer.afterMs, response)) : Promise.resolve(response);
     });
     vi.stubGlobal('fetch', fetch);
     vi.stubGlobal('URL', Object.assign(Object.create(URL), { createObjectURL: () => `blob:${++urls}`, revokeObjectURL: () => {} }));
@@ -102,5 +109,35 @@ describe('StillReceiver', () => {
     expect(stills.value.get('alice')).toEqual({ producerId: 'screen-1', version: 1, url: 'blob:1' });
     await vi.advanceTimersByTimeAsync(500);
     expect(stills.value.get('alice')).toEqual({ producerId: 'screen-1', version: 2, url: 'blob:2' });
+  });
+
+  it('fetches the first still as the share begins (waiting for it), and shows it when announced without fetching again', async () => {
+    answers = [{ version: 1, afterMs: 2_000 }];
+    const receiver = new StillReceiver(stills, () => endpoint);
+    receiver.prepare('screen-1');
+    expect(gets()).toBe(1);
+    expect(String(fetch.mock.calls[0]![0])).toMatch(/\/screens\/screen-1\/still\?wait=true$/);
+    // Announced before the early fetch has answered: it waits for it, no second fetch.
+    void receiver.announced('alice', 'screen-1', 1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stills.value.get('alice')?.url).toBeNull();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stills.value.get('alice')).toEqual({ producerId: 'screen-1', version: 1, url: 'blob:1' });
+    expect(gets()).toBe(1);
+    // A newer version than the early one is fetched.
+    void receiver.announced('alice', 'screen-1', 2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(gets()).toBe(2);
+  });
+
+  it('fetches the announced still when the early fetch failed', async () => {
+    answers = [404];
+    const receiver = new StillReceiver(stills, () => endpoint);
+    receiver.prepare('screen-1');
+    await vi.advanceTimersByTimeAsync(0);
+    await receiver.announced('alice', 'screen-1', 1);
+    expect(gets()).toBe(2);
+    expect(String(fetch.mock.calls[1]![0])).not.toContain('wait');
+    expect(stills.value.get('alice')?.url).toBe('blob:1');
   });
 });

@@ -26,6 +26,12 @@ export const FETCH_TIMEOUT_MS = 15_000;
 export const RETRY_FIRST_MS = 500;
 export const RETRY_MAX_MS = 8_000;
 
+interface Fetched {
+  /** X-Still-Version: the server's latest when it answered. */
+  version: number;
+  blob: Blob;
+}
+
 /** An answer with an error status. */
 class HttpStatus extends Error {
   constructor(readonly status: number) {
@@ -36,6 +42,8 @@ class HttpStatus extends Error {
 export class StillReceiver {
   /** The version asked last, by producer id: an older answer arriving late is dropped. */
   readonly #asked = new Map<string, number>();
+  /** The share's first still, fetched as the share began (prepare), by producer id; null if that failed. */
+  readonly #early = new Map<string, Promise<Fetched | null>>();
 
   constructor(
     private readonly stills: Signal<ReadonlyMap<string, ScreenStillView>>,
@@ -43,21 +51,21 @@ export class StillReceiver {
   ) {}
 
   /**
-   * A screen share began: opens the connection its stills would come by (a
-   * HEAD of the still's URL, a few hundred bytes, with the GET's credentials
-   * mode, so that the browser keeps that socket for it). A viewer the server
-   * then finds weak does not pay a TCP handshake on its lossy link when the
-   * picture is announced: a round trip, a second more when the SYN is lost.
+   * A screen share began: fetches its first still now, before this page is
+   * found weak (`wait=true`: the server answers as soon as the sharer sends
+   * it, ~0.1-2 s after the share starts). On a weak link those 21 KB take
+   * 1-2 s to cross, which then overlap the server's decision instead of
+   * following its notice; a good link pays 21 KB per share. Kept until
+   * `screenStill` asks for it (or a newer one) or the share ends.
    */
   prepare(producerId: string): void {
     const endpoint = this.endpoint();
-    if (!endpoint) return;
-    fetch(stillUrl(endpoint, producerId), {
-      method: 'HEAD',
-      headers: { Authorization: `Bearer ${endpoint.token}` },
-      credentials: 'omit',
-      cache: 'no-store',
-    }).catch(() => {}); // only a warm-up: the GET says what fails
+    if (!endpoint || this.#early.has(producerId)) return;
+    const early = this.#fetch(endpoint, producerId, true).catch((error: unknown) => {
+      log.info(`first still of ${producerId} not fetched ahead`, error);
+      return null; // `screenStill` will fetch it
+    });
+    this.#early.set(producerId, early);
   }
 
   /** The server's `screenStill`. */
@@ -71,12 +79,19 @@ export class StillReceiver {
     const current = this.stills.value.get(peerId);
     // The share's first still is on its way: the stage says so (a later one keeps the picture shown meanwhile).
     if (!current || current.producerId !== producerId) this.#show(peerId, { producerId, version, url: null });
+    // Fetched (or on its way) since the share began: not fetched twice over the weak link.
+    const early = await this.#early.get(producerId);
+    if (this.#asked.get(producerId) !== version) return;
+    if (early && early.version >= version) {
+      this.#show(peerId, { producerId, version: early.version, url: URL.createObjectURL(early.blob) });
+      return;
+    }
     // Until it arrives, or until it is no longer the one to show (a newer one announced, withdrawn, share ended).
     for (let attempt = 0; this.#asked.get(producerId) === version; attempt++) {
       const endpoint = this.endpoint();
       if (!endpoint) return;
       try {
-        const blob = await this.#fetch(endpoint, producerId);
+        const { blob } = await this.#fetch(endpoint, producerId);
         if (this.#asked.get(producerId) !== version) return;
         const old = this.stills.value.get(peerId);
         if (old && old.version > version && old.producerId === producerId) return;
@@ -100,28 +115,35 @@ export class StillReceiver {
   /** A producer closed: its still goes. */
   producerClosed(producerId: string): void {
     this.#asked.delete(producerId);
+    this.#early.delete(producerId);
     this.#drop((view) => view.producerId === producerId);
   }
 
   /** Teardown: every still goes. */
   clear(): void {
     this.#asked.clear();
+    this.#early.clear();
     this.#drop(() => true);
   }
 
-  /** The picture's bytes, within FETCH_TIMEOUT_MS (the body's download included). */
-  async #fetch(endpoint: StillEndpoint, producerId: string): Promise<Blob> {
+  /**
+   * The picture and its version, within FETCH_TIMEOUT_MS (the body's
+   * download included; with `waitFirst`, the server's wait for the share's
+   * first picture too, 10 s at most).
+   */
+  async #fetch(endpoint: StillEndpoint, producerId: string, waitFirst = false): Promise<Fetched> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`no still within ${FETCH_TIMEOUT_MS} ms`)), FETCH_TIMEOUT_MS);
     try {
-      const response = await fetch(stillUrl(endpoint, producerId), {
+      const response = await fetch(`${stillUrl(endpoint, producerId)}${waitFirst ? '?wait=true' : ''}`, {
         headers: { Authorization: `Bearer ${endpoint.token}` },
         credentials: 'omit',
         cache: 'no-store',
         signal: abort.signal,
       });
       if (!response.ok) throw new HttpStatus(response.status);
-      return await response.blob();
+      const version = Number(response.headers.get('X-Still-Version'));
+      return { version: Number.isInteger(version) && version > 0 ? version : 0, blob: await response.blob() };
     } finally {
       clearTimeout(timer);
     }

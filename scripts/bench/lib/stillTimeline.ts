@@ -52,7 +52,7 @@ async function stillRequests(page: Page): Promise<Array<Record<string, number>>>
   return page.evaluate(() =>
     performance
       .getEntriesByType('resource')
-      .filter((e) => e.name.includes('/screens/') && e.name.endsWith('/still'))
+      .filter((e) => /\/screens\/[^/]+\/still(\?|$)/.test(e.name)) // the GET made as the share begins has ?wait=true
       // No named function in here (not even an arrow kept in a const): tsx's keepNames would wrap it in __name, which the page lacks.
       .map((e) => {
         const t = e as PerformanceResourceTiming;

@@ -110,7 +110,7 @@ async function stageShows(page: Page): Promise<{ shown: WeakLinkRun['shown']; st
     const shown = document.querySelector('[data-testid="stage-still"]') ? 'still' : document.querySelector('[data-testid="stage-video"]') ? 'video' : null;
     const stillBytes = performance
       .getEntriesByType('resource')
-      .filter((e) => e.name.includes('/screens/') && e.name.endsWith('/still'))
+      .filter((e) => /\/screens\/[^/]+\/still(\?|$)/.test(e.name)) // the GET made as the share begins has ?wait=true
       .map((e) => (e as PerformanceResourceTiming).encodedBodySize)
       .filter((bytes) => bytes > 0); // not the warm-up HEAD (StillReceiver.prepare)
     return { shown, stillBytes } as { shown: 'video' | 'still' | null; stillBytes: number[] };

@@ -128,7 +128,7 @@ export class RoomController implements RoomActions {
     };
     this.remote = new RemoteMedia(this.link);
     this.controls = new LocalControls(this.link, this.mediaOps, this.local, () => this.moderation.unmuted());
-    this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen, (producerId) => this.stills.shareStarted(producerId));
+    this.screenShare = new ScreenShare(this.link, this.mediaOps, this.screen, (id) => this.stills.shareStarted(id), () => this.stills.captured());
     this.video = new VideoReception(this.link, this.mediaOps, this.controls, this.remote);
     this.stills = new ScreenStills(
       this.state,

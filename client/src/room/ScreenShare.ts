@@ -20,6 +20,8 @@ export class ScreenShare {
     private readonly screen: ScreenCapture,
     /** The screen's producer is made (its id): the first still picture is made then (ScreenStills.ts). */
     private readonly onProduced: (producerId: string) => void = () => {},
+    /** The capture opened, its producer to come: the stills start reading its frames (ScreenStills.ts). */
+    private readonly onCaptured: () => void = () => {},
   ) {}
 
   private get state(): RoomState {
@@ -50,6 +52,7 @@ export class ScreenShare {
       if (opened === 'failed') screenIssue.value = 'FAILED';
       return;
     }
+    this.onCaptured();
     await this.ops.run(() => this.produceScreen(), 'screen');
   }
 

@@ -19,6 +19,11 @@ export class ScreenStills {
     this.#receiver = new StillReceiver(state.screenStills, endpoint);
   }
 
+  /** This page's screen capture opened (its produce to come): its frames are read from now (StillSender.ts). */
+  captured(): void {
+    this.#sender.captured();
+  }
+
   /** This page's screen is produced: its first still is made and kept on the server (StillSender.ts). */
   shareStarted(producerId: string): void {
     this.#sender.shareStarted(producerId);

@@ -163,4 +163,18 @@ describe('StillSender', () => {
       sender.stop();
     }
   });
+
+  it('reads the frames from the capture on, and makes the first still from them when the share starts', async () => {
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
+    expect(videos).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(puts()).toBe(0); // no share yet: nothing to send it for
+    sender.shareStarted('screen-1');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(puts()).toBe(1);
+    expect(videos).toHaveLength(1); // the same frames
+    expect(videos[0]!.srcObject).toBeNull(); // and closed once nobody needs more
+    sender.stop();
+  });
 });

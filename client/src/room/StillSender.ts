@@ -9,7 +9,8 @@
  * 96-px-wide copy, cheap to compare). Nobody weak: nothing after the first.
  */
 import { createLogger } from '../log';
-import { lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { greyOfLuma, lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { openStillFrames, type StillFrames } from './StillFrames';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
 const log = createLogger('still');
@@ -49,11 +50,12 @@ export class StillSender {
   #wanted = false;
   /** The share's first still reached the server. */
   #firstSent = false;
-  #video: HTMLVideoElement | null = null;
+  #frames: StillFrames | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
-  /** When the element was started (performance.now()), for the log of each still. */
+  /** When the frames were opened and when their first came (performance.now()), for the log of each still. */
   #watchedAt = 0;
+  #firstFrameAt = 0;
   /** Uploads failed in a row; the next attempt not before #retryAt (performance.now()). */
   #failures = 0;
   #retryAt = 0;
@@ -65,6 +67,26 @@ export class StillSender {
     private readonly track: () => MediaStreamTrack | null,
     private readonly endpoint: () => StillEndpoint | null,
   ) {}
+
+  /**
+   * This page's screen capture opened, its produce not yet answered: its
+   * frames start now, so that the share's first still has one at once. A
+   * new reader of a still tab's track waits ~1 s for its first frame (the
+   * capture sends one when the tab changes, about once a second otherwise).
+   */
+  captured(): void {
+    const track = this.track();
+    if (!track || this.#frames?.of(track)) return;
+    this.#frames?.close();
+    this.#watchedAt = performance.now();
+    this.#firstFrameAt = 0;
+    this.#frames = openStillFrames(track, () => this.#firstFrame());
+  }
+
+  #firstFrame(): void {
+    this.#firstFrameAt = performance.now();
+    void this.#tick();
+  }
 
   /** This page's screen is produced (the server knows the share): its first still now. */
   shareStarted(producerId: string): void {
@@ -101,7 +123,12 @@ export class StillSender {
   }
 
   #begin(producerId: string): void {
+    // Frames opened at the capture (captured) are kept for its share.
+    const track = this.track();
+    const opened = track && this.#frames?.of(track) ? this.#frames : null;
+    this.#frames = null;
     this.stop();
+    this.#frames = opened;
     this.#share = producerId;
     // A new share: its first probe is sent at once. Later watches keep the schedule, so an
     // unchanged screen is not sent again.
@@ -109,20 +136,17 @@ export class StillSender {
     this.#watch();
   }
 
-  /** Plays the screen in a detached element and probes it, if not already. */
+  /** Opens the screen's frames (StillFrames.ts) and probes them, if not already. */
   #watch(): void {
-    if (this.#video || this.#refused) return;
+    if (this.#timer !== null || this.#refused) return;
     const track = this.track();
     if (!track) return;
-    this.#watchedAt = performance.now();
-    const video = document.createElement('video');
-    video.muted = true;
-    video.playsInline = true;
-    video.srcObject = new MediaStream([track]);
-    video.play().catch((error: unknown) => log.warn('still: the screen does not play', error));
-    this.#video = video;
-    // The first still as soon as the element has a frame, not at the next probe.
-    video.addEventListener('loadeddata', () => void this.#tick(), { once: true });
+    if (!this.#frames) {
+      this.#watchedAt = performance.now();
+      this.#firstFrameAt = 0;
+      // The first still as soon as there is a frame, not at the next probe.
+      this.#frames = openStillFrames(track, () => this.#firstFrame());
+    }
     this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
     void this.#tick();
   }
@@ -130,49 +154,61 @@ export class StillSender {
   #unwatch(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    if (this.#video) this.#video.srcObject = null;
-    this.#video = null;
+    this.#frames?.close();
+    this.#frames = null;
   }
 
   async #tick(): Promise<void> {
-    const video = this.#video;
+    const frames = this.#frames;
     const producerId = this.#share;
-    if (!video || !producerId) return;
+    if (!frames || !producerId) return;
     // The share ended or another began (its producer is a new one: wanted anew if needed).
     const track = this.track();
-    if (!track || track.readyState === 'ended' || (video.srcObject as MediaStream | null)?.getVideoTracks()[0] !== track) {
+    if (!track || track.readyState === 'ended' || !frames.of(track)) {
       this.stop();
       return;
     }
-    if (this.#busy || video.videoWidth === 0 || performance.now() < this.#retryAt) return;
-    const width = video.videoWidth;
-    const height = video.videoHeight;
+    if (this.#busy || frames.width === 0 || performance.now() < this.#retryAt) return;
+    const { width, height } = frames;
     const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
     const small = probe.getContext('2d', { willReadFrequently: true })!;
-    small.drawImage(video, 0, 0, probe.width, probe.height);
+    frames.draw(small, probe.width, probe.height);
     if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
     this.#busy = true;
     const started = performance.now();
     try {
-      const full = new OffscreenCanvas(width, height);
+      // The frame's luma plane where it has one (StillFrames.ts); otherwise its pixels drawn and read back.
+      const plane = await frames.luma().catch(() => null);
+      const full = new OffscreenCanvas(plane?.width ?? width, plane?.height ?? height);
+      // A canvas in memory, not on the GPU: its pixels are put, then read by the encoder.
       const context = full.getContext('2d', { willReadFrequently: true })!;
-      context.drawImage(video, 0, 0);
-      const pixels = context.getImageData(0, 0, width, height);
-      posterise(pixels.data);
+      let pixels: ImageData;
+      if (plane) {
+        pixels = new ImageData(plane.width, plane.height);
+      } else {
+        frames.draw(context, width, height);
+        pixels = context.getImageData(0, 0, width, height);
+      }
+      const read = performance.now();
+      if (plane) greyOfLuma(plane.y, plane.fullRange, pixels.data);
+      else posterise(pixels.data);
       context.putImageData(pixels, 0, 0);
+      const posterised = performance.now();
       const blob = await full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
       const encoded = performance.now();
       if (!(await this.#upload(producerId, blob))) return;
       const ms = (to: number, from: number): number => Math.round(to - from);
       const first = !this.#firstSent;
       log.info(
-        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (frame ${ms(started, this.#watchedAt)} ms after the element started, ` +
-          `posterised and encoded in ${ms(encoded, started)} ms, uploaded in ${ms(performance.now(), encoded)} ms)`,
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (frames opened ${ms(started, this.#watchedAt)} ms before, ` +
+          `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
+          `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +
+          `uploaded in ${ms(performance.now(), encoded)} ms)`,
       );
       this.#firstSent = true;
       this.#failures = 0;
       this.#retryAt = 0;
-      // Nobody needs more: the element and the probes stop until somebody does.
+      // Nobody needs more: the frames and the probes stop until somebody does.
       if (!this.#wanted && this.#share === producerId) this.#unwatch();
     } catch (error) {
       if (this.#share !== producerId) return; // the share ended or changed meanwhile

@@ -118,7 +118,12 @@ class ProcessorFrames implements StillFrames {
       } catch {
         return; // cancelled, or the track ended
       }
-      if (next.done) return;
+      if (next.done) {
+        // The track ended (a capture whose share never started, say): its last frame is of no use.
+        this.#frame?.close();
+        this.#frame = null;
+        return;
+      }
       if (this.#closed) {
         next.value.close();
         return;

@@ -70,9 +70,9 @@ export class StillSender {
 
   /**
    * This page's screen capture opened, its produce not yet answered: its
-   * frames start now, so that the share's first still has one at once. A
-   * new reader of a still tab's track waits ~1 s for its first frame (the
-   * capture sends one when the tab changes, about once a second otherwise).
+   * frames start now, so that the share's first still has one at once. In
+   * the weak-link bench a reader opened at the produce waited ~1 s for its
+   * first frame of a still tab; opened here, 0.1-0.35 s.
    */
   captured(): void {
     const track = this.track();

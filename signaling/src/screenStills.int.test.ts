@@ -63,8 +63,8 @@ function needs(peerId: string, producerId: string, needed: boolean): void {
 const url = (producerId: string, roomId = ROOM): string => `${t.url}/api/projects/p1/meetings/${roomId}/screens/${producerId}/still`;
 const put = (token: string, producerId: string, body: Buffer, type = 'image/webp'): Promise<Response> =>
   fetch(url(producerId), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
-const get = (token: string, producerId: string, roomId = ROOM): Promise<Response> =>
-  fetch(url(producerId, roomId), { headers: { authorization: `Bearer ${token}` } });
+const get = (token: string, producerId: string, roomId = ROOM, query = ''): Promise<Response> =>
+  fetch(`${url(producerId, roomId)}${query}`, { headers: { authorization: `Bearer ${token}` } });
 async function code(response: Response): Promise<string> {
   return `${response.status} ${((await response.json()) as { error: { code: string } }).error.code}`;
 }
@@ -110,6 +110,34 @@ describe('still pictures of a shared screen', () => {
     await bob.c.waitFor('producerClosed');
     expect(await code(await get(bob.token, alice.producerId))).toBe('404 NOT_FOUND');
     expect(await code(await put(alice.token, alice.producerId, WEBP))).toBe('404 NOT_FOUND');
+  });
+
+  it('keep the picture sent as the share starts, before anyone needs it: a viewer found weak is told at once, and a viewer\'s early fetch gets it as it comes', async () => {
+    // The web client's sharer uploads its first still when its screen is produced (StillSender.ts);
+    // its viewers fetch it with wait=true when the share is announced (StillReceiver.prepare).
+    const dave = await sharing('dave');
+    const erin = await joined('erin');
+    const early = get(erin.token, dave.producerId, ROOM, '?wait=true');
+    // Not answered before there is a picture (a plain GET is, 404).
+    const raced = await Promise.race([early.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))]);
+    expect(raced).toBe('waiting');
+    expect(await code(await get(erin.token, dave.producerId))).toBe('404 NOT_FOUND');
+    expect(await (await put(dave.token, dave.producerId, WEBP)).json()).toEqual({ version: 1 });
+    const fetched = await early;
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('x-still-version')).toBe('1');
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(WEBP)).toBe(true);
+    needs(erin.peerId, dave.producerId, true);
+    expect(await erin.c.waitFor('screenStill')).toEqual({ peerId: dave.peerId, producerId: dave.producerId, version: 1 });
+    expect(await dave.c.waitFor('screenStillWanted')).toEqual({ producerId: dave.producerId, wanted: true });
+    // Once there is a picture, wait=true answers at once; a wait on a share that ends is answered 404.
+    expect((await get(erin.token, dave.producerId, ROOM, '?wait=true')).status).toBe(200);
+    const frank = await sharing('frank');
+    const waiting = get(erin.token, frank.producerId, ROOM, '?wait=true');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await frank.c.request('closeProducer', { producerId: frank.producerId });
+    expect(await code(await waiting)).toBe('404 NOT_FOUND');
+    expect((await get(erin.token, dave.producerId, ROOM, '?wait=maybe')).status).toBe(400);
   });
 
   it('are refused to others than the sharer and the meeting, and when too large or not a picture', async () => {

@@ -67,6 +67,7 @@ export const en: Catalogue = {
   'stage.grid': 'Participants',
   'stage.screenOf': '{name}’s screen',
   'stage.still': 'Still picture — weak network',
+  'stage.stillLoading': 'Still picture loading…',
   'stage.stillHint': 'Your connection cannot carry the shared screen’s video: you see a picture of it, renewed when it changes.',
   'stage.tools': 'Zoom and display',
   'stage.zoomIn': 'Zoom in',

@@ -70,6 +70,7 @@ export const fr = {
   'stage.grid': 'Participants',
   'stage.screenOf': 'Écran de {name}',
   'stage.still': 'Image fixe — réseau faible',
+  'stage.stillLoading': 'Image fixe en cours de chargement…',
   'stage.stillHint': 'Votre connexion ne peut pas recevoir la vidéo de l’écran partagé : vous en voyez une image, renouvelée quand il change.',
   'stage.tools': 'Zoom et affichage',
   'stage.zoomIn': 'Zoom avant',

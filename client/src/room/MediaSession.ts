@@ -163,6 +163,11 @@ export class MediaSession {
     return this.producers.has(source);
   }
 
+  /** The server's id of a source's producer, null when it is not produced. */
+  producerIdOf(source: LocalSource): string | null {
+    return this.producers.get(source)?.id ?? null;
+  }
+
   async produce(source: LocalSource, track: MediaStreamTrack): Promise<void> {
     const transport = this.sendTransport;
     if (!transport || this.closed) throw new SignalingError('NOT_JOINED', `cannot produce ${source}: no send transport`);

@@ -94,7 +94,7 @@ export class RoomController implements RoomActions {
     const { link } = this.socket; // what the modules below are lent: the state and this connection's objects
     this.remote = new RemoteMedia(link);
     this.controls = new LocalControls(link, this.mediaOps, this.local, () => this.moderation.unmuted());
-    this.screenShare = new ScreenShare(link, this.mediaOps, this.screen);
+    this.screenShare = new ScreenShare(link, this.mediaOps, this.screen, (id) => this.stills.shareStarted(id), () => this.stills.captured());
     this.video = new VideoReception(link, this.mediaOps, this.controls, this.remote);
     this.stills = new ScreenStills(
       this.state,

@@ -18,6 +18,10 @@ export class ScreenShare {
     private readonly link: RoomLink,
     private readonly ops: MediaOps,
     private readonly screen: ScreenCapture,
+    /** The screen's producer is made (its id): the first still picture is made then (ScreenStills.ts). */
+    private readonly onProduced: (producerId: string) => void = () => {},
+    /** The capture opened, its producer to come: the stills start reading its frames (ScreenStills.ts). */
+    private readonly onCaptured: () => void = () => {},
   ) {}
 
   private get state(): RoomState {
@@ -48,6 +52,7 @@ export class ScreenShare {
       if (opened === 'failed') screenIssue.value = 'FAILED';
       return;
     }
+    this.onCaptured();
     await this.ops.run(() => this.produceScreen(), 'screen');
   }
 
@@ -67,6 +72,8 @@ export class ScreenShare {
     }
     try {
       await session.produce('screen', video);
+      const producerId = session.producerIdOf('screen');
+      if (producerId) this.onProduced(producerId);
       const audio = this.screen.audioTrack;
       if (audio) {
         await session.produce('screen-audio', audio).catch((error: unknown) => {

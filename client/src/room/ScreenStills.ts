@@ -19,10 +19,23 @@ export class ScreenStills {
     this.#receiver = new StillReceiver(state.screenStills, endpoint);
   }
 
+  /** This page's screen capture opened (its produce to come): its frames are read from now (StillSender.ts). */
+  captured(): void {
+    this.#sender.captured();
+  }
+
+  /** This page's screen is produced: its first still is made and kept on the server (StillSender.ts). */
+  shareStarted(producerId: string): void {
+    this.#sender.shareStarted(producerId);
+  }
+
   subscribe(signaling: Connection): Array<() => void> {
     return [
       signaling.onNotification('screenStillWanted', ({ producerId, wanted }) => this.#sender.wanted(producerId, wanted)),
       signaling.onNotification('screenStill', ({ peerId, producerId, version }) => void this.#receiver.announced(peerId, producerId, version)),
+      signaling.onNotification('producerAdded', ({ producer }) => {
+        if (producer.source === 'screen') this.#receiver.prepare(producer.producerId);
+      }),
       signaling.onNotification('producerClosed', ({ producerId }) => this.#receiver.producerClosed(producerId)),
     ];
   }

@@ -1,19 +1,40 @@
 /**
- * The sharer's side of the still pictures (issue 21): while the server says
- * some viewer's downlink cannot carry this page's screen video
- * (`screenStillWanted`), grabs a frame of the shared screen, encodes it
- * compactly and uploads it: the first at once, then a new one when the
- * screen has changed and settled, at most one a second (stage/screenStill.ts
- * decides on a 96-px-wide copy, cheap to compare).
+ * The sharer's side of the still pictures (issue 21). When this page's
+ * screen is produced, grabs one frame of it, encodes it compactly and
+ * uploads it: the server keeps it, so a viewer found weak gets a picture at
+ * once (a late one too), not after a round of asking the sharer. Then,
+ * while the server says some viewer's downlink cannot carry the video
+ * (`screenStillWanted`), a new one whenever the screen has changed and
+ * settled, at most one a second (stage/screenStill.ts decides on a
+ * 96-px-wide copy, cheap to compare). Nobody weak: nothing after the first.
  */
 import { createLogger } from '../log';
-import { lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { greyOfLuma, lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { openStillFrames, type StillFrames } from './StillFrames';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
 const log = createLogger('still');
 
 /** How often the screen is probed for a change. */
 const PROBE_MS = 400;
+/** After a failed upload: the next attempt waits 1, 2, 4… s, at most 30 s (reset by a success). */
+export const RETRY_FIRST_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
+
+/** An upload the server answered with an error status. */
+export class StillRefused extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`still upload: HTTP ${status} ${detail}`);
+  }
+
+  /** A refusal that will not change by itself: not the sharer (any more), or no such share on the server. */
+  get final(): boolean {
+    return this.status === 403 || this.status === 404;
+  }
+}
 /**
  * The encoding: WebP, lossless (quality 1 in Chromium), of the picture in
  * grey levels (stage/screenStill.ts posterise: 20 KB at 42 dB for the test
@@ -23,10 +44,23 @@ export const STILL_TYPE = 'image/webp';
 export const STILL_QUALITY = 1;
 
 export class StillSender {
-  #producerId: string | null = null;
-  #video: HTMLVideoElement | null = null;
+  /** The share whose stills this page makes (its screen producer's id), null when none. */
+  #share: string | null = null;
+  /** Some viewer needs stills of it now (`screenStillWanted`); otherwise only its first is made. */
+  #wanted = false;
+  /** The share's first still reached the server. */
+  #firstSent = false;
+  #frames: StillFrames | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
+  /** When the frames were opened and when their first came (performance.now()), for the log of each still. */
+  #watchedAt = 0;
+  #firstFrameAt = 0;
+  /** Uploads failed in a row; the next attempt not before #retryAt (performance.now()). */
+  #failures = 0;
+  #retryAt = 0;
+  /** The server refused for good (403, 404): nothing more until it wants stills anew. */
+  #refused = false;
   readonly #schedule = new StillSchedule();
 
   constructor(
@@ -34,84 +68,178 @@ export class StillSender {
     private readonly endpoint: () => StillEndpoint | null,
   ) {}
 
+  /**
+   * This page's screen capture opened, its produce not yet answered: its
+   * frames start now, so that the share's first still has one at once. In
+   * the weak-link bench a reader opened at the produce waited ~1 s for its
+   * first frame of a still tab; opened here, 0.1-0.35 s.
+   */
+  captured(): void {
+    const track = this.track();
+    if (!track || this.#frames?.of(track)) return;
+    this.#frames?.close();
+    this.#watchedAt = performance.now();
+    this.#firstFrameAt = 0;
+    this.#frames = openStillFrames(track, () => this.#firstFrame());
+  }
+
+  #firstFrame(): void {
+    this.#firstFrameAt = performance.now();
+    void this.#tick();
+  }
+
+  /** This page's screen is produced (the server knows the share): its first still now. */
+  shareStarted(producerId: string): void {
+    if (this.#share === producerId) return;
+    this.#begin(producerId);
+  }
+
   /** The server's `screenStillWanted`. */
   wanted(producerId: string, wanted: boolean): void {
-    if (!wanted) {
-      if (producerId === this.#producerId) this.stop();
-      return;
+    if (producerId !== this.#share) {
+      if (!wanted) return;
+      this.#begin(producerId); // a share not announced here (made before a resume): its first still now
     }
-    if (this.#producerId === producerId) return;
-    this.stop();
-    const track = this.track();
-    if (!track) return;
-    this.#producerId = producerId;
-    const video = document.createElement('video');
-    video.muted = true;
-    video.playsInline = true;
-    video.srcObject = new MediaStream([track]);
-    video.play().catch((error: unknown) => log.warn('still: the screen does not play', error));
-    this.#video = video;
-    // The first still as soon as the element has a frame, not at the next probe.
-    video.addEventListener('loadeddata', () => void this.#tick(), { once: true });
-    this.#schedule.reset();
-    this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
-    void this.#tick();
+    this.#wanted = wanted;
+    if (wanted && this.#refused) {
+      // The server asks again (a new viewer found weak, a share taken back after a resume): it is worth trying.
+      this.#refused = false;
+      this.#failures = 0;
+      this.#retryAt = 0;
+    }
+    if (wanted) this.#watch();
+    else if (this.#firstSent) this.#unwatch();
   }
 
   /** The share ended, the page left: no more stills. */
   stop(): void {
+    this.#unwatch();
+    this.#share = null;
+    this.#wanted = false;
+    this.#firstSent = false;
+    this.#failures = 0;
+    this.#retryAt = 0;
+    this.#refused = false;
+  }
+
+  #begin(producerId: string): void {
+    // Frames opened at the capture (captured) are kept for its share.
+    const track = this.track();
+    const opened = track && this.#frames?.of(track) ? this.#frames : null;
+    this.#frames = null;
+    this.stop();
+    this.#frames = opened;
+    this.#share = producerId;
+    // A new share: its first probe is sent at once. Later watches keep the schedule, so an
+    // unchanged screen is not sent again.
+    this.#schedule.reset();
+    this.#watch();
+  }
+
+  /** Opens the screen's frames (StillFrames.ts) and probes them, if not already. */
+  #watch(): void {
+    if (this.#timer !== null || this.#refused) return;
+    const track = this.track();
+    if (!track) return;
+    if (!this.#frames) {
+      this.#watchedAt = performance.now();
+      this.#firstFrameAt = 0;
+      // The first still as soon as there is a frame, not at the next probe.
+      this.#frames = openStillFrames(track, () => this.#firstFrame());
+    }
+    this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
+    void this.#tick();
+  }
+
+  #unwatch(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    if (this.#video) this.#video.srcObject = null;
-    this.#video = null;
-    this.#producerId = null;
+    this.#frames?.close();
+    this.#frames = null;
   }
 
   async #tick(): Promise<void> {
-    const video = this.#video;
-    const producerId = this.#producerId;
-    if (!video || !producerId) return;
+    const frames = this.#frames;
+    const producerId = this.#share;
+    if (!frames || !producerId) return;
     // The share ended or another began (its producer is a new one: wanted anew if needed).
     const track = this.track();
-    if (!track || track.readyState === 'ended' || (video.srcObject as MediaStream | null)?.getVideoTracks()[0] !== track) {
+    if (!track || track.readyState === 'ended' || !frames.of(track)) {
       this.stop();
       return;
     }
-    if (this.#busy || video.videoWidth === 0) return;
-    const width = video.videoWidth;
-    const height = video.videoHeight;
+    if (this.#busy || frames.width === 0 || performance.now() < this.#retryAt) return;
+    const { width, height } = frames;
     const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
     const small = probe.getContext('2d', { willReadFrequently: true })!;
-    small.drawImage(video, 0, 0, probe.width, probe.height);
+    frames.draw(small, probe.width, probe.height);
     if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
     this.#busy = true;
+    const started = performance.now();
     try {
-      const full = new OffscreenCanvas(width, height);
+      // The frame's luma plane where it has one (StillFrames.ts); otherwise its pixels drawn and read back.
+      const plane = await frames.luma().catch(() => null);
+      const full = new OffscreenCanvas(plane?.width ?? width, plane?.height ?? height);
+      // A canvas in memory, not on the GPU: its pixels are put, then read by the encoder.
       const context = full.getContext('2d', { willReadFrequently: true })!;
-      context.drawImage(video, 0, 0);
-      const pixels = context.getImageData(0, 0, width, height);
-      posterise(pixels.data);
+      let pixels: ImageData;
+      if (plane) {
+        pixels = new ImageData(plane.width, plane.height);
+      } else {
+        frames.draw(context, width, height);
+        pixels = context.getImageData(0, 0, width, height);
+      }
+      const read = performance.now();
+      if (plane) greyOfLuma(plane.y, plane.fullRange, pixels.data);
+      else posterise(pixels.data);
       context.putImageData(pixels, 0, 0);
+      const posterised = performance.now();
       const blob = await full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
-      await this.#upload(producerId, blob);
+      const encoded = performance.now();
+      if (!(await this.#upload(producerId, blob))) return;
+      const ms = (to: number, from: number): number => Math.round(to - from);
+      const first = !this.#firstSent;
+      log.info(
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (frames opened ${ms(started, this.#watchedAt)} ms before, ` +
+          `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
+          `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +
+          `uploaded in ${ms(performance.now(), encoded)} ms)`,
+      );
+      this.#firstSent = true;
+      this.#failures = 0;
+      this.#retryAt = 0;
+      // Nobody needs more: the frames and the probes stop until somebody does.
+      if (!this.#wanted && this.#share === producerId) this.#unwatch();
     } catch (error) {
-      log.warn('still not sent', error);
-      this.#schedule.reset(); // sent again at the next probe
+      if (this.#share !== producerId) return; // the share ended or changed meanwhile
+      this.#schedule.reset(); // the next attempt sends whatever the screen shows then
+      if (error instanceof StillRefused && error.final) {
+        // Not the sharer any more, or the server lost the share: trying again changes nothing.
+        log.warn('still refused: no more until the server asks again', error);
+        this.#refused = true;
+        this.#unwatch();
+        return;
+      }
+      const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.#failures);
+      this.#failures++;
+      this.#retryAt = performance.now() + wait;
+      log.warn(`still not sent (attempt ${this.#failures}), next try in ${wait} ms`, error);
     } finally {
       this.#busy = false;
     }
   }
 
-  async #upload(producerId: string, blob: Blob): Promise<void> {
+  /** false: not sent (no endpoint any more, or the share changed meanwhile). */
+  async #upload(producerId: string, blob: Blob): Promise<boolean> {
     const endpoint = this.endpoint();
-    if (!endpoint || producerId !== this.#producerId) return;
+    if (!endpoint || producerId !== this.#share) return false;
     const response = await fetch(stillUrl(endpoint, producerId), {
       method: 'PUT',
       headers: { Authorization: `Bearer ${endpoint.token}`, 'Content-Type': blob.type },
       body: blob,
       credentials: 'omit',
     });
-    if (!response.ok) throw new Error(`still upload: HTTP ${response.status} ${await response.text().catch(() => '')}`);
-    log.info(`still sent: ${blob.size} bytes`);
+    if (!response.ok) throw new StillRefused(response.status, await response.text().catch(() => ''));
+    return true;
   }
 }

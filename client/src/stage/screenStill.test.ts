@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lumaDiffers, lumaOf, posterise, StillSchedule } from './screenStill';
+import { greyOfLuma, lumaDiffers, lumaOf, posterise, StillSchedule } from './screenStill';
 
 const flat = (value: number, n = 96 * 54): Uint8Array => new Uint8Array(n).fill(value);
 function withBlock(base: Uint8Array, from: number, count: number, value: number): Uint8Array {
@@ -53,3 +53,21 @@ describe('posterise', () => {
     expect([...px]).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 136, 136, 136, 255, 68, 68, 68, 255]);
   });
 });
+
+describe('greyOfLuma', () => {
+  it('gives a grey pixel the level posterise gives it, and stretches video-range luma', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, v) => v);
+    const fromPlane = new Uint8ClampedArray(256 * 4);
+    greyOfLuma(all, true, fromPlane);
+    const fromRgb = new Uint8ClampedArray(256 * 4);
+    for (let v = 0; v < 256; v++) fromRgb.set([v, v, v, 255], v * 4);
+    posterise(fromRgb);
+    expect([...fromPlane]).toEqual([...fromRgb]);
+
+    const video = new Uint8ClampedArray(4 * 4);
+    greyOfLuma(Uint8Array.from([0, 16, 235, 255]), false, video);
+    expect([...video.filter((_, i) => i % 4 === 0)]).toEqual([0, 0, 255, 255]);
+    expect(video[3]).toBe(255);
+  });
+});
+

@@ -5,11 +5,11 @@
  * per sharer, and the sharer's cheap change detection.
  */
 
-/** A still to show, by the sharer's peer id: the picture as an object URL. */
+/** A still to show, by the sharer's peer id: the picture as an object URL; null while the share's first one is on its way. */
 export interface ScreenStillView {
   producerId: string;
   version: number;
-  url: string;
+  url: string | null;
 }
 
 /** Side of the downscaled copy compared between frames (width; the height follows the picture). */
@@ -60,6 +60,30 @@ export function posterise(rgba: Uint8ClampedArray, levels = STILL_GREY_LEVELS): 
     rgba[i + 2] = grey;
     rgba[i + 3] = 255;
   }
+}
+
+/**
+ * A still's RGBA pixels from a frame's luma plane (the Y of a YUV frame):
+ * `posterise` without the RGB detour, each Y through a 256-entry table.
+ * Limited-range Y (16-235, what capture and video frames carry) is
+ * stretched to 0-255 first. `rgba` holds y.length pixels.
+ */
+export function greyOfLuma(y: Uint8Array, fullRange: boolean, rgba: Uint8ClampedArray, levels = STILL_GREY_LEVELS): void {
+  const step = 255 / (levels - 1);
+  const table = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) {
+    const luma = fullRange ? v : Math.min(255, Math.max(0, ((v - 16) * 255) / 219));
+    table[v] = Math.round(Math.round(luma / step) * step);
+  }
+  // One 32-bit write a pixel (opaque grey reads the same in either byte order but for alpha: set per endianness).
+  const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  const pixel = new Uint32Array(256);
+  for (let v = 0; v < 256; v++) {
+    const g = table[v]!;
+    pixel[v] = littleEndian ? ((255 << 24) | (g << 16) | (g << 8) | g) >>> 0 : ((g << 24) | (g << 16) | (g << 8) | 255) >>> 0;
+  }
+  const out = new Uint32Array(rgba.buffer, rgba.byteOffset, y.length);
+  for (let p = 0; p < y.length; p++) out[p] = pixel[y[p]!]!;
 }
 
 /**

@@ -15,6 +15,7 @@ import { startLabMeeting } from '../../../test/netlab/labMeeting.js';
 import { KEEP_PEER_CONNECTIONS } from '../../../test/netlab/pageMedia.js';
 import { joinAsSharer, sendStats, showPlan, startSharing, TAB_CAPTURE_FLAGS } from '../../../test/screenShare.js';
 import { timeToLegible } from './legibility.js';
+import { followStillChain, type StillPhase } from './stillTimeline.js';
 
 export const WEAK_LINK = { rateKbit: 300, delayMs: 75, lossPct: 5 } as const;
 const SETTLE_MS = 8_000;
@@ -42,6 +43,8 @@ export interface WeakLinkRun {
   sharer: { sentKbps: number; targetKbps: number | null; framesEncoded: number } | null;
   /** The sharer's screen every ~2 s: s from the click, encoder target kb/s, kb/s sent since the last, frames encoded, what limits it. */
   sharerSeries: Array<{ atS: number; targetKbps: number | null; sentKbps: number; frames: number; limit: string | null; bweKbps: number | null; cameraTargetKbps: number | null }>;
+  /** The chain from the click to the still, step by step (stillTimeline.ts). */
+  phases: StillPhase[];
 }
 
 /** From the viewer's inbound-rtp of the screen (window.__pcs, test/netlab/pageMedia.ts). */
@@ -107,8 +110,9 @@ async function stageShows(page: Page): Promise<{ shown: WeakLinkRun['shown']; st
     const shown = document.querySelector('[data-testid="stage-still"]') ? 'still' : document.querySelector('[data-testid="stage-video"]') ? 'video' : null;
     const stillBytes = performance
       .getEntriesByType('resource')
-      .filter((e) => e.name.includes('/screens/') && e.name.endsWith('/still'))
-      .map((e) => (e as PerformanceResourceTiming).encodedBodySize);
+      .filter((e) => /\/screens\/[^/]+\/still(\?|$)/.test(e.name)) // the GET made as the share begins has ?wait=true
+      .map((e) => (e as PerformanceResourceTiming).encodedBodySize)
+      .filter((bytes) => bytes > 0); // not the warm-up HEAD (StillReceiver.prepare)
     return { shown, stillBytes } as { shown: 'video' | 'still' | null; stillBytes: number[] };
   });
 }
@@ -125,6 +129,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       await showPlan(sharer.page);
       const before = await m.lab.stats();
+      const chain = await followStillChain(sharer.page, viewer.page);
       const clicked = Date.now();
       await startSharing(sharer);
       const screenSent = async (): Promise<{ bytes: number; target: number | null; frames: number } | null> => {
@@ -166,6 +171,10 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const firstFrameMs = await waitForStagePicture(viewer.page, clicked, FIRST_FRAME_TIMEOUT_MS);
       const legible = firstFrameMs === null ? { ms: null, samples: [] } : await timeToLegible(viewer.page, 'plan', clicked, LEGIBLE_TIMEOUT_MS);
       const after = await m.lab.stats();
+      const phases = await chain.finish(clicked).catch((error: unknown) => {
+        process.stderr.write(`[bench] still chain not read: ${String(error)}\n`);
+        return [];
+      });
       const stage = await stageShows(viewer.page).catch(() => ({ shown: null, stillBytes: [] }));
       const counters = await viewerVideoCounters(viewer.page, sharer.peerId).catch((error: unknown) => {
         process.stderr.write(`[bench] viewer counters not read: ${String(error)}\n`);
@@ -189,6 +198,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
           framesEncoded: sentAtEnd.frames,
         },
         sharerSeries,
+        phases,
       };
     } finally {
       await sharerBrowser.close();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_STILL_BYTES, ScreenStills, stillTypeOf } from './ScreenStills.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FIRST_STILL_WAIT_MS, MAX_STILL_BYTES, MAX_WAITING_PER_SHARE, ScreenStills, stillTypeOf } from './ScreenStills.js';
 
 const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(16)]);
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
@@ -67,5 +67,46 @@ describe('ScreenStills', () => {
     );
     expect(() => stills.put('sharer', 'p1', Buffer.from('<svg/>'))).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }));
     expect(() => stills.get('p1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  describe('first: a fetch that waits for the share\'s first picture', () => {
+    it('gets it as it is put, at once when there is one, and NOT_FOUND when the share ends, time runs out or the fetch goes', async () => {
+      vi.useFakeTimers();
+      try {
+        const { stills } = store();
+        stills.shareStarted('p1', 'sharer');
+        const early = stills.first('p1');
+        const settled = vi.fn();
+        void early.then(settled, settled);
+        await vi.advanceTimersByTimeAsync(FIRST_STILL_WAIT_MS - 1);
+        expect(settled).not.toHaveBeenCalled();
+        stills.put('sharer', 'p1', WEBP);
+        expect((await early).version).toBe(1);
+        expect((await stills.first('p1')).version).toBe(1);
+
+        stills.shareStarted('p2', 'sharer');
+        const late = stills.first('p2');
+        const lateCheck = expect(late).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await vi.advanceTimersByTimeAsync(FIRST_STILL_WAIT_MS);
+        await lateCheck;
+        const ended = stills.first('p2');
+        stills.shareEnded('p2');
+        await expect(ended).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await expect(stills.first('p2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+        stills.shareStarted('p3', 'sharer');
+        const gone = new AbortController();
+        const abandoned = stills.first('p3', FIRST_STILL_WAIT_MS, gone.signal);
+        gone.abort();
+        await expect(abandoned).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        // Bounded: beyond MAX_WAITING_PER_SHARE, answered at once (no picture yet: NOT_FOUND).
+        const many = Array.from({ length: MAX_WAITING_PER_SHARE }, () => stills.first('p3'));
+        await expect(stills.first('p3')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        stills.put('sharer', 'p3', PNG);
+        expect((await Promise.all(many)).every((still) => still.type === 'image/png')).toBe(true);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });

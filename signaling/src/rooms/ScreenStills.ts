@@ -34,10 +34,22 @@ export function stillTypeOf(bytes: Uint8Array): StillType | null {
 /** Sends one notification to one joined peer (nothing when it is gone). */
 export type NotifyPeer = <T extends NotificationType>(peerId: string, type: T, data: NotificationData<T>) => void;
 
+/**
+ * A viewer's fetch that waits for a share's first picture (routes/screenStills.ts
+ * `?wait=true`) is answered within this: the sharer makes it as its screen is
+ * produced (~0.1-2 s), so a fetch sent as the share is announced gets it as
+ * soon as it exists, without a notification first.
+ */
+export const FIRST_STILL_WAIT_MS = 10_000;
+/** Fetches waiting for one share's first picture at most (one per viewer's page is the use); beyond, answered at once. */
+export const MAX_WAITING_PER_SHARE = 200;
+
 interface Share {
   sharerPeerId: string;
   viewers: Set<string>;
   still: Still | null;
+  /** Fetches waiting for its first picture: called with it, or with null when the share ends. */
+  waiting: Set<(still: Still | null) => void>;
 }
 
 export class ScreenStills {
@@ -51,12 +63,14 @@ export class ScreenStills {
 
   /** A screen share started (its producer). */
   shareStarted(producerId: string, sharerPeerId: string): void {
-    if (!this.#shares.has(producerId)) this.#shares.set(producerId, { sharerPeerId, viewers: new Set(), still: null });
+    if (!this.#shares.has(producerId)) this.#shares.set(producerId, { sharerPeerId, viewers: new Set(), still: null, waiting: new Set() });
   }
 
   /** A share ended (its producer closed): its picture is gone. */
   shareEnded(producerId: string): void {
+    const share = this.#shares.get(producerId);
     this.#shares.delete(producerId);
+    for (const done of share?.waiting ?? []) done(null);
   }
 
   /** A viewer needs (or no longer needs) a still of the share: the sharer and the viewer are told. */
@@ -88,7 +102,36 @@ export class ScreenStills {
     if (!type) throw new AppError(ErrorCode.UNSUPPORTED_TYPE, 'a still is a WebP, PNG or JPEG picture');
     share.still = { version: (share.still?.version ?? 0) + 1, type, bytes };
     for (const viewer of share.viewers) this.#tell(viewer, share, producerId);
+    const waiting = [...share.waiting];
+    share.waiting.clear();
+    for (const done of waiting) done(share.still);
     return share.still;
+  }
+
+  /**
+   * The share's latest picture, or its first one as soon as the sharer puts
+   * it (within `withinMs`). NOT_FOUND when there is no such share, when it
+   * ends first, or when none comes in time. `cancelled` (the fetch went
+   * away) stops the wait.
+   */
+  async first(producerId: string, withinMs = FIRST_STILL_WAIT_MS, cancelled?: AbortSignal): Promise<Still> {
+    const share = this.#shares.get(producerId);
+    if (!share) throw new AppError(ErrorCode.NOT_FOUND, 'no such screen share');
+    if (share.still || share.waiting.size >= MAX_WAITING_PER_SHARE || cancelled?.aborted) return this.get(producerId);
+    const still = await new Promise<Still | null>((resolve) => {
+      const done = (value: Still | null): void => {
+        clearTimeout(timer);
+        cancelled?.removeEventListener('abort', stop);
+        share.waiting.delete(done);
+        resolve(value);
+      };
+      const stop = (): void => done(null);
+      const timer = setTimeout(stop, withinMs);
+      cancelled?.addEventListener('abort', stop, { once: true });
+      share.waiting.add(done);
+    });
+    if (!still) throw new AppError(ErrorCode.NOT_FOUND, 'no still of this share');
+    return still;
   }
 
   /** The share's latest picture; NOT_FOUND when there is no such share or no picture yet. */

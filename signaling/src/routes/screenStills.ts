@@ -7,9 +7,11 @@
  *   PUT /api/projects/:projectId/meetings/:roomId/screens/:producerId/still
  *       body: the picture (image/webp, image/png or image/jpeg, ≤ 512 KiB)
  *       → 200 {version}; only the sharer's own user, while the share lasts
- *   GET /api/projects/:projectId/meetings/:roomId/screens/:producerId/still
+ *   GET /api/projects/:projectId/meetings/:roomId/screens/:producerId/still[?wait=true]
  *       → the latest picture (Content-Type its type, X-Still-Version), to
- *       a user joined in the meeting; NOT_FOUND before the first one
+ *       a user joined in the meeting; NOT_FOUND before the first one, or,
+ *       with wait=true, the first one as soon as the sharer sends it
+ *       (NOT_FOUND if none within 10 s: rooms/ScreenStills.ts first)
  *
  * Errors: {error: {code, message}}. NOT_FOUND (no such meeting here, no such
  * share, no picture yet), FORBIDDEN (not the sharer; not in the meeting),
@@ -25,6 +27,8 @@ import { MAX_STILL_BYTES } from '../rooms/ScreenStills.js';
 import { PathId as Id } from './params.js';
 
 const StillParams = Type.Object({ projectId: Id, roomId: Id, producerId: Id });
+/** wait=true: a fetch made as the share is announced waits for its first picture (ScreenStills.first). */
+const StillQuery = Type.Object({ wait: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 interface StillParams {
   projectId: string;
   roomId: string;
@@ -75,12 +79,26 @@ export async function screenStillRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(STILL_URL, { preHandler: app.authenticate, schema: { params: StillParams } }, async (request, reply) => {
+  app.get(STILL_URL, { preHandler: app.authenticate, schema: { params: StillParams, querystring: StillQuery } }, async (request, reply) => {
     const { producerId } = request.params as StillParams;
+    const { wait } = request.query as { wait?: boolean };
     const { room, peerIds } = meetingOf(request);
     room.stills.sharerOf(producerId); // NOT_FOUND first: the same answer to everyone for a share that is not there
     if (peerIds.size === 0) throw new AppError(ErrorCode.FORBIDDEN, 'only the meeting’s participants see its screens');
-    const still = room.stills.get(producerId);
+    let still;
+    if (wait) {
+      // The fetch's socket closed (the viewer left, its page gave up): no more waiting for it.
+      const gone = new AbortController();
+      const onClose = (): void => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        still = await room.stills.first(producerId, undefined, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    } else {
+      still = room.stills.get(producerId);
+    }
     return reply
       .header('Content-Type', still.type)
       .header('X-Still-Version', String(still.version))

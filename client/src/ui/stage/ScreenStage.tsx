@@ -38,7 +38,10 @@ export function ScreenStage({ peerId }: { peerId: string }) {
   const name = participant.displayName;
   // This page's downlink cannot carry the video: a still picture of it instead (room/StillReceiver.ts).
   const shownStill = state.screenStills.value.get(peerId);
-  const still = shownStill && shownStill.producerId === producerId ? shownStill : null;
+  const ofThisShare = shownStill && shownStill.producerId === producerId ? shownStill : null;
+  const still = ofThisShare?.url ? { version: ofThisShare.version, url: ofThisShare.url } : null;
+  // Announced, not here yet (the share's first still): said instead of a frozen video without a word.
+  const stillLoading = !!ofThisShare && !still;
   const onSize = (width: number, height: number): void =>
     setPicture((old) => (old.width === width && old.height === height ? old : { width, height }));
   const pictureStyle = {
@@ -62,6 +65,11 @@ export function ScreenStage({ peerId }: { peerId: string }) {
         {still && (
           <span class="screen-stage__still" data-testid="stage-still-label" title={t('stage.stillHint')}>
             {t('stage.still')}
+          </span>
+        )}
+        {stillLoading && (
+          <span class="screen-stage__still" data-testid="stage-still-loading" role="status" title={t('stage.stillHint')}>
+            {t('stage.stillLoading')}
           </span>
         )}
         <div class="screen-stage__tools" role="toolbar" aria-label={t('stage.tools')}>

@@ -6,7 +6,7 @@
  */
 import type { Consumer, WebRtcTransport } from 'mediasoup/types';
 import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
-import { startsWithStill, type DownlinkNow } from './screenStill.js';
+import { downlinkLoss, startsWithStill, type DownlinkNow } from './screenStill.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -94,14 +94,26 @@ export class Downlink {
     };
   }
 
-  /** The loss of what the receive transport sends (0-1, mediasoup's transport-cc figure); undefined when unknown. */
+  /** The loss of what this downlink carries (0-1, screenStill.ts downlinkLoss); undefined when unknown. */
   async loss(): Promise<number | undefined> {
     const transport = this.#transport;
     if (!transport || transport.closed) return undefined;
-    return transport
-      .getStats()
-      .then((stats) => stats[0]?.rtpPacketLossSent)
-      .catch(() => undefined);
+    const voices = [...this.#consumers.values()].filter((c) => c.kind === 'audio' && !c.closed && !c.paused);
+    const [transportLoss, fractions] = await Promise.all([
+      transport
+        .getStats()
+        .then((stats) => stats[0]?.rtpPacketLossSent)
+        .catch(() => undefined),
+      Promise.all(
+        voices.map((c) =>
+          c
+            .getStats()
+            .then((stats) => stats.find((s) => s.type === 'outbound-rtp')?.fractionLost)
+            .catch(() => undefined),
+        ),
+      ),
+    ]);
+    return downlinkLoss(transportLoss, fractions.filter((f): f is number => typeof f === 'number'));
   }
 
   /**

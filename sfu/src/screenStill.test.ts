@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
 import { ScreenStillNeeds } from './ScreenStillNeeds.js';
-import { LIMITED_RECENTLY_MS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
+import { downlinkLoss, LIMITED_RECENTLY_MS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
 
 const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
 
@@ -34,6 +34,19 @@ describe('startsWithStill', () => {
     expect(startsWithStill({ ...weak, loss: undefined })).toBe(false);
     expect(startsWithStill({ ...weak, estimate: undefined })).toBe(false);
     expect(startsWithStill({ ...weak, estimate: MIN_VIDEO_BITRATE.single + 2 * AUDIO_RESERVE_BPS })).toBe(false);
+  });
+});
+
+describe('downlinkLoss', () => {
+  it('takes the larger of the transport figure and the least loss the voices report', () => {
+    // 5 % random loss seen by the receiver on every voice (13/256 per report) while transport-cc read 0.
+    expect(downlinkLoss(0, [13, 12, 14])).toBeCloseTo(12 / 256);
+    expect(downlinkLoss(0.068, [13, 12, 14])).toBe(0.068);
+    // A good-link listener: one voice comes from a lossy uplink, its gaps forwarded; the downlink loses nothing.
+    expect(downlinkLoss(0, [0, 0, 13])).toBe(0);
+    expect(downlinkLoss(undefined, [26])).toBeCloseTo(26 / 256);
+    expect(downlinkLoss(0.02, [])).toBe(0.02);
+    expect(downlinkLoss(undefined, [])).toBeUndefined();
   });
 });
 

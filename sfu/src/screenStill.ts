@@ -63,6 +63,21 @@ export interface DownlinkNow {
   loss?: number | undefined;
 }
 
+/**
+ * The downlink's loss (0-1) from what mediasoup knows: the transport's
+ * figure from transport-cc feedback (0 at times while little video flows:
+ * read so on the net lab's 5-%-loss link once in five runs) and the receiver
+ * reports of the voices it gets (RTCP fraction lost, 0-255). A voice's report
+ * holds its sender's uplink loss too (forwarded as sequence gaps: good-link
+ * listeners read 1.7-2.0 % as a mean, one voice from the weak link at 5 %),
+ * so the least of them is the downlink's own. The larger of the two figures.
+ */
+export function downlinkLoss(transportLoss: number | undefined, voiceFractionsLost: readonly number[]): number | undefined {
+  const voices = voiceFractionsLost.length === 0 ? undefined : Math.min(...voiceFractionsLost) / 256;
+  if (transportLoss === undefined) return voices;
+  return voices === undefined ? transportLoss : Math.max(transportLoss, voices);
+}
+
 /** The downlink loses packets: the receiver's link is the limit (WEAK_LOSS), not a loaded host's estimate. */
 export function lossy(loss: number | undefined): boolean {
   return (loss ?? 0) >= WEAK_LOSS;

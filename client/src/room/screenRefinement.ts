@@ -10,16 +10,6 @@
  * the sender's average quantizer over the last frames says whether it has
  * converged; a page change comes as a new frame at a coarse quantizer and
  * raises it again. Measured in scripts/bench/README.md, "screenshare".
- *
- * A page change, timed (2026-12-07, lib/pageChangeProbe.ts): Chromium 156
- * keeps capturing the tab at the last minimum asked even once it is lifted
- * (the encoder, not the capture, falls to ~5 frames/s at its floor), so the
- * new page is captured within a frame period and the check's delay in
- * asking again costs nothing; libvpx's screen mode then lowers its quantizer
- * at most 8 a frame (208 on the new page, ~160 for 30 dB: ~7 frames). At 10
- * frames/s the new page took ~0.65 s to be encoded and ~0.75 s to refine;
- * at 20, ~0.40 and ~0.70 (the encoder's budget, 2 Mb/s, then bounds it: 30
- * frames/s was slower on the 2-core machine).
  */
 import { createLogger } from '../log';
 import { DISPLAY_OPTIONS } from './ScreenCapture';
@@ -27,8 +17,8 @@ import { sumStats, type StatsLike } from './stats';
 
 const log = createLogger('screen-refinement');
 
-/** Frames a second the capture is held to while the encoder refines (10 to 20: see above). */
-export const REFINING_FRAME_RATE = 20;
+/** Frames a second the capture is held to while the encoder refines. */
+export const REFINING_FRAME_RATE = 10;
 /**
  * Average quantizer (libvpx's 0-255 index; VP8's 0-127) at or under which the
  * picture counts as sharp: VP9's screen mode converges at ~32-70 on the

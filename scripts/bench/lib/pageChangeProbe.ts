@@ -20,10 +20,11 @@ import { startTestApp } from '../../../test/app.js';
 import { launchBrowser } from '../../../test/browser.js';
 import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, openPlanTab, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
 import { machineBusySeconds, treeCpuSeconds } from '../cpu.js';
+import { drawPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH } from '../../../test/plan.js';
 import { timeToLegible } from './legibility.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { changes?: number; stillS?: number; afterS?: number; refineFps?: number; maxBitrate?: number };
-const CHANGES = options.changes ?? 4;
+const options = JSON.parse(process.argv[2] ?? '{}') as { changes?: number; stillS?: number; afterS?: number; refineFps?: number; maxBitrate?: number; newSheets?: boolean };
+const CHANGES = options.newSheets ? Math.min(options.changes ?? 3, 3) : (options.changes ?? 4);
 const STILL_MS = (options.stillS ?? 8) * 1000;
 const AFTER_MS = (options.afterS ?? 3) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +77,54 @@ async function traceViewer(page: Page): Promise<void> {
   })()`);
 }
 
+/** Sheet k (1-3): the plan mirrored across (1), upside down (2), both (3). */
+const flips = (k: number): [number, number] => [k === 1 || k === 3 ? -1 : 1, k === 2 || k === 3 ? -1 : 1];
+
+/** Draws sheet k of the set in the plan's tab (newSheets). */
+async function showSheet(page: Page, k: number): Promise<void> {
+  await page.evaluate((f: [number, number]) => {
+    const overlay = document.querySelector<HTMLCanvasElement>('[data-testid="test-plan"]')!;
+    const w = window as unknown as { __original?: HTMLCanvasElement };
+    if (!w.__original) {
+      w.__original = document.createElement('canvas');
+      w.__original.width = overlay.width;
+      w.__original.height = overlay.height;
+      w.__original.getContext('2d')!.drawImage(overlay, 0, 0);
+    }
+    const ctx = overlay.getContext('2d')!;
+    ctx.save();
+    ctx.translate(f[0] < 0 ? overlay.width : 0, f[1] < 0 ? overlay.height : 0);
+    ctx.scale(f[0], f[1]);
+    ctx.drawImage(w.__original, 0, 0);
+    ctx.restore();
+  }, flips(k));
+}
+
+/** Luma PSNR of the viewer's stage video against sheet k, drawn by the viewer. */
+function sheetPsnr(viewer: Page, k: number): Promise<number> {
+  return viewer.evaluate(
+    (sources: { draw: string; psnr: string }, width: number, height: number, f: [number, number]) => {
+      const draw = new Function(`return (${sources.draw})`)() as (ctx: OffscreenCanvasRenderingContext2D, w: number, h: number) => void;
+      const psnr = new Function(`return (${sources.psnr})`)() as (a: Uint8ClampedArray, b: Uint8ClampedArray) => number;
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="stage-video"]');
+      if (!video || video.videoWidth !== width || video.videoHeight !== height) throw new Error('no full-size stage video');
+      const frame = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+      frame.drawImage(video, 0, 0);
+      const plan = new OffscreenCanvas(width, height);
+      draw(plan.getContext('2d')!, width, height);
+      const reference = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+      reference.translate(f[0] < 0 ? width : 0, f[1] < 0 ? height : 0);
+      reference.scale(f[0], f[1]);
+      reference.drawImage(plan, 0, 0);
+      return psnr(frame.getImageData(0, 0, width, height).data, reference.getImageData(0, 0, width, height).data);
+    },
+    { draw: pageSource(drawPlan), psnr: pageSource(lumaPsnr) },
+    PLAN_WIDTH,
+    PLAN_HEIGHT,
+    flips(k),
+  );
+}
+
 interface SharerSample { at: number; captured: number | null; enc: number; qp: number; bytes: number; target: number; encS: number }
 interface ViewerSample { at: number; dec: number; bytes: number }
 
@@ -107,15 +156,17 @@ try {
   for (let i = 0; i < CHANGES; i++) {
     await sleep(STILL_MS);
     const before = Date.now();
-    await showNextSheet(planPage);
+    if (options.newSheets) await showSheet(planPage, i + 1);
+    else await showNextSheet(planPage);
     const drawn = Date.now();
     view = view === 'plan' ? 'next-sheet' : 'plan';
+    const measure = () => (options.newSheets ? sheetPsnr(viewer.page, i + 1) : framePsnr(viewer.page, view));
     const psnr: Array<{ at: number; psnr: number }> = [];
     let legibleAt: number | null = null;
     while (Date.now() - before < AFTER_MS + (legibleAt === null ? 2000 : 0)) {
       let value: number;
       try {
-        value = await framePsnr(viewer.page, view);
+        value = await measure();
       } catch {
         await sleep(50);
         continue;

@@ -72,8 +72,6 @@ export class ScreenShare {
     }
     try {
       await session.produce('screen', video);
-      const producerId = session.producerIdOf('screen');
-      if (producerId) this.onProduced(producerId);
       const audio = this.screen.audioTrack;
       if (audio) {
         await session.produce('screen-audio', audio).catch((error: unknown) => {
@@ -82,7 +80,13 @@ export class ScreenShare {
           this.screen.stopAudio();
         });
       }
-      if (session === this.session) this.state.screenShare.value = 'on';
+      if (session !== this.session) return;
+      this.state.screenShare.value = 'on';
+      // The share's first still once the share is on: its grey levels and encode take the page's main
+      // thread for 0.2-1.5 s on a loaded host, which held the screen-audio's produce and the "on" state
+      // past 10 s in a CI run (two shares at once).
+      const producerId = session.producerIdOf('screen');
+      if (producerId) this.onProduced(producerId);
     } catch (error) {
       if (session !== this.session) return;
       log.error('cannot share the screen', error);

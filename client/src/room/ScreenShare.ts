@@ -72,6 +72,14 @@ export class ScreenShare {
     }
     try {
       await session.produce('screen', video);
+      if (session !== this.session) return;
+      // On once the picture is sent: the sound follows (measured on a loaded host: its produce answered
+      // 4-7 s after the screen's, and the button waited for it).
+      this.state.screenShare.value = 'on';
+      // The share's first still now, beside the sound's produce: its grey levels and encode take the
+      // page's main thread for 0.2-1.5 s on a loaded host, which no longer holds the button.
+      const producerId = session.producerIdOf('screen');
+      if (producerId) this.onProduced(producerId);
       const audio = this.screen.audioTrack;
       if (audio) {
         await session.produce('screen-audio', audio).catch((error: unknown) => {
@@ -80,13 +88,6 @@ export class ScreenShare {
           this.screen.stopAudio();
         });
       }
-      if (session !== this.session) return;
-      this.state.screenShare.value = 'on';
-      // The share's first still once the share is on: its grey levels and encode take the page's main
-      // thread for 0.2-1.5 s on a loaded host, which held the screen-audio's produce and the "on" state
-      // past 10 s in a CI run (two shares at once).
-      const producerId = session.producerIdOf('screen');
-      if (producerId) this.onProduced(producerId);
     } catch (error) {
       if (session !== this.session) return;
       log.error('cannot share the screen', error);

@@ -17,8 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'chantier-weak-probe-'));
 const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
 try {
   const run = await measureWeakLinkShare(`unix://${redis.socketPath}`, Date.now() % 100_000);
-  const { samples, phases, ...rest } = run;
+  const { samples, phases, decisions, ...rest } = run;
   process.stdout.write(`${JSON.stringify({ ...rest, lastPsnr: samples.at(-1)?.psnr ?? null, samples: samples.filter((_, i) => i % 5 === 0) })}\n`);
+  process.stdout.write(`the SFU's decisions, from the click:\n${decisions.join('\n')}\n`);
   process.stdout.write(`the chain, ms from the click:\n${phaseTable(phases, run.firstFrameMs)}\n`);
   const legibleS = run.legibleMs === null ? null : run.legibleMs / 1000;
   process.stdout.write(

@@ -22,7 +22,12 @@ const SETTLE_MS = 8_000;
 const FIRST_FRAME_TIMEOUT_MS = 30_000;
 const LEGIBLE_TIMEOUT_MS = 40_000;
 
+/** The SFU's log lines on who gets the screen as video or as a still (as the weak-link browser test prints them). */
+const SFU_DECISIONS = /"msg":"(screen consumed|screen held[^"]*|video limited by downlink|screen stills wanted[^"]*)"/;
+
 export interface WeakLinkRun {
+  /** The SFU's decisions from the click on: ms after it, the log line's message and figures. */
+  decisions: string[];
   /** From the click to the first 1920x1080 picture on the viewer's stage (video frame or still); null if none within the bound. */
   firstFrameMs: number | null;
   /** What the stage showed when the run ended: the video, a still picture, or nothing. */
@@ -117,8 +122,19 @@ async function stageShows(page: Page): Promise<{ shown: WeakLinkRun['shown']; st
   });
 }
 
+/** The kept log lines from `since` on, one short line each. */
+function decisionsSince(lines: string[], since: number): string[] {
+  const noise = new Set(['level', 'time', 'pid', 'hostname', 'component', 'roomId', 'home', 'worker', 'msg', 'consumerId']);
+  return lines.flatMap((line) => {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (typeof entry.time !== 'number' || entry.time < since) return [];
+    const figures = Object.fromEntries(Object.entries(entry).filter(([key]) => !noise.has(key)));
+    return [`+${entry.time - since} ms ${String(entry.msg)} ${JSON.stringify(figures)}`];
+  });
+}
+
 export async function measureWeakLinkShare(redisUrl: string, run: number): Promise<WeakLinkRun> {
-  const m = await startLabMeeting({ projectId: 'bench', roomId: `weak-share-${run}`, redisUrl });
+  const m = await startLabMeeting({ projectId: 'bench', roomId: `weak-share-${run}`, redisUrl, keepLog: SFU_DECISIONS });
   try {
     const sharerBrowser = await launchBrowser(TAB_CAPTURE_FLAGS, { fakeUi: false, secureOrigins: [m.app.url] });
     try {
@@ -131,7 +147,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const before = await m.lab.stats();
       const chain = await followStillChain(sharer.page, viewer.page);
       const clicked = Date.now();
-      await startSharing(sharer);
+      await startSharing(sharer, 30_000); // a loaded host: the produce answers late (the weak-link browser test guards 30 s too)
       const screenSent = async (): Promise<{ bytes: number; target: number | null; frames: number } | null> => {
         const screen = (await sendStats(sharer.page).catch(() => [])).find((x) => x.source === 'screen');
         return screen ? { bytes: screen.bytesSent, target: screen.targetBitrate, frames: screen.framesEncoded } : null;
@@ -184,6 +200,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const seconds = (Date.now() - clicked) / 1000;
       const sentAtEnd = await screenSent();
       return {
+        decisions: decisionsSince(m.keptLog(), clicked),
         firstFrameMs,
         ...stage,
         legibleMs: legible.ms,

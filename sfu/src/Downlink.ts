@@ -6,7 +6,7 @@
  */
 import type { Consumer, WebRtcTransport } from 'mediasoup/types';
 import { MAX_RESUME_HOLD_MS, RESUME_HOLD_MS, videosToSuspend } from './adaptation.js';
-import { downlinkLoss, startsWithStill, type DownlinkNow } from './screenStill.js';
+import { downlinkLoss, startsWithStill, type DownlinkNow, type ScreenVerdict } from './screenStill.js';
 import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
@@ -116,16 +116,27 @@ export class Downlink {
     return downlinkLoss(transportLoss, fractions.filter((f): f is number => typeof f === 'number'));
   }
 
-  /**
-   * A screen consumer just made: held at once when this downlink is already
-   * too weak for it (screenStill.ts); what was decided on, for the log.
-   */
-  async holdScreenIfWeak(consumer: Consumer<ConsumerAppData>): Promise<DownlinkNow & { held: boolean }> {
+  /** Whether this downlink is already too weak for a screen's video (screenStill.ts), and what that was decided on. */
+  async screenVerdict(): Promise<ScreenVerdict> {
     const loss = await this.loss();
     const downlink = { ...this.now(), loss };
-    const held = !consumer.closed && startsWithStill(downlink);
+    return { ...downlink, weak: startsWithStill(downlink) };
+  }
+
+  /**
+   * A screen consumer just made: held at once when this downlink is too weak
+   * for it — by `verdict`, taken as its share began (MediaPeer.expectScreen),
+   * or now; what was decided on, for the log.
+   */
+  async holdScreenIfWeak(
+    consumer: Consumer<ConsumerAppData>,
+    verdict?: Promise<ScreenVerdict | undefined>,
+  ): Promise<Partial<DownlinkNow> & { held: boolean; atShare: boolean }> {
+    const early = await verdict;
+    const downlink = early ?? (await this.screenVerdict());
+    const held = !consumer.closed && downlink.weak;
     if (held) this.holdAtStart(consumer);
-    return { ...downlink, held };
+    return { ...downlink, held, atShare: early !== undefined };
   }
 
   /**

@@ -305,10 +305,20 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     if (flowing) this.#applyPriority(consumer);
     // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
     if (producer.appData.source === 'screen') {
-      const downlink = await this.#downlink.holdScreenIfWeak(consumer);
+      const downlink = await this.#downlink.holdScreenIfWeak(consumer, this.#stills.verdictOf(producer.id));
       this.#log.info({ consumerId: consumer.id, ...downlink }, 'screen consumed');
     }
     return consumer;
+  }
+
+  /**
+   * Another peer's screen share began: this downlink's verdict on its video,
+   * taken now, so that a sharer hears of a weak viewer before the viewer's
+   * consume (ScreenStillNeeds.expect) and the consumer starts held.
+   */
+  expectScreen(producerId: string): void {
+    if (this.#closed || this.#audioOnly) return;
+    this.#stills.expect(producerId, this.#downlink.screenVerdict().catch(() => undefined));
   }
 
   consumer(consumerId: string): Consumer<ConsumerAppData> {

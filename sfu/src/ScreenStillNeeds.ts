@@ -4,10 +4,20 @@
  * loses packets (screenStill.ts `lossy`: a good link whose estimate a loaded
  * host keeps low gets its video back after the hold, as any other video),
  * until the video has flowed again for STILL_RELEASE_MS (a trial that fails
- * does not flip the viewer back and forth). Part of a MediaPeer, which emits
+ * does not flip the viewer back and forth). A share whose video this
+ * downlink was found too weak for as the share began is needed at once
+ * (`expect`), before the consumer is made: its sharer starts the first
+ * still while this peer's consume is on its way. Part of a MediaPeer, which emits
  * the changes ('screenstill') for the signaling side to serve the pictures.
  */
-import { lossy, STILL_RELEASE_MS } from './screenStill.js';
+import { lossy, STILL_RELEASE_MS, type ScreenVerdict } from './screenStill.js';
+
+/**
+ * A share expected as a still (`expect`) lapses when this peer has not
+ * consumed its screen within this (an audio-only page never does; a consume
+ * refused): the sharer then stops making stills for it.
+ */
+export const EXPECT_CONSUME_MS = 10_000;
 
 export interface ScreenStillNeedsOptions {
   /** A screen (its producer id) needed as a still (true) or no longer (false). */
@@ -24,6 +34,10 @@ export class ScreenStillNeeds {
   /** Holds whose loss is being read (by consumer id): released or forgotten meanwhile, they come to nothing. */
   readonly #pending = new Set<string>();
   readonly #releases = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Shares needed before their consumer exists (by producer id): the lapse of each. */
+  readonly #expected = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The verdicts taken as shares began, by producer id, for their consumers to come (`verdictOf`). */
+  readonly #verdicts = new Map<string, Promise<ScreenVerdict | undefined>>();
   readonly #options: ScreenStillNeedsOptions;
   #closed = false;
 
@@ -33,7 +47,35 @@ export class ScreenStillNeeds {
 
   /** Producer ids of the screens needed as stills now. */
   get producers(): string[] {
-    return [...this.#needed.values()];
+    return [...this.#needed.values(), ...this.#expected.keys()];
+  }
+
+  /**
+   * A share began (another peer's screen): `verdict` is this downlink's,
+   * taken now. Too weak: the still is needed from now on (the sharer is told
+   * at once), and the screen's consumer, when made, starts held (`verdictOf`).
+   */
+  expect(producerId: string, verdict: Promise<ScreenVerdict | undefined>): void {
+    if (this.#closed || this.#verdicts.has(producerId) || this.#expected.has(producerId)) return;
+    this.#verdicts.set(producerId, verdict);
+    const lapse = setTimeout(() => {
+      if (this.#verdicts.get(producerId) === verdict) this.#verdicts.delete(producerId);
+      if (this.#expected.get(producerId) !== lapse) return;
+      this.#expected.delete(producerId);
+      this.#options.onChange(producerId, false);
+    }, EXPECT_CONSUME_MS);
+    void verdict.then((found) => {
+      if (this.#closed || !found?.weak || [...this.#needed.values()].includes(producerId)) return;
+      this.#expected.set(producerId, lapse);
+      this.#options.onChange(producerId, true);
+    });
+  }
+
+  /** The verdict taken as the share began, once, for its consumer (undefined: none, decide now). */
+  verdictOf(producerId: string): Promise<ScreenVerdict | undefined> | undefined {
+    const verdict = this.#verdicts.get(producerId);
+    this.#verdicts.delete(producerId);
+    return verdict;
   }
 
   /**
@@ -86,14 +128,24 @@ export class ScreenStillNeeds {
   /** The peer closed: timers stop, nothing more is told. */
   close(): void {
     this.#closed = true;
-    for (const timer of this.#releases.values()) clearTimeout(timer);
+    for (const timer of [...this.#releases.values(), ...this.#expected.values()]) clearTimeout(timer);
     this.#releases.clear();
+    this.#expected.clear();
+    this.#verdicts.clear();
     this.#pending.clear();
     this.#needed.clear();
   }
 
   #need(consumerId: string, producerId: string): void {
     this.#needed.set(consumerId, producerId);
+    this.#verdicts.delete(producerId);
+    const expected = this.#expected.get(producerId);
+    if (expected !== undefined) {
+      // Needed since the share began: told already.
+      clearTimeout(expected);
+      this.#expected.delete(producerId);
+      return;
+    }
     this.#options.onChange(producerId, true);
   }
 

@@ -63,6 +63,9 @@ export interface DownlinkNow {
   loss?: number | undefined;
 }
 
+/** The downlink as a screen's decision saw it, and the verdict: too weak for the screen's video. */
+export type ScreenVerdict = DownlinkNow & { weak: boolean };
+
 /**
  * The downlink's loss (0-1) from what mediasoup knows: the transport's
  * figure from transport-cc feedback (0 at times while little video flows:

@@ -25,7 +25,7 @@ export const produce: HandlerDef<'produce'> = {
     return room.serialProducerChange('produce', async () => {
       const producer = await session.media!.produce(data);
       // Before the others consume it: a viewer on a weak downlink gets its still (rooms/ScreenStills.ts).
-      if (data.source === 'screen') room.stills.shareStarted(producer.id, peerId);
+      if (data.source === 'screen') room.screenShared(producer.id, peerId);
       room.broadcast(
         'producerAdded',
         { peerId, producer: { producerId: producer.id, kind: producer.kind, source: data.source, paused: producer.paused } },

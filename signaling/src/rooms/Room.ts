@@ -311,6 +311,18 @@ export class Room {
     });
   }
 
+  /**
+   * A screen share began (its producer, before anyone hears of it): its stills
+   * are kept from now, and every viewer's downlink is judged now, so that the
+   * sharer hears of a weak one at once (MediaPeer.expectScreen).
+   */
+  screenShared(producerId: string, sharerPeerId: string): void {
+    this.stills.shareStarted(producerId, sharerPeerId);
+    for (const [peerId, session] of this.#joined) {
+      if (peerId !== sharerPeerId) session.media?.expectScreen(producerId);
+    }
+  }
+
   broadcast<T extends NotificationType>(type: T, data: NotificationData<T>, exceptPeerId?: string): void {
     for (const [peerId, session] of this.#joined) {
       if (peerId !== exceptPeerId) session.notify(type, data);

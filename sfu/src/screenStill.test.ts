@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
-import { ScreenStillNeeds } from './ScreenStillNeeds.js';
+import { EXPECT_CONSUME_MS, ScreenStillNeeds } from './ScreenStillNeeds.js';
 import { downlinkLoss, LIMITED_RECENTLY_MS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
 
 const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
@@ -129,5 +129,51 @@ describe('ScreenStillNeeds', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(changes).toEqual([]);
     expect(lossless).toEqual([]);
+  });
+
+  describe('a share judged as it begins', () => {
+    const verdict = (isWeak: boolean) => Promise.resolve({ ...weak, weak: isWeak });
+
+    it('needs the still of a share this downlink is too weak for before its consumer exists, told once', async () => {
+      needs.expect('p1', verdict(true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(changes).toEqual([['p1', true]]);
+      expect(needs.producers).toEqual(['p1']);
+      // The consume takes the verdict up and holds its consumer: nothing told again.
+      expect(await needs.verdictOf('p1')).toMatchObject({ weak: true });
+      expect(needs.verdictOf('p1')).toBeUndefined();
+      needs.held('c1', 'p1', true, true);
+      vi.advanceTimersByTime(EXPECT_CONSUME_MS);
+      expect(changes).toEqual([['p1', true]]);
+      expect(needs.producers).toEqual(['p1']);
+      needs.forget('c1');
+      expect(changes).toEqual([['p1', true], ['p1', false]]);
+    });
+
+    it('needs nothing of a share this downlink can carry; its consumer decides by that verdict', async () => {
+      needs.expect('p1', verdict(false));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(changes).toEqual([]);
+      expect(await needs.verdictOf('p1')).toMatchObject({ weak: false });
+    });
+
+    it('lets an expectation lapse when no consumer takes it up (an audio-only page, a refused consume)', async () => {
+      needs.expect('p1', verdict(true));
+      await vi.advanceTimersByTimeAsync(EXPECT_CONSUME_MS - 1);
+      expect(changes).toEqual([['p1', true]]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(changes).toEqual([['p1', true], ['p1', false]]);
+      expect(needs.producers).toEqual([]);
+      expect(needs.verdictOf('p1')).toBeUndefined();
+    });
+
+    it('says nothing once closed, nor for a share whose consumer was already held', async () => {
+      needs.held('c1', 'p1', true, true);
+      needs.expect('p1', verdict(true));
+      needs.expect('p2', verdict(true));
+      needs.close();
+      await vi.advanceTimersByTimeAsync(EXPECT_CONSUME_MS);
+      expect(changes).toEqual([['p1', true]]);
+    });
   });
 });

@@ -314,11 +314,14 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   /**
    * Another peer's screen share began: this downlink's verdict on its video,
    * taken now, so that a sharer hears of a weak viewer before the viewer's
-   * consume (ScreenStillNeeds.expect) and the consumer starts held.
+   * consume (ScreenStillNeeds.expect) and the consumer starts held. Settles
+   * with the verdict (false when this peer gets no video).
    */
-  expectScreen(producerId: string): void {
-    if (this.#closed || this.#audioOnly) return;
-    this.#stills.expect(producerId, this.#downlink.screenVerdict().catch(() => undefined));
+  async expectScreen(producerId: string): Promise<boolean> {
+    if (this.#closed || this.#audioOnly) return false;
+    const verdict = this.#downlink.screenVerdict().catch(() => undefined);
+    this.#stills.expect(producerId, verdict);
+    return (await verdict)?.weak ?? false;
   }
 
   consumer(consumerId: string): Consumer<ConsumerAppData> {

@@ -36,6 +36,14 @@ export const STILL_RELEASE_MS = CONGESTION_MS + 4_000;
 export const WEAK_LOSS = 0.01;
 
 /**
+ * The loss a decision reads is the mean of what was read over this long
+ * while the downlink was constrained (Downlink.ts), the read made then
+ * included: a single read is noisy (the net lab's 5-%-loss link read 0.8 %
+ * when a share began, 0.5 % at its later hold, 6 % in another run).
+ */
+export const LOSS_WINDOW_MS = 10_000;
+
+/**
  * The adaptation stopped video for this downlink this recently: its verdict
  * stands while it tries the video again. A trial releases every held video
  * at once (nothing then asks for bitrate, so nothing looks congested), and a

@@ -6,7 +6,7 @@
  * screen of one grey level that the test sets.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StillSender } from './StillSender';
+import { FRAMES_GRACE_MS, StillSender } from './StillSender';
 
 let grey = 40;
 let videos: Array<{ srcObject: unknown }> = [];
@@ -70,17 +70,33 @@ describe('StillSender', () => {
 
   const puts = (): number => fetch.mock.calls.filter(([, init]) => (init as RequestInit).method === 'PUT').length;
 
-  it('sends the first still when the share starts, then nothing while nobody needs one', async () => {
+  it('sends nothing while nobody needs a still, and stops reading the frames after the grace', async () => {
     const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
     sender.shareStarted('screen-1');
-    await vi.advanceTimersByTimeAsync(10);
-    expect(puts()).toBe(1);
-    expect(String(fetch.mock.calls[0]![0])).toContain('/screens/screen-1/still');
+    await vi.advanceTimersByTimeAsync(FRAMES_GRACE_MS - 1);
+    expect(puts()).toBe(0);
+    expect(videos[0]!.srcObject).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
     // The element stopped: no probe, no still, even for a changed screen.
     expect(videos[0]!.srcObject).toBeNull();
     grey = 200;
     await vi.advanceTimersByTimeAsync(5_000);
+    expect(puts()).toBe(0);
+    sender.stop();
+  });
+
+  it('sends the first still as soon as a viewer is found weak, even before the produce is answered', async () => {
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
+    sender.wanted('screen-1', true);
+    await vi.advanceTimersByTimeAsync(10);
     expect(puts()).toBe(1);
+    expect(String(fetch.mock.calls[0]![0])).toContain('/screens/screen-1/still');
+    sender.shareStarted('screen-1'); // the produce's answer, later: nothing new
+    await vi.advanceTimersByTimeAsync(FRAMES_GRACE_MS);
+    expect(puts()).toBe(1);
+    expect(videos).toHaveLength(1); // the frames read from the capture on
     sender.stop();
   });
 
@@ -90,7 +106,7 @@ describe('StillSender', () => {
     await vi.advanceTimersByTimeAsync(10);
     sender.wanted('screen-1', true);
     await vi.advanceTimersByTimeAsync(3_000);
-    expect(puts()).toBe(1); // the server has this picture already
+    expect(puts()).toBe(1); // the first, then nothing while the screen stays the same
     grey = 200;
     await vi.advanceTimersByTimeAsync(3_000);
     expect(puts()).toBe(2);
@@ -102,8 +118,10 @@ describe('StillSender', () => {
   it('a new share sends its own first still', async () => {
     const sender = new StillSender(() => track, () => endpoint);
     sender.shareStarted('screen-1');
+    sender.wanted('screen-1', true);
     await vi.advanceTimersByTimeAsync(10);
     sender.shareStarted('screen-2');
+    sender.wanted('screen-2', true);
     await vi.advanceTimersByTimeAsync(10);
     expect(puts()).toBe(2);
     expect(String(fetch.mock.calls[1]![0])).toContain('/screens/screen-2/still');
@@ -164,16 +182,18 @@ describe('StillSender', () => {
     }
   });
 
-  it('reads the frames from the capture on, and makes the first still from them when the share starts', async () => {
+  it('reads the frames from the capture on, and makes the first still from them when a viewer needs it', async () => {
     const sender = new StillSender(() => track, () => endpoint);
     sender.captured();
     expect(videos).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(puts()).toBe(0); // no share yet: nothing to send it for
     sender.shareStarted('screen-1');
+    sender.wanted('screen-1', true);
     await vi.advanceTimersByTimeAsync(10);
     expect(puts()).toBe(1);
     expect(videos).toHaveLength(1); // the same frames
+    sender.wanted('screen-1', false);
     expect(videos[0]!.srcObject).toBeNull(); // and closed once nobody needs more
     sender.stop();
   });

@@ -1,12 +1,13 @@
 /**
- * The sharer's side of the still pictures (issue 21). When this page's
- * screen is produced, grabs one frame of it, encodes it compactly and
- * uploads it: the server keeps it, so a viewer found weak gets a picture at
- * once (a late one too), not after a round of asking the sharer. Then,
- * while the server says some viewer's downlink cannot carry the video
- * (`screenStillWanted`), a new one whenever the screen has changed and
- * settled, at most one a second (stage/screenStill.ts decides on a
- * 96-px-wide copy, cheap to compare). Nobody weak: nothing after the first.
+ * The sharer's side of the still pictures (issue 21). While the server says
+ * some viewer's downlink cannot carry the screen's video
+ * (`screenStillWanted`: the SFU judges every viewer as the share begins, so
+ * a weak one is known right after the produce), grabs a frame of the screen,
+ * encodes it compactly and uploads it, then a new one whenever the screen
+ * has changed and settled, at most one a second (stage/screenStill.ts
+ * decides on a 96-px-wide copy, cheap to compare). The frames are read from
+ * the capture on, so the first still has one at once; nobody weak by
+ * FRAMES_GRACE_MS after the produce: they stop, and nothing is made.
  */
 import { createLogger } from '../log';
 import { greyOfLuma, lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
@@ -14,6 +15,14 @@ import { openStillFrames, type StillFrames } from './StillFrames';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
 const log = createLogger('still');
+
+/**
+ * The capture's frames are kept this long after the produce for a viewer
+ * found weak as the share begins (`screenStillWanted` comes ~0.1-0.5 s after
+ * the produce's answer); a reader opened later waits for the next frame of a
+ * still tab (~1 s).
+ */
+export const FRAMES_GRACE_MS = 5_000;
 
 /** How often the screen is probed for a change. */
 const PROBE_MS = 400;
@@ -46,8 +55,10 @@ export const STILL_QUALITY = 1;
 export class StillSender {
   /** The share whose stills this page makes (its screen producer's id), null when none. */
   #share: string | null = null;
-  /** Some viewer needs stills of it now (`screenStillWanted`); otherwise only its first is made. */
+  /** Some viewer needs stills of it now (`screenStillWanted`). */
   #wanted = false;
+  /** Closes the frames when nobody was found weak soon after the produce. */
+  #grace: ReturnType<typeof setTimeout> | null = null;
   /** The share's first still reached the server. */
   #firstSent = false;
   #frames: StillFrames | null = null;
@@ -88,17 +99,21 @@ export class StillSender {
     void this.#tick();
   }
 
-  /** This page's screen is produced (the server knows the share): its first still now. */
+  /** This page's screen is produced (the server knows the share): stills are made if a viewer is found weak. */
   shareStarted(producerId: string): void {
     if (this.#share === producerId) return;
     this.#begin(producerId);
+    this.#grace = setTimeout(() => {
+      this.#grace = null;
+      if (!this.#wanted) this.#unwatch();
+    }, FRAMES_GRACE_MS);
   }
 
   /** The server's `screenStillWanted`. */
   wanted(producerId: string, wanted: boolean): void {
     if (producerId !== this.#share) {
       if (!wanted) return;
-      this.#begin(producerId); // a share not announced here (made before a resume): its first still now
+      this.#begin(producerId); // before the produce's answer, or a share made before a resume
     }
     this.#wanted = wanted;
     if (wanted && this.#refused) {
@@ -108,11 +123,13 @@ export class StillSender {
       this.#retryAt = 0;
     }
     if (wanted) this.#watch();
-    else if (this.#firstSent) this.#unwatch();
+    else this.#unwatch();
   }
 
   /** The share ended, the page left: no more stills. */
   stop(): void {
+    if (this.#grace !== null) clearTimeout(this.#grace);
+    this.#grace = null;
     this.#unwatch();
     this.#share = null;
     this.#wanted = false;
@@ -133,7 +150,6 @@ export class StillSender {
     // A new share: its first probe is sent at once. Later watches keep the schedule, so an
     // unchanged screen is not sent again.
     this.#schedule.reset();
-    this.#watch();
   }
 
   /** Opens the screen's frames (StillFrames.ts) and probes them, if not already. */
@@ -161,7 +177,7 @@ export class StillSender {
   async #tick(): Promise<void> {
     const frames = this.#frames;
     const producerId = this.#share;
-    if (!frames || !producerId) return;
+    if (!frames || !producerId || !this.#wanted) return;
     // The share ended or another began (its producer is a new one: wanted anew if needed).
     const track = this.track();
     if (!track || track.readyState === 'ended' || !frames.of(track)) {
@@ -208,7 +224,7 @@ export class StillSender {
       this.#firstSent = true;
       this.#failures = 0;
       this.#retryAt = 0;
-      // Nobody needs more: the frames and the probes stop until somebody does.
+      // Nobody needs more (any more): the frames and the probes stop until somebody does.
       if (!this.#wanted && this.#share === producerId) this.#unwatch();
     } catch (error) {
       if (this.#share !== producerId) return; // the share ended or changed meanwhile

@@ -319,7 +319,7 @@ export class Room {
   screenShared(producerId: string, sharerPeerId: string): void {
     this.stills.shareStarted(producerId, sharerPeerId);
     for (const [peerId, session] of this.#joined) {
-      if (peerId !== sharerPeerId) session.media?.expectScreen(producerId);
+      if (peerId !== sharerPeerId && session.media) this.stills.judging(producerId, peerId, session.media.expectScreen(producerId));
     }
   }
 

@@ -74,39 +74,68 @@ describe('ScreenStills', () => {
       vi.useFakeTimers();
       try {
         const { stills } = store();
+        const viewer = new Set(['v']);
         stills.shareStarted('p1', 'sharer');
-        const early = stills.first('p1');
+        stills.viewerNeeds('v', 'p1', true);
+        const early = stills.first('p1', viewer);
         const settled = vi.fn();
         void early.then(settled, settled);
         await vi.advanceTimersByTimeAsync(FIRST_STILL_WAIT_MS - 1);
         expect(settled).not.toHaveBeenCalled();
         stills.put('sharer', 'p1', WEBP);
         expect((await early).version).toBe(1);
-        expect((await stills.first('p1')).version).toBe(1);
+        expect((await stills.first('p1', viewer)).version).toBe(1);
 
         stills.shareStarted('p2', 'sharer');
-        const late = stills.first('p2');
+        stills.viewerNeeds('v', 'p2', true);
+        const late = stills.first('p2', viewer);
         const lateCheck = expect(late).rejects.toMatchObject({ code: 'NOT_FOUND' });
         await vi.advanceTimersByTimeAsync(FIRST_STILL_WAIT_MS);
         await lateCheck;
-        const ended = stills.first('p2');
+        const ended = stills.first('p2', viewer);
         stills.shareEnded('p2');
         await expect(ended).rejects.toMatchObject({ code: 'NOT_FOUND' });
-        await expect(stills.first('p2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        await expect(stills.first('p2', viewer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
         stills.shareStarted('p3', 'sharer');
+        stills.viewerNeeds('v', 'p3', true);
         const gone = new AbortController();
-        const abandoned = stills.first('p3', FIRST_STILL_WAIT_MS, gone.signal);
+        const abandoned = stills.first('p3', viewer, FIRST_STILL_WAIT_MS, gone.signal);
         gone.abort();
         await expect(abandoned).rejects.toMatchObject({ code: 'NOT_FOUND' });
         // Bounded: beyond MAX_WAITING_PER_SHARE, answered at once (no picture yet: NOT_FOUND).
-        const many = Array.from({ length: MAX_WAITING_PER_SHARE }, () => stills.first('p3'));
-        await expect(stills.first('p3')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        const many = Array.from({ length: MAX_WAITING_PER_SHARE }, () => stills.first('p3', viewer));
+        await expect(stills.first('p3', viewer)).rejects.toMatchObject({ code: 'NOT_FOUND' });
         stills.put('sharer', 'p3', PNG);
         expect((await Promise.all(many)).every((still) => still.type === 'image/png')).toBe(true);
       } finally {
         vi.useRealTimers();
       }
+    });
+
+    it('waits for a viewer being judged, and keeps waiting only if it needs the still; a viewer that does not is answered at once', async () => {
+      const { stills } = store();
+      stills.shareStarted('p1', 'sharer');
+      // Neither judged nor in need: nothing to wait for.
+      await expect(stills.first('p1', new Set(['good']))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      let judgeWeak!: (weak: boolean) => void;
+      let judgeGood!: (weak: boolean) => void;
+      stills.judging('p1', 'weak', new Promise((resolve) => (judgeWeak = resolve)));
+      stills.judging('p1', 'good', new Promise((resolve) => (judgeGood = resolve)));
+      const forWeak = stills.first('p1', new Set(['weak']));
+      const forGood = stills.first('p1', new Set(['good']));
+      const settled = vi.fn();
+      void forWeak.then(settled, settled);
+      judgeGood(false);
+      await expect(forGood).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      // The weak one's need comes before its verdict settles (ScreenStillNeeds tells first).
+      stills.viewerNeeds('weak', 'p1', true);
+      judgeWeak(true);
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(settled).not.toHaveBeenCalled();
+      stills.put('sharer', 'p1', WEBP);
+      expect((await forWeak).version).toBe(1);
     });
   });
 });

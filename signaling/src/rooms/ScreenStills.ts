@@ -47,9 +47,11 @@ export const MAX_WAITING_PER_SHARE = 200;
 interface Share {
   sharerPeerId: string;
   viewers: Set<string>;
+  /** Viewers whose downlink is being judged as the share begins (MediaPeer.expectScreen). */
+  judging: Set<string>;
   still: Still | null;
-  /** Fetches waiting for its first picture: called with it, or with null when the share ends. */
-  waiting: Set<(still: Still | null) => void>;
+  /** Fetches waiting for its first picture, with the fetching user's peers: called with it, or with null. */
+  waiting: Map<(still: Still | null) => void, ReadonlySet<string>>;
 }
 
 export class ScreenStills {
@@ -63,14 +65,33 @@ export class ScreenStills {
 
   /** A screen share started (its producer). */
   shareStarted(producerId: string, sharerPeerId: string): void {
-    if (!this.#shares.has(producerId)) this.#shares.set(producerId, { sharerPeerId, viewers: new Set(), still: null, waiting: new Set() });
+    if (!this.#shares.has(producerId)) {
+      this.#shares.set(producerId, { sharerPeerId, viewers: new Set(), judging: new Set(), still: null, waiting: new Map() });
+    }
+  }
+
+  /**
+   * A viewer's downlink is being judged as the share begins (`verdict`
+   * settles once it is): its fetch of the first picture waits for it until
+   * then, and afterwards only if the viewer needs the still.
+   */
+  judging(producerId: string, viewerPeerId: string, verdict: Promise<unknown>): void {
+    const share = this.#shares.get(producerId);
+    if (!share) return;
+    share.judging.add(viewerPeerId);
+    void verdict
+      .catch(() => undefined)
+      .then(() => {
+        share.judging.delete(viewerPeerId);
+        for (const [done, peers] of share.waiting) if (!this.#mayNeed(share, peers)) done(null);
+      });
   }
 
   /** A share ended (its producer closed): its picture is gone. */
   shareEnded(producerId: string): void {
     const share = this.#shares.get(producerId);
     this.#shares.delete(producerId);
-    for (const done of share?.waiting ?? []) done(null);
+    for (const done of share?.waiting.keys() ?? []) done(null);
   }
 
   /** A viewer needs (or no longer needs) a still of the share: the sharer and the viewer are told. */
@@ -102,7 +123,7 @@ export class ScreenStills {
     if (!type) throw new AppError(ErrorCode.UNSUPPORTED_TYPE, 'a still is a WebP, PNG or JPEG picture');
     share.still = { version: (share.still?.version ?? 0) + 1, type, bytes };
     for (const viewer of share.viewers) this.#tell(viewer, share, producerId);
-    const waiting = [...share.waiting];
+    const waiting = [...share.waiting.keys()];
     share.waiting.clear();
     for (const done of waiting) done(share.still);
     return share.still;
@@ -110,14 +131,17 @@ export class ScreenStills {
 
   /**
    * The share's latest picture, or its first one as soon as the sharer puts
-   * it (within `withinMs`). NOT_FOUND when there is no such share, when it
-   * ends first, or when none comes in time. `cancelled` (the fetch went
-   * away) stops the wait.
+   * it (within `withinMs`) when one of `forPeers` (the fetching user's peers)
+   * needs the still or is still being judged. NOT_FOUND when there is no such
+   * share, when it ends first, when none of them needs it, or when none comes
+   * in time. `cancelled` (the fetch went away) stops the wait.
    */
-  async first(producerId: string, withinMs = FIRST_STILL_WAIT_MS, cancelled?: AbortSignal): Promise<Still> {
+  async first(producerId: string, forPeers: ReadonlySet<string>, withinMs = FIRST_STILL_WAIT_MS, cancelled?: AbortSignal): Promise<Still> {
     const share = this.#shares.get(producerId);
     if (!share) throw new AppError(ErrorCode.NOT_FOUND, 'no such screen share');
-    if (share.still || share.waiting.size >= MAX_WAITING_PER_SHARE || cancelled?.aborted) return this.get(producerId);
+    if (share.still || !this.#mayNeed(share, forPeers) || share.waiting.size >= MAX_WAITING_PER_SHARE || cancelled?.aborted) {
+      return this.get(producerId);
+    }
     const still = await new Promise<Still | null>((resolve) => {
       const done = (value: Still | null): void => {
         clearTimeout(timer);
@@ -128,7 +152,7 @@ export class ScreenStills {
       const stop = (): void => done(null);
       const timer = setTimeout(stop, withinMs);
       cancelled?.addEventListener('abort', stop, { once: true });
-      share.waiting.add(done);
+      share.waiting.set(done, forPeers);
     });
     if (!still) throw new AppError(ErrorCode.NOT_FOUND, 'no still of this share');
     return still;
@@ -146,6 +170,12 @@ export class ScreenStills {
     const share = this.#shares.get(producerId);
     if (!share) throw new AppError(ErrorCode.NOT_FOUND, 'no such screen share');
     return share.sharerPeerId;
+  }
+
+  /** One of `peers` needs the share's still, or is being judged. */
+  #mayNeed(share: Share, peers: ReadonlySet<string>): boolean {
+    for (const peerId of peers) if (share.viewers.has(peerId) || share.judging.has(peerId)) return true;
+    return false;
   }
 
   #ownShare(producerId: string, peerId: string): Share {

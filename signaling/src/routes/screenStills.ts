@@ -92,7 +92,7 @@ export async function screenStillRoutes(app: FastifyInstance): Promise<void> {
       const onClose = (): void => gone.abort();
       reply.raw.once('close', onClose);
       try {
-        still = await room.stills.first(producerId, undefined, gone.signal);
+        still = await room.stills.first(producerId, peerIds, undefined, gone.signal);
       } finally {
         reply.raw.off('close', onClose);
       }

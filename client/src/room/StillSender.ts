@@ -67,6 +67,8 @@ export class StillSender {
   /** When the frames were opened and when their first came (performance.now()), for the log of each still. */
   #watchedAt = 0;
   #firstFrameAt = 0;
+  /** When the server last said a viewer needs stills (performance.now()), for the log. */
+  #wantedAt = 0;
   /** Uploads failed in a row; the next attempt not before #retryAt (performance.now()). */
   #failures = 0;
   #retryAt = 0;
@@ -116,6 +118,7 @@ export class StillSender {
       this.#begin(producerId); // before the produce's answer, or a share made before a resume
     }
     this.#wanted = wanted;
+    if (wanted) this.#wantedAt = performance.now();
     if (wanted && this.#refused) {
       // The server asks again (a new viewer found weak, a share taken back after a resume): it is worth trying.
       this.#refused = false;
@@ -189,6 +192,7 @@ export class StillSender {
     const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
     const small = probe.getContext('2d', { willReadFrequently: true })!;
     frames.draw(small, probe.width, probe.height);
+    const probing = performance.now();
     if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
     this.#busy = true;
     const started = performance.now();
@@ -216,7 +220,8 @@ export class StillSender {
       const ms = (to: number, from: number): number => Math.round(to - from);
       const first = !this.#firstSent;
       log.info(
-        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (frames opened ${ms(started, this.#watchedAt)} ms before, ` +
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, probed in ${ms(started, probing)} ms; ` +
+          `frames opened ${ms(started, this.#watchedAt)} ms before, ` +
           `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
           `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +
           `uploaded in ${ms(performance.now(), encoded)} ms)`,

@@ -76,8 +76,8 @@ export class ScreenShare {
       // On once the picture is sent: the sound follows (measured on a loaded host: its produce answered
       // 4-7 s after the screen's, and the button waited for it).
       this.state.screenShare.value = 'on';
-      // The share's first still now, beside the sound's produce: its grey levels and encode take the
-      // page's main thread for 0.2-1.5 s on a loaded host, which no longer holds the button.
+      // The share's stills, made once a viewer is found weak (the server judges them all at this
+      // produce: StillSender.ts); they no longer hold the button.
       const producerId = session.producerIdOf('screen');
       if (producerId) this.onProduced(producerId);
       const audio = this.screen.audioTrack;

@@ -112,27 +112,32 @@ describe('still pictures of a shared screen', () => {
     expect(await code(await put(alice.token, alice.producerId, WEBP))).toBe('404 NOT_FOUND');
   });
 
-  it('keep the picture sent as the share starts, before anyone needs it: a viewer found weak is told at once, and a viewer\'s early fetch gets it as it comes', async () => {
-    // The web client's sharer uploads its first still when its screen is produced (StillSender.ts);
-    // its viewers fetch it with wait=true when the share is announced (StillReceiver.prepare).
-    const dave = await sharing('dave');
+  it('make a viewer found weak as the share starts wait for its first picture, and answer the others at once', async () => {
+    // The server judges every viewer as the screen is produced (Room.screenShared); the web client's
+    // viewers fetch the first still with wait=true when the share is announced (StillReceiver.prepare).
     const erin = await joined('erin');
+    const gina = await joined('gina');
+    const dave = await sharing('dave');
+    // Gina's downlink carries the video (no weak verdict): nothing to wait for.
+    expect(await code(await get(gina.token, dave.producerId, ROOM, '?wait=true'))).toBe('404 NOT_FOUND');
+    // Erin's is too weak (what the SFU emits then): the sharer is told, her fetch waits for the picture.
+    needs(erin.peerId, dave.producerId, true);
+    expect(await dave.c.waitFor('screenStillWanted')).toEqual({ producerId: dave.producerId, wanted: true });
     const early = get(erin.token, dave.producerId, ROOM, '?wait=true');
-    // Not answered before there is a picture (a plain GET is, 404).
     const raced = await Promise.race([early.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))]);
     expect(raced).toBe('waiting');
+    // A plain GET is answered at once: no picture yet.
     expect(await code(await get(erin.token, dave.producerId))).toBe('404 NOT_FOUND');
     expect(await (await put(dave.token, dave.producerId, WEBP)).json()).toEqual({ version: 1 });
     const fetched = await early;
     expect(fetched.status).toBe(200);
     expect(fetched.headers.get('x-still-version')).toBe('1');
     expect(Buffer.from(await fetched.arrayBuffer()).equals(WEBP)).toBe(true);
-    needs(erin.peerId, dave.producerId, true);
     expect(await erin.c.waitFor('screenStill')).toEqual({ peerId: dave.peerId, producerId: dave.producerId, version: 1 });
-    expect(await dave.c.waitFor('screenStillWanted')).toEqual({ producerId: dave.producerId, wanted: true });
     // Once there is a picture, wait=true answers at once; a wait on a share that ends is answered 404.
     expect((await get(erin.token, dave.producerId, ROOM, '?wait=true')).status).toBe(200);
     const frank = await sharing('frank');
+    needs(erin.peerId, frank.producerId, true);
     const waiting = get(erin.token, frank.producerId, ROOM, '?wait=true');
     await new Promise((resolve) => setTimeout(resolve, 100));
     await frank.c.request('closeProducer', { producerId: frank.producerId });

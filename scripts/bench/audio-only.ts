@@ -8,16 +8,18 @@
  * media, retransmissions, the server's bandwidth probes, RTCP); its audio
  * part = the audio inbound-rtp streams' payload and RTP header bytes.
  *
- * Cost on 2 cores: ten pages in ONE Chromium (one browser process, a
- * context per participant), and a small camera file instead of the 640x360
- * fake camera: 320x180 at 15 fps (testsrc2, y4m), so simulcast sends
- * 160x90 and 320x180. The microphone is a continuous 440 Hz tone (WAV):
- * every sender "talks" all the time, so Opus DTX never lowers the audio —
- * the upper bound of what audio-only costs. Senders 2 to 9 only send: a
- * page script removes the server's ICE candidates from their receive
- * transport's offer, so it never connects and the server forwards them
- * nothing (a first try where all nine decoded 8 videos each took minutes to
- * join on 2 cores and timed out). So the server forwards to two
+ * Cost on 2 cores: the listener and sender 1 are pages of one Chromium (a
+ * context each), with a small camera file instead of the 640x360 fake
+ * camera: 320x180 at 15 fps (testsrc2, y4m), so simulcast sends 160x90 and
+ * 320x180. Senders 2 to 9 are bots (lib/chantierBot.ts: the real signaling,
+ * a werift peer, no encoder) that only send: the recorded clip's Opus and
+ * its two lowest VP8 layers (160x90, 320x180), their microphones with audio
+ * levels and DTX as a browser's (lib/botVoice.ts). Eight send-only Chromium
+ * pages encoding video kept the machine at load ~30 and their stalls made
+ * the new talker's tail (session 12: 641 and 908 ms with the server done in
+ * ~130); bots cost a fraction. The microphones are a continuous tone: every
+ * sender "talks" all the time, so Opus DTX never lowers the audio — the
+ * upper bound of what audio-only costs. The server forwards to two
  * participants only, the listener and sender 1; what the listener receives
  * does not depend on it. The browser's CPU is printed.
  * Loopback only; every wait bounded.
@@ -34,8 +36,11 @@ import { launchBrowser, type TestBrowser } from '../../test/browser.js';
 import { KEEP_PEER_CONNECTIONS, pageMedia, type PageMedia } from '../../test/netlab/pageMedia.js';
 import { setMicEnabled } from '../../test/pageMicrophone.js';
 import { joinMeeting, type MeetingPage, type MeetingPlace } from '../../test/screenShare.js';
+import { BotVoice, loadSpeech, TALKING_DBOV } from './lib/botVoice.js';
+import { startChantierBot, type ChantierBot } from './lib/chantierBot.js';
+import { loadClip, Replayer, VIDEO_LAYERS } from './lib/simulcastClip.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { newTalkerDelay, serverPeer, setCamerasSending, voicesOf, type NewTalker } from './lib/voicePhases.js';
+import { newTalkerDelay, serverPeer, setCamerasSending, voicesOf, type NewTalker, type Talker } from './lib/voicePhases.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
 
@@ -43,6 +48,8 @@ export const name = 'audio-only';
 export const description = 'downstream of an audio-only participant in a 10-person call, against the same participant receiving video';
 
 const SENDERS = 9;
+/** Senders 2 to 9: bots sending these many of the clip's video layers (160x90, 320x180: what the pages' 320x180 camera sends). */
+const BOT_VIDEO_LAYERS = 2;
 const WARM_UP_MS = 10_000;
 const WINDOW_MS = 15_000;
 const SWITCH_SETTLE_MS = 5_000;
@@ -59,24 +66,6 @@ const TARGETS = { nineTalkingKbps: 100, oneTalkingKbps: 40, newTalkerMs: 300 };
  * this grid shows; the tables say how many.
  */
 const VIEWPORT = { width: 1600, height: 900 };
-
-/**
- * For send-only participants: drops the ICE candidates from every remote
- * offer. mediasoup-client's receive transport is the only one whose remote
- * description is an offer (the server offers what it sends), so the send
- * transport connects and the receive transport never does.
- */
-const SEND_ONLY = `(() => {
-  const proto = RTCPeerConnection.prototype;
-  const native = proto.setRemoteDescription;
-  proto.setRemoteDescription = function (description) {
-    if (description && description.type === 'offer' && typeof description.sdp === 'string') {
-      const sdp = description.sdp.split('\\r\\n').filter((line) => !line.startsWith('a=candidate:')).join('\\r\\n');
-      return native.call(this, { type: 'offer', sdp });
-    }
-    return native.apply(this, arguments);
-  };
-})();`;
 
 interface Window {
   seconds: number;
@@ -120,13 +109,10 @@ async function join(
   browser: TestBrowser,
   place: MeetingPlace,
   who: string,
-  options: { cameraOff?: boolean; sendOnly?: boolean },
+  options: { cameraOff?: boolean },
 ): Promise<MeetingPage> {
   if (!options.cameraOff) {
-    return joinMeeting(browser, place, who, {
-      viewport: VIEWPORT,
-      beforeApp: options.sendOnly ? [KEEP_PEER_CONNECTIONS, SEND_ONLY] : [KEEP_PEER_CONNECTIONS],
-    });
+    return joinMeeting(browser, place, who, { viewport: VIEWPORT, beforeApp: [KEEP_PEER_CONNECTIONS] });
   }
   const context = await browser.browser.createBrowserContext();
   const page = await context.newPage();
@@ -222,13 +208,34 @@ async function observe(pages: Page[], browser: TestBrowser): Promise<Window[]> {
   return start.map((s, i) => windowOf(s, end[i]!));
 }
 
-async function measure(app: TestApp, browser: TestBrowser): Promise<Measured> {
-  const place: MeetingPlace = { app, projectId: 'bench', roomId: `audio-only-${Date.now()}` };
-  const senders: MeetingPage[] = [];
-  for (let i = 1; i <= SENDERS; i++) {
-    senders.push(await join(browser, place, `Sender ${i}`, { sendOnly: i > 1 }));
-    process.stderr.write(`[bench] audio-only: sender ${i}/${SENDERS} joined\n`);
+/** A bot sender: it talks (or not), and its camera can stop. */
+type BotSender = Talker & { setCamera(on: boolean): void };
+
+/** Senders 2 to SENDERS: bots talking (a tone) with their cameras on; kept in `bots` to be closed. */
+async function startBots(app: TestApp, place: MeetingPlace, replayer: Replayer, bots: ChantierBot[]): Promise<BotSender[]> {
+  const speech = await loadSpeech();
+  const botPlace = {
+    url: app.url,
+    projectId: place.projectId,
+    token: (userId: string, displayName: string) => app.token({ userId, displayName, projectId: place.projectId }),
+  };
+  const talkers: BotSender[] = [];
+  for (let i = 2; i <= SENDERS; i++) {
+    const voice = new BotVoice(speech, true);
+    const name = `Sender ${i}`;
+    const bot = await startChantierBot(botPlace, place.roomId, name, replayer, i * 1_700, '127.0.0.1', { videoLayers: BOT_VIDEO_LAYERS, voice });
+    bots.push(bot);
+    talkers.push({ name, peerId: bot.peerId, setTalking: (on) => voice.setTalking(on), setCamera: (on) => bot.setCamera(on) });
+    process.stderr.write(`[bench] audio-only: sender ${i}/${SENDERS} (a bot) joined\n`);
   }
+  return talkers;
+}
+
+async function measure(app: TestApp, browser: TestBrowser, replayer: Replayer, bots: ChantierBot[]): Promise<Measured> {
+  const place: MeetingPlace = { app, projectId: 'bench', roomId: `audio-only-${Date.now()}` };
+  const senders: MeetingPage[] = [await join(browser, place, 'Sender 1', {})];
+  process.stderr.write(`[bench] audio-only: sender 1/${SENDERS} (a page) joined\n`);
+  const talkers = await startBots(app, place, replayer, bots);
   const listener = await join(browser, place, 'Listener', { cameraOff: true });
   // The listener: every voice, and video from at least one sender (how many
   // depends on the tiles in view). Sender 1, the reference row: some of each.
@@ -249,15 +256,17 @@ async function measure(app: TestApp, browser: TestBrowser): Promise<Measured> {
     const peer = serverPeer(app.app.sfu, listener.peerId);
     const { held, flowing } = voicesOf(peer);
     voices = { held: held.length, flowing: flowing.length };
-    for (const s of [...senders.slice(1), listener]) await setMicEnabled(s.page, false);
-    process.stderr.write('[bench] audio-only: eight senders and the listener muted (DTX)\n');
+    for (const t of talkers) await t.setTalking(false);
+    await setMicEnabled(listener.page, false);
+    process.stderr.write('[bench] audio-only: the eight bots silent and the listener muted (DTX)\n');
     await sleep(SWITCH_SETTLE_MS);
     oneTalking = (await observe([listener.page], browser))[0] ?? null;
-    for (let i = 0; i < NEW_TALKERS; i++) newTalkers.push(await newTalkerDelay(peer, listener.page, senders.slice(1)));
+    for (let i = 0; i < NEW_TALKERS; i++) newTalkers.push(await newTalkerDelay(peer, listener.page, talkers));
     await setCamerasSending(senders.map((s) => s.page), false);
+    for (const t of talkers) t.setCamera(false);
     process.stderr.write('[bench] audio-only: the nine cameras stopped\n');
     await sleep(SWITCH_SETTLE_MS);
-    for (let i = 0; i < NEW_TALKERS; i++) newTalkersNoVideo.push(await newTalkerDelay(peer, listener.page, senders.slice(1)));
+    for (let i = 0; i < NEW_TALKERS; i++) newTalkersNoVideo.push(await newTalkerDelay(peer, listener.page, talkers));
   }
   return { mode: mode ?? 'not available in this client', full: full!, audioOnly, sender: sender!, voices, oneTalking, newTalkers, newTalkersNoVideo };
 }
@@ -267,14 +276,17 @@ export async function run(): Promise<BenchResult> {
   const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
   let app: TestApp | null = null;
   let browser: TestBrowser | null = null;
+  const bots: ChantierBot[] = [];
+  let replayer: Replayer | null = null;
   try {
     const files = makeCaptureFiles(dir);
+    replayer = new Replayer(await loadClip());
     app = await startTestApp({ MEDIASOUP_WORKERS: '1' }, `unix://${redis.socketPath}`);
     browser = await launchBrowser([
       `--use-file-for-fake-video-capture=${files.video}`,
       `--use-file-for-fake-audio-capture=${files.audio}`,
     ]);
-    const m = await withTimeout(measure(app, browser), RUN_TIMEOUT_MS, 'audio-only run');
+    const m = await withTimeout(measure(app, browser, replayer, bots), RUN_TIMEOUT_MS, 'audio-only run');
     const row = (label: string, w: Window): Array<string | number> => [
       label,
       w.totalKbps,
@@ -356,24 +368,29 @@ export async function run(): Promise<BenchResult> {
             ]
           : []),
         `audio-only switched by: ${m.mode}`,
-        `one Chromium, ${SENDERS + 1} pages (a context each); camera: ${CAMERA.width}x${CAMERA.height} at ${CAMERA.fps} fps from a y4m file ` +
+        `one Chromium, 2 pages (sender 1 and the listener, a context each); camera: ${CAMERA.width}x${CAMERA.height} at ${CAMERA.fps} fps from a y4m file ` +
           '(simulcast 160x90 and 320x180); microphone: a continuous 440 Hz tone, so no DTX (upper bound of audio)',
+        `senders 2-${SENDERS}: bots (werift, no encoder) sending a recorded tone as the client's microphone does (Opus mono 20 kb/s, 40-ms packets; ` +
+          `level ${TALKING_DBOV} dBov in the audio-level extension) ` +
+          `and VP8 ${VIDEO_LAYERS.slice(0, BOT_VIDEO_LAYERS).map((l) => `${l.width}x${l.height}@${l.kbps}k`).join(' + ')}; they receive nothing`,
         'total: bytes received by the ICE transports (SRTP payload: media, retransmissions, bandwidth probes, RTCP); ' +
           'audio/video: inbound-rtp payload + RTP header bytes; neither counts IP/UDP headers',
         `pages ${VIEWPORT.width}x${VIEWPORT.height}; video streams: those that decoded frames in the window (the client receives video for the tiles in view)`,
         `each window ${WINDOW_MS / 1000} s after a ${WARM_UP_MS / 1000} s warm-up (audio-only: ${SWITCH_SETTLE_MS / 1000} s after the switch); one run`,
-        'browser CPU: the whole Chromium (all ten pages), % of one core; other: the rest of the machine meanwhile',
+        'browser CPU: the whole Chromium (both pages), % of one core; other: the rest of the machine meanwhile (the bots run in this process)',
         ...(m.voices ? [`while nine talked the server forwarded the listener ${m.voices.flowing} voices and held ${m.voices.held} (FORWARDED_VOICES: ${app.config.sfu.forwardedVoices})`] : []),
-        'one talking: senders 2-9 and the listener mute their microphone in the page (track.enabled = false: Opus DTX), ' +
-          `measured ${SWITCH_SETTLE_MS / 1000} s later; new talker: a sender whose voice the server held starts again, ` +
-          'time from then to its first packet at the listener, dated by the page\'s stats (lib/voicePhases.ts); ' +
-          `then again with the nine cameras stopped (${SWITCH_SETTLE_MS / 1000} s later): the audio-only listener gets no video, ` +
-          'and on this machine ten pages encoding video starve the sender, the worker and the listener\'s page of CPU ' +
-          '(the phases table: 100-400 ms stalls in any of them make the tail); on real devices each has its own',
+        'one talking: the eight bots go silent (Opus DTX\'s pattern: a 1-byte packet every 400 ms at -127 dBov) and the listener mutes ' +
+          `its microphone in the page (track.enabled = false: Opus DTX), measured ${SWITCH_SETTLE_MS / 1000} s later; ` +
+          'new talker: a bot whose voice the server held starts again, time from its first voiced packet (sent) to that voice\'s ' +
+          'first packet at the listener, dated by the page\'s stats (lib/voicePhases.ts); ' +
+          `then again with the nine cameras stopped (${SWITCH_SETTLE_MS / 1000} s later): the audio-only listener gets no video ` +
+          '(until session 13 the eight were Chromium pages: load ~30 and 100-500 ms stalls of the pages made the tail)',
       ],
       data: m,
     };
   } finally {
+    replayer?.stop();
+    for (const bot of bots) await bot.close().catch(() => undefined);
     await browser?.close();
     await app?.close();
     await redis.stop();

@@ -13,8 +13,9 @@ import type { RtpCapabilities, RtpParameters } from 'mediasoup/types';
 import type { RTCPeerConnection } from 'werift';
 import { PROTOCOL_VERSION, type ResponseData } from '../../../signaling/src/protocol/index.js';
 import { TestClient } from '../../../test/TestClient.js';
-import { VIDEO_LAYERS, type Replayer } from './simulcastClip.js';
-import { connected, createPeer, dtlsOf, localSdpFacts, MID_EXTENSION_URI, RtpCounter, rtpSender, type PeerCodecs } from './rtcPeer.js';
+import { VIDEO_LAYERS, type Replayer, type ReplaySink } from './simulcastClip.js';
+import type { BotVoice } from './botVoice.js';
+import { AUDIO_LEVEL_EXTENSION_ID, AUDIO_LEVEL_EXTENSION_URI, connected, createPeer, dtlsOf, localSdpFacts, MID_EXTENSION_URI, RtpCounter, rtpSender, type PeerCodecs } from './rtcPeer.js';
 
 type TransportInfo = ResponseData<'createTransport'>;
 
@@ -89,12 +90,21 @@ export interface ChantierBot {
   peerId: string;
   producerIds: string[];
   counter: RtpCounter;
+  /** Stops or restarts the video layers (as a camera turned off at the device: the producer stays). */
+  setCamera(on: boolean): void;
   /** Consumes every producer given (one negotiation), resumes them. */
   consumeAll(producerIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Joins, publishes audio and three video layers from the replayer, receives nothing yet. */
+export interface BotOptions {
+  /** How many of the video layers it sends, lowest first (default: all three). */
+  videoLayers?: number;
+  /** Its microphone as a talker (audio levels, DTX when silent); default: the clip as it is, without levels. */
+  voice?: BotVoice;
+}
+
+/** Joins, publishes audio and the video layers from the replayer, receives nothing yet. */
 export async function startChantierBot(
   place: ChantierPlace,
   roomId: string,
@@ -102,7 +112,10 @@ export async function startChantierBot(
   replayer: Replayer,
   offsetMs: number,
   hostAddress: string,
+  options: BotOptions = {},
 ): Promise<ChantierBot> {
+  const layers = VIDEO_LAYERS.slice(0, options.videoLayers ?? VIDEO_LAYERS.length);
+  const voice = options.voice;
   const token = await place.token(`bot-${name}`, name);
   const client = await TestClient.connect(place.url);
   const peers: RTCPeerConnection[] = [];
@@ -133,6 +146,7 @@ export async function startChantierBot(
       'a=recvonly',
       `a=rtpmap:${codecs.opusPayloadType} opus/48000/2`,
       `a=extmap:1 ${MID_EXTENSION_URI}`,
+      ...(voice ? [`a=extmap:${AUDIO_LEVEL_EXTENSION_ID} ${AUDIO_LEVEL_EXTENSION_URI}`] : []),
       `m=video ${udpPort(send)} UDP/TLS/RTP/SAVPF ${codecs.vp8PayloadType}`,
       ...transportLines(send, 'passive'),
       `a=mid:${mids[1]}`,
@@ -152,7 +166,8 @@ export async function startChantierBot(
 
     const base = randomInt(1, 2 ** 30) * 2;
     const ssrcs = [base, base + 1, base + 2, base + 3];
-    const cname = `bot-${name}`;
+    // A browser takes the CNAME as the msid's stream id: no spaces ("Sender 2").
+    const cname = `bot-${name.replace(/[^\w-]/g, '-')}`;
     const audio = await client.request('produce', {
       transportId: send.transportId,
       kind: 'audio',
@@ -160,7 +175,10 @@ export async function startChantierBot(
       rtpParameters: {
         mid: mids[0],
         codecs: [{ mimeType: 'audio/opus', payloadType: codecs.opusPayloadType, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
-        headerExtensions: [{ uri: MID_EXTENSION_URI, id: 1 }],
+        headerExtensions: [
+          { uri: MID_EXTENSION_URI, id: 1 },
+          ...(voice ? [{ uri: AUDIO_LEVEL_EXTENSION_URI, id: AUDIO_LEVEL_EXTENSION_ID }] : []),
+        ],
         encodings: [{ ssrc: ssrcs[0]! }],
         rtcp: { cname },
       } as RtpParameters as never,
@@ -181,21 +199,24 @@ export async function startChantierBot(
           },
         ],
         headerExtensions: [{ uri: MID_EXTENSION_URI, id: 1 }],
-        encodings: VIDEO_LAYERS.map((layer, i) => ({ ssrc: ssrcs[i + 1]!, maxBitrate: layer.kbps * 1000 * 1.2 })),
+        encodings: layers.map((layer, i) => ({ ssrc: ssrcs[i + 1]!, maxBitrate: layer.kbps * 1000 * 1.2 })),
         rtcp: { cname },
       } as RtpParameters as never,
     });
     const write = rtpSender(dtlsOf(sendPc));
-    const publishing = replayer.add(
-      {
-        streams: [
-          { ssrc: ssrcs[0]!, payloadType: codecs.opusPayloadType },
-          ...VIDEO_LAYERS.map((_, i) => ({ ssrc: ssrcs[i + 1]!, payloadType: codecs.vp8PayloadType })),
-        ],
-        send: (stream, header, payload) => write({ ...header, mid: stream === 0 ? mids[0]! : mids[1]! }, payload),
+    const videoStreams = VIDEO_LAYERS.map((_, i) => (i < layers.length ? { ssrc: ssrcs[i + 1]!, payloadType: codecs.vp8PayloadType } : null));
+    const sink: ReplaySink = {
+      streams: [{ ssrc: ssrcs[0]!, payloadType: codecs.opusPayloadType }, ...videoStreams],
+      send: (stream, header, payload) => {
+        if (stream !== 0 || !voice) {
+          write({ ...header, mid: stream === 0 ? mids[0]! : mids[1]! }, payload);
+          return;
+        }
+        const shaped = voice.shape();
+        if (shaped) write({ ...header, sequenceNumber: shaped.sequenceNumber, mid: mids[0]!, audioLevel: shaped.audioLevel }, shaped.payload);
       },
-      offsetMs,
-    );
+    };
+    const publishing = replayer.add(sink, offsetMs);
     stopSending = publishing.stop;
 
     let recv: TransportInfo | null = null;
@@ -203,6 +224,9 @@ export async function startChantierBot(
       peerId: hello.peerId,
       producerIds: [audio.producerId, video.producerId],
       counter,
+      setCamera(on) {
+        sink.streams.splice(1, videoStreams.length, ...(on ? videoStreams : videoStreams.map(() => null)));
+      },
       async consumeAll(producerIds) {
         recv = await client.request('createTransport', { direction: 'recv' });
         const consumers = [];

@@ -87,18 +87,29 @@ export function localSdpFacts(sdp: string): { fingerprint: string; ufrag: string
   return { fingerprint: find(/a=fingerprint:sha-256 ([0-9A-Fa-f:]+)/), ufrag: find(/a=ice-ufrag:(\S+)/), pwd: find(/a=ice-pwd:(\S+)/) };
 }
 
-/** Sends raw RTP through a connected peer's DTLS-SRTP transport, with the mid extension when given. */
-export function rtpSender(dtls: RTCDtlsTransport): (header: { payloadType: number; ssrc: number; sequenceNumber: number; timestamp: number; marker: boolean; mid?: string }, payload: Buffer) => void {
+export const AUDIO_LEVEL_EXTENSION_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+export const AUDIO_LEVEL_EXTENSION_ID = 2;
+
+/**
+ * Sends raw RTP through a connected peer's DTLS-SRTP transport, with the mid
+ * extension when given, and the audio level (RFC 6464, dBov ≤ 0, with the
+ * voice-activity bit set above -127) when given.
+ */
+export function rtpSender(dtls: RTCDtlsTransport): (header: { payloadType: number; ssrc: number; sequenceNumber: number; timestamp: number; marker: boolean; mid?: string; audioLevel?: number }, payload: Buffer) => void {
   return (h, payload) => {
+    const extensions = [
+      ...(h.mid !== undefined ? [{ id: MID_EXTENSION_ID, payload: Buffer.from(h.mid) }] : []),
+      ...(h.audioLevel !== undefined
+        ? [{ id: AUDIO_LEVEL_EXTENSION_ID, payload: Buffer.from([(h.audioLevel > -127 ? 0x80 : 0) | Math.min(127, Math.round(-h.audioLevel))]) }]
+        : []),
+    ];
     const header = new RtpHeader({
       payloadType: h.payloadType,
       ssrc: h.ssrc,
       sequenceNumber: h.sequenceNumber,
       timestamp: h.timestamp,
       marker: h.marker,
-      ...(h.mid !== undefined
-        ? { extension: true, extensionProfile: 0xbede, extensions: [{ id: MID_EXTENSION_ID, payload: Buffer.from(h.mid) }] }
-        : {}),
+      ...(extensions.length > 0 ? { extension: true, extensionProfile: 0xbede, extensions } : {}),
     });
     void dtls.sendRtp(payload, header);
   };

@@ -1,24 +1,23 @@
 /**
  * The audio-only bench's loudest-voices phases (issue 21, item 2), on the
- * call audio-only.ts has set up: nine senders and an audio-only listener,
- * all in one Chromium whose microphones play the same continuous tone.
- * - silence: every microphone but sender 1's is muted in the page
- *   (`track.enabled = false`: WebRTC then encodes silence and Opus DTX sends
- *   a packet every 400 ms), and the listener's downstream is measured;
+ * call audio-only.ts has set up: nine senders (sender 1 a Chromium page,
+ * the eight others bots: botVoice.ts) and an audio-only listener (a
+ * Chromium page), every one talking (a continuous tone).
+ * - silence: every microphone but sender 1's goes silent (a page's
+ *   `track.enabled = false`, a bot's DTX: a packet every 400 ms, as Opus DTX
+ *   sends), and the listener's downstream is measured;
  * - new talker: a sender whose voice the server holds for the listener
- *   (pause reason 'voice') starts talking again (`track.enabled = true`),
- *   and the time from then to the first packet of that voice at the
+ *   (pause reason 'voice') starts talking again, and the time from its first
+ *   voiced packet (sent by the bot) to the first packet of that voice at the
  *   listener's RTCPeerConnection (its inbound-rtp, dated by the stats' own
  *   lastPacketReceivedTimestamp) is measured, with the server's phases
  *   between (talkerTrace.ts). Both clocks are the same machine's. It covers
- *   the encoder, the network, the server's level reading and resume, and the
- *   forwarding; not the listener's jitter buffer (a few tens of ms).
+ *   the network, the server's level reading and resume, and the forwarding;
+ *   not the sender's encoder nor the listener's jitter buffer (a few tens of ms).
  */
 import type { Page } from 'puppeteer-core';
 import type { MediaPeer } from '../../../sfu/src/MediaPeer.js';
 import type { Sfu } from '../../../sfu/src/Sfu.js';
-import { setMicEnabled } from '../../../test/pageMicrophone.js';
-import type { MeetingPage } from '../../../test/screenShare.js';
 import { sleep } from '../stats.js';
 import { traceTalker } from './talkerTrace.js';
 
@@ -106,8 +105,16 @@ function firstPacketAt(page: Page, ssrc: number, timeoutMs: number): { armed: Pr
   return { armed, at };
 }
 
+/** A participant that can stop and start talking (audio-only.ts: a bot, or a page). */
+export interface Talker {
+  name: string;
+  peerId: string;
+  /** Stops talking, or starts: resolves with when (epoch ms) its voice started, its first voiced packet sent. */
+  setTalking(on: boolean): Promise<number>;
+}
+
 export interface NewTalker {
-  /** Sender's start to the first packet at the listener's page, ms (null: not within 3 s). */
+  /** The sender's first voiced packet to the first packet at the listener's page, ms (null: not within 3 s). */
   ms: number | null;
   /** When the page's poll noticed it (what main's bench reported), and how many packets it had by then. */
   noticedMs: number | null;
@@ -151,7 +158,7 @@ export async function setCamerasSending(pages: readonly Page[], on: boolean): Pr
 }
 
 /** One new talker: a held sender starts talking; ms until the listener gets its first packet, and where they went. */
-export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly MeetingPage[]): Promise<NewTalker> {
+export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly Talker[]): Promise<NewTalker> {
   const heldPeer = voicesOf(listener).held.find((peerId) => senders.some((s) => s.peerId === peerId));
   const sender = senders.find((s) => s.peerId === heldPeer);
   const consumer = [...listener.consumers.values()].find((c) => c.appData.source === 'mic' && c.appData.producerPeerId === heldPeer);
@@ -164,11 +171,11 @@ export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, se
   const wait = firstPacketAt(listenerPage, ssrc, 3_000);
   await wait.armed;
   trace.started();
-  const startedAt = await setMicEnabled(sender.page, true);
+  const startedAt = await sender.setTalking(true);
   const heard = await wait.at;
   const times = await trace.finish();
   // Quiet again, long enough to count as silent (voiceSelection.ts: 600 ms) so the next talker finds a place.
-  await setMicEnabled(sender.page, false);
+  await sender.setTalking(false);
   await sleep(1_500);
   const from = (at: number | null): number | null => (at === null ? null : Math.round(at - startedAt));
   return {

@@ -71,7 +71,14 @@ async function testEnv(): Promise<Record<string, string>> {
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
-  const relayStart = 61000 + 40 * Math.floor(Math.random() * 100);
+  // coturn's relay ports, and with them its allocations in all (total-quota is the range's size).
+  // Chromium allocates on every TURN URL from every network of the machine, for each connection
+  // of every page, the direct ones too (until it prunes the unused ones): here up to 10 per
+  // connection (TCP and TLS from 5 networks; UDP by name does not resolve), 40 for the two direct pages. A
+  // range of 40 left the relay-only page none when it joined before they were pruned (486 on
+  // every allocation: no relay candidate, no media, the flake of session 14); 200 leaves room
+  // for a machine with more networks (a net lab's TUN devices count).
+  const relayStart = 61000 + 200 * Math.floor(Math.random() * 20);
   return {
     ...example,
     DOMAIN,
@@ -86,7 +93,7 @@ async function testEnv(): Promise<Record<string, string>> {
     // 80 and 443 as in production (the site's URL has no port); the others free ones.
     APP_PORT: String(await freeUdpTcpPort('127.0.0.1')),
     TURN_PORT: String(await freeUdpTcpPort('127.0.0.1')),
-    TURN_RELAY_PORTS: `${relayStart}-${relayStart + 39}`,
+    TURN_RELAY_PORTS: `${relayStart}-${relayStart + 199}`,
     TURN_RELAY_IP: '127.0.0.1',
   };
 }

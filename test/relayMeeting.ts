@@ -2,14 +2,19 @@
  * Shared by the TURN browser tests: a page limited to relay candidates (as
  * behind a firewall that lets nothing but TURN through) whose peer
  * connections are kept for inspection, and "media rising" from one peer as
- * the receiving page counts it.
+ * the receiving page counts it; when no media comes, the message says at
+ * which step (test/iceDiagnosis.ts) on a page that keeps its connections.
  */
 import type { Page } from 'puppeteer-core';
 import { expect } from 'vitest';
+import { describeIce, diagnoseIce, RECORD_ICE_EVENTS } from './iceDiagnosis.js';
 import { KEEP_PEER_CONNECTIONS, RELAY_ONLY } from './netlab/pageMedia.js';
 
-/** Page scripts, in this order: every RTCPeerConnection relay-only and kept in window.__pcs. */
-export const RELAY_ONLY_KEPT = [KEEP_PEER_CONNECTIONS, RELAY_ONLY] as const;
+/**
+ * Page scripts, in this order: every RTCPeerConnection relay-only and kept in window.__pcs,
+ * its ICE errors and state changes recorded.
+ */
+export const RELAY_ONLY_KEPT = [KEEP_PEER_CONNECTIONS, RELAY_ONLY, RECORD_ICE_EVENTS] as const;
 
 export async function makeRelayOnly(page: Page): Promise<void> {
   for (const script of RELAY_ONLY_KEPT) await page.evaluateOnNewDocument(script);
@@ -43,7 +48,11 @@ export async function expectMediaRising(page: Page, peerId: string, what: string
   for (;;) {
     first = await flowFrom(page, peerId);
     if (first.frames > 0 && first.audioPackets > 0) break;
-    if (Date.now() > deadline) throw new Error(`${what}: no media: ${JSON.stringify(first)}`);
+    if (Date.now() > deadline) {
+      const diagnosis = await diagnoseIce(page).catch((error: unknown) => `(no diagnosis: ${String(error)})`);
+      const explained = diagnosis === null ? '' : `\n${typeof diagnosis === 'string' ? diagnosis : describeIce(diagnosis)}`;
+      throw new Error(`${what}: no media: ${JSON.stringify(first)}${explained}`);
+    }
     await sleep(250);
   }
   let second = first;

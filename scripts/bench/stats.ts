@@ -26,12 +26,20 @@ export interface Spread {
   missing: number;
 }
 
+/**
+ * The middle value, or the mean of the two middle ones (infinities sort as numbers do: a
+ * never-reached time counted as +Infinity is the median when most runs never reached it).
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** Median, min and max of the finite values; NaN everywhere when there is none. */
 export function spread(values: ReadonlyArray<number | null>): Spread {
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
   const missing = values.length - finite.length;
   if (finite.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, count: 0, missing };
-  const middle = Math.floor(finite.length / 2);
-  const median = finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
-  return { median, min: finite[0]!, max: finite.at(-1)!, count: finite.length, missing };
+  return { median: median(finite), min: finite[0]!, max: finite.at(-1)!, count: finite.length, missing };
 }

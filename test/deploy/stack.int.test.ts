@@ -46,7 +46,7 @@ import { decodeVideo, probe } from '../recording.js';
 import { expectMediaRising, makeRelayOnly } from '../relayMeeting.js';
 import { turnAllocate } from '../turnAllocate.js';
 import { until } from '../until.js';
-import { podman } from './podman.js';
+import { podman, run } from './podman.js';
 import { prepareStack, seedVolume, type Stack } from './stack.js';
 import { ensureStandIns } from './standIns.js';
 import { makeTestCa, type TestCa } from './testCa.js';
@@ -71,7 +71,14 @@ async function testEnv(): Promise<Record<string, string>> {
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
-  const relayStart = 61000 + 40 * Math.floor(Math.random() * 100);
+  // coturn's relay ports, and with them its allocations in all (total-quota is the range's size).
+  // Chromium allocates on every TURN URL from every network of the machine, for each connection
+  // of every page, the direct ones too (until it prunes the unused ones): here up to 10 per
+  // connection (TCP and TLS from 5 networks; UDP by name does not resolve), 40 for the two direct pages. A
+  // range of 40 left the relay-only page none when it joined before they were pruned (486 on
+  // every allocation: no relay candidate, no media, the flake of session 14); 200 leaves room
+  // for a machine with more networks (a net lab's TUN devices count).
+  const relayStart = 61000 + 200 * Math.floor(Math.random() * 20);
   return {
     ...example,
     DOMAIN,
@@ -80,11 +87,13 @@ async function testEnv(): Promise<Record<string, string>> {
     ACME_EMAIL: 'conducteur@chantier.test',
     JWT_SECRET: randomBytes(32).toString('base64url'),
     TURN_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
+    // info: coturn's own lines (its errors: refused credentials, broken sessions) reach its
+    // container's log, which a failed relay check prints.
+    LOG_LEVEL: 'info',
     // 80 and 443 as in production (the site's URL has no port); the others free ones.
     APP_PORT: String(await freeUdpTcpPort('127.0.0.1')),
     TURN_PORT: String(await freeUdpTcpPort('127.0.0.1')),
-    TURN_RELAY_PORTS: `${relayStart}-${relayStart + 39}`,
+    TURN_RELAY_PORTS: `${relayStart}-${relayStart + 199}`,
     TURN_RELAY_IP: '127.0.0.1',
   };
 }
@@ -148,6 +157,14 @@ function selectedPairs(page: MeetingPage['page']) {
     }
     return out;
   });
+}
+
+/** How many of coturn's relay ports (TURN_RELAY_PORTS, on the host's network) have a socket bound: its allocations. */
+async function relayPortsBound(range: string): Promise<string> {
+  const [min, max] = range.split('-').map(Number) as [number, number];
+  const sockets = await run('ss', ['-Huan'], { env: process.env });
+  const ports = sockets.stdout.split('\n').map((line) => Number(line.trim().split(/\s+/)[3]?.split(':').at(-1)));
+  return `${ports.filter((port) => port >= min && port <= max).length} of ${max - min + 1} relay ports bound`;
 }
 
 describe('the compose stack, built and run with podman', () => {
@@ -285,11 +302,19 @@ describe('the compose stack, built and run with podman', () => {
       expect(RTC_PORTS).toContain(pair.remotePort);
     }
 
+    log(`before the relay-only page: ${await relayPortsBound(env.TURN_RELAY_PORTS!)}`);
     const relayed = await open('Relais', true);
-    await Promise.all([
-      expectMediaRising(relayed.page, chef.peerId, 'relay-only page from Chef'),
-      expectMediaRising(chef.page, relayed.peerId, 'Chef from the relay-only page'),
-    ]);
+    try {
+      await Promise.all([
+        expectMediaRising(relayed.page, chef.peerId, 'relay-only page from Chef'),
+        expectMediaRising(chef.page, relayed.peerId, 'Chef from the relay-only page'),
+      ]);
+    } catch (error) {
+      // The page's side says which step died (relayMeeting.ts); coturn's and Chantier's, why.
+      const logs = (await Promise.all(['coturn', 'chantier'].map((s) => stack!.logs(s, 40)))).join('\n');
+      const ports = await relayPortsBound(env.TURN_RELAY_PORTS!);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\ncoturn: ${ports}\n${logs}`);
+    }
     const pairs = await selectedPairs(relayed.page);
     log(`relay-only pairs: ${JSON.stringify(pairs)}`);
     expect(pairs.length).toBeGreaterThanOrEqual(2);

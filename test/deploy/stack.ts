@@ -37,6 +37,8 @@ export interface Stack {
   down(volumes?: boolean): Promise<void>;
   /** The container of a compose service (project_service_1). */
   container(service: string): string;
+  /** The last `lines` lines a service's container wrote (stdout and stderr), headed by its name. */
+  logs(service: string, lines: number): Promise<string>;
   /** Runs the service's own healthcheck (the compose file's); true when it passes. */
   healthy(service: string): Promise<boolean>;
   /** Waits until every listed service passes its healthcheck; returns the seconds taken. */
@@ -134,6 +136,10 @@ export async function prepareStack(project: string, env: Record<string, string>)
       if (volumes) for (const volume of await byLabel('volume')) await podman(['volume', 'rm', volume]);
     },
     container: (service) => `${project}_${service}_1`,
+    async logs(service, lines) {
+      const out = await podman(['logs', '--tail', String(lines), stack.container(service)], { okCodes: [0, 125] });
+      return `--- ${service} (last ${lines} lines):\n${out.stdout}${out.stderr}`;
+    },
     async healthy(service) {
       return (await podman(['healthcheck', 'run', stack.container(service)], { okCodes: [0, 1, 125] })).code === 0;
     },
@@ -145,12 +151,7 @@ export async function prepareStack(project: string, env: Record<string, string>)
         for (const name of passed) if (name) pending.delete(name);
         if (pending.size === 0) return Math.round((Date.now() - start) / 100) / 10;
         if (Date.now() - start > timeoutMs) {
-          const logs = await Promise.all(
-            [...pending].map(async (s) => {
-              const out = await podman(['logs', '--tail', '30', stack.container(s)], { okCodes: [0, 125] });
-              return `--- ${s}:\n${out.stdout}${out.stderr}`;
-            }),
-          );
+          const logs = await Promise.all([...pending].map((s) => stack.logs(s, 30)));
           throw new Error(`not healthy after ${timeoutMs / 1000} s: ${[...pending].join(', ')}\n${logs.join('\n')}`);
         }
         await sleep(1000);

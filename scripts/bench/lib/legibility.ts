@@ -7,6 +7,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { framePsnr, type PlanView } from '../../../test/screenShare.js';
+import { median } from '../stats.js';
 import type { Table } from '../types.js';
 
 export const LEGIBLE_DB = 30;
@@ -65,12 +66,6 @@ export interface TargetRow {
   runs: ReadonlyArray<number | null>;
   target: number;
   unit: string;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Every run's figure, the median (never counts as infinite) and met / MISSED against the target. */

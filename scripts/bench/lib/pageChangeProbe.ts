@@ -9,19 +9,12 @@
  * Not a benchmark module (lib/ is never run by npm run bench):
  *   flock /tmp/chantier-heavy.lock node --import tsx scripts/bench/lib/pageChangeProbe.ts '{"changes":4}'
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { BITRATE_OVERRIDE_KEY } from '../../../client/src/room/screenTuning.js';
-import { silentLogger } from '../../../sfu/src/logger.js';
-import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
-import { startTestApp } from '../../../test/app.js';
-import { launchBrowser } from '../../../test/browser.js';
-import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, openPlanTab, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
-import { machineBusySeconds, treeCpuSeconds } from '../cpu.js';
+import { framePsnr, joinAsSharer, joinMeeting, openPlanTab, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
 import { drawPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH } from '../../../test/plan.js';
 import { timeToLegible } from './legibility.js';
+import { startProbeMeeting } from './probeMeeting.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { changes?: number; stillS?: number; afterS?: number; refineFps?: number; maxBitrate?: number; newSheets?: boolean };
 const CHANGES = options.newSheets ? Math.min(options.changes ?? 3, 3) : (options.changes ?? 4);
@@ -128,19 +121,15 @@ function sheetPsnr(viewer: Page, k: number): Promise<number> {
 interface SharerSample { at: number; captured: number | null; enc: number; qp: number; bytes: number; target: number; encS: number }
 interface ViewerSample { at: number; dec: number; bytes: number }
 
-const dir = mkdtempSync(join(tmpdir(), 'probe-redis-'));
-const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
-const app = await startTestApp({ MEDIASOUP_WORKERS: '1' }, `unix://${redis.socketPath}`);
-const [sb, vb] = await Promise.all([launchSharerBrowser({ planTab: true }), launchBrowser()]);
-const pidOf = (b: typeof sb): number => b.browser.process()!.pid!;
+const meeting = await startProbeMeeting({ planTab: true });
 try {
-  const place = { app, projectId: 'probe', roomId: 'probe' };
-  const sharer = await joinAsSharer(sb, place, 'Sharer', {
+  const { place } = meeting;
+  const sharer = await joinAsSharer(meeting.sharerBrowser, place, 'Sharer', {
     beforeApp: [SHARER_TRACE],
     planTab: true,
     localStorage: options.maxBitrate ? { [BITRATE_OVERRIDE_KEY]: String(options.maxBitrate) } : {},
   });
-  const viewer = await joinMeeting(vb, place, 'Viewer');
+  const viewer = await joinMeeting(meeting.viewerBrowser, place, 'Viewer');
   await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
   const planPage = await openPlanTab(sharer);
   const clicked = Date.now();
@@ -149,7 +138,7 @@ try {
   const firstAt = clicked + first.elapsedMs;
   const firstLegible = await timeToLegible(viewer.page, 'plan', firstAt, 15_000);
   await traceViewer(viewer.page);
-  const cpu0 = { s: treeCpuSeconds(pidOf(sb)), v: treeCpuSeconds(pidOf(vb)), m: machineBusySeconds(), self: treeCpuSeconds(process.pid), at: Date.now() };
+  const cpuSince = meeting.cpuMark();
   const results: Array<number | null> = [];
   const phases: string[] = [];
   let view: PlanView = 'plan';
@@ -207,18 +196,13 @@ try {
       console.log(`${rel(t).padStart(6)} | ${sCol} | ${vCol} ${marks}`);
     }
   }
-  const seconds = (Date.now() - cpu0.at) / 1000;
-  const cpu = (pid: number, b: number) => (((treeCpuSeconds(pid) - b) / seconds) * 100).toFixed(0);
-  const other = (((machineBusySeconds() - cpu0.m - (treeCpuSeconds(process.pid) - cpu0.self)) / seconds) * 100).toFixed(0);
+  const cpu = cpuSince();
   phases.forEach((p, k) => console.log(`PHASES change ${k + 1} (s after the draw): ${p}`));
   console.log(
     `SUMMARY first frame ${(first.elapsedMs / 1000).toFixed(2)} s, 30 dB ${firstLegible.ms === null ? 'never' : (firstLegible.ms / 1000).toFixed(2)} s after it; ` +
       `page changes → 30 dB: ${results.map((r) => (r === null ? 'never' : (r / 1000).toFixed(2))).join(', ')} s; ` +
-      `CPU % sharer ${cpu(pidOf(sb), cpu0.s)} viewer ${cpu(pidOf(vb), cpu0.v)} other ${other}`,
+      cpu,
   );
 } finally {
-  await Promise.all([sb.close(), vb.close()]);
-  await app.close();
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await meeting.close();
 }

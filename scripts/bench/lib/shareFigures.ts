@@ -3,6 +3,7 @@
  * the PSNR timelines) and the median of a configuration's runs, figure by
  * figure (pure). The bench (../screenshare.ts) measures; shareTables.ts prints.
  */
+import { median } from '../stats.js';
 
 export type Timeline = Array<{ atMs: number; psnr: number }>;
 
@@ -44,12 +45,6 @@ export interface Run {
   /** PSNR once a second from the first frame (still phase), then while scrolling. */
   stillTimeline: Timeline;
   scrollTimeline: Timeline;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** null (never reached) sorts above every time, and stays null when it is the median. */

@@ -9,15 +9,8 @@
  * 3 s of each, and each browser's CPU. Not a benchmark module (lib/ is never run by npm run bench):
  *   flock /tmp/chantier-heavy.lock node --import tsx scripts/bench/lib/shareProbe.ts '{"maxFps":10}'
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { silentLogger } from '../../../sfu/src/logger.js';
-import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
-import { startTestApp } from '../../../test/app.js';
-import { launchBrowser } from '../../../test/browser.js';
-import { framePsnr, joinAsSharer, joinMeeting, launchSharerBrowser, openPlanTab, screenStats, showPlan, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
-import { machineBusySeconds, treeCpuSeconds } from '../cpu.js';
+import { framePsnr, joinAsSharer, joinMeeting, openPlanTab, screenStats, showPlan, showNextSheet, startSharing, waitForFullResolution, type PlanView } from '../../../test/screenShare.js';
+import { startProbeMeeting } from './probeMeeting.js';
 
 const variant = JSON.parse(process.argv[2] ?? '{}') as {
   minFps?: number; hint?: string; startKbps?: number; maxFps?: number; scale?: boolean; codec?: string; seconds?: number;
@@ -58,19 +51,15 @@ async function senderStats(page: import('puppeteer-core').Page) {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'probe-redis-'));
-const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });
-const app = await startTestApp({ MEDIASOUP_WORKERS: '1' }, `unix://${redis.socketPath}`);
-const [sb, vb] = await Promise.all([launchSharerBrowser({ planTab: variant.planTab ?? false }), launchBrowser()]);
-const pidOf = (b: typeof sb): number => b.browser.process()!.pid!;
+const meeting = await startProbeMeeting({ planTab: variant.planTab ?? false });
 try {
-  const place = { app, projectId: 'probe', roomId: 'probe' };
-  const sharer = await joinAsSharer(sb, place, 'Sharer', {
+  const { place } = meeting;
+  const sharer = await joinAsSharer(meeting.sharerBrowser, place, 'Sharer', {
     beforeApp: [RECORD_PCS],
     localStorage: variant.codec ? { 'chantier.screenCodec': variant.codec } : {},
     planTab: variant.planTab ?? false,
   });
-  const viewer = await joinMeeting(vb, place, 'Viewer');
+  const viewer = await joinMeeting(meeting.viewerBrowser, place, 'Viewer');
   await viewer.page.waitForSelector(`[data-testid="tile"][data-peer-id="${sharer.peerId}"]`, { timeout: 15_000 });
   if (variant.cameraOff) {
     await sharer.page.click('[data-testid="camera-toggle"]');
@@ -78,7 +67,7 @@ try {
   }
   const planPage = variant.planTab ? await openPlanTab(sharer) : sharer.page;
   if (!variant.planTab) await showPlan(sharer.page);
-  const cpu0 = { s: treeCpuSeconds(pidOf(sb)), v: treeCpuSeconds(pidOf(vb)), m: machineBusySeconds(), self: treeCpuSeconds(process.pid), at: Date.now() };
+  const cpuSince = meeting.cpuMark();
   const clicked = Date.now();
   await startSharing(sharer);
   const first = await waitForFullResolution(viewer.page, sharer.peerId, clicked, 15_000);
@@ -118,20 +107,15 @@ try {
     // Back to back until legible, then every 0.4 s.
     if ((changed ? legible.change : legible.first) !== null) await sleep(Math.max(0, 400 - (Date.now() - t0 - at)));
   }
-  const seconds = (Date.now() - cpu0.at) / 1000;
-  const cpu = (pid: number, before: number) => (((treeCpuSeconds(pid) - before) / seconds) * 100).toFixed(0);
-  const other = (((machineBusySeconds() - cpu0.m - (treeCpuSeconds(process.pid) - cpu0.self)) / seconds) * 100).toFixed(0);
+  const cpu = cpuSince();
   const rate = (a: any, b: any) => (a && b ? `${((b.enc - a.enc) / 3).toFixed(1)} f/s, QP ${b.enc > a.enc ? ((b.qp - a.qp) / (b.enc - a.enc)).toFixed(0) : '-'}` : '?');
   console.log(
     `SUMMARY ${JSON.stringify(variant)} first frame ${(first.elapsedMs / 1000).toFixed(2)} s; ` +
       `30 dB after first frame ${legible.first === null ? 'never' : (legible.first / 1000).toFixed(2) + ' s'}; ` +
       `after page change ${legible.change === null ? 'never' : (legible.change / 1000).toFixed(2) + ' s'}; ` +
       `screen first 3 s: ${rate(marks.first, marks.first3)}; after change: ${rate(marks.change, marks.change3)}; ` +
-      `CPU % sharer ${cpu(pidOf(sb), cpu0.s)} viewer ${cpu(pidOf(vb), cpu0.v)} other ${other}`,
+      cpu,
   );
 } finally {
-  await Promise.all([sb.close(), vb.close()]);
-  await app.close();
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await meeting.close();
 }

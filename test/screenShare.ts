@@ -295,7 +295,17 @@ export type PlanView = 'plan' | 'scrolled' | 'next-sheet';
  * DevTools protocol.
  */
 export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<number> {
-  return viewer.evaluate(
+  return (await framePsnrSample(viewer, view)).psnr;
+}
+
+/**
+ * framePsnr, and when the picture was read from the stage (epoch ms, the
+ * page's clock: the machine's): the PSNR itself takes 0.1-0.5 s more to
+ * compute (the plan drawn again, 2 M pixels compared), during which the
+ * picture measured was already on the screen.
+ */
+export async function framePsnrSample(viewer: Page, view: PlanView = 'plan'): Promise<{ psnr: number; at: number }> {
+  const [psnr, at] = await viewer.evaluate(
     (sources: { draw: string; scrolled: string; read: string; psnr: string }, width: number, height: number, shown: PlanView) => {
       const draw = new Function(`return (${sources.draw})`)() as Drawing;
       const drawScrolled = new Function(`return (${sources.scrolled})`)() as ScrolledDrawing;
@@ -310,6 +320,7 @@ export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<
         throw new Error(`stage picture is ${onStage.w}x${onStage.h}, not ${width}x${height}`);
       }
       const frame = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+      const at = Date.now();
       frame.drawImage(onStage.element, 0, 0);
       const received = frame.getImageData(0, 0, width, height).data;
       const reference = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
@@ -326,7 +337,7 @@ export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<
           reference.restore();
         }
       }
-      return psnr(received, reference.getImageData(0, 0, width, height).data);
+      return [psnr(received, reference.getImageData(0, 0, width, height).data), at] as [number, number];
     },
     {
       draw: pageSource(drawPlan),
@@ -338,6 +349,7 @@ export async function framePsnr(viewer: Page, view: PlanView = 'plan'): Promise<
     PLAN_HEIGHT,
     view,
   );
+  return { psnr, at };
 }
 
 export interface SettledPsnr {

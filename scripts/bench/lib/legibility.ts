@@ -6,7 +6,7 @@
  * viewer's page), and the targets printed beside the figures.
  */
 import type { Page } from 'puppeteer-core';
-import { framePsnr, type PlanView } from '../../../test/screenShare.js';
+import { framePsnrSample, type PlanView } from '../../../test/screenShare.js';
 import { median } from '../stats.js';
 import type { Table } from '../types.js';
 
@@ -36,21 +36,24 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * Samples the viewer's picture until it is legible or `timeoutMs` after
- * `since`. A sample counts at the time its evaluation ended (the frame
- * compared was on screen by then): conservative by a fraction of a sample.
+ * `since`. A sample counts at the time its picture was read from the stage
+ * (framePsnrSample): the PSNR's computation after it (0.1-0.5 s on a loaded
+ * host) no longer counts, as it did until 2026-12-07.
  * Before the stage shows a full-size picture, samples are skipped.
  */
 export async function timeToLegible(viewer: Page, view: PlanView, since: number, timeoutMs: number): Promise<Legibility> {
   const samples: Legibility['samples'] = [];
   while (Date.now() - since < timeoutMs) {
     let psnr: number;
+    let at: number;
     try {
-      psnr = await framePsnr(viewer, view);
+      ({ psnr, at } = await framePsnrSample(viewer, view));
     } catch {
       await sleep(100); // no stage video yet, or not at full size
       continue;
     }
-    const atMs = Date.now() - since;
+    // When the picture was read from the stage, not when its PSNR was done (0.1-0.5 s later).
+    const atMs = at - since;
     samples.push({ atMs, psnr });
     if (psnr >= LEGIBLE_DB) return { ms: atMs, samples };
   }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Transport } from 'mediasoup-client/types';
 import type { SignalingChannel } from '../signaling/Connection';
 import { SignalingError } from '../signaling/SignalingError';
-import { IceRestarts } from './IceRestarts';
+import { IceRestarts, RESTART_BACKOFF_FIRST_MS, RESTART_BACKOFF_MAX_MS } from './IceRestarts';
 
 /** A getStats() report as Firefox gives it: the selected pair, and its local candidate of `localType`. */
 function report(localType: string): RTCStatsReport {
@@ -120,5 +120,47 @@ describe('IceRestarts', () => {
     signaling.pending[1]!.reject(new SignalingError('NOT_FOUND', 'no such transport'));
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(gone).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits 1, 2, 4… s before restarting a transport that fails again without connecting, and starts over once it connects', async () => {
+    vi.useFakeTimers();
+    const signaling = fakeSignaling();
+    const send = new FakeTransport('t-send', 'send');
+    const { ice } = iceRestarts(signaling.channel, [send]);
+    send.connectionState = 'failed';
+    const failAgain = async (): Promise<void> => {
+      signaling.pending.at(-1)!.resolve();
+      await vi.advanceTimersByTimeAsync(0);
+      ice.onConnectionState(send.asTransport, 'failed');
+    };
+    ice.onConnectionState(send.asTransport, 'failed');
+    expect(signaling.asked).toHaveLength(1); // the first at once
+    for (const wait of [RESTART_BACKOFF_FIRST_MS, 2 * RESTART_BACKOFF_FIRST_MS, 4 * RESTART_BACKOFF_FIRST_MS]) {
+      const asked = signaling.asked.length;
+      await failAgain();
+      ice.onConnectionState(send.asTransport, 'failed'); // the same failure told twice: one restart
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      expect(signaling.asked).toHaveLength(asked);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signaling.asked).toHaveLength(asked + 1);
+    }
+    // Capped.
+    for (let i = 0; i < 6; i++) {
+      await failAgain();
+      await vi.advanceTimersByTimeAsync(RESTART_BACKOFF_MAX_MS);
+    }
+    const asked = signaling.asked.length;
+    await failAgain();
+    await vi.advanceTimersByTimeAsync(RESTART_BACKOFF_MAX_MS - 1);
+    expect(signaling.asked).toHaveLength(asked);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(signaling.asked).toHaveLength(asked + 1);
+    // Connected, then failed: restarted at once again.
+    signaling.pending.at(-1)!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    ice.onConnectionState(send.asTransport, 'connected');
+    ice.onConnectionState(send.asTransport, 'failed');
+    expect(signaling.asked).toHaveLength(asked + 2);
+    ice.close();
   });
 });

@@ -17,6 +17,14 @@ const log = createLogger('media-session');
 const RESUME_ICE_GRACE_MS = 1_500;
 /** A transport 'disconnected' this long (the socket being fine) gets an ICE restart. */
 const DISCONNECTED_ICE_GRACE_MS = 2_000;
+/**
+ * A transport that fails again before it has connected waits 1, 2, 4… s
+ * (at most 30 s) before its next restart; connecting starts over. Restarting
+ * at once each time made dozens of restarts in 2 s against a full TURN server
+ * (each gathering new allocations that it refused: found in the deploy test).
+ */
+export const RESTART_BACKOFF_FIRST_MS = 1_000;
+export const RESTART_BACKOFF_MAX_MS = 30_000;
 
 /** What the MediaSession lends its ICE restarts: read at each use. */
 export interface IceRestartLink {
@@ -33,13 +41,18 @@ export class IceRestarts {
   /** Transports to restart again once their restart in flight is over (new credentials came meanwhile). */
   private readonly restartAgain = new Set<Transport>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Restarts on failure since each transport last connected (the back-off's exponent). */
+  private readonly failedRestarts = new Map<Transport, number>();
+  /** Transports waiting out their back-off before a restart. */
+  private readonly backingOff = new Set<Transport>();
   private closed = false;
 
   constructor(private readonly link: IceRestartLink) {}
 
   /** A transport's connection state changed: failed restarts now, disconnected if not back soon. */
   onConnectionState(transport: Transport, state: Transport['connectionState']): void {
-    if (state === 'failed') this.restartIce(transport);
+    if (state === 'connected') this.failedRestarts.delete(transport);
+    if (state === 'failed') this.restartFailed(transport);
     // Often ICE comes back by itself (the same path returns); if not, restart it.
     if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);
   }
@@ -66,7 +79,7 @@ export class IceRestarts {
     for (const transport of this.link.transports()) {
       if (!transport || transport.closed) continue;
       const state = transport.connectionState;
-      if (state === 'failed') this.restartIce(transport);
+      if (state === 'failed') this.restartFailed(transport);
       else if (state !== 'new' && state !== 'connected') this.restartUnlessConnected(transport, RESUME_ICE_GRACE_MS);
     }
   }
@@ -76,6 +89,26 @@ export class IceRestarts {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /** A failed transport: restarted now the first time, after a growing wait when it fails again without connecting. */
+  private restartFailed(transport: Transport): void {
+    if (this.closed || this.backingOff.has(transport) || this.restarting.has(transport)) return;
+    const failures = this.failedRestarts.get(transport) ?? 0;
+    this.failedRestarts.set(transport, failures + 1);
+    if (failures === 0) {
+      this.restartIce(transport);
+      return;
+    }
+    const wait = Math.min(RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_FIRST_MS * 2 ** (failures - 1));
+    log.info(`the ${transport.direction} transport failed again: ICE restart in ${wait} ms`);
+    this.backingOff.add(transport);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.backingOff.delete(transport);
+      if (!this.closed && !transport.closed && transport.connectionState === 'failed') this.restartIce(transport);
+    }, wait);
+    this.timers.add(timer);
   }
 
   private restartUnlessConnected(transport: Transport, afterMs: number): void {

@@ -104,7 +104,7 @@ export const hello: HandlerDef<'hello'> = {
       // Fresh TURN credentials for this user (none when TURN is not configured),
       // renewed before they expire on a meeting socket.
       iceServers: helloIceServers(app.turn, session),
-      // Spliced in as Redis's records made it (store/snapshotJson.ts).
+      // Spliced in as the presence script made it of Redis's records (store/presence.ts).
       presence: preparedJson<PresenceSnapshot>(presenceJson),
       unread,
       ...(session.resumeSecret ? { resumeSecret: session.resumeSecret } : {}),

@@ -191,6 +191,25 @@ export class Downlink {
     if (before === 0) this.#onLimited(true);
   }
 
+  /**
+   * A share this downlink gets as a still from its start: its other flowing
+   * videos are held too, so that the still crosses the link with the voices
+   * only (measured on the net lab's weak link: the sharer's camera, not yet
+   * stopped by the adaptation, left the 21-KB still ~135 kbit/s of 300).
+   * They come back as any held video. How many were held.
+   */
+  holdVideosForStill(): number {
+    let held = 0;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.kind !== 'video' || consumer.closed || consumer.appData.source === 'screen' || this.#suspended.has(consumer.id)) continue;
+      // Paused for another reason already (the client's, the viewport's...): nothing of it flows.
+      if ((this.#controls.peek(consumer.id)?.reasons.size ?? 1) > 0 || consumer.producerPaused) continue;
+      this.holdAtStart(consumer);
+      held++;
+    }
+    return held;
+  }
+
   /** A consumer is gone. */
   forget(consumerId: string): void {
     this.#suspended.delete(consumerId);

@@ -11,6 +11,7 @@ import { ConsumerControls } from './ConsumerControls.js';
 import { Downlink } from './Downlink.js';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
+import { judgeScreenAtStart } from './screenAtStart.js';
 import { ScreenStillNeeds } from './ScreenStillNeeds.js';
 import type { Logger } from './logger.js';
 import type {
@@ -311,17 +312,10 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
     return consumer;
   }
 
-  /**
-   * Another peer's screen share began: this downlink's verdict on its video,
-   * taken now, so that a sharer hears of a weak viewer before the viewer's
-   * consume (ScreenStillNeeds.expect) and the consumer starts held. Settles
-   * with the verdict (false when this peer gets no video).
-   */
+  /** Another peer's screen share began: this downlink judged now (screenAtStart.ts); settles with the verdict. */
   async expectScreen(producerId: string): Promise<boolean> {
     if (this.#closed || this.#audioOnly) return false;
-    const verdict = this.#downlink.screenVerdict().catch(() => undefined);
-    this.#stills.expect(producerId, verdict);
-    return (await verdict)?.weak ?? false;
+    return judgeScreenAtStart(producerId, { downlink: this.#downlink, stills: this.#stills, log: this.#log, closed: () => this.#closed });
   }
 
   consumer(consumerId: string): Consumer<ConsumerAppData> {

@@ -191,8 +191,8 @@ export class StillSender {
     const { width, height } = frames;
     const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
     const small = probe.getContext('2d', { willReadFrequently: true })!;
-    frames.draw(small, probe.width, probe.height);
     const probing = performance.now();
+    frames.draw(small, probe.width, probe.height);
     if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
     this.#busy = true;
     const started = performance.now();
@@ -220,7 +220,7 @@ export class StillSender {
       const ms = (to: number, from: number): number => Math.round(to - from);
       const first = !this.#firstSent;
       log.info(
-        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, probed in ${ms(started, probing)} ms; ` +
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, probe drawn and read in ${ms(started, probing)} ms; ` +
           `frames opened ${ms(started, this.#watchedAt)} ms before, ` +
           `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
           `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +

@@ -189,11 +189,18 @@ export class StillSender {
     }
     if (this.#busy || frames.width === 0 || performance.now() < this.#retryAt) return;
     const { width, height } = frames;
-    const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
-    const small = probe.getContext('2d', { willReadFrequently: true })!;
+    /** A 96-px-wide copy's luma, what the schedule compares (stage/screenStill.ts). */
+    const probeOf = (): Uint8Array => {
+      const probe = new OffscreenCanvas(PROBE_WIDTH, Math.max(1, Math.round((PROBE_WIDTH * height) / width)));
+      const small = probe.getContext('2d', { willReadFrequently: true })!;
+      frames.draw(small, probe.width, probe.height);
+      return lumaOf(small.getImageData(0, 0, probe.width, probe.height).data);
+    };
+    // A share's first still goes at once (nothing to compare it with): its probe is taken while it
+    // encodes, off its path (the first draw of a frame took ~0.3 s on the weak-link probe's sharer).
+    const unprobed = this.#schedule.fresh;
     const probing = performance.now();
-    frames.draw(small, probe.width, probe.height);
-    if (!this.#schedule.probe(lumaOf(small.getImageData(0, 0, probe.width, probe.height).data), performance.now())) return;
+    if (!unprobed && !this.#schedule.probe(probeOf(), probing)) return;
     this.#busy = true;
     const started = performance.now();
     try {
@@ -214,13 +221,15 @@ export class StillSender {
       else posterise(pixels.data);
       context.putImageData(pixels, 0, 0);
       const posterised = performance.now();
-      const blob = await full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
+      const encoding = full.convertToBlob({ type: STILL_TYPE, quality: STILL_QUALITY });
+      if (unprobed) this.#schedule.probe(probeOf(), posterised);
+      const blob = await encoding;
       const encoded = performance.now();
       if (!(await this.#upload(producerId, blob))) return;
       const ms = (to: number, from: number): number => Math.round(to - from);
       const first = !this.#firstSent;
       log.info(
-        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, probe drawn and read in ${ms(started, probing)} ms; ` +
+        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, ${unprobed ? 'no probe first; ' : `probe drawn and read in ${ms(started, probing)} ms; `}` +
           `frames opened ${ms(started, this.#watchedAt)} ms before, ` +
           `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
           `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +

@@ -101,6 +101,11 @@ export class StillSchedule {
     this.#minGapMs = minGapMs;
   }
 
+  /** Nothing sent yet (or since reset): the next probe is sent, whatever it shows. */
+  get fresh(): boolean {
+    return this.#sent === null;
+  }
+
   /** A new probe of the screen at `now`: whether to send a still of it. */
   probe(luma: Uint8Array, now: number): boolean {
     const settled = this.#previous !== null && !lumaDiffers(this.#previous, luma);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
 import { EXPECT_CONSUME_MS, ScreenStillNeeds } from './ScreenStillNeeds.js';
-import { downlinkLoss, LIMITED_RECENTLY_MS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
+import { downlinkLoss, LIMITED_RECENTLY_MS, LOSSY_LINK, SCREEN_VIDEO_BPS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
 
 const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
 
@@ -18,11 +18,20 @@ describe('startsWithStill', () => {
     const trial = { estimate: 30_000, desired: 0, congestedMs: 0, audioConsumers: 3, suspended: 0, loss: 0.053 };
     expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000 })).toBe(true);
     expect(startsWithStill({ ...trial, sinceLimitedMs: LIMITED_RECENTLY_MS - 1 })).toBe(true);
-    // Long ago, or never: the link is judged by what it does now.
-    expect(startsWithStill({ ...trial, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
-    expect(startsWithStill({ ...trial, sinceLimitedMs: undefined })).toBe(false);
+    // Long ago, or never: the link is judged by what it does now (losing a little; losing ≥ 3 % it is weak anyway).
+    expect(startsWithStill({ ...trial, loss: 0.02, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
+    expect(startsWithStill({ ...trial, loss: 0.02, sinceLimitedMs: undefined })).toBe(false);
+    expect(startsWithStill({ ...trial, sinceLimitedMs: undefined })).toBe(true);
     // A good link limited lately on a loaded host, losing nothing: the video.
     expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000, loss: 0 })).toBe(false);
+  });
+
+  it('holds a screen for a link losing a lot whose estimate is below what a screen wants, though nothing is stopped yet', () => {
+    // Measured: 8 s after the link turned weak, the estimate lagging at 673 kb/s, nothing congested, 4.3 % lost.
+    const early = { estimate: 673_000, desired: 600_000, congestedMs: 0, audioConsumers: 1, suspended: 0, loss: 0.043 };
+    expect(startsWithStill(early)).toBe(true);
+    expect(startsWithStill({ ...early, loss: LOSSY_LINK - 0.001 })).toBe(false);
+    expect(startsWithStill({ ...early, estimate: SCREEN_VIDEO_BPS })).toBe(false);
   });
 
   it('lets the video through on a link that is only starting, unknown, or wide enough', () => {

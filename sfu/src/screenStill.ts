@@ -36,6 +36,17 @@ export const STILL_RELEASE_MS = CONGESTION_MS + 4_000;
 export const WEAK_LOSS = 0.01;
 
 /**
+ * A downlink losing this much (0-1) with an estimate below SCREEN_VIDEO_BPS
+ * gets the still whatever else it shows: measured on the net lab's 300-kbit/s,
+ * 5-%-loss link 8 s after it turned weak, mediasoup's estimate read 673 kb/s
+ * (it lags the link), nothing was stopped or congested yet, the loss 4.3 %:
+ * the screen's video went to it and the plan was legible only at 11.6 s.
+ */
+export const LOSSY_LINK = 0.03;
+/** What a 1080p screen's video wants to come legible soon (its first key frame ~100-200 KB): below, a lossy link gets the still. */
+export const SCREEN_VIDEO_BPS = 1_000_000;
+
+/**
  * The loss a decision reads is the mean of what was read over this long
  * while the downlink was constrained (Downlink.ts), the read made then
  * included: a single read is noisy (the net lab's 5-%-loss link read 0.8 %
@@ -101,13 +112,15 @@ export function lossy(loss: number | undefined): boolean {
  * some video stopped for it now or lately (the adaptation's own verdict: the
  * estimate then lags the link, measured at 667 kb/s on the 300-kbit/s link;
  * during a trial of the video nothing is stopped), or congested for a while
- * with no room for a single-layer video beside the voices. A good link whose
+ * with no room for a single-layer video beside the voices, or losing ≥ 3 %
+ * with an estimate below what a screen's video wants (LOSSY_LINK). A good link whose
  * estimate is low only because little flows loses nothing: it gets the
  * video, as before.
  */
 export function startsWithStill(downlink: DownlinkNow): boolean {
   if (downlink.estimate === undefined || !lossy(downlink.loss)) return false;
   if (downlink.suspended > 0) return true;
+  if ((downlink.loss ?? 0) >= LOSSY_LINK && downlink.estimate < SCREEN_VIDEO_BPS) return true;
   if (downlink.sinceLimitedMs !== undefined && downlink.sinceLimitedMs < LIMITED_RECENTLY_MS) return true;
   const budget = downlink.estimate - downlink.audioConsumers * AUDIO_RESERVE_BPS;
   return budget < MIN_VIDEO_BITRATE.single && downlink.congestedMs >= WEAK_AT_START_MS;

@@ -1,48 +1,40 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AUDIO_RESERVE_BPS, MIN_VIDEO_BITRATE } from './adaptation.js';
 import { EXPECT_CONSUME_MS, ScreenStillNeeds } from './ScreenStillNeeds.js';
-import { downlinkLoss, LIMITED_RECENTLY_MS, LOSSY_LINK, SCREEN_VIDEO_BPS, STILL_RELEASE_MS, startsWithStill, WEAK_AT_START_MS, WEAK_LOSS } from './screenStill.js';
+import { downlinkLoss, LIMITED_RECENTLY_MS, SCREEN_VIDEO_BPS, STILL_RELEASE_MS, startsWithStill, WEAK_LOSS } from './screenStill.js';
 
-const weak = { estimate: 280_000, desired: 600_000, congestedMs: WEAK_AT_START_MS, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
+const weak = { estimate: 280_000, desired: 600_000, congestedMs: 4_000, audioConsumers: 2, suspended: 0, loss: WEAK_LOSS };
 
 describe('startsWithStill', () => {
-  it('holds a screen for a lossy downlink congested for a while that cannot give it its cost beside the voices', () => {
+  it('holds a screen for a lossy downlink narrower than what a screen wants, whatever else it shows', () => {
     expect(startsWithStill(weak)).toBe(true);
-    // Video already stopped for this lossy downlink (the adaptation's verdict), whatever its lagging estimate says.
-    expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2 })).toBe(true);
-    expect(startsWithStill({ ...weak, estimate: 667_000, congestedMs: 0, suspended: 2, loss: 0 })).toBe(false);
+    // Measured on the net lab's weak link (300 kbit/s, 5 % loss) as shares began, each given the video by
+    // session 14's rules (legible after 11.6-12.1 s): a lagging estimate with nothing congested yet; a low
+    // estimate whose loss read under 1 %; one judged wide enough for a single layer beside the voice.
+    expect(startsWithStill({ estimate: 722_500, desired: 600_000, congestedMs: 0, audioConsumers: 1, suspended: 0, loss: 0.015 })).toBe(true);
+    expect(startsWithStill({ estimate: 219_390, desired: 600_000, congestedMs: 4_042, audioConsumers: 1, suspended: 0, loss: 0.0098 })).toBe(true);
+    expect(startsWithStill({ estimate: 324_390, desired: 600_000, congestedMs: 3_906, audioConsumers: 1, suspended: 0, loss: 0.013 })).toBe(true);
+    // A link only starting (little flows, nothing congested) that loses packets: the still first too.
+    expect(startsWithStill({ ...weak, estimate: 100_000, desired: 60_000, congestedMs: 0 })).toBe(true);
+    expect(startsWithStill({ ...weak, estimate: SCREEN_VIDEO_BPS - 1 })).toBe(true);
   });
 
-  it('holds a screen that arrives while the adaptation tries the video again on a lossy downlink', () => {
-    // Measured on a loaded host: a trial had released everything (nothing asked for, nothing congested).
-    const trial = { estimate: 30_000, desired: 0, congestedMs: 0, audioConsumers: 3, suspended: 0, loss: 0.053 };
-    expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000 })).toBe(true);
-    expect(startsWithStill({ ...trial, sinceLimitedMs: LIMITED_RECENTLY_MS - 1 })).toBe(true);
-    // Long ago, or never: the link is judged by what it does now (losing a little; losing ≥ 3 % it is weak anyway).
-    expect(startsWithStill({ ...trial, loss: 0.02, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
-    expect(startsWithStill({ ...trial, loss: 0.02, sinceLimitedMs: undefined })).toBe(false);
-    expect(startsWithStill({ ...trial, sinceLimitedMs: undefined })).toBe(true);
-    // A good link limited lately on a loaded host, losing nothing: the video.
-    expect(startsWithStill({ ...trial, sinceLimitedMs: 4_000, loss: 0 })).toBe(false);
+  it('holds a screen for a wider lossy downlink only when the adaptation stopped video for it now or lately', () => {
+    const wide = { ...weak, estimate: SCREEN_VIDEO_BPS, congestedMs: 0, loss: 0.02 };
+    expect(startsWithStill(wide)).toBe(false);
+    expect(startsWithStill({ ...wide, suspended: 2 })).toBe(true);
+    expect(startsWithStill({ ...wide, sinceLimitedMs: 4_000 })).toBe(true);
+    expect(startsWithStill({ ...wide, sinceLimitedMs: LIMITED_RECENTLY_MS - 1 })).toBe(true);
+    expect(startsWithStill({ ...wide, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
   });
 
-  it('holds a screen for a link losing a lot whose estimate is below what a screen wants, though nothing is stopped yet', () => {
-    // Measured: 8 s after the link turned weak, the estimate lagging at 673 kb/s, nothing congested, 4.3 % lost.
-    const early = { estimate: 673_000, desired: 600_000, congestedMs: 0, audioConsumers: 1, suspended: 0, loss: 0.043 };
-    expect(startsWithStill(early)).toBe(true);
-    expect(startsWithStill({ ...early, loss: LOSSY_LINK - 0.001 })).toBe(false);
-    expect(startsWithStill({ ...early, estimate: SCREEN_VIDEO_BPS })).toBe(false);
-  });
-
-  it('lets the video through on a link that is only starting, unknown, or wide enough', () => {
-    // A good link with only voices flowing: its estimate is low because little flows, it is not limited.
-    expect(startsWithStill({ ...weak, estimate: 100_000, desired: 60_000, congestedMs: 0 })).toBe(false);
-    expect(startsWithStill({ ...weak, congestedMs: WEAK_AT_START_MS - 1 })).toBe(false);
-    // Measured: a good-link peer whose estimate stayed low (238 kb/s for 1.8 Mb/s wanted, 6 s), losing nothing.
+  it('lets the video through on a link that loses nothing, or whose loss or estimate is unknown', () => {
+    // Measured: a good-link peer whose estimate stayed low on a loaded host (238 kb/s for 1.8 Mb/s wanted, 6 s).
     expect(startsWithStill({ ...weak, estimate: 238_000, desired: 1_800_000, congestedMs: 6_000, audioConsumers: 3, loss: 0 })).toBe(false);
+    // Video stopped for it, or stopped lately, on a loaded host: not its link.
+    expect(startsWithStill({ ...weak, suspended: 2, sinceLimitedMs: 4_000, loss: 0 })).toBe(false);
+    expect(startsWithStill({ ...weak, loss: WEAK_LOSS - 0.0001 })).toBe(false);
     expect(startsWithStill({ ...weak, loss: undefined })).toBe(false);
     expect(startsWithStill({ ...weak, estimate: undefined })).toBe(false);
-    expect(startsWithStill({ ...weak, estimate: MIN_VIDEO_BITRATE.single + 2 * AUDIO_RESERVE_BPS })).toBe(false);
   });
 });
 

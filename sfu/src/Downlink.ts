@@ -11,6 +11,12 @@ import type { ConsumerControls } from './ConsumerControls.js';
 import type { Logger } from './logger.js';
 import type { ConsumerAppData } from './mediaTypes.js';
 
+/**
+ * While the downlink is not constrained, its loss is read every this many
+ * 'bwe' traces (about a second each), the transport's figure only.
+ */
+export const UNCONSTRAINED_LOSS_EVERY = 3;
+
 export class Downlink {
   readonly #consumers: ReadonlyMap<string, Consumer<ConsumerAppData>>;
   readonly #controls: ConsumerControls;
@@ -30,6 +36,8 @@ export class Downlink {
   #transport: WebRtcTransport | null = null;
   /** Loss read while the downlink is constrained (LOSS_WINDOW_MS of them), and a read on its way. */
   #lossSamples: Array<{ at: number; loss: number }> = [];
+  /** 'bwe' traces while not constrained, for the sparser loss reads then. */
+  #quietTraces = 0;
   #sampling = false;
 
   constructor(options: {
@@ -68,7 +76,11 @@ export class Downlink {
       this.observe(info.availableBitrate, typeof info.desiredBitrate === 'number' ? info.desiredBitrate : 0);
       if (transport.closed) return;
       this.reconcile();
-      if (this.#constrained()) void this.#sampleLoss();
+      // Constrained: each trace, the voices' reports too. Otherwise every few traces, the transport's
+      // figure only (one request to the worker): a link turned weak while the estimate still reads
+      // high (it lags) had no read in its window when a share began, and got the video (weakShareProbe).
+      if (this.#constrained()) void this.#sampleLoss(true);
+      else if (++this.#quietTraces % UNCONSTRAINED_LOSS_EVERY === 0) void this.#sampleLoss(false);
     });
     await transport.enableTraceEvent(['bwe']);
   }
@@ -102,7 +114,8 @@ export class Downlink {
   /**
    * The loss of what this downlink carries (0-1, screenStill.ts downlinkLoss),
    * read now and averaged with what was read over the last LOSS_WINDOW_MS
-   * while it was constrained (one read is noisy: 0.5-0.8 % on the net lab's
+   * (each second while it was constrained, every UNCONSTRAINED_LOSS_EVERY
+   * seconds otherwise; one read is noisy: 0.5-0.8 % on the net lab's
    * 5-%-loss link at times, 6 % at others); undefined when unknown.
    */
   async loss(): Promise<number | undefined> {
@@ -119,11 +132,11 @@ export class Downlink {
     return this.#suspended.size > 0 || limitedLately || (this.#estimate !== undefined && this.#estimate < this.#desired);
   }
 
-  async #sampleLoss(): Promise<void> {
+  async #sampleLoss(withVoices: boolean): Promise<void> {
     if (this.#sampling) return;
     this.#sampling = true;
     try {
-      const loss = await this.#readLoss();
+      const loss = await this.#readLoss(withVoices);
       const since = Date.now() - LOSS_WINDOW_MS;
       this.#lossSamples = this.#lossSamples.filter((sample) => sample.at >= since);
       if (loss !== undefined) this.#lossSamples.push({ at: Date.now(), loss });
@@ -133,10 +146,10 @@ export class Downlink {
   }
 
   /** One read of the loss from mediasoup: the transport's figure and the voices' receiver reports. */
-  async #readLoss(): Promise<number | undefined> {
+  async #readLoss(withVoices = true): Promise<number | undefined> {
     const transport = this.#transport;
     if (!transport || transport.closed) return undefined;
-    const voices = [...this.#consumers.values()].filter((c) => c.kind === 'audio' && !c.closed && !c.paused);
+    const voices = withVoices ? [...this.#consumers.values()].filter((c) => c.kind === 'audio' && !c.closed && !c.paused) : [];
     const [transportLoss, fractions] = await Promise.all([
       transport
         .getStats()

@@ -231,6 +231,25 @@ describe('IceRestarts', () => {
       expect(vi.getTimerCount()).toBe(0);
     });
 
+    it('is tried again, backed off, when the server could not restart it', async () => {
+      vi.useFakeTimers();
+      const signaling = fakeSignaling();
+      const send = new FakeTransport('t-send', 'send');
+      send.connectionState = 'new';
+      const { ice, gone } = iceRestarts(signaling.channel, [send]);
+
+      ice.onConnecting(send.asTransport);
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS);
+      signaling.pending[0]!.reject(new SignalingError('INTERNAL', 'no'));
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS + RESTART_BACKOFF_FIRST_MS - 1);
+      expect(signaling.asked).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signaling.asked).toHaveLength(2);
+      expect(send.restartIce).not.toHaveBeenCalled();
+      expect(gone).not.toHaveBeenCalled();
+      ice.close();
+    });
+
     it('is left alone once closed, or once the restarts are closed', async () => {
       vi.useFakeTimers();
       const signaling = fakeSignaling();

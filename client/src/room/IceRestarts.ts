@@ -32,7 +32,7 @@ export const RESTART_BACKOFF_MAX_MS = 30_000;
  * produce, consume or data channel) or after its last ICE restart gets an
  * ICE restart, with the back-off above: ICE may never say 'failed' (a
  * relay-only page whose TURN server refused every allocation gathers no
- * candidate and stays 'connecting'; found in the deploy test), and without
+ * candidate and stays 'new': no pair to fail; found in the deploy test), and without
  * a restart it would never gather again once the server has room. Like
  * LiveKit's peer connection timeout (15 s) and Jitsi's ICE watchdog. 10 s is
  * over 4x what connecting took on the weak link (300 kbit/s, 150 ms round

@@ -153,6 +153,11 @@ export interface TurnAllocateOptions {
    * (default true); false leaves it counting against the user's quota.
    */
   release?: boolean;
+  /**
+   * TCP or TLS: keep a granted allocation (its connection left open) until
+   * the result's `close()`: it counts against coturn's quotas meanwhile.
+   */
+  hold?: boolean;
 }
 
 /** What the TLS handshake gave: protocol, cipher, and the SHA-256 fingerprint of the server's certificate. */
@@ -170,6 +175,8 @@ export type AllocateResult =
       /** Per peer address asked for: 200, or the error code (403: denied peer). */
       permissions: Record<string, number>;
       tls?: TlsInfo;
+      /** With `hold`: closes the connection, and with it the allocation. */
+      close?: () => void;
     }
   | { ok: false; code: number; reason: string; tls?: TlsInfo };
 
@@ -223,6 +230,8 @@ export async function turnAllocate(
   const opts = typeof options === 'number' ? { timeoutMs: options } : options;
   const timeoutMs = opts.timeoutMs ?? 3000;
   const { channel, tls } = await open(host, port, opts, timeoutMs);
+  if (opts.hold && (opts.transport ?? 'udp') === 'udp') throw new Error('hold needs TCP or TLS: a UDP allocation outlives its socket');
+  let held = false;
   const tlsInfo = tls
     ? { tls: { protocol: tls.getProtocol(), cipher: tls.getCipher().name, fingerprint256: tls.getPeerCertificate().fingerprint256 } }
     : {};
@@ -273,8 +282,12 @@ export async function turnAllocate(
     if ((opts.transport ?? 'udp') === 'udp' && opts.release !== false) {
       await request(METHOD.REFRESH, [[ATTR.LIFETIME, Buffer.from([0, 0, 0, 0])]]).catch(() => undefined);
     }
+    if (opts.hold) {
+      held = true;
+      return { ok: true, relayedAddress, relayedPort, permissions, ...tlsInfo, close: () => channel.close() };
+    }
     return { ok: true, relayedAddress, relayedPort, permissions, ...tlsInfo };
   } finally {
-    channel.close();
+    if (!held) channel.close();
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Transport } from 'mediasoup-client/types';
 import type { SignalingChannel } from '../signaling/Connection';
 import { SignalingError } from '../signaling/SignalingError';
-import { IceRestarts, RESTART_BACKOFF_FIRST_MS, RESTART_BACKOFF_MAX_MS } from './IceRestarts';
+import { IceRestarts, NEVER_CONNECTED_MS, RESTART_BACKOFF_FIRST_MS, RESTART_BACKOFF_MAX_MS } from './IceRestarts';
 
 /** A getStats() report as Firefox gives it: the selected pair, and its local candidate of `localType`. */
 function report(localType: string): RTCStatsReport {
@@ -162,5 +162,114 @@ describe('IceRestarts', () => {
     ice.onConnectionState(send.asTransport, 'failed');
     expect(signaling.asked).toHaveLength(asked + 2);
     ice.close();
+  });
+
+  describe('a transport that never connects (no relay candidate: ICE never says failed)', () => {
+    it('is restarted once the bound has passed since it began connecting, and each time after, backed off until it connects', async () => {
+      vi.useFakeTimers();
+      const signaling = fakeSignaling();
+      const recv = new FakeTransport('t-recv', 'recv');
+      recv.connectionState = 'new';
+      const { ice } = iceRestarts(signaling.channel, [recv]);
+      const answer = async (): Promise<void> => {
+        signaling.pending.at(-1)!.resolve();
+        await vi.advanceTimersByTimeAsync(0);
+      };
+
+      ice.onConnecting(recv.asTransport);
+      recv.connectionState = 'connecting';
+      ice.onConnectionState(recv.asTransport, 'connecting');
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS - 1);
+      expect(signaling.asked).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signaling.asked).toEqual(['restartIce t-recv']);
+      await answer();
+      expect(recv.restartIce).toHaveBeenCalledTimes(1);
+
+      // Still not connected a bound after each restart: the next one waits 1, 2, 4 s more.
+      for (const wait of [RESTART_BACKOFF_FIRST_MS, 2 * RESTART_BACKOFF_FIRST_MS, 4 * RESTART_BACKOFF_FIRST_MS]) {
+        const asked = signaling.asked.length;
+        await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS + wait - 1);
+        expect(signaling.asked).toHaveLength(asked);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(signaling.asked).toHaveLength(asked + 1);
+        await answer();
+      }
+      // A failure meanwhile counts with the others: not restarted at once.
+      recv.connectionState = 'failed';
+      ice.onConnectionState(recv.asTransport, 'failed');
+      await vi.advanceTimersByTimeAsync(8 * RESTART_BACKOFF_FIRST_MS - 1);
+      expect(signaling.asked).toHaveLength(4);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signaling.asked).toHaveLength(5);
+      await answer();
+
+      // Connected: no watchdog left, and the back-off starts over.
+      recv.connectionState = 'connected';
+      ice.onConnectionState(recv.asTransport, 'connected');
+      expect(vi.getTimerCount()).toBe(0);
+      recv.connectionState = 'failed';
+      ice.onConnectionState(recv.asTransport, 'failed');
+      expect(signaling.asked).toHaveLength(6);
+      ice.close();
+    });
+
+    it('is left alone when it connects in time, and a transport never used is not watched', async () => {
+      vi.useFakeTimers();
+      const signaling = fakeSignaling();
+      const send = new FakeTransport('t-send', 'send');
+      const recv = new FakeTransport('t-recv', 'recv');
+      for (const t of [send, recv]) t.connectionState = 'new';
+      const { ice } = iceRestarts(signaling.channel, [send, recv]);
+
+      ice.onConnecting(send.asTransport);
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS - 1);
+      send.connectionState = 'connected';
+      ice.onConnectionState(send.asTransport, 'connected');
+      await vi.advanceTimersByTimeAsync(10 * NEVER_CONNECTED_MS);
+      expect(signaling.asked).toEqual([]); // and `recv`, still 'new' (nothing consumed), neither
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('is tried again, backed off, when the server could not restart it', async () => {
+      vi.useFakeTimers();
+      const signaling = fakeSignaling();
+      const send = new FakeTransport('t-send', 'send');
+      send.connectionState = 'new';
+      const { ice, gone } = iceRestarts(signaling.channel, [send]);
+
+      ice.onConnecting(send.asTransport);
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS);
+      signaling.pending[0]!.reject(new SignalingError('INTERNAL', 'no'));
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS + RESTART_BACKOFF_FIRST_MS - 1);
+      expect(signaling.asked).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signaling.asked).toHaveLength(2);
+      expect(send.restartIce).not.toHaveBeenCalled();
+      expect(gone).not.toHaveBeenCalled();
+      ice.close();
+    });
+
+    it('is left alone once closed, or once the restarts are closed', async () => {
+      vi.useFakeTimers();
+      const signaling = fakeSignaling();
+      const send = new FakeTransport('t-send', 'send');
+      const recv = new FakeTransport('t-recv', 'recv');
+      for (const t of [send, recv]) t.connectionState = 'connecting';
+      const { ice } = iceRestarts(signaling.channel, [send, recv]);
+
+      ice.onConnecting(send.asTransport);
+      ice.onConnecting(recv.asTransport);
+      send.closed = true; // closed without telling (the session closing it)
+      await vi.advanceTimersByTimeAsync(NEVER_CONNECTED_MS);
+      expect(signaling.asked).toEqual(['restartIce t-recv']);
+      signaling.pending[0]!.resolve();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(1); // the receive transport's next bound
+      ice.close();
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10 * NEVER_CONNECTED_MS);
+      expect(signaling.asked).toEqual(['restartIce t-recv']);
+    });
   });
 });

@@ -2,8 +2,9 @@
  * The ICE restarts of a MediaSession's transports: after a network change
  * (a transport failed, or disconnected and not back soon, or the signaling
  * session resumed on a new socket), and to re-allocate a relay under new TURN
- * credentials (iceServers.ts). One restart in flight per transport. Owned by
- * the MediaSession, which lends it its transports and closes it.
+ * credentials (iceServers.ts), or because it never connected (the watchdog
+ * below). One restart in flight per transport. Owned by the MediaSession,
+ * which lends it its transports and closes it.
  */
 import type { Transport } from 'mediasoup-client/types';
 import { errorCodeOf } from '../errors';
@@ -26,6 +27,23 @@ const DISCONNECTED_ICE_GRACE_MS = 2_000;
 export const RESTART_BACKOFF_FIRST_MS = 1_000;
 export const RESTART_BACKOFF_MAX_MS = 30_000;
 
+/**
+ * A transport not connected this long after it began connecting (its first
+ * produce, consume or data channel) or after its last ICE restart gets an
+ * ICE restart, with the back-off above: ICE may never say 'failed' (a
+ * relay-only page whose TURN server refused every allocation gathers no
+ * candidate and stays 'new': no pair to fail; found in the deploy test), and without
+ * a restart it would never gather again once the server has room. Like
+ * LiveKit's peer connection timeout (15 s) and Jitsi's ICE watchdog. 10 s is
+ * over 4x what connecting took on the weak link (300 kbit/s, 150 ms round
+ * trip, 5 % loss; test/netlab, session 15: 0.6-2.3 s from gathering to
+ * 'connected', 12 transports in 6 joins): a DTLS flight lost three times in
+ * a row (retransmitted after 1, 2, 4 s) still fits; and a link slower than
+ * that is not restarted in a loop: the back-off adds 1, 2, 4… 30 s to each
+ * new bound until it connects.
+ */
+export const NEVER_CONNECTED_MS = 10_000;
+
 /** What the MediaSession lends its ICE restarts: read at each use. */
 export interface IceRestartLink {
   readonly signaling: SignalingChannel;
@@ -45,14 +63,31 @@ export class IceRestarts {
   private readonly failedRestarts = new Map<Transport, number>();
   /** Transports waiting out their back-off before a restart. */
   private readonly backingOff = new Set<Transport>();
+  /** Each connecting transport's watchdog: restarts it unless connected by then. */
+  private readonly watchdogs = new Map<Transport, ReturnType<typeof setTimeout>>();
+  /** Transports that began connecting: one not used yet stays 'new' by design, and is not watched. */
+  private readonly started = new WeakSet<Transport>();
   private closed = false;
 
   constructor(private readonly link: IceRestartLink) {}
 
+  /**
+   * A transport began connecting (mediasoup-client's 'connect': its first
+   * produce, consume or data channel): restarted unless connected in time.
+   */
+  onConnecting(transport: Transport): void {
+    this.started.add(transport);
+    this.watch(transport);
+  }
+
   /** A transport's connection state changed: failed restarts now, disconnected if not back soon. */
   onConnectionState(transport: Transport, state: Transport['connectionState']): void {
-    if (state === 'connected') this.failedRestarts.delete(transport);
-    if (state === 'failed') this.restartFailed(transport);
+    if (state === 'connected') {
+      this.failedRestarts.delete(transport);
+      this.unwatch(transport);
+    }
+    if (state === 'closed') this.unwatch(transport);
+    if (state === 'failed') this.restartFailed(transport, 'failed');
     // Often ICE comes back by itself (the same path returns); if not, restart it.
     if (state === 'disconnected') this.restartUnlessConnected(transport, DISCONNECTED_ICE_GRACE_MS);
   }
@@ -79,7 +114,7 @@ export class IceRestarts {
     for (const transport of this.link.transports()) {
       if (!transport || transport.closed) continue;
       const state = transport.connectionState;
-      if (state === 'failed') this.restartFailed(transport);
+      if (state === 'failed') this.restartFailed(transport, 'failed');
       else if (state !== 'new' && state !== 'connected') this.restartUnlessConnected(transport, RESUME_ICE_GRACE_MS);
     }
   }
@@ -89,26 +124,54 @@ export class IceRestarts {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const timer of this.watchdogs.values()) clearTimeout(timer);
+    this.watchdogs.clear();
   }
 
-  /** A failed transport: restarted now the first time, after a growing wait when it fails again without connecting. */
-  private restartFailed(transport: Transport): void {
+  /**
+   * A transport failed, or never connected: restarted now the first time,
+   * after a growing wait when it fails again without connecting (the same
+   * count for both causes, reset only by 'connected').
+   */
+  private restartFailed(transport: Transport, why: 'failed' | 'never connected'): void {
     if (this.closed || this.backingOff.has(transport) || this.restarting.has(transport)) return;
+    // Its restart re-arms the watchdog; until then, the back-off decides.
+    this.unwatch(transport);
     const failures = this.failedRestarts.get(transport) ?? 0;
     this.failedRestarts.set(transport, failures + 1);
+    const reason = why === 'failed' ? undefined : `not connected ${NEVER_CONNECTED_MS} ms after connecting or restarting`;
     if (failures === 0) {
-      this.restartIce(transport);
+      this.restartIce(transport, reason);
       return;
     }
     const wait = Math.min(RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_FIRST_MS * 2 ** (failures - 1));
-    log.info(`the ${transport.direction} transport failed again: ICE restart in ${wait} ms`);
+    log.info(`the ${transport.direction} transport ${why === 'failed' ? 'failed' : 'did not connect'} again: ICE restart in ${wait} ms`);
     this.backingOff.add(transport);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.backingOff.delete(transport);
-      if (!this.closed && !transport.closed && transport.connectionState === 'failed') this.restartIce(transport);
+      if (!this.closed && !transport.closed && transport.connectionState !== 'connected') this.restartIce(transport, reason);
     }, wait);
     this.timers.add(timer);
+  }
+
+  /** (Re)arms a transport's watchdog: NEVER_CONNECTED_MS from now, unless connected by then. */
+  private watch(transport: Transport): void {
+    if (this.closed || transport.closed || !this.started.has(transport)) return;
+    this.unwatch(transport);
+    const timer = setTimeout(() => {
+      this.watchdogs.delete(transport);
+      if (this.closed || transport.closed || transport.connectionState === 'connected') return;
+      this.restartFailed(transport, 'never connected');
+    }, NEVER_CONNECTED_MS);
+    this.watchdogs.set(transport, timer);
+  }
+
+  private unwatch(transport: Transport): void {
+    const timer = this.watchdogs.get(transport);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.watchdogs.delete(transport);
   }
 
   private restartUnlessConnected(transport: Transport, afterMs: number): void {
@@ -138,10 +201,20 @@ export class IceRestarts {
     this.link.signaling
       // Safe to send again after a resume: the last answer's parameters are the ones applied.
       .request('restartIce', { transportId: transport.id }, { retryOnLost: true })
-      .then(({ iceParameters }) => (transport.closed ? undefined : transport.restartIce({ iceParameters })))
+      .then(async ({ iceParameters }) => {
+        if (transport.closed) return;
+        await transport.restartIce({ iceParameters });
+        // Each restart gets its own bound to connect in (a restart after new credentials on a connected transport finds it connected).
+        if (transport.connectionState !== 'connected') this.watch(transport);
+      })
       .catch((error: unknown) => {
         log.warn(`ICE restart of ${transport.direction} transport failed`, error);
-        if (errorCodeOf(error) === 'NOT_FOUND' && !this.closed) this.link.transportGone();
+        if (errorCodeOf(error) === 'NOT_FOUND') {
+          if (!this.closed) this.link.transportGone();
+        } else if (transport.connectionState !== 'connected') {
+          // Tried again after the bound, backed off, rather than left unconnected.
+          this.watch(transport);
+        }
       })
       .finally(() => {
         this.restarting.delete(transport);

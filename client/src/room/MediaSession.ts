@@ -326,6 +326,8 @@ export class MediaSession {
     markJoin(`${direction}-transport-created`);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      // ICE starts now (first produce, consume or data channel): restarted if it never connects.
+      this.ice.onConnecting(transport);
       this.signaling
         .request('connectTransport', { transportId: transport.id, dtlsParameters })
         .then(() => callback())

@@ -182,3 +182,82 @@ describe('Downlink.holdVideosForStill', () => {
     }
   });
 });
+
+/** A receive transport as Downlink.watch uses one: its 'bwe' traces, and its loss figure, each read counted. */
+function fakeTransport(loss: number) {
+  const listeners: Array<(trace: unknown) => void> = [];
+  const transport = {
+    closed: false,
+    reads: 0,
+    on(_event: string, listener: (trace: unknown) => void) {
+      listeners.push(listener);
+    },
+    async enableTraceEvent() {},
+    async getStats() {
+      transport.reads++;
+      return [{ rtpPacketLossSent: loss }];
+    },
+    bwe(availableBitrate: number, desiredBitrate: number) {
+      for (const listener of listeners) listener({ type: 'bwe', info: { availableBitrate, desiredBitrate } });
+    },
+  };
+  return transport;
+}
+
+describe('Downlink loss reads', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reads the loss every third trace while nothing is constrained, the voices left out', async () => {
+    const voice = fakeConsumer('voice', 'mic');
+    const voiceReads = vi.fn(async () => [{ type: 'outbound-rtp', fractionLost: 13 }]);
+    (voice as unknown as { getStats: typeof voiceReads }).getStats = voiceReads;
+    const { downlink } = rig([{ consumer: voice }]);
+    const transport = fakeTransport(0.04);
+    await downlink.watch(transport as never);
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(1_000_000 + i * 1_000);
+      transport.bwe(631_000, 600_000); // the estimate (lagging a link just turned weak) above what is wanted
+      await settle();
+    }
+    expect(transport.reads).toBe(2);
+    expect(voiceReads).not.toHaveBeenCalled();
+  });
+
+  it('reads it each trace, voices included, while constrained', async () => {
+    const voice = fakeConsumer('voice', 'mic');
+    const voiceReads = vi.fn(async () => [{ type: 'outbound-rtp', fractionLost: 13 }]);
+    (voice as unknown as { getStats: typeof voiceReads }).getStats = voiceReads;
+    const { downlink } = rig([{ consumer: voice }]);
+    const transport = fakeTransport(0.04);
+    await downlink.watch(transport as never);
+    for (let i = 0; i < 3; i++) {
+      vi.setSystemTime(1_000_000 + i * 1_000);
+      transport.bwe(220_000, 600_000);
+      await settle();
+    }
+    expect(transport.reads).toBe(3);
+    expect(voiceReads).toHaveBeenCalledTimes(3);
+  });
+
+  it("judges a share's screen by the reads made before it, when the one read at the share says nothing is lost", async () => {
+    const { downlink } = rig([]);
+    const transport = fakeTransport(0.04);
+    await downlink.watch(transport as never);
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(1_000_000 + i * 1_000);
+      transport.bwe(631_000, 600_000);
+      await settle();
+    }
+    // The link's figure reads 0 at the share (little flowing): the window's two reads of 4 % still count.
+    transport.getStats = async () => [{ rtpPacketLossSent: 0 }];
+    const verdict = await downlink.screenVerdict();
+    expect(verdict.loss).toBeCloseTo(0.08 / 3);
+    expect(verdict.weak).toBe(true);
+  });
+});

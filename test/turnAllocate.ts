@@ -229,8 +229,8 @@ export async function turnAllocate(
 ): Promise<AllocateResult> {
   const opts = typeof options === 'number' ? { timeoutMs: options } : options;
   const timeoutMs = opts.timeoutMs ?? 3000;
-  const { channel, tls } = await open(host, port, opts, timeoutMs);
   if (opts.hold && (opts.transport ?? 'udp') === 'udp') throw new Error('hold needs TCP or TLS: a UDP allocation outlives its socket');
+  const { channel, tls } = await open(host, port, opts, timeoutMs);
   let held = false;
   const tlsInfo = tls
     ? { tls: { protocol: tls.getProtocol(), cipher: tls.getCipher().name, fingerprint256: tls.getPeerCertificate().fingerprint256 } }

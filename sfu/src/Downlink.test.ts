@@ -213,49 +213,40 @@ describe('Downlink loss reads', () => {
     vi.useRealTimers();
   });
 
-  it('reads the loss every third trace while nothing is constrained, the voices left out', async () => {
+  /** A watched downlink with one voice (its receiver reports counted), fed `traces` 'bwe' traces a second apart. */
+  async function watched(traces: number, availableBitrate: number, desiredBitrate: number) {
     const voice = fakeConsumer('voice', 'mic');
     const voiceReads = vi.fn(async () => [{ type: 'outbound-rtp', fractionLost: 13 }]);
     (voice as unknown as { getStats: typeof voiceReads }).getStats = voiceReads;
     const { downlink } = rig([{ consumer: voice }]);
     const transport = fakeTransport(0.04);
     await downlink.watch(transport as never);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < traces; i++) {
       vi.setSystemTime(1_000_000 + i * 1_000);
-      transport.bwe(631_000, 600_000); // the estimate (lagging a link just turned weak) above what is wanted
+      transport.bwe(availableBitrate, desiredBitrate);
       await settle();
     }
+    return { downlink, transport, voiceReads };
+  }
+
+  it('reads the loss every third trace while nothing is constrained, the voices left out', async () => {
+    // The estimate (lagging a link just turned weak) above what is wanted.
+    const { transport, voiceReads } = await watched(6, 631_000, 600_000);
     expect(transport.reads).toBe(2);
     expect(voiceReads).not.toHaveBeenCalled();
   });
 
   it('reads it each trace, voices included, while constrained', async () => {
-    const voice = fakeConsumer('voice', 'mic');
-    const voiceReads = vi.fn(async () => [{ type: 'outbound-rtp', fractionLost: 13 }]);
-    (voice as unknown as { getStats: typeof voiceReads }).getStats = voiceReads;
-    const { downlink } = rig([{ consumer: voice }]);
-    const transport = fakeTransport(0.04);
-    await downlink.watch(transport as never);
-    for (let i = 0; i < 3; i++) {
-      vi.setSystemTime(1_000_000 + i * 1_000);
-      transport.bwe(220_000, 600_000);
-      await settle();
-    }
+    const { transport, voiceReads } = await watched(3, 220_000, 600_000);
     expect(transport.reads).toBe(3);
     expect(voiceReads).toHaveBeenCalledTimes(3);
   });
 
   it("judges a share's screen by the reads made before it, when the one read at the share says nothing is lost", async () => {
-    const { downlink } = rig([]);
-    const transport = fakeTransport(0.04);
-    await downlink.watch(transport as never);
-    for (let i = 0; i < 6; i++) {
-      vi.setSystemTime(1_000_000 + i * 1_000);
-      transport.bwe(631_000, 600_000);
-      await settle();
-    }
-    // The link's figure reads 0 at the share (little flowing): the window's two reads of 4 % still count.
+    const { downlink, transport, voiceReads } = await watched(6, 631_000, 600_000);
+    // Both figures read 0 at the share (little flowing): the window's two reads of 4 % still count.
     transport.getStats = async () => [{ rtpPacketLossSent: 0 }];
+    voiceReads.mockImplementation(async () => [{ type: 'outbound-rtp', fractionLost: 0 }]);
     const verdict = await downlink.screenVerdict();
     expect(verdict.loss).toBeCloseTo(0.08 / 3);
     expect(verdict.weak).toBe(true);

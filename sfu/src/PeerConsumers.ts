@@ -141,23 +141,38 @@ export class PeerConsumers {
       throw new MediaError('AUDIO_ONLY', 'this peer receives no video');
     }
     this.#consumers.set(consumer.id, consumer);
+    // Followed before anything is awaited, so that a close from here on (below, or its producer's) forgets it.
+    this.#followClose(consumer, producer);
+    try {
+      await this.#settle(consumer, producer, flowing);
+    } catch (error) {
+      // The client never learns this consumer's id if consume fails: closed here, or it would stay on the
+      // worker (paused, counted by the downlink) until its transport or producer closes.
+      consumer.close();
+      if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
+      throw error;
+    }
+    return consumer;
+  }
+
+  /** What holds a new consumer (the loudest voices, the downlink for a screen), its controls and priority. */
+  async #settle(consumer: Consumer<ConsumerAppData>, producer: Producer<ProducerAppData>, flowing: boolean): Promise<void> {
     // Flowing (the join answer's consumers) unless this listener's loudest-voices choice holds it.
     const held = this.#host.voiceHeld(consumer);
     if (flowing && held) await consumer.pause();
+    if (consumer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
     this.#controls.add(consumer.id, {
       reasons: new Set<PauseReason>([...(flowing ? [] : ['client' as const]), ...(held ? ['voice' as const] : [])]),
       paused: !flowing || held,
       priority: 0,
       spatialLayers: consumer.type === 'simulcast' ? (producer.rtpParameters.encodings?.length ?? 1) : 1,
     });
-    this.#followClose(consumer, producer);
     if (flowing) this.#applyPriority(consumer);
     // A screen on a downlink already too weak for it: held from the start, the still instead (screenStill.ts).
     if (producer.appData.source === 'screen') {
       const downlink = await this.#downlink.holdScreenIfWeak(consumer, this.#stills.verdictOf(producer.id));
       this.#host.log.info({ consumerId: consumer.id, ...downlink }, 'screen consumed');
     }
-    return consumer;
   }
 
   /** Another peer's screen share began: this downlink judged now (screenAtStart.ts); settles with the verdict. */

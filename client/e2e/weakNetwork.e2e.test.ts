@@ -249,6 +249,8 @@ describe('a participant behind a weak link (300 kbit/s, 200 ms RTT, 5 % loss)', 
     expect(reference.filter((d) => d.kind === 'video' && d.frames > 0)).toHaveLength(2);
     expect(videoKbps).toBeLessThan(RATE_KBIT);
     expect(videoKbps).toBeLessThan(referenceVideoKbps * 0.7);
+    // The others see that Chloé's link is weak: her tile's connection badge is not "good" (a state, not a time: the guard is wide).
+    await alice.page.waitForSelector(`[data-testid="quality-${chloe.peerId}"]:is([data-quality="fair"], [data-quality="poor"])`, { timeout: 15_000 });
   }, 180_000);
 
   it('shows a plan shared from a good link legible to the weak viewer as a still, and as video to the others', async () => {

@@ -134,6 +134,8 @@ export class QualityMonitor {
     else track.idlePolls = 0;
     track.bytes = bytes;
     const iceLost = transports.some((t) => t.iceState === 'disconnected');
+    // What the peer's transports lose each way (transport-wide feedback; absent without it).
+    const losses = stats.flat().flatMap((s) => [s.rtpPacketLossReceived, s.rtpPacketLossSent]).filter((l): l is number => typeof l === 'number');
 
     const producerScores = [...peer.producers.values()]
       .filter((p) => !p.paused && p.score.length > 0)
@@ -160,6 +162,7 @@ export class QualityMonitor {
       consumerScores,
       videoOff,
       videoDown,
+      loss: losses.length > 0 ? Math.max(...losses) : undefined,
     };
   }
 }

@@ -21,6 +21,13 @@ describe('deriveQuality', () => {
     expect(deriveQuality({ ...perfect, producerScores: [10, 4], videoDown: 2 })).toBe('poor');
   });
 
+  it('follows the loss on the worse direction, whatever the scores say (a weak link that retransmissions repair)', () => {
+    expect(deriveQuality({ ...perfect, loss: 0.01 })).toBe('good');
+    expect(deriveQuality({ ...perfect, loss: 0.05 })).toBe('fair');
+    expect(deriveQuality({ ...perfect, loss: 0.12 })).toBe('poor');
+    expect(deriveQuality({ ...perfect, loss: undefined })).toBe('good');
+  });
+
   it('is lost when nothing arrives, whatever the scores say', () => {
     expect(deriveQuality({ ...perfect, lost: true })).toBe('lost');
   });

@@ -28,6 +28,8 @@ const SFU_DECISIONS = /"msg":"(screen consumed|screen held[^"]*|video limited by
 export interface WeakLinkRun {
   /** The SFU's decisions from the click on: ms after it, the log line's message and figures. */
   decisions: string[];
+  /** The click, epoch ms (to line the run up with samples taken beside it). */
+  clickedAt: number;
   /** From the click to the first 1920x1080 picture on the viewer's stage (video frame or still); null if none within the bound. */
   firstFrameMs: number | null;
   /** What the stage showed when the run ended: the video, a still picture, or nothing. */
@@ -201,6 +203,7 @@ export async function measureWeakLinkShare(redisUrl: string, run: number): Promi
       const sentAtEnd = await screenSent();
       return {
         decisions: decisionsSince(m.keptLog(), clicked),
+        clickedAt: clicked,
         firstFrameMs,
         ...stage,
         legibleMs: legible.ms,

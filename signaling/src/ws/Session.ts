@@ -10,6 +10,7 @@ import { TokenBucket } from './RateLimiter.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { stringifyAnswer } from './jsonFragment.js';
 import { scheduleFlush, writeFrames } from './writeBatch.js';
+import { notificationHead, Outbox } from './wsFrames.js';
 
 /**
  * One signaling session and what it has become: authenticated (after hello),
@@ -68,7 +69,7 @@ export class Session {
   /** During a resume: notifications are numbered and kept but not sent yet. */
   #holding = false;
   /** Frames made this tick, not yet written. */
-  #outbox: string[] = [];
+  readonly #outbox = new Outbox();
 
   /**
    * The meeting's id once the join's records are written (they follow the
@@ -114,7 +115,7 @@ export class Session {
   /** The socket is gone: the session keeps its room and buffers what it is sent. */
   dropSocket(): void {
     this.#socket = null;
-    this.#outbox = [];
+    this.#outbox.clear();
   }
 
   /**
@@ -124,7 +125,7 @@ export class Session {
   takeSocket(socket: WebSocket): WebSocket | null {
     const previous = this.#socket;
     // What waited for the previous socket is in the replay buffer (notifications) or moot (answers to it).
-    this.#outbox = [];
+    this.#outbox.clear();
     this.#socket = socket;
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
@@ -175,17 +176,19 @@ export class Session {
 
   /**
    * notify() for a notification that goes to many sessions: `dataJson` is
-   * JSON.stringify(data), made once for all of them.
+   * JSON.stringify(data), made once for all of them, and so are the frame's
+   * bytes but for this session's seq (wsFrames.ts).
    */
   notifyShared<T extends NotificationType>(type: T, data: NotificationData<T>, dataJson: string | undefined): void {
-    const json = dataJson ?? JSON.stringify(data);
+    if (!this.open && !this.resumable) return;
+    const head = notificationHead(type, dataJson ?? JSON.stringify(data));
     if (!this.resumable) {
-      this.#write(`{"kind":"ntf","type":"${type}","data":${json}}`);
+      this.#queue(head, 0);
       return;
     }
     this.#replay ??= new ReplayBuffer(REPLAY_BUFFER_SIZE);
     const seq = this.#replay.push(type, data);
-    if (!this.#holding) this.#write(`{"kind":"ntf","type":"${type}","data":${json},"seq":${seq}}`);
+    if (!this.#holding) this.#queue(head, seq);
   }
 
   /**
@@ -195,19 +198,32 @@ export class Session {
   #write(frame: string): void {
     const socket = this.#socket;
     if (!socket || socket.readyState !== socket.OPEN) return;
-    this.#outbox.push(frame);
-    if (this.#outbox.length === 1) scheduleFlush(this);
+    if (this.#outbox.empty) scheduleFlush(this);
+    this.#outbox.pushText(frame);
+  }
+
+  /** #write() for a notification's shared head (wsFrames.ts) and this session's seq. */
+  #queue(head: Buffer, seq: number): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== socket.OPEN) return;
+    if (this.#outbox.empty) scheduleFlush(this);
+    this.#outbox.pushNotification(head, seq);
   }
 
   /** Writes what waits in the outbox (writeBatch.ts calls it; close() too, so that nothing sent before a close is lost). */
   flush(): void {
-    const frames = this.#outbox;
-    if (frames.length === 0) return;
-    this.#outbox = [];
+    const outbox = this.#outbox;
+    if (outbox.empty) return;
     const socket = this.#socket;
-    if (!socket || socket.readyState !== socket.OPEN) return;
-    writeFrames(socket, frames, (error) => this.log.debug({ err: error }, 'send failed'));
+    // Encoded (or handed to ws) before it returns: the outbox can be reused at once.
+    if (socket && socket.readyState === socket.OPEN) writeFrames(socket, outbox, this.#onWriteError);
+    outbox.clear();
   }
+
+  /** One callback for every write of the session. */
+  readonly #onWriteError = (error?: Error | null): void => {
+    if (error) this.log.debug({ err: error }, 'send failed');
+  };
 
   /** An answer; its data's top-level JsonFragment fields are spliced in as serialised (jsonFragment.ts). */
   respond(id: number, data: unknown): void {

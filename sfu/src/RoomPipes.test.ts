@@ -30,12 +30,14 @@ function producer(id: string): Producer<ProducerAppData> & { fireClose(): void }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A room's pipes, its home router and another one, and a microphone on the home router. */
+function setUp(roomClosed: () => boolean = () => false) {
+  return { pipes: new RoomPipes(silentLogger, roomClosed), home: router('home', 0), other: router('other', 1), mic: producer('mic') };
+}
+
 describe('RoomPipes', () => {
   it('pipes a producer to a router once, shared by the consumers that ask meanwhile and after', async () => {
-    const pipes = new RoomPipes(silentLogger, () => false);
-    const home = router('home', 0);
-    const other = router('other', 1);
-    const mic = producer('mic');
+    const { pipes, home, other, mic } = setUp();
     const first = pipes.pipe(mic, home.rr, other.rr);
     const second = pipes.pipe(mic, home.rr, other.rr);
     expect(home.calls).toHaveLength(1);
@@ -47,10 +49,7 @@ describe('RoomPipes', () => {
   });
 
   it('a failed pipe fails its consumers and is tried again by the next one', async () => {
-    const pipes = new RoomPipes(silentLogger, () => false);
-    const home = router('home', 0);
-    const other = router('other', 1);
-    const mic = producer('mic');
+    const { pipes, home, other, mic } = setUp();
     const failed = pipes.pipe(mic, home.rr, other.rr);
     home.calls[0]!.reject(new Error('worker busy'));
     await expect(failed).rejects.toThrow('worker busy');
@@ -62,10 +61,7 @@ describe('RoomPipes', () => {
 
   it('a failure because the producer or the room closed meanwhile says so (NOT_FOUND, CLOSED)', async () => {
     let roomClosed = false;
-    const pipes = new RoomPipes(silentLogger, () => roomClosed);
-    const home = router('home', 0);
-    const other = router('other', 1);
-    const mic = producer('mic');
+    const { pipes, home, other, mic } = setUp(() => roomClosed);
     const cam = producer('cam');
     const micPipe = pipes.pipe(mic, home.rr, other.rr);
     const camPipe = pipes.pipe(cam, home.rr, other.rr);
@@ -78,17 +74,14 @@ describe('RoomPipes', () => {
   });
 
   it('forgets the pipes of a closed producer, and the pipes to a closed router', async () => {
-    const pipes = new RoomPipes(silentLogger, () => false);
-    const home = router('home', 0);
-    const a = router('a', 1);
+    const { pipes, home, other: a, mic } = setUp();
     const b = router('b', 2);
-    const mic = producer('mic');
     const cam = producer('cam');
     const made = [pipes.pipe(mic, home.rr, a.rr), pipes.pipe(mic, home.rr, b.rr), pipes.pipe(cam, home.rr, a.rr)];
     for (const call of home.calls) call.resolve();
     await Promise.all(made);
-    expect(pipes.countByRouter()).toEqual(new Map([['a', 2], ['b', 1]]));
-    pipes.routerClosed('a');
+    expect(pipes.countByRouter()).toEqual(new Map([['other', 2], ['b', 1]]));
+    pipes.routerClosed('other');
     expect(pipes.countByRouter()).toEqual(new Map([['b', 1]]));
     mic.fireClose();
     await settle();

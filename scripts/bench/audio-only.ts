@@ -40,7 +40,7 @@ import { BotVoice, loadSpeech, TALKING_DBOV } from './lib/botVoice.js';
 import { startChantierBot, type ChantierBot } from './lib/chantierBot.js';
 import { loadClip, Replayer, VIDEO_LAYERS } from './lib/simulcastClip.js';
 import { machineBusySeconds, treeCpuSeconds } from './cpu.js';
-import { newTalkerDelay, serverPeer, setCamerasSending, voicesOf, type NewTalker, type Talker } from './lib/voicePhases.js';
+import { newTalkerDelay, serverPeer, serverRoom, setCamerasSending, voicesOf, type NewTalker, type Talker } from './lib/voicePhases.js';
 import { sleep, withTimeout } from './stats.js';
 import type { BenchResult } from './types.js';
 
@@ -254,6 +254,7 @@ async function measure(app: TestApp, browser: TestBrowser, replayer: Replayer, b
     await sleep(SWITCH_SETTLE_MS);
     audioOnly = (await observe([listener.page], browser))[0] ?? null;
     const peer = serverPeer(app.app.sfu, listener.peerId);
+    const room = serverRoom(app.app.sfu, listener.peerId);
     const { held, flowing } = voicesOf(peer);
     voices = { held: held.length, flowing: flowing.length };
     for (const t of talkers) await t.setTalking(false);
@@ -261,12 +262,12 @@ async function measure(app: TestApp, browser: TestBrowser, replayer: Replayer, b
     process.stderr.write('[bench] audio-only: the eight bots silent and the listener muted (DTX)\n');
     await sleep(SWITCH_SETTLE_MS);
     oneTalking = (await observe([listener.page], browser))[0] ?? null;
-    for (let i = 0; i < NEW_TALKERS; i++) newTalkers.push(await newTalkerDelay(peer, listener.page, talkers));
+    for (let i = 0; i < NEW_TALKERS; i++) newTalkers.push(await newTalkerDelay(peer, room, listener.page, talkers));
     await setCamerasSending(senders.map((s) => s.page), false);
     for (const t of talkers) t.setCamera(false);
     process.stderr.write('[bench] audio-only: the nine cameras stopped\n');
     await sleep(SWITCH_SETTLE_MS);
-    for (let i = 0; i < NEW_TALKERS; i++) newTalkersNoVideo.push(await newTalkerDelay(peer, listener.page, talkers));
+    for (let i = 0; i < NEW_TALKERS; i++) newTalkersNoVideo.push(await newTalkerDelay(peer, room, listener.page, talkers));
   }
   return { mode: mode ?? 'not available in this client', full: full!, audioOnly, sender: sender!, voices, oneTalking, newTalkers, newTalkersNoVideo };
 }

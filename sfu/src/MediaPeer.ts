@@ -1,4 +1,4 @@
-import type { Consumer, DtlsParameters, MediaKind, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
+import type { AppData, Consumer, DtlsParameters, MediaKind, Producer, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import { Emitter } from './Emitter.js';
 import { MediaError, withClientParams } from './errors.js';
 import { PeerConsumers } from './PeerConsumers.js';
@@ -13,7 +13,6 @@ import type {
   TransportParams,
   ViewportTile,
 } from './mediaTypes.js';
-import type { MediaRoom } from './MediaRoom.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
 export type { ConsumerAppData, Direction, PauseReason, ProduceOptions, ProducerAppData, Source, TransportParams, ViewportTile } from './mediaTypes.js';
@@ -35,6 +34,26 @@ export type MediaPeerEvents = {
   close: [];
 };
 
+/**
+ * What a peer needs from its room (MediaRoom, which passes itself): declared
+ * here so that this module does not import MediaRoom back (no cycle, even a
+ * type-only one), as PeerConsumers.ts does with ConsumersHost.
+ */
+export interface PeerRoom {
+  /** Whether a device can receive `producer` (checked where it is produced). */
+  canConsume(producer: Producer<ProducerAppData>, rtpCapabilities: RtpCapabilities): boolean;
+  /** Makes `producer` consumable on the router of `slot`. */
+  pipeProducerTo(producer: Producer<ProducerAppData>, slot: WorkerSlot): Promise<void>;
+  /** A transport of `peer`, on the room's router of the peer's worker. */
+  createWebRtcTransport<T extends AppData>(peer: MediaPeer, appData: T, initialBitrate?: number): Promise<WebRtcTransport<T>>;
+  /** Feeds a microphone to the room's speaker observer and loudest voices. */
+  observeSpeaker(producer: Producer<ProducerAppData>): void;
+  /** The room's active speaker (a peer id). */
+  readonly activeSpeaker: string | null;
+  /** The room's loudest-voices choice (LoudestVoices.held). */
+  readonly voices: { held(peer: MediaPeer, consumer: Consumer<ConsumerAppData>): boolean };
+}
+
 /** Browsers' upload is capped per send transport: one camera, one share and audio fit. */
 const MAX_INCOMING_BITRATE = 3_000_000;
 
@@ -46,7 +65,7 @@ const MAX_INCOMING_BITRATE = 3_000_000;
  */
 export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly id: string;
-  readonly room: MediaRoom;
+  readonly room: PeerRoom;
   /** The worker of this peer's transports (the room's home one unless the room spread). */
   readonly slot: WorkerSlot;
   readonly #log: Logger;
@@ -58,7 +77,7 @@ export class MediaPeer extends Emitter<MediaPeerEvents> {
   readonly #receive: PeerConsumers;
   #closed = false;
 
-  constructor(id: string, room: MediaRoom, slot: WorkerSlot, log: Logger) {
+  constructor(id: string, room: PeerRoom, slot: WorkerSlot, log: Logger) {
     super();
     this.id = id;
     this.room = room;

@@ -14,7 +14,10 @@ import type { Logger } from './logger.js';
 import { LoudestVoices } from './LoudestVoices.js';
 import { MediaPeer, type ProducerAppData } from './MediaPeer.js';
 import { workerForPeer } from './placement.js';
+import { RoomPipes, type RoomRouter } from './RoomPipes.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
+
+export type { RoomRouter } from './RoomPipes.js';
 
 /** Why a room closed. */
 export type RoomCloseReason = 'worker-died' | 'shutdown' | 'empty';
@@ -24,12 +27,6 @@ export type MediaRoomEvents = {
   activespeaker: [peerId: string | null];
   close: [reason: RoomCloseReason];
 };
-
-/** One router of a room, on one worker. */
-export interface RoomRouter {
-  readonly slot: WorkerSlot;
-  readonly router: Router;
-}
 
 /** Where a room's media is, for logs and tests: which participant is on which worker. */
 export interface RoomLayout {
@@ -44,14 +41,12 @@ export interface RoomLayout {
  *
  * A room too big for one worker spreads (placement.ts): a participant who
  * joins while the home worker is at its consumer limit gets a router of the
- * room on another worker, created then. A producer is piped
- * (`pipeToRouter`) to each other router of the room once one of its
- * participants consumes it, lazily, once per producer and router; the pipe
- * closes with its producer (mediasoup closes the pipe consumer, which closes
- * the pipe producer and so the consumers of it), and a router closes, with
- * its pipes, when its last participant leaves. Pause and resume of a
- * producer reach the consumers of its pipe producers (mediasoup pauses a
- * pipe consumer with its producer and the pipe producer with it).
+ * room on another worker, created then. A producer is piped to each other
+ * router of the room once one of its participants consumes it (RoomPipes.ts),
+ * and a router closes, with its pipes, when its last participant leaves.
+ * Pause and resume of a producer reach the consumers of its pipe producers
+ * (mediasoup pauses a pipe consumer with its producer and the pipe producer
+ * with it).
  * Microphones on another worker are piped home for the speaker observer.
  *
  * The death of any worker the room is on closes the whole room with
@@ -75,8 +70,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
   readonly #creating = new Map<number, Promise<RoomRouter>>();
   /** Participants by the worker they were placed on (their router may still be being created). */
   readonly #placed = new Map<number, Set<string>>();
-  /** Pipes made: producer id → target router id → the pipe (settled once made). */
-  readonly #pipes = new Map<string, Map<string, Promise<void>>>();
+  readonly #pipes: RoomPipes;
   #activeSpeaker: string | null = null;
   #closed = false;
 
@@ -99,6 +93,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     this.voices = voices;
     this.#config = config;
     this.#log = log;
+    this.#pipes = new RoomPipes(log, () => this.#closed);
     this.#adopt(slot, router);
     speakerObserver.on('dominantspeaker', ({ producer }) => {
       const { peerId } = producer.appData as ProducerAppData;
@@ -145,10 +140,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
 
   /** Which participant is on which worker, and how many producers were piped to each router. */
   layout(): RoomLayout {
-    const pipedTo = new Map<string, number>();
-    for (const byRouter of this.#pipes.values()) {
-      for (const routerId of byRouter.keys()) pipedTo.set(routerId, (pipedTo.get(routerId) ?? 0) + 1);
-    }
+    const pipedTo = this.#pipes.countByRouter();
     return {
       home: this.slot.index,
       routers: [...this.#routers.values()].map(({ slot, router }) => ({
@@ -237,39 +229,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
     const source = this.#sourceOf(producer);
     if (source.slot === slot) return;
-    const target = await this.#routerOn(slot);
-    let byRouter = this.#pipes.get(producer.id);
-    if (!byRouter) {
-      if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
-      const created = new Map<string, Promise<void>>();
-      this.#pipes.set(producer.id, (byRouter = created));
-      producer.observer.once('close', () => {
-        if (this.#pipes.get(producer.id) === created) this.#pipes.delete(producer.id);
-      });
-    }
-    let pipe = byRouter.get(target.router.id);
-    if (!pipe) {
-      const made = source.router.pipeToRouter({ producerId: producer.id, router: target.router }).then(({ pipeProducer }) => {
-        this.#log.debug(
-          { producerId: producer.id, from: source.slot.index, to: target.slot.index, kind: pipeProducer?.kind },
-          'producer piped to another worker',
-        );
-      });
-      pipe = made;
-      byRouter.set(target.router.id, made);
-      const map = byRouter;
-      // A failed pipe is tried again by the next consumer.
-      made.catch(() => {
-        if (map.get(target.router.id) === made) map.delete(target.router.id);
-      });
-    }
-    try {
-      await pipe;
-    } catch (error) {
-      if (producer.closed) throw new MediaError('NOT_FOUND', 'producer closed');
-      if (this.#closed || target.router.closed) throw new MediaError('CLOSED', 'room closed');
-      throw error;
-    }
+    return this.#pipes.pipe(producer, source, await this.#routerOn(slot));
   }
 
   /** @internal for MediaPeer: feeds a microphone to the speaker observer and to the loudest voices (on the home router). */
@@ -360,7 +320,7 @@ export class MediaRoom extends Emitter<MediaRoomEvents> {
     router.observer.once('close', () => {
       load.routers--;
       if (this.#routers.get(slot.index) === rr) this.#routers.delete(slot.index);
-      for (const byRouter of this.#pipes.values()) byRouter.delete(router.id);
+      this.#pipes.routerClosed(router.id);
     });
     router.on('workerclose', () => this.close('worker-died'));
     router.observer.on('newtransport', (transport) => {

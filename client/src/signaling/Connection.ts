@@ -19,10 +19,8 @@
  * - A socket that dies silently (a cut link gives no close event) is found
  *   by a `ping` every few seconds with a short timeout, and at once when the
  *   browser says it is online again.
- * - Requests made while reconnecting wait for the resume (within their own
- *   timeout). Requests in flight when the socket died fail with
- *   CONNECTION_LOST, unless marked `retryOnLost` (idempotent ones): those are
- *   sent again after the resume.
+ * - Requests made while reconnecting wait for the resume (requestGate.ts).
+ * - The resume's attempts, their order across nodes and their outcomes: resume.ts.
  * - Notifications are forwarded once: a seq already seen is dropped.
  */
 import {
@@ -33,22 +31,35 @@ import {
   type RequestType,
   type ResponseData,
 } from '@chantier/signaling/protocol';
-import { errorCodeOf, isRetryable } from '../errors';
 import { createLogger } from '../log';
 import { Emitter } from '../util/Emitter';
 import { classifyClose } from './closeCodes';
 import { Heartbeat } from './heartbeat';
 import { helloSomewhere } from './helloRoute';
-import { NodeDirectory, nodeSocketUrl } from './nodes';
+import { NodeDirectory } from './nodes';
+import { RequestGate } from './requestGate';
+import { resumeSession } from './resume';
 import { DEFAULT_REQUEST_TIMEOUT_MS, SignalingClient, type RequestOptions, type SocketClosed } from './SignalingClient';
 import { SignalingError } from './SignalingError';
-import { DEFAULT_TIMING, defaultOnOnline, type ConnectionOptions, type ConnectionTiming, type HelloParams } from './connectionOptions';
+import {
+  DEFAULT_TIMING,
+  defaultOnOnline,
+  type ConnectionOptions,
+  type ConnectionState,
+  type ConnectionTiming,
+  type HelloParams,
+} from './connectionOptions';
 
-export { DEFAULT_TIMING, MAX_REDIRECTS, type ConnectionOptions, type ConnectionTiming, type HelloParams } from './connectionOptions';
+export {
+  DEFAULT_TIMING,
+  MAX_REDIRECTS,
+  type ConnectionOptions,
+  type ConnectionState,
+  type ConnectionTiming,
+  type HelloParams,
+} from './connectionOptions';
 
 const log = createLogger('connection');
-
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'expired';
 
 type Hello = ResponseData<'hello'>;
 
@@ -89,10 +100,7 @@ export class Connection implements SignalingChannel {
   private readonly heartbeat: Heartbeat;
   /** Cuts the wait before the next reconnection attempt short (network back). */
   private wakeUp: (() => void) | null = null;
-  /** Which node the next resume attempt tries (see tryResume); from 0 at each loss, and after a WRONG_NODE. */
-  private resumeStep = 0;
-  /** Requests waiting for the connection to be open again. */
-  private readonly waiters = new Set<() => void>();
+  private readonly gate: RequestGate;
 
   constructor(options: ConnectionOptions) {
     this.nodes = options.nodes ?? new NodeDirectory(options.url);
@@ -101,8 +109,9 @@ export class Connection implements SignalingChannel {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.createClient =
       options.createClient ?? ((url, timeoutMs) => new SignalingClient({ url, requestTimeoutMs: timeoutMs }));
+    this.gate = new RequestGate({ state: () => this.stateValue, openClient: () => this.openClient() }, this.requestTimeoutMs);
     this.heartbeat = new Heartbeat(this.timing, {
-      openClient: () => (this.stateValue === 'open' ? this.client : null),
+      openClient: () => this.openClient(),
       dead: () => {
         if (this.secret) this.startReconnecting();
         else this.finish({ code: 4000, reason: 'heartbeat lost', kind: 'lost', byClient: false }, true);
@@ -179,8 +188,7 @@ export class Connection implements SignalingChannel {
   }
 
   request<T extends RequestType>(type: T, data: RequestData<T>, options: RequestOptions = {}): Promise<ResponseData<T>> {
-    const deadline = Date.now() + (options.timeoutMs ?? this.requestTimeoutMs);
-    return this.send(type, data, options, deadline);
+    return this.gate.request(type, data, options);
   }
 
   onNotification<T extends NotificationType>(type: T, listener: (data: NotificationData<T>) => void): () => void {
@@ -208,55 +216,9 @@ export class Connection implements SignalingChannel {
 
   // ------------------------------------------------------------ internals
 
-  private async send<T extends RequestType>(
-    type: T,
-    data: RequestData<T>,
-    options: RequestOptions,
-    deadline: number,
-  ): Promise<ResponseData<T>> {
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new SignalingError('TIMEOUT', `${type} got no response`, type);
-      const client = this.client;
-      if (this.stateValue === 'open' && client) {
-        try {
-          return await client.request(type, data, { timeoutMs: remaining });
-        } catch (error) {
-          const lostOnTheWay =
-            errorCodeOf(error) === 'CONNECTION_LOST' && options.retryOnLost === true && this.reconnecting();
-          if (!lostOnTheWay) throw error;
-          log.info(`${type} will be sent again after the resume`);
-          continue;
-        }
-      }
-      if (this.stateValue !== 'reconnecting') {
-        throw new SignalingError('CONNECTION_LOST', `not connected (${this.stateValue}), cannot send ${type}`, type);
-      }
-      await this.whenOpen(remaining, type);
-    }
-  }
-
-  /** Resolves when open again; rejects on timeout or when the connection ends. */
-  private whenOpen(timeoutMs: number, type: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const settle = (): void => {
-        if (this.stateValue === 'reconnecting') return;
-        clearTimeout(timer);
-        this.waiters.delete(settle);
-        if (this.stateValue === 'open') resolve();
-        else reject(new SignalingError('CONNECTION_LOST', `connection ${this.stateValue}, cannot send ${type}`, type));
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(settle);
-        reject(new SignalingError('TIMEOUT', `${type} waited for the connection in vain`, type));
-      }, timeoutMs);
-      this.waiters.add(settle);
-    });
-  }
-
-  /** Not a plain comparison: TypeScript would keep a narrowing from before an await. */
-  private reconnecting(): boolean {
-    return this.stateValue === 'reconnecting';
+  /** The current socket while open, null otherwise (the heartbeat's and the requests' view). */
+  private openClient(): SignalingClient | null {
+    return this.stateValue === 'open' ? this.client : null;
   }
 
   private setState(state: ConnectionState): void {
@@ -264,7 +226,7 @@ export class Connection implements SignalingChannel {
     this.stateValue = state;
     log.info(`connection ${state}`);
     this.events.emit('state', state);
-    for (const waiter of [...this.waiters]) waiter();
+    this.gate.stateChanged();
   }
 
   /** Makes `client` the current socket: its notifications and its close are ours. */
@@ -311,27 +273,27 @@ export class Connection implements SignalingChannel {
   private startReconnecting(): void {
     this.heartbeat.stop();
     this.setState('reconnecting');
-    this.resumeStep = 0;
     const dead = this.client;
     // 4000: "I am reconnecting" (the server keeps the session); usually it never arrives.
     dead?.close(4000, 'reconnecting');
-    void this.reconnectLoop();
-  }
-
-  private async reconnectLoop(): Promise<void> {
-    const started = Date.now();
-    for (let attempt = 0; this.stateValue === 'reconnecting'; attempt++) {
-      const { backoffMs } = this.timing;
-      await this.pause(backoffMs[Math.min(attempt, backoffMs.length - 1)] ?? 2_000);
-      if (this.stateValue !== 'reconnecting') return;
-      if (Date.now() - started > this.timing.giveUpAfterMs) {
-        log.warn('could not resume in time; giving up');
-        this.finish({ code: 1006, reason: 'could not reconnect', kind: 'lost', byClient: false }, true);
-        return;
-      }
-      const outcome = await this.tryResume(attempt);
-      if (outcome === 'resumed' || outcome === 'stop') return;
-    }
+    void resumeSession({
+      nodes: this.nodes,
+      timing: this.timing,
+      createSocket: (url) => this.createClient(url, this.timing.openTimeoutMs),
+      session: () => (this.helloValue && this.secret ? { peerId: this.helloValue.peerId, secret: this.secret } : null),
+      resumeHello: (session) => ({ protocol: PROTOCOL_VERSION, ...this.helloParams, resume: { ...session, lastSeq: this.lastSeqValue } }),
+      reconnecting: () => this.stateValue === 'reconnecting',
+      watch: (client) => {
+        this.candidate = client;
+        return () => {
+          if (this.candidate === client) this.candidate = null;
+        };
+      },
+      resumed: (client, answer) => this.resumed(client, answer),
+      expired: () => this.expire(),
+      end: (closed) => this.finish(closed, true),
+      pause: (ms) => this.pause(ms),
+    });
   }
 
   private pause(ms: number): Promise<void> {
@@ -348,69 +310,14 @@ export class Connection implements SignalingChannel {
     });
   }
 
-  private async tryResume(attempt: number): Promise<'resumed' | 'again' | 'stop'> {
-    const hello = this.helloValue;
-    const secret = this.secret;
-    if (!hello || !secret) return 'stop';
-    // Twice at the session's node, then the entry and the other nodes in turn. A
-    // survivor answers WRONG_NODE while the session's node is alive (back to it),
-    // RESUME_FAILED once it is dead (then a fresh hello, and the survivor takes the meeting over).
-    const candidates = this.nodes.forResume();
-    const url = candidates[Math.floor(this.resumeStep++ / 2) % candidates.length]!;
-    const client = this.createClient(url, this.timing.openTimeoutMs);
-    this.candidate = client;
-    try {
-      await client.connect();
-      const answer = await client.request(
-        'hello',
-        {
-          protocol: PROTOCOL_VERSION,
-          ...this.helloParams,
-          resume: { peerId: hello.peerId, secret, lastSeq: this.lastSeqValue },
-        },
-        { timeoutMs: this.timing.helloTimeoutMs },
-      );
-      if (this.stateValue !== 'reconnecting') {
-        client.close(1000, 'no longer needed');
-        return 'stop';
-      }
-      this.adopt(client);
-      this.nodes.current = url;
-      this.nodes.learn(answer.nodes);
-      this.helloValue = answer;
-      this.secret = answer.resumeSecret ?? secret;
-      log.info(`resumed as ${answer.peerId} after ${attempt + 1} attempt(s), from seq ${this.lastSeqValue}`);
-      this.setState('open');
-      this.events.emit('resumed', answer);
-      this.heartbeat.start();
-      return 'resumed';
-    } catch (error) {
-      client.close(1000, 'resume attempt failed');
-      const code = errorCodeOf(error);
-      if (this.stateValue !== 'reconnecting') return 'stop';
-      if (code === 'WRONG_NODE') {
-        // Another node: the session's node is alive (our network failed, not the node). Back to it.
-        const next = nodeSocketUrl((error as SignalingError).details?.url ?? '');
-        if (next) this.nodes.current = next;
-        this.resumeStep = 0;
-        log.info(`the session is on ${next ?? 'another node'}: resuming there`);
-        return 'again';
-      }
-      if (code === 'RESUME_FAILED') {
-        log.warn('the server no longer has this session');
-        this.expire();
-        return 'stop';
-      }
-      if (!isRetryable(code)) {
-        log.warn(`resume refused (${code})`);
-        this.finish({ code: 4001, reason: code, kind: 'hello-refused', byClient: false }, true);
-        return 'stop';
-      }
-      log.debug(`resume attempt ${attempt + 1} failed (${code})`);
-      return 'again';
-    } finally {
-      if (this.candidate === client) this.candidate = null;
-    }
+  /** The session is back on `client` (resume.ts made sure it still is wanted). */
+  private resumed(client: SignalingClient, answer: Hello): void {
+    this.adopt(client);
+    this.helloValue = answer;
+    this.secret = answer.resumeSecret ?? this.secret;
+    this.setState('open');
+    this.events.emit('resumed', answer);
+    this.heartbeat.start();
   }
 
   private expire(): void {

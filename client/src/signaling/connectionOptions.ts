@@ -1,10 +1,13 @@
 /**
  * How a Connection is made and paced: its timing (heartbeat, reconnection
- * back-off, cluster retries) and its options, with the defaults.
+ * back-off, cluster retries) and its options, with the defaults; and the
+ * states it goes through (here, below the modules that read them).
  */
 import type { RequestData } from '@chantier/signaling/protocol';
 import type { NodeDirectory } from './nodes';
 import type { SignalingClient } from './SignalingClient';
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'expired';
 
 export type HelloParams = Omit<RequestData<'hello'>, 'resume' | 'protocol'>;
 

@@ -17,17 +17,20 @@
  */
 import type { Page } from 'puppeteer-core';
 import type { MediaPeer } from '../../../sfu/src/MediaPeer.js';
+import type { MediaRoom } from '../../../sfu/src/MediaRoom.js';
 import type { Sfu } from '../../../sfu/src/Sfu.js';
 import { sleep } from '../stats.js';
 import { traceTalker } from './talkerTrace.js';
 
+/** The media room on the server that holds the listener's media peer. */
+export function serverRoom(sfu: Sfu, peerId: string): MediaRoom {
+  for (const room of sfu.rooms.values()) if (room.peers.has(peerId)) return room;
+  throw new Error(`no media peer ${peerId}`);
+}
+
 /** The listener's media peer on the server. */
 export function serverPeer(sfu: Sfu, peerId: string): MediaPeer {
-  for (const room of sfu.rooms.values()) {
-    const peer = room.peers.get(peerId);
-    if (peer) return peer;
-  }
-  throw new Error(`no media peer ${peerId}`);
+  return serverRoom(sfu, peerId).peers.get(peerId)!;
 }
 
 /** The listener's voices as the server forwards them: held (not among the loudest) and flowing. */
@@ -158,15 +161,15 @@ export async function setCamerasSending(pages: readonly Page[], on: boolean): Pr
 }
 
 /** One new talker: a held sender starts talking; ms until the listener gets its first packet, and where they went. */
-export async function newTalkerDelay(listener: MediaPeer, listenerPage: Page, senders: readonly Talker[]): Promise<NewTalker> {
+export async function newTalkerDelay(listener: MediaPeer, room: MediaRoom, listenerPage: Page, senders: readonly Talker[]): Promise<NewTalker> {
   const heldPeer = voicesOf(listener).held.find((peerId) => senders.some((s) => s.peerId === peerId));
   const sender = senders.find((s) => s.peerId === heldPeer);
   const consumer = [...listener.consumers.values()].find((c) => c.appData.source === 'mic' && c.appData.producerPeerId === heldPeer);
   const ssrc = consumer?.rtpParameters.encodings?.[0]?.ssrc;
   if (!sender || !consumer || ssrc === undefined) throw new Error('no held voice to start: the server forwards every voice to the listener');
-  const producer = listener.room.peers.get(sender.peerId)?.producers.get(consumer.producerId);
+  const producer = room.peers.get(sender.peerId)?.producers.get(consumer.producerId);
   if (!producer) throw new Error(`no producer ${consumer.producerId} of ${sender.name}`);
-  const voices = listener.room.voices;
+  const voices = room.voices;
   const trace = await traceTalker(voices, producer, consumer, voices.audibleDbov);
   const wait = firstPacketAt(listenerPage, ssrc, 3_000);
   await wait.armed;

@@ -16,7 +16,7 @@
  *    a playable partial result (both voices, Léa's camera, until the kill)
  *    is stored, marked interrupted.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/app.js';
@@ -196,6 +196,19 @@ describe('recording a meeting', () => {
       'Léa’s camera sending',
     );
     const startedAt = await startRecording();
+    // And her camera in the recording (its first key frame reached the recorder: the manifest's video segment
+    // has a start) before the worker dies: in a full suite on a loaded machine it once had not 4 s in.
+    const live = await t.app.recordingStore.live(PROJECT, ROOM);
+    const manifest = join(t.config.recording.dir, live!.recordingId, 'manifest.json');
+    const videoRecorded = (): boolean => {
+      try {
+        const { segments } = JSON.parse(readFileSync(manifest, 'utf8')) as { segments: Array<{ kind: string; startMs: number | null }> };
+        return segments.some((s) => s.kind === 'video' && s.startMs !== null);
+      } catch {
+        return false; // not written yet, or being replaced
+      }
+    };
+    await until(videoRecorded, 'Léa’s camera in the recording', { timeoutMs: 20_000, stepMs: 100 });
     await sleepUntil(startedAt + 4_000);
     const killedAt = (Date.now() - startedAt) / 1000;
     process.kill(room().media.slot.worker.pid, 'SIGKILL');

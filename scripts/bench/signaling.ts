@@ -84,6 +84,15 @@ const WITH_JANUS = process.env.SIGNALING_JANUS !== '0';
 const flagList = (text: string | undefined): string[] | undefined => text?.trim().split(/\s+/).filter(Boolean);
 const COMPARED_FLAGS = flagList(process.env.SIGNALING_NODE_FLAGS);
 const EXTRA_FLAGS = flagList(process.env.SIGNALING_EXTRA_NODE_FLAGS) ?? [];
+/**
+ * SIGNALING_WARMUPS=N: N connect + hello steps of the same clients before the
+ * idle reading (each closed gently, and the server's sessions seen ended),
+ * printed, not counted: the measured step then meets a server that has run
+ * the hello before (its code compiled, its heap grown), as a server in use
+ * has, rather than one just started. The memory figures then start from that
+ * server's idle state.
+ */
+const WARMUPS = Number(process.env.SIGNALING_WARMUPS ?? 0);
 
 interface StepFigures {
   ok: number;
@@ -192,6 +201,19 @@ async function scrapeMetrics(server: BenchServer): Promise<string> {
   return response.text();
 }
 
+/** Waits (up to 40 s: a cut socket's session waits out its grace period) until the server holds no session. */
+async function sessionsEnded(server: BenchServer, log: (text: string) => void): Promise<void> {
+  const started = Date.now();
+  let held = Number.NaN;
+  while (Date.now() - started < 40_000) {
+    const text = await scrapeMetrics(server);
+    held = [...text.matchAll(/^chantier_ws_sessions\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    if (held === 0) return;
+    await sleep(200);
+  }
+  log(`warm-up: ${held} sessions still held after 40 s`);
+}
+
 async function chatStep(
   server: BenchServer,
   generators: readonly Generator[],
@@ -235,9 +257,20 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
   const server = await startBenchServer(SERVER_ENV, [...(nodeFlags ?? SERVER_NODE_FLAGS), ...EXTRA_FLAGS]);
   try {
     const specs = await clientSpecs((userId, projectId) => server.token({ userId, projectId }));
-    await Promise.all(
-      generators.map((g, gi) => g.send({ type: 'init', url: server.url, clients: specs.filter((_, i) => i % GENERATORS === gi) }, 'ready')),
-    );
+    const init = (): Promise<unknown> =>
+      Promise.all(
+        generators.map((g, gi) => g.send({ type: 'init', url: server.url, clients: specs.filter((_, i) => i % GENERATORS === gi) }, 'ready')),
+      );
+    await init();
+    for (let w = 0; w < WARMUPS; w++) {
+      const warm = stepFigures(
+        await step(server, generators, async (g) => (await g.send({ type: 'connect', concurrency: CONCURRENCY }, 'connected')).report),
+      );
+      log(`warm-up ${w + 1}: ${warm.ok} connected (${warm.perSecond.toFixed(0)}/s, server ${warm.cpu.serverNode.toFixed(0)} % of a core, ${serverCpuMsPerOp(warm).toFixed(2)} ms/hello, generators ${warm.generatorCpuMsPerOp.toFixed(2)} ms/hello, p50 ${warm.latency.p50.toFixed(0)} ms)`);
+      await Promise.all(generators.map((g) => g.send({ type: 'close', gently: true }, 'closed')));
+      await sessionsEnded(server, log);
+      await init();
+    }
     await sleep(SETTLE_MS);
     const worker = (): number => server.workerPids().reduce((sum, pid) => sum + rssBytes(pid), 0);
     const atStart = rssBytes(server.pid);
@@ -250,7 +283,7 @@ async function chantierRound(generators: readonly Generator[], log: (text: strin
     const connect = stepFigures(
       await step(server, generators, async (g) => (await g.send({ type: 'connect', concurrency: CONCURRENCY }, 'connected')).report),
     );
-    log(`${connect.ok} connected (${connect.perSecond.toFixed(0)}/s)`);
+    log(`${connect.ok} connected (${connect.perSecond.toFixed(0)}/s, server ${connect.cpu.serverNode.toFixed(0)} % of a core, ${serverCpuMsPerOp(connect).toFixed(2)} ms/hello, generators ${connect.generatorCpuMsPerOp.toFixed(2)} ms/hello, p50 ${connect.latency.p50.toFixed(0)} ms)`);
     await sleep(SETTLE_MS);
     connect.received = await takeTraffic(generators);
     const afterHello = rssBytes(server.pid);

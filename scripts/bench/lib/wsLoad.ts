@@ -199,6 +199,14 @@ class Generator {
     return { ...report, cpuSeconds: cpuSeconds() - cpu };
   }
 
+  /** Close handshakes, then whatever has not closed within 5 s is cut. */
+  async closeGently(): Promise<void> {
+    for (const client of this.clients) client.close(1000);
+    const deadline = now() + 5_000;
+    while (this.clients.some((c) => c.state !== 'closed') && now() < deadline) await sleep(20);
+    this.close();
+  }
+
   close(): void {
     clearInterval(this.#keepalive);
     this.#keepalive = undefined;
@@ -228,7 +236,8 @@ process.on('message', (raw: unknown) => {
       case 'traffic':
         return { type: 'traffic', received: generator.takeTraffic() };
       case 'close':
-        generator.close();
+        if (command.gently) await generator.closeGently();
+        else generator.close();
         return { type: 'closed' };
       case 'janusConnect':
         return { type: 'janusConnected', report: await generator.janusConnect(command.wsUrl, command.concurrency) };

@@ -33,7 +33,8 @@ export type LoadCommand =
   | { type: 'chat'; mode: 'closed' | 'paced'; durationMs: number; inFlight: number; perSecond: number; quietMs: number; maxDrainMs: number }
   /** What the clients received since the last 'traffic' (asked after each step has settled). */
   | { type: 'traffic' }
-  | { type: 'close' }
+  /** gently: a close handshake (code 1000) each, so that the server ends the sessions at once; else the sockets are cut. */
+  | { type: 'close'; gently?: boolean }
   /**
    * Janus, driven the same way over its WebSocket API (subprotocol
    * janus-protocol): open + create session + attach the VideoRoom plugin,

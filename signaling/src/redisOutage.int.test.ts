@@ -19,7 +19,7 @@ import { startServerProcess, type ServerProcess } from '../../test/serverProcess
 import { RequestFailed, TestClient } from '../../test/TestClient.js';
 import { mintAccessToken } from './auth/tokens.js';
 import { ErrorCode, PROTOCOL_VERSION, type ChatMessage, type Role } from './protocol/index.js';
-import type { RedisClient } from './plugins/redis.js';
+import type { RedisClient } from './redis/client.js';
 import { makeKeys } from './store/keys.js';
 import { closeCheckedClients } from '../../test/session.js';
 

@@ -14,6 +14,25 @@ function moveTo(next: ConnectionState): void {
   gate.stateChanged();
 }
 
+type Outcome = { pending: true } | { resolved: unknown } | { rejected: { code: unknown; message: unknown } };
+
+/**
+ * A request's outcome, read synchronously after the steps the test awaits. Timers are fake: a test
+ * awaiting a request that the gate never settles would hang until vitest's timeout (and one the gate
+ * rejects too early would end as an unhandled rejection); here it fails at once, saying what happened.
+ */
+function outcomeOf(request: Promise<unknown>): () => Outcome {
+  let outcome: Outcome = { pending: true };
+  request.then(
+    (value) => (outcome = { resolved: value }),
+    (error: unknown) => {
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      outcome = { rejected: { code, message } };
+    },
+  );
+  return () => outcome;
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
   state = 'open';
@@ -39,21 +58,24 @@ describe('RequestGate', () => {
 
   it('while reconnecting, a request waits for the resume; one whose timeout passes first fails with TIMEOUT', async () => {
     moveTo('reconnecting');
-    const waiting = gate.request('chatHistory', { limit: 10 });
-    const tooLate = gate.request('chatHistory', { limit: 5 }, { timeoutMs: 100 }).catch((e: unknown) => e);
+    const waiting = outcomeOf(gate.request('chatHistory', { limit: 10 }));
+    const tooLate = outcomeOf(gate.request('chatHistory', { limit: 5 }, { timeoutMs: 100 }));
     await vi.advanceTimersByTimeAsync(100);
-    expect(await tooLate).toMatchObject({ code: 'TIMEOUT' });
+    expect(tooLate()).toMatchObject({ rejected: { code: 'TIMEOUT' } });
+    expect(waiting()).toEqual({ pending: true });
     expect(sent).toEqual([]);
     moveTo('open');
-    await expect(waiting).resolves.toEqual({ ok: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting(), 'resumed: sent and answered').toEqual({ resolved: { ok: true } });
     expect(sent).toEqual(['chatHistory']);
   });
 
   it('a request waiting when the connection ends (expired, closed) fails with CONNECTION_LOST', async () => {
     moveTo('reconnecting');
-    const waiting = gate.request('chatHistory', { limit: 10 }).catch((e: unknown) => e);
+    const waiting = outcomeOf(gate.request('chatHistory', { limit: 10 }));
     moveTo('expired');
-    expect(await waiting).toMatchObject({ code: 'CONNECTION_LOST' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting()).toMatchObject({ rejected: { code: 'CONNECTION_LOST' } });
     await expect(gate.request('ping', {})).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
   });
 
@@ -62,12 +84,14 @@ describe('RequestGate', () => {
       moveTo('reconnecting');
       return Promise.reject(new SignalingError('CONNECTION_LOST', 'socket closed'));
     };
-    const chat = gate.request('chatSend', { clientMessageId: 'm-1', text: 'hello' }, { retryOnLost: true });
+    const chat = outcomeOf(gate.request('chatSend', { clientMessageId: 'm-1', text: 'hello' }, { retryOnLost: true }));
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toEqual(['chatSend']);
+    expect(chat(), 'lost on the way: waits for the resume').toEqual({ pending: true });
     answer = () => Promise.resolve({ message: { id: '1-0' } });
     moveTo('open');
-    await expect(chat).resolves.toEqual({ message: { id: '1-0' } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(chat(), 'resumed: sent again and answered').toEqual({ resolved: { message: { id: '1-0' } } });
     expect(sent).toEqual(['chatSend', 'chatSend']);
   });
 
@@ -76,7 +100,9 @@ describe('RequestGate', () => {
       moveTo('reconnecting');
       return Promise.reject(new SignalingError('CONNECTION_LOST', 'socket closed'));
     };
-    await expect(gate.request('closeProducer', { producerId: 'x' })).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+    const close = outcomeOf(gate.request('closeProducer', { producerId: 'x' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(close(), 'failed at once, not kept for the resume').toMatchObject({ rejected: { code: 'CONNECTION_LOST' } });
     moveTo('open');
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toEqual(['closeProducer']);

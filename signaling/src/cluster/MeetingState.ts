@@ -9,7 +9,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { RoomPolicy } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../store/keys.js';
 
 const STATE_TTL_S = 24 * 3600;

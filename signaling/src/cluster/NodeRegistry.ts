@@ -14,7 +14,7 @@
  * slots).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import { isUnavailable } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 

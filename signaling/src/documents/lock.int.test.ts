@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../../../test/provided.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import { LockTimeoutError, withLock } from './lock.js';
 
 let redis: RedisClient;

@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatMessage, NotificationData, PresenceChange } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import { closeWithin } from '../redis/bounded.js';
 import type { Keys } from '../store/keys.js';
 

@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import type { Config } from '../config.js';
 import { bounded, boundedClientOptions, closeWithin } from '../redis/bounded.js';
+import type { RedisClient } from '../redis/client.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../redis/embedded.js';
 import { RedisLink } from '../redis/RedisLink.js';
 import { makeKeys, type Keys } from '../store/keys.js';
 import { MeetingPresence } from '../store/meetingPresence.js';
-
-export type RedisClient = ReturnType<typeof createClient>;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.js';
 import type { CallNotification, EventBus } from '../events/EventBus.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import { ErrorCode, type CallInfo } from '../protocol/index.js';
 import type { ChatStore } from '../store/chat.js';
 import type { Keys } from '../store/keys.js';

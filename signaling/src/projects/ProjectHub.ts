@@ -9,13 +9,14 @@
  * the bus was not subscribed are delivered (clients merge them by id).
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { Identity } from '../auth/tokens.js';
 import type { EventBus, ProjectEvent } from '../events/EventBus.js';
+import type { NotificationData, NotificationType } from '../protocol/index.js';
 import { isUnavailable } from '../redis/bounded.js';
 import type { ChatStore } from '../store/chat.js';
 import { compareStreamIdText as compareIds } from '../protocol/streamId.js';
 import type { ConnectionInfo, PresenceStore } from '../store/presence.js';
 import { coveredBy, PresenceFanout } from './PresenceFanout.js';
-import type { Session } from '../ws/Session.js';
 
 /** Most chat messages delivered again per project after an outage. */
 const CATCH_UP_LIMIT = 200;
@@ -23,11 +24,27 @@ const CATCH_UP_LIMIT = 200;
 const RESYNC_RETRY_MS = 500;
 const RESYNC_ATTEMPTS = 40;
 
+/**
+ * What the hub needs of a session: declared here rather than imported from ws/Session.ts (which
+ * knows its room, which knows the hub), so that projects/ does not import ws/. Session satisfies
+ * it as it is.
+ */
+export interface HubSession {
+  readonly connectionId: string;
+  /** Set at hello, before the session connects to its project. */
+  readonly identity: Identity | undefined;
+  readonly displayName: string | undefined;
+  readonly device: ConnectionInfo['device'];
+  notify<T extends NotificationType>(type: T, data: NotificationData<T>): void;
+  /** notify() with `dataJson` = JSON.stringify(data), made once for all the project's sessions. */
+  notifyShared<T extends NotificationType>(type: T, data: NotificationData<T>, dataJson: string | undefined): void;
+}
+
 export class ProjectHub {
-  readonly #sessions = new Map<string, Set<Session>>();
+  readonly #sessions = new Map<string, Set<HubSession>>();
   readonly #unsubscribe = new Map<string, () => void>();
   /** Each session's meeting as last recorded (null: the project page or the lobby). */
-  readonly #rooms = new WeakMap<Session, string | null>();
+  readonly #rooms = new WeakMap<HubSession, string | null>();
   /** The newest chat message id delivered here, per project. */
   readonly #lastChat = new Map<string, string>();
   /** Projects left by their last session here while Redis could not be told. */
@@ -49,7 +66,7 @@ export class ProjectHub {
     }
   });
   /** The version of each session's hello snapshot (what its changes need not repeat). */
-  readonly #helloVersions = new WeakMap<Session, number>();
+  readonly #helloVersions = new WeakMap<HubSession, number>();
 
   constructor(
     private readonly bus: EventBus,
@@ -74,7 +91,7 @@ export class ProjectHub {
     this.#sessions.clear();
   }
 
-  connectionKey(session: Session): string {
+  connectionKey(session: HubSession): string {
     return `${this.nodeId}/${session.connectionId}`;
   }
 
@@ -83,7 +100,7 @@ export class ProjectHub {
    * events. Returns the project's presence with it (the hello's snapshot),
    * as the JSON of a PresenceSnapshot.
    */
-  async connect(session: Session, projectId: string): Promise<string> {
+  async connect(session: HubSession, projectId: string): Promise<string> {
     let set = this.#sessions.get(projectId);
     if (!set) {
       set = new Set();
@@ -101,12 +118,12 @@ export class ProjectHub {
   }
 
   /** The session entered (roomId) or left (null) a meeting. */
-  async setRoom(session: Session, projectId: string, roomId: string | null): Promise<void> {
+  async setRoom(session: HubSession, projectId: string, roomId: string | null): Promise<void> {
     if (!this.#sessions.get(projectId)?.has(session)) return;
     await this.#record(session, projectId, roomId);
   }
 
-  async disconnect(session: Session, projectId: string): Promise<void> {
+  async disconnect(session: HubSession, projectId: string): Promise<void> {
     const set = this.#sessions.get(projectId);
     if (!set?.delete(session)) return;
     if (set.size === 0) {
@@ -197,16 +214,16 @@ export class ProjectHub {
     if (missed.length > 0) this.log.info({ projectId, messages: missed.length }, 'chat messages delivered after the outage');
   }
 
-  async #record(session: Session, projectId: string, roomId: string | null): Promise<void> {
+  async #record(session: HubSession, projectId: string, roomId: string | null): Promise<void> {
     this.#rooms.set(session, roomId);
     await this.#write(session, projectId, roomId);
   }
 
-  async #write(session: Session, projectId: string, roomId: string | null): Promise<void> {
+  async #write(session: HubSession, projectId: string, roomId: string | null): Promise<void> {
     await this.presence.set(projectId, this.connectionKey(session), this.#info(session, roomId));
   }
 
-  #info(session: Session, roomId: string | null): ConnectionInfo {
+  #info(session: HubSession, roomId: string | null): ConnectionInfo {
     const identity = session.identity!;
     return { userId: identity.userId, displayName: session.displayName ?? identity.displayName, role: identity.role, device: session.device, roomId };
   }

@@ -4,7 +4,7 @@
  * another node sees it (and a second start is refused, SET NX), and the
  * finished ones for the meeting history.
  */
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { RecordingInfo, RecordingSummary } from '../protocol/index.js';
 import type { Keys } from '../store/keys.js';
 

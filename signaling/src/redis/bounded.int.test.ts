@@ -11,7 +11,7 @@ import { createClient, ErrorReply } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKillableRedis, type KillableRedis } from '../../../test/killableRedis.js';
 import { AppError } from '../errors.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from './client.js';
 import { ErrorCode } from '../protocol/index.js';
 import { bounded, boundedClientOptions, closeWithin } from './bounded.js';
 import { RedisLink } from './RedisLink.js';

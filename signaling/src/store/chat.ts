@@ -18,7 +18,7 @@ import {
   type DocumentRef,
   type StreamIdParts,
 } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 
 /** KEYS: stream, client-id hash, channel. ARGV: dedup field, message JSON (no id), then stream field/value pairs. */

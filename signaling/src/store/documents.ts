@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { withLock, type LockOptions } from '../documents/lock.js';
 import { versionKey } from '../documents/names.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { DocumentRef } from '../protocol/index.js';
 import type { Keys } from './keys.js';
 

@@ -11,7 +11,7 @@
  * The clock is injected (tests make invitations that expired long ago).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 
 export type InvitationRole = 'member' | 'guest';

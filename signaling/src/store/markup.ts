@@ -10,7 +10,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { MARKUP_LIMITS, MARKUP_PALETTE, Mark } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 
 /** How long a document's marks are kept after their last change (the meeting's end included). */

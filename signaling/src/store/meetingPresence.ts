@@ -1,5 +1,5 @@
 import type { Keys } from './keys.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 
 export interface MeetingPresenceEntry {
   peerId: string;

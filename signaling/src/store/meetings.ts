@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DocumentRef, MeetingRecord } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 
 export interface Person {

@@ -10,7 +10,7 @@
  * interleave inside a script, so two edits of different items never lose
  * either, and an edit of a deleted item is refused rather than resurrecting it.
  */
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type {
   AttendanceEntry,
   MinutesInfo,

@@ -8,7 +8,7 @@
  * reads again and re-applies its change.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { MeetingPlan } from '../protocol/planning.js';
 import type { Keys } from './keys.js';
 

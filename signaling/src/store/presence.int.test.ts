@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../../../test/provided.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { PresenceConnection } from '../protocol/index.js';
 import { makeKeys } from './keys.js';
 import { PresenceStore } from './presence.js';

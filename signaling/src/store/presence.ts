@@ -11,7 +11,7 @@
  * them on). A write that changes nothing (a resync) publishes nothing.
  */
 import { foldPresence, type PresenceConnection, type PresenceEntry, type PresenceSnapshot } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 import { parseSnapshot } from './parseSnapshot.js';
 

@@ -1,6 +1,6 @@
 /** Projects and their members (keys.ts: project, projectMembers, projects). */
 import type { Role } from '../protocol/index.js';
-import type { RedisClient } from '../plugins/redis.js';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from './keys.js';
 
 export interface Member {

@@ -12,8 +12,9 @@
  * session without a socket (grace period) keeps its renewals in the replay
  * buffer like any notification; the client keeps the newest it has seen.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import type { IceServer, TurnService } from '../plugins/turn.js';
-import type { Session } from '../ws/Session.js';
+import type { NotificationData } from '../protocol/index.js';
 
 /** When the next credentials go, as a share of the lifetime of the last ones. */
 export const RENEW_AT_SHARE = 3 / 4;
@@ -84,11 +85,27 @@ export class CredentialRenewal {
 }
 
 /**
+ * What helloIceServers needs of a session: declared here rather than imported from ws/Session.ts
+ * (which holds its renewal), so that the two do not import each other. Session satisfies it as it is.
+ */
+export interface RenewableSession {
+  /** Set at hello, before its answer's ICE servers are made. */
+  readonly identity: { readonly userId: string } | undefined;
+  /** A meeting session has a room (any value but undefined). */
+  readonly room: object | undefined;
+  /** Session's state: 'closed' once the session has ended. */
+  readonly state: string;
+  credentialRenewal: CredentialRenewal | undefined;
+  readonly log: FastifyBaseLogger;
+  notify(type: 'iceServers', data: NotificationData<'iceServers'>): void;
+}
+
+/**
  * The ICE servers of a hello's answer for `session` (whose identity is set).
  * A meeting session (one with a room) on a server with TURN gets them from
  * its renewal, which this (re)arms; any other gets one-off credentials.
  */
-export function helloIceServers(turn: TurnService, session: Session): IceServer[] {
+export function helloIceServers(turn: TurnService, session: RenewableSession): IceServer[] {
   const userId = session.identity!.userId;
   const ttlS = turn.credentialTtlS;
   if (!session.room || ttlS === undefined || session.state === 'closed') return turn.iceServers(userId);

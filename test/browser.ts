@@ -64,7 +64,22 @@ export interface LaunchOptions {
   secureOrigins?: string[];
   /** Names resolved to addresses (the deployment test's site and TURN names to 127.0.0.1); every other name still goes nowhere. */
   hosts?: Record<string, string>;
+  /**
+   * Run Chromium without CAP_SYS_NICE, as a user's browser runs: run as
+   * root, Chromium raises its display-critical threads to nice -8 (the GPU
+   * process's compositor, the IO threads, WebRTC's network thread), which
+   * then take the CPU from the page's own work at nice 0 on a loaded 2-core
+   * host (scripts/bench/README.md, the weak link). Without the capability
+   * (and RLIMIT_NICE 0) no thread goes below nice 0. Through a wrapper that
+   * execs Chromium under `setpriv` with the capability dropped from the
+   * inheritable, ambient and bounding sets. Only for root (a user lacks the
+   * capability anyway). Default: CHROMIUM_NO_SYS_NICE=1 in the environment.
+   */
+  noSysNice?: boolean;
 }
+
+/** util-linux's setpriv (Debian: /usr/bin/setpriv, in the essential util-linux package). */
+const SETPRIV = '/usr/bin/setpriv';
 
 export async function launchBrowser(extraFlags: string[] = [], options: LaunchOptions = {}): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chantier-chromium-'));
@@ -81,11 +96,18 @@ export async function launchBrowser(extraFlags: string[] = [], options: LaunchOp
   }
   let executablePath = CHROMIUM;
   let wrapperDir: string | null = null;
-  if (options.netns) {
-    if (!/^[\w.-]+$/.test(options.netns)) throw new Error(`bad namespace name: ${options.netns}`);
-    wrapperDir = mkdtempSync(join(tmpdir(), 'chantier-netns-chromium-'));
+  const noSysNice = (options.noSysNice ?? process.env.CHROMIUM_NO_SYS_NICE === '1') && process.getuid?.() === 0;
+  if (options.netns || noSysNice) {
+    // Composed: the namespace entered first (`ip netns exec` needs CAP_SYS_ADMIN, kept), then the capability dropped.
+    let command = CHROMIUM;
+    if (noSysNice) command = `${SETPRIV} --inh-caps=-sys_nice --ambient-caps=-sys_nice --bounding-set=-sys_nice -- ${command}`;
+    if (options.netns) {
+      if (!/^[\w.-]+$/.test(options.netns)) throw new Error(`bad namespace name: ${options.netns}`);
+      command = `ip netns exec ${options.netns} ${command}`;
+    }
+    wrapperDir = mkdtempSync(join(tmpdir(), 'chantier-wrapped-chromium-'));
     executablePath = join(wrapperDir, 'chromium');
-    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${options.netns} ${CHROMIUM} "$@"\n`);
+    writeFileSync(executablePath, `#!/bin/sh\nexec ${command} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
   const cleanUp = (): void => {

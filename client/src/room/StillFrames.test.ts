@@ -1,7 +1,8 @@
 /**
  * StillFrames from MediaStreamTrackProcessor (a stand-in here): the latest
  * frame kept and the one before closed, the first announced once, the luma
- * plane copied without its row padding, and every frame closed at the end.
+ * plane copied without its row padding, every frame closed at the end, and
+ * each frame announced with its number.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStillFrames } from './StillFrames';
@@ -43,16 +44,19 @@ describe('StillFrames (MediaStreamTrackProcessor)', () => {
       readonly readable = readable;
     });
     const track = {} as MediaStreamTrack;
-    const onFirst = vi.fn();
-    const still = openStillFrames(track, onFirst);
+    const onFrame = vi.fn();
+    const still = openStillFrames(track, onFrame);
     expect(still.of(track)).toBe(true);
     expect(still.width).toBe(0);
+    expect(still.serial).toBe(0);
     push(frames[0]!.frame);
-    await vi.waitFor(() => expect(onFirst).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(onFrame).toHaveBeenCalledTimes(1));
+    expect(still.serial).toBe(1);
     expect([still.width, still.height]).toEqual([4, 2]);
     push(frames[1]!.frame);
     await vi.waitFor(() => expect(frames[0]!.closed.count).toBe(1));
-    expect(onFirst).toHaveBeenCalledTimes(1);
+    expect(onFrame.mock.calls).toEqual([[1], [2]]);
+    expect(still.serial).toBe(2);
     const plane = await still.luma();
     expect(plane).toEqual({ y: Uint8Array.from([20, 21, 22, 23, 24, 25, 26, 27]), width: 4, height: 2, fullRange: false });
     still.close();

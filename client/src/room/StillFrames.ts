@@ -15,6 +15,8 @@ export interface StillFrames {
   /** The latest frame's size; 0 before the first frame. */
   readonly width: number;
   readonly height: number;
+  /** Frames received so far (the latest's number), where known (the processor); null otherwise. */
+  readonly serial: number | null;
   /** Whether these are frames of `track` (the share may have been replaced meanwhile). */
   of(track: MediaStreamTrack): boolean;
   /** Draws the latest frame, scaled to width x height. */
@@ -45,28 +47,33 @@ interface TrackProcessor {
 }
 type TrackProcessorClass = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => TrackProcessor;
 
-/** The track's frames; `onFrame` at the first one (the still need not wait for the next probe). */
-export function openStillFrames(track: MediaStreamTrack, onFirstFrame: () => void): StillFrames {
+/**
+ * The track's frames; `onFrame` at each new one with its number, 1 for the
+ * first (the still need not wait for the next probe). Where frames cannot be
+ * followed (the element), only at the first.
+ */
+export function openStillFrames(track: MediaStreamTrack, onFrame: (serial: number) => void): StillFrames {
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
   if (typeof Processor === 'function') {
     try {
-      return new ProcessorFrames(new Processor({ track, maxBufferSize: 1 }), track, onFirstFrame);
+      return new ProcessorFrames(new Processor({ track, maxBufferSize: 1 }), track, onFrame);
     } catch (error) {
       log.info('still: no MediaStreamTrackProcessor for this track, playing it in an element', error);
     }
   }
-  return new ElementFrames(track, onFirstFrame);
+  return new ElementFrames(track, onFrame);
 }
 
 class ProcessorFrames implements StillFrames {
   #frame: VideoFrame | null = null;
+  #serial = 0;
   #closed = false;
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
 
   constructor(
     processor: TrackProcessor,
     private readonly track: MediaStreamTrack,
-    private readonly onFirstFrame: () => void,
+    private readonly onFrame: (serial: number) => void,
   ) {
     this.#reader = processor.readable.getReader();
     void this.#pump();
@@ -78,6 +85,10 @@ class ProcessorFrames implements StillFrames {
 
   get height(): number {
     return this.#frame?.displayHeight ?? 0;
+  }
+
+  get serial(): number {
+    return this.#serial;
   }
 
   of(track: MediaStreamTrack): boolean {
@@ -128,10 +139,9 @@ class ProcessorFrames implements StillFrames {
         next.value.close();
         return;
       }
-      const first = this.#frame === null;
       this.#frame?.close();
       this.#frame = next.value;
-      if (first) this.onFirstFrame();
+      this.onFrame(++this.#serial);
     }
   }
 }
@@ -141,14 +151,14 @@ class ElementFrames implements StillFrames {
 
   constructor(
     private readonly track: MediaStreamTrack,
-    onFirstFrame: () => void,
+    onFrame: (serial: number) => void,
   ) {
     const video = document.createElement('video');
     video.muted = true;
     video.playsInline = true;
     video.srcObject = new MediaStream([track]);
     video.play().catch((error: unknown) => log.warn('still: the screen does not play', error));
-    video.addEventListener('loadeddata', onFirstFrame, { once: true });
+    video.addEventListener('loadeddata', () => onFrame(1), { once: true });
     this.#video = video;
   }
 
@@ -158,6 +168,10 @@ class ElementFrames implements StillFrames {
 
   get height(): number {
     return this.#video.videoHeight;
+  }
+
+  get serial(): null {
+    return null;
   }
 
   of(track: MediaStreamTrack): boolean {

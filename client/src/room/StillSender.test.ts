@@ -3,12 +3,22 @@
  * is produced, before any viewer needs it; nothing more while nobody is
  * weak; a new one only for a changed screen once somebody is. The browser's
  * parts (the detached <video>, OffscreenCanvas, fetch) are stand-ins: a
- * screen of one grey level that the test sets.
+ * screen of one grey level that the test sets, crossed by black lines (a
+ * flat screen is what a tab not painted yet shows: `blank`).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FRAMES_GRACE_MS, StillSender } from './StillSender';
+import { BLANK_FIRST_MS, FRAMES_GRACE_MS, StillSender } from './StillSender';
 
 let grey = 40;
+/** The screen is one flat tone, no lines. */
+let blank = false;
+
+/** RGBA of w x h pixels: `grey`, every fifth pixel black unless the screen is blank. */
+function screenPixels(w: number, h: number): Uint8ClampedArray {
+  const data = new Uint8ClampedArray(w * h * 4).fill(grey);
+  if (!blank) for (let p = 0; p < w * h; p += 5) data.fill(0, p * 4, p * 4 + 3);
+  return data;
+}
 let videos: Array<{ srcObject: unknown }> = [];
 
 class FakeCanvas {
@@ -20,7 +30,7 @@ class FakeCanvas {
     return {
       drawImage: () => {},
       putImageData: () => {},
-      getImageData: (_x: number, _y: number, w: number, h: number) => ({ data: new Uint8ClampedArray(w * h * 4).fill(grey) }),
+      getImageData: (_x: number, _y: number, w: number, h: number) => ({ data: screenPixels(w, h) }),
     };
   }
   convertToBlob(options: { type: string }): Promise<Blob> {
@@ -36,7 +46,8 @@ function fakeVideo(): unknown {
     videoWidth: 192,
     videoHeight: 108,
     play: () => Promise.resolve(),
-    addEventListener: () => {},
+    // The first frame (loadeddata), at once.
+    addEventListener: (_type: string, listener: () => void) => void Promise.resolve().then(listener),
   };
   videos.push(video);
   return video;
@@ -50,6 +61,7 @@ describe('StillSender', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
     grey = 40;
+    blank = false;
     videos = [];
     fetch = vi.fn(() => Promise.resolve({ ok: true, text: () => Promise.resolve('') }));
     vi.stubGlobal('fetch', fetch);
@@ -195,6 +207,93 @@ describe('StillSender', () => {
     expect(videos).toHaveLength(1); // the same frames
     sender.wanted('screen-1', false);
     expect(videos[0]!.srcObject).toBeNull(); // and closed once nobody needs more
+    sender.stop();
+  });
+  it('skips a blank first frame and sends the next one, painted (the element: probed again)', async () => {
+    blank = true;
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
+    sender.wanted('screen-1', true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(puts()).toBe(0); // the white of a tab not painted yet is not the share's first still
+    blank = false;
+    await vi.advanceTimersByTimeAsync(400);
+    expect(puts()).toBe(1);
+    sender.stop();
+  });
+
+  it('sends a screen that stays blank once its frames are BLANK_FIRST_MS old', async () => {
+    blank = true;
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
+    sender.wanted('screen-1', true);
+    await vi.advanceTimersByTimeAsync(BLANK_FIRST_MS - 100);
+    expect(puts()).toBe(0);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(puts()).toBe(1);
+    // Later stills are never held back: a screen that goes blank is sent like any change.
+    blank = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(puts()).toBe(2);
+    blank = true;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(puts()).toBe(3);
+    sender.stop();
+  });
+
+  it('with the capture\'s own frames: a blank first frame is read once, the still made at the next frame', async () => {
+    /** A 1920x1080 I420 frame: flat white, or white crossed by a grey line every 16 rows. */
+    const frame = (painted: boolean): Record<string, unknown> => {
+      const width = 1920;
+      const height = 1080;
+      return {
+        format: 'I420',
+        displayWidth: width,
+        displayHeight: height,
+        visibleRect: { width, height },
+        colorSpace: { fullRange: false },
+        allocationSize: () => width * height,
+        copyTo: (out: Uint8Array) => {
+          out.fill(235);
+          if (painted) for (let row = 0; row < height; row += 16) out.fill(120, row * width, (row + 1) * width);
+          reads++;
+          return Promise.resolve([{ offset: 0, stride: width }]);
+        },
+        clone() {
+          return this;
+        },
+        close: () => {},
+      };
+    };
+    let reads = 0;
+    let push: (value: unknown) => void = () => {};
+    const readable = new ReadableStream({
+      start(controller) {
+        push = (value) => controller.enqueue(value);
+      },
+    });
+    vi.stubGlobal('MediaStreamTrackProcessor', class {
+      readonly readable = readable;
+    });
+    vi.stubGlobal('ImageData', class {
+      readonly data: Uint8ClampedArray;
+      constructor(
+        readonly width: number,
+        readonly height: number,
+      ) {
+        this.data = new Uint8ClampedArray(width * height * 4);
+      }
+    });
+    const sender = new StillSender(() => track, () => endpoint);
+    sender.captured();
+    sender.wanted('screen-1', true);
+    push(frame(false));
+    await vi.advanceTimersByTimeAsync(1_000); // two probes' ticks on the same frame
+    expect(puts()).toBe(0);
+    expect(reads).toBe(1);
+    push(frame(true));
+    await vi.advanceTimersByTimeAsync(10); // at the frame, not at the next probe
+    expect(puts()).toBe(1);
     sender.stop();
   });
 });

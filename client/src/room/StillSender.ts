@@ -10,7 +10,7 @@
  * FRAMES_GRACE_MS after the produce: they stop, and nothing is made.
  */
 import { createLogger } from '../log';
-import { greyOfLuma, lumaOf, posterise, PROBE_WIDTH, StillSchedule } from '../stage/screenStill';
+import { greyOfLuma, lumaOf, posterise, PROBE_WIDTH, StillSchedule, uniformPicture } from '../stage/screenStill';
 import { openStillFrames, type StillFrames } from './StillFrames';
 import { stillUrl, type StillEndpoint } from './stillEndpoint';
 
@@ -23,6 +23,15 @@ const log = createLogger('still');
  * still tab (~1 s).
  */
 export const FRAMES_GRACE_MS = 5_000;
+
+/**
+ * A flat first frame (a tab capture's, before the tab is painted: seen once
+ * in the weak-link bench, 520 bytes of white, the plan a second later) is
+ * not sent as the share's first still while the frames are younger than
+ * this: the next frame is awaited instead. Past it, a screen that is really
+ * blank is sent as it is.
+ */
+export const BLANK_FIRST_MS = 2_000;
 
 /** How often the screen is probed for a change. */
 const PROBE_MS = 400;
@@ -69,6 +78,9 @@ export class StillSender {
   #firstFrameAt = 0;
   /** When the server last said a viewer needs stills (performance.now()), for the log. */
   #wantedAt = 0;
+  /** The number of the frame skipped as blank for the share's first still (StillFrames.serial); null: none, or not known. */
+  #blankSerial: number | null = null;
+  #blankSkipped = false;
   /** Uploads failed in a row; the next attempt not before #retryAt (performance.now()). */
   #failures = 0;
   #retryAt = 0;
@@ -93,11 +105,13 @@ export class StillSender {
     this.#frames?.close();
     this.#watchedAt = performance.now();
     this.#firstFrameAt = 0;
-    this.#frames = openStillFrames(track, () => this.#firstFrame());
+    this.#frames = openStillFrames(track, (serial) => this.#frame(serial));
   }
 
-  #firstFrame(): void {
-    this.#firstFrameAt = performance.now();
+  /** A new frame: the first one makes the first still at once, and so does the one after a blank first frame. */
+  #frame(serial: number): void {
+    if (serial === 1) this.#firstFrameAt = performance.now();
+    else if (!this.#blankSkipped) return;
     void this.#tick();
   }
 
@@ -137,6 +151,8 @@ export class StillSender {
     this.#share = null;
     this.#wanted = false;
     this.#firstSent = false;
+    this.#blankSkipped = false;
+    this.#blankSerial = null;
     this.#failures = 0;
     this.#retryAt = 0;
     this.#refused = false;
@@ -164,7 +180,7 @@ export class StillSender {
       this.#watchedAt = performance.now();
       this.#firstFrameAt = 0;
       // The first still as soon as there is a frame, not at the next probe.
-      this.#frames = openStillFrames(track, () => this.#firstFrame());
+      this.#frames = openStillFrames(track, (serial) => this.#frame(serial));
     }
     this.#timer = setInterval(() => void this.#tick(), PROBE_MS);
     void this.#tick();
@@ -188,6 +204,8 @@ export class StillSender {
       return;
     }
     if (this.#busy || frames.width === 0 || performance.now() < this.#retryAt) return;
+    // A blank first frame skipped: the same frame again is not worth reading.
+    if (this.#blankSkipped && this.#blankSerial !== null && frames.serial === this.#blankSerial) return;
     const { width, height } = frames;
     /** A 96-px-wide copy's luma, what the schedule compares (stage/screenStill.ts). */
     const probeOf = (): Uint8Array => {
@@ -217,6 +235,13 @@ export class StillSender {
         pixels = context.getImageData(0, 0, width, height);
       }
       const read = performance.now();
+      // The share's first still: a flat frame (the tab not painted yet) is skipped while the frames are young.
+      if (!this.#firstSent && performance.now() - this.#firstFrameAt < BLANK_FIRST_MS && uniformPicture(plane ? plane.y : pixels.data, plane ? 1 : 4)) {
+        if (!this.#blankSkipped) log.info(`still: the first frame is blank, the next one awaited (checked in ${Math.round(performance.now() - read)} ms)`);
+        this.#blankSkipped = true;
+        this.#blankSerial = frames.serial;
+        return;
+      }
       if (plane) greyOfLuma(plane.y, plane.fullRange, pixels.data);
       else posterise(pixels.data);
       context.putImageData(pixels, 0, 0);
@@ -229,13 +254,16 @@ export class StillSender {
       const ms = (to: number, from: number): number => Math.round(to - from);
       const first = !this.#firstSent;
       log.info(
-        `still sent${first ? ' (the first)' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, ${unprobed ? 'no probe first; ' : `probe drawn and read in ${ms(started, probing)} ms; `}` +
+        `still sent${first ? ' (the first)' : ''}${this.#blankSkipped ? ' after a blank first frame' : ''}: ${blob.size} bytes (wanted ${ms(started, this.#wantedAt)} ms before, ${unprobed ? 'no probe first; ' : `probe drawn and read in ${ms(started, probing)} ms; `}` +
           `frames opened ${ms(started, this.#watchedAt)} ms before, ` +
           `their first after ${ms(this.#firstFrameAt, this.#watchedAt)} ms; ` +
           `${plane ? 'luma plane' : 'pixels'} read in ${ms(read, started)} ms, posterised in ${ms(posterised, read)} ms, encoded in ${ms(encoded, posterised)} ms, ` +
           `uploaded in ${ms(performance.now(), encoded)} ms)`,
       );
       this.#firstSent = true;
+      // Later frames go back to the probes' pace (PROBE_MS), not one tick each.
+      this.#blankSkipped = false;
+      this.#blankSerial = null;
       this.#failures = 0;
       this.#retryAt = 0;
       // Nobody needs more (any more): the frames and the probes stop until somebody does.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { greyOfLuma, lumaDiffers, lumaOf, posterise, StillSchedule } from './screenStill';
+import { greyOfLuma, lumaDiffers, lumaOf, posterise, StillSchedule, uniformPicture } from './screenStill';
 
 const flat = (value: number, n = 96 * 54): Uint8Array => new Uint8Array(n).fill(value);
 function withBlock(base: Uint8Array, from: number, count: number, value: number): Uint8Array {
@@ -71,3 +71,31 @@ describe('greyOfLuma', () => {
   });
 });
 
+describe('uniformPicture', () => {
+  const width = 1920;
+  const height = 1080;
+
+  it('finds a flat luma plane flat, and a plane with one thin line anywhere not', () => {
+    const plane = new Uint8Array(width * height).fill(235);
+    expect(uniformPicture(plane, 1)).toBe(true);
+    plane[0] = 236; // within the tolerance (2 levels)
+    expect(uniformPicture(plane, 1)).toBe(true);
+    // One 1-px column, one 1-px row: the samples fall on every column and every row.
+    for (const column of [0, 1, 517, 1919]) {
+      const lined = new Uint8Array(width * height).fill(235);
+      for (let row = 0; row < height; row++) lined[row * width + column] = 16;
+      expect(uniformPicture(lined, 1)).toBe(false);
+    }
+    const rowLined = new Uint8Array(width * height).fill(235);
+    rowLined.fill(16, 700 * width, 701 * width);
+    expect(uniformPicture(rowLined, 1)).toBe(false);
+  });
+
+  it('compares red, green and blue of RGBA pixels, not alpha', () => {
+    const rgba = new Uint8ClampedArray(64 * 64 * 4);
+    for (let p = 0; p < 64 * 64; p++) rgba.set([250, 250, 250, p % 256], p * 4);
+    expect(uniformPicture(rgba, 4)).toBe(true);
+    for (let p = 0; p < 64 * 64; p += 7) rgba[p * 4 + 2] = 0; // blue dots on white
+    expect(uniformPicture(rgba, 4)).toBe(false);
+  });
+});

@@ -41,6 +41,34 @@ export function lumaOf(rgba: Uint8ClampedArray): Uint8Array {
 }
 
 /**
+ * Whether a picture is one flat tone: `samples` of its pixels spread over
+ * the whole of it (`bytesPerPixel` 1 for a luma plane, 4 for RGBA, whose
+ * red, green and blue are each compared) lie within `tolerance` levels of
+ * each other. A tab capture's first frame was once blank (the plan's tab not
+ * painted yet): 520 bytes of white sent as the share's first still, the plan
+ * a second later (scripts/bench/README.md, the weak link). ~16 k reads,
+ * well under a millisecond, against the 2 M pixels a still is made of.
+ */
+export function uniformPicture(pixels: Uint8Array | Uint8ClampedArray, bytesPerPixel: 1 | 4, samples = 16_384, tolerance = 2): boolean {
+  const count = Math.floor(pixels.length / bytesPerPixel);
+  if (count === 0) return true;
+  // An odd step, not a divisor of usual widths: the samples fall on every column and row, not on a few columns.
+  const step = Math.max(1, Math.floor(count / samples)) | 1;
+  const channels = bytesPerPixel === 4 ? 3 : 1;
+  for (let c = 0; c < channels; c++) {
+    let low = 255;
+    let high = 0;
+    for (let p = 0; p < count; p += step) {
+      const value = pixels[p * bytesPerPixel + c]!;
+      if (value < low) low = value;
+      if (value > high) high = value;
+      if (high - low > tolerance) return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Grey levels of a still: its luma posterised to 16 levels, which WebP's
  * lossless mode packs as a palette. Measured on test/plan.ts's 1920x1080
  * plan (scripts/bench/stillEncoding.ts): 20 KB at 42 dB luma PSNR, against

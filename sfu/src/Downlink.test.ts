@@ -251,4 +251,18 @@ describe('Downlink loss reads', () => {
     expect(verdict.loss).toBeCloseTo(0.08 / 3);
     expect(verdict.weak).toBe(true);
   });
+
+  it("takes an estimate still at the transport's start as no proof of room: a lossy downlink gets the still", async () => {
+    // Measured behind the net lab's weak link (session 17): the estimate read exactly its 1 Mb/s start, 3.7 % lost.
+    const still = await watched(3, 1_000_000, 600_000);
+    expect(still.downlink.now().estimateMoved).toBe(false);
+    expect((await still.downlink.screenVerdict()).weak).toBe(true);
+
+    // The same figure once the estimate has moved (it went down, then back up to 1 Mb/s): measured room.
+    const moved = await watched(2, 1_000_000, 600_000);
+    moved.downlink.observe(900_000, 600_000);
+    moved.downlink.observe(1_000_000, 600_000);
+    expect(moved.downlink.now().estimateMoved).toBe(true);
+    expect((await moved.downlink.screenVerdict()).weak).toBe(false);
+  });
 });

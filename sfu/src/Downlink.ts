@@ -25,6 +25,9 @@ export class Downlink {
   readonly #onHeld: (consumer: Consumer<ConsumerAppData>, held: boolean, atStart: boolean) => void;
   /** The receive transport's latest bandwidth estimate (bps), from its 'bwe' trace. */
   #estimate: number | undefined;
+  /** The first estimate read (the transport's start), and whether one read has differed from it since. */
+  #firstEstimate: number | undefined;
+  #estimateMoved = false;
   #suspended = new Set<string>();
   /** What the flowing consumers want (bps), and since when the estimate has been below it. */
   #desired = 0;
@@ -87,6 +90,8 @@ export class Downlink {
 
   /** A 'bwe' trace of the receive transport (about once a second): what reaches the receiver, and what it wants. */
   observe(availableBitrate: number, desired: number): void {
+    this.#firstEstimate ??= availableBitrate;
+    if (availableBitrate !== this.#firstEstimate) this.#estimateMoved = true;
     this.#estimate = availableBitrate;
     // More wanted (video just shown or resumed): mediasoup probes for it
     // now, so the wait for congestion starts again.
@@ -103,6 +108,7 @@ export class Downlink {
     ).length;
     return {
       estimate: this.#estimate,
+      estimateMoved: this.#estimate === undefined ? undefined : this.#estimateMoved,
       desired: this.#desired,
       congestedMs: this.#congestedSince === null ? 0 : Date.now() - this.#congestedSince,
       audioConsumers: flowingAudio,

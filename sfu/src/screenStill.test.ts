@@ -27,6 +27,17 @@ describe('startsWithStill', () => {
     expect(startsWithStill({ ...wide, sinceLimitedMs: LIMITED_RECENTLY_MS })).toBe(false);
   });
 
+  it("takes a lossy downlink's estimate still at its start as no proof of room", () => {
+    // Session 17: 2 of 16 probe runs behind the weak link read exactly the 1 Mb/s start (1.0 and 3.7 % lost).
+    const unmeasured = { ...weak, estimate: 1_000_000, congestedMs: 0, loss: 0.037, estimateMoved: false };
+    expect(startsWithStill(unmeasured)).toBe(true);
+    expect(startsWithStill({ ...unmeasured, estimate: 2_500_000 })).toBe(true);
+    // Measured (moved), or not known: wide enough, as before; and a link that loses nothing gets the video.
+    expect(startsWithStill({ ...unmeasured, estimateMoved: true })).toBe(false);
+    expect(startsWithStill({ ...unmeasured, estimateMoved: undefined })).toBe(false);
+    expect(startsWithStill({ ...unmeasured, loss: 0 })).toBe(false);
+  });
+
   it('lets the video through on a link that loses nothing, or whose loss or estimate is unknown', () => {
     // Measured: a good-link peer whose estimate stayed low on a loaded host (238 kb/s for 1.8 Mb/s wanted, 6 s).
     expect(startsWithStill({ ...weak, estimate: 238_000, desired: 1_800_000, congestedMs: 6_000, audioConsumers: 3, loss: 0 })).toBe(false);

@@ -71,7 +71,7 @@ export function uniformPicture(pixels: Uint8Array | Uint8ClampedArray, bytesPerP
 /**
  * Grey levels of a still: its luma posterised to 16 levels, which WebP's
  * lossless mode packs as a palette. Measured on test/plan.ts's 1920x1080
- * plan (scripts/bench/stillEncoding.ts): 20 KB at 42 dB luma PSNR, against
+ * plan (scripts/bench/probes/stillEncoding.ts): 20 KB at 42 dB luma PSNR, against
  * 70 KB at 30 dB for lossy WebP at quality 0.1 and 211 KB at 48 dB at 0.9;
  * the weak link carries ~35 KB/s. The colours are lost (the stage says it
  * shows a still on a weak network): the drawing's lines and text are kept.

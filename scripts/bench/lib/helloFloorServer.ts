@@ -1,6 +1,6 @@
 /**
  * The least a hello can cost in this stack, for the signaling benchmark's
- * floor (scripts/bench/helloFloor.ts): a server process that accepts the
+ * floor (scripts/bench/probes/helloFloor.ts): a server process that accepts the
  * benchmark's meeting sockets and answers each hello with a fixed answer of
  * a real one's size, doing nothing else. Modes, each adding one layer:
  *   ws              node:http + ws (the WebSocket library under @fastify/websocket)

@@ -5,10 +5,10 @@
  * WebP at quality 1 (lossless in Chromium), PNG, JPEG; each decoded back in
  * the page and compared (luma PSNR, whole frame; 30 dB is the bar). One
  * headless Chromium, a few seconds: `node --import tsx
- * scripts/bench/stillEncoding.ts`, under the heavy lock. Prints a table.
+ * scripts/bench/probes/stillEncoding.ts`, under the heavy lock. Prints a table.
  */
-import { launchBrowser } from '../../test/browser.js';
-import { drawPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH } from '../../test/plan.js';
+import { launchBrowser } from '../../../test/browser.js';
+import { drawPlan, lumaPsnr, pageSource, PLAN_HEIGHT, PLAN_WIDTH } from '../../../test/plan.js';
 
 /** `levels`: luma posterised to this many grey levels first (a palette: WebP lossless packs it small). */
 const ENCODINGS: Array<{ type: string; quality?: number; levels?: number }> = [

@@ -5,7 +5,7 @@
  * Fastify + @fastify/websocket, then one Redis round trip more. What a hello
  * costs there is what no change of Chantier's own code can go under on this
  * machine. A probe, as weakShareProbe.ts: `node --import tsx
- * scripts/bench/helloFloor.ts`, under the heavy lock.
+ * scripts/bench/probes/helloFloor.ts`, under the heavy lock.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mediasoup from 'mediasoup';
-import { silentLogger } from '../../sfu/src/logger.js';
-import { mediaCodecs } from '../../sfu/src/codecs.js';
-import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
-import { Generator, step } from './lib/loadGenerators.js';
-import { PROTOCOL_VERSION } from '../../signaling/src/protocol/index.js';
-import type { LoadClientSpec } from './lib/wsLoadProtocol.js';
+import { silentLogger } from '../../../sfu/src/logger.js';
+import { mediaCodecs } from '../../../sfu/src/codecs.js';
+import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
+import { Generator, step } from '../lib/loadGenerators.js';
+import { PROTOCOL_VERSION } from '../../../signaling/src/protocol/index.js';
+import type { LoadClientSpec } from '../lib/wsLoadProtocol.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLIENTS = 1000;
@@ -55,7 +55,7 @@ function answerData(): string {
 }
 
 async function startFloor(mode: string, redisUrl: string, data: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(here, 'lib/helloFloorServer.ts'), [mode, redisUrl, data], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, '../lib/helloFloorServer.ts'), [mode, redisUrl, data], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));

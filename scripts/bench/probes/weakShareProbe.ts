@@ -1,17 +1,17 @@
 /**
  * One weak-link share run (lib/weakLinkShare.ts), for probing a change
  * without the whole screenshare bench: `sudo node --import tsx
- * scripts/bench/weakShareProbe.ts` (root: the net lab), under the heavy lock.
+ * scripts/bench/probes/weakShareProbe.ts` (root: the net lab), under the heavy lock.
  * Prints the run as one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../sfu/src/logger.js';
-import { startEmbeddedRedis } from '../../signaling/src/redis/embedded.js';
-import { TARGETS, verdict } from './lib/legibility.js';
-import { phaseTable } from './lib/stillTimeline.js';
-import { measureWeakLinkShare } from './lib/weakLinkShare.js';
+import { silentLogger } from '../../../sfu/src/logger.js';
+import { startEmbeddedRedis } from '../../../signaling/src/redis/embedded.js';
+import { TARGETS, verdict } from '../lib/legibility.js';
+import { phaseTable } from '../lib/stillTimeline.js';
+import { measureWeakLinkShare } from '../lib/weakLinkShare.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chantier-weak-probe-'));
 const redis = await startEmbeddedRedis({ dir, log: silentLogger, ephemeral: true });

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStillFrames } from './StillFrames';
+import { stubTrackProcessor } from './trackProcessorStub.js';
 
 /** A 4x2 I420 frame whose Y rows are padded to a stride of 6. */
 function frame(value: number) {
@@ -34,15 +35,7 @@ describe('StillFrames (MediaStreamTrackProcessor)', () => {
 
   it('keeps the latest frame, closes the others, and reads its luma plane', async () => {
     const frames = [frame(10), frame(20)];
-    let push: (value: unknown) => void = () => {};
-    const readable = new ReadableStream({
-      start(controller) {
-        push = (value) => controller.enqueue(value);
-      },
-    });
-    vi.stubGlobal('MediaStreamTrackProcessor', class {
-      readonly readable = readable;
-    });
+    const push = stubTrackProcessor();
     const track = {} as MediaStreamTrack;
     const onFrame = vi.fn();
     const still = openStillFrames(track, onFrame);

@@ -8,6 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BLANK_FIRST_MS, FRAMES_GRACE_MS, StillSender } from './StillSender';
+import { stubTrackProcessor } from './trackProcessorStub.js';
 
 let grey = 40;
 /** The screen is one flat tone, no lines. */
@@ -266,15 +267,7 @@ describe('StillSender', () => {
       };
     };
     let reads = 0;
-    let push: (value: unknown) => void = () => {};
-    const readable = new ReadableStream({
-      start(controller) {
-        push = (value) => controller.enqueue(value);
-      },
-    });
-    vi.stubGlobal('MediaStreamTrackProcessor', class {
-      readonly readable = readable;
-    });
+    const push = stubTrackProcessor();
     vi.stubGlobal('ImageData', class {
       readonly data: Uint8ClampedArray;
       constructor(

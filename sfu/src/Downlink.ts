@@ -72,6 +72,9 @@ export class Downlink {
   /** Follows the receive transport's estimate (its 'bwe' trace, about once a second: cheap), stopping video it cannot carry. */
   async watch(transport: WebRtcTransport): Promise<void> {
     this.#transport = transport;
+    // A new transport's estimate starts again from its configured start: nothing measured yet.
+    this.#firstEstimate = undefined;
+    this.#estimateMoved = false;
     transport.on('trace', (trace) => {
       if (trace.type !== 'bwe') return;
       const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };

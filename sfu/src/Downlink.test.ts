@@ -265,4 +265,13 @@ describe('Downlink loss reads', () => {
     expect(moved.downlink.now().estimateMoved).toBe(true);
     expect((await moved.downlink.screenVerdict()).weak).toBe(false);
   });
+
+  it('starts unmeasured again on a new receive transport', async () => {
+    const { downlink } = await watched(1, 1_000_000, 600_000);
+    downlink.observe(700_000, 600_000);
+    expect(downlink.now().estimateMoved).toBe(true);
+    await downlink.watch(fakeTransport(0.04) as never);
+    downlink.observe(1_000_000, 600_000);
+    expect(downlink.now().estimateMoved).toBe(false);
+  });
 });
